@@ -1,0 +1,146 @@
+// Domain types shared by engine/ and its adapters. These are berth's own shapes,
+// not Docker's wire shapes: api/ converts Docker's Config/HostConfig into a
+// ContainerSpec and a Container back into inspect JSON, so that a second front
+// door (CRI) can drive the same engine.
+import type { Digest } from './digest.ts';
+
+export const containerStatuses = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const;
+export type ContainerStatus = (typeof containerStatuses)[number];
+
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+export interface RestartPolicy {
+  readonly name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  readonly maximumRetryCount: number;
+}
+
+export interface LogConfig {
+  readonly type: string;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface MountSpec {
+  readonly type: 'bind' | 'volume' | 'tmpfs';
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+  readonly options?: readonly string[];
+}
+
+export interface HealthcheckSpec {
+  /** ["NONE"], ["CMD", ...], ["CMD-SHELL", cmd] as in the image config. */
+  readonly test: readonly string[];
+  readonly intervalNs?: number;
+  readonly timeoutNs?: number;
+  readonly startPeriodNs?: number;
+  readonly retries?: number;
+}
+
+/** What the user asked for when creating a container (docker's Config + HostConfig). */
+export interface ContainerSpec {
+  /** The image as the user named it (`busybox`, an id, `x@sha256:…`). */
+  readonly image: string;
+  /** undefined: take the image's; [] or [""] for entrypoint: reset it. */
+  readonly cmd?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir?: string;
+  readonly user?: string;
+  readonly hostname?: string;
+  readonly domainname?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly tty: boolean;
+  readonly openStdin: boolean;
+  readonly stdinOnce: boolean;
+  readonly attachStdin: boolean;
+  readonly attachStdout: boolean;
+  readonly attachStderr: boolean;
+  readonly stopSignal?: string;
+  /** Seconds; undefined means the engine default (10). */
+  readonly stopTimeout?: number;
+  readonly exposedPorts: readonly string[];
+  readonly volumes: readonly string[];
+  readonly healthcheck?: HealthcheckSpec;
+  readonly networkDisabled: boolean;
+  readonly host: HostSpec;
+}
+
+export interface HostSpec {
+  /** `default`, `bridge`, `none`, `host`, `container:<id>`, or a network name. */
+  readonly networkMode: string;
+  readonly autoRemove: boolean;
+  readonly runtime?: string;
+  readonly binds: readonly string[];
+  readonly mounts: readonly MountSpec[];
+  readonly memory: number;
+  readonly memoryReservation: number;
+  readonly memorySwap: number;
+  readonly nanoCpus: number;
+  readonly cpuShares: number;
+  readonly cpuQuota: number;
+  readonly cpuPeriod: number;
+  readonly cpusetCpus: string;
+  /** 0 or negative: unlimited. */
+  readonly pidsLimit: number;
+  readonly privileged: boolean;
+  readonly capAdd: readonly string[];
+  readonly capDrop: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly readonlyRootfs: boolean;
+  readonly tmpfs: Readonly<Record<string, string>>;
+  readonly ulimits: readonly Ulimit[];
+  /** Bytes; 0 means the default 64 MiB. */
+  readonly shmSize: number;
+  readonly sysctls: Readonly<Record<string, string>>;
+  readonly extraHosts: readonly string[];
+  readonly dns: readonly string[];
+  readonly dnsSearch: readonly string[];
+  readonly dnsOptions: readonly string[];
+  readonly init: boolean;
+  readonly restartPolicy: RestartPolicy;
+  readonly logConfig: LogConfig;
+  readonly portBindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
+  readonly publishAllPorts: boolean;
+  readonly devices: readonly { pathOnHost: string; pathInContainer: string; cgroupPermissions: string }[];
+  readonly oomKillDisable: boolean;
+}
+
+export interface ContainerState {
+  readonly status: ContainerStatus;
+  readonly pid: number;
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly error: string;
+  /** ISO 8601 with nanoseconds as docker prints; `0001-01-01T00:00:00Z` when never. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+/** A container as the engine keeps it. */
+export interface Container {
+  readonly id: string;
+  /** Without the leading slash. */
+  readonly name: string;
+  readonly created: string;
+  readonly imageId: Digest;
+  readonly spec: ContainerSpec;
+  /** The resolved process: entrypoint + cmd after merging with the image. */
+  readonly path: string;
+  readonly args: readonly string[];
+  /** Env after merging with the image's. */
+  readonly env: readonly string[];
+  readonly hostname: string;
+  readonly state: ContainerState;
+  readonly restartCount: number;
+  readonly runtime: string;
+  readonly logPath: string;
+  readonly hostnamePath: string;
+  readonly hostsPath: string;
+  readonly resolvConfPath: string;
+  readonly sizeRw?: number;
+  readonly sizeRootFs?: number;
+}

@@ -1,0 +1,4 @@
+// lib: leaf utilities with no domain words (logging, durable writes, child
+// processes, tar helpers). Nothing here knows about containers or images.
+export * from './logger.ts';
+export * from './atomic-write.ts';
