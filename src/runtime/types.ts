@@ -1,0 +1,146 @@
+// The runtime module's contracts: turning a container into an OCI bundle, and
+// driving conmon + an OCI runtime (crun or runc) for its lifecycle. The runtime
+// adapter holds no container state logic: engine/ decides, this acts.
+import type { Ulimit } from '../core/types.ts';
+
+export interface ProcessUser {
+  readonly uid: number;
+  readonly gid: number;
+  readonly additionalGids: readonly number[];
+}
+
+/** Everything buildSpec() needs, already resolved by engine/. */
+export interface SpecInput {
+  readonly containerId: string;
+  /** Mounted overlay root. */
+  readonly rootfs: string;
+  readonly readonlyRootfs: boolean;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly user: ProcessUser;
+  readonly terminal: boolean;
+  readonly hostname: string;
+  readonly domainname?: string;
+  /** Files bind-mounted to /etc/hostname, /etc/hosts, /etc/resolv.conf (absent → not mounted). */
+  readonly etcFiles: { readonly hostname?: string; readonly hosts?: string; readonly resolvConf?: string };
+  /** Extra mounts (binds, volumes, tmpfs) in OCI form. */
+  readonly mounts: readonly OciMount[];
+  /** `new`: own netns (loopback only until CNI); `host`; or a netns path to join. */
+  readonly network: { readonly mode: 'new' | 'host' } | { readonly mode: 'path'; readonly path: string };
+  readonly privileged: boolean;
+  readonly capAdd: readonly string[];
+  readonly capDrop: readonly string[];
+  readonly noNewPrivileges: boolean;
+  /** Path to a seccomp profile in docker's JSON format, `unconfined`, or undefined for the default. */
+  readonly seccompProfile?: string;
+  readonly memory: number;
+  readonly memoryReservation: number;
+  readonly memorySwap: number;
+  readonly nanoCpus: number;
+  readonly cpuShares: number;
+  readonly cpuQuota: number;
+  readonly cpuPeriod: number;
+  readonly cpusetCpus: string;
+  readonly pidsLimit: number;
+  readonly oomKillDisable: boolean;
+  readonly ulimits: readonly Ulimit[];
+  readonly shmSize: number;
+  readonly sysctls: Readonly<Record<string, string>>;
+  readonly tmpfs: Readonly<Record<string, string>>;
+  readonly devices: readonly { pathOnHost: string; pathInContainer: string; cgroupPermissions: string }[];
+  readonly annotations: Readonly<Record<string, string>>;
+  /** cgroup path for the runtime, e.g. `/berth/<id>` (cgroupfs driver). */
+  readonly cgroupsPath: string;
+}
+
+export interface OciMount {
+  readonly destination: string;
+  readonly type?: string;
+  readonly source?: string;
+  readonly options?: readonly string[];
+}
+
+/** The OCI runtime spec document (config.json); typed loosely, validated by the runtime. */
+export type OciSpec = Record<string, unknown> & { ociVersion: string };
+
+export interface RuntimeBinary {
+  /** `runc` or `crun` (or the name given in config). */
+  readonly name: string;
+  readonly path: string;
+}
+
+export interface CreateOptions {
+  /** Directory holding config.json (rootfs is absolute inside it). */
+  readonly bundle: string;
+  /** conmon's k8s-file log. */
+  readonly logPath: string;
+  /** Bytes; conmon rotates nothing itself, this caps the file (-1 unlimited). */
+  readonly logMaxSize?: number;
+  readonly terminal: boolean;
+  /** Keep stdin open for attach. */
+  readonly stdin: boolean;
+}
+
+export interface ExitStatus {
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  /** ISO time the exit was recorded. */
+  readonly finishedAt: string;
+}
+
+export interface RuntimeState {
+  /** As the OCI runtime reports it. */
+  readonly status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  readonly pid: number;
+}
+
+/**
+ * conmon + OCI runtime. Per container, conmon keeps stdio and the log and writes
+ * the exit code to `<execRoot>/exits/<id>`; the container and its conmon outlive berthd.
+ */
+export interface ContainerRuntime {
+  readonly binary: RuntimeBinary;
+  /**
+   * Starts conmon, which runs `<runtime> create`; resolves when the container
+   * exists (state `created`) with its pid. Throws Internal with the runtime's
+   * own error text (e.g. "exec: \"nosuch\": executable file not found in $PATH").
+   */
+  create(id: string, options: CreateOptions): Promise<{ pid: number }>;
+  /** `<runtime> start`. */
+  start(id: string): Promise<void>;
+  /** Sends a signal (name like SIGTERM or number) to the init process. NotFound if gone. */
+  kill(id: string, signal: string | number): Promise<void>;
+  /** Removes the runtime's state (force: kill first). Absent is not an error. */
+  delete(id: string, options?: { force?: boolean }): Promise<void>;
+  /** The runtime's view, or undefined if it does not know the container. */
+  state(id: string): Promise<RuntimeState | undefined>;
+  /** The recorded exit, once conmon has written it. */
+  exitStatus(id: string): Promise<ExitStatus | undefined>;
+  /** Resolves when the exit file appears (also if it already exists). Works across berthd restarts. */
+  waitExit(id: string, signal?: AbortSignal): Promise<ExitStatus>;
+  /** Removes conmon's per-container files (exit file, pid files, sockets). */
+  cleanup(id: string): Promise<void>;
+  /** pid of conmon for the container, if running. */
+  conmonPid(id: string): Promise<number | undefined>;
+}
+
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds, as written by conmon. */
+  readonly time: string;
+  /** Content including the trailing newline when the line was complete. */
+  readonly data: Buffer;
+}
+
+export interface ReadLogsOptions {
+  readonly follow?: boolean;
+  /** Unix seconds (fractional allowed); lines before are skipped. */
+  readonly since?: number;
+  readonly until?: number;
+  /** Last N lines; undefined/negative: all. */
+  readonly tail?: number;
+  readonly signal?: AbortSignal;
+  /** Resolves when following should stop (container exited); checked when the file stops growing. */
+  readonly stopWhen?: Promise<unknown>;
+}
