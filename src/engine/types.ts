@@ -1,0 +1,103 @@
+// The engine's public surface: the one service layer that api/ (and later a CRI
+// front door) call. Methods guard (lock, re-read state, reject invalid
+// transitions with a clear error kind), then act and persist.
+import type { Readable, Writable } from 'node:stream';
+import type { Container, ContainerSpec } from '../core/types.ts';
+import type { Image, HistoryEntry, LoadResult, ProgressSink } from '../image/types.ts';
+import type { LogLine } from '../runtime/types.ts';
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/** Filters as docker's `filters` query: key → accepted values (any matches). */
+export type Filters = Readonly<Record<string, readonly string[]>>;
+
+export interface ContainerService {
+  /**
+   * Creates a container from an image already in the store (NotFound
+   * `No such image: busybox:latest` otherwise). Name conflicts → Conflict with
+   * docker's text: `Conflict. The container name "/w" is already in use by container "<id>". You have to remove (or rename) that container to be able to reuse that name.`
+   */
+  create(spec: ContainerSpec, options?: { name?: string }): Promise<{ id: string; warnings: string[] }>;
+  /** false when it was already running (the API answers 304). */
+  start(idOrName: string): Promise<boolean>;
+  /** Sends the stop signal, waits `timeout` seconds (spec's stopTimeout, else 10), then SIGKILL. false when not running (304). */
+  stop(idOrName: string, options?: { timeout?: number; signal?: string }): Promise<boolean>;
+  /** Conflict `Container <id> is not running` when not running. */
+  kill(idOrName: string, signal?: string): Promise<void>;
+  restart(idOrName: string, options?: { timeout?: number; signal?: string }): Promise<void>;
+  wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number; error?: string }>;
+  /** Conflict when running and not force (docker's text). `volumes` removes anonymous volumes. */
+  remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** Newest first. Filters: name, id, status, label, ancestor, exited, before, since. */
+  list(options?: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<Container[]>;
+  /** By full id, unique id prefix, or name. NotFound `No such container: <x>`. */
+  inspect(idOrName: string, options?: { size?: boolean }): Promise<Container>;
+  /**
+   * The container's log lines (conmon's log file), optionally following until
+   * the container stops or `signal` aborts.
+   */
+  logs(idOrName: string, options: { follow?: boolean; since?: number; until?: number; tail?: number; stdout?: boolean; stderr?: boolean; signal?: AbortSignal }): AsyncIterable<LogLine>;
+}
+
+export interface ImageDeleteResult {
+  readonly untagged?: string;
+  readonly deleted?: string;
+}
+
+export interface ImageService {
+  /** Filters: dangling, label, reference, before, since. `all` includes intermediate images. */
+  list(options?: { all?: boolean; filters?: Filters }): Promise<Image[]>;
+  inspect(nameOrId: string): Promise<Image>;
+  /** Tags `source` as repo[:tag] (tag defaults to latest). */
+  tag(source: string, repo: string, tag?: string): Promise<void>;
+  /**
+   * docker rmi: by name untags first and deletes only when no tag is left; by id
+   * deletes (Conflict when it has several repos and not force, or when a
+   * container uses it and not force — docker's texts).
+   */
+  remove(nameOrId: string, options?: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteResult[]>;
+  history(nameOrId: string): Promise<HistoryEntry[]>;
+  /** docker import: `changes` are Dockerfile instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, ONBUILD, STOPSIGNAL). */
+  import(tar: Readable, options?: { repo?: string; tag?: string; changes?: readonly string[]; message?: string; platform?: string }): Promise<Image>;
+  load(archive: Readable, options?: { progress?: ProgressSink; signal?: AbortSignal }): Promise<LoadResult>;
+  save(names: readonly string[], out: Writable, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+export interface SystemInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly serverVersion: string;
+  readonly apiVersion: string;
+  readonly minApiVersion: string;
+  readonly containers: { readonly total: number; readonly running: number; readonly paused: number; readonly stopped: number };
+  readonly images: number;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly storageDriver: string;
+  readonly cgroupVersion: '1' | '2';
+  readonly cgroupDriver: 'cgroupfs' | 'systemd';
+  readonly runtimes: readonly { name: string; path: string }[];
+  readonly defaultRuntime: string;
+  readonly kernelVersion: string;
+  readonly operatingSystem: string;
+  readonly osType: string;
+  readonly architecture: string;
+  readonly ncpu: number;
+  readonly memTotal: number;
+  readonly securityOptions: readonly string[];
+  readonly initBinary: string;
+  readonly systemTime: string;
+  readonly warnings: readonly string[];
+}
+
+export interface SystemService {
+  info(): Promise<SystemInfo>;
+}
+
+export interface Engine {
+  readonly containers: ContainerService;
+  readonly images: ImageService;
+  readonly system: SystemService;
+  /** Stops watchers and closes the database; containers keep running. */
+  close(): Promise<void>;
+}
