@@ -37,6 +37,13 @@ export interface ContainerService {
    * the container stops or `signal` aborts.
    */
   logs(idOrName: string, options: { follow?: boolean; since?: number; until?: number; tail?: number; stdout?: boolean; stderr?: boolean; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /**
+   * The container's output from now on (the current end of its log) until its
+   * running process exits — or, for a container not running yet, until the
+   * exit of the run that the next start begins (docker run attaches before start).
+   * Conflict for a paused container.
+   */
+  attach(idOrName: string, options?: { signal?: AbortSignal }): AsyncIterable<LogLine>;
 }
 
 export interface ImageDeleteResult {
@@ -88,6 +95,8 @@ export interface SystemInfo {
   readonly initBinary: string;
   readonly systemTime: string;
   readonly warnings: readonly string[];
+  /** Versions of the outside programs berth drives (OCI runtime, conmon), for `/version`. */
+  readonly components: readonly { name: string; version: string; commit: string }[];
 }
 
 export interface SystemService {

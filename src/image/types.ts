@@ -120,9 +120,17 @@ export interface ImageStore {
   /**
    * Deletes the image record and frees its config, manifest and layers that no
    * other image uses. The caller (engine/) has already checked containers and tags.
-   * Returns the layer chain ids removed, for docker's `Deleted:` lines.
+   * Returns the layer chain ids removed (top first), for docker's `Deleted:` lines.
+   * Layers for which `layerInUse` answers true (e.g. under a container whose
+   * image is force-deleted) stay until a later gc().
    */
-  delete(id: Digest): Promise<Digest[]>;
+  delete(id: Digest, options?: { layerInUse?: (chainId: Digest) => boolean }): Promise<Digest[]>;
+  /**
+   * Removes layers (rows, snapshot dirs), and blobs that no image references and
+   * `layerInUse` does not claim. Run it at start-up and after container removal;
+   * not while a registry pull is writing blobs the store does not know yet.
+   */
+  gc?(options?: { layerInUse?: (chainId: Digest) => boolean }): Promise<{ layers: Digest[]; blobs: Digest[] }>;
   history(id: Digest): Promise<HistoryEntry[]>;
   /** `docker import`: a tar of a root filesystem (plain, gzip, bzip2 or xz) becomes a one-layer image. */
   importRootfs(tar: Readable, options?: ImportOptions): Promise<Image>;

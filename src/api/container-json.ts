@@ -1,0 +1,246 @@
+// berth's Container → Docker's wire shapes: `GET /containers/{id}/json`
+// (inspect) and `GET /containers/json` (list), with the fields docker clients read.
+import type { Container, ContainerSpec } from '../core/types.ts';
+import { stateString, statusText } from './human-duration.ts';
+
+const setOf = (xs: readonly string[]) => (xs.length === 0 ? null : Object.fromEntries(xs.map((x) => [x, {}])));
+
+function networkName(mode: string): string {
+  return mode === 'default' ? 'bridge' : mode;
+}
+
+function endpoint() {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: '',
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  };
+}
+
+export function configJson(c: Container) {
+  const s = c.spec;
+  return {
+    Hostname: c.hostname,
+    Domainname: s.domainname ?? '',
+    User: s.user ?? '',
+    AttachStdin: s.attachStdin,
+    AttachStdout: s.attachStdout,
+    AttachStderr: s.attachStderr,
+    ...(s.exposedPorts.length > 0 ? { ExposedPorts: setOf(s.exposedPorts) } : {}),
+    Tty: s.tty,
+    OpenStdin: s.openStdin,
+    StdinOnce: s.stdinOnce,
+    Env: c.env.length === 0 ? null : c.env,
+    Cmd: s.cmd && s.cmd.length > 0 ? s.cmd : null,
+    ...(s.healthcheck
+      ? {
+          Healthcheck: {
+            Test: s.healthcheck.test,
+            ...(s.healthcheck.intervalNs !== undefined ? { Interval: s.healthcheck.intervalNs } : {}),
+            ...(s.healthcheck.timeoutNs !== undefined ? { Timeout: s.healthcheck.timeoutNs } : {}),
+            ...(s.healthcheck.startPeriodNs !== undefined ? { StartPeriod: s.healthcheck.startPeriodNs } : {}),
+            ...(s.healthcheck.retries !== undefined ? { Retries: s.healthcheck.retries } : {}),
+          },
+        }
+      : {}),
+    Image: s.image,
+    Volumes: setOf(s.volumes),
+    WorkingDir: s.workingDir ?? '',
+    Entrypoint: s.entrypoint && s.entrypoint.length > 0 ? s.entrypoint : null,
+    ...(s.networkDisabled ? { NetworkDisabled: true } : {}),
+    OnBuild: null,
+    Labels: s.labels,
+    ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
+    ...(s.stopTimeout !== undefined ? { StopTimeout: s.stopTimeout } : {}),
+  };
+}
+
+export function hostConfigJson(s: ContainerSpec, runtime: string) {
+  const h = s.host;
+  return {
+    Binds: h.binds.length === 0 ? null : h.binds,
+    ContainerIDFile: '',
+    LogConfig: { Type: h.logConfig.type, Config: h.logConfig.config },
+    NetworkMode: h.networkMode,
+    PortBindings: Object.fromEntries(Object.entries(h.portBindings).map(([k, v]) => [k, v.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))])),
+    RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
+    AutoRemove: h.autoRemove,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: h.capAdd.length === 0 ? null : h.capAdd,
+    CapDrop: h.capDrop.length === 0 ? null : h.capDrop,
+    CgroupnsMode: 'host',
+    Dns: h.dns,
+    DnsOptions: h.dnsOptions,
+    DnsSearch: h.dnsSearch,
+    ExtraHosts: h.extraHosts.length === 0 ? null : h.extraHosts,
+    GroupAdd: null,
+    IpcMode: 'private',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: h.privileged,
+    PublishAllPorts: h.publishAllPorts,
+    ReadonlyRootfs: h.readonlyRootfs,
+    SecurityOpt: h.securityOpt.length === 0 ? null : h.securityOpt,
+    ...(Object.keys(h.tmpfs).length > 0 ? { Tmpfs: h.tmpfs } : {}),
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: h.shmSize > 0 ? h.shmSize : 67108864,
+    ...(Object.keys(h.sysctls).length > 0 ? { Sysctls: h.sysctls } : {}),
+    Runtime: runtime,
+    Isolation: '',
+    CpuShares: h.cpuShares,
+    Memory: h.memory,
+    NanoCpus: h.nanoCpus,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: h.cpuPeriod,
+    CpuQuota: h.cpuQuota,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: h.cpusetCpus,
+    CpusetMems: '',
+    Devices: h.devices.map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: h.memoryReservation,
+    MemorySwap: h.memorySwap,
+    MemorySwappiness: null,
+    OomKillDisable: h.oomKillDisable,
+    PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
+    Ulimits: h.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    ...(h.mounts.length > 0 ? { Mounts: h.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) } : {}),
+    ...(h.init ? { Init: true } : {}),
+    MaskedPaths: ['/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'],
+    ReadonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+  };
+}
+
+function mountsJson(c: Container) {
+  const binds = c.spec.host.binds.map((b) => {
+    const [source = '', destination = '', mode = ''] = b.split(':');
+    return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: !mode.split(',').includes('ro'), Propagation: 'rprivate' };
+  });
+  const mounts = c.spec.host.mounts.map((m) => ({ Type: m.type, Source: m.source, Destination: m.target, Mode: '', RW: !m.readOnly, Propagation: m.type === 'bind' ? 'rprivate' : '' }));
+  return [...binds, ...mounts];
+}
+
+function networkSettingsJson(c: Container) {
+  const name = networkName(c.spec.host.networkMode);
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: '',
+    Ports: {},
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: { [name]: endpoint() },
+  };
+}
+
+export function inspectJson(c: Container) {
+  const st = c.state;
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: c.args,
+    State: {
+      Status: st.status,
+      Running: st.status === 'running' || st.status === 'paused',
+      Paused: st.status === 'paused',
+      Restarting: st.status === 'restarting',
+      OOMKilled: st.oomKilled,
+      Dead: st.status === 'dead',
+      Pid: st.pid,
+      ExitCode: st.exitCode,
+      Error: st.error,
+      StartedAt: st.startedAt,
+      FinishedAt: st.finishedAt,
+    },
+    Image: c.imageId,
+    ResolvConfPath: c.resolvConfPath,
+    HostnamePath: c.hostnamePath,
+    HostsPath: c.hostsPath,
+    LogPath: c.logPath,
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: hostConfigJson(c.spec, c.runtime),
+    GraphDriver: { Data: null, Name: 'overlay2' },
+    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
+    ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
+    Mounts: mountsJson(c),
+    Config: configJson(c),
+    NetworkSettings: networkSettingsJson(c),
+  };
+}
+
+/** docker list's Command: path and args, args with spaces single-quoted. */
+export function commandText(c: Container): string {
+  if (c.args.length === 0) return c.path;
+  return `${c.path} ${c.args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
+/** `image`: what to show as Image — the name the container was created with while it still names the same image, else the id (docker's rule). */
+export function listJson(c: Container, options: { now?: number; image?: string } = {}) {
+  const now = options.now ?? Date.now();
+  const image = options.image ?? c.spec.image;
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: image,
+    ImageID: c.imageId,
+    Command: commandText(c),
+    Created: Math.floor(Date.parse(c.created) / 1000),
+    Ports: [],
+    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
+    ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
+    Labels: c.spec.labels,
+    State: stateString(c.state),
+    Status: statusText(c.state, now),
+    HostConfig: { NetworkMode: c.spec.host.networkMode },
+    NetworkSettings: { Networks: { [networkName(c.spec.host.networkMode)]: endpoint() } },
+    Mounts: mountsJson(c),
+  };
+}

@@ -1,0 +1,200 @@
+// Docker's create body (Config + HostConfig + NetworkingConfig, `unknown` until
+// checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
+import { invalidArgument } from '../core/errors.ts';
+import type { ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function bad(field: string, want: string): never {
+  throw invalidArgument(`invalid ${field}: expected ${want}`);
+}
+
+function str(o: Obj, key: string, field: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') bad(field, 'a string');
+  return v;
+}
+
+function num(o: Obj, key: string, field: string): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(field, 'a number');
+  return v;
+}
+
+function bool(o: Obj, key: string, field: string): boolean {
+  const v = o[key];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') bad(field, 'a boolean');
+  return v;
+}
+
+/** A list of strings; a plain string is accepted as a one-element list (docker's StrSlice). */
+function strList(o: Obj, key: string, field: string, strSlice = false): string[] | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (strSlice && typeof v === 'string') return [v];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) bad(field, 'an array of strings');
+  return v as string[];
+}
+
+function strMap(o: Obj, key: string, field: string): Record<string, string> {
+  const v = o[key];
+  if (v === undefined || v === null) return {};
+  if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) bad(field, 'an object of strings');
+  return v as Record<string, string>;
+}
+
+function keys(o: Obj, key: string, field: string): string[] {
+  const v = o[key];
+  if (v === undefined || v === null) return [];
+  if (!isObj(v)) bad(field, 'an object');
+  return Object.keys(v);
+}
+
+function obj(o: Obj, key: string, field: string): Obj {
+  const v = o[key];
+  if (v === undefined || v === null) return {};
+  if (!isObj(v)) bad(field, 'an object');
+  return v;
+}
+
+function list(o: Obj, key: string, field: string): Obj[] {
+  const v = o[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every(isObj)) bad(field, 'an array of objects');
+  return v as Obj[];
+}
+
+const restartNames = ['no', 'always', 'unless-stopped', 'on-failure'] as const;
+
+function hostSpec(h: Obj): HostSpec {
+  const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
+  const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
+  if (!(restartNames as readonly string[]).includes(rpName)) throw invalidArgument(`invalid restart policy '${rpName}'`);
+  const restartPolicy: RestartPolicy = { name: rpName as RestartPolicy['name'], maximumRetryCount: num(rp, 'MaximumRetryCount', 'HostConfig.RestartPolicy.MaximumRetryCount') ?? 0 };
+  const autoRemove = bool(h, 'AutoRemove', 'HostConfig.AutoRemove');
+  if (autoRemove && rpName !== 'no') throw invalidArgument("can't create 'AutoRemove' container with restart policy");
+  const lc = obj(h, 'LogConfig', 'HostConfig.LogConfig');
+  const mounts: MountSpec[] = list(h, 'Mounts', 'HostConfig.Mounts').map((m, i) => {
+    const type = str(m, 'Type', `HostConfig.Mounts[${i}].Type`) ?? 'volume';
+    if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw invalidArgument(`mount type unknown: ${type}`);
+    const target = str(m, 'Target', `HostConfig.Mounts[${i}].Target`);
+    if (!target) throw invalidArgument('Target must not be empty');
+    return { type, source: str(m, 'Source', `HostConfig.Mounts[${i}].Source`) ?? '', target, readOnly: bool(m, 'ReadOnly', `HostConfig.Mounts[${i}].ReadOnly`) };
+  });
+  const ulimits: Ulimit[] = list(h, 'Ulimits', 'HostConfig.Ulimits').map((u, i) => ({
+    name: str(u, 'Name', `HostConfig.Ulimits[${i}].Name`) ?? '',
+    soft: num(u, 'Soft', `HostConfig.Ulimits[${i}].Soft`) ?? 0,
+    hard: num(u, 'Hard', `HostConfig.Ulimits[${i}].Hard`) ?? 0,
+  }));
+  const portBindings: Record<string, { hostIp: string; hostPort: string }[]> = {};
+  for (const [port, bindings] of Object.entries(obj(h, 'PortBindings', 'HostConfig.PortBindings'))) {
+    if (bindings === null) continue;
+    if (!Array.isArray(bindings)) bad(`HostConfig.PortBindings.${port}`, 'an array');
+    portBindings[port] = (bindings as unknown[]).map((b) => {
+      const o = isObj(b) ? b : {};
+      return { hostIp: str(o, 'HostIp', 'HostIp') ?? '', hostPort: str(o, 'HostPort', 'HostPort') ?? '' };
+    });
+  }
+  const pids = num(h, 'PidsLimit', 'HostConfig.PidsLimit');
+  const runtime = str(h, 'Runtime', 'HostConfig.Runtime');
+  return {
+    networkMode: str(h, 'NetworkMode', 'HostConfig.NetworkMode') || 'default',
+    autoRemove,
+    ...(runtime ? { runtime } : {}),
+    binds: strList(h, 'Binds', 'HostConfig.Binds') ?? [],
+    mounts,
+    memory: num(h, 'Memory', 'HostConfig.Memory') ?? 0,
+    memoryReservation: num(h, 'MemoryReservation', 'HostConfig.MemoryReservation') ?? 0,
+    memorySwap: num(h, 'MemorySwap', 'HostConfig.MemorySwap') ?? 0,
+    nanoCpus: num(h, 'NanoCpus', 'HostConfig.NanoCpus') ?? 0,
+    cpuShares: num(h, 'CpuShares', 'HostConfig.CpuShares') ?? 0,
+    cpuQuota: num(h, 'CpuQuota', 'HostConfig.CpuQuota') ?? 0,
+    cpuPeriod: num(h, 'CpuPeriod', 'HostConfig.CpuPeriod') ?? 0,
+    cpusetCpus: str(h, 'CpusetCpus', 'HostConfig.CpusetCpus') ?? '',
+    pidsLimit: pids ?? 0,
+    privileged: bool(h, 'Privileged', 'HostConfig.Privileged'),
+    capAdd: strList(h, 'CapAdd', 'HostConfig.CapAdd', true) ?? [],
+    capDrop: strList(h, 'CapDrop', 'HostConfig.CapDrop', true) ?? [],
+    securityOpt: strList(h, 'SecurityOpt', 'HostConfig.SecurityOpt') ?? [],
+    readonlyRootfs: bool(h, 'ReadonlyRootfs', 'HostConfig.ReadonlyRootfs'),
+    tmpfs: strMap(h, 'Tmpfs', 'HostConfig.Tmpfs'),
+    ulimits,
+    shmSize: num(h, 'ShmSize', 'HostConfig.ShmSize') ?? 0,
+    sysctls: strMap(h, 'Sysctls', 'HostConfig.Sysctls'),
+    extraHosts: strList(h, 'ExtraHosts', 'HostConfig.ExtraHosts') ?? [],
+    dns: strList(h, 'Dns', 'HostConfig.Dns') ?? [],
+    dnsSearch: strList(h, 'DnsSearch', 'HostConfig.DnsSearch') ?? [],
+    dnsOptions: strList(h, 'DnsOptions', 'HostConfig.DnsOptions') ?? [],
+    init: bool(h, 'Init', 'HostConfig.Init'),
+    restartPolicy,
+    logConfig: { type: str(lc, 'Type', 'HostConfig.LogConfig.Type') || 'json-file', config: strMap(lc, 'Config', 'HostConfig.LogConfig.Config') },
+    portBindings,
+    publishAllPorts: bool(h, 'PublishAllPorts', 'HostConfig.PublishAllPorts'),
+    devices: list(h, 'Devices', 'HostConfig.Devices').map((d, i) => ({
+      pathOnHost: str(d, 'PathOnHost', `HostConfig.Devices[${i}].PathOnHost`) ?? '',
+      pathInContainer: str(d, 'PathInContainer', `HostConfig.Devices[${i}].PathInContainer`) ?? '',
+      cgroupPermissions: str(d, 'CgroupPermissions', `HostConfig.Devices[${i}].CgroupPermissions`) || 'rwm',
+    })),
+    oomKillDisable: bool(h, 'OomKillDisable', 'HostConfig.OomKillDisable'),
+  };
+}
+
+/** Validates a create body and converts it. */
+export function specFromCreateBody(body: unknown): ContainerSpec {
+  if (body === undefined) throw invalidArgument('config cannot be empty in order to create a container');
+  if (!isObj(body)) throw invalidArgument('invalid request body: expected a JSON object');
+  const image = str(body, 'Image', 'Config.Image');
+  if (!image) throw invalidArgument('No image was specified');
+  const hc = obj(body, 'HostConfig', 'HostConfig');
+  const cmd = strList(body, 'Cmd', 'Config.Cmd', true);
+  const entrypoint = strList(body, 'Entrypoint', 'Config.Entrypoint', true);
+  const workingDir = str(body, 'WorkingDir', 'Config.WorkingDir');
+  if (workingDir && !workingDir.startsWith('/')) throw invalidArgument(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
+  const user = str(body, 'User', 'Config.User');
+  const hostname = str(body, 'Hostname', 'Config.Hostname');
+  const domainname = str(body, 'Domainname', 'Config.Domainname');
+  const stopSignal = str(body, 'StopSignal', 'Config.StopSignal');
+  const stopTimeout = num(body, 'StopTimeout', 'Config.StopTimeout');
+  const hcObj = body['Healthcheck'];
+  const healthcheck = isObj(hcObj) && Array.isArray(hcObj['Test'])
+    ? {
+        test: strList(hcObj, 'Test', 'Config.Healthcheck.Test') ?? [],
+        ...(num(hcObj, 'Interval', 'Config.Healthcheck.Interval') !== undefined ? { intervalNs: num(hcObj, 'Interval', '')! } : {}),
+        ...(num(hcObj, 'Timeout', 'Config.Healthcheck.Timeout') !== undefined ? { timeoutNs: num(hcObj, 'Timeout', '')! } : {}),
+        ...(num(hcObj, 'StartPeriod', 'Config.Healthcheck.StartPeriod') !== undefined ? { startPeriodNs: num(hcObj, 'StartPeriod', '')! } : {}),
+        ...(num(hcObj, 'Retries', 'Config.Healthcheck.Retries') !== undefined ? { retries: num(hcObj, 'Retries', '')! } : {}),
+      }
+    : undefined;
+  const host = hostSpec(hc);
+  return {
+    image,
+    ...(cmd !== undefined ? { cmd } : {}),
+    ...(entrypoint !== undefined ? { entrypoint } : {}),
+    env: strList(body, 'Env', 'Config.Env') ?? [],
+    ...(workingDir ? { workingDir } : {}),
+    ...(user ? { user } : {}),
+    ...(hostname ? { hostname } : {}),
+    ...(domainname ? { domainname } : {}),
+    labels: strMap(body, 'Labels', 'Config.Labels'),
+    tty: bool(body, 'Tty', 'Config.Tty'),
+    openStdin: bool(body, 'OpenStdin', 'Config.OpenStdin'),
+    stdinOnce: bool(body, 'StdinOnce', 'Config.StdinOnce'),
+    attachStdin: bool(body, 'AttachStdin', 'Config.AttachStdin'),
+    attachStdout: bool(body, 'AttachStdout', 'Config.AttachStdout'),
+    attachStderr: bool(body, 'AttachStderr', 'Config.AttachStderr'),
+    ...(stopSignal ? { stopSignal } : {}),
+    ...(stopTimeout !== undefined ? { stopTimeout } : {}),
+    exposedPorts: keys(body, 'ExposedPorts', 'Config.ExposedPorts'),
+    volumes: keys(body, 'Volumes', 'Config.Volumes'),
+    ...(healthcheck ? { healthcheck } : {}),
+    networkDisabled: bool(body, 'NetworkDisabled', 'Config.NetworkDisabled'),
+    host,
+  };
+}

@@ -1,0 +1,41 @@
+// docker's JSON message streams (pull/load/import progress): one JSON object
+// per line; a failure after the headers went out becomes an `errorDetail` line.
+import type { ServerResponse } from 'node:http';
+
+export class JsonStream {
+  readonly #res: ServerResponse;
+  #started = false;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#res.writeHead(200, { 'Content-Type': 'application/json' });
+  }
+
+  write(message: Record<string, unknown>): void {
+    this.start();
+    this.#res.write(JSON.stringify(message) + '\r\n');
+  }
+
+  progress(event: { id?: string; status: string; progress?: string; current?: number; total?: number }): void {
+    const detail = event.current !== undefined ? { current: event.current, ...(event.total !== undefined ? { total: event.total } : {}) } : {};
+    this.write({ status: event.status, progressDetail: detail, ...(event.progress ? { progress: event.progress } : {}), ...(event.id ? { id: event.id } : {}) });
+  }
+
+  error(message: string): void {
+    this.write({ errorDetail: { message }, error: message });
+  }
+
+  end(): void {
+    this.start();
+    this.#res.end();
+  }
+}

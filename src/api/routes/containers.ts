@@ -1,0 +1,185 @@
+// Container routes: create, start, stop, kill, restart, wait, delete, list,
+// inspect, logs and attach (hijacked stream).
+import type { Writable } from 'node:stream';
+import { invalidArgument } from '../../core/errors.ts';
+import type { WaitCondition } from '../../engine/types.ts';
+import type { LogLine } from '../../runtime/types.ts';
+import { inspectJson, listJson } from '../container-json.ts';
+import { specFromCreateBody } from '../container-spec.ts';
+import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
+import { frame } from '../mux.ts';
+import { rfc3339NanoFixed } from '../log-time.ts';
+import type { RequestContext, Router } from '../router.ts';
+import { versionLess } from '../version.ts';
+
+function timeoutQuery(q: URLSearchParams): number | undefined {
+  return intQuery(q, 't') ?? intQuery(q, 'timeout');
+}
+
+function signalQuery(q: URLSearchParams): string | undefined {
+  const s = q.get('signal');
+  return s === null || s === '' ? undefined : s;
+}
+
+/** Writes log lines to `out`, framed unless the container has a TTY, with RFC 3339 timestamps when asked. */
+async function pumpLines(lines: AsyncIterable<LogLine>, out: Writable, options: { tty: boolean; timestamps: boolean }): Promise<void> {
+  for await (const line of lines) {
+    const data = options.timestamps ? Buffer.concat([Buffer.from(`${rfc3339NanoFixed(line.time)} `), line.data]) : line.data;
+    const chunk = options.tty ? data : frame(line.stream, data);
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+}
+
+export function addContainerRoutes(router: Router): void {
+  router.add('POST', '/containers/create', async ({ req, res, query, engine }) => {
+    const spec = specFromCreateBody(await readJson(req));
+    const name = query.get('name');
+    const created = await engine.containers.create(spec, name ? { name } : {});
+    sendJson(res, 201, { Id: created.id, Warnings: created.warnings });
+  });
+
+  router.add('GET', '/containers/json', async ({ res, query, engine }) => {
+    const limit = intQuery(query, 'limit');
+    const list = await engine.containers.list({
+      all: boolQuery(query, 'all'),
+      size: boolQuery(query, 'size'),
+      filters: filtersQuery(query),
+      ...(limit !== undefined ? { limit } : {}),
+    });
+    const now = Date.now();
+    // docker shows the image id once the name no longer points at the container's image.
+    const shown = new Map<string, string>();
+    for (const c of list) {
+      const key = `${c.spec.image}\n${c.imageId}`;
+      if (shown.has(key)) continue;
+      const current = await engine.images.inspect(c.spec.image).then((i) => i.id, () => undefined);
+      shown.set(key, current === c.imageId ? c.spec.image : c.imageId);
+    }
+    sendJson(res, 200, list.map((c) => listJson(c, { now, image: shown.get(`${c.spec.image}\n${c.imageId}`) ?? c.spec.image })));
+  });
+
+  router.add('GET', '/containers/{id}/json', async ({ res, params, query, engine }) => {
+    const c = await engine.containers.inspect(params['id']!, { size: boolQuery(query, 'size') });
+    sendJson(res, 200, inspectJson(c));
+  });
+
+  router.add('POST', '/containers/{id}/start', async ({ res, params, query, engine }) => {
+    const started = await engine.containers.start(params['id']!);
+    sendEmpty(res, started ? 204 : 304);
+  });
+
+  router.add('POST', '/containers/{id}/stop', async ({ res, params, query, engine }) => {
+    const timeout = timeoutQuery(query);
+    const signal = signalQuery(query);
+    const stopped = await engine.containers.stop(params['id']!, { ...(timeout !== undefined ? { timeout } : {}), ...(signal ? { signal } : {}) });
+    sendEmpty(res, stopped ? 204 : 304);
+  });
+
+  router.add('POST', '/containers/{id}/restart', async ({ res, params, query, engine }) => {
+    const timeout = timeoutQuery(query);
+    const signal = signalQuery(query);
+    await engine.containers.restart(params['id']!, { ...(timeout !== undefined ? { timeout } : {}), ...(signal ? { signal } : {}) });
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/kill', async ({ res, params, query, engine }) => {
+    await engine.containers.kill(params['id']!, signalQuery(query));
+    sendEmpty(res, 204);
+  });
+
+  router.add('POST', '/containers/{id}/wait', async ({ res, params, query, engine, signal }) => {
+    const raw = query.get('condition') || 'not-running';
+    if (raw !== 'not-running' && raw !== 'next-exit' && raw !== 'removed') throw invalidArgument(`invalid condition: "${raw}"`);
+    const condition: WaitCondition = raw;
+    // Register the waiter before answering, so that an exit after the headers is never missed;
+    // docker's CLI sends wait before start and waits for the headers.
+    const result = engine.containers.wait(params['id']!, condition, signal);
+    // A missing container must still be a 404, so give the lookup a turn before answering.
+    const early = await Promise.race([result.then(() => undefined, (e: unknown) => ({ e })), new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+    if (early) throw early.e;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    try {
+      const r = await result;
+      res.end(JSON.stringify({ StatusCode: r.exitCode, Error: r.error ? { Message: r.error } : null }) + '\n');
+    } catch (err) {
+      res.end(JSON.stringify({ StatusCode: -1, Error: { Message: err instanceof Error ? err.message : String(err) } }) + '\n');
+    }
+  });
+
+  router.add('DELETE', '/containers/{id}', async ({ res, params, query, engine }) => {
+    if (boolQuery(query, 'link')) throw invalidArgument('Conflict, cannot remove the default link name of the container');
+    await engine.containers.remove(params['id']!, { force: boolQuery(query, 'force'), volumes: boolQuery(query, 'v') });
+    sendEmpty(res, 204);
+  });
+
+  router.add('GET', '/containers/{id}/logs', async ({ res, params, query, engine, signal, version }) => {
+    const stdout = boolQuery(query, 'stdout');
+    const stderr = boolQuery(query, 'stderr');
+    if (!stdout && !stderr) throw invalidArgument('Bad parameters: you must choose at least one stream');
+    const c = await engine.containers.inspect(params['id']!);
+    const tailRaw = query.get('tail');
+    let tail: number | undefined;
+    if (tailRaw !== null && tailRaw !== '' && tailRaw !== 'all') {
+      if (!/^\d+$/.test(tailRaw)) throw invalidArgument(`invalid value for "tail": ${JSON.stringify(tailRaw)}`);
+      tail = Number(tailRaw);
+    }
+    const since = timestampQuery(query, 'since');
+    const until = timestampQuery(query, 'until');
+    const lines = engine.containers.logs(c.id, {
+      follow: boolQuery(query, 'follow'),
+      stdout,
+      stderr,
+      signal,
+      ...(tail !== undefined ? { tail } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+    });
+    const contentType = c.spec.tty ? 'application/vnd.docker.raw-stream' : versionLess(version, '1.42') ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+    res.writeHead(200, { 'Content-Type': contentType });
+    res.flushHeaders();
+    try {
+      await pumpLines(lines, res, { tty: c.spec.tty, timestamps: boolQuery(query, 'timestamps') });
+    } finally {
+      res.end();
+    }
+  });
+
+  router.add('POST', '/containers/{id}/attach', async (ctx) => attach(ctx));
+}
+
+/**
+ * Hijacks the connection: `101 UPGRADED` when the client asked for `Upgrade: tcp`,
+ * else `200` on the raw socket, then streams the container's output until it exits.
+ */
+async function attach({ req, res, params, query, engine, upgrade, log, signal }: RequestContext): Promise<void> {
+  const c = await engine.containers.inspect(params['id']!);
+  const wantStdout = boolQuery(query, 'stdout');
+  const wantStderr = boolQuery(query, 'stderr');
+  if (boolQuery(query, 'stdin')) log.debug('attach stdin is not supported yet; input is ignored', { container: c.id });
+  const stream = boolQuery(query, 'stream');
+  const lines = stream ? engine.containers.attach(c.id, { signal }) : (async function* () {})();
+  const contentType = c.spec.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+  const socket = upgrade?.socket ?? req.socket;
+  const head = upgrade
+    ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`
+    : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`;
+  // From here on the socket is ours: the HTTP layer must not write a response.
+  (res as { _hijacked?: boolean })._hijacked = true;
+  socket.write(head);
+  // Input is ignored until attach stdin exists (issue 3); drain it so the client never blocks.
+  socket.on('data', () => undefined);
+  socket.on('error', () => undefined);
+  const selected = (async function* () {
+    for await (const line of lines) {
+      if ((line.stream === 'stdout' && wantStdout) || (line.stream === 'stderr' && wantStderr)) yield line;
+    }
+  })();
+  try {
+    await pumpLines(selected, socket, { tty: c.spec.tty, timestamps: false });
+  } catch (err) {
+    if (!signal.aborted) log.warn('attach stream failed', { container: c.id, err });
+  } finally {
+    socket.end();
+  }
+}

@@ -1,0 +1,86 @@
+// Image routes: list, inspect, history, tag, delete, import
+// (`/images/create?fromSrc=-`), load and save.
+import { errorMessage, invalidArgument, notImplemented } from '../../core/errors.ts';
+import { boolQuery, filtersQuery, sendJson } from '../http-util.ts';
+import { historyJson, imageInspectJson, imageListJson } from '../image-json.ts';
+import { JsonStream } from '../json-stream.ts';
+import type { RequestContext, Router } from '../router.ts';
+
+async function save(names: string[], { res, engine, signal }: RequestContext): Promise<void> {
+  if (names.length === 0) throw invalidArgument('no image names given');
+  // Resolve first so that a missing image is a clean 404, not a broken tar.
+  for (const n of names) await engine.images.inspect(n);
+  res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+  await engine.images.save(names, res, { signal });
+  res.end();
+}
+
+export function addImageRoutes(router: Router): void {
+  router.add('GET', '/images/json', async ({ res, query, engine, version }) => {
+    const images = await engine.images.list({ all: boolQuery(query, 'all'), filters: filtersQuery(query) });
+    sendJson(res, 200, images.map((i) => imageListJson(i, { version })));
+  });
+
+  router.add('POST', '/images/create', async ({ req, res, query, engine }) => {
+    const fromImage = query.get('fromImage');
+    const fromSrc = query.get('fromSrc');
+    if (fromImage) throw notImplemented(`berth does not implement pulling images (POST /images/create?fromImage=${fromImage}) yet`);
+    if (fromSrc === null || fromSrc === '') throw invalidArgument('fromImage or fromSrc is required');
+    if (fromSrc !== '-') throw notImplemented(`berth does not implement importing from a URL (POST /images/create?fromSrc=${fromSrc}) yet`);
+    const repo = query.get('repo') ?? '';
+    const tag = query.get('tag') ?? '';
+    const message = query.get('message') ?? '';
+    const platform = query.get('platform') ?? '';
+    const changes = query.getAll('changes').filter((c) => c.trim() !== '');
+    const out = new JsonStream(res);
+    const image = await engine.images.import(req, {
+      ...(repo ? { repo } : {}),
+      ...(tag ? { tag } : {}),
+      ...(message ? { message } : {}),
+      ...(platform ? { platform } : {}),
+      changes,
+    });
+    out.write({ status: image.id });
+    out.end();
+  });
+
+  router.add('POST', '/images/load', async ({ req, res, query, engine, signal }) => {
+    const quiet = boolQuery(query, 'quiet');
+    const out = new JsonStream(res);
+    try {
+      const result = await engine.images.load(req, { signal, ...(quiet ? {} : { progress: (e) => out.progress(e) }) });
+      for (const m of result.messages) out.write({ stream: `${m}\n` });
+    } catch (err) {
+      if (!out.started) throw err;
+      out.error(errorMessage(err));
+    }
+    out.end();
+  });
+
+  router.add('GET', '/images/get', async (ctx) => save(ctx.query.getAll('names').filter((n) => n !== ''), ctx));
+  router.add('GET', '/images/{name}/get', async (ctx) => save([ctx.params['name']!], ctx));
+
+  router.add('GET', '/images/{name}/json', async ({ res, params, engine, version }) => {
+    const image = await engine.images.inspect(params['name']!);
+    sendJson(res, 200, imageInspectJson(image, { version }));
+  });
+
+  router.add('GET', '/images/{name}/history', async ({ res, params, engine }) => {
+    const entries = await engine.images.history(params['name']!);
+    sendJson(res, 200, entries.map(historyJson));
+  });
+
+  router.add('POST', '/images/{name}/tag', async ({ res, params, query, engine }) => {
+    const repo = query.get('repo');
+    if (!repo) throw invalidArgument('repository name must have at least one component');
+    const tag = query.get('tag') ?? '';
+    await engine.images.tag(params['name']!, repo, tag || undefined);
+    res.writeHead(201);
+    res.end();
+  });
+
+  router.add('DELETE', '/images/{name}', async ({ res, params, query, engine }) => {
+    const records = await engine.images.remove(params['name']!, { force: boolQuery(query, 'force'), noprune: boolQuery(query, 'noprune') });
+    sendJson(res, 200, records.map((r) => (r.untagged !== undefined ? { Untagged: r.untagged } : { Deleted: r.deleted })));
+  });
+}

@@ -1,0 +1,146 @@
+// The Engine API server: node:http on a unix socket, versioned and unversioned
+// paths, the route table, hijacked connections for attach, and the one place
+// where an error becomes an HTTP status and `{"message": …}`.
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { chmod, rm } from 'node:fs/promises';
+import { errorMessage, isBerthError } from '../core/errors.ts';
+import type { Engine } from '../engine/types.ts';
+import type { Logger } from '../lib/logger.ts';
+import { statusOf } from './error-status.ts';
+import { sendJson } from './http-util.ts';
+import { engineApiRoutes } from './known-routes.ts';
+import { compileRoute, matchRoute, Router } from './router.ts';
+import { addContainerRoutes } from './routes/containers.ts';
+import { addImageRoutes } from './routes/images.ts';
+import { addPlaceholderRoutes } from './routes/placeholders.ts';
+import { addSystemRoutes } from './routes/system.ts';
+import { maxApiVersion, minApiVersion, splitVersion, versionLess } from './version.ts';
+import { serverVersion } from '../engine/system.ts';
+
+export interface ApiServer {
+  readonly server: Server;
+  /** Listens on a unix socket (a stale socket file is removed first), mode 0660. */
+  listenUnix(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const knownRoutes = engineApiRoutes.map(([method, path]) => compileRoute(method, path, path));
+
+export function buildRouter(): Router {
+  const router = new Router();
+  addSystemRoutes(router);
+  addContainerRoutes(router);
+  addImageRoutes(router);
+  addPlaceholderRoutes(router);
+  return router;
+}
+
+export function createApiServer(options: { engine: Engine; log: Logger }): ApiServer {
+  const { engine, log } = options;
+  const router = buildRouter();
+  const sockets = new Set<Duplex>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://berth');
+    const method = req.method ?? 'GET';
+    res.setHeader('Api-Version', maxApiVersion);
+    res.setHeader('Docker-Experimental', 'false');
+    res.setHeader('Ostype', 'linux');
+    res.setHeader('Server', `Berth/${serverVersion} (linux)`);
+    const ac = new AbortController();
+    const abort = () => ac.abort(new Error('client disconnected'));
+    (upgrade?.socket ?? req.socket).once('close', abort);
+    res.once('close', () => {
+      if (!res.writableFinished) abort();
+    });
+    const reqLog = log.with({ method, path: url.pathname });
+    try {
+      const { version, rest } = splitVersion(url.pathname);
+      if (version !== undefined) {
+        if (versionLess(maxApiVersion, version)) {
+          sendJson(res, 400, { message: `client version ${version} is too new. Maximum supported API version is ${maxApiVersion}` });
+          return;
+        }
+        if (versionLess(version, minApiVersion)) {
+          sendJson(res, 400, { message: `client version ${version} is too old. Minimum supported API version is ${minApiVersion}, please upgrade your client to a newer version` });
+          return;
+        }
+      }
+      const match = router.match(method, rest);
+      if (!match) {
+        const known = matchRoute(knownRoutes, method, rest);
+        if (known) sendJson(res, 501, { message: `berth does not implement ${method} ${known.route.value} yet` });
+        else sendJson(res, 404, { message: 'page not found' });
+        return;
+      }
+      await match.handler({
+        req,
+        res,
+        params: match.params,
+        query: url.searchParams,
+        version: version ?? maxApiVersion,
+        engine,
+        log: reqLog,
+        signal: ac.signal,
+        ...(upgrade ? { upgrade } : {}),
+      });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status >= 500) reqLog.error('request failed', { status, err: errorMessage(err) });
+      else reqLog.debug('request refused', { status, err: errorMessage(err) });
+      if ((res as { _hijacked?: boolean })._hijacked) {
+        (upgrade?.socket ?? req.socket).destroy();
+      } else if (!res.headersSent) {
+        sendJson(res, status, { message: isBerthError(err) || status !== 500 ? errorMessage(err) : `internal error: ${errorMessage(err)}` });
+      } else {
+        res.destroy();
+      }
+    } finally {
+      reqLog.debug('request done', { status: res.statusCode, ms: Date.now() - started });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Image loads and followed logs can take as long as they take.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => socket.end());
+    void handle(req, res, { socket, head });
+  });
+
+  return {
+    server,
+    async listenUnix(path: string) {
+      await rm(path, { force: true });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      await chmod(path, 0o660);
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Followed logs and attach streams never end on their own.
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+      });
+    },
+  };
+}

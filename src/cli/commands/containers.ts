@@ -1,0 +1,230 @@
+// cli: the container commands other than run/create — start, stop, kill,
+// restart, rm, ps, logs, wait, inspect — with docker's output and errors.
+import { readFrames } from '../../client/multiplex.ts';
+import type { Filters } from '../../client/types.ts';
+import { isNotFound } from '../../core/errors.ts';
+import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
+import { Template, TemplateError } from '../template/index.ts';
+import { FlagError, parseTimestamp } from '../run-flags.ts';
+import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { startAttached } from './run.ts';
+
+/** Runs `fn` for each name, printing the name on success and docker's error otherwise. */
+async function eachName(names: readonly string[], fn: (name: string) => Promise<void>, print = true): Promise<boolean> {
+  let failed = false;
+  for (const name of names) {
+    try {
+      await fn(name);
+      if (print) out(`${name}\n`);
+    } catch (e) {
+      if (e instanceof ExitError) throw e;
+      err(`${describeError(e)}\n`);
+      failed = true;
+    }
+  }
+  return failed;
+}
+
+export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean }): Promise<void> {
+  const client = await getClient();
+  if (opts.attach || opts.interactive) {
+    if (names.length > 1) throw new ExitError(1, 'you cannot start and attach multiple containers at once');
+    try {
+      await startAttached(client, names[0] as string, !!opts.interactive);
+    } catch (e) {
+      if (e instanceof ExitError) throw e;
+      throw new ExitError(1, describeError(e));
+    }
+    return;
+  }
+  const failed: string[] = [];
+  for (const n of names) {
+    try {
+      await client.containerStart(n);
+      out(`${n}\n`);
+    } catch (e) {
+      err(`${describeError(e)}\n`);
+      failed.push(n);
+    }
+  }
+  if (failed.length > 0) throw new ExitError(1, `Error: failed to start containers: ${failed.join(', ')}`);
+}
+
+function parseTime(t: string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const n = Number(t);
+  if (!Number.isInteger(n)) throw new ExitError(125, `invalid argument "${t}" for "-t, --timeout" flag: strconv.ParseInt: parsing "${t}": invalid syntax`);
+  return n;
+}
+
+export async function stopCommand(names: string[], opts: { time?: string; timeout?: string; signal?: string }): Promise<void> {
+  const client = await getClient();
+  const t = parseTime(opts.time ?? opts.timeout);
+  const o: { t?: number; signal?: string } = {};
+  if (t !== undefined) o.t = t;
+  if (opts.signal !== undefined) o.signal = opts.signal;
+  if (await eachName(names, (n) => client.containerStop(n, o))) throw new ExitError(1);
+}
+
+export async function restartCommand(names: string[], opts: { time?: string; timeout?: string; signal?: string }): Promise<void> {
+  const client = await getClient();
+  const t = parseTime(opts.time ?? opts.timeout);
+  const o: { t?: number; signal?: string } = {};
+  if (t !== undefined) o.t = t;
+  if (opts.signal !== undefined) o.signal = opts.signal;
+  if (await eachName(names, (n) => client.containerRestart(n, o))) throw new ExitError(1);
+}
+
+export async function killCommand(names: string[], opts: { signal?: string }): Promise<void> {
+  const client = await getClient();
+  const o = opts.signal !== undefined ? { signal: opts.signal } : {};
+  if (await eachName(names, (n) => client.containerKill(n, o))) throw new ExitError(1);
+}
+
+export async function rmCommand(names: string[], opts: { force?: boolean; volumes?: boolean }): Promise<void> {
+  const client = await getClient();
+  let failed = false;
+  for (const n of names) {
+    try {
+      await client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes });
+      out(`${n}\n`);
+    } catch (e) {
+      err(`${describeError(e)}\n`);
+      // docker rm -f of a missing container prints the error but succeeds
+      if (!(opts.force && isNotFound(e))) failed = true;
+    }
+  }
+  if (failed) throw new ExitError(1);
+}
+
+export async function waitCommand(names: string[]): Promise<void> {
+  const client = await getClient();
+  let failed = false;
+  for (const n of names) {
+    try {
+      const r = await client.containerWait(n, { condition: 'not-running' });
+      out(`${r.StatusCode}\n`);
+    } catch (e) {
+      err(`${describeError(e)}\n`);
+      failed = true;
+    }
+  }
+  if (failed) throw new ExitError(1);
+}
+
+/** `--filter k=v` values into the API's filters map. */
+export function parseFilters(values: readonly string[]): Filters {
+  const f: Filters = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i < 0) throw new ExitError(125, `invalid argument "${v}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+    (f[v.slice(0, i).trim().toLowerCase()] ??= {})[v.slice(i + 1)] = true;
+  }
+  return f;
+}
+
+export interface PsOptions {
+  all?: boolean; quiet?: boolean; last?: string; latest?: boolean; size?: boolean;
+  filter?: string[]; format?: string; trunc?: boolean;
+}
+
+export async function psCommand(opts: PsOptions): Promise<void> {
+  const client = await getClient();
+  let limit = opts.last !== undefined ? Number(opts.last) : -1;
+  if (opts.latest) limit = 1;
+  const format = opts.quiet ? '{{.ID}}' : (opts.format ?? '');
+  const size = !!opts.size || /\.Size\b/.test(format);
+  const list = await client.containerList({
+    all: !!opts.all || limit > 0, ...(limit > 0 ? { limit } : {}), size, filters: parseFilters(opts.filter ?? []),
+  });
+  const trunc = opts.trunc !== false;
+  const contexts = list.map((c) => containerContext(c, trunc));
+  try {
+    out(renderList(contexts, { format, defaultTable: psDefaultTable(!!opts.size), headers: psHeaders, emptyContext: containerContext({ Id: '' }, trunc) }));
+  } catch (e) {
+    if (e instanceof FormatError) throw new ExitError(1, e.message);
+    throw e;
+  }
+}
+
+export interface LogsOptions {
+  follow?: boolean; timestamps?: boolean; tail?: string; since?: string; until?: string; details?: boolean;
+}
+
+export async function logsCommand(name: string, opts: LogsOptions): Promise<void> {
+  const client = await getClient();
+  let since: string | undefined;
+  let until: string | undefined;
+  try {
+    since = opts.since !== undefined ? parseTimestamp(opts.since) : undefined;
+    until = opts.until !== undefined ? parseTimestamp(opts.until) : undefined;
+  } catch (e) {
+    if (e instanceof FlagError) throw new ExitError(1, e.message);
+    throw e;
+  }
+  const info = await client.containerInspect(name);
+  const res = await client.containerLogs(name, {
+    follow: !!opts.follow, timestamps: !!opts.timestamps, stdout: true, stderr: true,
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+    ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
+  });
+  if (info.Config?.Tty) {
+    for await (const c of res) out((c as Buffer).toString('utf8'));
+    return;
+  }
+  for await (const f of readFrames(res)) (f.stream === 2 ? process.stderr : process.stdout).write(f.data);
+}
+
+export async function inspectCommand(names: string[], opts: { format?: string; type?: string; size?: boolean }): Promise<void> {
+  const client = await getClient();
+  if (opts.type !== undefined && !['container', 'image'].includes(opts.type)) {
+    throw new ExitError(1, `"${opts.type}" is not a valid value for --type`);
+  }
+  let tmpl: Template | undefined;
+  if (opts.format !== undefined && opts.format !== '' && opts.format !== 'json') {
+    try {
+      tmpl = new Template(opts.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+    } catch (e) {
+      throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    try {
+      if (opts.type === 'container') found.push(await client.containerInspect(name, { size: !!opts.size }));
+      else if (opts.type === 'image') found.push(await client.imageInspect(name));
+      else {
+        try {
+          found.push(await client.containerInspect(name, { size: !!opts.size }));
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+          try {
+            found.push(await client.imageInspect(name));
+          } catch (e2) {
+            if (!isNotFound(e2)) throw e2;
+            errors.push(`Error: No such object: ${name}`);
+          }
+        }
+      }
+    } catch (e) {
+      errors.push(describeError(e));
+    }
+  }
+  if (tmpl) {
+    let printed = '';
+    for (const obj of found) {
+      try {
+        printed += tmpl.execute(obj, { missingKey: 'error' }) + '\n';
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        errors.push(`template parsing error: ${e.message}`);
+      }
+    }
+    // docker flushes an empty line when nothing was printed
+    out(printed === '' ? '\n' : printed);
+  } else {
+    out(found.length === 0 ? '[]\n' : JSON.stringify(found, null, 4) + '\n');
+  }
+  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+}

@@ -1,0 +1,154 @@
+// cli: the image commands — images, rmi, tag, import, load, save, history —
+// with docker's output and errors.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { readJsonMessages } from '../../client/json-stream.ts';
+import type { JsonMessage } from '../../client/json-stream.ts';
+import {
+  FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders,
+  renderList, truncateId,
+} from '../format/index.ts';
+import type { TemplateObject } from '../template/index.ts';
+import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { parseFilters } from './containers.ts';
+
+function render(fn: () => string): void {
+  try {
+    out(fn());
+  } catch (e) {
+    if (e instanceof FormatError) throw new ExitError(1, e.message);
+    throw e;
+  }
+}
+
+export interface ImagesOptions {
+  quiet?: boolean; all?: boolean; filter?: string[]; format?: string; digests?: boolean; trunc?: boolean;
+}
+
+export async function imagesCommand(repo: string | undefined, opts: ImagesOptions): Promise<void> {
+  const client = await getClient();
+  const filters = parseFilters(opts.filter ?? []);
+  if (repo !== undefined) (filters['reference'] ??= {})[repo] = true;
+  const list = await client.imageList({ all: !!opts.all, filters });
+  const trunc = opts.trunc !== false;
+  if (opts.quiet) {
+    const ids = [...new Set(list.map((i) => (trunc ? truncateId(i.Id) : i.Id)))];
+    out(ids.map((i) => `${i}\n`).join(''));
+    return;
+  }
+  const contexts = list.flatMap((i) => imageContexts(i, trunc));
+  render(() => renderList(contexts, { format: opts.format ?? '', defaultTable: imageDefaultTable(!!opts.digests), headers: imageHeaders, emptyContext: imageContexts({ Id: '' }, trunc)[0] as TemplateObject }));
+}
+
+export async function rmiCommand(names: string[], opts: { force?: boolean; prune?: boolean }): Promise<void> {
+  const client = await getClient();
+  let failed = false;
+  for (const n of names) {
+    try {
+      const items = await client.imageRemove(n, { force: !!opts.force, noprune: opts.prune === false });
+      for (const i of items ?? []) {
+        if (i.Untagged) out(`Untagged: ${i.Untagged}\n`);
+        if (i.Deleted) out(`Deleted: ${i.Deleted}\n`);
+      }
+    } catch (e) {
+      err(`${describeError(e)}\n`);
+      failed = true;
+    }
+  }
+  if (failed) throw new ExitError(1);
+}
+
+/** Splits `repo[:tag]` where a `:` after the last `/` is the tag. */
+export function splitRepoTag(ref: string): { repo: string; tag?: string } {
+  const at = ref.indexOf('@');
+  if (at >= 0) return { repo: ref.slice(0, at) };
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repo: ref };
+}
+
+export async function tagCommand(source: string, target: string): Promise<void> {
+  const client = await getClient();
+  const { repo, tag } = splitRepoTag(target);
+  try {
+    await client.imageTag(source, repo, tag ?? 'latest');
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+/** Prints a JSON-message stream as docker does for load/import (no progress bars). */
+async function printMessages(source: Readable, quiet: boolean): Promise<void> {
+  for await (const m of readJsonMessages(source) as AsyncIterable<JsonMessage>) {
+    if (m.error) throw new ExitError(1, m.error);
+    if (quiet) continue;
+    if (m.stream !== undefined) out(m.stream);
+    else if (m.status !== undefined && !m.progress) out(m.id ? `${m.id}: ${m.status}\n` : `${m.status}\n`);
+  }
+}
+
+export async function importCommand(file: string, reference: string | undefined, opts: { change?: string[]; message?: string; platform?: string }): Promise<void> {
+  if (/^https?:\/\//.test(file)) throw new ExitError(1, 'importing from a URL is not supported yet');
+  const client = await getClient();
+  const source: Readable = file === '-' ? process.stdin : createReadStream(file);
+  const ref = reference !== undefined ? splitRepoTag(reference) : undefined;
+  try {
+    const res = await client.imageImport(source, {
+      ...(ref ? { repo: ref.repo } : {}), ...(ref?.tag !== undefined ? { tag: ref.tag } : {}),
+      ...(opts.message !== undefined ? { message: opts.message } : {}), changes: opts.change ?? [],
+    });
+    await printMessages(res, false);
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+export async function loadCommand(opts: { input?: string; quiet?: boolean }): Promise<void> {
+  if (opts.input === undefined && process.stdin.isTTY) {
+    throw new ExitError(1, 'requested load from stdin, but stdin is empty');
+  }
+  const client = await getClient();
+  const source: Readable = opts.input !== undefined ? createReadStream(opts.input) : process.stdin;
+  try {
+    const res = await client.imageLoad(source, { quiet: !!opts.quiet });
+    await printMessages(res, false);
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+export async function saveCommand(names: string[], opts: { output?: string }): Promise<void> {
+  if (opts.output === undefined && process.stdout.isTTY) {
+    throw new ExitError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+  }
+  const client = await getClient();
+  try {
+    const res = await client.imageSave(names);
+    await pipeline(res, opts.output !== undefined ? createWriteStream(opts.output) : process.stdout);
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+export async function historyCommand(name: string, opts: { human?: string | boolean; quiet?: boolean; trunc?: boolean; format?: string }): Promise<void> {
+  const client = await getClient();
+  let items;
+  try {
+    items = await client.imageHistory(name);
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  const trunc = opts.trunc !== false;
+  const h = typeof opts.human === 'string' ? opts.human.replace(/^=/, '') : opts.human;
+  const human = h !== false && h !== 'false' && h !== '0';
+  if (opts.quiet) {
+    out(items.map((h) => `${trunc && h.Id.startsWith('sha256:') ? truncateId(h.Id) : h.Id}\n`).join(''));
+    return;
+  }
+  const contexts = items.map((h) => historyContext(h, trunc, human));
+  render(() => renderList(contexts, { format: opts.format ?? '', defaultTable: historyDefaultTable(human), headers: historyHeaders }));
+}

@@ -1,0 +1,338 @@
+// cli: the `berth` program — global flags, the command table (docker's names and
+// aliases: `container ls`, `image rm`, …), usage errors in docker's wording, and
+// the one place that turns failures into exit codes. Command bodies load lazily.
+import { Command, CommanderError, Option } from 'commander';
+import { ExitError, describeError, programName, setGlobalOptions } from './session.ts';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Wraps a lazily imported command body. */
+function lazy<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<void>>): (...args: A) => Promise<void> {
+  return async (...args: A) => (await load())(...args);
+}
+
+const run = {
+  run: lazy(async () => (await import('./commands/run.ts')).runCommand),
+  create: lazy(async () => (await import('./commands/run.ts')).createCommand),
+};
+const c = () => import('./commands/containers.ts');
+const im = () => import('./commands/images.ts');
+const sys = () => import('./commands/system.ts');
+
+function runFlags(cmd: Command, isRun: boolean): Command {
+  if (isRun) cmd.option('-d, --detach', 'Run container in background and print container ID');
+  return cmd
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
+    .option('--name <string>', 'Assign a name to the container')
+    .option('-e, --env <list>', 'Set environment variables', collect)
+    .option('--env-file <list>', 'Read in a file of environment variables', collect)
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-h, --hostname <string>', 'Container host name')
+    .option('-l, --label <list>', 'Set meta data on a container', collect)
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
+    .option('--network <network>', 'Connect a container to a network')
+    .option('--runtime <string>', 'Runtime to use for this container')
+    .option('-p, --publish <list>', 'Publish a container\'s port(s) to the host', collect)
+    .argument('<image>')
+    .argument('[command...]')
+    .passThroughOptions()
+    .helpOption('--help', 'Print usage');
+}
+
+/**
+ * Which command words to register: building every command with all its options
+ * costs several ms of start-up, so only the one named on the command line is
+ * built (all of them for help and for unknown words).
+ */
+let wanted: ((parent: Command, name: string, aliases: readonly string[]) => boolean) = () => true;
+
+/** A stand-in for a command that is not built this run; options and actions go nowhere. */
+const skipped = new Proxy({} as Command, { get: (_t, _k, receiver: unknown) => () => receiver });
+
+/** Creates a sub-command with docker's usage line and --help only (no -h). */
+function sub(parent: Command, name: string, usage: string, description: string, aliases: string[] = []): Command {
+  if (parent !== skipped && !wanted(parent, name, aliases)) return skipped;
+  if (parent === skipped) return skipped;
+  const cmd = parent.command(name).usage(usage).description(description).helpOption('--help', 'Print usage');
+  for (const a of aliases) cmd.alias(a);
+  return cmd;
+}
+
+function addContainerCommands(p: Command, top: boolean): void {
+  runFlags(sub(p, 'run', '[OPTIONS] IMAGE [COMMAND] [ARG...]', 'Create and run a new container from an image'), true)
+    .action((image: string, command: string[], o) => run.run(image, command, o));
+  runFlags(sub(p, 'create', '[OPTIONS] IMAGE [COMMAND] [ARG...]', 'Create a new container'), false)
+    .action((image: string, command: string[], o) => run.create(image, command, o));
+  sub(p, 'start', '[OPTIONS] CONTAINER [CONTAINER...]', 'Start one or more stopped containers')
+    .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
+    .option('-i, --interactive', 'Attach container\'s STDIN')
+    .argument('<containers...>')
+    .action(async (n: string[], o) => (await c()).startCommand(n, o));
+  sub(p, 'stop', '[OPTIONS] CONTAINER [CONTAINER...]', 'Stop one or more running containers')
+    .option('-s, --signal <string>', 'Signal to send to the container')
+    .option('-t, --time <int>', 'Seconds to wait before killing the container')
+    .addOption(new Option('--timeout <int>').hideHelp())
+    .argument('<containers...>')
+    .action(async (n: string[], o) => (await c()).stopCommand(n, o));
+  sub(p, 'restart', '[OPTIONS] CONTAINER [CONTAINER...]', 'Restart one or more containers')
+    .option('-s, --signal <string>', 'Signal to send to the container')
+    .option('-t, --time <int>', 'Seconds to wait before killing the container')
+    .argument('<containers...>')
+    .action(async (n: string[], o) => (await c()).restartCommand(n, o));
+  sub(p, 'kill', '[OPTIONS] CONTAINER [CONTAINER...]', 'Kill one or more running containers')
+    .option('-s, --signal <string>', 'Signal to send to the container')
+    .argument('<containers...>')
+    .action(async (n: string[], o) => (await c()).killCommand(n, o));
+  sub(p, 'rm', '[OPTIONS] CONTAINER [CONTAINER...]', 'Remove one or more containers', top ? [] : ['remove'])
+    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
+    .argument('<containers...>')
+    .action(async (n: string[], o) => (await c()).rmCommand(n, o));
+  sub(p, top ? 'ps' : 'ls', '[OPTIONS]', 'List containers', top ? [] : ['ps', 'list'])
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
+    .option('--format <string>', 'Format output using a custom template')
+    .option('-n, --last <int>', 'Show n last created containers (includes all states)')
+    .option('-l, --latest', 'Show the latest created container (includes all states)')
+    .option('--no-trunc', 'Don\'t truncate output')
+    .option('-q, --quiet', 'Only display container IDs')
+    .option('-s, --size', 'Display total file sizes')
+    .action(async (o) => (await c()).psCommand(o));
+  sub(p, 'logs', '[OPTIONS] CONTAINER', 'Fetch the logs of a container')
+    .option('--details', 'Show extra details provided to logs')
+    .option('-f, --follow', 'Follow log output')
+    .option('--since <string>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
+    .option('-n, --tail <string>', 'Number of lines to show from the end of the logs')
+    .option('-t, --timestamps', 'Show timestamps')
+    .option('--until <string>', 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
+    .argument('<container>')
+    .action(async (n: string, o) => (await c()).logsCommand(n, o));
+  sub(p, 'wait', 'CONTAINER [CONTAINER...]', 'Block until one or more containers stop, then print their exit codes')
+    .argument('<containers...>')
+    .action(async (n: string[]) => (await c()).waitCommand(n));
+  const inspect = sub(p, 'inspect', '[OPTIONS] NAME|ID [NAME|ID...]', top ? 'Return low-level information on Docker objects' : 'Display detailed information on one or more containers')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-s, --size', 'Display total file sizes if the type is container');
+  if (top) inspect.option('--type <string>', 'Only inspect objects of the given type');
+  inspect.argument('<names...>').action(async (n: string[], o) => (await c()).inspectCommand(n, top ? o : { ...o, type: 'container' }));
+}
+
+function addImageCommands(p: Command, top: boolean): void {
+  const images = sub(p, top ? 'images' : 'ls', '[OPTIONS] [REPOSITORY[:TAG]]', 'List images', top ? [] : ['images', 'list'])
+    .option('-a, --all', 'Show all images (default hides intermediate images)')
+    .option('--digests', 'Show digests')
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
+    .option('--format <string>', 'Format output using a custom template')
+    .option('--no-trunc', 'Don\'t truncate output')
+    .option('-q, --quiet', 'Only show image IDs')
+    .argument('[repository]');
+  images.action(async (r: string | undefined, o) => (await im()).imagesCommand(r, o));
+  sub(p, top ? 'rmi' : 'rm', '[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images', top ? [] : ['remove', 'rmi'])
+    .option('-f, --force', 'Force removal of the image')
+    .option('--no-prune', 'Do not delete untagged parents')
+    .argument('<images...>')
+    .action(async (n: string[], o) => (await im()).rmiCommand(n, o));
+  sub(p, 'tag', 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE')
+    .argument('<source>').argument('<target>')
+    .action(async (s: string, t: string) => (await im()).tagCommand(s, t));
+  sub(p, 'import', '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]', 'Import the contents from a tarball to create a filesystem image')
+    .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect)
+    .option('-m, --message <string>', 'Set commit message for imported image')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .argument('<file>').argument('[reference]')
+    .action(async (f: string, r: string | undefined, o) => (await im()).importCommand(f, r, o));
+  sub(p, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN')
+    .option('-i, --input <string>', 'Read from tar archive file, instead of STDIN')
+    .option('-q, --quiet', 'Suppress the load output')
+    .action(async (o) => (await im()).loadCommand(o));
+  sub(p, 'save', '[OPTIONS] IMAGE [IMAGE...]', 'Save one or more images to a tar archive (streamed to STDOUT by default)')
+    .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
+    .argument('<images...>')
+    .action(async (n: string[], o) => (await im()).saveCommand(n, o));
+  sub(p, 'history', '[OPTIONS] IMAGE', 'Show the history of an image')
+    .option('--format <string>', 'Format output using a custom template')
+    .addOption(new Option('-H, --human [bool]', 'Print sizes and dates in human readable format').default(true))
+    .option('--no-trunc', 'Don\'t truncate output')
+    .option('-q, --quiet', 'Only show image IDs')
+    .argument('<image>')
+    .action(async (n: string, o) => (await im()).historyCommand(n, o));
+  if (!top) {
+    sub(p, 'inspect', '[OPTIONS] IMAGE [IMAGE...]', 'Display detailed information on one or more images')
+      .option('-f, --format <string>', 'Format output using a custom template')
+      .argument('<names...>')
+      .action(async (n: string[], o) => (await c()).inspectCommand(n, { ...o, type: 'image' }));
+  }
+}
+
+/** The usage line docker prints under a usage error. */
+function usageOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let x: Command | null = cmd; x; x = x.parent) names.unshift(x.name());
+  names[0] = programName;
+  return `Usage:  ${names.join(' ')} ${cmd.usage()}`;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let x: Command | null = cmd; x && x.parent; x = x.parent) names.unshift(x.name());
+  return [programName, ...names].join(' ');
+}
+
+/** The command words on the command line after the global options (at most two). */
+function commandWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i] as string;
+    if (a === '-H' || a === '--host' || a === '-l' || a === '--log-level') { i++; continue; }
+    if (a.startsWith('-')) { if (words.length > 0) break; continue; }
+    words.push(a);
+  }
+  return words;
+}
+
+const groups = ['container', 'image', 'system'];
+
+/** Builds the command tree; with `argv`, only the commands it names. */
+export function buildProgram(argv?: readonly string[]): Command {
+  const words = argv ? commandWords(argv) : [];
+  wanted = (parent, name, aliases) => {
+    if (!argv || words.length === 0) return true;
+    const isTop = parent.parent === null;
+    const [w0, w1] = words;
+    const match = (w: string | undefined) => w === name || (w !== undefined && aliases.includes(w));
+    if (isTop) return match(w0);
+    if (!groups.includes(w0 ?? '')) return true;
+    return w1 === undefined || match(w1) || !/^[a-z]+$/.test(w1);
+  };
+  const program = new Command(programName)
+    .usage('[OPTIONS] COMMAND')
+    .description('A self-sufficient runtime for containers')
+    .enablePositionalOptions()
+    .helpOption('--help', 'Print usage')
+    .option('-H, --host <string>', 'Daemon socket to connect to')
+    .option('-l, --log-level <string>', 'Set the logging level ("debug", "info", "warn", "error", "fatal")')
+    .option('-v, --version', 'Print version information and quit')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  program.hook('preAction', (root) => {
+    const g = root.opts<{ host?: string; logLevel?: string }>();
+    setGlobalOptions(g);
+  });
+  addContainerCommands(program, true);
+  addImageCommands(program, true);
+  const container = sub(program, 'container', 'COMMAND', 'Manage containers');
+  addContainerCommands(container, false);
+  const image = sub(program, 'image', 'COMMAND', 'Manage images');
+  addImageCommands(image, false);
+  sub(program, 'version', '[OPTIONS]', 'Show the Docker version information')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (o) => (await sys()).versionCommand(o));
+  sub(program, 'info', '[OPTIONS]', 'Display system-wide information')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (o) => (await sys()).infoCommand(o));
+  const system = sub(program, 'system', 'COMMAND', 'Manage Docker');
+  sub(system, 'info', '[OPTIONS]', 'Display system-wide information')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (o) => (await sys()).infoCommand(o));
+  if (argv && program.commands.length === 0) {
+    // an unknown word: build everything so that commander reports it as docker would
+    return buildProgram();
+  }
+  const all = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
+  for (const cmd of all) {
+    cmd.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined, writeOut: (s) => process.stdout.write(s) });
+  }
+  return program;
+}
+
+/** Finds the deepest command named by argv, for usage errors. */
+function findCommand(program: Command, argv: readonly string[]): Command {
+  let cmd = program;
+  for (const a of argv) {
+    if (a.startsWith('-')) continue;
+    const next = cmd.commands.find((x) => x.name() === a || x.aliases().includes(a));
+    if (!next) break;
+    cmd = next;
+    if (cmd.commands.length === 0) break;
+  }
+  return cmd;
+}
+
+/** docker's text for a usage error, and its exit code. */
+function usageError(program: Command, argv: readonly string[], e: CommanderError): { text: string; code: number } {
+  const cmd = findCommand(program, argv);
+  const msg = e.message.replace(/^error: /, '');
+  let m: RegExpMatchArray | null;
+  if ((m = /^unknown option '(-[^-])'/.exec(msg)) || (m = /^unknown option '(-[^-]).*'/.exec(msg))) {
+    return { text: `unknown shorthand flag: '${(m[1] as string).slice(1)}' in ${m[1]}\n\n${usageOf(cmd)}\n\nRun '${commandPath(cmd)} --help' for more information\n`, code: 125 };
+  }
+  if ((m = /^unknown option '([^']+)'/.exec(msg))) {
+    return { text: `unknown flag: ${(m[1] as string).split('=')[0]}\n\n${usageOf(cmd)}\n\nRun '${commandPath(cmd)} --help' for more information\n`, code: 125 };
+  }
+  if (/^missing required argument/.test(msg)) {
+    const n = cmd.registeredArguments.filter((a) => a.required).length;
+    const what = n === 1 ? '1 argument' : `${n} arguments`;
+    const exactly = cmd.registeredArguments.some((a) => a.variadic) ? 'at least' : 'exactly';
+    return { text: `${programName}: '${commandPath(cmd)}' requires ${exactly} ${what}\n\n${usageOf(cmd)}\n\nSee '${commandPath(cmd)} --help' for more information\n`, code: 1 };
+  }
+  if (/^unknown command/.test(msg) || /^too many arguments/.test(msg)) {
+    const arg = /'([^']+)'/.exec(msg)?.[1] ?? '';
+    if (cmd === program) return { text: `${programName}: unknown command: ${programName} ${arg}\n\nRun '${programName} --help' for more information\n`, code: 1 };
+    return { text: `${programName}: '${commandPath(cmd)}' accepts no arguments\n\n${usageOf(cmd)}\n\nRun '${commandPath(cmd)} --help' for more information\n`, code: 1 };
+  }
+  if (/^option '.*' argument missing/.test(msg)) {
+    const flag = /'([^']+)'/.exec(msg)?.[1]?.split(/[ ,]/).pop() ?? '';
+    return { text: `flag needs an argument: ${flag}\n\n${usageOf(cmd)}\n\nRun '${commandPath(cmd)} --help' for more information\n`, code: 125 };
+  }
+  return { text: `${msg}\n`, code: 125 };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram(argv);
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    const { berthVersion } = await sys();
+    process.stdout.write(`Berth version ${berthVersion}\n`);
+    return 0;
+  }
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.executeSubCommandAsync') return 0;
+      const u = usageError(program, argv, e);
+      process.stderr.write(u.text);
+      return u.code;
+    }
+    if (e instanceof ExitError) {
+      if (e.message) process.stderr.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`${describeError(e)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:berth(?:\.mjs|\.cjs)?|main\.ts)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+    // Streams may still hold the process open (stdin); leave once output is flushed.
+    if (process.stdout.writableLength === 0) process.exit(code);
+    else process.stdout.once('drain', () => process.exit(code));
+  }, (e: unknown) => {
+    process.stderr.write(`${describeError(e)}\n`);
+    process.exit(1);
+  });
+}

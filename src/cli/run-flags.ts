@@ -1,0 +1,169 @@
+// cli: turns `berth run`/`create` flags into the Engine API create body, with
+// docker's rules: `-e NAME` takes the value from the environment or is dropped,
+// --env-file lines, `-m 512m`, `--cpus 1.5` → NanoCpus, `-l k=v`, `-p` specs.
+import { readFileSync } from 'node:fs';
+import type { ContainerCreateBody, HostConfigBody } from '../client/types.ts';
+import { parseRamBytes } from './format/units.ts';
+
+export interface RunFlags {
+  detach?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  envFile?: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string;
+  hostname?: string;
+  label?: string[];
+  memory?: string;
+  cpus?: string;
+  pidsLimit?: string;
+  network?: string;
+  runtime?: string;
+  publish?: string[];
+}
+
+/** A flag value docker would refuse; the message is docker's. */
+export class FlagError extends Error {
+  override name = 'FlagError';
+}
+
+/** Resolves `-e` values: `A=1` as is, `A` from `env` or dropped. */
+export function resolveEnv(values: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (v.includes('=')) {
+      if (v.startsWith('=')) throw new FlagError(`invalid environment variable: ${v}`);
+      out.push(v);
+    } else if (env[v] !== undefined) {
+      out.push(`${v}=${env[v]}`);
+    }
+  }
+  return out;
+}
+
+/** Reads an --env-file: `#` comments and blank lines skipped, lines as `-e`. */
+export function parseEnvFile(text: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s+/, '')).filter((l) => l !== '' && !l.startsWith('#'));
+  return resolveEnv(lines, env);
+}
+
+export function parseCpus(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new FlagError(`invalid argument "${text}" for "--cpus" flag: failed to parse ${text} as a rational number`);
+  return Math.round(n * 1e9);
+}
+
+export function parseMemory(text: string): number {
+  try {
+    return parseRamBytes(text);
+  } catch {
+    throw new FlagError(`invalid argument "${text}" for "-m, --memory" flag: invalid size: '${text}'`);
+  }
+}
+
+export function parseLabels(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i < 0) out[v] = '';
+    else out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
+/** `[ip:][hostPort:]containerPort[/proto]` → exposed ports and bindings. */
+export function parsePublish(values: readonly string[]): Pick<ContainerCreateBody, 'ExposedPorts'> & Pick<HostConfigBody, 'PortBindings'> {
+  const ExposedPorts: Record<string, Record<string, never>> = {};
+  const PortBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const v of values) {
+    const [spec, proto = 'tcp'] = v.split('/') as [string, string?];
+    const parts = spec.split(':');
+    const container = parts.pop() ?? '';
+    const hostPort = parts.pop() ?? '';
+    const hostIp = parts.join(':').replace(/^\[|\]$/g, '');
+    if (!/^\d+(-\d+)?$/.test(container)) throw new FlagError(`invalid containerPort: ${container}`);
+    if (hostPort !== '' && !/^\d+(-\d+)?$/.test(hostPort)) throw new FlagError(`invalid hostPort: ${hostPort}`);
+    const key = `${container}/${proto}`;
+    ExposedPorts[key] = {};
+    (PortBindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+  }
+  return { ExposedPorts, PortBindings };
+}
+
+/** Builds the create body for `image` and its command from the parsed flags. */
+export function buildCreateBody(image: string, command: readonly string[], flags: RunFlags, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): ContainerCreateBody {
+  const env: string[] = [];
+  for (const f of flags.envFile ?? []) {
+    let text: string;
+    try {
+      text = readFile(f);
+    } catch {
+      throw new FlagError(`open ${f}: no such file or directory`);
+    }
+    env.push(...parseEnvFile(text));
+  }
+  env.push(...resolveEnv(flags.env ?? []));
+  const attach = !flags.detach;
+  const host: HostConfigBody = { NetworkMode: flags.network ?? 'default' };
+  if (flags.rm) host.AutoRemove = true;
+  if (flags.runtime !== undefined) host.Runtime = flags.runtime;
+  if (flags.memory !== undefined) host.Memory = parseMemory(flags.memory);
+  if (flags.cpus !== undefined) host.NanoCpus = parseCpus(flags.cpus);
+  if (flags.pidsLimit !== undefined) {
+    const n = Number(flags.pidsLimit);
+    if (!Number.isInteger(n)) throw new FlagError(`invalid argument "${flags.pidsLimit}" for "--pids-limit" flag: strconv.ParseInt: parsing "${flags.pidsLimit}": invalid syntax`);
+    host.PidsLimit = n;
+  }
+  const body: ContainerCreateBody = {
+    Image: image,
+    AttachStdin: !!flags.interactive && attach,
+    AttachStdout: attach,
+    AttachStderr: attach,
+    Tty: !!flags.tty,
+    OpenStdin: !!flags.interactive,
+    StdinOnce: !!flags.interactive && attach,
+    Env: env,
+    Labels: parseLabels(flags.label ?? []),
+    HostConfig: host,
+  };
+  if (command.length > 0) body.Cmd = [...command];
+  if (flags.entrypoint !== undefined) body.Entrypoint = [flags.entrypoint];
+  if (flags.workdir !== undefined) body.WorkingDir = flags.workdir;
+  if (flags.user !== undefined) body.User = flags.user;
+  if (flags.hostname !== undefined) body.Hostname = flags.hostname;
+  if ((flags.publish ?? []).length > 0) {
+    const p = parsePublish(flags.publish ?? []);
+    if (p.ExposedPorts) body.ExposedPorts = p.ExposedPorts;
+    if (p.PortBindings) host.PortBindings = p.PortBindings;
+  }
+  return body;
+}
+
+/** docker's timetypes.GetTimestamp: RFC 3339 (or date forms), unix seconds, or a relative `10m`. */
+export function parseTimestamp(value: string, now: number = Date.now()): string {
+  if (value === '') return '';
+  if (/^\d+(\.\d{1,9})?$/.test(value)) return value;
+  const rel = /^(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value);
+  if (rel) {
+    const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+    let ms = 0;
+    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * (units[m[2] as string] ?? 0);
+    return toSecondsNanos(now - ms);
+  }
+  let text = value;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00';
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
+  const t = Date.parse(hasZone ? text : text + (text.includes('T') ? '' : 'T00:00:00'));
+  if (Number.isNaN(t)) throw new FlagError(`parsing time "${value}" as "2006-01-02T15:04:05Z07:00": cannot parse "${value}" as "2006"`);
+  return toSecondsNanos(t);
+}
+
+function toSecondsNanos(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - sec * 1000) * 1e6);
+  return `${sec}.${String(nanos).padStart(9, '0')}`;
+}

@@ -1,0 +1,105 @@
+// cli: what every command shares — the connected client (starting berthd when
+// berth is root and nothing answers on a local socket), docker's error wording
+// and exit codes, and writing to stdout/stderr.
+import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EngineClient, isConnectError } from '../client/engine-client.ts';
+import { isBerthError } from '../core/errors.ts';
+
+export const programName = 'berth';
+
+/** Ends the command with an exit code after its message was printed. */
+export class ExitError extends Error {
+  constructor(readonly exitCode: number, message = '') {
+    super(message);
+    this.name = 'ExitError';
+  }
+}
+
+export interface GlobalOptions {
+  host?: string;
+  logLevel?: string;
+}
+
+let globals: GlobalOptions = {};
+export function setGlobalOptions(o: GlobalOptions): void {
+  globals = o;
+}
+
+
+/** The berthd bundle next to this program (dist/), found from the script that ran. */
+function berthdPath(): string | undefined {
+  let script = process.argv[1] ?? '';
+  try {
+    script = realpathSync(script);
+  } catch {
+    // keep the path as given
+  }
+  const here = dirname(script);
+  for (const p of [join(here, 'berthd.mjs'), join(here, '../dist/berthd.mjs'), join(here, '../../dist/berthd.mjs')]) {
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+async function startDaemon(client: EngineClient): Promise<boolean> {
+  const script = berthdPath();
+  // BERTH_NO_AUTOSTART=1: tests and scripts that must never start a daemon.
+  if (!script || process.getuid?.() !== 0 || process.env['BERTH_NO_AUTOSTART'] === '1') return false;
+  const logPath = '/var/log/berthd.log';
+  mkdirSync(dirname(logPath), { recursive: true });
+  const fd = openSync(logPath, 'a');
+  const args = [script];
+  if (!client.isDefaultHost) args.push('--host', `unix://${client.socketPath}`);
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
+  child.unref();
+  process.stderr.write(`${programName}: started berthd (pid ${child.pid})\n`);
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      client.negotiate((await client.ping()).apiVersion);
+      return true;
+    } catch (e) {
+      if (!isConnectError(e)) throw e;
+    }
+  }
+  return false;
+}
+
+let connected: EngineClient | undefined;
+
+/**
+ * The client for this invocation. It does not ping first (one round trip less
+ * at start-up): the first request that finds no daemon starts berthd (root,
+ * local socket) and is retried; an older daemon's version is negotiated on demand.
+ */
+export async function getClient(): Promise<EngineClient> {
+  if (connected) return connected;
+  const client: EngineClient = new EngineClient({
+    ...(globals.host !== undefined ? { host: globals.host } : {}),
+    onConnectFailure: async () => {
+      if (await startDaemon(client)) return true;
+      throw new ExitError(1, `Cannot connect to the Docker daemon at unix://${client.socketPath}. Is the docker daemon running?`);
+    },
+  });
+  connected = client;
+  return client;
+}
+
+export function out(text: string): void {
+  process.stdout.write(text);
+}
+
+export function err(text: string): void {
+  process.stderr.write(text);
+}
+
+/** docker's wording for an error from the daemon (or a local failure). */
+export function describeError(e: unknown): string {
+  if (isBerthError(e)) return `Error response from daemon: ${e.message}`;
+  if (e instanceof ExitError) return e.message;
+  if (isConnectError(e)) return `Cannot connect to the Docker daemon. Is the docker daemon running?`;
+  return e instanceof Error ? e.message : String(e);
+}

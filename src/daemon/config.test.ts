@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './config.ts';
+
+test('flags override the config file, which overrides defaults', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+  try {
+    const file = join(dir, 'daemon.json');
+    await writeFile(file, JSON.stringify({ 'data-root': '/d', 'exec-root': '/e', hosts: ['unix:///s.sock'], 'default-runtime': 'runc', 'log-level': 'debug' }));
+    const a = await loadConfig(['--config-file', file, '--exec-root', '/x']);
+    assert.ok('config' in a);
+    assert.equal(a.config.dataRoot, '/d');
+    assert.equal(a.config.execRoot, '/x');
+    assert.deepEqual(a.config.hosts, ['/s.sock']);
+    assert.equal(a.config.defaultRuntime, 'runc');
+    assert.equal(a.config.logLevel, 'debug');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an explicitly named missing config file is an error', async () => {
+  await assert.rejects(loadConfig(['--config-file', '/nonexistent/daemon.json']), /unable to configure/);
+});
+
+test('-H takes unix sockets and refuses tcp', async () => {
+  const a = await loadConfig(['-H', 'unix:///tmp/b.sock', '--config-file', '/dev/null']).catch((e: unknown) => e);
+  // /dev/null is not JSON: a clear error too.
+  assert.ok(a instanceof Error);
+  await assert.rejects(loadConfig(['-H', 'tcp://0.0.0.0:2375']), /unix sockets only/);
+});

@@ -1,0 +1,78 @@
+// berthd: the composition root. Reads flags and daemon.json, takes the pid
+// file, opens the engine (which restores running containers), serves the
+// Engine API on unix sockets, and on SIGTERM/SIGINT closes the server and the
+// database while leaving containers running under their conmon.
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { errorMessage } from '../core/errors.ts';
+import { log, setLogLevel } from '../lib/logger.ts';
+import { loadConfig, usage } from './config.ts';
+import { acquirePidFile } from './pid-file.ts';
+
+async function main(): Promise<number> {
+  const parsed = await loadConfig(process.argv.slice(2));
+  if ('help' in parsed) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const { serverVersion } = await import('../engine/system.ts');
+  if ('version' in parsed) {
+    process.stdout.write(`berthd version ${serverVersion}\n`);
+    return 0;
+  }
+  const config = parsed.config;
+  setLogLevel(config.logLevel);
+  if (process.getuid?.() !== 0) log.warn('berthd is not running as root; containers will fail to start');
+
+  const releasePid = await acquirePidFile(join(config.execRoot, 'berthd.pid'));
+  const started = Date.now();
+  // Loaded after the pid check so that `--help` and a refused second start stay fast.
+  const [{ createEngine }, { createApiServer }] = await Promise.all([import('../engine/index.ts'), import('../api/index.ts')]);
+  const runtime = config.defaultRuntime !== undefined ? (config.runtimes[config.defaultRuntime]?.path ?? config.defaultRuntime) : undefined;
+  let engine;
+  try {
+    engine = await createEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, ...(runtime !== undefined ? { runtime } : {}) });
+  } catch (err) {
+    await releasePid();
+    throw err;
+  }
+  const servers = config.hosts.map(() => createApiServer({ engine, log: log.with({ module: 'api' }) }));
+  try {
+    for (const [i, host] of config.hosts.entries()) {
+      await mkdir(dirname(host), { recursive: true, mode: 0o755 });
+      await servers[i]!.listenUnix(host);
+      log.info('API listening', { socket: host });
+    }
+  } catch (err) {
+    await engine.close();
+    await releasePid();
+    throw err;
+  }
+  log.info('berthd started', { version: serverVersion, dataRoot: config.dataRoot, execRoot: config.execRoot, ms: Date.now() - started });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down; containers keep running', { signal });
+      void (async () => {
+        await Promise.all(servers.map((s) => s.close())).catch((err: unknown) => log.warn('closing the API failed', { err }));
+        await engine.close().catch((err: unknown) => log.warn('closing the engine failed', { err }));
+        await releasePid();
+        resolve(0);
+      })();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log.error('berthd failed', { err: errorMessage(err) });
+    process.stderr.write(`berthd: ${errorMessage(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,724 @@
+// The container half of the engine: create/start/stop/kill/restart/wait/remove,
+// listing and logs, the per-container exit watcher, and the start-up restore.
+// Public methods guard (lock, re-read, check the transition), private #do*
+// methods act and persist through the MetadataStore.
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hostname as osHostname } from 'node:os';
+import { conflict, errorMessage, internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
+import { isFullId, isIdPrefix, newId, validContainerName } from '../core/ids.ts';
+import type { Container, ContainerSpec, ContainerState } from '../core/types.ts';
+import type { Digest } from '../core/digest.ts';
+import type { Image, LocalImageStore } from '../image/index.ts';
+import { KeyedMutex } from '../lib/keyed-mutex.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ContainerRuntime, ExitStatus, LogLine, OciMount, SpecInput } from '../runtime/types.ts';
+import { buildSpec, classifyStartError, readLogs, resolveUser, specToJson } from '../runtime/index.ts';
+import type { MetadataStore, Snapshotter } from '../store/types.ts';
+import { mergeEnv, mergeImageConfig } from './container-config.ts';
+import { containerMatches, validateContainerFilters } from './container-filters.ts';
+import { hostsFile, resolvConf } from './etc-files.ts';
+import { generateName } from './names.ts';
+import { parseSignal } from './signals.ts';
+import { nowNano, zeroTime } from './time.ts';
+import type { ContainerService, Filters, WaitCondition } from './types.ts';
+
+export interface ContainerServiceDeps {
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly meta: MetadataStore;
+  readonly images: LocalImageStore;
+  readonly snapshotter: Snapshotter;
+  /** The daemon's default runtime (its name is what containers get unless they ask for another). */
+  readonly runtime: ContainerRuntime;
+  /** The runtime for a container's `runtime` name; InvalidArgument for an unknown name. */
+  readonly runtimeFor: (name: string) => Promise<ContainerRuntime>;
+  readonly log: Logger;
+}
+
+const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const defaultShmSize = 64 * 1024 * 1024;
+const defaultStopTimeout = 10;
+
+type Listener = (c: Container) => void;
+
+/** What the store keeps per container: the Container plus the layer chain its rootfs sits on (top first), so that it still starts after its image was force-removed. */
+type StoredContainer = Container & { readonly lowerChain?: readonly Digest[] };
+
+export class LocalContainerService implements ContainerService {
+  readonly #d: ContainerServiceDeps;
+  readonly #lock = new KeyedMutex();
+  readonly #byId = new Map<string, StoredContainer>();
+  readonly #byName = new Map<string, string>();
+  readonly #watchers = new Map<string, AbortController>();
+  readonly #exitListeners = new Map<string, Set<Listener>>();
+  readonly #removeListeners = new Map<string, Set<Listener>>();
+  readonly #removing = new Set<string>();
+  #closed = false;
+
+  constructor(deps: ContainerServiceDeps) {
+    this.#d = deps;
+    for (const row of deps.meta.listContainers()) {
+      try {
+        const c = JSON.parse(row.json) as StoredContainer;
+        this.#byId.set(c.id, c);
+        this.#byName.set(c.name, c.id);
+      } catch (err) {
+        deps.log.error('skipping unreadable container record', { container: row.id, err });
+      }
+    }
+  }
+
+  /** Ids of containers using an image, with their status (for image removal checks). */
+  usersOf(imageId: string): Container[] {
+    return [...this.#byId.values()].filter((c) => c.imageId === imageId);
+  }
+
+  counts(): { total: number; running: number; paused: number; stopped: number } {
+    let running = 0;
+    let paused = 0;
+    for (const c of this.#byId.values()) {
+      if (c.state.status === 'running') running++;
+      else if (c.state.status === 'paused') paused++;
+    }
+    return { total: this.#byId.size, running, paused, stopped: this.#byId.size - running - paused };
+  }
+
+  // ---- restore -------------------------------------------------------------
+
+  /** Re-arms watchers for containers still running, records exits that happened while berthd was away. */
+  async restore(): Promise<void> {
+    for (const c of [...this.#byId.values()]) {
+      if (c.state.status === 'created' || c.state.status === 'exited') {
+        await this.#restoreInterruptedStart(c);
+        continue;
+      }
+      if (c.state.status !== 'running' && c.state.status !== 'paused') continue;
+      try {
+        const rt = await this.#rt(c.id);
+        const exit = await rt.exitStatus(c.id);
+        const st = exit ? undefined : await rt.state(c.id);
+        if (exit) {
+          this.#d.log.info('container exited while berthd was down', { container: c.id, exitCode: exit.exitCode });
+          await this.#onExit(c.id, exit);
+        } else if (st && (st.status === 'running' || st.status === 'paused' || st.status === 'created')) {
+          this.#d.log.info('re-attached to running container', { container: c.id, pid: st.pid });
+          this.#watch(c.id);
+        } else {
+          // Neither an exit file nor a live process: docker records 255 for a lost container.
+          await this.#onExit(c.id, { exitCode: 255, oomKilled: false, finishedAt: nowNano() });
+        }
+      } catch (err) {
+        this.#d.log.error('could not restore container', { container: c.id, err });
+      }
+    }
+  }
+
+  /**
+   * berthd died between the runtime starting a container and the record saying
+   * so: adopt a live process, clear a dead one's runtime state.
+   */
+  async #restoreInterruptedStart(c: StoredContainer): Promise<void> {
+    // Only a start that got as far as writing the bundle can have left a process behind.
+    if (!(await access(this.#bundleDir(c.id)).then(() => true, () => false))) return;
+    try {
+      const rt = await this.#rt(c.id);
+      const st = await rt.state(c.id);
+      if (!st) {
+        await rm(this.#bundleDir(c.id), { recursive: true, force: true });
+        return;
+      }
+      if (st.status === 'running' || st.status === 'paused') {
+        this.#d.log.warn('adopting a container started just before berthd stopped', { container: c.id, pid: st.pid });
+        this.#setState(c, { status: 'running', pid: st.pid, startedAt: nowNano(), finishedAt: zeroTime, exitCode: 0, error: '' });
+        this.#watch(c.id);
+      } else {
+        await rt.delete(c.id, { force: true });
+        await rt.cleanup(c.id);
+        await this.#d.snapshotter.unmountRootfs(c.id);
+        await rm(this.#bundleDir(c.id), { recursive: true, force: true });
+      }
+    } catch (err) {
+      this.#d.log.error('could not restore container', { container: c.id, err });
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const ac of this.#watchers.values()) ac.abort();
+    this.#watchers.clear();
+  }
+
+  // ---- lookup --------------------------------------------------------------
+
+  #find(idOrName: string): StoredContainer {
+    const key = idOrName.startsWith('/') ? idOrName.slice(1) : idOrName;
+    const exact = this.#byId.get(key);
+    if (exact) return exact;
+    const byName = this.#byName.get(key);
+    if (byName) {
+      const c = this.#byId.get(byName);
+      if (c) return c;
+    }
+    if (key !== '' && isIdPrefix(key) && !isFullId(key)) {
+      const matches = [...this.#byId.keys()].filter((id) => id.startsWith(key));
+      if (matches.length > 1) throw invalidArgument(`multiple IDs found with provided prefix: ${key}`);
+      const c = matches[0] === undefined ? undefined : this.#byId.get(matches[0]);
+      if (c) return c;
+    }
+    throw notFound(`No such container: ${idOrName}`);
+  }
+
+  #save(c: StoredContainer): StoredContainer {
+    const { sizeRw: _rw, sizeRootFs: _rootfs, ...record } = c;
+    this.#d.meta.putContainer({ id: c.id, name: c.name, json: JSON.stringify(record) });
+    this.#byId.set(c.id, record);
+    return record;
+  }
+
+  #setState(c: StoredContainer, state: Partial<ContainerState>, extra: Partial<Container> = {}): StoredContainer {
+    return this.#save({ ...c, ...extra, state: { ...c.state, ...state } });
+  }
+
+  /** The runtime a container was created with. */
+  #rt(id: string): Promise<ContainerRuntime> {
+    const c = this.#byId.get(id);
+    return !c || c.runtime === this.#d.runtime.binary.name ? Promise.resolve(this.#d.runtime) : this.#d.runtimeFor(c.runtime);
+  }
+
+  #containerDir(id: string): string {
+    return join(this.#d.dataRoot, 'containers', id);
+  }
+
+  #bundleDir(id: string): string {
+    return join(this.#d.execRoot, 'containers', id);
+  }
+
+  #lowerChain(image: Image): Digest[] {
+    // Snapshotter wants the lower dirs top first; the image lists its chain bottom first.
+    return [...image.chain].reverse();
+  }
+
+  /** Whether any container's rootfs sits on this layer (keeps it through image removal and gc). */
+  layerInUse(chainId: Digest): boolean {
+    for (const c of this.#byId.values()) if (c.lowerChain?.includes(chainId)) return true;
+    return false;
+  }
+
+  // ---- create --------------------------------------------------------------
+
+  async create(spec: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+    const image = await this.#d.images.resolve(spec.image);
+    const merged = mergeImageConfig(spec, image.config.config);
+    const id = newId();
+    const name = this.#reserveName(id, options.name);
+    const warnings: string[] = [];
+    try {
+      const dir = this.#containerDir(id);
+      await mkdir(dir, { recursive: true, mode: 0o710 });
+      // docker: a host-network container takes the host's name unless given one.
+      const hostname = spec.hostname || (spec.host.networkMode === 'host' ? osHostname() : id.slice(0, 12));
+      const files = {
+        hostnamePath: join(dir, 'hostname'),
+        hostsPath: join(dir, 'hosts'),
+        resolvConfPath: join(dir, 'resolv.conf'),
+        logPath: join(dir, `${id}-json.log`),
+      };
+      await this.#writeEtcFiles(files, hostname, merged.spec);
+      const lowerChain = this.#lowerChain(image);
+      await this.#d.snapshotter.prepareRootfs(id, lowerChain);
+      const c: StoredContainer = {
+        id,
+        name,
+        created: nowNano(),
+        imageId: image.id,
+        spec: merged.spec,
+        path: merged.path,
+        args: merged.args,
+        env: merged.spec.env,
+        hostname,
+        state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: zeroTime, finishedAt: zeroTime },
+        restartCount: 0,
+        runtime: spec.host.runtime || this.#d.runtime.binary.name,
+        ...files,
+        lowerChain,
+      };
+      if (spec.host.runtime && spec.host.runtime !== this.#d.runtime.binary.name) await this.#d.runtimeFor(spec.host.runtime);
+      this.#save(c);
+      this.#d.log.info('container created', { container: id, name, image: image.id });
+      return { id, warnings };
+    } catch (err) {
+      this.#byName.delete(name);
+      await this.#d.snapshotter.removeRootfs(id).catch(() => undefined);
+      await rm(this.#containerDir(id), { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  #reserveName(id: string, requested: string | undefined): string {
+    if (requested !== undefined && requested !== '') {
+      if (!validContainerName.test(requested)) {
+        throw invalidArgument(`Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      }
+      const name = requested.replace(/^\//, '');
+      const holder = this.#byName.get(name);
+      if (holder !== undefined) {
+        throw conflict(`Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+      this.#byName.set(name, id);
+      return name;
+    }
+    for (let retry = 0; ; retry++) {
+      const name = generateName(retry);
+      if (!this.#byName.has(name)) {
+        this.#byName.set(name, id);
+        return name;
+      }
+    }
+  }
+
+  async #writeEtcFiles(files: { hostnamePath: string; hostsPath: string; resolvConfPath: string }, hostname: string, spec: ContainerSpec): Promise<void> {
+    const hostNet = spec.host.networkMode === 'host';
+    await writeFile(files.hostnamePath, `${hostname}\n`);
+    if (hostNet) {
+      await writeFile(files.hostsPath, await readFile('/etc/hosts').catch(() => hostsFile({ hostname, extraHosts: spec.host.extraHosts })));
+    } else {
+      await writeFile(files.hostsPath, hostsFile({ hostname, ...(spec.domainname ? { domainname: spec.domainname } : {}), extraHosts: spec.host.extraHosts }));
+    }
+    const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    await writeFile(files.resolvConfPath, hostNet && spec.host.dns.length === 0 ? hostResolv : resolvConf(hostResolv, spec.host));
+  }
+
+  // ---- start ---------------------------------------------------------------
+
+  async start(idOrName: string): Promise<boolean> {
+    const { id } = this.#find(idOrName);
+    try {
+      return await this.#startLocked(id);
+    } catch (err) {
+      // Like dockerd: an auto-remove container that cannot start is removed (the CLI waits for that).
+      const c = this.#byId.get(id);
+      if (c?.spec.host.autoRemove && c.state.status !== 'running') {
+        await this.remove(id, { force: true }).catch((e: unknown) => this.#d.log.warn('auto-remove after failed start failed', { container: id, err: e }));
+      }
+      throw err;
+    }
+  }
+
+  #startLocked(id: string): Promise<boolean> {
+    return this.#lock.run(id, async () => {
+      const c = this.#find(id);
+      if (c.state.status === 'running') return false;
+      if (c.state.status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
+      if (this.#removing.has(id) || c.state.status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
+      if (c.state.status === 'dead') throw conflict('cannot start a dead container');
+      await this.#doStart(c);
+      return true;
+    });
+  }
+
+  async #doStart(c: StoredContainer): Promise<void> {
+    const rt = await this.#rt(c.id);
+    const id = c.id;
+    try {
+      // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
+      if (await access(this.#bundleDir(id)).then(() => true, () => false)) {
+        await rt.delete(id, { force: true }).catch(() => undefined);
+        await rt.cleanup(id).catch(() => undefined);
+      }
+      let lowerChain = c.lowerChain;
+      if (lowerChain === undefined) lowerChain = this.#lowerChain(await this.#d.images.get(c.imageId));
+      // After a crash a layer may be missing its snapshot; the image (if still there) can redo it.
+      await this.#d.images.ensureUnpacked(c.imageId).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      const t0 = performance.now();
+      const rootfs = await this.#d.snapshotter.mountRootfs(id, lowerChain);
+      const t1 = performance.now();
+      const input = await this.#specInput(c, rootfs);
+      const spec = await buildSpec(input);
+      const bundle = this.#bundleDir(id);
+      await mkdir(bundle, { recursive: true, mode: 0o700 });
+      await writeFile(join(bundle, 'config.json'), specToJson(spec));
+      const t2 = performance.now();
+      // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
+      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, terminal: c.spec.tty, stdin: false });
+      const t3 = performance.now();
+      // Watch before starting so that no exit is missed.
+      this.#watch(id);
+      await rt.start(id);
+      const t4 = performance.now();
+      this.#setState(c, { status: 'running', pid, exitCode: 0, oomKilled: false, error: '', startedAt: nowNano(), finishedAt: zeroTime });
+      const ms = (a: number, b: number) => Math.round(b - a);
+      this.#d.log.info('container started', { container: id, pid, mountMs: ms(t0, t1), specMs: ms(t1, t2), createMs: ms(t2, t3), startMs: ms(t3, t4) });
+    } catch (err) {
+      const msg = errorMessage(err);
+      const code = classifyStartError(msg);
+      this.#watchers.get(id)?.abort();
+      this.#watchers.delete(id);
+      await rt.delete(id, { force: true }).catch(() => undefined);
+      await rt.cleanup(id).catch(() => undefined);
+      await this.#d.snapshotter.unmountRootfs(id).catch((e: unknown) => this.#d.log.warn('unmount after failed start', { container: id, err: e }));
+      await rm(this.#bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
+      const text = `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
+      // docker leaves the container in its previous state with the error and 127/126/128 recorded.
+      this.#setState(this.#find(id), { error: text, exitCode: code === 125 ? 128 : code });
+      this.#d.log.warn('container failed to start', { container: id, err: msg });
+      throw code === 126 || code === 127 ? invalidArgument(text, err) : internal(text, err);
+    }
+  }
+
+  async #specInput(c: Container, rootfs: string): Promise<SpecInput> {
+    const h = c.spec.host;
+    const user = await resolveUser(rootfs, c.spec.user ?? '');
+    const env = mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], c.env);
+    let network: SpecInput['network'] = { mode: 'new' };
+    if (h.networkMode === 'host') network = { mode: 'host' };
+    else if (h.networkMode.startsWith('container:')) {
+      const other = this.#find(h.networkMode.slice('container:'.length));
+      if (other.state.status !== 'running') throw conflict(`cannot join network of a non running container: ${other.id}`);
+      network = { mode: 'path', path: `/proc/${other.state.pid}/ns/net` };
+    }
+    const securityOpt = h.securityOpt;
+    const seccomp = securityOpt.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
+    const noNewPrivileges = securityOpt.some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true');
+    return {
+      containerId: c.id,
+      rootfs,
+      readonlyRootfs: h.readonlyRootfs,
+      args: [c.path, ...c.args],
+      env,
+      cwd: c.spec.workingDir || '/',
+      user,
+      terminal: c.spec.tty,
+      hostname: c.hostname,
+      ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}),
+      etcFiles: { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
+      mounts: await this.#mounts(c),
+      network,
+      privileged: h.privileged,
+      capAdd: h.capAdd,
+      capDrop: h.capDrop,
+      noNewPrivileges,
+      ...(seccomp !== undefined ? { seccompProfile: seccomp } : {}),
+      memory: h.memory,
+      memoryReservation: h.memoryReservation,
+      memorySwap: h.memorySwap,
+      nanoCpus: h.nanoCpus,
+      cpuShares: h.cpuShares,
+      cpuQuota: h.cpuQuota,
+      cpuPeriod: h.cpuPeriod,
+      cpusetCpus: h.cpusetCpus,
+      pidsLimit: h.pidsLimit,
+      oomKillDisable: h.oomKillDisable,
+      ulimits: h.ulimits,
+      shmSize: h.shmSize > 0 ? h.shmSize : defaultShmSize,
+      sysctls: h.sysctls,
+      tmpfs: h.tmpfs,
+      devices: h.devices,
+      annotations: {},
+      cgroupsPath: `/berth/${c.id}`,
+    };
+  }
+
+  async #mounts(c: Container): Promise<OciMount[]> {
+    const out: OciMount[] = [];
+    for (const bind of c.spec.host.binds) {
+      const [source, target, mode = ''] = bind.split(':');
+      if (!source || !target || !source.startsWith('/')) {
+        throw invalidArgument(`named volumes are not supported yet: ${bind}`);
+      }
+      // docker -v creates a missing host directory.
+      await mkdir(source, { recursive: true });
+      const ro = mode.split(',').includes('ro');
+      out.push({ destination: target, type: 'bind', source, options: ['rbind', ro ? 'ro' : 'rw'] });
+    }
+    for (const m of c.spec.host.mounts) {
+      if (m.type === 'bind') out.push({ destination: m.target, type: 'bind', source: m.source, options: ['rbind', m.readOnly ? 'ro' : 'rw', ...(m.options ?? [])] });
+      else if (m.type === 'tmpfs') out.push({ destination: m.target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(m.options ?? [])] });
+      else throw invalidArgument(`volume mounts are not supported yet: ${m.target}`);
+    }
+    return out;
+  }
+
+  // ---- exit watching -------------------------------------------------------
+
+  #watch(id: string): void {
+    if (this.#watchers.has(id)) return;
+    const ac = new AbortController();
+    this.#watchers.set(id, ac);
+    this.#rt(id).then((rt) => rt.waitExit(id, ac.signal)).then(
+      (status) => {
+        if (this.#watchers.get(id) === ac) this.#watchers.delete(id);
+        if (ac.signal.aborted || this.#closed) return;
+        return this.#onExit(id, status);
+      },
+      (err: unknown) => {
+        if (this.#watchers.get(id) === ac) this.#watchers.delete(id);
+        if (!ac.signal.aborted && !this.#closed) this.#d.log.error('waiting for container exit failed', { container: id, err });
+      },
+    ).catch((err: unknown) => this.#d.log.error('recording container exit failed', { container: id, err }));
+  }
+
+  async #onExit(id: string, status: ExitStatus): Promise<void> {
+    const recorded = await this.#lock.run(id, async () => {
+      const c = this.#byId.get(id);
+      if (!c || (c.state.status !== 'running' && c.state.status !== 'paused')) return undefined;
+      const next = this.#setState(c, { status: 'exited', pid: 0, exitCode: status.exitCode, oomKilled: status.oomKilled, finishedAt: status.finishedAt || nowNano() });
+      // Past the point of no return: the exit is recorded; cleanup failures are logged only.
+      await this.#d.snapshotter.unmountRootfs(id).catch((err: unknown) => this.#d.log.warn('unmount after exit failed', { container: id, err }));
+      const rt = await this.#rt(id);
+      const cleaned = await rt
+        .delete(id, { force: true })
+        .then(() => rt.cleanup(id))
+        .then(
+          () => true,
+          (err: unknown) => {
+            this.#d.log.warn('runtime cleanup after exit failed', { container: id, err });
+            return false;
+          },
+        );
+      // The bundle stays when cleanup failed, so that the next start clears the runtime state first.
+      if (cleaned) await rm(this.#bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
+      this.#d.log.info('container exited', { container: id, exitCode: status.exitCode, oomKilled: status.oomKilled });
+      return next;
+    });
+    if (!recorded) return;
+    this.#emit(this.#exitListeners, recorded);
+    if (recorded.spec.host.autoRemove) {
+      await this.remove(id, { force: true }).catch((err: unknown) => {
+        if (!isNotFound(err)) this.#d.log.warn('auto-remove failed', { container: id, err });
+      });
+    }
+  }
+
+  #emit(map: Map<string, Set<Listener>>, c: Container): void {
+    const set = map.get(c.id);
+    if (!set) return;
+    map.delete(c.id);
+    for (const fn of set) fn(c);
+  }
+
+  #listen(map: Map<string, Set<Listener>>, id: string, fn: Listener): () => void {
+    let set = map.get(id);
+    if (!set) map.set(id, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  #nextExit(id: string): Promise<Container> {
+    return new Promise((resolve) => this.#listen(this.#exitListeners, id, resolve));
+  }
+
+  /**
+   * Waits for `exited` after a SIGKILL. The watcher normally records the exit;
+   * if it has not after `ms` (a lost watcher), ask the runtime and record it here.
+   */
+  async #awaitKilled(id: string, exited: Promise<Container>, ms = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms)))]);
+    clearTimeout(timer);
+    if (!late) return;
+    const rt = await this.#rt(id);
+    const exit = await rt.exitStatus(id).catch(() => undefined);
+    const st = exit ? undefined : await rt.state(id).catch(() => undefined);
+    if (exit || !st || st.status === 'stopped') {
+      this.#d.log.warn('exit not seen by the watcher; recording it', { container: id });
+      await this.#onExit(id, exit ?? { exitCode: 137, oomKilled: false, finishedAt: nowNano() });
+    } else {
+      await exited;
+    }
+  }
+
+  // ---- stop / kill / restart ----------------------------------------------
+
+  async stop(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<boolean> {
+    const c = this.#find(idOrName);
+    if (c.state.status !== 'running' && c.state.status !== 'paused') return false;
+    const signal = parseSignal(options.signal || c.spec.stopSignal || 'SIGTERM');
+    const timeout = options.timeout ?? c.spec.stopTimeout ?? defaultStopTimeout;
+    await this.#stopRunning(c, signal, timeout);
+    return true;
+  }
+
+  async #stopRunning(c: Container, signal: string, timeout: number): Promise<void> {
+    const exited = this.#nextExit(c.id);
+    const sendKill = async (sig: string) => {
+      try {
+        await (await this.#rt(c.id)).kill(c.id, sig);
+      } catch (err) {
+        // Gone already: the watcher records the exit.
+        if (!isNotFound(err)) this.#d.log.warn('signal failed', { container: c.id, signal: sig, err });
+      }
+    };
+    if (timeout !== 0) {
+      await sendKill(signal);
+      if (timeout < 0) {
+        await exited;
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout * 1000)))]);
+      clearTimeout(timer);
+      if (!timedOut) return;
+      this.#d.log.info('container did not stop in time, killing it', { container: c.id, timeout });
+    }
+    await sendKill('SIGKILL');
+    await this.#awaitKilled(c.id, exited);
+  }
+
+  async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
+    const c = this.#find(idOrName);
+    const sig = parseSignal(signal);
+    if (c.state.status !== 'running' && c.state.status !== 'paused') {
+      throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
+    }
+    const exited = sig === 'SIGKILL' ? this.#nextExit(c.id) : undefined;
+    await (await this.#rt(c.id)).kill(c.id, sig);
+    // docker kill returns once a SIGKILLed container is seen to be gone.
+    if (exited) await this.#awaitKilled(c.id, exited);
+  }
+
+  async restart(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const c = this.#find(idOrName);
+    await this.stop(c.id, options);
+    await this.start(c.id);
+  }
+
+  // ---- wait ----------------------------------------------------------------
+
+  async wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number; error?: string }> {
+    const c = this.#find(idOrName);
+    // dockerd reports a start error to not-running/next-exit waiters, but not to those waiting for removal.
+    const result = (x: Container) => ({ exitCode: x.state.exitCode, ...(x.state.error && condition !== 'removed' ? { error: x.state.error } : {}) });
+    const running = c.state.status === 'running' || c.state.status === 'paused';
+    if (condition === 'not-running' && !running) return result(c);
+    const map = condition === 'removed' ? this.#removeListeners : this.#exitListeners;
+    return new Promise((resolve, reject) => {
+      const off = this.#listen(map, c.id, (x) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(result(x));
+      });
+      const onAbort = () => {
+        off();
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('wait aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  // ---- remove --------------------------------------------------------------
+
+  async remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    let c = this.#find(idOrName);
+    if (this.#removing.has(c.id)) throw conflict(`removal of container ${idOrName} is already in progress`);
+    if (c.state.status === 'running' || c.state.status === 'paused') {
+      if (!options.force) {
+        throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+      }
+      await this.#stopRunning(c, 'SIGKILL', 0);
+    }
+    await this.#lock.run(c.id, async () => {
+      c = this.#find(c.id);
+      if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+      this.#removing.add(c.id);
+      try {
+        await this.#doRemove(c);
+      } finally {
+        this.#removing.delete(c.id);
+      }
+    });
+    this.#emit(this.#exitListeners, c);
+    this.#emit(this.#removeListeners, c);
+  }
+
+  async #doRemove(c: Container): Promise<void> {
+    const id = c.id;
+    this.#watchers.get(id)?.abort();
+    this.#watchers.delete(id);
+    const rt = await this.#rt(id);
+    await rt.delete(id, { force: true });
+    await rt.cleanup(id);
+    await this.#d.snapshotter.removeRootfs(id);
+    await rm(this.#bundleDir(id), { recursive: true, force: true });
+    this.#d.meta.deleteContainer(id);
+    this.#byId.delete(id);
+    if (this.#byName.get(c.name) === id) this.#byName.delete(c.name);
+    // The record is gone; leftover files only waste space.
+    await rm(this.#containerDir(id), { recursive: true, force: true }).catch((err: unknown) => this.#d.log.warn('removing container dir failed', { container: id, err }));
+    this.#d.log.info('container removed', { container: id });
+    // Layers of an image removed with --force were kept for this container; free them now.
+    if (!(await this.#d.images.get(c.imageId).then(() => true, () => false))) {
+      await this.#d.images.gc({ layerInUse: (chain) => this.layerInUse(chain) }).catch((err: unknown) => this.#d.log.warn('layer gc failed', { err }));
+    }
+  }
+
+  // ---- list / inspect / logs ----------------------------------------------
+
+  async list(options: { all?: boolean; limit?: number; size?: boolean; filters?: Filters } = {}): Promise<Container[]> {
+    const filters = options.filters ?? {};
+    validateContainerFilters(filters);
+    const limit = options.limit ?? -1;
+    const all = options.all || limit > 0 || (filters['status'] ?? []).length > 0;
+    const ancestorIds = new Set<string>();
+    for (const a of filters['ancestor'] ?? []) {
+      try {
+        ancestorIds.add((await this.#d.images.resolve(a)).id);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    const edge = (key: string) => {
+      const v = filters[key]?.[0];
+      return v === undefined ? undefined : this.#find(v).created;
+    };
+    const before = edge('before');
+    const since = edge('since');
+    const ctx = { ancestorIds, ...(before !== undefined ? { before } : {}), ...(since !== undefined ? { since } : {}) };
+    let out = [...this.#byId.values()]
+      .filter((c) => all || c.state.status === 'running' || c.state.status === 'paused' || c.state.status === 'restarting')
+      .filter((c) => containerMatches(c, filters, ctx))
+      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    if (limit > 0) out = out.slice(0, limit);
+    if (options.size) out = await Promise.all(out.map((c) => this.#withSize(c)));
+    return out;
+  }
+
+  async inspect(idOrName: string, options: { size?: boolean } = {}): Promise<Container> {
+    const c = this.#find(idOrName);
+    return options.size ? this.#withSize(c) : c;
+  }
+
+  async #withSize(c: Container): Promise<Container> {
+    const sizeRw = await this.#d.snapshotter.rootfsUsage(c.id).catch(() => 0);
+    const imageSize = await this.#d.images.get(c.imageId).then((i) => i.size, () => 0);
+    return { ...c, sizeRw, sizeRootFs: sizeRw + imageSize };
+  }
+
+  logs(idOrName: string, options: { follow?: boolean; since?: number; until?: number; tail?: number; stdout?: boolean; stderr?: boolean; signal?: AbortSignal }): AsyncIterable<LogLine> {
+    const c = this.#find(idOrName);
+    const running = c.state.status === 'running' || c.state.status === 'paused';
+    const stopWhen = options.follow && running ? this.#nextExit(c.id) : Promise.resolve();
+    const lines = readLogs(c.logPath, {
+      ...(options.follow !== undefined ? { follow: options.follow } : {}),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.until !== undefined ? { until: options.until } : {}),
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      stopWhen,
+    });
+    const wantOut = options.stdout ?? true;
+    const wantErr = options.stderr ?? true;
+    return (async function* () {
+      for await (const line of lines) {
+        if ((line.stream === 'stdout' && wantOut) || (line.stream === 'stderr' && wantErr)) yield line;
+      }
+    })();
+  }
+
+  attach(idOrName: string, options: { signal?: AbortSignal } = {}): AsyncIterable<LogLine> {
+    const c = this.#find(idOrName);
+    if (c.state.status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
+    return readLogs(c.logPath, { follow: true, tail: 0, stopWhen: this.#nextExit(c.id), ...(options.signal ? { signal: options.signal } : {}) });
+  }
+}

@@ -1,0 +1,188 @@
+// The image half of the engine: list/inspect/tag/remove with docker's untag and
+// delete rules and conflict texts, history, import (with --change), load, save.
+import type { Readable, Writable } from 'node:stream';
+import { conflict, invalidArgument } from '../core/errors.ts';
+import { isIdPrefix, shortId } from '../core/ids.ts';
+import { familiarName, normalizeTagged, parseReference } from '../core/reference.ts';
+import type { Container } from '../core/types.ts';
+import type { HistoryEntry, Image, LayerInUse, LoadResult, LocalImageStore, ProgressSink } from '../image/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import { labelMatches } from './container-filters.ts';
+import { applyChanges } from './image-changes.ts';
+import type { Filters, ImageDeleteResult, ImageService } from './types.ts';
+
+export interface ImageServiceDeps {
+  readonly store: LocalImageStore;
+  /** Containers created from an image (any state). */
+  readonly usersOf: (imageId: string) => Container[];
+  /** Layers that containers' root filesystems sit on. */
+  readonly layerInUse: LayerInUse;
+  readonly log: Logger;
+}
+
+const knownFilters = new Set(['dangling', 'label', 'reference', 'before', 'since', 'until']);
+
+/** Go's path.Match for docker's `reference` filter (`*`, `?`, `[...]`; `*` does not cross `/`). */
+function globMatch(pattern: string, value: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i);
+      if (end < 0) return false;
+      re += '[' + pattern.slice(i + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\') + ']';
+      i = end;
+    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(re + '$').test(value);
+}
+
+export class LocalImageService implements ImageService {
+  readonly #d: ImageServiceDeps;
+
+  constructor(deps: ImageServiceDeps) {
+    this.#d = deps;
+  }
+
+  async list(options: { all?: boolean; filters?: Filters } = {}): Promise<Image[]> {
+    const filters = options.filters ?? {};
+    for (const key of Object.keys(filters)) if (!knownFilters.has(key)) throw invalidArgument(`Invalid filter '${key}'`);
+    const images = await this.#d.store.list();
+    const createdOf = async (ref: string) => (await this.#d.store.resolve(ref)).created;
+    const before = filters['before']?.[0] !== undefined ? await createdOf(filters['before'][0]) : undefined;
+    const since = filters['since']?.[0] !== undefined ? await createdOf(filters['since'][0]) : undefined;
+    const dangling = filters['dangling']?.[0];
+    if (dangling !== undefined && !['true', 'false', '1', '0'].includes(dangling)) throw invalidArgument(`Invalid filter 'dangling=${dangling}'`);
+    return images
+      .filter((img) => {
+        if (dangling !== undefined && (img.repoTags.length === 0) !== (dangling === 'true' || dangling === '1')) return false;
+        const labels = img.config.config?.Labels ?? {};
+        if (!(filters['label'] ?? []).every((l) => labelMatches(labels, l))) return false;
+        const refs = filters['reference'] ?? [];
+        if (refs.length > 0) {
+          const names = img.repoTags.flatMap((t) => {
+            const f = familiarName(parseReference(t));
+            return [f, f.slice(0, f.lastIndexOf(':'))];
+          });
+          if (!refs.some((r) => names.some((n) => globMatch(r, n)))) return false;
+        }
+        if (before !== undefined && !(img.created < before)) return false;
+        if (since !== undefined && !(img.created > since)) return false;
+        return true;
+      })
+      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  inspect(nameOrId: string): Promise<Image> {
+    return this.#d.store.resolve(nameOrId);
+  }
+
+  async tag(source: string, repo: string, tag?: string): Promise<void> {
+    const image = await this.#d.store.resolve(source);
+    const ref = parseReference(tag ? `${repo}:${tag}` : repo);
+    if (ref.digest !== undefined) throw invalidArgument('refusing to create a tag with a digest reference');
+    await this.#d.store.tag(image.id, normalizeTagged(tag ? `${repo}:${tag}` : repo));
+  }
+
+  /** Whether the user named the image by (a prefix of) its id rather than by a reference. */
+  #isIdReference(image: Image, nameOrId: string): boolean {
+    const s = nameOrId.replace(/^sha256:/, '');
+    return isIdPrefix(s) && image.id.slice('sha256:'.length).startsWith(s);
+  }
+
+  async remove(nameOrId: string, options: { force?: boolean; noprune?: boolean } = {}): Promise<ImageDeleteResult[]> {
+    const store = this.#d.store;
+    const image = await store.resolve(nameOrId);
+    const force = options.force ?? false;
+    const records: ImageDeleteResult[] = [];
+    const users = this.#d.usersOf(image.id);
+    const running = users.find((c) => c.state.status === 'running' || c.state.status === 'paused');
+    const stopped = users.find((c) => c.state.status !== 'running' && c.state.status !== 'paused');
+    const refs = () => [...image.repoTags, ...image.repoDigests].filter((r) => current.has(r));
+    const current = new Set([...image.repoTags, ...image.repoDigests]);
+    const untag = async (ref: string) => {
+      await store.untag(ref);
+      current.delete(ref);
+      records.push({ untagged: familiarName(parseReference(ref)) });
+    };
+
+    let byReference = false;
+    if (!this.#isIdReference(image, nameOrId)) {
+      const ref = normalizeTagged(nameOrId);
+      if (refs().length === 1 && !force && users.length > 0) {
+        const user = users[0]!;
+        throw conflict(`conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${shortId(user.id)} is using its referenced image ${shortId(image.id)}`);
+      }
+      await untag(ref);
+      // A removed tag whose repository is left only with digest references takes those along.
+      const repo = ref.replace(/:[^:/@]+$/, '');
+      if (!refs().some((r) => r.startsWith(`${repo}:`))) {
+        for (const r of refs().filter((x) => x.startsWith(`${repo}@`))) await untag(r);
+      }
+      if (refs().length > 0) return records;
+      byReference = true;
+    } else {
+      const tags = refs().filter((r) => !r.includes('@'));
+      const digestRepos = new Set(refs().filter((r) => r.includes('@')).map((r) => r.slice(0, r.indexOf('@'))));
+      const single = tags.length <= 1 && (tags.length === 0 ? digestRepos.size <= 1 : [...digestRepos].every((r) => tags[0]!.startsWith(`${r}:`)));
+      if (refs().length > 0 && single) {
+        if (running) throw conflict(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image is being used by running container ${shortId(running.id)}`);
+        if (stopped && !force) throw conflict(`conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by stopped container ${shortId(stopped.id)}`);
+        for (const r of refs()) await untag(r);
+      }
+    }
+
+    // imageDeleteHelper: after an untag by name, conflicts are quiet (the image just stays).
+    const hard = running ? `image is being used by running container ${shortId(running.id)}` : undefined;
+    if (hard) {
+      if (byReference) return records;
+      throw conflict(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - ${hard}`);
+    }
+    if (!force) {
+      const soft = refs().length > 0 ? 'image is referenced in multiple repositories' : stopped ? `image is being used by stopped container ${shortId(stopped.id)}` : undefined;
+      if (soft) {
+        if (byReference) return records;
+        throw conflict(`conflict: unable to delete ${shortId(image.id)} (must be forced) - ${soft}`);
+      }
+    }
+    for (const r of refs()) await untag(r);
+    const removedLayers = await store.delete(image.id, { layerInUse: this.#d.layerInUse });
+    records.push({ deleted: image.id });
+    for (const layer of removedLayers) records.push({ deleted: layer });
+    this.#d.log.info('image deleted', { image: image.id });
+    return records;
+  }
+
+  async history(nameOrId: string): Promise<HistoryEntry[]> {
+    const image = await this.#d.store.resolve(nameOrId);
+    return this.#d.store.history(image.id);
+  }
+
+  async import(tar: Readable, options: { repo?: string; tag?: string; changes?: readonly string[]; message?: string; platform?: string } = {}): Promise<Image> {
+    const config = applyChanges({}, options.changes ?? []);
+    let ref: string | undefined;
+    if (options.repo) {
+      const r = parseReference(options.tag ? `${options.repo}:${options.tag}` : options.repo);
+      if (r.digest !== undefined) throw invalidArgument('cannot import digest reference');
+      ref = normalizeTagged(options.tag ? `${options.repo}:${options.tag}` : options.repo);
+    }
+    const [os, architecture] = (options.platform ?? '').split('/');
+    return this.#d.store.importRootfs(tar, {
+      config,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(options.message ? { message: options.message } : {}),
+      ...(os ? { os } : {}),
+      ...(architecture ? { architecture } : {}),
+    });
+  }
+
+  load(archive: Readable, options: { progress?: ProgressSink; signal?: AbortSignal } = {}): Promise<LoadResult> {
+    return this.#d.store.load(archive, options);
+  }
+
+  save(names: readonly string[], out: Writable, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.#d.store.save(names, out, options);
+  }
+}

@@ -1,0 +1,108 @@
+// System information for `docker info`: counts, storage, cgroups, runtimes,
+// kernel and host facts.
+import { readFile } from 'node:fs/promises';
+import { cgroupInfo } from '../runtime/index.ts';
+import { arch, cpus, hostname, release, totalmem } from 'node:os';
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import type { MetadataStore } from '../store/types.ts';
+import type { RuntimeBinary } from '../runtime/types.ts';
+import type { SystemInfo, SystemService } from './types.ts';
+
+export const serverVersion = '0.1.0';
+export const apiVersion = '1.47';
+export const minApiVersion = '1.24';
+
+export interface SystemServiceDeps {
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly meta: MetadataStore;
+  readonly runtime: RuntimeBinary;
+  readonly extraRuntimes: readonly { name: string; path: string }[];
+  readonly containerCounts: () => SystemInfo['containers'];
+  readonly imageCount: () => Promise<number>;
+}
+
+/** docker's GOARCH names. */
+function goArch(): string {
+  const a = arch();
+  return a === 'x64' ? 'x86_64' : a === 'arm64' ? 'aarch64' : a;
+}
+
+async function osName(): Promise<string> {
+  const text = await readFile('/etc/os-release', 'utf8').catch(() => '');
+  const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text);
+  return m?.[1] ?? 'Linux';
+}
+
+/** `runc --version` / `conmon --version` → version and commit (empty when unknown). */
+function programVersion(path: string): Promise<{ version: string; commit: string }> {
+  return new Promise((resolve) => {
+    execFile(path, ['--version'], { timeout: 5000 }, (err, stdout) => {
+      if (err) return resolve({ version: '', commit: '' });
+      const version = /version:?\s+(\S+)/i.exec(stdout)?.[1] ?? '';
+      const commit = /commit:\s+(\S+)/i.exec(stdout)?.[1] ?? '';
+      resolve({ version, commit });
+    });
+  });
+}
+
+export class LocalSystemService implements SystemService {
+  readonly #d: SystemServiceDeps;
+  #components: Promise<SystemInfo['components']> | undefined;
+
+  constructor(deps: SystemServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** A stable engine id, created once and kept in the metadata store. */
+  #engineId(): string {
+    let id = this.#d.meta.getSetting('engine-id');
+    if (!id) {
+      id = createHash('sha256').update(`${Date.now()}-${Math.random()}`).digest('hex').slice(0, 32);
+      id = [id.slice(0, 8), id.slice(8, 12), id.slice(12, 16), id.slice(16, 20), id.slice(20, 32)].join('-');
+      this.#d.meta.setSetting('engine-id', id);
+    }
+    return id;
+  }
+
+  async info(): Promise<SystemInfo> {
+    const cgroupVersion = cgroupInfo().version;
+    return {
+      id: this.#engineId(),
+      name: hostname(),
+      serverVersion,
+      apiVersion,
+      minApiVersion,
+      containers: this.#d.containerCounts(),
+      images: await this.#d.imageCount(),
+      dataRoot: this.#d.dataRoot,
+      execRoot: this.#d.execRoot,
+      storageDriver: 'overlay2',
+      cgroupVersion,
+      cgroupDriver: 'cgroupfs',
+      runtimes: [{ name: this.#d.runtime.name, path: this.#d.runtime.path }, ...this.#d.extraRuntimes.filter((r) => r.name !== this.#d.runtime.name)],
+      defaultRuntime: this.#d.runtime.name,
+      kernelVersion: release(),
+      operatingSystem: await osName(),
+      osType: 'linux',
+      architecture: goArch(),
+      ncpu: cpus().length,
+      memTotal: totalmem(),
+      securityOptions: ['name=seccomp,profile=builtin', ...(cgroupVersion === '2' ? ['name=cgroupns'] : [])],
+      initBinary: 'tini',
+      systemTime: new Date().toISOString(),
+      warnings: [],
+      components: await this.#componentVersions(),
+    };
+  }
+
+  #componentVersions(): Promise<SystemInfo['components']> {
+    // Asked once: the programs do not change under a running berthd often enough to matter.
+    this.#components ??= Promise.all([
+      programVersion(this.#d.runtime.path).then((v) => ({ name: this.#d.runtime.name, ...v })),
+      programVersion('conmon').then((v) => ({ name: 'conmon', ...v })),
+    ]);
+    return this.#components;
+  }
+}

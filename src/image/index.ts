@@ -1,0 +1,7 @@
+// image: image records, layer unpack, import/load/save over the store.
+export type * from './types.ts';
+export { createImageStore, type LocalImageStore, type LocalImageStoreDeps, type LayerInUse, type GcResult } from './image-store.ts';
+export { unpackLayer, type UnpackResult, type UnpackOptions } from './unpack-layer.ts';
+export { decompress, detectCompression, type Compression } from './decompress.ts';
+export { parseImageConfig, goArch } from './image-config.ts';
+export { mediaTypes } from './media-types.ts';

@@ -1,0 +1,17 @@
+// runtime: turning a container into an OCI bundle (buildSpec, resolveUser) and
+// running it under conmon + an OCI runtime (crun or runc), plus reading its log.
+export type * from './types.ts';
+export { buildSpec, specToJson, defaultMaskedPaths, defaultReadonlyPaths } from './spec.ts';
+export type { BuildSpecHost } from './spec.ts';
+export { resolveUser, resolveInRoot } from './user.ts';
+export { detectRuntime, findExecutable, crunSupports } from './detect.ts';
+export { cgroupInfo } from './cgroups.ts';
+export type { CgroupInfo } from './cgroups.ts';
+export { createConmonRuntime, isLiveConmon } from './conmon-runtime.ts';
+export type { ConmonRuntime, ConmonRuntimeOptions, ConmonPaths } from './conmon-runtime.ts';
+export { classifyStartError, runtimeErrorMessage } from './start-error.ts';
+export type { StartErrorCode } from './start-error.ts';
+export { readLogs, parseK8sLine, timeToSeconds } from './k8s-log.ts';
+export { defaultCapabilities, tweakCapabilities, hostCapabilities } from './capabilities.ts';
+export { convertSeccompProfile, loadSeccompProfile, defaultSeccompProfilePath } from './seccomp.ts';
+export { buildRlimits, ownLimits, RLIM_UNLIMITED } from './rlimits.ts';

@@ -1,0 +1,253 @@
+// Overlay snapshots on the local filesystem. Each layer chain id has its own
+// directory `<root>/snapshots/<hex>/fs` holding that layer's files only (whiteouts
+// as overlay char devices, opaque dirs by xattr); a short symlink
+// `snapshots/l/<26 hex>` points at it so that a deep image still fits the
+// one-page limit of overlay mount options. Each container gets
+// `<root>/containers-rootfs/<id>/{upper,work,merged}`, mounted with overlayfs.
+import { lstat, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { digestHex, isDigest, type Digest } from '../core/digest.ts';
+import { failedPrecondition, invalidArgument } from '../core/errors.ts';
+import { fsyncDir } from '../lib/atomic-write.ts';
+import { runTool } from '../lib/run-tool.ts';
+import { log } from '../lib/logger.ts';
+import type { RootfsPaths, Snapshotter } from './types.ts';
+
+/** Longest overlay option string the kernel accepts (one page, minus the NUL). */
+const maxMountData = 4095;
+const shortLinkLength = 26;
+
+function isEnoent(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (err) {
+    if (isEnoent(err)) return false;
+    throw err;
+  }
+}
+
+/** Decodes the octal escapes (`\040`) mountinfo uses for spaces and the like. */
+function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+async function isMountPoint(path: string): Promise<boolean> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  for (const line of info.split('\n')) {
+    const mountPoint = line.split(' ')[4];
+    if (mountPoint !== undefined && unescapeMountPath(mountPoint) === path) return true;
+  }
+  return false;
+}
+
+/** Bytes used by a tree as docker counts them: non-directory sizes, each inode once. */
+async function treeSize(dir: string): Promise<number> {
+  const seen = new Set<string>();
+  let total = 0;
+  const walk = async (d: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(d);
+    } catch (err) {
+      if (isEnoent(err)) return;
+      throw err;
+    }
+    for (const name of names) {
+      const p = join(d, name);
+      const st = await lstat(p);
+      if (st.isDirectory()) {
+        await walk(p);
+        continue;
+      }
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      total += st.size;
+    }
+  };
+  await walk(dir);
+  return total;
+}
+
+function checkContainerId(id: string): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(id) || id === '.' || id === '..') throw invalidArgument(`invalid container id "${id}"`);
+}
+
+class OverlaySnapshotter implements Snapshotter {
+  readonly #snapshots: string;
+  readonly #links: string;
+  readonly #emptyLower: string;
+  readonly #containers: string;
+  /** Layers being committed right now, so concurrent commits of one chain id unpack once. */
+  readonly #inFlight = new Map<Digest, Promise<void>>();
+
+  constructor(root: string) {
+    this.#snapshots = join(root, 'snapshots');
+    this.#links = join(this.#snapshots, 'l');
+    this.#emptyLower = join(this.#snapshots, 'empty');
+    this.#containers = join(root, 'containers-rootfs');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.#links, { recursive: true });
+    await mkdir(this.#emptyLower, { recursive: true });
+    await mkdir(this.#containers, { recursive: true });
+    // Half-filled layers from an interrupted commit were never renamed into place.
+    for (const name of await readdir(this.#snapshots)) {
+      if (name.startsWith('.tmp-')) await rm(join(this.#snapshots, name), { recursive: true, force: true });
+    }
+  }
+
+  #layerRoot(chainId: Digest): string {
+    if (!isDigest(chainId)) throw invalidArgument(`invalid chain id "${String(chainId)}"`);
+    return join(this.#snapshots, digestHex(chainId));
+  }
+
+  #shortLink(chainId: Digest): string {
+    return digestHex(chainId).slice(0, shortLinkLength);
+  }
+
+  layerDir(chainId: Digest): string {
+    return join(this.#layerRoot(chainId), 'fs');
+  }
+
+  hasLayer(chainId: Digest): Promise<boolean> {
+    return exists(this.layerDir(chainId));
+  }
+
+  commitLayer(chainId: Digest, fill: (dir: string) => Promise<void>): Promise<void> {
+    const running = this.#inFlight.get(chainId);
+    if (running) return running;
+    const p = this.#commit(chainId, fill).finally(() => this.#inFlight.delete(chainId));
+    this.#inFlight.set(chainId, p);
+    return p;
+  }
+
+  async #commit(chainId: Digest, fill: (dir: string) => Promise<void>): Promise<void> {
+    const final = this.#layerRoot(chainId);
+    if (await exists(join(final, 'fs'))) {
+      await this.#ensureLink(chainId);
+      return;
+    }
+    const tmp = await mkdtemp(join(this.#snapshots, '.tmp-'));
+    let renamed = false;
+    try {
+      await mkdir(join(tmp, 'fs'));
+      await fill(join(tmp, 'fs'));
+      // The layer's files must be on disk before the rename makes them visible.
+      await runTool('sync', ['-f', tmp]);
+      try {
+        await rename(tmp, final);
+        renamed = true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Another process committed the same layer meanwhile: keep theirs.
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      }
+      await this.#ensureLink(chainId);
+      await fsyncDir(this.#snapshots);
+    } finally {
+      if (!renamed) await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  async #ensureLink(chainId: Digest): Promise<void> {
+    const link = join(this.#links, this.#shortLink(chainId));
+    const target = `../${digestHex(chainId)}/fs`;
+    try {
+      if ((await readlink(link)) === target) return;
+      await rm(link, { force: true });
+    } catch (err) {
+      if (!isEnoent(err)) throw err;
+    }
+    await symlink(target, link);
+  }
+
+  async removeLayer(chainId: Digest): Promise<void> {
+    await rm(join(this.#links, this.#shortLink(chainId)), { force: true });
+    // Rename first so that a crash mid-delete never leaves a half layer under its real name.
+    const final = this.#layerRoot(chainId);
+    if (!(await exists(final))) return;
+    const doomed = join(this.#snapshots, `.tmp-rm-${digestHex(chainId)}`);
+    await rename(final, doomed);
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  async listLayers(): Promise<Digest[]> {
+    const names = await readdir(this.#snapshots);
+    return names.filter((n) => /^[0-9a-f]{64}$/.test(n)).map((n) => `sha256:${n}` as Digest);
+  }
+
+  rootfsPaths(containerId: string, lowerChain: readonly Digest[]): RootfsPaths {
+    checkContainerId(containerId);
+    const dir = join(this.#containers, containerId);
+    return {
+      upper: join(dir, 'upper'),
+      work: join(dir, 'work'),
+      merged: join(dir, 'merged'),
+      lower: lowerChain.map((c) => this.layerDir(c)),
+    };
+  }
+
+  async prepareRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<RootfsPaths> {
+    const paths = this.rootfsPaths(containerId, lowerChain);
+    await mkdir(paths.upper, { recursive: true, mode: 0o755 });
+    await mkdir(paths.work, { recursive: true, mode: 0o700 });
+    await mkdir(paths.merged, { recursive: true, mode: 0o755 });
+    return paths;
+  }
+
+  async mountRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<string> {
+    const paths = await this.prepareRootfs(containerId, lowerChain);
+    if (await isMountPoint(paths.merged)) return paths.merged;
+    const lowers: string[] = [];
+    for (const chainId of lowerChain) {
+      if (!(await this.hasLayer(chainId))) throw failedPrecondition(`Cannot mount the root filesystem of container ${containerId}: layer ${chainId} is not unpacked`);
+      await this.#ensureLink(chainId);
+      lowers.push(`l/${this.#shortLink(chainId)}`);
+    }
+    // Paths relative to snapshots/ (the child's cwd) keep the option string short.
+    if (lowers.length === 0) lowers.push('empty');
+    const data = `lowerdir=${lowers.join(':')},upperdir=${paths.upper},workdir=${paths.work}`;
+    if (data.length > maxMountData) {
+      throw failedPrecondition(`Cannot mount the root filesystem of container ${containerId}: ${lowerChain.length} layers exceed the overlay mount option limit`);
+    }
+    await runTool('mount', ['-t', 'overlay', 'overlay', '-o', data, paths.merged], { cwd: this.#snapshots });
+    return paths.merged;
+  }
+
+  async unmountRootfs(containerId: string): Promise<void> {
+    const { merged } = this.rootfsPaths(containerId, []);
+    if (!(await isMountPoint(merged))) return;
+    try {
+      await runTool('umount', [merged]);
+    } catch (err) {
+      // Busy (a process still holds a file): detach it so the container can be removed; the kernel frees it later.
+      log.warn('overlay unmount failed, detaching lazily', { container: containerId, error: err });
+      await runTool('umount', ['-l', merged]);
+    }
+  }
+
+  async removeRootfs(containerId: string): Promise<void> {
+    await this.unmountRootfs(containerId);
+    await rm(join(this.#containers, containerId), { recursive: true, force: true });
+  }
+
+  rootfsUsage(containerId: string): Promise<number> {
+    return treeSize(this.rootfsPaths(containerId, []).upper);
+  }
+}
+
+/** Opens (creating if needed) the overlay snapshotter under `root`. */
+export async function openSnapshotter(root: string): Promise<Snapshotter> {
+  const s = new OverlaySnapshotter(root);
+  await s.init();
+  return s;
+}
+
+export { treeSize };

@@ -1,0 +1,85 @@
+// berthd as a process: the socket's mode, one daemon per exec root, SIGTERM
+// leaving containers running for the next berthd, and followed logs that end
+// when the container stops.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { berthdBundle, ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+
+let d: Daemon;
+
+before(async () => {
+  d = await startDaemon();
+  await ensureBusybox(d);
+});
+
+after(async () => {
+  await d?.stop();
+});
+
+async function run(cmd: string[], name?: string): Promise<string> {
+  const r = await d.json<{ Id: string }>('POST', `/containers/create${name ? `?name=${name}` : ''}`, { Image: 'busybox', Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal((await d.request('POST', `/containers/${r.body.Id}/start`)).status, 204);
+  return r.body.Id;
+}
+
+function frames(buf: Buffer): string[] {
+  const out: string[] = [];
+  for (let off = 0; off + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(off + 4);
+    out.push(buf.subarray(off + 8, off + 8 + len).toString());
+    off += 8 + len;
+  }
+  return out;
+}
+
+test('the API socket is mode 0660', { timeout: 10_000 }, async () => {
+  assert.equal((await stat(d.socket)).mode & 0o777, 0o660);
+});
+
+test('a second berthd on the same exec root refuses to start with a clear error', { timeout: 30_000 }, async () => {
+  const child = spawn(process.execPath, [berthdBundle, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--host', `unix://${join(d.root, 'second.sock')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(err, /berthd is already running with pid \d+/);
+  assert.equal((await d.request('GET', '/_ping')).status, 200);
+});
+
+test('SIGTERM stops berthd but not its containers; the next berthd picks them up', { timeout: 60_000 }, async () => {
+  const id = await run(['sh', '-c', 'sleep 2; echo done; exit 4']);
+  await d.kill('SIGTERM');
+  await d.restart();
+  const info = await d.json<{ State: { Running: boolean } }>('GET', `/containers/${id}/json`);
+  assert.equal(info.body.State.Running, true);
+  const wait = await d.json<{ StatusCode: number }>('POST', `/containers/${id}/wait`);
+  assert.equal(wait.body.StatusCode, 4);
+  await d.request('DELETE', `/containers/${id}`);
+});
+
+test('logs follow until the container exits, with tail and timestamps', { timeout: 60_000 }, async () => {
+  const id = await run(['sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.3; done']);
+  const followed = await d.request('GET', `/containers/${id}/logs?stdout=1&follow=1&timestamps=1`);
+  const lines = frames(followed.body);
+  assert.deepEqual(lines.map((l) => l.replace(/^\S+ /, '')), ['line1\n', 'line2\n', 'line3\n']);
+  assert.match(lines[0] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line1\n$/);
+  const tail = await d.request('GET', `/containers/${id}/logs?stdout=1&tail=1`);
+  assert.deepEqual(frames(tail.body), ['line3\n']);
+  await d.request('DELETE', `/containers/${id}`);
+});
+
+test('docker logs -f and docker stop work through the CLI', { timeout: 60_000 }, async () => {
+  const started = await d.docker(['run', '-d', '--name', 'cli-w', '--network', 'none', 'busybox', 'sh', '-c', 'echo hi; sleep 1000']);
+  assert.equal(started.code, 0, started.stderr);
+  const stop = await d.docker(['stop', '-t', '1', 'cli-w']);
+  assert.equal(stop.code, 0, stop.stderr);
+  const logs = await d.docker(['logs', 'cli-w']);
+  assert.equal(logs.stdout, 'hi\n');
+  const ps = await d.docker(['ps', '-a', '--filter', 'name=cli-w', '--format', '{{.Status}}']);
+  assert.match(ps.stdout, /^Exited \(137\) /);
+  assert.equal((await d.docker(['rm', 'cli-w'])).code, 0);
+});
