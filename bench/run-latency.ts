@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) fail('run me as root (the engines need it)');
   const berthBin = join(repo, 'bin', 'berth');
   const berthdBin = join(repo, 'bin', 'berthd');
-  const notBuilt = ['berth', 'berthd'].filter((p) => !existsSync(join(repo, 'dist', `${p}.mjs`))).map((p) => `dist/${p}.mjs is not built (npm run build)`)[0];
+  const notBuilt = ['berth', 'berthd'].filter((p) => !existsSync(join(repo, 'dist', p === 'berth' ? 'berth.cjs' : `${p}.mjs`))).map((p) => `dist/${p} is not built (npm run build)`)[0];
 
   const tmp = mkdtempSync('/tmp/berth-bench-');
   const children: ChildProcess[] = [];

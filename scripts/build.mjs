@@ -1,26 +1,39 @@
-// Bundles berth's entry points into dist/ with esbuild: one file per program, so
-// that the CLI starts by reading a single module instead of walking src/.
+// Bundles berth's programs into dist/ with esbuild, one file each, so that a
+// program starts by reading a single module instead of walking src/.
+// The CLI is bundled as CommonJS: Node loads a CJS file 10-15 ms faster than an
+// ES module, and the CLI's start-up is on every command a user types.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 
-const entries = {
-  berth: 'src/cli/main.ts',
-  berthd: 'src/daemon/main.ts',
-};
-
-const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
-
-await build({
-  entryPoints,
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
   sourcemap: 'linked',
-  external: ['better-sqlite3'],
-  // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  // Native addons stay outside the bundle and load from node_modules.
+  external: ['better-sqlite3', 'node-unix-socket'],
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { berth: 'src/cli/main.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({
+    ...common,
+    entryPoints: { berthd: 'src/daemon/main.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
+    // Bundled CommonJS dependencies call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  }),
+]);
+
+// bin/berth is a symlink to dist/berth.cjs, so the bundle itself is the program.
+const { chmod } = await import('node:fs/promises');
+await chmod('dist/berth.cjs', 0o755);

@@ -29,7 +29,7 @@ function docker(args: readonly string[], input?: string): Result {
 
 /** node arguments that run berth: the bundle when built, else the sources through tsx. */
 function berthArgv(args: readonly string[]): string[] {
-  const bundle = join(repo, 'dist/berth.mjs');
+  const bundle = join(repo, 'dist/berth.cjs');
   return existsSync(bundle) ? [bundle, ...args] : ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args];
 }
 
