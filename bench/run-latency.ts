@@ -143,9 +143,14 @@ async function main(): Promise<void> {
   const notBuilt = ['berth', 'berthd'].filter((p) => !existsSync(join(repo, 'dist', p === 'berth' ? 'berth.cjs' : `${p}.mjs`))).map((p) => `dist/${p} is not built (npm run build)`)[0];
 
   const tmp = mkdtempSync('/tmp/berth-bench-');
+  // Its own bridge and subnet, so that it never shares one with a system berthd.
+  const benchBridge = `bb${process.pid % 100000}`;
+  const benchBip = `10.254.${process.pid % 250}.1/24`;
   const children: ChildProcess[] = [];
   const cleanup = async () => {
     for (const c of children.reverse()) await stopChild(c, 15_000);
+    // The bench berthd's own default bridge outlives it (as docker0 outlives dockerd).
+    spawnSync('ip', ['link', 'del', benchBridge], { stdio: 'ignore' });
     unmountUnder(tmp);
     if (opts.keep) note(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
@@ -171,11 +176,14 @@ async function main(): Promise<void> {
     const bEnv = { ...process.env, DOCKER_HOST: `unix://${bSock}` };
     const vDockerBerthd = add({ name: 'docker→berthd', what: 'docker CLI against berthd', cmd: docker ?? 'docker', args: runArgs, env: bEnv });
     const vBerth = add({ name: 'berth→berthd', what: 'berth CLI against berthd', cmd: berthBin, args: runArgs, env: bEnv });
+    // The default-bridge case (CNI netns + veth + NAT). dockerd's counterpart is not measured: a private
+    // dockerd with a bridge needs --iptables=true, which would change this host's FORWARD policy for everyone.
+    const vBerthBridge = add({ name: 'berth bridge', what: 'berth CLI against berthd, default bridge network', cmd: berthBin, args: runArgs.filter((a, i) => a !== 'none' && !(a === '--network' && runArgs[i + 1] === 'none')), env: bEnv });
     if (!docker) vDockerBerthd.skip = 'docker CLI not installed';
     if (notBuilt !== undefined) {
-      vDockerBerthd.skip = vBerth.skip = notBuilt;
+      vDockerBerthd.skip = vBerth.skip = vBerthBridge.skip = notBuilt;
     } else try {
-      const berthd = spawn(berthdBin, ['--data-root', join(bRoot, 'root'), '--exec-root', join(bRoot, 'exec'), '--host', `unix://${bSock}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const berthd = spawn(berthdBin, ['--data-root', join(bRoot, 'root'), '--exec-root', join(bRoot, 'exec'), '--host', `unix://${bSock}`, '--bridge', benchBridge, '--bip', benchBip], { stdio: ['ignore', 'ignore', 'pipe'] });
       let berthdErr = '';
       berthd.stderr?.on('data', (d: Buffer) => { berthdErr = (berthdErr + d.toString()).slice(-2000); });
       children.push(berthd);
@@ -184,6 +192,7 @@ async function main(): Promise<void> {
     } catch (e) {
       vDockerBerthd.skip ??= `berthd: ${(e as Error).message}`;
       vBerth.skip = `berthd: ${(e as Error).message}`;
+      vBerthBridge.skip = vBerth.skip;
     }
 
     // dockerd, private, with its own roots.
@@ -295,6 +304,7 @@ function report(variants: readonly Variant[], opts: Options): void {
     { name: 'user: berth→berthd / docker→dockerd', value: ratio('berth→berthd', 'docker→dockerd'), goal: '' },
     { name: 'user: berth→berthd / podman', value: ratio('berth→berthd', 'podman'), goal: '' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
+    { name: 'network: berth bridge / berth→berthd', value: ratio('berth bridge', 'berth→berthd'), goal: '' },
     { name: 'floor: docker→berthd / runc run', value: ratio('docker→berthd', 'runc run'), goal: '' },
     { name: 'floor: docker→dockerd / runc run', value: ratio('docker→dockerd', 'runc run'), goal: '' },
   ];

@@ -2,32 +2,10 @@
 // (inspect) and `GET /containers/json` (list), with the fields docker clients read.
 import type { Container, ContainerSpec } from '../core/types.ts';
 import { stateString, statusText } from './human-duration.ts';
+import { mountPointsJson, mountSpecJson } from './mount-json.ts';
+import { listPortsJson, networkSettingsJson, networksJson } from './network-settings-json.ts';
 
 const setOf = (xs: readonly string[]) => (xs.length === 0 ? null : Object.fromEntries(xs.map((x) => [x, {}])));
-
-function networkName(mode: string): string {
-  return mode === 'default' ? 'bridge' : mode;
-}
-
-function endpoint() {
-  return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
-    MacAddress: '',
-    DriverOpts: null,
-    GwPriority: 0,
-    NetworkID: '',
-    EndpointID: '',
-    Gateway: '',
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
-  };
-}
 
 export function configJson(c: Container) {
   const s = c.spec;
@@ -78,8 +56,8 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
-    ConsoleSize: [0, 0],
+    VolumesFrom: h.volumesFrom && h.volumesFrom.length > 0 ? h.volumesFrom : null,
+    ConsoleSize: h.consoleSize ?? [0, 0],
     CapAdd: h.capAdd.length === 0 ? null : h.capAdd,
     CapDrop: h.capDrop.length === 0 ? null : h.capDrop,
     CgroupnsMode: 'host',
@@ -133,7 +111,7 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
-    ...(h.mounts.length > 0 ? { Mounts: h.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) } : {}),
+    ...(h.mounts.length > 0 ? { Mounts: h.mounts.map(mountSpecJson) } : {}),
     ...(h.init ? { Init: true } : {}),
     MaskedPaths: ['/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'],
     ReadonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
@@ -141,36 +119,13 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
 }
 
 function mountsJson(c: Container) {
+  if (c.mountPoints !== undefined) return mountPointsJson(c);
   const binds = c.spec.host.binds.map((b) => {
     const [source = '', destination = '', mode = ''] = b.split(':');
     return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: !mode.split(',').includes('ro'), Propagation: 'rprivate' };
   });
   const mounts = c.spec.host.mounts.map((m) => ({ Type: m.type, Source: m.source, Destination: m.target, Mode: '', RW: !m.readOnly, Propagation: m.type === 'bind' ? 'rprivate' : '' }));
   return [...binds, ...mounts];
-}
-
-function networkSettingsJson(c: Container) {
-  const name = networkName(c.spec.host.networkMode);
-  return {
-    Bridge: '',
-    SandboxID: '',
-    SandboxKey: '',
-    Ports: {},
-    HairpinMode: false,
-    LinkLocalIPv6Address: '',
-    LinkLocalIPv6PrefixLen: 0,
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    MacAddress: '',
-    Networks: { [name]: endpoint() },
-  };
 }
 
 export function inspectJson(c: Container) {
@@ -233,14 +188,14 @@ export function listJson(c: Container, options: { now?: number; image?: string }
     ImageID: c.imageId,
     Command: commandText(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: listPortsJson(c),
     ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
     ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
     Labels: c.spec.labels,
     State: stateString(c.state),
     Status: statusText(c.state, now),
     HostConfig: { NetworkMode: c.spec.host.networkMode },
-    NetworkSettings: { Networks: { [networkName(c.spec.host.networkMode)]: endpoint() } },
+    NetworkSettings: { Networks: networksJson(c) },
     Mounts: mountsJson(c),
   };
 }

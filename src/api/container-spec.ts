@@ -1,7 +1,9 @@
 // Docker's create body (Config + HostConfig + NetworkingConfig, `unknown` until
 // checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
 import { invalidArgument } from '../core/errors.ts';
+import { endpointsFromCreateBody } from './endpoints-spec.ts';
 import type { ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
+import { mountSpecFromBody } from './mount-json.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -73,6 +75,15 @@ function list(o: Obj, key: string, field: string): Obj[] {
 
 const restartNames = ['no', 'always', 'unless-stopped', 'on-failure'] as const;
 
+/** HostConfig.ConsoleSize: `[height, width]` of unsigned integers, [0, 0] meaning unset. */
+function consoleSizeOf(h: Obj): readonly [number, number] | undefined {
+  const v = h['ConsoleSize'];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && (n as number) >= 0)) bad('HostConfig.ConsoleSize', 'an array of two unsigned integers');
+  const [height, width] = v as [number, number];
+  return height > 0 && width > 0 ? [height, width] : undefined;
+}
+
 function hostSpec(h: Obj): HostSpec {
   const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
   const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
@@ -81,13 +92,8 @@ function hostSpec(h: Obj): HostSpec {
   const autoRemove = bool(h, 'AutoRemove', 'HostConfig.AutoRemove');
   if (autoRemove && rpName !== 'no') throw invalidArgument("can't create 'AutoRemove' container with restart policy");
   const lc = obj(h, 'LogConfig', 'HostConfig.LogConfig');
-  const mounts: MountSpec[] = list(h, 'Mounts', 'HostConfig.Mounts').map((m, i) => {
-    const type = str(m, 'Type', `HostConfig.Mounts[${i}].Type`) ?? 'volume';
-    if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw invalidArgument(`mount type unknown: ${type}`);
-    const target = str(m, 'Target', `HostConfig.Mounts[${i}].Target`);
-    if (!target) throw invalidArgument('Target must not be empty');
-    return { type, source: str(m, 'Source', `HostConfig.Mounts[${i}].Source`) ?? '', target, readOnly: bool(m, 'ReadOnly', `HostConfig.Mounts[${i}].ReadOnly`) };
-  });
+  const mounts: MountSpec[] = list(h, 'Mounts', 'HostConfig.Mounts').map((m, i) => mountSpecFromBody(m, i));
+  const volumesFrom = strList(h, 'VolumesFrom', 'HostConfig.VolumesFrom') ?? [];
   const ulimits: Ulimit[] = list(h, 'Ulimits', 'HostConfig.Ulimits').map((u, i) => ({
     name: str(u, 'Name', `HostConfig.Ulimits[${i}].Name`) ?? '',
     soft: num(u, 'Soft', `HostConfig.Ulimits[${i}].Soft`) ?? 0,
@@ -104,7 +110,9 @@ function hostSpec(h: Obj): HostSpec {
   }
   const pids = num(h, 'PidsLimit', 'HostConfig.PidsLimit');
   const runtime = str(h, 'Runtime', 'HostConfig.Runtime');
+  const consoleSize = consoleSizeOf(h);
   return {
+    ...(consoleSize ? { consoleSize } : {}),
     networkMode: str(h, 'NetworkMode', 'HostConfig.NetworkMode') || 'default',
     autoRemove,
     ...(runtime ? { runtime } : {}),
@@ -143,6 +151,7 @@ function hostSpec(h: Obj): HostSpec {
       cgroupPermissions: str(d, 'CgroupPermissions', `HostConfig.Devices[${i}].CgroupPermissions`) || 'rwm',
     })),
     oomKillDisable: bool(h, 'OomKillDisable', 'HostConfig.OomKillDisable'),
+    ...(volumesFrom.length > 0 ? { volumesFrom } : {}),
   };
 }
 
@@ -173,6 +182,7 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
       }
     : undefined;
   const host = hostSpec(hc);
+  const endpoints = endpointsFromCreateBody(body);
   return {
     image,
     ...(cmd !== undefined ? { cmd } : {}),
@@ -195,6 +205,7 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
     volumes: keys(body, 'Volumes', 'Config.Volumes'),
     ...(healthcheck ? { healthcheck } : {}),
     networkDisabled: bool(body, 'NetworkDisabled', 'Config.NetworkDisabled'),
+    ...(endpoints ? { endpoints } : {}),
     host,
   };
 }

@@ -109,6 +109,34 @@ const fake: Engine = {
       find(x);
       return gen(lines);
     },
+    async attachStdio(x) {
+      find(x);
+      return {
+        tty: false,
+        output: (async function* () {
+          for (const l of lines) yield { stream: l.stream, data: l.data };
+        })(),
+        async write() {},
+        closeStdin() {},
+        close() {},
+      };
+    },
+    async resize(x) {
+      find(x);
+    },
+    async pause(x) {
+      find(x);
+    },
+    async unpause(x) {
+      find(x);
+    },
+    async rename(x) {
+      find(x);
+    },
+    async top(x) {
+      find(x);
+      return { titles: ['PID', 'CMD'], processes: [] };
+    },
   },
   images: {
     async list() {
@@ -137,6 +165,14 @@ const fake: Engine = {
     async info() {
       throw new Error('not used');
     },
+  },
+  volumes: {
+    async create() { throw new Error('not used'); },
+    async list() { return []; },
+    async inspect(name) { throw notFound(`get ${name}: no such volume`); },
+    async remove() {},
+    async prune() { return { deleted: [], spaceReclaimed: 0 }; },
+    async usage() { return []; },
   },
   async close() {},
 };
@@ -206,9 +242,9 @@ test('a client version below 1.24 is refused', async () => {
 });
 
 test('an API route berth lacks answers 501 naming it', async () => {
-  const r = await call('GET', `/v1.47/containers/${id}/top`);
+  const r = await call('GET', '/v1.47/plugins/privileges');
   assert.equal(r.status, 501);
-  assert.equal(json(r.body)['message'], 'berth does not implement GET /containers/{id}/top yet');
+  assert.equal(json(r.body)['message'], 'berth does not implement GET /plugins/privileges yet');
 });
 
 test('an unknown path answers 404 page not found', async () => {
@@ -356,10 +392,10 @@ test('image delete lists Untagged and Deleted records', async () => {
   assert.deepEqual(JSON.parse(r.body.toString()), [{ Untagged: 'busybox:latest' }, { Deleted: image.id }]);
 });
 
-test('pulling is 501 naming the image', async () => {
+test('pulling answers 501 when the engine has no registry service', async () => {
   const r = await call('POST', '/images/create?fromImage=alpine&tag=latest');
   assert.equal(r.status, 501);
-  assert.match(String(json(r.body)['message']), /fromImage=alpine/);
+  assert.match(String(json(r.body)['message']), /no registry service/);
 });
 
 test('load streams the Loaded image line as JSON', async () => {

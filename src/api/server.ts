@@ -13,9 +13,16 @@ import { sendJson } from './http-util.ts';
 import { engineApiRoutes } from './known-routes.ts';
 import { compileRoute, matchRoute, Router } from './router.ts';
 import { addContainerRoutes } from './routes/containers.ts';
+import { addExecRoutes } from './routes/exec.ts';
+import { addContainerControlRoutes } from './routes/container-control.ts';
 import { addImageRoutes } from './routes/images.ts';
+import { addBuildRoutes } from './routes/build.ts';
+import { addNetworkRoutes } from './routes/networks.ts';
 import { addPlaceholderRoutes } from './routes/placeholders.ts';
+import { addRegistryRoutes } from './routes/registry.ts';
 import { addSystemRoutes } from './routes/system.ts';
+import { addVolumeRoutes } from './routes/volumes.ts';
+import { addSystemDfRoute } from './routes/system-df.ts';
 import { maxApiVersion, minApiVersion, splitVersion, versionLess } from './version.ts';
 import { serverVersion } from '../engine/system.ts';
 
@@ -32,7 +39,14 @@ export function buildRouter(): Router {
   const router = new Router();
   addSystemRoutes(router);
   addContainerRoutes(router);
+  addExecRoutes(router);
+  addContainerControlRoutes(router);
   addImageRoutes(router);
+  addBuildRoutes(router);
+  addVolumeRoutes(router);
+  addSystemDfRoute(router);
+  addRegistryRoutes(router);
+  addNetworkRoutes(router);
   addPlaceholderRoutes(router);
   return router;
 }

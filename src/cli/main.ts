@@ -3,6 +3,8 @@
 // the one place that turns failures into exit codes. Command bodies load lazily.
 import { Command, CommanderError, Option } from 'commander';
 import { ExitError, describeError, programName, setGlobalOptions } from './session.ts';
+import { addVolumeCommands } from './volume-commands.ts';
+import { addNetworkCommands, addPortCommand } from './network-commands.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -18,9 +20,14 @@ const run = {
 const c = () => import('./commands/containers.ts');
 const im = () => import('./commands/images.ts');
 const sys = () => import('./commands/system.ts');
+const reg = () => import('./commands/registry.ts');
 
 function runFlags(cmd: Command, isRun: boolean): Command {
-  if (isRun) cmd.option('-d, --detach', 'Run container in background and print container ID');
+  if (isRun) {
+    cmd.option('-d, --detach', 'Run container in background and print container ID')
+      .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
+      .option('--sig-proxy <bool>', 'Proxy received signals to the process (default true)');
+  }
   return cmd
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
@@ -37,8 +44,16 @@ function runFlags(cmd: Command, isRun: boolean): Command {
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--network <network>', 'Connect a container to a network')
+    .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
+    .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--expose <list>', 'Expose a port or a range of ports', collect)
     .option('--runtime <string>', 'Runtime to use for this container')
     .option('-p, --publish <list>', 'Publish a container\'s port(s) to the host', collect)
+    .option('-v, --volume <list>', 'Bind mount a volume', collect)
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
+    .option('--tmpfs <list>', 'Mount a tmpfs directory', collect)
+    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect)
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions()
@@ -74,6 +89,43 @@ function addContainerCommands(p: Command, top: boolean): void {
     .option('-i, --interactive', 'Attach container\'s STDIN')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).startCommand(n, o));
+  sub(p, 'exec', '[OPTIONS] CONTAINER COMMAND [ARG...]', 'Execute a command in a running container')
+    .option('-d, --detach', 'Detached mode: run command in the background')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
+    .option('-e, --env <list>', 'Set environment variables', collect)
+    .option('--env-file <list>', 'Read in a file of environment variables', collect)
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('--privileged', 'Give extended privileges to the command')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .argument('<container>')
+    .argument('[command...]')
+    .passThroughOptions()
+    .action(async (n: string, cmd: string[], o) => (await import('./commands/exec.ts')).execCommand(n, cmd, o));
+  const cc = () => import('./commands/container-control.ts');
+  sub(p, 'pause', 'CONTAINER [CONTAINER...]', 'Pause all processes within one or more containers')
+    .argument('<containers...>')
+    .action(async (n: string[]) => (await cc()).pauseCommand(n));
+  sub(p, 'unpause', 'CONTAINER [CONTAINER...]', 'Unpause all processes within one or more containers')
+    .argument('<containers...>')
+    .action(async (n: string[]) => (await cc()).unpauseCommand(n));
+  sub(p, 'rename', 'CONTAINER NEW_NAME', 'Rename a container')
+    .argument('<container>')
+    .argument('<newName>')
+    .action(async (n: string, m: string) => (await cc()).renameCommand(n, m));
+  sub(p, 'top', 'CONTAINER [ps OPTIONS]', 'Display the running processes of a container')
+    .argument('<container>')
+    .argument('[psOptions...]')
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(async (n: string, a: string[]) => (await cc()).topCommand(n, a));
+  sub(p, 'attach', '[OPTIONS] CONTAINER', 'Attach local standard input, output, and error streams to a running container')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
+    .option('--no-stdin', 'Do not attach STDIN')
+    .option('--sig-proxy <bool>', 'Proxy all received signals to the process (default true)')
+    .argument('<container>')
+    .action(async (n: string, o) => (await import('./commands/attach.ts')).attachCommand(n, o));
   sub(p, 'stop', '[OPTIONS] CONTAINER [CONTAINER...]', 'Stop one or more running containers')
     .option('-s, --signal <string>', 'Signal to send to the container')
     .option('-t, --time <int>', 'Seconds to wait before killing the container')
@@ -147,6 +199,23 @@ function addImageCommands(p: Command, top: boolean): void {
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .argument('<file>').argument('[reference]')
     .action(async (f: string, r: string | undefined, o) => (await im()).importCommand(f, r, o));
+  sub(p, 'build', '[OPTIONS] PATH | URL | -', 'Build an image from a Dockerfile')
+    .option('-t, --tag <list>', 'Name and optionally a tag in the "name:tag" format', collect)
+    .option('-f, --file <string>', 'Name of the Dockerfile (Default is "PATH/Dockerfile")')
+    .option('--build-arg <list>', 'Set build-time variables', collect)
+    .option('--label <list>', 'Set metadata for an image', collect)
+    .option('--target <string>', 'Set the target build stage to build.')
+    .option('--no-cache', 'Do not use cache when building the image')
+    .option('--pull', 'Always attempt to pull a newer version of the image')
+    .option('-q, --quiet', 'Suppress the build output and print image ID on success')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('--iidfile <string>', 'Write the image ID to the file')
+    .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
+    .option('--rm <bool>', 'Remove intermediate containers after a successful build (default true)')
+    .option('--force-rm', 'Always remove intermediate containers')
+    .option('--progress <string>', 'Set type of progress output (auto, plain, tty)')
+    .argument('<context>')
+    .action(async (ctx: string, o) => (await import('./commands/build.ts')).buildCommand(ctx, { ...o, noCache: o.cache === false, rm: o.rm === undefined || o.rm === true ? true : o.rm !== 'false' }));
   sub(p, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN')
     .option('-i, --input <string>', 'Read from tar archive file, instead of STDIN')
     .option('-q, --quiet', 'Suppress the load output')
@@ -162,6 +231,19 @@ function addImageCommands(p: Command, top: boolean): void {
     .option('-q, --quiet', 'Only show image IDs')
     .argument('<image>')
     .action(async (n: string, o) => (await im()).historyCommand(n, o));
+  sub(p, 'pull', '[OPTIONS] NAME[:TAG|@DIGEST]', 'Download an image from a registry')
+    .option('-a, --all-tags', 'Download all tagged images in the repository')
+    .option('--disable-content-trust', 'Skip image verification')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('-q, --quiet', 'Suppress verbose output')
+    .argument('<name>')
+    .action(async (n: string, o) => (await reg()).pullCommand(n, o));
+  sub(p, 'push', '[OPTIONS] NAME[:TAG]', 'Upload an image to a registry')
+    .option('-a, --all-tags', 'Push all tags of an image to the repository')
+    .option('--disable-content-trust', 'Skip image signing')
+    .option('-q, --quiet', 'Suppress verbose output')
+    .argument('<name>')
+    .action(async (n: string, o) => (await reg()).pushCommand(n, o));
   if (!top) {
     sub(p, 'inspect', '[OPTIONS] IMAGE [IMAGE...]', 'Display detailed information on one or more images')
       .option('-f, --format <string>', 'Format output using a custom template')
@@ -196,7 +278,7 @@ function commandWords(argv: readonly string[]): string[] {
   return words;
 }
 
-const groups = ['container', 'image', 'system'];
+const groups = ['container', 'image', 'system', 'volume', 'network'];
 
 /** Builds the command tree; with `argv`, only the commands it names. */
 export function buildProgram(argv?: readonly string[]): Command {
@@ -230,13 +312,30 @@ export function buildProgram(argv?: readonly string[]): Command {
   addContainerCommands(container, false);
   const image = sub(program, 'image', 'COMMAND', 'Manage images');
   addImageCommands(image, false);
+  sub(program, 'login', '[OPTIONS] [SERVER]', 'Authenticate to a registry')
+    .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
+    .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
+    .option('-u, --username <string>', 'Username')
+    .argument('[server]')
+    .action(async (s: string | undefined, o) => (await reg()).loginCommand(s, o));
+  sub(program, 'logout', '[SERVER]', 'Log out from a registry')
+    .argument('[server]')
+    .action(async (s: string | undefined) => (await reg()).logoutCommand(s));
   sub(program, 'version', '[OPTIONS]', 'Show the Docker version information')
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (o) => (await sys()).versionCommand(o));
   sub(program, 'info', '[OPTIONS]', 'Display system-wide information')
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (o) => (await sys()).infoCommand(o));
+  addVolumeCommands(program, sub);
+  addNetworkCommands(program, sub);
+  addPortCommand(program, sub);
+  addPortCommand(container, sub);
   const system = sub(program, 'system', 'COMMAND', 'Manage Docker');
+  sub(system, 'df', '[OPTIONS]', 'Show docker disk usage')
+    .option('--format <string>', 'Format output using a custom template')
+    .option('-v, --verbose', 'Show detailed information on space usage')
+    .action(async (o) => (await import('./commands/system-df.ts')).systemDfCommand(o));
   sub(system, 'info', '[OPTIONS]', 'Display system-wide information')
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (o) => (await sys()).infoCommand(o));

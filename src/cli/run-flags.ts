@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody, HostConfigBody } from '../client/types.ts';
 import { parseRamBytes } from './format/units.ts';
+import { mountBodyParts } from './mount-flags.ts';
 
 export interface RunFlags {
   detach?: boolean;
@@ -22,8 +23,19 @@ export interface RunFlags {
   cpus?: string;
   pidsLimit?: string;
   network?: string;
+  networkAlias?: string[];
+  ip?: string;
+  publishAll?: boolean;
+  expose?: string[];
   runtime?: string;
   publish?: string[];
+  volume?: string[];
+  mount?: string[];
+  tmpfs?: string[];
+  volumesFrom?: string[];
+  /** Attach only: docker's --detach-keys and --sig-proxy. */
+  detachKeys?: string;
+  sigProxy?: boolean | string;
 }
 
 /** A flag value docker would refuse; the message is docker's. */
@@ -87,9 +99,18 @@ export function parsePublish(values: readonly string[]): Pick<ContainerCreateBod
     const hostIp = parts.join(':').replace(/^\[|\]$/g, '');
     if (!/^\d+(-\d+)?$/.test(container)) throw new FlagError(`invalid containerPort: ${container}`);
     if (hostPort !== '' && !/^\d+(-\d+)?$/.test(hostPort)) throw new FlagError(`invalid hostPort: ${hostPort}`);
-    const key = `${container}/${proto}`;
-    ExposedPorts[key] = {};
-    (PortBindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+    // docker splits ranges into one binding per port: 5000-5002:5000-5002 → 5000:5000, 5001:5001, 5002:5002.
+    const [cFirst = 0, cLast = cFirst] = container.split('-').map(Number);
+    const [hFirst, hLast] = hostPort === '' ? [undefined, undefined] : hostPort.split('-').map(Number);
+    const count = cLast - cFirst + 1;
+    if (count < 1) throw new FlagError(`invalid range specified for container port: ${container}`);
+    if (hFirst !== undefined && hLast !== undefined && count > 1 && hLast - hFirst + 1 !== count) throw new FlagError(`invalid ranges specified for container and host Ports: ${container} and ${hostPort}`);
+    for (let k = 0; k < count; k++) {
+      const key = `${cFirst + k}/${proto}`;
+      const hp = hFirst === undefined ? '' : count > 1 ? String(hFirst + k) : hostPort;
+      ExposedPorts[key] = {};
+      (PortBindings[key] ??= []).push({ HostIp: hostIp, HostPort: hp });
+    }
   }
   return { ExposedPorts, PortBindings };
 }
@@ -135,10 +156,28 @@ export function buildCreateBody(image: string, command: readonly string[], flags
   if (flags.workdir !== undefined) body.WorkingDir = flags.workdir;
   if (flags.user !== undefined) body.User = flags.user;
   if (flags.hostname !== undefined) body.Hostname = flags.hostname;
+  const mounts = mountBodyParts(flags);
+  if (mounts.Volumes) body.Volumes = mounts.Volumes;
+  if (mounts.Binds) host.Binds = mounts.Binds;
+  if (mounts.Mounts) host.Mounts = mounts.Mounts;
+  if (mounts.Tmpfs) host.Tmpfs = mounts.Tmpfs;
+  if (mounts.VolumesFrom) host.VolumesFrom = mounts.VolumesFrom;
   if ((flags.publish ?? []).length > 0) {
     const p = parsePublish(flags.publish ?? []);
     if (p.ExposedPorts) body.ExposedPorts = p.ExposedPorts;
     if (p.PortBindings) host.PortBindings = p.PortBindings;
+  }
+  for (const e of flags.expose ?? []) {
+    const [port = '', proto = 'tcp'] = e.split('/');
+    if (!/^\d+$/.test(port)) throw new FlagError(`invalid range format for --expose: ${e}`);
+    body.ExposedPorts = { ...(body.ExposedPorts ?? {}), [`${port}/${proto}`]: {} };
+  }
+  if (flags.publishAll) host.PublishAllPorts = true;
+  const aliases = flags.networkAlias ?? [];
+  if (aliases.length > 0 || flags.ip !== undefined) {
+    const net = flags.network ?? 'default';
+    if (net === 'default' || net === 'bridge') throw new FlagError('network-scoped alias is supported only for containers in user defined networks');
+    body.NetworkingConfig = { EndpointsConfig: { [net]: { ...(aliases.length > 0 ? { Aliases: [...aliases] } : {}), ...(flags.ip !== undefined ? { IPAMConfig: { IPv4Address: flags.ip } } : {}) } } };
   }
   return body;
 }

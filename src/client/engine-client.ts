@@ -63,11 +63,40 @@ export interface LogsOptions {
   readonly tail?: string;
 }
 
+/** docker's ExecConfig as `POST /containers/{id}/exec` takes it. */
+export interface ExecCreateBody {
+  Cmd: string[];
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Env?: string[];
+  User?: string;
+  WorkingDir?: string;
+  Privileged?: boolean;
+  DetachKeys?: string;
+  ConsoleSize?: [number, number];
+}
+
+export interface ExecStartBody {
+  Tty?: boolean;
+  ConsoleSize?: [number, number];
+}
+
+export interface ExecInspect {
+  readonly ID: string;
+  readonly Running: boolean;
+  readonly ExitCode: number | null;
+  readonly ContainerID: string;
+  readonly Pid?: number;
+}
+
 export interface AttachOptions {
   readonly stdin?: boolean;
   readonly stdout?: boolean;
   readonly stderr?: boolean;
   readonly logs?: boolean;
+  readonly detachKeys?: string;
 }
 
 function isStream(v: unknown): v is Readable {
@@ -257,8 +286,36 @@ export class EngineClient {
   containerAttach(id: string, options: AttachOptions): Promise<HijackedStream> {
     return this.hijack(`/containers/${encodeURIComponent(id)}/attach`, {
       stream: true, stdin: options.stdin ?? false, stdout: options.stdout ?? true, stderr: options.stderr ?? true,
-      logs: options.logs || undefined,
+      logs: options.logs || undefined, detachKeys: options.detachKeys,
     });
+  }
+
+  // --- exec ---
+  execCreate(container: string, body: ExecCreateBody): Promise<{ Id: string }> {
+    return this.json('POST', `/containers/${encodeURIComponent(container)}/exec`, { body });
+  }
+  /** POST /exec/{id}/start detached: returns once the process runs. */
+  async execStartDetached(id: string, body: ExecStartBody): Promise<void> {
+    await this.raw('POST', `/exec/${encodeURIComponent(id)}/start`, { body: { ...body, Detach: true } });
+  }
+  /** POST /exec/{id}/start attached: the hijacked stream of the process's stdio. */
+  async execStartAttached(id: string, body: ExecStartBody): Promise<HijackedStream> {
+    const res = await this.response('POST', `/exec/${encodeURIComponent(id)}/start`, {
+      body: { ...body, Detach: false }, headers: { Connection: 'Upgrade', Upgrade: 'tcp' },
+    });
+    if (res.status !== 101) return { socket: res.socket, head: Buffer.alloc(0), output: res.body };
+    return { socket: res.socket, head: res.head };
+  }
+  async execResize(id: string, size: { height: number; width: number }): Promise<void> {
+    await this.raw('POST', `/exec/${encodeURIComponent(id)}/resize`, { query: { h: size.height, w: size.width } });
+  }
+  execInspect(id: string): Promise<ExecInspect> {
+    return this.json('GET', `/exec/${encodeURIComponent(id)}/json`);
+  }
+
+  /** POST /containers/{id}/resize: the TTY's size in rows (h) and columns (w). */
+  async containerResize(id: string, size: { height: number; width: number }): Promise<void> {
+    await this.raw('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h: size.height, w: size.width } });
   }
 
   // --- images ---

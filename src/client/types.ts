@@ -49,19 +49,40 @@ export interface ContainerCreateBody {
   Labels?: Record<string, string>;
   WorkingDir?: string;
   ExposedPorts?: Record<string, Record<string, never>>;
+  Volumes?: Record<string, Record<string, never>>;
   StopSignal?: string;
   StopTimeout?: number;
   HostConfig?: HostConfigBody;
+  NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[]; IPAMConfig?: { IPv4Address?: string } }> };
 }
 
 export interface HostConfigBody {
   AutoRemove?: boolean;
+  /** [height, width] of the TTY at start. */
+  ConsoleSize?: [number, number];
   NetworkMode?: string;
   Runtime?: string;
   Memory?: number;
   NanoCpus?: number;
   PidsLimit?: number;
   PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+  PublishAllPorts?: boolean;
+  Binds?: string[];
+  Mounts?: MountBody[];
+  Tmpfs?: Record<string, string>;
+  VolumesFrom?: string[];
+}
+
+/** A HostConfig.Mounts entry as `--mount` builds it. */
+export interface MountBody {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
 export interface ContainerCreateResponse {

@@ -129,7 +129,9 @@ function pipeBody(socket: Socket, first: Buffer, out: PassThrough, headers: Reco
       out.once('drain', () => socket.resume());
     }
   };
+  let complete = false;
   const finish = () => {
+    complete = true;
     if (!out.writableEnded) out.end();
     socket.destroy();
   };
@@ -150,10 +152,17 @@ function pipeBody(socket: Socket, first: Buffer, out: PassThrough, headers: Reco
     if (left === 0) { finish(); return; }
   } else {
     feed = push;
+    complete = true; // the body runs until close
   }
+  // A framed body (chunked or Content-Length) cut off by the peer is an error (docker: "unexpected EOF"), not an end.
+  const closed = () => {
+    if (out.writableEnded || out.destroyed) return;
+    if (complete) out.end();
+    else out.destroy(new Error('unexpected EOF'));
+  };
   socket.on('data', (c: Buffer) => feed(c));
-  socket.on('end', () => { if (!out.writableEnded) out.end(); });
-  socket.on('close', () => { if (!out.writableEnded) out.end(); });
+  socket.on('end', closed);
+  socket.on('close', closed);
   if (first.length > 0) feed(first);
 }
 

@@ -29,6 +29,39 @@ export interface MountSpec {
   readonly target: string;
   readonly readOnly: boolean;
   readonly options?: readonly string[];
+  /** Bind mounts: `rprivate` (default), `private`, `rshared`, `shared`, `rslave`, `slave`. */
+  readonly bindPropagation?: string;
+  /** Volume mounts: do not copy the image's content into an empty volume. */
+  readonly noCopy?: boolean;
+  readonly volumeLabels?: Readonly<Record<string, string>>;
+  readonly volumeDriver?: string;
+  readonly volumeDriverOptions?: Readonly<Record<string, string>>;
+  /** tmpfs mounts: bytes (0: the kernel's default) and octal mode. */
+  readonly tmpfsSize?: number;
+  readonly tmpfsMode?: number;
+}
+
+/**
+ * One mount a container has, resolved at create time (docker's MountPoint):
+ * binds with their host path, volumes with their name and host mountpoint,
+ * tmpfs from `--mount type=tmpfs`.
+ */
+export interface MountPoint {
+  readonly type: 'bind' | 'volume' | 'tmpfs';
+  /** Host path (bind, volume's `_data`); empty for tmpfs. */
+  readonly source: string;
+  readonly destination: string;
+  /** Volume name (volumes only). */
+  readonly name?: string;
+  readonly driver?: string;
+  /** The mode text as given (`ro`, `z`, `rw,rshared`…), as inspect shows it. */
+  readonly mode: string;
+  readonly rw: boolean;
+  /** Bind propagation as inspect shows it (`rprivate` by default); empty for others. */
+  readonly propagation: string;
+  readonly noCopy?: boolean;
+  /** tmpfs mount options (size=…, mode=…). */
+  readonly tmpfsOptions?: readonly string[];
 }
 
 export interface HealthcheckSpec {
@@ -66,6 +99,8 @@ export interface ContainerSpec {
   readonly volumes: readonly string[];
   readonly healthcheck?: HealthcheckSpec;
   readonly networkDisabled: boolean;
+  /** Per-network endpoint requests (aliases, a fixed address) by network name; the primary network is host.networkMode. */
+  readonly endpoints?: Readonly<Record<string, EndpointSpec>>;
   readonly host: HostSpec;
 }
 
@@ -107,6 +142,10 @@ export interface HostSpec {
   readonly publishAllPorts: boolean;
   readonly devices: readonly { pathOnHost: string; pathInContainer: string; cgroupPermissions: string }[];
   readonly oomKillDisable: boolean;
+  /** `--volumes-from`: `<container>[:ro|rw]`. */
+  readonly volumesFrom?: readonly string[];
+  /** Initial TTY size [height, width] (API 1.42+); absent or [0, 0]: the runtime's default. */
+  readonly consoleSize?: readonly [number, number];
 }
 
 export interface ContainerState {
@@ -143,4 +182,42 @@ export interface Container {
   readonly resolvConfPath: string;
   readonly sizeRw?: number;
   readonly sizeRootFs?: number;
+  /** Binds, volumes and tmpfs mounts resolved at create (absent on containers made before volumes existed). */
+  readonly mountPoints?: readonly MountPoint[];
+  /** The live network attachment while the container runs (set at start, cleared at exit). */
+  readonly network?: NetworkState;
+}
+
+/** What the user asked for on one network (docker's EndpointSettings input). */
+export interface EndpointSpec {
+  readonly aliases: readonly string[];
+  readonly ipv4Address?: string;
+}
+
+/** One network endpoint of a running container. */
+export interface EndpointState {
+  readonly networkId: string;
+  readonly networkName: string;
+  readonly endpointId: string;
+  readonly ipAddress: string;
+  readonly prefixLen: number;
+  readonly gateway: string;
+  readonly macAddress: string;
+  readonly aliases: readonly string[];
+  /** Names the embedded DNS answers for this endpoint (empty on the default bridge). */
+  readonly dnsNames: readonly string[];
+}
+
+export interface PortBinding {
+  readonly hostIp: string;
+  readonly hostPort: string;
+}
+
+export interface NetworkState {
+  /** Path of the network namespace the container joins. */
+  readonly sandboxKey: string;
+  /** By network name. */
+  readonly endpoints: Readonly<Record<string, EndpointState>>;
+  /** Published ports as docker shows them: `80/tcp` → bindings. */
+  readonly ports: Readonly<Record<string, readonly PortBinding[]>>;
 }

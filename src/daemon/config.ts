@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { invalidArgument } from '../core/errors.ts';
 import type { LogLevel } from '../lib/logger.ts';
+import type { RegistrySettings } from '../registry/index.ts';
+import { registrySettingsFrom } from './registry-config.ts';
 
 export interface DaemonConfig {
   readonly dataRoot: string;
@@ -13,6 +15,11 @@ export interface DaemonConfig {
   readonly defaultRuntime?: string;
   readonly runtimes: Readonly<Record<string, { path: string }>>;
   readonly logLevel: LogLevel;
+  /** Default bridge device (`--bridge`, daemon.json "bridge") and its gateway/prefix (`--bip`, "bip"). */
+  readonly bridge?: string;
+  readonly bip?: string;
+  /** Registry settings: insecure registries, mirrors, certs.d beside the config file. */
+  readonly registry?: RegistrySettings;
 }
 
 export const defaultConfigFile = '/etc/berth/daemon.json';
@@ -27,6 +34,8 @@ Options:
       --default-runtime string   Default OCI runtime for containers (default: crun if usable, else runc)
       --exec-root string         Root directory for execution state files (default "/run/berth")
   -H, --host list                Daemon socket(s) to connect to (default "unix:///run/berth/berth.sock")
+  -b, --bridge string            Attach containers to a network bridge (default "berth0")
+      --bip string               Specify default-bridge IP (default: the first free of 172.17-31.0.1/16)
   -h, --help                     Print usage
   -l, --log-level string         Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
   -v, --version                  Print version information and quit
@@ -54,6 +63,8 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
       'config-file': { type: 'string' },
       'default-runtime': { type: 'string' },
       'log-level': { type: 'string', short: 'l' },
+      bridge: { type: 'string', short: 'b' },
+      bip: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -105,6 +116,9 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
       ...(defaultRuntime !== undefined ? { defaultRuntime } : {}),
       runtimes,
       logLevel,
+      ...((values.bridge ?? fileStr('bridge')) !== undefined ? { bridge: (values.bridge ?? fileStr('bridge'))! } : {}),
+      ...((values.bip ?? fileStr('bip')) !== undefined ? { bip: (values.bip ?? fileStr('bip'))! } : {}),
+      registry: registrySettingsFrom(file, configFile),
     },
   };
 }

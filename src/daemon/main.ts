@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   const runtime = config.defaultRuntime !== undefined ? (config.runtimes[config.defaultRuntime]?.path ?? config.defaultRuntime) : undefined;
   let engine;
   try {
-    engine = await createEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, ...(runtime !== undefined ? { runtime } : {}) });
+    engine = await createEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, ...(runtime !== undefined ? { runtime } : {}), ...(config.registry !== undefined ? { registry: config.registry } : {}), ...(config.bridge !== undefined ? { bridgeName: config.bridge } : {}), ...(config.bip !== undefined ? { bridgeCidr: config.bip } : {}) });
   } catch (err) {
     await releasePid();
     throw err;

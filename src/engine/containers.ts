@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { conflict, errorMessage, internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
 import { isFullId, isIdPrefix, newId, validContainerName } from '../core/ids.ts';
-import type { Container, ContainerSpec, ContainerState } from '../core/types.ts';
+import type { Container, ContainerSpec, ContainerState, EndpointSpec } from '../core/types.ts';
 import type { Digest } from '../core/digest.ts';
 import type { Image, LocalImageStore } from '../image/index.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
@@ -17,8 +17,13 @@ import { buildSpec, classifyStartError, readLogs, resolveUser, specToJson } from
 import type { MetadataStore, Snapshotter } from '../store/types.ts';
 import { mergeEnv, mergeImageConfig } from './container-config.ts';
 import { containerMatches, validateContainerFilters } from './container-filters.ts';
+import type { ContainerMounts } from './container-mounts.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
+import { attachRequest, networksOf, primaryNetwork, writeNetworkEtcFiles } from './container-network.ts';
+import type { CniNetworkManager } from '../network/index.ts';
 import { generateName } from './names.ts';
+import { AttachSession, type ContainerAttachment } from './attach-session.ts';
+import { containerTop, type TopResult } from './top.ts';
 import { parseSignal } from './signals.ts';
 import { nowNano, zeroTime } from './time.ts';
 import type { ContainerService, Filters, WaitCondition } from './types.ts';
@@ -34,6 +39,10 @@ export interface ContainerServiceDeps {
   /** The runtime for a container's `runtime` name; InvalidArgument for an unknown name. */
   readonly runtimeFor: (name: string) => Promise<ContainerRuntime>;
   readonly log: Logger;
+  /** Binds, volumes and tmpfs mounts: resolved at create, mounted at start, let go at exit. */
+  readonly mounts: ContainerMounts;
+  /** CNI networks; absent: containers get a netns with loopback only. */
+  readonly network?: CniNetworkManager;
 }
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -54,6 +63,8 @@ export class LocalContainerService implements ContainerService {
   readonly #exitListeners = new Map<string, Set<Listener>>();
   readonly #removeListeners = new Map<string, Set<Listener>>();
   readonly #removing = new Set<string>();
+  /** Attachments waiting for the next start of their container (docker attaches before it starts). */
+  readonly #pendingAttach = new Map<string, Set<AttachSession>>();
   #closed = false;
 
   constructor(deps: ContainerServiceDeps) {
@@ -67,6 +78,52 @@ export class LocalContainerService implements ContainerService {
         deps.log.error('skipping unreadable container record', { container: row.id, err });
       }
     }
+  }
+
+  /** Ids of containers (any state) that mount the named volume. */
+  volumeUsers(name: string): string[] {
+    return [...this.#byId.values()].filter((c) => c.mountPoints?.some((m) => m.type === 'volume' && m.name === name)).map((c) => c.id);
+  }
+
+  /** Containers (any state) on a network, by its name. */
+  networkUsers(networkName: string): Container[] {
+    return [...this.#byId.values()].filter((c) => networksOf(c.spec).includes(networkName));
+  }
+
+  /** docker network connect: records the endpoint request; a running container is connected at once. */
+  async connectNetwork(idOrName: string, networkName: string, endpoint: EndpointSpec): Promise<void> {
+    const { id } = this.#find(idOrName);
+    await this.#lock.run(id, async () => {
+      let c = this.#find(id);
+      const mode = c.spec.host.networkMode;
+      if (mode === 'host' || mode.startsWith('container:')) throw invalidArgument('container sharing network namespace with another container or host cannot be connected to any other network');
+      if (primaryNetwork(c.spec) === undefined) throw invalidArgument('container cannot be connected to multiple networks with one of the networks in private (none) mode');
+      if (networksOf(c.spec).includes(networkName)) throw conflict(`endpoint with name ${c.name} already exists in network ${networkName}`);
+      if (c.state.status === 'running' && c.network && this.#d.network) {
+        const network = await this.#d.network.connect(id, networkName, endpoint);
+        c = this.#setState(c, {}, { network });
+      }
+      this.#save({ ...c, spec: { ...c.spec, endpoints: { ...(c.spec.endpoints ?? {}), [networkName]: endpoint } } });
+    });
+  }
+
+  /** docker network disconnect: a running container loses the endpoint at once; the primary network falls to the next one (or none). */
+  async disconnectNetwork(idOrName: string, networkName: string): Promise<void> {
+    const { id } = this.#find(idOrName);
+    await this.#lock.run(id, async () => {
+      let c = this.#find(id);
+      if (!networksOf(c.spec).includes(networkName)) throw conflict(`container ${c.id} is not connected to network ${networkName}`);
+      if (c.state.status === 'running' && c.network && this.#d.network) {
+        const network = await this.#d.network.disconnect(id, networkName);
+        if (network) c = this.#setState(c, {}, { network });
+      }
+      const endpoints: Record<string, EndpointSpec> = { ...(c.spec.endpoints ?? {}) };
+      delete endpoints[networkName];
+      if (networkName === 'bridge') delete endpoints['default'];
+      let host = c.spec.host;
+      if (primaryNetwork(c.spec) === networkName) host = { ...host, networkMode: Object.keys(endpoints)[0] ?? 'none' };
+      this.#save({ ...c, spec: { ...c.spec, endpoints, host } });
+    });
   }
 
   /** Ids of containers using an image, with their status (for image removal checks). */
@@ -103,6 +160,7 @@ export class LocalContainerService implements ContainerService {
           await this.#onExit(c.id, exit);
         } else if (st && (st.status === 'running' || st.status === 'paused' || st.status === 'created')) {
           this.#d.log.info('re-attached to running container', { container: c.id, pid: st.pid });
+          await this.#d.mounts.reacquire(c);
           this.#watch(c.id);
         } else {
           // Neither an exit file nor a live process: docker records 255 for a lost container.
@@ -210,6 +268,8 @@ export class LocalContainerService implements ContainerService {
   async create(spec: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
     const image = await this.#d.images.resolve(spec.image);
     const merged = mergeImageConfig(spec, image.config.config);
+    // docker refuses a container on a network that does not exist (NotFound `network x not found`).
+    for (const n of networksOf(spec)) this.#d.network?.get(n);
     const id = newId();
     const name = this.#reserveName(id, options.name);
     const warnings: string[] = [];
@@ -225,6 +285,7 @@ export class LocalContainerService implements ContainerService {
         logPath: join(dir, `${id}-json.log`),
       };
       await this.#writeEtcFiles(files, hostname, merged.spec);
+      const mountPoints = await this.#d.mounts.resolve(merged.spec, (x) => this.#find(x));
       const lowerChain = this.#lowerChain(image);
       await this.#d.snapshotter.prepareRootfs(id, lowerChain);
       const c: StoredContainer = {
@@ -242,6 +303,7 @@ export class LocalContainerService implements ContainerService {
         runtime: spec.host.runtime || this.#d.runtime.binary.name,
         ...files,
         lowerChain,
+        mountPoints,
       };
       if (spec.host.runtime && spec.host.runtime !== this.#d.runtime.binary.name) await this.#d.runtimeFor(spec.host.runtime);
       this.#save(c);
@@ -299,7 +361,7 @@ export class LocalContainerService implements ContainerService {
       // Like dockerd: an auto-remove container that cannot start is removed (the CLI waits for that).
       const c = this.#byId.get(id);
       if (c?.spec.host.autoRemove && c.state.status !== 'running') {
-        await this.remove(id, { force: true }).catch((e: unknown) => this.#d.log.warn('auto-remove after failed start failed', { container: id, err: e }));
+        await this.remove(id, { force: true, volumes: true }).catch((e: unknown) => this.#d.log.warn('auto-remove after failed start failed', { container: id, err: e }));
       }
       throw err;
     }
@@ -320,6 +382,7 @@ export class LocalContainerService implements ContainerService {
   async #doStart(c: StoredContainer): Promise<void> {
     const rt = await this.#rt(c.id);
     const id = c.id;
+    let networkFailed = false;
     try {
       // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
       if (await access(this.#bundleDir(id)).then(() => true, () => false)) {
@@ -333,7 +396,20 @@ export class LocalContainerService implements ContainerService {
         if (!isNotFound(err)) throw err;
       });
       const t0 = performance.now();
-      const rootfs = await this.#d.snapshotter.mountRootfs(id, lowerChain);
+      // The network is set up while the rootfs mounts: both take a while and neither needs the other.
+      const netReq = this.#d.network ? attachRequest(c) : undefined;
+      const attaching = netReq && this.#d.network ? this.#d.network.attach(netReq) : Promise.resolve(undefined);
+      const [mounted, attached] = await Promise.allSettled([this.#d.snapshotter.mountRootfs(id, lowerChain), attaching]);
+      if (attached.status === 'rejected') {
+        networkFailed = true;
+        throw attached.reason;
+      }
+      if (mounted.status === 'rejected') throw mounted.reason;
+      const rootfs = mounted.value;
+      if (attached.value) {
+        c = this.#setState(c, {}, { network: attached.value });
+        await writeNetworkEtcFiles(c, attached.value, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+      }
       const t1 = performance.now();
       const input = await this.#specInput(c, rootfs);
       const spec = await buildSpec(input);
@@ -342,7 +418,12 @@ export class LocalContainerService implements ContainerService {
       await writeFile(join(bundle, 'config.json'), specToJson(spec));
       const t2 = performance.now();
       // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
-      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, terminal: c.spec.tty, stdin: false });
+      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty });
+      // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
+      // Attachments made before start connect now, so that they see all of the output.
+      await this.#connectPending(id, rt);
+      const size = c.spec.host.consoleSize;
+      if (c.spec.tty && size) await rt.resize(id, { height: size[0], width: size[1] }).catch((err: unknown) => this.#d.log.warn('setting the initial console size failed', { container: id, err }));
       const t3 = performance.now();
       // Watch before starting so that no exit is missed.
       this.#watch(id);
@@ -354,12 +435,22 @@ export class LocalContainerService implements ContainerService {
     } catch (err) {
       const msg = errorMessage(err);
       const code = classifyStartError(msg);
+      this.#endPending(id);
       this.#watchers.get(id)?.abort();
       this.#watchers.delete(id);
       await rt.delete(id, { force: true }).catch(() => undefined);
       await rt.cleanup(id).catch(() => undefined);
       await this.#d.snapshotter.unmountRootfs(id).catch((e: unknown) => this.#d.log.warn('unmount after failed start', { container: id, err: e }));
+      await this.#d.mounts.release(c);
+      await this.#releaseNetwork(id);
       await rm(this.#bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
+      if (networkFailed) {
+        // Network set-up failures are not the runtime's: docker reports them as they are and the container stays as it was.
+        const netText = msg.includes('port is already allocated') ? `driver failed programming external connectivity on endpoint ${c.name} (${id}): ${msg}` : msg;
+        this.#setState(this.#find(id), { error: netText, exitCode: 128 });
+        this.#d.log.warn('container network set-up failed', { container: id, err: msg });
+        throw internal(netText, err);
+      }
       const text = `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
       // docker leaves the container in its previous state with the error and 127/126/128 recorded.
       this.#setState(this.#find(id), { error: text, exitCode: code === 125 ? 128 : code });
@@ -368,16 +459,26 @@ export class LocalContainerService implements ContainerService {
     }
   }
 
+  /** Detaches the container from its networks (best effort: logged) and clears its network state. */
+  async #releaseNetwork(id: string): Promise<void> {
+    await this.#d.network?.detach(id).catch((err: unknown) => this.#d.log.warn('network detach failed', { container: id, err: errorMessage(err) }));
+    const cur = this.#byId.get(id);
+    if (cur?.network) {
+      const { network: _gone, ...rest } = cur;
+      this.#save(rest);
+    }
+  }
+
   async #specInput(c: Container, rootfs: string): Promise<SpecInput> {
     const h = c.spec.host;
     const user = await resolveUser(rootfs, c.spec.user ?? '');
     const env = mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], c.env);
-    let network: SpecInput['network'] = { mode: 'new' };
+    let network: SpecInput['network'] = c.network ? { mode: 'path', path: c.network.sandboxKey } : { mode: 'new' };
     if (h.networkMode === 'host') network = { mode: 'host' };
     else if (h.networkMode.startsWith('container:')) {
       const other = this.#find(h.networkMode.slice('container:'.length));
       if (other.state.status !== 'running') throw conflict(`cannot join network of a non running container: ${other.id}`);
-      network = { mode: 'path', path: `/proc/${other.state.pid}/ns/net` };
+      network = { mode: 'path', path: other.network?.sandboxKey ?? `/proc/${other.state.pid}/ns/net` };
     }
     const securityOpt = h.securityOpt;
     const seccomp = securityOpt.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
@@ -394,7 +495,7 @@ export class LocalContainerService implements ContainerService {
       hostname: c.hostname,
       ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}),
       etcFiles: { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
-      mounts: await this.#mounts(c),
+      mounts: await this.#mounts(c, rootfs),
       network,
       privileged: h.privileged,
       capAdd: h.capAdd,
@@ -421,7 +522,8 @@ export class LocalContainerService implements ContainerService {
     };
   }
 
-  async #mounts(c: Container): Promise<OciMount[]> {
+  async #mounts(c: Container, rootfs: string): Promise<OciMount[]> {
+    if (c.mountPoints !== undefined) return this.#d.mounts.ociMounts(c, rootfs);
     const out: OciMount[] = [];
     for (const bind of c.spec.host.binds) {
       const [source, target, mode = ''] = bind.split(':');
@@ -466,7 +568,10 @@ export class LocalContainerService implements ContainerService {
       if (!c || (c.state.status !== 'running' && c.state.status !== 'paused')) return undefined;
       const next = this.#setState(c, { status: 'exited', pid: 0, exitCode: status.exitCode, oomKilled: status.oomKilled, finishedAt: status.finishedAt || nowNano() });
       // Past the point of no return: the exit is recorded; cleanup failures are logged only.
+      // The network goes while the rootfs unmounts (the process is gone; nothing needs either).
+      const networkReleased = this.#releaseNetwork(id);
       await this.#d.snapshotter.unmountRootfs(id).catch((err: unknown) => this.#d.log.warn('unmount after exit failed', { container: id, err }));
+      await this.#d.mounts.release(c);
       const rt = await this.#rt(id);
       const cleaned = await rt
         .delete(id, { force: true })
@@ -480,13 +585,14 @@ export class LocalContainerService implements ContainerService {
         );
       // The bundle stays when cleanup failed, so that the next start clears the runtime state first.
       if (cleaned) await rm(this.#bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
+      await networkReleased;
       this.#d.log.info('container exited', { container: id, exitCode: status.exitCode, oomKilled: status.oomKilled });
-      return next;
+      return this.#byId.get(id) ?? next;
     });
     if (!recorded) return;
     this.#emit(this.#exitListeners, recorded);
     if (recorded.spec.host.autoRemove) {
-      await this.remove(id, { force: true }).catch((err: unknown) => {
+      await this.remove(id, { force: true, volumes: true }).catch((err: unknown) => {
         if (!isNotFound(err)) this.#d.log.warn('auto-remove failed', { container: id, err });
       });
     }
@@ -543,6 +649,8 @@ export class LocalContainerService implements ContainerService {
 
   async #stopRunning(c: Container, signal: string, timeout: number): Promise<void> {
     const exited = this.#nextExit(c.id);
+    // A paused container cannot act on a signal: thaw it first, as stopping means it must end.
+    if (this.#byId.get(c.id)?.state.status === 'paused') await this.#thaw(c.id);
     const sendKill = async (sig: string) => {
       try {
         await (await this.#rt(c.id)).kill(c.id, sig);
@@ -575,6 +683,8 @@ export class LocalContainerService implements ContainerService {
     }
     const exited = sig === 'SIGKILL' ? this.#nextExit(c.id) : undefined;
     await (await this.#rt(c.id)).kill(c.id, sig);
+    // A frozen process only dies once thawed.
+    if (exited && c.state.status === 'paused') await this.#thaw(c.id);
     // docker kill returns once a SIGKILLed container is seen to be gone.
     if (exited) await this.#awaitKilled(c.id, exited);
   }
@@ -624,6 +734,7 @@ export class LocalContainerService implements ContainerService {
       this.#removing.add(c.id);
       try {
         await this.#doRemove(c);
+        if (options.volumes) await this.#d.mounts.removeAnonymous(c, (name) => this.volumeUsers(name).length > 0);
       } finally {
         this.#removing.delete(c.id);
       }
@@ -634,12 +745,15 @@ export class LocalContainerService implements ContainerService {
 
   async #doRemove(c: Container): Promise<void> {
     const id = c.id;
+    this.#endPending(id);
     this.#watchers.get(id)?.abort();
     this.#watchers.delete(id);
     const rt = await this.#rt(id);
     await rt.delete(id, { force: true });
     await rt.cleanup(id);
     await this.#d.snapshotter.removeRootfs(id);
+    await this.#d.mounts.release(c);
+    await this.#releaseNetwork(id);
     await rm(this.#bundleDir(id), { recursive: true, force: true });
     this.#d.meta.deleteContainer(id);
     this.#byId.delete(id);
@@ -720,5 +834,121 @@ export class LocalContainerService implements ContainerService {
     const c = this.#find(idOrName);
     if (c.state.status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
     return readLogs(c.logPath, { follow: true, tail: 0, stopWhen: this.#nextExit(c.id), ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  async attachStdio(idOrName: string, options: { stdin: boolean }): Promise<ContainerAttachment> {
+    const c = this.#find(idOrName);
+    if (c.state.status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
+    const session = new AttachSession({ tty: c.spec.tty, stdin: options.stdin && c.spec.openStdin });
+    if (c.state.status === 'running') {
+      const rt = await this.#rt(c.id);
+      try {
+        await session.connect(await rt.attach(c.id));
+      } catch (err) {
+        // The process is exiting: nothing more to see.
+        this.#d.log.debug('attach to a running container found no monitor', { container: c.id, err });
+        session.end();
+      }
+      return session;
+    }
+    let set = this.#pendingAttach.get(c.id);
+    if (!set) this.#pendingAttach.set(c.id, (set = new Set()));
+    set.add(session);
+    session.onClose(() => {
+      set.delete(session);
+      if (set.size === 0 && this.#pendingAttach.get(c.id) === set) this.#pendingAttach.delete(c.id);
+    });
+    return session;
+  }
+
+  async #connectPending(id: string, rt: ContainerRuntime): Promise<void> {
+    const set = this.#pendingAttach.get(id);
+    if (!set) return;
+    this.#pendingAttach.delete(id);
+    for (const session of set) {
+      if (session.closed) continue;
+      try {
+        await session.connect(await rt.attach(id));
+      } catch (err) {
+        // The container still starts; this client just sees no output.
+        this.#d.log.warn('connecting an attached client failed', { container: id, err });
+        session.end();
+      }
+    }
+  }
+
+  #endPending(id: string): void {
+    const set = this.#pendingAttach.get(id);
+    if (!set) return;
+    this.#pendingAttach.delete(id);
+    for (const session of set) session.end();
+  }
+
+  async resize(idOrName: string, size: { height: number; width: number }): Promise<void> {
+    const c = this.#find(idOrName);
+    if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
+    await (await this.#rt(c.id)).resize(c.id, size);
+  }
+
+  // ---- pause / unpause / rename / top ---------------------------------------
+
+  async pause(idOrName: string): Promise<void> {
+    const { id } = this.#find(idOrName);
+    await this.#lock.run(id, async () => {
+      const c = this.#find(id);
+      if (c.state.status === 'paused') throw conflict(`Container ${c.id} is already paused`);
+      if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
+      await (await this.#rt(id)).pause(id);
+      this.#setState(c, { status: 'paused' });
+      this.#d.log.info('container paused', { container: id });
+    });
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const { id } = this.#find(idOrName);
+    await this.#lock.run(id, async () => {
+      const c = this.#find(id);
+      if (c.state.status !== 'paused') throw conflict(`Container ${c.id} is not paused`);
+      await this.#thawLocked(c);
+    });
+  }
+
+  async #thaw(id: string): Promise<void> {
+    await this.#lock.run(id, async () => {
+      const c = this.#byId.get(id);
+      if (c?.state.status === 'paused') await this.#thawLocked(c);
+    });
+  }
+
+  async #thawLocked(c: StoredContainer): Promise<void> {
+    await (await this.#rt(c.id)).resume(c.id);
+    this.#setState(c, { status: 'running' });
+    this.#d.log.info('container unpaused', { container: c.id });
+  }
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const c = this.#find(idOrName);
+    const name = newName.replace(/^\//, '');
+    if (name === '') throw invalidArgument('Neither old nor new names may be empty');
+    if (!validContainerName.test(name)) throw invalidArgument(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    await this.#lock.run(c.id, async () => {
+      const cur = this.#find(c.id);
+      if (cur.name === name) throw invalidArgument('Renaming a container with the same name as its current name');
+      const holder = this.#byName.get(name);
+      if (holder !== undefined) {
+        throw conflict(`Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+      this.#byName.set(name, cur.id);
+      this.#byName.delete(cur.name);
+      this.#save({ ...cur, name });
+      this.#d.log.info('container renamed', { container: cur.id, from: cur.name, to: name });
+    });
+  }
+
+  async top(idOrName: string, psArgs = ''): Promise<TopResult> {
+    const c = this.#find(idOrName);
+    if (c.state.status !== 'running' && c.state.status !== 'paused') throw conflict(`Container ${c.id} is not running`);
+    const pids = await (await this.#rt(c.id)).pids(c.id);
+    return containerTop(pids, psArgs);
   }
 }

@@ -9,9 +9,18 @@ import { invalidArgument, isInvalidArgument } from '../core/errors.ts';
 import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../runtime/index.ts';
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
 import { LocalContainerService } from './containers.ts';
+import { LocalExecService } from './execs.ts';
+import { ContainerMounts } from './container-mounts.ts';
+import { LocalVolumeService } from './volumes.ts';
+import { LocalVolumeStore } from '../volume/index.ts';
 import { LocalImageService } from './images.ts';
 import { LocalSystemService } from './system.ts';
+import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
+import { LocalRegistryService } from './registry-service.ts';
 import type { Engine } from './types.ts';
+import { CniNetworkManager } from '../network/index.ts';
+import { LocalNetworkService } from './networks.ts';
+import { createBuildService, ImageParents } from '../build/index.ts';
 
 export interface EngineOptions {
   readonly dataRoot: string;
@@ -21,6 +30,11 @@ export interface EngineOptions {
   /** Extra runtimes by name (daemon.json `runtimes`); `runc` and `crun` are known by name anyway. */
   readonly runtimes?: Readonly<Record<string, { path: string }>>;
   readonly log: Logger;
+  /** Insecure registries, mirrors, certs.d (daemon.json). */
+  readonly registry?: RegistrySettings;
+  /** Default bridge device name (docker's --bridge) and gateway/prefix (docker's --bip). */
+  readonly bridgeName?: string;
+  readonly bridgeCidr?: string;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -55,12 +69,24 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return rt;
     };
 
-    const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }) });
+    const volumeStore = await LocalVolumeStore.open(dataRoot);
+    const mounts = new ContainerMounts({ store: volumeStore, log: log.with({ module: 'volumes' }) });
+    const network = await CniNetworkManager.open({
+      dataRoot,
+      execRoot,
+      log: log.with({ module: 'network' }),
+      ...(options.bridgeName !== undefined ? { bridgeName: options.bridgeName } : {}),
+      ...(options.bridgeCidr !== undefined ? { bridgeCidr: options.bridgeCidr } : {}),
+    });
+    const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network });
+    const networks = new LocalNetworkService({ manager: network, containers, log: log.with({ module: 'network' }) });
+    const volumes = new LocalVolumeService({ store: volumeStore, usersOf: (name) => containers.volumeUsers(name), log: log.with({ module: 'volumes' }) });
     const images = new LocalImageService({
       store: imageStore,
       usersOf: (id) => containers.usersOf(id),
       layerInUse: (chain) => containers.layerInUse(chain),
       log: log.with({ module: 'images' }),
+      parents: new ImageParents(meta),
     });
     const system = new LocalSystemService({
       dataRoot,
@@ -71,15 +97,47 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       containerCounts: () => containers.counts(),
       imageCount: async () => (await imageStore.list()).length,
     });
+    const execs = new LocalExecService({
+      execRoot,
+      inspectContainer: (idOrName) => containers.inspect(idOrName),
+      runtimeFor: (c) => runtimeFor(c.runtime),
+      log: log.with({ module: 'exec' }),
+    });
+    const registry = new LocalRegistryService({
+      registry: createRegistryClient({ ...(options.registry ? { settings: options.registry } : {}), log: log.with({ module: 'registry' }) }),
+      blobs,
+      meta,
+      snapshotter,
+      images: imageStore,
+      log: log.with({ module: 'registry' }),
+    });
+    const builds = await createBuildService({
+      images: imageStore,
+      blobs,
+      snapshotter,
+      meta,
+      containers,
+      tmpDir: join(dataRoot, 'build-tmp'),
+      log: log.with({ module: 'build' }),
+      pull: async (ref, o) => (await registry.pull(ref, o)).image,
+    });
     await containers.restore();
+    // Volumes left mounted by a crash with no running user; best effort.
+    await volumeStore.unmountIdle().catch((err: unknown) => log.warn('unmounting idle volumes failed', { err }));
     // Leftovers of crashed image operations; best effort, a failure only wastes space.
     void imageStore.gc({ layerInUse: (chain) => containers.layerInUse(chain) }).catch((err: unknown) => log.warn('start-up gc failed', { err }));
     return {
       containers,
       images,
       system,
+      volumes,
+      registry,
+      networks,
+      builds,
+      execs,
       async close() {
         containers.close();
+        network.close();
         meta.close();
       },
     };

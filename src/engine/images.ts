@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.ts';
 import { labelMatches } from './container-filters.ts';
 import { applyChanges } from './image-changes.ts';
 import type { Filters, ImageDeleteResult, ImageService } from './types.ts';
+import type { Digest } from '../core/digest.ts';
 
 export interface ImageServiceDeps {
   readonly store: LocalImageStore;
@@ -18,6 +19,13 @@ export interface ImageServiceDeps {
   /** Layers that containers' root filesystems sit on. */
   readonly layerInUse: LayerInUse;
   readonly log: Logger;
+  /** Parent links of built images (build/image-parents.ts): hides intermediate images, prunes them on rmi. */
+  readonly parents?: {
+    parents(existing?: ReadonlySet<string>): Set<string>;
+    parentOf(id: Digest): Digest | undefined;
+    childrenOf(id: Digest, existing?: ReadonlySet<string>): Digest[];
+    forget(id: Digest): void;
+  };
 }
 
 const knownFilters = new Set(['dangling', 'label', 'reference', 'before', 'since', 'until']);
@@ -55,8 +63,11 @@ export class LocalImageService implements ImageService {
     const since = filters['since']?.[0] !== undefined ? await createdOf(filters['since'][0]) : undefined;
     const dangling = filters['dangling']?.[0];
     if (dangling !== undefined && !['true', 'false', '1', '0'].includes(dangling)) throw invalidArgument(`Invalid filter 'dangling=${dangling}'`);
+    // docker hides intermediate images (untagged parents of other images) unless -a.
+    const intermediate = options.all || !this.#d.parents ? new Set<string>() : this.#d.parents.parents(new Set(images.map((i) => i.id)));
     return images
       .filter((img) => {
+        if (img.repoTags.length === 0 && img.repoDigests.length === 0 && intermediate.has(img.id)) return false;
         if (dangling !== undefined && (img.repoTags.length === 0) !== (dangling === 'true' || dangling === '1')) return false;
         const labels = img.config.config?.Labels ?? {};
         if (!(filters['label'] ?? []).every((l) => labelMatches(labels, l))) return false;
@@ -152,6 +163,29 @@ export class LocalImageService implements ImageService {
     records.push({ deleted: image.id });
     for (const layer of removedLayers) records.push({ deleted: layer });
     this.#d.log.info('image deleted', { image: image.id });
+    if (!options.noprune) records.push(...(await this.#pruneParents(image.id)));
+    return records;
+  }
+
+  /** docker rmi's pruning: untagged, unused parents left without children go too. */
+  async #pruneParents(id: Digest): Promise<ImageDeleteResult[]> {
+    const parents = this.#d.parents;
+    if (!parents) return [];
+    const records: ImageDeleteResult[] = [];
+    let parent = parents.parentOf(id);
+    parents.forget(id);
+    while (parent !== undefined) {
+      const image = await this.#d.store.get(parent).catch(() => undefined);
+      if (!image || image.repoTags.length > 0 || image.repoDigests.length > 0 || this.#d.usersOf(image.id).length > 0) break;
+      const existing = new Set((await this.#d.store.list()).map((i) => i.id as string));
+      if (parents.childrenOf(image.id, existing).length > 0) break;
+      const removed = await this.#d.store.delete(image.id, { layerInUse: this.#d.layerInUse });
+      records.push({ deleted: image.id });
+      for (const layer of removed) records.push({ deleted: layer });
+      const next = parents.parentOf(image.id);
+      parents.forget(image.id);
+      parent = next;
+    }
     return records;
   }
 

@@ -5,6 +5,13 @@ import type { Readable, Writable } from 'node:stream';
 import type { Container, ContainerSpec } from '../core/types.ts';
 import type { Image, HistoryEntry, LoadResult, ProgressSink } from '../image/types.ts';
 import type { LogLine } from '../runtime/types.ts';
+import type { Credentials } from '../registry/types.ts';
+import type { Volume } from '../volume/types.ts';
+import type { ContainerAttachment } from './attach-session.ts';
+import type { ExecService } from './execs.ts';
+import type { TopResult } from './top.ts';
+import type { NetworkService } from './networks.ts';
+import type { BuildService } from '../build/index.ts';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -44,6 +51,23 @@ export interface ContainerService {
    * Conflict for a paused container.
    */
   attach(idOrName: string, options?: { signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /**
+   * Attaches to the container's stdio through its monitor: live output, and input
+   * when `stdin` (and the container has OpenStdin). For a container not running
+   * yet, the attachment connects when the next start creates the process.
+   * Conflict for a paused container.
+   */
+  attachStdio(idOrName: string, options: { stdin: boolean }): Promise<ContainerAttachment>;
+  /** Sets the terminal size of a running container with a TTY. Conflict `Container <id> is not running` otherwise. */
+  resize(idOrName: string, size: { height: number; width: number }): Promise<void>;
+  /** Freezes the container (runtime pause). Conflict when not running or already paused (docker's texts). */
+  pause(idOrName: string): Promise<void>;
+  /** Thaws a paused container. Conflict `Container <id> is not paused` otherwise. */
+  unpause(idOrName: string): Promise<void>;
+  /** Conflict when the name is taken, InvalidArgument for a bad or unchanged name (docker's texts). */
+  rename(idOrName: string, newName: string): Promise<void>;
+  /** `ps <psArgs>` (default `-ef`) filtered to the container's processes. Conflict when not running. */
+  top(idOrName: string, psArgs?: string): Promise<TopResult>;
 }
 
 export interface ImageDeleteResult {
@@ -99,14 +123,61 @@ export interface SystemInfo {
   readonly components: readonly { name: string; version: string; commit: string }[];
 }
 
+/** A volume with what `system df` shows of it. */
+export interface VolumeUsage {
+  readonly volume: Volume;
+  /** Bytes under its mountpoint. */
+  readonly size: number;
+  /** Containers (any state) that mount it. */
+  readonly refCount: number;
+}
+
+export interface VolumeService {
+  /** Idempotent by name (an existing volume is returned as is). InvalidArgument for a bad name, driver or option. */
+  create(options?: { name?: string; driver?: string; labels?: Readonly<Record<string, string>>; driverOptions?: Readonly<Record<string, string>> }): Promise<Volume>;
+  /** Sorted by name. Filters: dangling, name (substring), label (k or k=v), driver. */
+  list(options?: { filters?: Filters }): Promise<Volume[]>;
+  /** NotFound `get <name>: no such volume`. */
+  inspect(name: string): Promise<Volume>;
+  /** Conflict `remove <name>: volume is in use - [<ids>]`; `force` ignores a missing volume. */
+  remove(name: string, options?: { force?: boolean }): Promise<void>;
+  /** Unused anonymous volumes (every unused one with filter all=true); filters label, label!. */
+  prune(options?: { filters?: Filters }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  usage(): Promise<VolumeUsage[]>;
+}
+
 export interface SystemService {
   info(): Promise<SystemInfo>;
+}
+
+/** Pull, push and login: the registry half of the images service. */
+export interface RegistryService {
+  /**
+   * Pulls `ref` (normalised as docker does) for `platform` (`linux/amd64`; default the host's),
+   * reporting docker's progress events. NotFound / Unauthenticated / Unavailable as the registry answers.
+   */
+  pull(ref: string, options?: { platform?: string; credentials?: Credentials; progress?: ProgressSink; signal?: AbortSignal }): Promise<{ image: Image; digest: string }>;
+  /** docker pull --all-tags: every tag of a repository (named without tag or digest), then docker's summary status line. */
+  pullAllTags(repository: string, options?: { platform?: string; credentials?: Credentials; progress?: ProgressSink; signal?: AbortSignal }): Promise<void>;
+  /** Pushes a local image to the registry its name points at. NotFound `No such image: <ref>`. */
+  push(ref: string, options?: { credentials?: Credentials; progress?: ProgressSink; signal?: AbortSignal }): Promise<{ tag: string; digest: string; size: number }>;
+  /** Checks credentials against a registry (`POST /auth`). Unauthenticated when refused. */
+  login(serverAddress: string, credentials: Credentials, options?: { signal?: AbortSignal }): Promise<{ identityToken?: string }>;
 }
 
 export interface Engine {
   readonly containers: ContainerService;
   readonly images: ImageService;
   readonly system: SystemService;
+  readonly volumes: VolumeService;
+  /** Optional so that engine fakes in tests need not implement it; createEngine() always sets it. */
+  readonly registry?: RegistryService;
+  /** Optional for the same reason; createEngine() always sets it. */
+  readonly networks?: NetworkService;
+  /** Dockerfile builds (`POST /build`); optional for engine fakes, createEngine() always sets it. */
+  readonly builds?: BuildService;
+  /** Exec instances (`docker exec`); optional for engine fakes, createEngine() always sets it. */
+  readonly execs?: ExecService;
   /** Stops watchers and closes the database; containers keep running. */
   close(): Promise<void>;
 }

@@ -20,7 +20,7 @@ import { SpooledArchive } from './archive-spool.ts';
 import { decompress } from './decompress.ts';
 import { goArch, parseImageConfig } from './image-config.ts';
 import { isIndexMediaType, mediaTypes } from './media-types.ts';
-import type { HistoryEntry, Image, ImageStore, ImageStoreDeps, ImportOptions, LoadResult, OciContainerConfig, OciImageConfig, ProgressSink } from './types.ts';
+import type { CreateImageOptions, HistoryEntry, Image, ImageStore, ImageStoreDeps, ImportOptions, LoadResult, OciContainerConfig, OciImageConfig, ProgressSink } from './types.ts';
 import { unpackLayer } from './unpack-layer.ts';
 
 export interface LocalImageStoreDeps extends ImageStoreDeps {
@@ -51,6 +51,11 @@ export interface LocalImageStore extends ImageStore {
    * `layerInUse` does not claim, plus leftovers of crashed operations.
    */
   gc(options?: { layerInUse?: LayerInUse }): Promise<GcResult>;
+  /**
+   * Protects blobs that an operation is writing but no image references yet
+   * (a pull's layers) from gc() until the returned function is called.
+   */
+  lease(blobs: readonly Digest[]): () => void;
 }
 
 /** One image found in an archive, ready to ingest. */
@@ -93,6 +98,8 @@ class Store implements LocalImageStore {
   readonly #log: Logger;
   readonly #tmpDir: string;
   readonly #mutex = new Mutex();
+  /** Blobs under a lease (count per digest): gc() leaves them alone. */
+  readonly #leased = new Map<Digest, number>();
   /** Parsed configs by image id; configs are immutable. */
   readonly #configs = new Map<Digest, OciImageConfig>();
 
@@ -326,7 +333,7 @@ class Store implements LocalImageStore {
     });
   }
 
-  create(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], options: { ref?: string } = {}): Promise<Image> {
+  create(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], options: CreateImageOptions = {}): Promise<Image> {
     return this.#mutex.run(async () => {
       const diffIds = config.rootfs.diff_ids;
       if (diffIds.length !== layers.length) throw invalidArgument(`invalid image config: ${diffIds.length} diff ids for ${layers.length} layers`);
@@ -335,7 +342,8 @@ class Store implements LocalImageStore {
         const l = layers[i] as (typeof layers)[number];
         await this.#ensureLayer(chain[i] as Digest, i === 0 ? null : (chain[i - 1] as Digest), diffIds[i] as Digest, l.blob, l.mediaType);
       }
-      const { id } = await this.#commitImage(Buffer.from(JSON.stringify(config)), options.ref !== undefined ? [normalizeTagged(options.ref)] : []);
+      const tags = [...(options.ref !== undefined ? [normalizeTagged(options.ref)] : []), ...(options.refs ?? [])];
+      const { id } = await this.#commitImage(options.configBytes ?? Buffer.from(JSON.stringify(config)), tags, options.manifestDigest);
       return this.get(id);
     });
   }
@@ -607,6 +615,20 @@ class Store implements LocalImageStore {
     });
   }
 
+  lease(blobs: readonly Digest[]): () => void {
+    for (const b of blobs) this.#leased.set(b, (this.#leased.get(b) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const b of blobs) {
+        const n = (this.#leased.get(b) ?? 1) - 1;
+        if (n <= 0) this.#leased.delete(b);
+        else this.#leased.set(b, n);
+      }
+    };
+  }
+
   gc(options: { layerInUse?: LayerInUse } = {}): Promise<GcResult> {
     return this.#mutex.run(async () => {
       const used = await this.#usedByImages();
@@ -625,7 +647,7 @@ class Store implements LocalImageStore {
       const blobsInUse = new Set<Digest | undefined>([...used.blobs, ...this.#meta.listLayers().map((l) => l.blobDigest)]);
       const blobs: Digest[] = [];
       for (const b of await this.#blobs.list()) {
-        if (blobsInUse.has(b)) continue;
+        if (blobsInUse.has(b) || this.#leased.has(b)) continue;
         await this.#blobs.delete(b);
         blobs.push(b);
       }

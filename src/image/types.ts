@@ -147,7 +147,18 @@ export interface ImageStore {
    * Creates an image from a config and layer tars the caller already has as blobs
    * (for commit and build later). Layers are unpacked; the record is written last.
    */
-  create(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], options?: { ref?: string }): Promise<Image>;
+  create(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], options?: CreateImageOptions): Promise<Image>;
+}
+
+/** Options of ImageStore.create(). */
+export interface CreateImageOptions {
+  readonly ref?: string;
+  /** The config exactly as received (a pull), so that the image id is its digest; `config` must be its parse. */
+  readonly configBytes?: Buffer;
+  /** More normalised references to point at the image in the same transaction (`repo@sha256:…` of a pull). */
+  readonly refs?: readonly string[];
+  /** The manifest blob (already in the blob store) the image came from. */
+  readonly manifestDigest?: Digest;
 }
 
 export interface ImageStoreDeps {

@@ -17,6 +17,8 @@ import { internal, notFound } from '../core/index.ts';
 import { log } from '../lib/index.ts';
 import type { ContainerRuntime, CreateOptions, ExitStatus, RuntimeBinary, RuntimeState } from './types.ts';
 import { runtimeErrorMessage } from './start-error.ts';
+import { connectAttach, resizeTerminal } from './conmon-attach.ts';
+import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 
 export interface ConmonRuntimeOptions {
   readonly binary: RuntimeBinary;
@@ -143,6 +145,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       if (opts.logMaxSize !== undefined && opts.logMaxSize > 0) args.push('--log-size-max', String(opts.logMaxSize));
       if (opts.terminal) args.push('-t');
       if (opts.stdin) args.push('-i');
+      if (opts.stdin && !opts.stdinOnce) args.push('--leave-stdin-open');
 
       return new Promise<{ pid: number }>((resolve, reject) => {
         // fd 3 is the sync pipe: conmon writes {"data": pid} or {"data": -1, "message": …}.
@@ -307,6 +310,34 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       const p = paths(id);
       await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
     },
+
+    attach: (id: string) => connectAttach(paths(id).socketLink),
+
+    resize: (id: string, size: { height: number; width: number }) => resizeTerminal(paths(id).socketLink, size),
+
+    async pause(id: string): Promise<void> {
+      const r = await runtimeCmd(['pause', id]);
+      if (r.code !== 0) throw internal(runtimeErrorMessage(r.stderr));
+    },
+
+    async resume(id: string): Promise<void> {
+      const r = await runtimeCmd(['resume', id]);
+      if (r.code !== 0) throw internal(runtimeErrorMessage(r.stderr));
+    },
+
+    async pids(id: string): Promise<number[]> {
+      const r = await runtimeCmd(['ps', '--format', 'json', id]);
+      if (r.code !== 0) {
+        const msg = runtimeErrorMessage(r.stderr);
+        if (missing(msg)) throw notFound(`Container ${id} is not running`);
+        throw internal(msg);
+      }
+      const parsed = JSON.parse(r.stdout || '[]') as unknown;
+      return Array.isArray(parsed) ? parsed.filter((p): p is number => typeof p === 'number') : [];
+    },
+
+    exec: (id: string, execId: string, opts: ExecProcessOptions) =>
+      startConmonExec({ conmon, runtimePath: binary.path, runtimeRoot, execRoot, socketDir }, id, execId, opts),
 
     async conmonPid(id: string): Promise<number | undefined> {
       let pid: number;

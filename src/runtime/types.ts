@@ -2,6 +2,8 @@
 // driving conmon + an OCI runtime (crun or runc) for its lifecycle. The runtime
 // adapter holds no container state logic: engine/ decides, this acts.
 import type { Ulimit } from '../core/types.ts';
+import type { AttachConnection } from './conmon-attach.ts';
+import type { ExecProcess, ExecProcessOptions } from './conmon-exec.ts';
 
 export interface ProcessUser {
   readonly uid: number;
@@ -80,6 +82,8 @@ export interface CreateOptions {
   readonly terminal: boolean;
   /** Keep stdin open for attach. */
   readonly stdin: boolean;
+  /** With `stdin`: close the container's stdin when an attached client ends its input (docker's StdinOnce); otherwise it stays open for the next attach. */
+  readonly stdinOnce?: boolean;
 }
 
 export interface ExitStatus {
@@ -123,6 +127,24 @@ export interface ContainerRuntime {
   cleanup(id: string): Promise<void>;
   /** pid of conmon for the container, if running. */
   conmonPid(id: string): Promise<number | undefined>;
+  /**
+   * Connects to the container's stdio through its monitor (after create(), before
+   * or after start()). NotFound when the monitor is not running.
+   */
+  attach(id: string): Promise<AttachConnection>;
+  /** Sets the container's terminal size. NotFound when the monitor is not running. */
+  resize(id: string, size: { height: number; width: number }): Promise<void>;
+  /**
+   * Runs another process in the running container under its own monitor; see
+   * conmon-exec.ts. Internal with the runtime's message when it cannot start.
+   */
+  exec(id: string, execId: string, options: ExecProcessOptions): Promise<ExecProcess>;
+  /** Freezes every process of the container (`<runtime> pause`). */
+  pause(id: string): Promise<void>;
+  /** Thaws a paused container (`<runtime> resume`). */
+  resume(id: string): Promise<void>;
+  /** Host pids of every process in the container (`<runtime> ps`). */
+  pids(id: string): Promise<number[]>;
 }
 
 export interface LogLine {

@@ -4,7 +4,8 @@
 // container, stops berthd by its pid, checks that no mount under the temp dir
 // is left, and removes it. ensureBusybox() imports the busybox image through
 // the API (`POST /images/create?fromSrc=-`).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ export interface Daemon {
   readonly socket: string;
   readonly dataRoot: string;
   readonly execRoot: string;
+  /** This daemon's own default bridge device and its gateway/prefix (so that test daemons never share one). */
+  readonly bridge: string;
+  readonly bip: string;
   /** process.env with DOCKER_HOST pointing at this berthd. */
   readonly env: NodeJS.ProcessEnv;
   readonly pid: number;
@@ -65,12 +69,15 @@ export async function startDaemon(options: { args?: readonly string[] } = {}): P
   const dataRoot = join(root, 'data');
   const execRoot = join(root, 'exec');
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}` };
+  const tag = randomBytes(3);
+  const bridge = `bt${tag.toString('hex')}`;
+  const bip = `10.${200 + (tag[0]! % 50)}.${tag[1]!}.1/24`;
   let child: ChildProcess | undefined;
   let log = '';
   const logTail = (lines = 8) => log.trim().split('\n').slice(-lines).join('\n');
 
   const launch = async () => {
-    const c = spawn(process.execPath, [berthdBundle, '--data-root', dataRoot, '--exec-root', execRoot, '--host', `unix://${socket}`, ...(options.args ?? [])], {
+    const c = spawn(process.execPath, [berthdBundle, '--data-root', dataRoot, '--exec-root', execRoot, '--host', `unix://${socket}`, '--bridge', bridge, '--bip', bip, ...(options.args ?? [])], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, BERTH_LOG_LEVEL: process.env['BERTH_LOG_LEVEL'] ?? 'info' },
     });
@@ -104,6 +111,8 @@ export async function startDaemon(options: { args?: readonly string[] } = {}): P
       for (const id of ids) await httpRequest(socket, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined);
     }
     await kill('SIGTERM');
+    // The default bridge outlives berthd (as docker0 outlives dockerd); a test daemon's goes with it.
+    spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
     const left = mountsUnder(root);
     unmountUnder(root);
     rmSync(root, { recursive: true, force: true });
@@ -120,6 +129,8 @@ export async function startDaemon(options: { args?: readonly string[] } = {}): P
     socket,
     dataRoot,
     execRoot,
+    bridge,
+    bip,
     env,
     get pid() {
       return child?.pid ?? -1;

@@ -8,12 +8,21 @@ import { inspectJson, listJson } from '../container-json.ts';
 import { specFromCreateBody } from '../container-spec.ts';
 import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
+import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, streamContentType } from '../attach-stream.ts';
 import { rfc3339NanoFixed } from '../log-time.ts';
 import type { RequestContext, Router } from '../router.ts';
 import { versionLess } from '../version.ts';
 
 function timeoutQuery(q: URLSearchParams): number | undefined {
   return intQuery(q, 't') ?? intQuery(q, 'timeout');
+}
+
+/** `h` and `w` of a resize, as docker validates them. */
+export function terminalSizeQuery(q: URLSearchParams): { height: number; width: number } {
+  const h = q.get('h') ?? '';
+  const w = q.get('w') ?? '';
+  if (!/^\d+$/.test(h) || !/^\d+$/.test(w)) throw invalidArgument(`strconv.Atoi: parsing "${!/^\d+$/.test(h) ? h : w}": invalid syntax`);
+  return { height: Number(h), width: Number(w) };
 }
 
 function signalQuery(q: URLSearchParams): string | undefined {
@@ -146,40 +155,42 @@ export function addContainerRoutes(router: Router): void {
   });
 
   router.add('POST', '/containers/{id}/attach', async (ctx) => attach(ctx));
+
+  router.add('POST', '/containers/{id}/resize', async ({ res, params, query, engine }) => {
+    const size = terminalSizeQuery(query);
+    await engine.containers.resize(params['id']!, size);
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });
+    res.end();
+  });
 }
 
 /**
  * Hijacks the connection: `101 UPGRADED` when the client asked for `Upgrade: tcp`,
- * else `200` on the raw socket, then streams the container's output until it exits.
+ * else `200` on the raw socket; with `logs` sends the log so far, with `stream`
+ * the live output through the container's monitor (and input with `stdin`)
+ * until its process exits or the client detaches.
  */
-async function attach({ req, res, params, query, engine, upgrade, log, signal }: RequestContext): Promise<void> {
+async function attach({ req, res, params, query, engine, upgrade, log }: RequestContext): Promise<void> {
   const c = await engine.containers.inspect(params['id']!);
   const wantStdout = boolQuery(query, 'stdout');
   const wantStderr = boolQuery(query, 'stderr');
-  if (boolQuery(query, 'stdin')) log.debug('attach stdin is not supported yet; input is ignored', { container: c.id });
+  const wantStdin = boolQuery(query, 'stdin');
+  const detachKeys = parseDetachKeys(query.get('detachKeys') || defaultDetachKeys);
   const stream = boolQuery(query, 'stream');
-  const lines = stream ? engine.containers.attach(c.id, { signal }) : (async function* () {})();
-  const contentType = c.spec.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
-  const socket = upgrade?.socket ?? req.socket;
-  const head = upgrade
-    ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`
-    : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`;
-  // From here on the socket is ours: the HTTP layer must not write a response.
-  (res as { _hijacked?: boolean })._hijacked = true;
-  socket.write(head);
-  // Input is ignored until attach stdin exists (issue 3); drain it so the client never blocks.
-  socket.on('data', () => undefined);
-  socket.on('error', () => undefined);
-  const selected = (async function* () {
-    for await (const line of lines) {
-      if ((line.stream === 'stdout' && wantStdout) || (line.stream === 'stderr' && wantStderr)) yield line;
-    }
-  })();
+  // Attach first, so that nothing between the log replay and the live stream is lost.
+  const attachment = stream ? await engine.containers.attachStdio(c.id, { stdin: wantStdin }) : undefined;
+  const ctx = { req, res, ...(upgrade ? { upgrade } : {}) };
+  const socket = hijack(ctx, streamContentType(c.spec.tty));
   try {
-    await pumpLines(selected, socket, { tty: c.spec.tty, timestamps: false });
+    if (boolQuery(query, 'logs') && (wantStdout || wantStderr)) {
+      const lines = engine.containers.logs(c.id, { stdout: wantStdout, stderr: wantStderr });
+      await pumpLines(lines, socket, { tty: c.spec.tty, timestamps: false });
+    }
+    if (attachment) await pumpAttachment(ctx, socket, attachment, { stdin: wantStdin, stdout: wantStdout, stderr: wantStderr, detachKeys, log });
   } catch (err) {
-    if (!signal.aborted) log.warn('attach stream failed', { container: c.id, err });
+    log.warn('attach stream failed', { container: c.id, err });
   } finally {
+    attachment?.close();
     socket.end();
   }
 }

@@ -5,6 +5,7 @@ import { boolQuery, filtersQuery, sendJson } from '../http-util.ts';
 import { historyJson, imageInspectJson, imageListJson } from '../image-json.ts';
 import { JsonStream } from '../json-stream.ts';
 import type { RequestContext, Router } from '../router.ts';
+import { pullRoute } from './registry.ts';
 
 async function save(names: string[], { res, engine, signal }: RequestContext): Promise<void> {
   if (names.length === 0) throw invalidArgument('no image names given');
@@ -21,10 +22,11 @@ export function addImageRoutes(router: Router): void {
     sendJson(res, 200, images.map((i) => imageListJson(i, { version })));
   });
 
-  router.add('POST', '/images/create', async ({ req, res, query, engine }) => {
+  router.add('POST', '/images/create', async (ctx) => {
+    const { req, res, query, engine } = ctx;
     const fromImage = query.get('fromImage');
     const fromSrc = query.get('fromSrc');
-    if (fromImage) throw notImplemented(`berth does not implement pulling images (POST /images/create?fromImage=${fromImage}) yet`);
+    if (fromImage) return pullRoute(ctx);
     if (fromSrc === null || fromSrc === '') throw invalidArgument('fromImage or fromSrc is required');
     if (fromSrc !== '-') throw notImplemented(`berth does not implement importing from a URL (POST /images/create?fromSrc=${fromSrc}) yet`);
     const repo = query.get('repo') ?? '';

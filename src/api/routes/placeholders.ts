@@ -9,9 +9,6 @@ export function addPlaceholderRoutes(router: Router): void {
   router.add('GET', '/networks/{id}', async ({ params }) => {
     throw notFound(`network ${params['id']} not found`);
   });
-  router.add('GET', '/volumes/{name}', async ({ params }) => {
-    throw notFound(`get ${params['name']}: no such volume`);
-  });
   router.add('GET', '/plugins/{name}/json', async ({ params }) => {
     throw notFound(`plugin "${params['name']}" not found`);
   });

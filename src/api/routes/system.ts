@@ -11,7 +11,7 @@ function goArch(): string {
 
 export function addSystemRoutes(router: Router): void {
   const ping = async ({ req, res }: RequestContext) => {
-    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Content-Length': req.method === 'HEAD' ? '0' : '2' };
+    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1', 'Content-Length': req.method === 'HEAD' ? '0' : '2' };
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : 'OK');
   };

@@ -1,10 +1,8 @@
 // cli: `berth run` and `berth create` — create (pulling when the image is
 // missing), attach before start, start, wait, and exit with the container's code;
 // docker's 125/126/127 for failures of berth itself.
-import type { Socket } from 'node:net';
-import type { EngineClient, HijackedStream } from '../../client/engine-client.ts';
-import { readFrames } from '../../client/multiplex.ts';
-import { readJsonMessages } from '../../client/json-stream.ts';
+import type { EngineClient } from '../../client/engine-client.ts';
+import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';
 import type { ContainerCreateBody } from '../../client/types.ts';
 import { isBerthError, isNotFound } from '../../core/errors.ts';
 import { familiarName, parseReference, repositoryName, withDefaultTag } from '../../core/reference.ts';
@@ -21,7 +19,7 @@ function flagFailure(cmd: string, message: string): ExitError {
 }
 
 /** docker's --sig-proxy: signals sent to `berth run` go to the container instead. */
-function proxySignals(client: EngineClient, id: string): () => void {
+export function proxySignals(client: EngineClient, id: string): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
   const handler = (signal: NodeJS.Signals) => {
     client.containerKill(id, { signal }).catch(() => undefined);
@@ -49,12 +47,9 @@ function pullTarget(image: string): { display: string; fromImage: string; tag: s
   }
 }
 
-async function pull(client: EngineClient, image: string): Promise<void> {
-  const t = pullTarget(image);
-  const res = await client.imagePull(t.fromImage, t.tag);
-  for await (const m of readJsonMessages(res)) {
-    if (m.error) throw new Error(m.error);
-  }
+async function pull(_client: EngineClient, image: string): Promise<void> {
+  // docker run shows the pull's progress on stderr, with credentials from config.json.
+  await (await import('./registry.ts')).pullImage(image, { toStderr: true });
 }
 
 async function createContainer(client: EngineClient, body: ContainerCreateBody, name: string | undefined): Promise<string> {
@@ -72,26 +67,9 @@ async function createContainer(client: EngineClient, body: ContainerCreateBody, 
   }
 }
 
-/** Copies the attach stream to our stdout/stderr; resolves when the daemon closes it. */
-async function pumpOutput(stream: HijackedStream, tty: boolean): Promise<void> {
-  async function* source(): AsyncGenerator<Buffer> {
-    if (stream.head.length > 0) yield stream.head;
-    for await (const c of stream.output ?? stream.socket) yield c as Buffer;
-  }
-  const write = (stream: NodeJS.WriteStream, data: Buffer) =>
-    new Promise<void>((resolve) => (stream.write(data) ? resolve() : stream.once('drain', resolve)));
-  if (tty) {
-    for await (const c of source()) await write(process.stdout, c);
-    return;
-  }
-  for await (const f of readFrames(source())) await write(f.stream === 2 ? process.stderr : process.stdout, f.data);
-}
-
-function pumpInput(socket: Socket): void {
-  process.stdin.on('data', (c) => socket.write(c));
-  // Half-close: the container sees EOF on stdin while we keep reading its output.
-  process.stdin.on('end', () => socket.end());
-  process.stdin.on('error', () => socket.end());
+/** docker's --sig-proxy (default true; `--sig-proxy=false` turns it off). */
+export function sigProxyOn(value: boolean | string | undefined): boolean {
+  return value === undefined || value === true || !['false', '0', 'f', 'F', 'FALSE', 'False'].includes(String(value));
 }
 
 export async function createCommand(image: string, command: string[], flags: RunFlags): Promise<void> {
@@ -122,6 +100,13 @@ export async function runCommand(image: string, command: string[], flags: RunFla
   if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
     throw new ExitError(1, 'the input device is not a TTY');
   }
+  const keysProblem = detachKeysProblem(flags.detachKeys);
+  if (keysProblem) throw runFailure('run', keysProblem, 125);
+  // docker's CLI sends the window size with create, so that the TTY has it from the first byte.
+  if (flags.tty && process.stdout.isTTY && body.HostConfig) {
+    const [width, height] = process.stdout.getWindowSize();
+    if (width > 0 && height > 0) body.HostConfig.ConsoleSize = [height, width];
+  }
   const client = await getClient();
   let id: string;
   try {
@@ -138,18 +123,13 @@ export async function runCommand(image: string, command: string[], flags: RunFla
     out(`${id}\n`);
     return;
   }
-  const attached = await client.containerAttach(id, { stdin: !!flags.interactive, stdout: true, stderr: true });
-  // A failed start closes the attach early: that is not an error of its own.
-  const output = pumpOutput(attached, !!flags.tty).catch(() => undefined);
+  const attached = await client.containerAttach(id, { stdin: !!flags.interactive, stdout: true, stderr: true, ...(flags.detachKeys ? { detachKeys: flags.detachKeys } : {}) });
   // Without -i the write side stays open: a daemon may treat a half-close as hang-up.
-  if (flags.interactive) pumpInput(attached.socket);
   // -it on a terminal: keys go to the container as typed (docker's raw mode).
-  const raw = !!flags.tty && !!flags.interactive && process.stdin.isTTY;
-  if (raw) process.stdin.setRawMode(true);
-  process.once('exit', () => { if (raw) process.stdin.setRawMode(false); });
+  const io = streamIo(attached, { tty: !!flags.tty, stdin: !!flags.interactive, ...(flags.detachKeys ? { detachKeys: flags.detachKeys } : {}) });
   const waited = client.containerWait(id, { condition: flags.rm ? 'removed' : 'next-exit' });
   waited.catch(() => undefined);
-  const stopProxy = proxySignals(client, id);
+  const stopProxy = sigProxyOn(flags.sigProxy) ? proxySignals(client, id) : () => undefined;
   try {
     await client.containerStart(id);
   } catch (e) {
@@ -158,8 +138,14 @@ export async function runCommand(image: string, command: string[], flags: RunFla
     if (flags.rm) await client.containerRemove(id, { force: true }).catch(() => undefined);
     throw runFailure('run', describeError(e), isBerthError(e) ? startFailureCode(e.message) : 125);
   }
-  await output;
-  if (flags.interactive) process.stdin.destroy();
+  const stopResize = flags.tty ? monitorTtySize((size) => client.containerResize(id, size)) : () => undefined;
+  const { detached } = await io;
+  stopResize();
+  if (detached) {
+    // ctrl-p ctrl-q: the container keeps running; docker exits 0 without a word.
+    stopProxy();
+    throw new ExitError(0);
+  }
   const result = await waited.finally(stopProxy);
   if (result.Error?.Message) err(`${programName}: Error response from daemon: ${result.Error.Message}\n`);
   throw new ExitError(result.StatusCode);
@@ -168,14 +154,16 @@ export async function runCommand(image: string, command: string[], flags: RunFla
 /** `berth start -a`: attach, start, and exit with the container's code. */
 export async function startAttached(client: EngineClient, id: string, interactive: boolean): Promise<void> {
   const info = await client.containerInspect(id);
+  const tty = !!info.Config?.Tty;
   const attached = await client.containerAttach(id, { stdin: interactive, stdout: true, stderr: true });
-  const output = pumpOutput(attached, !!info.Config?.Tty).catch(() => undefined);
-  if (interactive) pumpInput(attached.socket);
+  const io = streamIo(attached, { tty, stdin: interactive });
   const waited = client.containerWait(id, { condition: 'next-exit' });
   waited.catch(() => undefined);
   await client.containerStart(id);
-  await output;
-  if (interactive) process.stdin.destroy();
+  const stopResize = tty ? monitorTtySize((size) => client.containerResize(id, size)) : () => undefined;
+  const { detached } = await io;
+  stopResize();
+  if (detached) throw new ExitError(0);
   const result = await waited;
   throw new ExitError(result.StatusCode);
 }

@@ -40,20 +40,48 @@ export function rfc3339(unixSeconds: number): string {
   return `${local}${offMin < 0 ? '-' : '+'}${p(Math.trunc(Math.abs(offMin) / 60))}:${p(Math.abs(offMin) % 60)}`;
 }
 
-/** docker's DisplayablePorts, without range grouping. */
+/**
+ * docker's DisplayablePorts: ports published on the same port number are grouped
+ * into ranges per address and protocol (`0.0.0.0:5000-5002->5000-5002/tcp`),
+ * other mappings follow one by one, exposed-only ports show as `80/tcp`.
+ */
 export function displayPorts(ports: readonly Port[]): string {
-  const out: string[] = [];
-  const sorted = [...ports].sort((a, b) => (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || a.PrivatePort - b.PrivatePort);
+  const sorted = [...ports].sort((a, b) => a.PrivatePort - b.PrivatePort || ((a.IP ?? '') < (b.IP ?? '') ? -1 : (a.IP ?? '') > (b.IP ?? '') ? 1 : 0) || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0));
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const hostMappings: string[] = [];
+  const form = (key: string, g: { first: number; last: number }) => {
+    const slash = key.lastIndexOf('/');
+    const ip = slash < 0 ? '' : key.slice(0, slash);
+    const type = key.slice(slash + 1);
+    const range = g.first === g.last ? String(g.first) : `${g.first}-${g.last}`;
+    return `${ip !== '' ? `${ip}:${range}->${range}` : range}/${type}`;
+  };
   for (const p of sorted) {
-    if (p.PublicPort) {
-      const ip = p.IP ?? '';
-      const host = ip.includes(':') ? `[${ip}]` : ip;
-      out.push(`${host}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`);
-    } else {
-      out.push(`${p.PrivatePort}/${p.Type}`);
+    const ip = p.IP ?? '';
+    let key = p.Type;
+    if (ip !== '') {
+      if (p.PublicPort !== p.PrivatePort) {
+        hostMappings.push(`${ip.includes(':') ? `[${ip}]` : ip}:${p.PublicPort ?? 0}->${p.PrivatePort}/${p.Type}`);
+        continue;
+      }
+      key = `${ip.includes(':') ? `[${ip}]` : ip}/${p.Type}`;
     }
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+      continue;
+    }
+    if (p.PrivatePort === g.last + 1) {
+      g.last = p.PrivatePort;
+      continue;
+    }
+    result.push(form(key, g));
+    // Re-inserting keeps docker's order: groups print in the order their keys first appeared.
+    groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
   }
-  return [...new Set(out)].join(', ');
+  for (const [key, g] of groups) result.push(form(key, g));
+  return [...result, ...hostMappings].join(', ');
 }
 
 export const psHeaders: Readonly<Record<string, string>> = {

@@ -1,0 +1,164 @@
+// The hijacked stdio stream shared by container attach (and exec start): takes
+// the connection over from node:http (`101 UPGRADED` for `Upgrade: tcp`, else
+// `200` on the raw socket), sends output raw with a TTY or in stdcopy frames
+// without one, carries input to the container with half-close ending it, and
+// watches TTY input for the detach keys (default ctrl-p ctrl-q).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex, Readable, Writable } from 'node:stream';
+import { invalidArgument } from '../core/errors.ts';
+import type { ContainerAttachment } from '../engine/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import { frame } from './mux.ts';
+import { DetachScanner, detachKeyBytes } from '../lib/detach-keys.ts';
+
+export { defaultDetachKeys } from '../lib/detach-keys.ts';
+
+/** docker's term.ToBytes; InvalidArgument with docker's text for a bad sequence. */
+export function parseDetachKeys(keys: string): Buffer {
+  const parsed = detachKeyBytes(keys);
+  if (!parsed) throw invalidArgument(`Invalid detach keys (${keys}) provided`);
+  return parsed;
+}
+
+export interface HijackContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly upgrade?: { readonly socket: Duplex; readonly head: Buffer };
+}
+
+/**
+ * The body of an upgrade request. node:http hands an upgraded request over
+ * without reading its body: the body's first bytes are in `head` and the rest
+ * comes on the socket. Returns the body and the context with what follows it.
+ */
+export async function readUpgradeBody(ctx: HijackContext): Promise<{ body: Buffer; ctx: HijackContext }> {
+  if (!ctx.upgrade) {
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.req as AsyncIterable<Buffer>) chunks.push(c);
+    return { body: Buffer.concat(chunks), ctx };
+  }
+  const length = Number(ctx.req.headers['content-length'] ?? 0);
+  if (!(length > 0)) return { body: Buffer.alloc(0), ctx };
+  if (length > 1024 * 1024) throw invalidArgument('request body too large');
+  const { socket } = ctx.upgrade;
+  let buf = ctx.upgrade.head;
+  while (buf.length < length) {
+    const more = await new Promise<Buffer | undefined>((resolve) => {
+      const onData = (b: Buffer) => {
+        cleanup();
+        // Hold further input until the stream is wired up.
+        socket.pause();
+        resolve(b);
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(undefined);
+      };
+      const cleanup = () => {
+        socket.off('data', onData);
+        socket.off('end', onEnd);
+        socket.off('close', onEnd);
+      };
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.once('close', onEnd);
+      socket.resume();
+    });
+    if (!more) throw invalidArgument('the request body ended early');
+    buf = Buffer.concat([buf, more]);
+  }
+  return { body: buf.subarray(0, length), ctx: { ...ctx, upgrade: { socket, head: buf.subarray(length) } } };
+}
+
+/** Takes the connection over and sends the status line; returns the socket to stream on. */
+export function hijack(ctx: HijackContext, contentType: string): Duplex {
+  const socket = ctx.upgrade?.socket ?? ctx.req.socket;
+  const head = ctx.upgrade
+    ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`
+    : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`;
+  // From here on the socket is ours: the HTTP layer must not write a response.
+  (ctx.res as { _hijacked?: boolean })._hijacked = true;
+  socket.on('error', () => undefined);
+  // Input waits (buffered by the kernel) until pumpAttachment() is ready for it.
+  socket.pause();
+  socket.write(head);
+  return socket;
+}
+
+export function streamContentType(tty: boolean): string {
+  return tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+}
+
+function write(out: Writable, chunk: Buffer): Promise<void> {
+  if (out.destroyed || out.writableEnded) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    if (out.write(chunk)) resolve();
+    else {
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        resolve();
+      };
+      out.once('drain', done);
+      out.once('close', done);
+    }
+  });
+}
+
+export interface PumpOptions {
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  /** Parsed detach keys; only watched with a TTY, as docker does. */
+  readonly detachKeys: Buffer;
+  readonly log: Logger;
+}
+
+/**
+ * Streams between a hijacked socket and an attachment until the output ends
+ * (the process exited), the client detaches, or the connection goes away.
+ * The socket is ended when the output ends.
+ */
+export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachment: ContainerAttachment, options: PumpOptions): Promise<void> {
+  socket.once('close', () => attachment.close());
+  if (options.stdin) {
+    // Upgraded: the socket carries the input (and `head` what came with the request); else the request body does.
+    const input: Readable = ctx.upgrade ? socket : ctx.req;
+    const scanner = attachment.tty ? new DetachScanner(options.detachKeys) : undefined;
+    let detached = false;
+    const onData = (chunk: Buffer) => {
+      if (detached) return;
+      let data = chunk;
+      if (scanner) {
+        const r = scanner.feed(chunk);
+        data = r.forward;
+        if (r.detach) {
+          detached = true;
+          if (data.length > 0) void attachment.write(data);
+          options.log.debug('client detached with the detach keys');
+          attachment.close();
+          socket.end();
+          return;
+        }
+      }
+      if (data.length > 0) void attachment.write(data);
+    };
+    if (ctx.upgrade && ctx.upgrade.head.length > 0) onData(ctx.upgrade.head);
+    input.on('data', onData);
+    // Half-close: the client has no more input, but still reads the output.
+    input.on('end', () => attachment.closeStdin());
+    input.resume();
+  } else if (ctx.upgrade) {
+    // Drain anything the client sends, so that it never blocks.
+    socket.on('data', () => undefined);
+  }
+  socket.resume();
+  try {
+    for await (const chunk of attachment.output) {
+      if (chunk.stream === 'stdout' ? !options.stdout : !options.stderr) continue;
+      await write(socket, attachment.tty ? chunk.data : frame(chunk.stream, chunk.data));
+    }
+  } finally {
+    socket.end();
+  }
+}

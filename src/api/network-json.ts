@@ -1,0 +1,38 @@
+// berth's networks → Docker's wire shape (`GET /networks`, `GET /networks/{id}`).
+import type { NetworkInfo } from '../engine/index.ts';
+
+export function networkJson(info: NetworkInfo, options: { containers: boolean }) {
+  const n = info.network;
+  const containers: Record<string, unknown> = {};
+  for (const e of info.endpoints) {
+    containers[e.containerId] = {
+      Name: e.name,
+      EndpointID: e.endpoint.endpointId,
+      MacAddress: e.endpoint.macAddress,
+      IPv4Address: e.endpoint.ipAddress ? `${e.endpoint.ipAddress}/${e.endpoint.prefixLen}` : '',
+      IPv6Address: '',
+    };
+  }
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created,
+    Scope: 'local',
+    Driver: n.driver,
+    EnableIPv4: true,
+    EnableIPv6: false,
+    IPAM: {
+      Driver: 'default',
+      Options: null,
+      Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : n.driver === 'bridge' ? [] : null,
+    },
+    Internal: n.internal,
+    Attachable: n.attachable,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    ...(options.containers ? { Containers: containers } : { Containers: {} }),
+    Options: n.options,
+    Labels: n.labels,
+  };
+}

@@ -1,0 +1,87 @@
+// A container's networking as docker shows it: inspect's NetworkSettings
+// (Networks per endpoint, Ports), and list's Ports and NetworkSettings.
+import type { Container, EndpointState } from '../core/types.ts';
+import { endpointSpecOf, networksOf } from '../engine/index.ts';
+
+function endpointJson(e: EndpointState | undefined, requested: { aliases: readonly string[]; ipv4Address?: string } | undefined) {
+  return {
+    IPAMConfig: requested?.ipv4Address ? { IPv4Address: requested.ipv4Address } : null,
+    Links: null,
+    Aliases: requested && requested.aliases.length > 0 ? [...requested.aliases] : null,
+    MacAddress: e?.macAddress ?? '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: e?.networkId ?? '',
+    EndpointID: e?.endpointId ?? '',
+    Gateway: e?.gateway ?? '',
+    IPAddress: e?.ipAddress ?? '',
+    IPPrefixLen: e?.prefixLen ?? 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: e && e.dnsNames.length > 0 ? [...e.dnsNames] : null,
+  };
+}
+
+/** Network name → endpoint JSON: live endpoints while running, the configured networks (empty) otherwise. */
+export function networksJson(c: Container): Record<string, ReturnType<typeof endpointJson>> {
+  const mode = c.spec.host.networkMode;
+  const names = networksOf(c.spec);
+  if (names.length === 0) names.push(mode === 'default' ? 'bridge' : mode);
+  const out: Record<string, ReturnType<typeof endpointJson>> = {};
+  for (const n of names) out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n));
+  return out;
+}
+
+/** inspect's `Ports`: published bindings while running, exposed ports as null. */
+export function portsJson(c: Container): Record<string, { HostIp: string; HostPort: string }[] | null> {
+  if (!c.network) return {};
+  const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  for (const p of c.spec.exposedPorts) out[p.includes('/') ? p : `${p}/tcp`] = null;
+  for (const [k, v] of Object.entries(c.network.ports)) out[k] = v.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }));
+  return out;
+}
+
+export function networkSettingsJson(c: Container) {
+  const networks = networksJson(c);
+  const first = Object.values(c.network?.endpoints ?? {})[0];
+  return {
+    Bridge: '',
+    SandboxID: c.network ? c.id : '',
+    SandboxKey: c.network?.sandboxKey ?? '',
+    Ports: portsJson(c),
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    // docker fills the top-level fields from the default bridge endpoint only.
+    EndpointID: first?.networkName === 'bridge' ? first.endpointId : '',
+    Gateway: first?.networkName === 'bridge' ? first.gateway : '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: first?.networkName === 'bridge' ? first.ipAddress : '',
+    IPPrefixLen: first?.networkName === 'bridge' ? first.prefixLen : 0,
+    IPv6Gateway: '',
+    MacAddress: first?.networkName === 'bridge' ? first.macAddress : '',
+    Networks: networks,
+  };
+}
+
+/** list's `Ports`: one entry per binding, exposed-only ports without IP/PublicPort. */
+export function listPortsJson(c: Container): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
+  const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
+  const published = new Set<string>();
+  for (const [k, v] of Object.entries(c.network?.ports ?? {})) {
+    const [port = '0', type = 'tcp'] = k.split('/');
+    published.add(k);
+    for (const b of v) out.push({ IP: b.hostIp, PrivatePort: Number(port), PublicPort: Number(b.hostPort), Type: type });
+  }
+  for (const p of c.spec.exposedPorts) {
+    const k = p.includes('/') ? p : `${p}/tcp`;
+    if (published.has(k)) continue;
+    const [port = '0', type = 'tcp'] = k.split('/');
+    out.push({ PrivatePort: Number(port), Type: type });
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+// Exec routes: create an exec instance in a container, start it (hijacked
+// stream, or detached), resize its TTY, inspect it for its exit code.
+import { errorMessage, invalidArgument, notImplemented } from '../../core/errors.ts';
+import type { Engine, ExecService, ExecSpec } from '../../engine/index.ts';
+import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody, streamContentType } from '../attach-stream.ts';
+import { readJson, sendJson } from '../http-util.ts';
+import { frame } from '../mux.ts';
+import type { Router } from '../router.ts';
+import { terminalSizeQuery } from './containers.ts';
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function field<T>(o: Obj, key: string, check: (v: unknown) => v is T, want: string): T | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (!check(v)) throw invalidArgument(`invalid ${key}: expected ${want}`);
+  return v;
+}
+
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isSize = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n) && (n as number) >= 0);
+
+function execs(engine: Engine): ExecService {
+  if (!engine.execs) throw notImplemented('exec is not available');
+  return engine.execs;
+}
+
+/** The exec create body (docker's ExecConfig). */
+export function execSpecFromBody(body: unknown): ExecSpec {
+  const o = isObj(body) ? body : {};
+  const detachKeys = field(o, 'DetachKeys', isStr, 'a string') ?? '';
+  if (detachKeys !== '') parseDetachKeys(detachKeys);
+  const size = field(o, 'ConsoleSize', isSize, 'an array of two unsigned integers');
+  return {
+    cmd: field(o, 'Cmd', isStrList, 'an array of strings') ?? [],
+    env: field(o, 'Env', isStrList, 'an array of strings') ?? [],
+    user: field(o, 'User', isStr, 'a string') ?? '',
+    workingDir: field(o, 'WorkingDir', isStr, 'a string') ?? '',
+    tty: field(o, 'Tty', isBool, 'a boolean') ?? false,
+    attachStdin: field(o, 'AttachStdin', isBool, 'a boolean') ?? false,
+    attachStdout: field(o, 'AttachStdout', isBool, 'a boolean') ?? false,
+    attachStderr: field(o, 'AttachStderr', isBool, 'a boolean') ?? false,
+    privileged: field(o, 'Privileged', isBool, 'a boolean') ?? false,
+    detachKeys,
+    ...(size && size[0] > 0 && size[1] > 0 ? { consoleSize: size } : {}),
+  };
+}
+
+export function addExecRoutes(router: Router): void {
+  router.add('POST', '/containers/{id}/exec', async ({ req, res, params, engine }) => {
+    const spec = execSpecFromBody(await readJson(req));
+    const id = await execs(engine).create(params['id']!, spec);
+    sendJson(res, 201, { Id: id });
+  });
+
+  router.add('GET', '/exec/{id}/json', async ({ res, params, engine }) => {
+    const e = execs(engine).inspect(params['id']!);
+    const [entrypoint = '', ...args] = e.spec.cmd;
+    sendJson(res, 200, {
+      CanRemove: false,
+      ContainerID: e.containerId,
+      DetachKeys: e.spec.detachKeys,
+      ExitCode: e.exitCode,
+      ID: e.id,
+      OpenStderr: e.spec.attachStderr,
+      OpenStdin: e.spec.attachStdin,
+      OpenStdout: e.spec.attachStdout,
+      ProcessConfig: { arguments: args, entrypoint, privileged: e.spec.privileged, tty: e.spec.tty, user: e.spec.user },
+      Running: e.running,
+      Pid: e.pid,
+    });
+  });
+
+  router.add('POST', '/exec/{id}/resize', async ({ res, params, query, engine }) => {
+    await execs(engine).resize(params['id']!, terminalSizeQuery(query));
+    res.writeHead(200, { 'Content-Length': 0 });
+    res.end();
+  });
+
+  router.add('POST', '/exec/{id}/start', async ({ req, res, params, engine, upgrade, log }) => {
+    const read = await readUpgradeBody({ req, res, ...(upgrade ? { upgrade } : {}) });
+    const ctx = read.ctx;
+    let body: unknown;
+    try {
+      const text = read.body.toString('utf8');
+      body = text.trim() === '' ? undefined : JSON.parse(text);
+    } catch (err) {
+      throw invalidArgument(`malformed JSON in request body: ${errorMessage(err)}`);
+    }
+    const o = isObj(body) ? body : {};
+    const detach = field(o, 'Detach', isBool, 'a boolean') ?? false;
+    const ttyAsked = field(o, 'Tty', isBool, 'a boolean');
+    const size = field(o, 'ConsoleSize', isSize, 'an array of two unsigned integers');
+    const service = execs(engine);
+    const e = service.inspect(params['id']!);
+    const tty = ttyAsked ?? e.spec.tty;
+    // Guard failures (already running, already ran) throw here, before the hijack.
+    const started = service.start(e.id, { detach, tty, ...(size && size[0] > 0 && size[1] > 0 ? { consoleSize: size } : {}) });
+    if (detach) {
+      await started;
+      res.writeHead(200, { 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    const socket = hijack(ctx, streamContentType(tty));
+    try {
+      const attachment = await started;
+      if (attachment) {
+        const detachKeys = parseDetachKeys(e.spec.detachKeys || defaultDetachKeys);
+        await pumpAttachment(ctx, socket, attachment, { stdin: e.spec.attachStdin, stdout: e.spec.attachStdout, stderr: e.spec.attachStderr, detachKeys, log });
+      }
+    } catch (err) {
+      // docker writes a start failure into the stream; the exit code (126/127) is in the exec's inspect.
+      const text = Buffer.from(`OCI runtime exec failed: ${errorMessage(err).replace(/: unknown$/, '')}: unknown\r\n`);
+      socket.write(tty ? text : frame('stdout', text));
+      log.debug('exec failed to start', { exec: e.id, err: errorMessage(err) });
+    } finally {
+      socket.end();
+    }
+  });
+}

@@ -1,0 +1,81 @@
+// Network routes: list, inspect, create, delete, connect, disconnect, prune.
+import { invalidArgument, notFound } from '../../core/errors.ts';
+import { endpointSpecFrom } from '../endpoints-spec.ts';
+import { filtersQuery, readJson, sendEmpty, sendJson } from '../http-util.ts';
+import { networkJson } from '../network-json.ts';
+import type { RequestContext, Router } from '../router.ts';
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function strMap(v: unknown, where: string): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) throw invalidArgument(`invalid ${where}: expected an object of strings`);
+  return v as Record<string, string>;
+}
+
+function networks({ engine }: RequestContext) {
+  if (!engine.networks) throw invalidArgument('networks are not available');
+  return engine.networks;
+}
+
+export function addNetworkRoutes(router: Router): void {
+  router.add('GET', '/networks', async (ctx) => {
+    const list = await networks(ctx).list(filtersQuery(ctx.query));
+    sendJson(ctx.res, 200, list.map((n) => networkJson(n, { containers: false })));
+  });
+
+  router.add('GET', '/networks/{id}', async (ctx) => {
+    if (!ctx.engine.networks) throw notFound(`network ${ctx.params['id']} not found`);
+    sendJson(ctx.res, 200, networkJson(await networks(ctx).inspect(ctx.params['id'] ?? ''), { containers: true }));
+  });
+
+  router.add('POST', '/networks/create', async (ctx) => {
+    const body = await readJson(ctx.req);
+    if (!isObj(body)) throw invalidArgument('invalid request body: expected a JSON object');
+    const name = body['Name'];
+    if (typeof name !== 'string' || name === '') throw invalidArgument('network name is required');
+    const ipam = isObj(body['IPAM']) ? body['IPAM'] : {};
+    const configs = Array.isArray(ipam['Config']) ? ipam['Config'] : [];
+    if (configs.length > 1) throw invalidArgument('berth supports one IPv4 subnet per network');
+    const cfg = isObj(configs[0]) ? configs[0] : {};
+    const subnet = typeof cfg['Subnet'] === 'string' && cfg['Subnet'] !== '' ? cfg['Subnet'] : undefined;
+    const gateway = typeof cfg['Gateway'] === 'string' && cfg['Gateway'] !== '' ? cfg['Gateway'] : undefined;
+    if (gateway && !subnet) throw invalidArgument('gateway given without a subnet');
+    const driver = typeof body['Driver'] === 'string' && body['Driver'] !== '' ? body['Driver'] : 'bridge';
+    const n = await networks(ctx).create({
+      name,
+      driver,
+      ...(subnet ? { subnet } : {}),
+      ...(gateway ? { gateway } : {}),
+      internal: body['Internal'] === true,
+      attachable: body['Attachable'] === true,
+      labels: strMap(body['Labels'], 'Labels'),
+      options: strMap(body['Options'], 'Options'),
+    });
+    sendJson(ctx.res, 201, { Id: n.id, Warning: '' });
+  });
+
+  router.add('DELETE', '/networks/{id}', async (ctx) => {
+    await networks(ctx).remove(ctx.params['id'] ?? '');
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('POST', '/networks/{id}/connect', async (ctx) => {
+    const body = await readJson(ctx.req);
+    if (!isObj(body) || typeof body['Container'] !== 'string') throw invalidArgument('Container is required');
+    await networks(ctx).connect(ctx.params['id'] ?? '', body['Container'], endpointSpecFrom(body['EndpointConfig'], 'EndpointConfig'));
+    sendEmpty(ctx.res, 200);
+  });
+
+  router.add('POST', '/networks/{id}/disconnect', async (ctx) => {
+    const body = await readJson(ctx.req);
+    if (!isObj(body) || typeof body['Container'] !== 'string') throw invalidArgument('Container is required');
+    await networks(ctx).disconnect(ctx.params['id'] ?? '', body['Container'], { force: body['Force'] === true });
+    sendEmpty(ctx.res, 200);
+  });
+
+  router.add('POST', '/networks/prune', async (ctx) => {
+    const removed = await networks(ctx).prune(filtersQuery(ctx.query));
+    sendJson(ctx.res, 200, { NetworksDeleted: removed });
+  });
+}

@@ -1,0 +1,86 @@
+// Registry routes: pull (`POST /images/create?fromImage=`, called from the
+// images routes), push (`POST /images/{name}/push`) and `POST /auth`, with
+// credentials from X-Registry-Auth. Errors before the first progress line are
+// plain API errors; later ones become an `errorDetail` line, as docker does.
+import { errorMessage, isUnauthenticated, notImplemented, unauthenticated } from '../../core/errors.ts';
+import { parseReference } from '../../core/reference.ts';
+import type { RegistryService } from '../../engine/types.ts';
+import { readJson, sendJson } from '../http-util.ts';
+import { JsonStream } from '../json-stream.ts';
+import { authConfigFrom, parseRegistryAuthHeader } from '../registry-auth.ts';
+import type { RequestContext, Router } from '../router.ts';
+
+function registryOf(ctx: RequestContext): RegistryService {
+  if (!ctx.engine.registry) throw notImplemented('this engine has no registry service');
+  return ctx.engine.registry;
+}
+
+/** docker's pull target: fromImage may carry a tag; `tag` may also be a digest. */
+export function pullReference(fromImage: string, tag: string): string {
+  if (tag === '') return fromImage;
+  return tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
+}
+
+function isNameOnly(name: string): boolean {
+  try {
+    const r = parseReference(name);
+    return r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
+}
+
+export async function pullRoute(ctx: RequestContext): Promise<void> {
+  const { req, res, query, signal } = ctx;
+  const registry = registryOf(ctx);
+  const fromImage = query.get('fromImage') ?? '';
+  const tag = query.get('tag') ?? '';
+  const ref = pullReference(fromImage, tag);
+  const platform = query.get('platform') ?? '';
+  const credentials = parseRegistryAuthHeader(req.headers['x-registry-auth']);
+  const out = new JsonStream(res);
+  const options = { signal, progress: (e: Parameters<JsonStream['progress']>[0]) => out.progress(e), ...(platform ? { platform } : {}), ...(credentials ? { credentials } : {}) };
+  try {
+    // docker: a repository named without tag or digest, and no `tag`, means every tag (pull --all-tags).
+    if (tag === '' && isNameOnly(fromImage)) await registry.pullAllTags(fromImage, options);
+    else await registry.pull(ref, options);
+  } catch (err) {
+    if (!out.started) throw err;
+    out.error(errorMessage(err));
+  }
+  out.end();
+}
+
+export function addRegistryRoutes(router: Router): void {
+  router.add('POST', '/images/{name}/push', async (ctx) => {
+    const { req, res, params, query, signal } = ctx;
+    const registry = registryOf(ctx);
+    const tag = query.get('tag') ?? '';
+    const name = params['name']!;
+    const credentials = parseRegistryAuthHeader(req.headers['x-registry-auth']);
+    const out = new JsonStream(res);
+    try {
+      const r = await registry.push(tag ? `${name}:${tag}` : name, { signal, progress: (e) => out.progress(e), ...(credentials ? { credentials } : {}) });
+      out.write({ status: `${r.tag}: digest: ${r.digest} size: ${r.size}`, progressDetail: {} });
+      out.write({ progressDetail: {}, aux: { Tag: r.tag, Digest: r.digest, Size: r.size } });
+    } catch (err) {
+      if (!out.started) throw err;
+      out.error(errorMessage(err));
+    }
+    out.end();
+  });
+
+  router.add('POST', '/auth', async (ctx) => {
+    const registry = registryOf(ctx);
+    const auth = authConfigFrom(await readJson(ctx.req));
+    const server = auth.serverAddress ?? 'https://index.docker.io/v1/';
+    const { serverAddress: _s, ...credentials } = auth;
+    try {
+      const r = await registry.login(server, credentials, { signal: ctx.signal });
+      sendJson(ctx.res, 200, { Status: 'Login Succeeded', IdentityToken: r.identityToken ?? '' });
+    } catch (err) {
+      if (isUnauthenticated(err)) throw unauthenticated(errorMessage(err), err);
+      throw err;
+    }
+  });
+}

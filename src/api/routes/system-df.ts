@@ -1,0 +1,31 @@
+// `GET /system/df`: disk usage of images, containers, volumes and build cache,
+// optionally only some of them (`type=` since API 1.42).
+import { invalidArgument } from '../../core/errors.ts';
+import { listJson } from '../container-json.ts';
+import { sendJson } from '../http-util.ts';
+import { imageListJson } from '../image-json.ts';
+import { volumeJson } from '../mount-json.ts';
+import type { Router } from '../router.ts';
+
+const kinds = ['container', 'image', 'volume', 'build-cache'] as const;
+
+export function addSystemDfRoute(router: Router): void {
+  router.add('GET', '/system/df', async ({ res, query, version, engine }) => {
+    const asked = query.getAll('type');
+    for (const t of asked) if (!(kinds as readonly string[]).includes(t)) throw invalidArgument(`unknown object type: ${t}`);
+    const want = (k: (typeof kinds)[number]) => asked.length === 0 || asked.includes(k);
+    const body: Record<string, unknown> = {};
+    const containers = want('container') || want('image') ? await engine.containers.list({ all: true, size: want('container') }) : [];
+    if (want('image')) {
+      const images = await engine.images.list({ all: true });
+      const users = new Map<string, number>();
+      for (const c of containers) users.set(c.imageId, (users.get(c.imageId) ?? 0) + 1);
+      body['LayersSize'] = images.reduce((n, i) => n + i.size, 0);
+      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version }), SharedSize: 0, Containers: users.get(i.id) ?? 0 }));
+    }
+    if (want('container')) body['Containers'] = containers.map((c) => listJson(c));
+    if (want('volume')) body['Volumes'] = (await engine.volumes.usage()).map((u) => volumeJson(u.volume, { size: u.size, refCount: u.refCount }));
+    if (want('build-cache')) body['BuildCache'] = [];
+    sendJson(res, 200, body);
+  });
+}

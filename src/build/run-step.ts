@@ -1,0 +1,115 @@
+// One RUN step as a container: created from the step's parent image through the
+// engine's container service (overlay snapshot over the parent's layers, OCI
+// spec, conmon + the OCI runtime), stdin closed, no TTY, its output streamed
+// line by line to the caller while it runs. The caller diffs the container's
+// upper dir into a layer and removes the container.
+import type { ContainerSpec, HostSpec, MountSpec } from '../core/types.ts';
+import type { LogLine } from '../runtime/types.ts';
+
+/** The part of the engine's container service that a build uses. */
+export interface BuildContainers {
+  create(spec: ContainerSpec, options?: { name?: string }): Promise<{ id: string; warnings: string[] }>;
+  start(idOrName: string): Promise<boolean>;
+  attach(idOrName: string, options?: { signal?: AbortSignal }): AsyncIterable<LogLine>;
+  wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<{ exitCode: number; error?: string }>;
+  remove(idOrName: string, options?: { force?: boolean }): Promise<void>;
+}
+
+export interface RunStepInput {
+  /** The image the step runs on (an intermediate image of this build). */
+  readonly image: string;
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  readonly user: string;
+  /** `host` (the default for now), `none`. */
+  readonly networkMode: string;
+  /** RUN --mount binds and tmpfs. */
+  readonly mounts?: readonly MountSpec[];
+}
+
+function hostSpec(networkMode: string, mounts: readonly MountSpec[]): HostSpec {
+  return {
+    networkMode,
+    autoRemove: false,
+    binds: [],
+    mounts,
+    memory: 0,
+    memoryReservation: 0,
+    memorySwap: 0,
+    nanoCpus: 0,
+    cpuShares: 0,
+    cpuQuota: 0,
+    cpuPeriod: 0,
+    cpusetCpus: '',
+    pidsLimit: 0,
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    securityOpt: [],
+    readonlyRootfs: false,
+    tmpfs: {},
+    ulimits: [],
+    shmSize: 0,
+    sysctls: {},
+    extraHosts: [],
+    dns: [],
+    dnsSearch: [],
+    dnsOptions: [],
+    init: false,
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    logConfig: { type: 'json-file', config: {} },
+    portBindings: {},
+    publishAllPorts: false,
+    devices: [],
+    oomKillDisable: false,
+  };
+}
+
+/** The container spec of a RUN step: the command replaces entrypoint and cmd. */
+export function runStepSpec(input: RunStepInput): ContainerSpec {
+  return {
+    image: input.image,
+    entrypoint: [''],
+    cmd: input.argv,
+    env: input.env,
+    ...(input.workingDir ? { workingDir: input.workingDir } : {}),
+    ...(input.user ? { user: input.user } : {}),
+    labels: {},
+    tty: false,
+    openStdin: false,
+    stdinOnce: false,
+    attachStdin: false,
+    attachStdout: true,
+    attachStderr: true,
+    exposedPorts: [],
+    volumes: [],
+    networkDisabled: input.networkMode === 'none',
+    host: hostSpec(input.networkMode, input.mounts ?? []),
+  };
+}
+
+/**
+ * Creates the container (calling `onCreated` with its id), runs it to the end
+ * while passing each output chunk to `onOutput`, and returns its exit code.
+ * The container is left in place (exited) for the caller to diff and remove.
+ */
+export async function runStep(containers: BuildContainers, input: RunStepInput, hooks: { onCreated: (id: string) => void; onOutput: (text: string) => void; signal?: AbortSignal }): Promise<{ id: string; exitCode: number; error?: string }> {
+  const { id } = await containers.create(runStepSpec(input));
+  hooks.onCreated(id);
+  const output = containers.attach(id, hooks.signal ? { signal: hooks.signal } : {});
+  const pump = (async () => {
+    for await (const line of output) hooks.onOutput(line.data.toString("utf8"));
+  })();
+  const waiting = containers.wait(id, 'next-exit', hooks.signal);
+  try {
+    await containers.start(id);
+  } catch (err) {
+    pump.catch(() => undefined);
+    waiting.catch(() => undefined);
+    throw err;
+  }
+  const result = await waiting;
+  await pump;
+  return { id, exitCode: result.exitCode, ...(result.error !== undefined ? { error: result.error } : {}) };
+}

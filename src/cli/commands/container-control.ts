@@ -1,0 +1,50 @@
+// cli: `berth pause`, `unpause`, `rename` and `top` — thin calls to the
+// API with docker's output and error wording.
+import { tabwrite } from '../format/table.ts';
+import { ExitError, describeError, err, getClient, out } from '../session.ts';
+
+async function each(names: readonly string[], fn: (name: string) => Promise<void>, what: string): Promise<void> {
+  const failed: string[] = [];
+  for (const n of names) {
+    try {
+      await fn(n);
+      out(`${n}\n`);
+    } catch (e) {
+      err(`${describeError(e)}\n`);
+      failed.push(n);
+    }
+  }
+  if (failed.length > 0) throw new ExitError(1, `Error: failed to ${what} containers: ${failed.join(', ')}`);
+}
+
+export async function pauseCommand(names: string[]): Promise<void> {
+  const client = await getClient();
+  await each(names, (n) => client.raw('POST', `/containers/${encodeURIComponent(n)}/pause`).then(() => undefined), 'pause');
+}
+
+export async function unpauseCommand(names: string[]): Promise<void> {
+  const client = await getClient();
+  await each(names, (n) => client.raw('POST', `/containers/${encodeURIComponent(n)}/unpause`).then(() => undefined), 'unpause');
+}
+
+export async function renameCommand(oldName: string, newName: string): Promise<void> {
+  const client = await getClient();
+  try {
+    await client.raw('POST', `/containers/${encodeURIComponent(oldName)}/rename`, { query: { name: newName } });
+  } catch (e) {
+    err(`${describeError(e)}\n`);
+    throw new ExitError(1, `Error: failed to rename container named ${oldName}`);
+  }
+}
+
+export async function topCommand(name: string, psArgs: string[]): Promise<void> {
+  const client = await getClient();
+  let top: { Titles: string[]; Processes: string[][] | null };
+  try {
+    top = await client.json('GET', `/containers/${encodeURIComponent(name)}/top`, { query: { ps_args: psArgs.length > 0 ? psArgs.join(' ') : undefined } });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  const lines = [top.Titles.join('\t'), ...(top.Processes ?? []).map((p) => p.join('\t'))];
+  out(tabwrite(lines, { minWidth: 20, padding: 3 }).map((l) => `${l}\n`).join(''));
+}

@@ -1,0 +1,218 @@
+// cli: `berth network create|ls|inspect|rm|connect|disconnect|prune` and
+// `berth port`, with docker's output, prompts and errors.
+import { createInterface } from 'node:readline/promises';
+import { FormatError, renderList } from '../format/index.ts';
+import { Template, TemplateError, TemplateObject } from '../template/index.ts';
+import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { parseFilters } from './containers.ts';
+
+interface NetworkJson {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Driver: string;
+  readonly Scope: string;
+  readonly Created?: string;
+  readonly Internal?: boolean;
+  readonly Labels?: Readonly<Record<string, string>> | null;
+}
+
+const networkHeaders: Readonly<Record<string, string>> = {
+  ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT',
+};
+
+function networkContext(n: NetworkJson, trunc: boolean): TemplateObject {
+  const fields = {
+    ID: () => (trunc ? n.Id.slice(0, 12) : n.Id),
+    Name: () => n.Name,
+    Driver: () => n.Driver,
+    Scope: () => n.Scope,
+    IPv6: () => 'false',
+    Internal: () => String(n.Internal ?? false),
+    Labels: () => Object.entries(n.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+    Label: (name: unknown) => n.Labels?.[String(name)] ?? '',
+    CreatedAt: () => n.Created ?? '',
+  };
+  return new TemplateObject('*formatter.networkContext', fields as Record<string, (...a: unknown[]) => unknown>);
+}
+
+function keyValues(values: readonly string[]): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    o[i < 0 ? v : v.slice(0, i)] = i < 0 ? '' : v.slice(i + 1);
+  }
+  return o;
+}
+
+export async function networkCreateCommand(name: string, opts: { driver?: string; subnet?: string[]; gateway?: string[]; internal?: boolean; attachable?: boolean; label?: string[]; opt?: string[] }): Promise<void> {
+  const subnets = opts.subnet ?? [];
+  const gateways = opts.gateway ?? [];
+  if (gateways.length > subnets.length) throw new ExitError(1, 'every ip-range or gateway must have a corresponding subnet');
+  const client = await getClient();
+  try {
+    const r = await client.json<{ Id: string }>('POST', '/networks/create', {
+      body: {
+        Name: name,
+        Driver: opts.driver ?? 'bridge',
+        Internal: !!opts.internal,
+        Attachable: !!opts.attachable,
+        Labels: keyValues(opts.label ?? []),
+        Options: keyValues(opts.opt ?? []),
+        IPAM: { Driver: 'default', Config: subnets.map((s, i) => ({ Subnet: s, ...(gateways[i] ? { Gateway: gateways[i] } : {}) })) },
+      },
+    });
+    out(`${r.Id}\n`);
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+export async function networkLsCommand(opts: { quiet?: boolean; filter?: string[]; format?: string; trunc?: boolean }): Promise<void> {
+  const client = await getClient();
+  const filters = parseFilters(opts.filter ?? []);
+  let list: NetworkJson[];
+  try {
+    list = await client.json('GET', '/networks', { query: Object.keys(filters).length > 0 ? { filters: JSON.stringify(filters) } : {} });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  const trunc = opts.trunc !== false;
+  const nets = [...list].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  if (opts.quiet) {
+    out(nets.map((x) => `${trunc ? x.Id.slice(0, 12) : x.Id}\n`).join(''));
+    return;
+  }
+  try {
+    out(renderList(nets.map((x) => networkContext(x, trunc)), { format: opts.format ?? '', defaultTable: '{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}', headers: networkHeaders }));
+  } catch (e) {
+    if (e instanceof FormatError) throw new ExitError(1, e.message);
+    throw e;
+  }
+}
+
+export async function networkInspectCommand(names: string[], opts: { format?: string }): Promise<void> {
+  const client = await getClient();
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    try {
+      found.push(await client.json('GET', `/networks/${encodeURIComponent(name)}`));
+    } catch (e) {
+      errors.push(describeError(e));
+    }
+  }
+  if (opts.format !== undefined && opts.format !== '' && opts.format !== 'json') {
+    let tmpl: Template;
+    try {
+      tmpl = new Template(opts.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+    } catch (e) {
+      throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let printed = '';
+    for (const obj of found) {
+      try {
+        printed += tmpl.execute(obj, { missingKey: 'error' }) + '\n';
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        errors.push(`template parsing error: ${e.message}`);
+      }
+    }
+    out(printed);
+  } else {
+    out(found.length === 0 ? '[]\n' : JSON.stringify(found, null, 4) + '\n');
+  }
+  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+}
+
+export async function networkRmCommand(names: string[], opts: { force?: boolean }): Promise<void> {
+  const client = await getClient();
+  const errors: string[] = [];
+  for (const name of names) {
+    try {
+      await client.json('DELETE', `/networks/${encodeURIComponent(name)}`);
+      out(`${name}\n`);
+    } catch (e) {
+      const text = describeError(e);
+      if (opts.force && / not found$/.test(text)) continue;
+      errors.push(text);
+    }
+  }
+  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+}
+
+export async function networkConnectCommand(network: string, container: string, opts: { alias?: string[]; ip?: string }): Promise<void> {
+  const client = await getClient();
+  const aliases = opts.alias ?? [];
+  try {
+    await client.json('POST', `/networks/${encodeURIComponent(network)}/connect`, {
+      body: {
+        Container: container,
+        EndpointConfig: { ...(aliases.length > 0 ? { Aliases: aliases } : {}), ...(opts.ip ? { IPAMConfig: { IPv4Address: opts.ip } } : {}) },
+      },
+    });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+export async function networkDisconnectCommand(network: string, container: string, opts: { force?: boolean }): Promise<void> {
+  const client = await getClient();
+  try {
+    await client.json('POST', `/networks/${encodeURIComponent(network)}/disconnect`, { body: { Container: container, Force: !!opts.force } });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  err(question);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function networkPruneCommand(opts: { force?: boolean; filter?: string[] }): Promise<void> {
+  if (!opts.force && !(await confirm('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) {
+    throw new ExitError(0);
+  }
+  const filters = parseFilters(opts.filter ?? []);
+  const client = await getClient();
+  let r: { NetworksDeleted?: string[] | null };
+  try {
+    r = await client.json('POST', '/networks/prune', { query: Object.keys(filters).length > 0 ? { filters: JSON.stringify(filters) } : {} });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  const deleted = r.NetworksDeleted ?? [];
+  if (deleted.length > 0) out(`Deleted Networks:\n${deleted.map((x) => `${x}\n`).join('')}\n`);
+}
+
+/** docker port: every mapping (`80/tcp -> 0.0.0.0:8080`), or the host addresses of one private port. */
+export async function portCommand(container: string, port: string | undefined): Promise<void> {
+  const client = await getClient();
+  let c: { Name?: string; NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null } };
+  try {
+    c = await client.json('GET', `/containers/${encodeURIComponent(container)}/json`);
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  const ports = c.NetworkSettings?.Ports ?? {};
+  if (port !== undefined) {
+    const key = port.includes('/') ? port : `${port}/tcp`;
+    const bindings = ports[key];
+    if (!bindings || bindings.length === 0) throw new ExitError(1, `Error: No public port '${key}' published for ${container}`);
+    out(bindings.map((b) => `${b.HostIp}:${b.HostPort}\n`).join(''));
+    return;
+  }
+  const lines: string[] = [];
+  const keys = Object.keys(ports).sort((a, b) => Number(a.split('/')[0]) - Number(b.split('/')[0]) || (a < b ? -1 : 1));
+  for (const k of keys) for (const b of ports[k] ?? []) lines.push(`${k} -> ${b.HostIp}:${b.HostPort}\n`);
+  out(lines.join(''));
+}

@@ -1,0 +1,176 @@
+// cli: `berth volume create|ls|inspect|rm|prune` with docker's output, prompts and errors.
+import { createInterface } from 'node:readline/promises';
+import { FormatError, renderList } from '../format/index.ts';
+import { bytesSize } from '../format/units.ts';
+import { Template, TemplateError, TemplateObject } from '../template/index.ts';
+import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { parseFilters } from './containers.ts';
+
+interface VolumeJson {
+  readonly Name: string;
+  readonly Driver: string;
+  readonly Mountpoint: string;
+  readonly CreatedAt?: string;
+  readonly Labels?: Readonly<Record<string, string>> | null;
+  readonly Options?: Readonly<Record<string, string>> | null;
+  readonly Scope: string;
+  readonly UsageData?: { readonly Size: number; readonly RefCount: number } | null;
+}
+
+const volumeHeaders: Readonly<Record<string, string>> = {
+  Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE',
+};
+
+function labelsText(labels: Readonly<Record<string, string>> | null | undefined): string {
+  return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+function volumeContext(v: VolumeJson): TemplateObject {
+  const fields = {
+    Name: () => v.Name,
+    Driver: () => v.Driver,
+    Scope: () => v.Scope,
+    Mountpoint: () => v.Mountpoint,
+    Labels: () => labelsText(v.Labels),
+    Label: (name: unknown) => v.Labels?.[String(name)] ?? '',
+    Links: () => (v.UsageData ? String(v.UsageData.RefCount) : 'N/A'),
+    Size: () => (v.UsageData && v.UsageData.Size >= 0 ? bytesSize(v.UsageData.Size) : 'N/A'),
+  };
+  return new TemplateObject('*formatter.volumeContext', fields as Record<string, (...a: unknown[]) => unknown>);
+}
+
+function parseKeyValues(values: readonly string[]): Record<string, string> {
+  const outMap: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    outMap[i < 0 ? v : v.slice(0, i)] = i < 0 ? '' : v.slice(i + 1);
+  }
+  return outMap;
+}
+
+export async function volumeCreateCommand(name: string | undefined, opts: { driver?: string; label?: string[]; opt?: string[]; name?: string }): Promise<void> {
+  if (name !== undefined && opts.name !== undefined && name !== opts.name) {
+    throw new ExitError(1, `conflicting options: cannot specify a volume-name through both --name and as a positional arg`);
+  }
+  const client = await getClient();
+  const volName = name ?? opts.name;
+  try {
+    const v = await client.json<VolumeJson>('POST', '/volumes/create', {
+      body: {
+        ...(volName ? { Name: volName } : {}),
+        Driver: opts.driver ?? 'local',
+        DriverOpts: parseKeyValues(opts.opt ?? []),
+        Labels: parseKeyValues(opts.label ?? []),
+      },
+    });
+    out(`${v.Name}\n`);
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+}
+
+export async function volumeLsCommand(opts: { quiet?: boolean; filter?: string[]; format?: string }): Promise<void> {
+  const client = await getClient();
+  const filters = parseFilters(opts.filter ?? []);
+  let list: { Volumes?: VolumeJson[] | null };
+  try {
+    list = await client.json('GET', '/volumes', { query: Object.keys(filters).length > 0 ? { filters: JSON.stringify(filters) } : {} });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  const vols = [...(list.Volumes ?? [])].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  if (opts.quiet) {
+    out(vols.map((v) => `${v.Name}\n`).join(''));
+    return;
+  }
+  try {
+    out(renderList(vols.map(volumeContext), { format: opts.format ?? '', defaultTable: '{{.Driver}}\t{{.Name}}', headers: volumeHeaders }));
+  } catch (e) {
+    if (e instanceof FormatError) throw new ExitError(1, e.message);
+    throw e;
+  }
+}
+
+export async function volumeInspectCommand(names: string[], opts: { format?: string }): Promise<void> {
+  const client = await getClient();
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const n of names) {
+    try {
+      found.push(await client.json('GET', `/volumes/${encodeURIComponent(n)}`));
+    } catch (e) {
+      errors.push(describeError(e));
+    }
+  }
+  if (opts.format !== undefined && opts.format !== '' && opts.format !== 'json') {
+    let tmpl: Template;
+    try {
+      tmpl = new Template(opts.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+    } catch (e) {
+      throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let printed = '';
+    for (const obj of found) {
+      try {
+        printed += tmpl.execute(obj, { missingKey: 'error' }) + '\n';
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        errors.push(`template parsing error: ${e.message}`);
+      }
+    }
+    out(printed);
+  } else {
+    out(found.length === 0 ? '[]\n' : JSON.stringify(found, null, 4) + '\n');
+  }
+  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+}
+
+export async function volumeRmCommand(names: string[], opts: { force?: boolean }): Promise<void> {
+  const client = await getClient();
+  const errors: string[] = [];
+  for (const n of names) {
+    try {
+      await client.json('DELETE', `/volumes/${encodeURIComponent(n)}`, { query: opts.force ? { force: '1' } : {} });
+      out(`${n}\n`);
+    } catch (e) {
+      errors.push(describeError(e));
+    }
+  }
+  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+}
+
+async function confirm(question: string): Promise<boolean> {
+  err(question);
+  if (!process.stdin.isTTY && process.stdin.readableEnded) return false;
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function volumePruneCommand(opts: { all?: boolean; force?: boolean; filter?: string[] }): Promise<void> {
+  const filters = parseFilters(opts.filter ?? []);
+  if (opts.all) (filters['all'] ??= {})['true'] = true;
+  const what = opts.all ? 'all local volumes' : 'anonymous local volumes';
+  if (!opts.force && !(await confirm(`WARNING! This will remove ${what} not used by at least one container.\nAre you sure you want to continue? [y/N] `))) {
+    throw new ExitError(0);
+  }
+  const client = await getClient();
+  let r: { VolumesDeleted?: string[] | null; SpaceReclaimed?: number };
+  try {
+    r = await client.json('POST', '/volumes/prune', { query: Object.keys(filters).length > 0 ? { filters: JSON.stringify(filters) } : {} });
+  } catch (e) {
+    throw new ExitError(1, describeError(e));
+  }
+  let text = '';
+  const deleted = r.VolumesDeleted ?? [];
+  if (deleted.length > 0) text += `Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`;
+  text += `Total reclaimed space: ${bytesSize(r.SpaceReclaimed ?? 0)}\n`;
+  out(text);
+}

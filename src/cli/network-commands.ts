@@ -1,0 +1,61 @@
+// cli: the `network` command group (create, ls, inspect, rm, connect,
+// disconnect, prune) and `port`, with docker's flags and aliases; bodies load
+// lazily from commands/network.ts.
+import type { Command } from 'commander';
+
+type Sub = (parent: Command, name: string, usage: string, description: string, aliases?: string[]) => Command;
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const n = () => import('./commands/network.ts');
+
+export function addNetworkCommands(program: Command, sub: Sub): void {
+  const network = sub(program, 'network', 'COMMAND', 'Manage networks');
+  sub(network, 'create', '[OPTIONS] NETWORK', 'Create a network')
+    .option('-d, --driver <string>', 'Driver to manage the Network', 'bridge')
+    .option('--subnet <strings>', 'Subnet in CIDR format that represents a network segment', collect)
+    .option('--gateway <strings>', 'IPv4 or IPv6 Gateway for the master subnet', collect)
+    .option('--internal', 'Restrict external access to the network')
+    .option('--attachable', 'Enable manual container attachment')
+    .option('--label <list>', 'Set metadata on a network', collect)
+    .option('-o, --opt <map>', 'Set driver specific options', collect)
+    .argument('<network>')
+    .action(async (name: string, o) => (await n()).networkCreateCommand(name, o));
+  sub(network, 'ls', '[OPTIONS]', 'List networks', ['list'])
+    .option('-f, --filter <filter>', 'Provide filter values (e.g. "driver=bridge")', collect)
+    .option('--format <string>', 'Format output using a custom template')
+    .option('--no-trunc', 'Do not truncate the output')
+    .option('-q, --quiet', 'Only display network IDs')
+    .action(async (o) => (await n()).networkLsCommand(o));
+  sub(network, 'inspect', '[OPTIONS] NETWORK [NETWORK...]', 'Display detailed information on one or more networks')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-v, --verbose', 'Verbose output for diagnostics')
+    .argument('<networks...>')
+    .action(async (names: string[], o) => (await n()).networkInspectCommand(names, o));
+  sub(network, 'rm', 'NETWORK [NETWORK...]', 'Remove one or more networks', ['remove'])
+    .option('-f, --force', 'Do not error if the network does not exist')
+    .argument('<networks...>')
+    .action(async (names: string[], o) => (await n()).networkRmCommand(names, o));
+  sub(network, 'connect', '[OPTIONS] NETWORK CONTAINER', 'Connect a container to a network')
+    .option('--alias <strings>', 'Add network-scoped alias for the container', collect)
+    .option('--ip <string>', 'IPv4 address (e.g., "172.30.100.104")')
+    .argument('<network>')
+    .argument('<container>')
+    .action(async (net: string, c: string, o) => (await n()).networkConnectCommand(net, c, o));
+  sub(network, 'disconnect', '[OPTIONS] NETWORK CONTAINER', 'Disconnect a container from a network')
+    .option('-f, --force', 'Force the container to disconnect from a network')
+    .argument('<network>')
+    .argument('<container>')
+    .action(async (net: string, c: string, o) => (await n()).networkDisconnectCommand(net, c, o));
+  sub(network, 'prune', '[OPTIONS]', 'Remove all unused networks')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .action(async (o) => (await n()).networkPruneCommand(o));
+}
+
+/** `port` at the top level and as `container port`. */
+export function addPortCommand(parent: Command, sub: Sub): void {
+  sub(parent, 'port', 'CONTAINER [PRIVATE_PORT[/PROTO]]', 'List port mappings or a specific mapping for the container')
+    .argument('<container>')
+    .argument('[port]')
+    .action(async (c: string, p: string | undefined) => (await n()).portCommand(c, p));
+}

@@ -1,0 +1,66 @@
+// How a container's spec maps onto networks: which CNI networks it joins (its
+// network mode first, then networks connected later), which ports it
+// publishes (bindings plus, with -P, every exposed port), and the /etc/hosts
+// and /etc/resolv.conf it gets once it has an address.
+import { writeFile } from 'node:fs/promises';
+import type { Container, ContainerSpec, EndpointSpec, NetworkState } from '../core/types.ts';
+import type { AttachRequest } from '../network/index.ts';
+import { hostsFile, resolvConf } from './etc-files.ts';
+
+/** The network named by a network mode, or undefined for modes without CNI (host, none, container:). */
+export function primaryNetwork(spec: ContainerSpec): string | undefined {
+  const mode = spec.host.networkMode;
+  if (spec.networkDisabled || mode === 'none' || mode === 'host' || mode.startsWith('container:')) return undefined;
+  return mode === 'default' || mode === '' ? 'bridge' : mode;
+}
+
+/** docker clients name the default bridge `default` too. */
+const canonical = (n: string) => (n === 'default' || n === '' ? 'bridge' : n);
+
+/** Network names the container is on, primary first. */
+export function networksOf(spec: ContainerSpec): string[] {
+  const primary = primaryNetwork(spec);
+  if (primary === undefined) return [];
+  return [...new Set([primary, ...Object.keys(spec.endpoints ?? {}).map(canonical)])];
+}
+
+/** The endpoint request for a network, under its name or (default bridge) `default`. */
+export function endpointSpecOf(spec: ContainerSpec, network: string): EndpointSpec {
+  return spec.endpoints?.[network] ?? (network === 'bridge' ? spec.endpoints?.['default'] : undefined) ?? { aliases: [] };
+}
+
+/** Port bindings to publish: explicit ones, plus every exposed port with -P. */
+export function portBindingsOf(spec: ContainerSpec): Record<string, { hostIp: string; hostPort: string }[]> {
+  const out: Record<string, { hostIp: string; hostPort: string }[]> = {};
+  const key = (k: string) => (k.includes('/') ? k : `${k}/tcp`);
+  for (const [k, v] of Object.entries(spec.host.portBindings)) out[key(k)] = [...v];
+  if (spec.host.publishAllPorts) for (const k of spec.exposedPorts) out[key(k)] ??= [{ hostIp: '', hostPort: '' }];
+  return out;
+}
+
+export function attachRequest(c: Container): AttachRequest | undefined {
+  const nets = networksOf(c.spec);
+  if (nets.length === 0) return undefined;
+  return {
+    containerId: c.id,
+    containerName: c.name,
+    hostname: c.hostname,
+    networks: nets.map((network) => ({ network, spec: endpointSpecOf(c.spec, network) })),
+    portBindings: portBindingsOf(c.spec),
+  };
+}
+
+/** Rewrites /etc/hosts with the container's first address, and resolv.conf to the embedded DNS on a user network. */
+export async function writeNetworkEtcFiles(c: Container, state: NetworkState, hostResolv: string): Promise<void> {
+  const first = Object.values(state.endpoints)[0];
+  if (!first) return;
+  const h = c.spec.host;
+  await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: h.extraHosts }));
+  const dnsEndpoint = Object.values(state.endpoints).find((e) => e.dnsNames.length > 0);
+  if (dnsEndpoint && h.dns.length === 0) {
+    // Like docker's 127.0.0.11: the network's own resolver, which relays other names to the host's.
+    await writeFile(c.resolvConfPath, resolvConf(hostResolv, { dns: [dnsEndpoint.gateway], dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }));
+  } else {
+    await writeFile(c.resolvConfPath, resolvConf(hostResolv, h));
+  }
+}

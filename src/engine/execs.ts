@@ -1,0 +1,194 @@
+// LocalExecService: docker's exec instances — created against a running
+// container, started once (attached or detached) as another process in it
+// under its own conmon, resized, inspected for their exit code. The process
+// is built from the container's own OCI process (its env, user, capabilities)
+// with the exec's command, env, user, working dir and TTY on top.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflict, errorMessage, invalidArgument, notFound } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { Container } from '../core/types.ts';
+import type { Logger } from '../lib/logger.ts';
+import { classifyStartError, hostCapabilities, resolveUser } from '../runtime/index.ts';
+import type { ContainerRuntime, ExecProcess } from '../runtime/index.ts';
+import { AttachSession, type ContainerAttachment } from './attach-session.ts';
+import { mergeEnv } from './container-config.ts';
+
+export interface ExecSpec {
+  readonly cmd: readonly string[];
+  readonly env: readonly string[];
+  /** `user`, `uid`, `user:group`…; empty: the container's user. */
+  readonly user: string;
+  /** Empty: the container's working dir. */
+  readonly workingDir: string;
+  readonly tty: boolean;
+  readonly attachStdin: boolean;
+  readonly attachStdout: boolean;
+  readonly attachStderr: boolean;
+  readonly privileged: boolean;
+  readonly detachKeys: string;
+  /** [height, width] of the TTY at start. */
+  readonly consoleSize?: readonly [number, number];
+}
+
+export interface ExecInstance {
+  readonly id: string;
+  readonly containerId: string;
+  readonly spec: ExecSpec;
+  readonly running: boolean;
+  /** null until the process has exited. */
+  readonly exitCode: number | null;
+  readonly pid: number;
+}
+
+export interface ExecService {
+  /** Conflict `Container <id> is not running` (or paused) otherwise; InvalidArgument without a command. */
+  create(containerIdOrName: string, spec: ExecSpec): Promise<string>;
+  /**
+   * Starts the exec. Guard failures throw synchronously (NotFound, Conflict
+   * `Error: Exec command <id> is already running` / `has already run`), so that
+   * api/ can answer them before hijacking; start failures reject later (the
+   * exit code is recorded as 126/127 as docker does). Attached: resolves with
+   * the process's stdio; detached: resolves once it runs.
+   */
+  start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined>;
+  resize(execId: string, size: { height: number; width: number }): Promise<void>;
+  /** NotFound `No such exec instance: <id>`. */
+  inspect(execId: string): ExecInstance;
+}
+
+export interface ExecServiceDeps {
+  readonly execRoot: string;
+  readonly inspectContainer: (idOrName: string) => Promise<Container>;
+  readonly runtimeFor: (c: Container) => Promise<ContainerRuntime>;
+  readonly log: Logger;
+}
+
+interface ExecRecord {
+  id: string;
+  containerId: string;
+  spec: ExecSpec;
+  state: 'created' | 'running' | 'exited';
+  exitCode: number | null;
+  pid: number;
+  process?: ExecProcess;
+}
+
+export class LocalExecService implements ExecService {
+  readonly #d: ExecServiceDeps;
+  readonly #execs = new Map<string, ExecRecord>();
+
+  constructor(deps: ExecServiceDeps) {
+    this.#d = deps;
+  }
+
+  async create(containerIdOrName: string, spec: ExecSpec): Promise<string> {
+    const c = await this.#d.inspectContainer(containerIdOrName);
+    this.#checkRunning(c);
+    if (spec.cmd.length === 0) throw invalidArgument('No exec command specified');
+    const id = newId();
+    this.#execs.set(id, { id, containerId: c.id, spec, state: 'created', exitCode: null, pid: 0 });
+    return id;
+  }
+
+  #checkRunning(c: Container): void {
+    if (c.state.status === 'paused') throw conflict(`Container ${c.id} is paused, unpause the container before exec`);
+    if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
+  }
+
+  #get(execId: string): ExecRecord {
+    const r = this.#execs.get(execId);
+    if (!r) throw notFound(`No such exec instance: ${execId}`);
+    return r;
+  }
+
+  inspect(execId: string): ExecInstance {
+    const r = this.#get(execId);
+    return { id: r.id, containerId: r.containerId, spec: r.spec, running: r.state === 'running', exitCode: r.exitCode, pid: r.pid };
+  }
+
+  start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
+    const r = this.#get(execId);
+    if (r.state === 'running') throw conflict(`Error: Exec command ${execId} is already running`);
+    if (r.state === 'exited') throw conflict(`Error: Exec command ${execId} has already run`);
+    r.state = 'running';
+    return this.#doStart(r, options).catch((err: unknown) => {
+      // docker records a start failure as the exec's exit: 127 not found, 126 cannot run.
+      const code = classifyStartError(errorMessage(err));
+      r.state = 'exited';
+      r.exitCode = code === 125 ? 126 : code;
+      throw err;
+    });
+  }
+
+  async #doStart(r: ExecRecord, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
+    const c = await this.#d.inspectContainer(r.containerId);
+    this.#checkRunning(c);
+    const tty = options.tty ?? r.spec.tty;
+    const attach = !options.detach;
+    const stdin = attach && r.spec.attachStdin;
+    const processSpec = await this.#processSpec(c, r.spec, tty);
+    const rt = await this.#d.runtimeFor(c);
+    const size = options.consoleSize ?? r.spec.consoleSize;
+    const proc = await rt.exec(c.id, r.id, {
+      process: processSpec,
+      terminal: tty,
+      stdin,
+      attach,
+      ...(size && size[0] > 0 && size[1] > 0 ? { size: { height: size[0], width: size[1] } } : {}),
+    });
+    r.process = proc;
+    r.pid = proc.pid;
+    const exited = proc.exited.then(
+      (code) => {
+        r.exitCode = code;
+        r.state = 'exited';
+        r.pid = 0;
+        this.#d.log.info('exec exited', { container: c.id, exec: r.id, exitCode: code });
+        // Past the exit: leftover files only waste space.
+        void proc.cleanup().catch((err: unknown) => this.#d.log.warn('exec clean-up failed', { exec: r.id, err }));
+      },
+      (err: unknown) => {
+        r.exitCode = 255;
+        r.state = 'exited';
+        this.#d.log.warn('waiting for an exec failed', { exec: r.id, err });
+      },
+    );
+    this.#d.log.info('exec started', { container: c.id, exec: r.id, pid: proc.pid });
+    if (!proc.connection) return undefined;
+    const session = new AttachSession({ tty, stdin });
+    await session.connect(proc.connection, exited);
+    return session;
+  }
+
+  /** The container's OCI process with the exec's command, env, user, cwd and TTY. */
+  async #processSpec(c: Container, spec: ExecSpec, tty: boolean): Promise<Record<string, unknown>> {
+    const bundle = join(this.#d.execRoot, 'containers', c.id);
+    const config = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { process?: Record<string, unknown>; root?: { path?: string } };
+    const base = config.process ?? {};
+    const baseEnv = Array.isArray(base['env']) ? (base['env'] as string[]) : [];
+    const env = mergeEnv(baseEnv, [...(tty ? ['TERM=xterm'] : []), ...spec.env]);
+    const out: Record<string, unknown> = { ...base, terminal: tty, args: [...spec.cmd], env };
+    delete out['consoleSize'];
+    if (spec.workingDir) out['cwd'] = spec.workingDir;
+    let uid = (base['user'] as { uid?: number } | undefined)?.uid ?? 0;
+    if (spec.user) {
+      const rootfs = config.root?.path;
+      if (!rootfs) throw invalidArgument('cannot resolve the exec user: the container has no root');
+      const u = await resolveUser(rootfs.startsWith('/') ? rootfs : join(bundle, rootfs), spec.user);
+      uid = u.uid;
+      out['user'] = { uid: u.uid, gid: u.gid, additionalGids: [u.gid, ...u.additionalGids.filter((g) => g !== u.gid)] };
+    }
+    let caps = (base['capabilities'] as { bounding?: string[] } | undefined)?.bounding ?? [];
+    if (spec.privileged) caps = [...hostCapabilities()];
+    // As for the container itself: a non-root process keeps only the bounding set.
+    out['capabilities'] = uid === 0 ? { bounding: caps, effective: [...caps], permitted: [...caps] } : { bounding: caps };
+    return out;
+  }
+
+  async resize(execId: string, size: { height: number; width: number }): Promise<void> {
+    const r = this.#get(execId);
+    if (r.state !== 'running' || !r.process) throw conflict(`Exec ${execId} is not running`);
+    await r.process.resize(size);
+  }
+}

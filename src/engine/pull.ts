@@ -1,0 +1,165 @@
+// engine: pulling an image from a registry. The registry client resolves the
+// reference for the platform and streams blobs; this file stores them (each
+// verified while it streams: BlobStore.ingest rejects a wrong digest or size
+// before the blob becomes visible), downloads layers in parallel, skips layers
+// already present, and has the image store unpack them and write the image
+// record last, so a failed or interrupted pull never leaves a half image visible.
+// Progress goes out as docker's JSON-message events.
+import type { Digest } from '../core/digest.ts';
+import { chainIds, digestHex } from '../core/digest.ts';
+import { errorMessage, invalidArgument } from '../core/errors.ts';
+import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../core/reference.ts';
+import { parseImageConfig } from '../image/image-config.ts';
+import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Credentials, Descriptor, Platform, RegistryClient } from '../registry/index.ts';
+import type { BlobStore } from '../store/types.ts';
+import { progressBar } from './progress-text.ts';
+
+export interface PullDeps {
+  readonly registry: RegistryClient;
+  readonly blobs: BlobStore;
+  readonly images: LocalImageStore;
+  /** Whether a layer (by chain id) is already unpacked and recorded. */
+  readonly hasLayer: (chainId: Digest) => Promise<boolean>;
+  readonly log: Logger;
+}
+
+export interface PullOptions {
+  readonly platform?: Platform;
+  readonly credentials?: Credentials;
+  readonly progress?: ProgressSink;
+  readonly signal?: AbortSignal;
+  /** Layers downloaded at once (docker's max-concurrent-downloads, default 3). */
+  readonly concurrency?: number;
+}
+
+export interface PullResult {
+  readonly image: Image;
+  /** The reference's digest (index or manifest): what `Digest:` prints. */
+  readonly digest: Digest;
+  /** false when the image was already present and the tag already pointed at it. */
+  readonly downloaded: boolean;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; the first failure aborts the rest. */
+async function parallel<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (failed === undefined && next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i] as T, i);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}
+
+const shortId = (d: Digest) => digestHex(d).slice(0, 12);
+
+export async function pullImage(deps: PullDeps, name: string, options: PullOptions = {}): Promise<PullResult> {
+  const ref: Reference = withDefaultTag(parseReference(name));
+  const progress = options.progress ?? (() => undefined);
+  const signal = options.signal;
+
+  const resolved = await deps.registry.resolve(ref, {
+    ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const manifest = resolved.manifest;
+  // docker's first line, once the manifest is known (so that a missing image is a plain API error):
+  // `latest: Pulling from library/busybox` (id = the tag or digest; the path without the registry).
+  progress({ id: ref.tag ?? ref.digest ?? 'latest', status: `Pulling from ${ref.path}` });
+  const common = { ...(options.credentials ? { credentials: options.credentials } : {}), ...(signal ? { signal } : {}) };
+
+  const tagRef = ref.tag !== undefined ? formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag }) : undefined;
+  const digestRef = formatReference({ domain: ref.domain, path: ref.path, digest: resolved.digest });
+  const display = familiarName(ref);
+
+  // Quick path: the config (the image id) is known, all its layers present, and the tag already points at it.
+  const imageId = manifest.config.digest;
+  const existing = await deps.images.get(imageId).catch(() => undefined);
+  if (existing !== undefined && (tagRef === undefined || existing.repoTags.includes(tagRef)) && existing.repoDigests.includes(digestRef)) {
+    progress({ status: `Digest: ${resolved.digest}` });
+    progress({ status: `Status: Image is up to date for ${display}` });
+    return { image: existing, digest: resolved.digest, downloaded: false };
+  }
+
+  // Until the image record names them, the blobs of this pull are only protected by a lease (gc() runs after container removals).
+  const release = deps.images.lease([imageId, resolved.manifestDigest, ...manifest.layers.map((l) => l.digest)]);
+  try {
+    return await fetchAndCommit();
+  } finally {
+    release();
+  }
+
+  async function fetchAndCommit(): Promise<PullResult> {
+    const configBytes = (await deps.blobs.has(imageId)) ? await deps.blobs.read(imageId) : await deps.registry.fetchBlobBytes(ref, manifest.config, common);
+    const config = parseImageConfig(configBytes);
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== manifest.layers.length) throw invalidArgument(`invalid image ${display}: the manifest has ${manifest.layers.length} layers, the config ${diffIds.length}`);
+    const chain = chainIds(diffIds);
+
+    // Which layers need downloading.
+    const needed: boolean[] = [];
+    for (let i = 0; i < manifest.layers.length; i++) {
+      const layer = manifest.layers[i] as Descriptor;
+      const present = (await deps.hasLayer(chain[i] as Digest)) || (await deps.blobs.has(layer.digest));
+      needed.push(!present);
+      if (!present) progress({ id: shortId(layer.digest), status: 'Pulling fs layer' });
+      else progress({ id: shortId(layer.digest), status: 'Already exists' });
+    }
+    const started = Date.now();
+    const limit = options.concurrency ?? 3;
+    const toFetch = manifest.layers.filter((_, i) => needed[i]);
+    toFetch.slice(limit).forEach((l) => progress({ id: shortId(l.digest), status: 'Waiting' }));
+
+    await parallel(toFetch, limit, async (layer) => {
+      const id = shortId(layer.digest);
+      let current = 0;
+      let last = 0;
+      const stream = deps.registry.fetchBlob(ref, layer, {
+        ...common,
+        onBytes: (n) => {
+          current += n;
+          const now = Date.now();
+          if (now - last >= 100 || current === layer.size) {
+            last = now;
+            progress({ id, status: 'Downloading', current, total: layer.size, progress: progressBar(current, layer.size) });
+          }
+        },
+      });
+      try {
+        await deps.blobs.ingest(stream, { digest: layer.digest, size: layer.size });
+      } catch (err) {
+        stream.destroy();
+        throw invalidArgument(`failed to pull layer ${layer.digest} of ${display}: ${errorMessage(err)}`, err);
+      }
+      progress({ id, status: 'Verifying Checksum' });
+      progress({ id, status: 'Download complete' });
+    });
+    signal?.throwIfAborted();
+
+    const downloaded = Date.now();
+    // The manifest is kept so that push and save can reuse it; then layers are unpacked and the record is written last.
+    await deps.blobs.put(resolved.manifestBytes, { digest: resolved.manifestDigest });
+    const image = await deps.images.create(
+      config,
+      manifest.layers.map((l) => ({ blob: l.digest, mediaType: l.mediaType })),
+      { ...(tagRef !== undefined ? { ref: tagRef } : {}), configBytes, refs: [digestRef], manifestDigest: resolved.manifestDigest },
+    );
+    for (const l of toFetch) progress({ id: shortId(l.digest), status: 'Pull complete' });
+    progress({ status: `Digest: ${resolved.digest}` });
+    // docker: "up to date" when the name already pointed at this image, "newer" when the name moved.
+    const upToDate = existing !== undefined && (tagRef !== undefined ? existing.repoTags.includes(tagRef) : existing.repoDigests.includes(digestRef));
+    progress({ status: upToDate ? `Status: Image is up to date for ${display}` : `Status: Downloaded newer image for ${display}` });
+    deps.log.info('image pulled', { ref: formatReference(ref), image: image.id, digest: resolved.digest, downloadMs: downloaded - started, unpackMs: Date.now() - downloaded });
+    return { image, digest: resolved.digest, downloaded: !upToDate };
+  }
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { log } from '../lib/logger.ts';
+import { answerA, DnsServer, parseQuestion } from './dns-server.ts';
+
+function query(name: string, qtype = 1, id = 0x1234): Buffer {
+  const header = Buffer.from([id >> 8, id & 255, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  return Buffer.concat([header, ...labels, Buffer.from([0, qtype >> 8, qtype & 255, 0, 1])]);
+}
+
+test('parseQuestion reads the lower-cased name and type of a query', () => {
+  const q = parseQuestion(query('DB-1.Example', 28));
+  assert.deepEqual(q && { name: q.name, qtype: q.qtype }, { name: 'db-1.example', qtype: 28 });
+  assert.equal(parseQuestion(Buffer.from([1, 2, 3])), undefined);
+});
+
+test('answerA answers with one A record per address and keeps the query id', () => {
+  const msg = query('db');
+  const q = parseQuestion(msg)!;
+  const a = answerA(msg, q.end, ['10.0.0.2', '10.0.0.3']);
+  assert.equal(a.readUInt16BE(0), 0x1234);
+  assert.equal(a.readUInt16BE(2) & 0x8000, 0x8000);
+  assert.equal(a.readUInt16BE(6), 2);
+  assert.deepEqual([...a.subarray(a.length - 4)], [10, 0, 0, 3]);
+});
+
+test('a DnsServer answers names on its network with all their addresses', async () => {
+  const server = new DnsServer({ address: '127.0.0.1', port: 0, lookup: (n) => (n === 'db' ? ['10.1.0.2', '10.1.0.3'] : []), upstreams: () => [], log });
+  // port 0: let the kernel pick; read it back from the socket.
+  await server.start();
+  const port = server.port;
+  const client = createSocket('udp4');
+  try {
+    const reply = await new Promise<Buffer>((resolve) => {
+      client.once('message', (b) => resolve(b));
+      client.send(query('db'), port, '127.0.0.1');
+    });
+    assert.equal(reply.readUInt16BE(6), 2);
+  } finally {
+    client.close();
+    server.close();
+  }
+});

@@ -1,0 +1,5 @@
+// network/: networks through CNI plugins, network namespaces, published ports
+// and the embedded DNS resolver of user-defined networks.
+export { CniNetworkManager, type NetworkManagerOptions } from './manager.ts';
+export type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping } from './types.ts';
+export { parsePortKey, ephemeralRange } from './ports.ts';

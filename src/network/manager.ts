@@ -1,0 +1,540 @@
+// CniNetworkManager: berth's networks and the attachments of containers to
+// them. Networks are records under <dataRoot>/network/networks; a bridge network
+// is a Linux bridge plus a CNI config list (bridge + host-local IPAM, portmap when
+// ports are published). Attaching a container makes a netns under
+// <execRoot>/netns, runs CNI ADD for each of its networks, and records what it
+// did under <dataRoot>/network/attachments, so that detach can undo exactly that
+// (CNI DEL with the same configs) even after a berthd restart. User-defined
+// networks get an embedded DNS server on their gateway address.
+import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflict, errorMessage, internal, invalidArgument, notFound, permissionDenied } from '../core/errors.ts';
+import { isFullId, isIdPrefix, newId } from '../core/ids.ts';
+import type { EndpointSpec, EndpointState, NetworkState, PortBinding } from '../core/types.ts';
+import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { KeyedMutex } from '../lib/keyed-mutex.ts';
+import type { Logger } from '../lib/logger.ts';
+import { runTool } from '../lib/run-tool.ts';
+import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
+import { DnsServer } from './dns-server.ts';
+import { contains, firstHost, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
+import { createNetns, removeNetns } from './netns.ts';
+import { allocatePorts } from './ports.ts';
+import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping } from './types.ts';
+
+export interface NetworkManagerOptions {
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  /** Device name of the default bridge (docker's docker0). */
+  readonly bridgeName?: string;
+  /** Gateway address and prefix of the default bridge (docker's --bip); picked from docker's pool when absent. */
+  readonly bridgeCidr?: string;
+  readonly cniPath?: string;
+  readonly log: Logger;
+}
+
+interface AttachedEndpoint {
+  readonly ifname: string;
+  readonly confList: CniConfList;
+  readonly runtimeConfig: Record<string, unknown>;
+  readonly result: CniResult;
+  readonly state: EndpointState;
+}
+
+interface Attachment {
+  readonly containerId: string;
+  readonly containerName: string;
+  readonly hostname: string;
+  readonly sandboxKey: string;
+  readonly endpoints: AttachedEndpoint[];
+  readonly ports: PortMapping[];
+}
+
+const cniVersion = '1.0.0';
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export class CniNetworkManager {
+  readonly #o: NetworkManagerOptions;
+  readonly #cniPath: string;
+  readonly #networks = new Map<string, NetworkRecord>();
+  readonly #attachments = new Map<string, Attachment>();
+  readonly #dns = new Map<string, DnsServer>();
+  /** Serialises changes to the network set and to bridges. */
+  readonly #lock = new KeyedMutex();
+  #mtu = 1500;
+
+  private constructor(options: NetworkManagerOptions) {
+    this.#o = options;
+    this.#cniPath = options.cniPath ?? defaultCniPath;
+  }
+
+  get #netDir(): string {
+    return join(this.#o.dataRoot, 'network', 'networks');
+  }
+  get #attDir(): string {
+    return join(this.#o.dataRoot, 'network', 'attachments');
+  }
+  get #ipamDir(): string {
+    return join(this.#o.dataRoot, 'network', 'ipam');
+  }
+  #sandboxPath(containerId: string): string {
+    return join(this.#o.execRoot, 'netns', containerId);
+  }
+
+  /** Loads networks and attachments, creates the built-in bridge/host/none records, restarts DNS servers. */
+  static async open(options: NetworkManagerOptions): Promise<CniNetworkManager> {
+    const m = new CniNetworkManager(options);
+    await m.#load();
+    return m;
+  }
+
+  async #load(): Promise<void> {
+    await mkdir(this.#netDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.#attDir, { recursive: true, mode: 0o700 });
+    for (const f of await readdir(this.#netDir)) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        const n = JSON.parse(await readFile(join(this.#netDir, f), 'utf8')) as NetworkRecord;
+        this.#networks.set(n.id, n);
+      } catch (err) {
+        this.#o.log.error('skipping unreadable network record', { file: f, err });
+      }
+    }
+    for (const f of await readdir(this.#attDir)) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        const a = JSON.parse(await readFile(join(this.#attDir, f), 'utf8')) as Attachment;
+        this.#attachments.set(a.containerId, a);
+      } catch (err) {
+        this.#o.log.error('skipping unreadable network attachment', { file: f, err });
+      }
+    }
+    this.#mtu = await this.#hostMtu();
+    await this.#ensureBuiltins();
+    for (const n of this.#networks.values()) {
+      if (n.driver === 'bridge' && !n.isDefault && n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await this.#startDns(n);
+    }
+  }
+
+  /** The MTU of the interface holding the default route (containers use no more than that). */
+  async #hostMtu(): Promise<number> {
+    const text = await readFile('/proc/net/route', 'utf8').catch(() => '');
+    const line = text.split('\n').find((l) => l.split(/\s+/)[1] === '00000000');
+    const dev = line?.split(/\s+/)[0];
+    if (!dev) return 1500;
+    const mtu = Number((await readFile(`/sys/class/net/${dev}/mtu`, 'utf8').catch(() => '1500')).trim());
+    return Number.isInteger(mtu) && mtu > 0 ? Math.min(mtu, 1500) : 1500;
+  }
+
+  async #ensureBuiltins(): Promise<void> {
+    const byName = (name: string) => [...this.#networks.values()].find((n) => n.name === name);
+    const bridgeName = this.#o.bridgeName ?? 'berth0';
+    const current = byName('bridge');
+    let cidr = this.#o.bridgeCidr;
+    if (cidr === undefined) {
+      if (current?.subnet && current.gateway && current.bridge === bridgeName) cidr = `${current.gateway}/${current.subnet.split('/')[1]}`;
+      else {
+        const others = [...this.#networks.values()].filter((n) => n.name !== 'bridge' && n.subnet).map((n) => parseCidr(n.subnet!));
+        const routes = (await hostRoutes()).filter((r) => !current?.subnet || formatCidr(r) !== current.subnet);
+        const s = pickSubnet([...others, ...routes]);
+        if (!s) throw internal('could not find a free subnet for the default bridge');
+        cidr = `${formatIp(firstHost(s))}/${s.prefix}`;
+      }
+    }
+    const { addr, subnet } = parseAddrCidr(cidr);
+    const want = { subnet: formatCidr(subnet), gateway: formatIp(addr), bridge: bridgeName };
+    if (!current || current.subnet !== want.subnet || current.gateway !== want.gateway || current.bridge !== want.bridge) {
+      await this.#saveNetwork({
+        id: current?.id ?? newId(),
+        name: 'bridge',
+        created: current?.created ?? nowIso(),
+        driver: 'bridge',
+        internal: false,
+        attachable: false,
+        labels: {},
+        options: { 'com.docker.network.bridge.name': bridgeName, 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
+        ...want,
+        isDefault: true,
+      });
+    }
+    for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
+      if (!byName(name)) {
+        await this.#saveNetwork({ id: newId(), name, created: nowIso(), driver, internal: false, attachable: false, labels: {}, options: {} });
+      }
+    }
+  }
+
+  async #saveNetwork(n: NetworkRecord): Promise<void> {
+    await writeFileAtomic(join(this.#netDir, `${n.id}.json`), JSON.stringify(n), 0o600);
+    this.#networks.set(n.id, n);
+  }
+
+  // ---- networks ------------------------------------------------------------
+
+  list(): NetworkRecord[] {
+    return [...this.#networks.values()].sort((a, b) => (a.created < b.created ? -1 : 1));
+  }
+
+  /** By full id, name, or unique id prefix. NotFound `network <x> not found`. */
+  get(idOrName: string): NetworkRecord {
+    const exact = this.#networks.get(idOrName);
+    if (exact) return exact;
+    const byName = [...this.#networks.values()].find((n) => n.name === idOrName);
+    if (byName) return byName;
+    if (idOrName !== '' && isIdPrefix(idOrName) && !isFullId(idOrName)) {
+      const m = [...this.#networks.values()].filter((n) => n.id.startsWith(idOrName));
+      if (m.length > 1) throw invalidArgument(`network ${idOrName} is ambiguous (${m.length} matches found based on ID prefix)`);
+      if (m[0]) return m[0];
+    }
+    throw notFound(`network ${idOrName} not found`);
+  }
+
+  async create(o: CreateNetworkOptions): Promise<NetworkRecord> {
+    return this.#lock.run('networks', async () => {
+      const driver = o.driver || 'bridge';
+      if (driver !== 'bridge') throw invalidArgument(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
+      if ([...this.#networks.values()].some((n) => n.name === o.name)) throw conflict(`network with name ${o.name} already exists`);
+      if (o.name === '' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(o.name)) throw invalidArgument(`invalid network name: ${o.name}`);
+      const taken = [...this.#networks.values()].filter((n) => n.subnet).map((n) => parseCidr(n.subnet!));
+      let subnet: Subnet;
+      if (o.subnet) {
+        subnet = parseCidr(o.subnet);
+        const clash = [...this.#networks.values()].find((n) => n.subnet && overlaps(parseCidr(n.subnet), subnet));
+        if (clash) throw invalidArgument(`invalid pool request: Pool overlaps with other one on this address space`);
+      } else {
+        const s = pickSubnet([...taken, ...(await hostRoutes())]);
+        if (!s) throw invalidArgument('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
+        subnet = s;
+      }
+      let gateway = firstHost(subnet);
+      if (o.gateway) {
+        const g = parseIp(o.gateway);
+        if (g === undefined) throw invalidArgument(`invalid gateway address ${o.gateway}`);
+        if (!contains(subnet, g)) throw invalidArgument(`Invalid gateway address ${o.gateway}: it is not in the subnet ${formatCidr(subnet)}`);
+        gateway = g;
+      }
+      const id = newId();
+      const bridge = o.options?.['com.docker.network.bridge.name'] ?? `br-${id.slice(0, 12)}`;
+      const n: NetworkRecord = {
+        id,
+        name: o.name,
+        created: nowIso(),
+        driver: 'bridge',
+        internal: o.internal ?? false,
+        attachable: o.attachable ?? false,
+        labels: o.labels ?? {},
+        options: o.options ?? {},
+        subnet: formatCidr(subnet),
+        gateway: formatIp(gateway),
+        bridge,
+      };
+      await this.#saveNetwork(n);
+      // The bridge (and its route) exists from now on, as with docker: other networks see the subnet as taken, and DNS can listen.
+      try {
+        await this.#ensureBridge(n);
+      } catch (err) {
+        await rm(join(this.#netDir, `${n.id}.json`), { force: true });
+        this.#networks.delete(n.id);
+        throw internal(`could not create the bridge of network ${n.name}: ${errorMessage(err)}`, err);
+      }
+      this.#o.log.info('network created', { network: id, name: n.name, subnet: n.subnet });
+      return n;
+    });
+  }
+
+  /** Container ids attached (running) to a network. */
+  usersOf(networkId: string): string[] {
+    return [...this.#attachments.values()].filter((a) => a.endpoints.some((e) => e.state.networkId === networkId)).map((a) => a.containerId);
+  }
+
+  /** Deletes a user network: its DNS server, bridge and IPAM state. Conflict when containers use it; built-ins refuse. */
+  async remove(idOrName: string): Promise<void> {
+    const n = this.get(idOrName);
+    if (n.name === 'bridge' || n.name === 'host' || n.name === 'none') throw permissionDeniedBuiltin(n.name);
+    await this.#lock.run('networks', async () => {
+      const users = this.usersOf(n.id);
+      if (users.length > 0) throw conflict(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+      this.#dns.get(n.id)?.close();
+      this.#dns.delete(n.id);
+      if (n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await runTool('ip', ['link', 'del', n.bridge]);
+      await rm(join(this.#ipamDir, cniName(n)), { recursive: true, force: true });
+      await rm(join(this.#netDir, `${n.id}.json`), { force: true });
+      this.#networks.delete(n.id);
+      this.#o.log.info('network removed', { network: n.id, name: n.name });
+    });
+  }
+
+  /** Deletes the default bridge device (for tests and `berthd` teardown); no container may be attached. */
+  async removeDefaultBridge(): Promise<void> {
+    const n = this.get('bridge');
+    if (this.usersOf(n.id).length === 0 && n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await runTool('ip', ['link', 'del', n.bridge]);
+  }
+
+  #forwardDrops: { value: boolean; at: number } | undefined;
+
+  /**
+   * Whether the host's FORWARD chain drops by default (as after dockerd with
+   * iptables started): then the CNI firewall plugin must let the container's
+   * traffic through. Checked at most every 10 s.
+   */
+  async #forwardPolicyDrops(): Promise<boolean> {
+    const now = Date.now();
+    if (this.#forwardDrops && now - this.#forwardDrops.at < 10_000) return this.#forwardDrops.value;
+    // The first line of `-S FORWARD` is the chain's policy.
+    const text = await runTool('iptables', ['-w', '-S', 'FORWARD']).catch(() => '-P FORWARD ACCEPT');
+    const value = /^-P FORWARD DROP/m.test(text);
+    this.#forwardDrops = { value, at: now };
+    return value;
+  }
+
+  #confList(n: NetworkRecord, withPorts: boolean, fixedIp: string | undefined, withFirewall: boolean): CniConfList {
+    const bridge: Record<string, unknown> & { type: string } = {
+      type: 'bridge',
+      bridge: n.bridge,
+      isGateway: true,
+      ipMasq: !n.internal,
+      hairpinMode: true,
+      mtu: this.#mtu,
+      ipam: {
+        type: 'host-local',
+        dataDir: this.#ipamDir,
+        ranges: [[{ subnet: n.subnet, gateway: n.gateway }]],
+        routes: n.internal ? [] : [{ dst: '0.0.0.0/0' }],
+      },
+    };
+    if (fixedIp) bridge['args'] = { cni: { ips: [fixedIp] } };
+    return {
+      cniVersion,
+      name: cniName(n),
+      plugins: [
+        bridge,
+        ...(withFirewall ? [{ type: 'firewall', backend: 'iptables' }] : []),
+        ...(withPorts ? [{ type: 'portmap', capabilities: { portMappings: true }, snat: true }] : []),
+      ],
+    };
+  }
+
+  /** Creates the bridge with its gateway address (so DNS can bind before the first container) and starts DNS on user networks. */
+  async #ensureBridge(n: NetworkRecord): Promise<void> {
+    await this.#lock.run(`bridge:${n.id}`, async () => {
+      if (!n.bridge || !n.subnet || !n.gateway) return;
+      if (!(await exists(`/sys/class/net/${n.bridge}`))) {
+        await runTool('ip', ['link', 'add', 'name', n.bridge, 'type', 'bridge']);
+        await runTool('ip', ['addr', 'add', `${n.gateway}/${n.subnet.split('/')[1]}`, 'dev', n.bridge]);
+        await runTool('ip', ['link', 'set', n.bridge, 'up']);
+      }
+      if (!n.isDefault) await this.#startDns(n);
+    });
+  }
+
+  async #startDns(n: NetworkRecord): Promise<void> {
+    if (this.#dns.has(n.id) || !n.gateway) return;
+    const server = new DnsServer({
+      address: n.gateway,
+      lookup: (name) => this.#lookup(n.id, name),
+      upstreams: () => this.#upstreams,
+      log: this.#o.log,
+    });
+    try {
+      await server.start();
+      this.#dns.set(n.id, server);
+    } catch (err) {
+      this.#o.log.warn('embedded DNS could not start', { network: n.name, address: n.gateway, err: errorMessage(err) });
+    }
+  }
+
+  #upstreams: readonly string[] = [];
+
+  async #readUpstreams(): Promise<void> {
+    const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    const ns = text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'nameserver' && f[1] && !f[1].includes(':')).map((f) => f[1]!);
+    this.#upstreams = ns.length > 0 ? ns : ['8.8.8.8'];
+  }
+
+  #lookup(networkId: string, name: string): string[] {
+    const out: string[] = [];
+    for (const a of this.#attachments.values()) {
+      for (const e of a.endpoints) {
+        if (e.state.networkId === networkId && e.state.dnsNames.some((d) => d.toLowerCase() === name)) out.push(e.state.ipAddress);
+      }
+    }
+    return out;
+  }
+
+  // ---- attachments ---------------------------------------------------------
+
+  /** The live state of a container's attachment, if it has one. */
+  state(containerId: string): NetworkState | undefined {
+    const a = this.#attachments.get(containerId);
+    return a ? stateOf(a) : undefined;
+  }
+
+  /** Every endpoint on a network with its container id, for network inspect. */
+  endpointsOn(networkId: string): { containerId: string; name: string; endpoint: EndpointState }[] {
+    const out: { containerId: string; name: string; endpoint: EndpointState }[] = [];
+    for (const a of this.#attachments.values()) {
+      for (const e of a.endpoints) if (e.state.networkId === networkId) out.push({ containerId: a.containerId, name: a.containerName, endpoint: e.state });
+    }
+    return out;
+  }
+
+  /** Port mappings held by all attached containers. */
+  #takenPorts(except?: string): PortMapping[] {
+    return [...this.#attachments.values()].filter((a) => a.containerId !== except).flatMap((a) => a.ports);
+  }
+
+  /**
+   * Makes the container's netns and connects it to its networks (the first gets
+   * eth0 and the published ports). On failure everything done is undone.
+   * Throws Internal `Bind for 0.0.0.0:8080 failed: port is already allocated` for a taken port.
+   */
+  async attach(req: AttachRequest): Promise<NetworkState> {
+    if (this.#attachments.has(req.containerId)) await this.detach(req.containerId);
+    await this.#readUpstreams();
+    const nets = req.networks.map((x) => ({ net: this.get(x.network), spec: x.spec }));
+    for (const { net } of nets) if (net.driver !== 'bridge') throw invalidArgument(`container cannot be connected to network ${net.name} this way`);
+    const ports = await this.#lock.run('ports', async () => {
+      const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, this.#takenPorts(req.containerId)) : [];
+      const sandboxKey = this.#sandboxPath(req.containerId);
+      // Recorded before any CNI call, so that a crash in between still lets detach clean up.
+      const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p };
+      this.#attachments.set(req.containerId, att);
+      await this.#saveAttachment(att);
+      return p;
+    });
+    const att = this.#attachments.get(req.containerId)!;
+    try {
+      await createNetns(att.sandboxKey);
+      // Loopback and the networks touch different interfaces: set them up side by side.
+      const lo = execPlugin('loopback', 'ADD', { containerId: req.containerId, netns: att.sandboxKey, ifname: 'lo' }, { cniVersion, name: 'berth-loopback', type: 'loopback' }, this.#cniPath);
+      const eths = (async () => {
+        for (const [i, { net, spec }] of nets.entries()) await this.#connectOne(att, net, spec, `eth${i}`, i === 0 ? ports : []);
+      })();
+      const [a, b] = await Promise.allSettled([lo, eths]);
+      if (a.status === 'rejected') throw a.reason;
+      if (b.status === 'rejected') throw b.reason;
+      return stateOf(att);
+    } catch (err) {
+      await this.detach(req.containerId).catch((e: unknown) => this.#o.log.warn('undoing a failed network attach failed', { container: req.containerId, err: errorMessage(e) }));
+      throw err;
+    }
+  }
+
+  async #connectOne(att: Attachment, net: NetworkRecord, spec: EndpointSpec, ifname: string, ports: readonly PortMapping[]): Promise<EndpointState> {
+    if (att.endpoints.some((e) => e.state.networkId === net.id)) {
+      throw conflict(`endpoint with name ${att.containerName} already exists in network ${net.name}`);
+    }
+    if (spec.ipv4Address) {
+      const ip = parseIp(spec.ipv4Address);
+      if (ip === undefined || !net.subnet || !contains(parseCidr(net.subnet), ip)) {
+        throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv4Address}`);
+      }
+      if (net.isDefault) throw invalidArgument('user specified IP address is supported on user defined networks only');
+    }
+    await this.#ensureBridge(net);
+    const confList = this.#confList(net, ports.length > 0, spec.ipv4Address, !net.internal && (await this.#forwardPolicyDrops()));
+    const runtimeConfig = ports.length > 0 ? { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) } : {};
+    const inv = { containerId: att.containerId, netns: att.sandboxKey, ifname, runtimeConfig };
+    const result = await addNetworkList(confList, inv, this.#cniPath);
+    const ipEntry = result.ips?.[0];
+    const iface = result.interfaces?.find((x) => x.sandbox !== undefined);
+    const [ip = '', prefix = '0'] = (ipEntry?.address ?? '').split('/');
+    const aliases = net.isDefault ? [] : [...spec.aliases];
+    const dnsNames = net.isDefault ? [] : [...new Set([att.containerName, att.containerId.slice(0, 12), ...aliases, att.hostname])];
+    const state: EndpointState = {
+      networkId: net.id,
+      networkName: net.name,
+      endpointId: newId(),
+      ipAddress: ip,
+      prefixLen: Number(prefix),
+      gateway: ipEntry?.gateway ?? '',
+      macAddress: iface?.mac ?? '',
+      aliases,
+      dnsNames,
+    };
+    att.endpoints.push({ ifname, confList, runtimeConfig, result, state });
+    await this.#saveAttachment(att);
+    this.#o.log.info('container connected', { container: att.containerId, network: net.name, ip });
+    return state;
+  }
+
+  /** Connects a running container (one that has a netns) to one more network. */
+  async connect(containerId: string, network: string, spec: EndpointSpec): Promise<NetworkState> {
+    const att = this.#attachments.get(containerId);
+    if (!att) throw conflict(`container ${containerId} has no network namespace`);
+    const net = this.get(network);
+    if (net.driver !== 'bridge') throw invalidArgument(`container cannot be disconnected from host network or connected to host network`);
+    await this.#readUpstreams();
+    const used = new Set(att.endpoints.map((e) => e.ifname));
+    let i = 0;
+    while (used.has(`eth${i}`)) i++;
+    await this.#connectOne(att, net, spec, `eth${i}`, []);
+    return stateOf(att);
+  }
+
+  /** Disconnects a running container from one network (CNI DEL of that endpoint). */
+  async disconnect(containerId: string, network: string): Promise<NetworkState | undefined> {
+    const att = this.#attachments.get(containerId);
+    if (!att) return undefined;
+    const net = this.get(network);
+    const idx = att.endpoints.findIndex((e) => e.state.networkId === net.id);
+    if (idx < 0) return stateOf(att);
+    const ep = att.endpoints[idx]!;
+    await delNetworkList(ep.confList, { containerId, netns: att.sandboxKey, ifname: ep.ifname, runtimeConfig: ep.runtimeConfig }, ep.result, this.#cniPath);
+    att.endpoints.splice(idx, 1);
+    if (idx === 0) att.ports.splice(0, att.ports.length);
+    await this.#saveAttachment(att);
+    return stateOf(att);
+  }
+
+  /** Undoes attach: CNI DEL per endpoint (releases the IP, veth, NAT and port rules), removes the netns and the record. */
+  async detach(containerId: string): Promise<void> {
+    const att = this.#attachments.get(containerId);
+    if (!att) return;
+    let first: unknown;
+    for (const ep of [...att.endpoints].reverse()) {
+      await delNetworkList(ep.confList, { containerId, netns: att.sandboxKey, ifname: ep.ifname, runtimeConfig: ep.runtimeConfig }, ep.result, this.#cniPath).catch((err: unknown) => {
+        first ??= err;
+        this.#o.log.warn('CNI DEL failed', { container: containerId, network: ep.state.networkName, err: errorMessage(err) });
+      });
+    }
+    await removeNetns(att.sandboxKey).catch((err: unknown) => {
+      first ??= err;
+    });
+    this.#attachments.delete(containerId);
+    await rm(join(this.#attDir, `${containerId}.json`), { force: true });
+    if (first !== undefined) throw first;
+  }
+
+  async #saveAttachment(a: Attachment): Promise<void> {
+    await writeFileAtomic(join(this.#attDir, `${a.containerId}.json`), JSON.stringify(a), 0o600);
+  }
+
+  close(): void {
+    for (const d of this.#dns.values()) d.close();
+    this.#dns.clear();
+  }
+}
+
+function cniName(n: NetworkRecord): string {
+  return `berth-${n.id.slice(0, 12)}`;
+}
+
+function permissionDeniedBuiltin(name: string): Error {
+  return permissionDenied(`${name} is a pre-defined network and cannot be removed`);
+}
+
+function stateOf(a: Attachment): NetworkState {
+  const endpoints: Record<string, EndpointState> = {};
+  for (const e of a.endpoints) endpoints[e.state.networkName] = e.state;
+  const ports: Record<string, PortBinding[]> = {};
+  for (const p of a.ports) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ hostIp: p.hostIp || '0.0.0.0', hostPort: String(p.hostPort) });
+  return { sandboxKey: a.sandboxKey, endpoints, ports };
+}

@@ -1,0 +1,26 @@
+// Persistent network namespaces: a fresh netns bind-mounted onto a file under
+// berthd's exec root (what `ip netns add` does under /run/netns), so that CNI
+// can configure it before the container exists and the container joins it by
+// path. Removing it unmounts and deletes the file; the kernel frees the
+// namespace (and the veth ends inside it) once no process holds it.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { runTool } from '../lib/run-tool.ts';
+
+export async function createNetns(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(path, '', { mode: 0o600 });
+  try {
+    // unshare(1) makes the namespace and bind-mounts it onto the file.
+    await runTool('unshare', [`--net=${path}`, 'true']);
+  } catch (err) {
+    await rm(path, { force: true });
+    throw err;
+  }
+}
+
+/** Unmounts and deletes; an absent or already-unmounted file is not an error. */
+export async function removeNetns(path: string): Promise<void> {
+  await runTool('umount', ['--lazy', path]).catch(() => undefined);
+  await rm(path, { force: true });
+}

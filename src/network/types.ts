@@ -1,0 +1,51 @@
+// The network module's shapes: a network as berth keeps it, and what the
+// engine asks for when it attaches a container.
+import type { EndpointSpec } from '../core/types.ts';
+
+export interface NetworkRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly created: string;
+  /** `bridge` for CNI bridge networks; `host` and `null` for the built-in ones. */
+  readonly driver: 'bridge' | 'host' | 'null';
+  readonly internal: boolean;
+  readonly attachable: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly options: Readonly<Record<string, string>>;
+  /** IPv4 CIDR and gateway (bridge networks). */
+  readonly subnet?: string;
+  readonly gateway?: string;
+  /** The Linux bridge device (bridge networks). */
+  readonly bridge?: string;
+  /** The default bridge: no embedded DNS, no aliases. */
+  readonly isDefault?: boolean;
+}
+
+export interface CreateNetworkOptions {
+  readonly name: string;
+  readonly driver?: string;
+  readonly subnet?: string;
+  readonly gateway?: string;
+  readonly internal?: boolean;
+  readonly attachable?: boolean;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly options?: Readonly<Record<string, string>>;
+}
+
+/** A port to publish, resolved to a concrete host port. */
+export interface PortMapping {
+  readonly hostIp: string;
+  readonly hostPort: number;
+  readonly containerPort: number;
+  readonly protocol: 'tcp' | 'udp';
+}
+
+export interface AttachRequest {
+  readonly containerId: string;
+  readonly containerName: string;
+  readonly hostname: string;
+  /** Networks in attach order (the first gets eth0 and the published ports). */
+  readonly networks: readonly { readonly network: string; readonly spec: EndpointSpec }[];
+  /** `80/tcp` → requested bindings (hostPort '' = ephemeral). */
+  readonly portBindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
+}

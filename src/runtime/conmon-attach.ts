@@ -1,0 +1,173 @@
+// The client side of conmon's attach socket and control fifo. conmon serves
+// `<socketLink>/attach` (SOCK_SEQPACKET): every packet it sends is one chunk of
+// the container's output led by a stream byte (2 stdout, 3 stderr — conmon's
+// stdpipe_t, 1 being stdin); every packet written to it goes to the container's
+// stdin (the pipe, or the pty master with a terminal). Half-closing our side
+// makes conmon close the container's stdin unless it runs with
+// --leave-stdin-open. Resizes go through `<socketLink>/ctl` as `1 <h> <w>\n`.
+import { createRequire } from 'node:module';
+import { open } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { join } from 'node:path';
+import { internal, notFound } from '../core/errors.ts';
+
+/** The slice of node-unix-socket's SeqpacketSocket berth uses. */
+interface SeqpacketLike {
+  on(event: 'data', fn: (buf: Buffer) => void): unknown;
+  on(event: 'end' | 'close' | 'connect', fn: () => void): unknown;
+  on(event: 'error', fn: (err: Error) => void): unknown;
+  connect(path: string, cb?: () => void): void;
+  write(buf: Buffer, offset?: number, length?: number, cb?: () => void): void;
+  end(cb?: () => void): void;
+  destroy(): void;
+}
+
+type SeqpacketCtor = new () => SeqpacketLike;
+
+let seqpacketCtor: SeqpacketCtor | undefined;
+
+/** Loads the native addon on first use, so that nothing else pays for it. */
+function loadSeqpacket(): SeqpacketCtor {
+  if (!seqpacketCtor) {
+    // A native addon: required at run time (the bundles keep it external).
+    const require = createRequire(import.meta.url);
+    seqpacketCtor = (require('node-unix-socket') as { SeqpacketSocket: SeqpacketCtor }).SeqpacketSocket;
+  }
+  return seqpacketCtor;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** conmon's stream bytes on the attach socket. */
+const streamByte: Readonly<Record<number, OutputStream>> = { 2: 'stdout', 3: 'stderr' };
+
+/** conmon reads a packet with one read of its buffer; larger packets would be cut. */
+const maxPacket = 8192;
+
+export interface AttachConnection {
+  /** Output chunks as conmon sends them; ends when conmon closes the socket (the container exited). */
+  onOutput(fn: (stream: OutputStream, data: Buffer) => void): void;
+  /** Called once when the connection is gone (conmon closed it, or close()). */
+  onClose(fn: () => void): void;
+  /** Sends bytes to the container's stdin (ignored by conmon when the container has none). */
+  write(data: Buffer): Promise<void>;
+  /** Half-close: no more input; output keeps flowing. */
+  closeStdin(): void;
+  close(): void;
+}
+
+/**
+ * Connects to a container's attach socket. The connection goes through
+ * /proc/self/fd/<dir fd> so that a long socket dir path never exceeds
+ * sun_path's 108 bytes. NotFound when conmon serves no socket there.
+ */
+export async function connectAttach(socketLink: string): Promise<AttachConnection> {
+  const Ctor = loadSeqpacket();
+  let dir;
+  try {
+    dir = await open(socketLink, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+  } catch (err) {
+    throw notFound(`attach socket of container is missing: ${socketLink}`, err);
+  }
+  const sock = new Ctor();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.on('error', reject);
+      try {
+        sock.connect(join(`/proc/self/fd/${dir.fd}`, 'attach'), () => resolve());
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  } catch (err) {
+    sock.destroy();
+    throw internal(`connecting to conmon's attach socket failed: ${err instanceof Error ? err.message : String(err)}`, err);
+  } finally {
+    await dir.close();
+  }
+  return wrap(sock);
+}
+
+function wrap(sock: SeqpacketLike): AttachConnection {
+  const outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
+  const closeFns: (() => void)[] = [];
+  let closed = false;
+  let inputEnded = false;
+  const closeOnce = () => {
+    if (closed) return;
+    closed = true;
+    for (const fn of closeFns) fn();
+  };
+  sock.on('data', (buf: Buffer) => {
+    const stream = streamByte[buf[0] ?? 0];
+    if (!stream || buf.length < 2) return;
+    const data = Buffer.from(buf.subarray(1));
+    for (const fn of outputFns) fn(stream, data);
+  });
+  // conmon closes its end when it exits; a failed write means the same.
+  sock.on('end', () => {
+    sock.destroy();
+    closeOnce();
+  });
+  sock.on('close', closeOnce);
+  sock.on('error', () => {
+    sock.destroy();
+    closeOnce();
+  });
+  return {
+    onOutput: (fn) => void outputFns.push(fn),
+    onClose: (fn) => {
+      if (closed) fn();
+      else closeFns.push(fn);
+    },
+    async write(data: Buffer) {
+      if (closed || inputEnded) return;
+      for (let off = 0; off < data.length; off += maxPacket) {
+        const part = data.subarray(off, Math.min(off + maxPacket, data.length));
+        await new Promise<void>((resolve) => {
+          try {
+            sock.write(part, 0, part.length, () => resolve());
+          } catch {
+            resolve();
+          }
+        });
+      }
+    },
+    closeStdin() {
+      if (closed || inputEnded) return;
+      inputEnded = true;
+      try {
+        sock.end();
+      } catch {
+        // Already gone: conmon has closed stdin with the socket.
+      }
+    },
+    close() {
+      if (closed) return;
+      try {
+        sock.destroy();
+      } finally {
+        closeOnce();
+      }
+    },
+  };
+}
+
+/**
+ * Sets the container's terminal size through conmon's control fifo. NotFound
+ * when conmon is gone (no reader on the fifo).
+ */
+export async function resizeTerminal(socketLink: string, size: { height: number; width: number }): Promise<void> {
+  let fh;
+  try {
+    // Non-blocking: opening a fifo for writing fails at once (ENXIO) instead of hanging when conmon is gone.
+    fh = await open(join(socketLink, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    throw notFound(`cannot resize: the container's monitor is not running`, err);
+  }
+  try {
+    await fh.write(`1 ${Math.trunc(size.height)} ${Math.trunc(size.width)}\n`);
+  } finally {
+    await fh.close();
+  }
+}

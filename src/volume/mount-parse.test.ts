@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isInvalidArgument } from '../core/errors.ts';
+import { parseBind, parseMountSpec, parseVolumesFrom, validMountMode } from './mount-parse.ts';
+
+test('parseBind() reads an absolute source as a bind with rprivate propagation', () => {
+  assert.deepEqual(parseBind('/host/dir/:/x'), {
+    type: 'bind', source: '/host/dir', destination: '/x', mode: '', rw: true, propagation: 'rprivate', noCopy: false, createHostPath: true,
+  });
+});
+
+test('parseBind() keeps the mode text and reads ro and propagation from it', () => {
+  const m = parseBind('/a:/b:ro,rshared');
+  assert.equal(m.rw, false);
+  assert.equal(m.propagation, 'rshared');
+  assert.equal(m.mode, 'ro,rshared');
+});
+
+test('parseBind() reads a name as a volume with mode z, and a lone path as an anonymous volume', () => {
+  const named = parseBind('data:/var/lib/data');
+  assert.equal(named.type, 'volume');
+  assert.equal(named.source, 'data');
+  assert.equal(named.mode, 'z');
+  assert.equal(named.propagation, '');
+  const anon = parseBind('/scratch');
+  assert.equal(anon.type, 'volume');
+  assert.equal(anon.source, '');
+  assert.equal(anon.mode, '');
+  assert.equal(parseBind('data:/d:nocopy').noCopy, true);
+});
+
+test('parseBind() refuses what dockerd refuses, with its messages', () => {
+  const cases: [string, string][] = [
+    ['/a:x', `invalid volume specification: '/a:x': invalid mount config for type "bind": invalid mount path: 'x' mount path must be absolute`],
+    ['/a:/', `invalid volume specification: '/a:/': invalid mount config for type "bind": invalid specification: destination can't be '/'`],
+    ['/a:/b:bogus', 'invalid mode: bogus'],
+    ['/a:/b:ro,rw', 'invalid mode: ro,rw'],
+    ['/foo:rw', `invalid volume specification: '/foo:rw'`],
+    ['a:b:c:d', `invalid volume specification: 'a:b:c:d'`],
+    [':/x', `invalid volume specification: ':/x'`],
+  ];
+  for (const [raw, message] of cases) {
+    assert.throws(() => parseBind(raw), (e: unknown) => isInvalidArgument(e) && e.message === message, raw);
+  }
+});
+
+test('validMountMode() allows one of each kind', () => {
+  assert.equal(validMountMode('ro,z,rslave,nocopy'), true);
+  assert.equal(validMountMode('z,Z'), false);
+  assert.equal(validMountMode('shared,slave'), false);
+});
+
+test('parseMountSpec() checks bind sources, targets and options per type', () => {
+  assert.throws(() => parseMountSpec({ type: 'bind', source: 'rel', target: '/x', readOnly: false }), /invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute/);
+  assert.throws(() => parseMountSpec({ type: 'volume', source: '', target: '/x', readOnly: true }), /must not set ReadOnly mode when using anonymous volumes/);
+  assert.throws(() => parseMountSpec({ type: 'tmpfs', source: 'x', target: '/x', readOnly: false }), /field Source must not be specified/);
+  assert.throws(() => parseMountSpec({ type: 'bind', source: '/a', target: '/x', readOnly: false, bindPropagation: 'weird' }), /invalid propagation mode: weird/);
+  const b = parseMountSpec({ type: 'bind', source: '/a', target: '/x/', readOnly: true, bindPropagation: 'rslave' });
+  assert.deepEqual([b.destination, b.rw, b.propagation, b.createHostPath], ['/x', false, 'rslave', false]);
+});
+
+test('parseMountSpec() turns tmpfs size and mode into mount options', () => {
+  const t = parseMountSpec({ type: 'tmpfs', source: '', target: '/t', readOnly: false, tmpfsSize: 1048576, tmpfsMode: 0o1770 });
+  assert.deepEqual(t.tmpfsOptions, ['size=1024k', 'mode=1770']);
+});
+
+test('parseVolumesFrom() splits the container and the mode', () => {
+  assert.deepEqual(parseVolumesFrom('web'), { container: 'web', mode: '' });
+  assert.deepEqual(parseVolumesFrom('web:ro'), { container: 'web', mode: 'ro' });
+  assert.deepEqual(parseVolumesFrom('web:rw'), { container: 'web', mode: 'rw' });
+  assert.throws(() => parseVolumesFrom('web:bad'), /invalid mode: bad$/);
+});
