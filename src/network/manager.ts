@@ -139,7 +139,12 @@ export class CniNetworkManager {
     const current = byName('bridge');
     let cidr = this.#o.bridgeCidr;
     if (cidr === undefined) {
-      if (current?.subnet && current.gateway && current.bridge === bridgeName) cidr = `${current.gateway}/${current.subnet.split('/')[1]}`;
+      const existing = await bridgeAddress(bridgeName);
+      // The device outlives berthd (and a lost data root): keep its address, as
+      // dockerd keeps docker0's, rather than a subnet the CNI bridge plugin
+      // would refuse ("already has an IP address different from …").
+      if (existing !== undefined) cidr = existing;
+      else if (current?.subnet && current.gateway && current.bridge === bridgeName) cidr = `${current.gateway}/${current.subnet.split('/')[1]}`;
       else {
         const others = [...this.#networks.values()].filter((n) => n.name !== 'bridge' && n.subnet).map((n) => parseCidr(n.subnet!));
         const routes = (await hostRoutes()).filter((r) => !current?.subnet || formatCidr(r) !== current.subnet);
@@ -537,4 +542,17 @@ function stateOf(a: Attachment): NetworkState {
   const ports: Record<string, PortBinding[]> = {};
   for (const p of a.ports) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ hostIp: p.hostIp || '0.0.0.0', hostPort: String(p.hostPort) });
   return { sandboxKey: a.sandboxKey, endpoints, ports };
+}
+
+/** The IPv4 address/prefix a bridge device already has, if it exists. */
+async function bridgeAddress(device: string): Promise<string | undefined> {
+  try {
+    const out = await runTool('ip', ['-j', '-4', 'addr', 'show', 'dev', device]);
+    const parsed = JSON.parse(out) as unknown;
+    if (!Array.isArray(parsed)) return undefined;
+    const info = (parsed[0] as { addr_info?: { local?: unknown; prefixlen?: unknown }[] } | undefined)?.addr_info?.[0];
+    return typeof info?.local === 'string' && typeof info.prefixlen === 'number' ? `${info.local}/${info.prefixlen}` : undefined;
+  } catch {
+    return undefined; // no such device
+  }
 }
