@@ -25,6 +25,14 @@ await Promise.all([
   }),
   build({
     ...common,
+    entryPoints: { 'berth-compose': 'src/compose/main.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({
+    ...common,
     entryPoints: { berthd: 'src/daemon/main.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
@@ -37,3 +45,4 @@ await Promise.all([
 // bin/berth is a symlink to dist/berth.cjs, so the bundle itself is the program.
 const { chmod } = await import('node:fs/promises');
 await chmod('dist/berth.cjs', 0o755);
+await chmod('dist/berth-compose.cjs', 0o755);

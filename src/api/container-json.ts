@@ -65,7 +65,7 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
     DnsOptions: h.dnsOptions,
     DnsSearch: h.dnsSearch,
     ExtraHosts: h.extraHosts.length === 0 ? null : h.extraHosts,
-    GroupAdd: null,
+    GroupAdd: h.groupAdd ?? null,
     IpcMode: 'private',
     Cgroup: '',
     Links: null,
@@ -137,7 +137,8 @@ export function inspectJson(c: Container) {
     Args: c.args,
     State: {
       Status: st.status,
-      Running: st.status === 'running' || st.status === 'paused',
+      // docker counts a container waiting out its restart back-off as running.
+      Running: st.status === 'running' || st.status === 'paused' || st.status === 'restarting',
       Paused: st.status === 'paused',
       Restarting: st.status === 'restarting',
       OOMKilled: st.oomKilled,
@@ -147,6 +148,9 @@ export function inspectJson(c: Container) {
       Error: st.error,
       StartedAt: st.startedAt,
       FinishedAt: st.finishedAt,
+      ...(st.health
+        ? { Health: { Status: st.health.status, FailingStreak: st.health.failingStreak, Log: st.health.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })) } }
+        : {}),
     },
     Image: c.imageId,
     ResolvConfPath: c.resolvConfPath,

@@ -1,6 +1,7 @@
 // Docker's create body (Config + HostConfig + NetworkingConfig, `unknown` until
 // checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
-import { invalidArgument } from '../core/errors.ts';
+import { errorMessage, invalidArgument } from '../core/errors.ts';
+import { validateRestartPolicy } from '../engine/restart-policy.ts';
 import { endpointsFromCreateBody } from './endpoints-spec.ts';
 import type { ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
 import { mountSpecFromBody } from './mount-json.ts';
@@ -73,8 +74,6 @@ function list(o: Obj, key: string, field: string): Obj[] {
   return v as Obj[];
 }
 
-const restartNames = ['no', 'always', 'unless-stopped', 'on-failure'] as const;
-
 /** HostConfig.ConsoleSize: `[height, width]` of unsigned integers, [0, 0] meaning unset. */
 function consoleSizeOf(h: Obj): readonly [number, number] | undefined {
   const v = h['ConsoleSize'];
@@ -87,8 +86,12 @@ function consoleSizeOf(h: Obj): readonly [number, number] | undefined {
 function hostSpec(h: Obj): HostSpec {
   const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
   const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
-  if (!(restartNames as readonly string[]).includes(rpName)) throw invalidArgument(`invalid restart policy '${rpName}'`);
-  const restartPolicy: RestartPolicy = { name: rpName as RestartPolicy['name'], maximumRetryCount: num(rp, 'MaximumRetryCount', 'HostConfig.RestartPolicy.MaximumRetryCount') ?? 0 };
+  let restartPolicy: RestartPolicy;
+  try {
+    restartPolicy = validateRestartPolicy(rpName, num(rp, 'MaximumRetryCount', 'HostConfig.RestartPolicy.MaximumRetryCount') ?? 0);
+  } catch (err) {
+    throw invalidArgument(errorMessage(err));
+  }
   const autoRemove = bool(h, 'AutoRemove', 'HostConfig.AutoRemove');
   if (autoRemove && rpName !== 'no') throw invalidArgument("can't create 'AutoRemove' container with restart policy");
   const lc = obj(h, 'LogConfig', 'HostConfig.LogConfig');
@@ -141,6 +144,7 @@ function hostSpec(h: Obj): HostSpec {
     dnsSearch: strList(h, 'DnsSearch', 'HostConfig.DnsSearch') ?? [],
     dnsOptions: strList(h, 'DnsOptions', 'HostConfig.DnsOptions') ?? [],
     init: bool(h, 'Init', 'HostConfig.Init'),
+    ...((strList(h, 'GroupAdd', 'HostConfig.GroupAdd') ?? []).length > 0 ? { groupAdd: strList(h, 'GroupAdd', 'HostConfig.GroupAdd') ?? [] } : {}),
     restartPolicy,
     logConfig: { type: str(lc, 'Type', 'HostConfig.LogConfig.Type') || 'json-file', config: strMap(lc, 'Config', 'HostConfig.LogConfig.Config') },
     portBindings,
@@ -172,7 +176,8 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
   const stopSignal = str(body, 'StopSignal', 'Config.StopSignal');
   const stopTimeout = num(body, 'StopTimeout', 'Config.StopTimeout');
   const hcObj = body['Healthcheck'];
-  const healthcheck = isObj(hcObj) && Array.isArray(hcObj['Test'])
+  // A healthcheck without Test keeps the image's test and overrides its timings (docker's merge).
+  const healthcheck = isObj(hcObj)
     ? {
         test: strList(hcObj, 'Test', 'Config.Healthcheck.Test') ?? [],
         ...(num(hcObj, 'Interval', 'Config.Healthcheck.Interval') !== undefined ? { intervalNs: num(hcObj, 'Interval', '')! } : {}),

@@ -23,8 +23,11 @@ const isZero = (t: string) => t === '' || t.startsWith('0001-01-01');
 
 export function statusText(state: ContainerState, now = Date.now()): string {
   switch (state.status) {
-    case 'running':
-      return `Up ${humanDuration(now - Date.parse(state.startedAt))}`;
+    case 'running': {
+      const up = `Up ${humanDuration(now - Date.parse(state.startedAt))}`;
+      if (!state.health) return up;
+      return `${up} (${state.health.status === 'starting' ? 'health: starting' : state.health.status})`;
+    }
     case 'paused':
       return `Up ${humanDuration(now - Date.parse(state.startedAt))} (Paused)`;
     case 'restarting':

@@ -15,6 +15,8 @@ import { compileRoute, matchRoute, Router } from './router.ts';
 import { addContainerRoutes } from './routes/containers.ts';
 import { addExecRoutes } from './routes/exec.ts';
 import { addContainerControlRoutes } from './routes/container-control.ts';
+import { addContainerUpdateRoute } from './routes/container-update.ts';
+import { addContainerFileRoutes } from './routes/container-files.ts';
 import { addImageRoutes } from './routes/images.ts';
 import { addBuildRoutes } from './routes/build.ts';
 import { addNetworkRoutes } from './routes/networks.ts';
@@ -23,6 +25,9 @@ import { addRegistryRoutes } from './routes/registry.ts';
 import { addSystemRoutes } from './routes/system.ts';
 import { addVolumeRoutes } from './routes/volumes.ts';
 import { addSystemDfRoute } from './routes/system-df.ts';
+import { addEventRoutes } from './routes/events.ts';
+import { addStatsRoutes } from './routes/stats.ts';
+import { addPruneRoutes } from './routes/prune.ts';
 import { maxApiVersion, minApiVersion, splitVersion, versionLess } from './version.ts';
 import { serverVersion } from '../engine/system.ts';
 
@@ -38,13 +43,18 @@ const knownRoutes = engineApiRoutes.map(([method, path]) => compileRoute(method,
 export function buildRouter(): Router {
   const router = new Router();
   addSystemRoutes(router);
+  addPruneRoutes(router);
   addContainerRoutes(router);
   addExecRoutes(router);
   addContainerControlRoutes(router);
+  addContainerUpdateRoute(router);
+  addContainerFileRoutes(router);
   addImageRoutes(router);
   addBuildRoutes(router);
   addVolumeRoutes(router);
   addSystemDfRoute(router);
+  addEventRoutes(router);
+  addStatsRoutes(router);
   addRegistryRoutes(router);
   addNetworkRoutes(router);
   addPlaceholderRoutes(router);

@@ -5,6 +5,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitError, describeError, programName, setGlobalOptions } from './session.ts';
 import { addVolumeCommands } from './volume-commands.ts';
 import { addNetworkCommands, addPortCommand } from './network-commands.ts';
+import { addWatchCommands } from './watch-commands.ts';
+import { addFileCommands } from './files-commands.ts';
+import { addLifecycleRunFlags } from './run-flags-lifecycle.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -28,7 +31,7 @@ function runFlags(cmd: Command, isRun: boolean): Command {
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
       .option('--sig-proxy <bool>', 'Proxy received signals to the process (default true)');
   }
-  return cmd
+  cmd
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
@@ -49,11 +52,14 @@ function runFlags(cmd: Command, isRun: boolean): Command {
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--expose <list>', 'Expose a port or a range of ports', collect)
     .option('--runtime <string>', 'Runtime to use for this container')
+    .option('--log-driver <string>', 'Logging driver for the container')
+    .option('--log-opt <list>', 'Log driver options', collect)
     .option('-p, --publish <list>', 'Publish a container\'s port(s) to the host', collect)
     .option('-v, --volume <list>', 'Bind mount a volume', collect)
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
     .option('--tmpfs <list>', 'Mount a tmpfs directory', collect)
-    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect)
+    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect);
+  return addLifecycleRunFlags(cmd)
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions()
@@ -110,6 +116,19 @@ function addContainerCommands(p: Command, top: boolean): void {
   sub(p, 'unpause', 'CONTAINER [CONTAINER...]', 'Unpause all processes within one or more containers')
     .argument('<containers...>')
     .action(async (n: string[]) => (await cc()).unpauseCommand(n));
+  sub(p, 'update', '[OPTIONS] CONTAINER [CONTAINER...]', 'Update configuration of one or more containers')
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: -1 to enable unlimited swap")
+    .option('--memory-reservation <bytes>', 'Memory soft limit')
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+    .option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
+    .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
+    .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
+    .option('--restart <string>', 'Restart policy to apply when a container exits')
+    .argument('<containers...>')
+    .action(async (n: string[], o) => (await import('./commands/update.ts')).updateCommand(n, o));
   sub(p, 'rename', 'CONTAINER NEW_NAME', 'Rename a container')
     .argument('<container>')
     .argument('<newName>')
@@ -331,6 +350,8 @@ export function buildProgram(argv?: readonly string[]): Command {
   addNetworkCommands(program, sub);
   addPortCommand(program, sub);
   addPortCommand(container, sub);
+  addFileCommands(program, sub);
+  addFileCommands(container, sub);
   const system = sub(program, 'system', 'COMMAND', 'Manage Docker');
   sub(system, 'df', '[OPTIONS]', 'Show docker disk usage')
     .option('--format <string>', 'Format output using a custom template')
@@ -339,6 +360,7 @@ export function buildProgram(argv?: readonly string[]): Command {
   sub(system, 'info', '[OPTIONS]', 'Display system-wide information')
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (o) => (await sys()).infoCommand(o));
+  addWatchCommands({ program, system, container, image }, sub);
   if (argv && program.commands.length === 0) {
     // an unknown word: build everything so that commander reports it as docker would
     return buildProgram();
@@ -393,6 +415,8 @@ function usageError(program: Command, argv: readonly string[], e: CommanderError
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `berth compose …`: the compose client, loaded only when asked for (yaml, ajv).
+  if (argv[0] === 'compose') return (await import('./compose-entry.ts')).runCompose(argv.slice(1), main);
   const program = buildProgram(argv);
   if (argv[0] === '-v' || argv[0] === '--version') {
     const { berthVersion } = await sys();

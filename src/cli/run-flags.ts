@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody, HostConfigBody } from '../client/types.ts';
 import { parseRamBytes } from './format/units.ts';
 import { mountBodyParts } from './mount-flags.ts';
+import { lifecycleBodyParts, type LifecycleFlags } from './run-flags-lifecycle.ts';
+import { logConfigBody, type LoggingFlags } from './run-flags-logging.ts';
 
-export interface RunFlags {
+export interface RunFlags extends LifecycleFlags, LoggingFlags {
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -173,6 +175,14 @@ export function buildCreateBody(image: string, command: readonly string[], flags
     body.ExposedPorts = { ...(body.ExposedPorts ?? {}), [`${port}/${proto}`]: {} };
   }
   if (flags.publishAll) host.PublishAllPorts = true;
+  try {
+    const lifecycle = lifecycleBodyParts(flags, readFile);
+    Object.assign(body, lifecycle.config);
+    Object.assign(host, lifecycle.host);
+    Object.assign(host, logConfigBody(flags));
+  } catch (err) {
+    throw new FlagError(err instanceof Error ? err.message : String(err));
+  }
   const aliases = flags.networkAlias ?? [];
   if (aliases.length > 0 || flags.ip !== undefined) {
     const net = flags.network ?? 'default';

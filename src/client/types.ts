@@ -58,6 +58,7 @@ export interface ContainerCreateBody {
 
 export interface HostConfigBody {
   AutoRemove?: boolean;
+  LogConfig?: { Type: string; Config: Record<string, string> };
   /** [height, width] of the TTY at start. */
   ConsoleSize?: [number, number];
   NetworkMode?: string;

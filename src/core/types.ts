@@ -136,6 +136,8 @@ export interface HostSpec {
   readonly dnsSearch: readonly string[];
   readonly dnsOptions: readonly string[];
   readonly init: boolean;
+  /** --group-add: extra groups (names or gids) for the container's process. */
+  readonly groupAdd?: readonly string[];
   readonly restartPolicy: RestartPolicy;
   readonly logConfig: LogConfig;
   readonly portBindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
@@ -157,6 +159,22 @@ export interface ContainerState {
   /** ISO 8601 with nanoseconds as docker prints; `0001-01-01T00:00:00Z` when never. */
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** The health check's verdict while one is configured (docker's State.Health). */
+  readonly health?: HealthState;
+}
+
+/** One health probe's result (docker keeps the last five). */
+export interface HealthLogEntry {
+  readonly start: string;
+  readonly end: string;
+  readonly exitCode: number;
+  readonly output: string;
+}
+
+export interface HealthState {
+  readonly status: 'starting' | 'healthy' | 'unhealthy';
+  readonly failingStreak: number;
+  readonly log: readonly HealthLogEntry[];
 }
 
 /** A container as the engine keeps it. */

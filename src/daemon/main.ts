@@ -63,6 +63,12 @@ async function main(): Promise<number> {
         resolve(0);
       })();
     };
+    // One request's stray promise (a client hanging up mid-stream) must not take
+    // every other client down with it: log it and keep serving. Containers are
+    // safe either way (they live under conmon), but the API would not be.
+    process.on('unhandledRejection', (reason) => {
+      log.error('unhandled rejection (a bug: please report it)', { err: errorMessage(reason) });
+    });
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });

@@ -57,9 +57,30 @@ export function mergeImageConfig(spec: ContainerSpec, image: OciContainerConfig 
     ...(spec.workingDir ? {} : img.WorkingDir ? { workingDir: img.WorkingDir } : {}),
     ...(spec.user ? {} : img.User ? { user: img.User } : {}),
     ...(spec.stopSignal ? {} : img.StopSignal ? { stopSignal: img.StopSignal } : {}),
-    ...(spec.healthcheck || !img.Healthcheck?.Test ? {} : { healthcheck: healthOf(img.Healthcheck) }),
+    ...mergeHealthcheck(spec.healthcheck, img.Healthcheck),
   };
   return { spec: merged, path, args: argv.slice(1) };
+}
+
+/** docker's merge: the image's HEALTHCHECK fills what the user's healthcheck leaves unset (a test, an interval…). */
+function mergeHealthcheck(user: ContainerSpec['healthcheck'], img: OciContainerConfig['Healthcheck']): { healthcheck?: NonNullable<ContainerSpec['healthcheck']> } {
+  if (!img) return user ? { healthcheck: user } : {};
+  const base = healthOf(img);
+  if (!user) return img.Test ? { healthcheck: base } : {};
+  const pick = (a: number | undefined, b: number | undefined) => (a !== undefined && a !== 0 ? a : b);
+  const intervalNs = pick(user.intervalNs, base.intervalNs);
+  const timeoutNs = pick(user.timeoutNs, base.timeoutNs);
+  const startPeriodNs = pick(user.startPeriodNs, base.startPeriodNs);
+  const retries = pick(user.retries, base.retries);
+  return {
+    healthcheck: {
+      test: user.test.length > 0 ? user.test : base.test,
+      ...(intervalNs !== undefined ? { intervalNs } : {}),
+      ...(timeoutNs !== undefined ? { timeoutNs } : {}),
+      ...(startPeriodNs !== undefined ? { startPeriodNs } : {}),
+      ...(retries !== undefined ? { retries } : {}),
+    },
+  };
 }
 
 function healthOf(h: NonNullable<OciContainerConfig['Healthcheck']>): NonNullable<ContainerSpec['healthcheck']> {

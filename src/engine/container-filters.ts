@@ -12,6 +12,9 @@ export function validateContainerFilters(filters: Filters): void {
     if (key === 'status') {
       for (const v of values) if (!(containerStatuses as readonly string[]).includes(v)) throw invalidArgument(`Invalid filter 'status=${v}'`);
     }
+    if (key === 'health') {
+      for (const v of values) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(v)) throw invalidArgument(`Unrecognised filter value for health: ${v}`);
+    }
     if (key === 'exited') {
       for (const v of values) if (!/^-?\d+$/.test(v)) throw invalidArgument(`Invalid filter 'exited=${v}'`);
     }
@@ -51,6 +54,7 @@ export function containerMatches(c: Container, filters: Filters, ctx: FilterCont
     any('id', (v) => c.id.startsWith(v)) &&
     any('status', (v) => c.state.status === v) &&
     any('exited', (v) => c.state.status === 'exited' && c.state.exitCode === Number(v)) &&
+    any('health', (v) => (c.state.health?.status ?? 'none') === v) &&
     any('ancestor', (v) => ctx.ancestorIds.has(c.imageId) || c.spec.image === v) &&
     (filters['label'] ?? []).every((v) => labelMatches(c.spec.labels, v)) &&
     (ctx.before === undefined || c.created < ctx.before) &&

@@ -55,7 +55,7 @@ export async function writeNetworkEtcFiles(c: Container, state: NetworkState, ho
   const first = Object.values(state.endpoints)[0];
   if (!first) return;
   const h = c.spec.host;
-  await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: h.extraHosts }));
+  await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: h.extraHosts, ...(first.gateway ? { hostGateway: first.gateway } : {}) }));
   const dnsEndpoint = Object.values(state.endpoints).find((e) => e.dnsNames.length > 0);
   if (dnsEndpoint && h.dns.length === 0) {
     // Like docker's 127.0.0.11: the network's own resolver, which relays other names to the host's.

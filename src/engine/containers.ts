@@ -2,6 +2,9 @@
 // listing and logs, the per-container exit watcher, and the start-up restore.
 // Public methods guard (lock, re-read, check the transition), private #do*
 // methods act and persist through the MetadataStore.
+import type { EventPublisher } from './events.ts';
+import { containerAttributes } from './event-publishing.ts';
+import { readRotatedLogs, validateLogConfig } from './log-rotation.ts';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
@@ -26,7 +29,12 @@ import { AttachSession, type ContainerAttachment } from './attach-session.ts';
 import { containerTop, type TopResult } from './top.ts';
 import { parseSignal } from './signals.ts';
 import { nowNano, zeroTime } from './time.ts';
+import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
+import type { HealthMonitor } from './health.ts';
+import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
+import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container-update.ts';
 import type { ContainerService, Filters, WaitCondition } from './types.ts';
+import type { ContainerFsView } from './container-fs-view.ts';
 
 export interface ContainerServiceDeps {
   readonly dataRoot: string;
@@ -43,6 +51,8 @@ export interface ContainerServiceDeps {
   readonly mounts: ContainerMounts;
   /** CNI networks; absent: containers get a netns with loopback only. */
   readonly network?: CniNetworkManager;
+  /** docker's events that no API call causes (`die`, `oom`, `health_status`); absent: none. */
+  readonly events?: EventPublisher;
 }
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -52,7 +62,7 @@ const defaultStopTimeout = 10;
 type Listener = (c: Container) => void;
 
 /** What the store keeps per container: the Container plus the layer chain its rootfs sits on (top first), so that it still starts after its image was force-removed. */
-type StoredContainer = Container & { readonly lowerChain?: readonly Digest[] };
+type StoredContainer = Container & { readonly lowerChain?: readonly Digest[]; readonly manuallyStopped?: boolean };
 
 export class LocalContainerService implements ContainerService {
   readonly #d: ContainerServiceDeps;
@@ -65,6 +75,12 @@ export class LocalContainerService implements ContainerService {
   readonly #removing = new Set<string>();
   /** Attachments waiting for the next start of their container (docker attaches before it starts). */
   readonly #pendingAttach = new Map<string, Set<AttachSession>>();
+  /** Restarts by policy waiting out their back-off. */
+  readonly #restartTimers = new Map<string, NodeJS.Timeout>();
+  /** The back-off used before each container's last restart by policy (ms). */
+  readonly #restartDelay = new Map<string, number>();
+  /** Runs health checks of running containers; set by the engine once execs exist. */
+  #health: HealthMonitor | undefined;
   #closed = false;
 
   constructor(deps: ContainerServiceDeps) {
@@ -78,6 +94,20 @@ export class LocalContainerService implements ContainerService {
         deps.log.error('skipping unreadable container record', { container: row.id, err });
       }
     }
+  }
+
+  /** Hands over the health checker (it needs execs, which need this service). Call before restore(). */
+  useHealthMonitor(monitor: HealthMonitor): void {
+    this.#health = monitor;
+  }
+
+  /** Records a health check result of the run that started at `startedAt`; a stale one (the container stopped or restarted) is dropped. */
+  recordHealth(id: string, startedAt: string, health: NonNullable<ContainerState['health']>): void {
+    const c = this.#byId.get(id);
+    if (!c || (c.state.status !== 'running' && c.state.status !== 'paused') || c.state.startedAt !== startedAt) return;
+    const changed = c.state.health?.status !== health.status;
+    const next = this.#setState(c, { health });
+    if (changed && health.status !== 'starting') this.#d.events?.publish({ type: 'container', action: `health_status: ${health.status}`, id, attributes: containerAttributes(next) });
   }
 
   /** Ids of containers (any state) that mount the named volume. */
@@ -162,6 +192,7 @@ export class LocalContainerService implements ContainerService {
           this.#d.log.info('re-attached to running container', { container: c.id, pid: st.pid });
           await this.#d.mounts.reacquire(c);
           this.#watch(c.id);
+          if (!this.#closed) this.#health?.start(c, { keep: true });
         } else {
           // Neither an exit file nor a live process: docker records 255 for a lost container.
           await this.#onExit(c.id, { exitCode: 255, oomKilled: false, finishedAt: nowNano() });
@@ -169,6 +200,27 @@ export class LocalContainerService implements ContainerService {
       } catch (err) {
         this.#d.log.error('could not restore container', { container: c.id, err });
       }
+    }
+    this.#restartOnDaemonStart();
+  }
+
+  /** Starts the stopped containers whose restart policy says so now that berthd runs (docker's rules). */
+  #restartOnDaemonStart(): void {
+    for (const c of this.#byId.values()) {
+      if (this.#restartTimers.has(c.id) || c.spec.host.autoRemove) continue;
+      const st = c.state;
+      const wanted =
+        st.status === 'restarting' ||
+        (st.status === 'exited' &&
+          st.startedAt !== zeroTime &&
+          restartOnDaemonStart({ policy: c.spec.host.restartPolicy, exitCode: st.exitCode, restartCount: c.restartCount, manuallyStopped: c.manuallyStopped ?? false }));
+      if (!wanted) continue;
+      this.#d.log.info('starting container by its restart policy', { container: c.id, policy: c.spec.host.restartPolicy.name });
+      const starting = st.status === 'restarting' ? this.#restartByPolicy(c.id) : this.start(c.id).then((started) => {
+        const cur = this.#byId.get(c.id);
+        if (started && cur) this.#d.events?.publish({ type: 'container', action: 'start', id: c.id, attributes: containerAttributes(cur) });
+      });
+      starting.catch((err: unknown) => this.#d.log.warn('restart on berthd start failed', { container: c.id, err: errorMessage(err) }));
     }
   }
 
@@ -203,6 +255,9 @@ export class LocalContainerService implements ContainerService {
 
   close(): void {
     this.#closed = true;
+    this.#health?.close();
+    for (const t of this.#restartTimers.values()) clearTimeout(t);
+    this.#restartTimers.clear();
     for (const ac of this.#watchers.values()) ac.abort();
     this.#watchers.clear();
   }
@@ -257,6 +312,37 @@ export class LocalContainerService implements ContainerService {
     return [...image.chain].reverse();
   }
 
+  /**
+   * Runs `fn` over the container's filesystem (cp, export, diff, commit): a
+   * running or paused container through /proc/<pid>/root, which shows its own
+   * mounts; any other under its lock with the rootfs mounted for the call and
+   * its binds and volumes crossed by hand, so that a start cannot race the mount.
+   */
+  async withFilesystem<T>(idOrName: string, fn: (view: ContainerFsView) => Promise<T>): Promise<T> {
+    const { id } = this.#find(idOrName);
+    const live = (c: StoredContainer) => (c.state.status === 'running' || c.state.status === 'paused') && c.state.pid > 0;
+    const cur = this.#find(id);
+    const lowerChain = cur.lowerChain ?? this.#lowerChain(await this.#d.images.get(cur.imageId));
+    const { merged, upper, lower } = this.#d.snapshotter.rootfsPaths(id, lowerChain);
+    if (live(cur)) return fn({ container: cur, root: `/proc/${cur.state.pid}/root`, mounts: [], merged, upper, lower, running: true });
+    return this.#lock.run(id, async () => {
+      const c = this.#find(id);
+      if (live(c)) return fn({ container: c, root: `/proc/${c.state.pid}/root`, mounts: [], merged, upper, lower, running: true });
+      // As start does: layers kept only as blobs (a load) are unpacked before the overlay can mount them.
+      await this.#d.images.ensureUnpacked(c.imageId).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      const root = await this.#d.snapshotter.mountRootfs(id, lowerChain);
+      try {
+        const mounts = (c.mountPoints ?? []).filter((m) => m.type !== 'tmpfs' && m.source !== '').map((m) => ({ destination: m.destination, source: m.source, rw: m.rw }));
+        return await fn({ container: c, root, mounts, merged: root, upper, lower, running: false });
+      } finally {
+        // Best effort: a mount left behind is unmounted by the next start/exit/remove.
+        await this.#d.snapshotter.unmountRootfs(id).catch((err: unknown) => this.#d.log.warn('unmount after file access failed', { container: id, err }));
+      }
+    });
+  }
+
   /** Whether any container's rootfs sits on this layer (keeps it through image removal and gc). */
   layerInUse(chainId: Digest): boolean {
     for (const c of this.#byId.values()) if (c.lowerChain?.includes(chainId)) return true;
@@ -266,6 +352,7 @@ export class LocalContainerService implements ContainerService {
   // ---- create --------------------------------------------------------------
 
   async create(spec: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+    validateLogConfig(spec.host.logConfig);
     const image = await this.#d.images.resolve(spec.image);
     const merged = mergeImageConfig(spec, image.config.config);
     // docker refuses a container on a network that does not exist (NotFound `network x not found`).
@@ -369,11 +456,15 @@ export class LocalContainerService implements ContainerService {
 
   #startLocked(id: string): Promise<boolean> {
     return this.#lock.run(id, async () => {
-      const c = this.#find(id);
-      if (c.state.status === 'running') return false;
+      let c = this.#find(id);
+      // docker counts a restarting container as running: start is a no-op.
+      if (c.state.status === 'running' || c.state.status === 'restarting') return false;
       if (c.state.status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
       if (this.#removing.has(id) || c.state.status === 'removing') throw conflict(`container is marked for removal and cannot be started`);
       if (c.state.status === 'dead') throw conflict('cannot start a dead container');
+      // A start by the user resets the restart policy's count, back-off and manual stop.
+      this.#restartDelay.delete(id);
+      if (c.restartCount !== 0 || c.manuallyStopped) c = this.#save({ ...c, restartCount: 0, manuallyStopped: false });
       await this.#doStart(c);
       return true;
     });
@@ -429,7 +520,8 @@ export class LocalContainerService implements ContainerService {
       this.#watch(id);
       await rt.start(id);
       const t4 = performance.now();
-      this.#setState(c, { status: 'running', pid, exitCode: 0, oomKilled: false, error: '', startedAt: nowNano(), finishedAt: zeroTime });
+      const started = this.#setState(c, { status: 'running', pid, exitCode: 0, oomKilled: false, error: '', startedAt: nowNano(), finishedAt: zeroTime });
+      if (!this.#closed) this.#health?.start(started);
       const ms = (a: number, b: number) => Math.round(b - a);
       this.#d.log.info('container started', { container: id, pid, mountMs: ms(t0, t1), specMs: ms(t1, t2), createMs: ms(t2, t3), startMs: ms(t3, t4) });
     } catch (err) {
@@ -471,7 +563,11 @@ export class LocalContainerService implements ContainerService {
 
   async #specInput(c: Container, rootfs: string): Promise<SpecInput> {
     const h = c.spec.host;
-    const user = await resolveUser(rootfs, c.spec.user ?? '');
+    const baseUser = await resolveUser(rootfs, c.spec.user ?? '');
+    const extraGids = await groupAddGids(rootfs, h.groupAdd ?? []);
+    const user = extraGids.length === 0 ? baseUser : { ...baseUser, additionalGids: [...baseUser.additionalGids, ...extraGids.filter((g) => !baseUser.additionalGids.includes(g))] };
+    const init = h.init ? withInit([c.path, ...c.args]) : undefined;
+    const mounts = await this.#mounts(c, rootfs);
     const env = mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], c.env);
     let network: SpecInput['network'] = c.network ? { mode: 'path', path: c.network.sandboxKey } : { mode: 'new' };
     if (h.networkMode === 'host') network = { mode: 'host' };
@@ -481,13 +577,13 @@ export class LocalContainerService implements ContainerService {
       network = { mode: 'path', path: other.network?.sandboxKey ?? `/proc/${other.state.pid}/ns/net` };
     }
     const securityOpt = h.securityOpt;
-    const seccomp = securityOpt.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
+    const seccomp = await seccompProfilePath(securityOpt.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length), this.#containerDir(c.id));
     const noNewPrivileges = securityOpt.some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true');
     return {
       containerId: c.id,
       rootfs,
       readonlyRootfs: h.readonlyRootfs,
-      args: [c.path, ...c.args],
+      args: init ? init.args : [c.path, ...c.args],
       env,
       cwd: c.spec.workingDir || '/',
       user,
@@ -495,7 +591,7 @@ export class LocalContainerService implements ContainerService {
       hostname: c.hostname,
       ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}),
       etcFiles: { hostname: c.hostnamePath, hosts: c.hostsPath, resolvConf: c.resolvConfPath },
-      mounts: await this.#mounts(c, rootfs),
+      mounts: init ? [...mounts, init.mount] : mounts,
       network,
       privileged: h.privileged,
       capAdd: h.capAdd,
@@ -514,7 +610,8 @@ export class LocalContainerService implements ContainerService {
       oomKillDisable: h.oomKillDisable,
       ulimits: h.ulimits,
       shmSize: h.shmSize > 0 ? h.shmSize : defaultShmSize,
-      sysctls: h.sysctls,
+      // As dockerd does: runc before 1.2 ignores the spec's domainname, the UTS sysctl sets it.
+      sysctls: c.spec.domainname && h.sysctls['kernel.domainname'] === undefined ? { ...h.sysctls, 'kernel.domainname': c.spec.domainname } : h.sysctls,
       tmpfs: h.tmpfs,
       devices: h.devices,
       annotations: {},
@@ -563,6 +660,7 @@ export class LocalContainerService implements ContainerService {
   }
 
   async #onExit(id: string, status: ExitStatus): Promise<void> {
+    this.#health?.stop(id);
     const recorded = await this.#lock.run(id, async () => {
       const c = this.#byId.get(id);
       if (!c || (c.state.status !== 'running' && c.state.status !== 'paused')) return undefined;
@@ -587,15 +685,83 @@ export class LocalContainerService implements ContainerService {
       if (cleaned) await rm(this.#bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
       await networkReleased;
       this.#d.log.info('container exited', { container: id, exitCode: status.exitCode, oomKilled: status.oomKilled });
-      return this.#byId.get(id) ?? next;
+      return this.#scheduleRestart(this.#byId.get(id) ?? next);
     });
     if (!recorded) return;
+    if (status.oomKilled) this.#d.events?.publish({ type: 'container', action: 'oom', id, attributes: containerAttributes(recorded) });
+    this.#d.events?.publish({ type: 'container', action: 'die', id, attributes: containerAttributes(recorded, { exitCode: String(status.exitCode) }) });
     this.#emit(this.#exitListeners, recorded);
     if (recorded.spec.host.autoRemove) {
-      await this.remove(id, { force: true, volumes: true }).catch((err: unknown) => {
+      await this.remove(id, { force: true, volumes: true }).then(() => this.#d.events?.publish({ type: 'container', action: 'destroy', id, attributes: containerAttributes(recorded) }), (err: unknown) => {
         if (!isNotFound(err)) this.#d.log.warn('auto-remove failed', { container: id, err });
       });
     }
+  }
+
+  /**
+   * Applies the restart policy to a container that just exited (under its lock):
+   * when it restarts, it is `restarting` with its RestartCount up until the back-off ends.
+   */
+  #scheduleRestart(c: StoredContainer): StoredContainer {
+    if (this.#closed || c.spec.host.autoRemove) return c;
+    const ranMs = Date.parse(c.state.finishedAt) - Date.parse(c.state.startedAt);
+    const decision = decideRestart({
+      policy: c.spec.host.restartPolicy,
+      exitCode: c.state.exitCode,
+      restartCount: c.restartCount,
+      manuallyStopped: c.manuallyStopped ?? false,
+      ranMs: Number.isFinite(ranMs) ? ranMs : 0,
+      previousDelayMs: this.#restartDelay.get(c.id) ?? 0,
+    });
+    if (!decision.restart) {
+      this.#restartDelay.delete(c.id);
+      return c;
+    }
+    this.#restartDelay.set(c.id, decision.delayMs);
+    const next = this.#setState(c, { status: 'restarting' }, { restartCount: c.restartCount + 1 });
+    clearTimeout(this.#restartTimers.get(c.id));
+    const timer = setTimeout(() => {
+      if (this.#restartTimers.get(c.id) === timer) void this.#restartByPolicy(c.id);
+    }, decision.delayMs);
+    this.#restartTimers.set(c.id, timer);
+    this.#d.log.info('container restarting by policy', { container: c.id, policy: c.spec.host.restartPolicy.name, restartCount: next.restartCount, delayMs: decision.delayMs });
+    return next;
+  }
+
+  /** Starts a `restarting` container again (its back-off is over); a failed start leaves it exited. */
+  async #restartByPolicy(id: string): Promise<void> {
+    clearTimeout(this.#restartTimers.get(id));
+    this.#restartTimers.delete(id);
+    const failed = await this.#lock.run(id, async () => {
+      const c = this.#byId.get(id);
+      if (!c || c.state.status !== 'restarting' || this.#closed) return undefined;
+      try {
+        await this.#doStart(c);
+        const started = this.#byId.get(id);
+        if (started) this.#d.events?.publish({ type: 'container', action: 'start', id, attributes: containerAttributes(started) });
+        return undefined;
+      } catch (err) {
+        this.#d.log.warn('restart by policy failed', { container: id, err: errorMessage(err) });
+        const cur = this.#byId.get(id);
+        return cur ? this.#setState(cur, { status: 'exited' }) : undefined;
+      }
+    });
+    if (failed) this.#emit(this.#exitListeners, failed);
+  }
+
+  /** Ends a pending restart by policy (docker stop / rm -f): the container stays exited. */
+  #cancelRestart(id: string): StoredContainer | undefined {
+    clearTimeout(this.#restartTimers.get(id));
+    this.#restartTimers.delete(id);
+    const c = this.#byId.get(id);
+    if (c?.state.status !== 'restarting') return undefined;
+    return this.#save({ ...c, manuallyStopped: true, state: { ...c.state, status: 'exited' } });
+  }
+
+  /** docker stop/kill/rm -f: no restart by policy until the next start. */
+  #markManuallyStopped(id: string): void {
+    const c = this.#byId.get(id);
+    if (c && !c.manuallyStopped) this.#save({ ...c, manuallyStopped: true });
   }
 
   #emit(map: Map<string, Set<Listener>>, c: Container): void {
@@ -640,8 +806,14 @@ export class LocalContainerService implements ContainerService {
 
   async stop(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<boolean> {
     const c = this.#find(idOrName);
+    if (c.state.status === 'restarting') {
+      const stopped = this.#cancelRestart(c.id);
+      if (stopped) this.#emit(this.#exitListeners, stopped);
+      return true;
+    }
     if (c.state.status !== 'running' && c.state.status !== 'paused') return false;
     const signal = parseSignal(options.signal || c.spec.stopSignal || 'SIGTERM');
+    this.#markManuallyStopped(c.id);
     const timeout = options.timeout ?? c.spec.stopTimeout ?? defaultStopTimeout;
     await this.#stopRunning(c, signal, timeout);
     return true;
@@ -678,10 +850,12 @@ export class LocalContainerService implements ContainerService {
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
     const c = this.#find(idOrName);
     const sig = parseSignal(signal);
+    if (c.state.status === 'restarting') throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is restarting, wait until the container is running`);
     if (c.state.status !== 'running' && c.state.status !== 'paused') {
       throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
     }
     const exited = sig === 'SIGKILL' ? this.#nextExit(c.id) : undefined;
+    this.#markManuallyStopped(c.id);
     await (await this.#rt(c.id)).kill(c.id, sig);
     // A frozen process only dies once thawed.
     if (exited && c.state.status === 'paused') await this.#thaw(c.id);
@@ -701,7 +875,7 @@ export class LocalContainerService implements ContainerService {
     const c = this.#find(idOrName);
     // dockerd reports a start error to not-running/next-exit waiters, but not to those waiting for removal.
     const result = (x: Container) => ({ exitCode: x.state.exitCode, ...(x.state.error && condition !== 'removed' ? { error: x.state.error } : {}) });
-    const running = c.state.status === 'running' || c.state.status === 'paused';
+    const running = c.state.status === 'running' || c.state.status === 'paused' || c.state.status === 'restarting';
     if (condition === 'not-running' && !running) return result(c);
     const map = condition === 'removed' ? this.#removeListeners : this.#exitListeners;
     return new Promise((resolve, reject) => {
@@ -722,10 +896,15 @@ export class LocalContainerService implements ContainerService {
   async remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     let c = this.#find(idOrName);
     if (this.#removing.has(c.id)) throw conflict(`removal of container ${idOrName} is already in progress`);
+    if (c.state.status === 'restarting') {
+      if (!options.force) throw conflict(`You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove`);
+      c = this.#cancelRestart(c.id) ?? c;
+    }
     if (c.state.status === 'running' || c.state.status === 'paused') {
       if (!options.force) {
         throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
       }
+      this.#markManuallyStopped(c.id);
       await this.#stopRunning(c, 'SIGKILL', 0);
     }
     await this.#lock.run(c.id, async () => {
@@ -746,6 +925,7 @@ export class LocalContainerService implements ContainerService {
   async #doRemove(c: Container): Promise<void> {
     const id = c.id;
     this.#endPending(id);
+    this.#health?.stop(id);
     this.#watchers.get(id)?.abort();
     this.#watchers.delete(id);
     const rt = await this.#rt(id);
@@ -813,7 +993,7 @@ export class LocalContainerService implements ContainerService {
     const c = this.#find(idOrName);
     const running = c.state.status === 'running' || c.state.status === 'paused';
     const stopWhen = options.follow && running ? this.#nextExit(c.id) : Promise.resolve();
-    const lines = readLogs(c.logPath, {
+    const lines = readRotatedLogs(c.logPath, {
       ...(options.follow !== undefined ? { follow: options.follow } : {}),
       ...(options.since !== undefined ? { since: options.since } : {}),
       ...(options.until !== undefined ? { until: options.until } : {}),
@@ -942,6 +1122,33 @@ export class LocalContainerService implements ContainerService {
       this.#byName.delete(cur.name);
       this.#save({ ...cur, name });
       this.#d.log.info('container renamed', { container: cur.id, from: cur.name, to: name });
+    });
+  }
+
+  /**
+   * docker update: new limits apply at once to a running container (`<runtime> update`)
+   * and are kept for later starts; a new restart policy applies from the next exit.
+   */
+  async update(idOrName: string, u: ContainerUpdate): Promise<{ warnings: string[] }> {
+    const { id } = this.#find(idOrName);
+    return this.#lock.run(id, async () => {
+      const c = this.#find(id);
+      if (c.state.status === 'removing' || this.#removing.has(id)) throw conflict(`Cannot update container ${id}: container is marked for removal and cannot be "update"`);
+      const live = c.state.status === 'running' || c.state.status === 'paused';
+      const host = applyUpdate(c.spec.host, u, live);
+      if (live && changesResources(u)) {
+        const rt = await this.#rt(id);
+        if (!rt.update) throw invalidArgument(`Cannot update container ${id}: the runtime ${rt.binary.name} cannot change limits of a running container`);
+        try {
+          await rt.update(id, updateResources(host));
+        } catch (err) {
+          throw internal(`Cannot update container ${id}: ${errorMessage(err)}`, err);
+        }
+      }
+      const next = this.#save({ ...c, spec: { ...c.spec, host } });
+      this.#d.events?.publish({ type: 'container', action: 'update', id, attributes: containerAttributes(next) });
+      this.#d.log.info('container updated', { container: id });
+      return { warnings: [] };
     });
   }
 

@@ -10,6 +10,7 @@ import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../ru
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
 import { LocalContainerService } from './containers.ts';
 import { LocalExecService } from './execs.ts';
+import { LocalFileService } from './container-files.ts';
 import { ContainerMounts } from './container-mounts.ts';
 import { LocalVolumeService } from './volumes.ts';
 import { LocalVolumeStore } from '../volume/index.ts';
@@ -18,9 +19,16 @@ import { LocalSystemService } from './system.ts';
 import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
 import { LocalRegistryService } from './registry-service.ts';
 import type { Engine } from './types.ts';
+import { EventBus } from './events.ts';
+import { StatsService } from './stats.ts';
+import { PruneService } from './prune.ts';
+import { LogRotator } from './log-rotation.ts';
+import { publishContainerEvents, publishExecEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
 import { CniNetworkManager } from '../network/index.ts';
 import { LocalNetworkService } from './networks.ts';
 import { createBuildService, ImageParents } from '../build/index.ts';
+import { HealthMonitor } from './health.ts';
+import { execProbeRunner } from './health-probe.ts';
 
 export interface EngineOptions {
   readonly dataRoot: string;
@@ -78,7 +86,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...(options.bridgeName !== undefined ? { bridgeName: options.bridgeName } : {}),
       ...(options.bridgeCidr !== undefined ? { bridgeCidr: options.bridgeCidr } : {}),
     });
-    const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network });
+    const events = new EventBus();
+    const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events });
+    // Logs rotate by size (see log-rotation.ts); conmon's control fifo sits under the runtime's exec root.
+    const logRotator = new LogRotator({
+      running: () => containers.list(),
+      socketLinkFor: (c) => (c.runtime === binary.name ? join(execRoot, 'sockets', c.id) : join(execRoot, 'runtimes', c.runtime, 'sockets', c.id)),
+      log: log.with({ module: 'logs' }),
+    });
     const networks = new LocalNetworkService({ manager: network, containers, log: log.with({ module: 'network' }) });
     const volumes = new LocalVolumeService({ store: volumeStore, usersOf: (name) => containers.volumeUsers(name), log: log.with({ module: 'volumes' }) });
     const images = new LocalImageService({
@@ -102,7 +117,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       inspectContainer: (idOrName) => containers.inspect(idOrName),
       runtimeFor: (c) => runtimeFor(c.runtime),
       log: log.with({ module: 'exec' }),
+      events,
     });
+    containers.useHealthMonitor(
+      new HealthMonitor({
+        runProbe: execProbeRunner(() => execs),
+        record: (id, startedAt, health) => containers.recordHealth(id, startedAt, health),
+        log: log.with({ module: 'health' }),
+      }),
+    );
     const registry = new LocalRegistryService({
       registry: createRegistryClient({ ...(options.registry ? { settings: options.registry } : {}), log: log.with({ module: 'registry' }) }),
       blobs,
@@ -121,21 +144,30 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       log: log.with({ module: 'build' }),
       pull: async (ref, o) => (await registry.pull(ref, o)).image,
     });
+    const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }) });
     await containers.restore();
     // Volumes left mounted by a crash with no running user; best effort.
     await volumeStore.unmountIdle().catch((err: unknown) => log.warn('unmounting idle volumes failed', { err }));
     // Leftovers of crashed image operations; best effort, a failure only wastes space.
     void imageStore.gc({ layerInUse: (chain) => containers.layerInUse(chain) }).catch((err: unknown) => log.warn('start-up gc failed', { err }));
+    // API calls publish docker's events through these wrappers (internal callers, like builds, do not).
+    const publishedContainers = publishContainerEvents(containers, events, events);
+    const publishedImages = publishImageEvents(images, events);
     return {
-      containers,
-      images,
+      containers: publishedContainers,
+      images: publishedImages,
       system,
-      volumes,
-      registry,
-      networks,
+      volumes: publishVolumeEvents(volumes, events),
+      registry: publishRegistryEvents(registry, events),
+      networks: publishNetworkEvents(networks, events),
       builds,
-      execs,
+      execs: publishExecEvents(execs, publishedContainers, events),
+      files,
+      events,
+      stats: new StatsService({ containers }),
+      prune: new PruneService({ containers: publishedContainers, images: publishedImages, events }),
       async close() {
+        logRotator.close();
         containers.close();
         network.close();
         meta.close();

@@ -2,7 +2,7 @@
 // made the way dockerd makes them (libnetwork etchosts and resolvconf).
 
 /** docker's default hosts file, then extra hosts, then `<ip> <hostname>` when the container has an address. */
-export function hostsFile(options: { hostname: string; domainname?: string; ip?: string; extraHosts: readonly string[] }): string {
+export function hostsFile(options: { hostname: string; domainname?: string; ip?: string; extraHosts: readonly string[]; hostGateway?: string }): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -13,7 +13,14 @@ export function hostsFile(options: { hostname: string; domainname?: string; ip?:
   ];
   for (const extra of options.extraHosts) {
     const i = extra.indexOf(':');
-    if (i > 0) lines.push(`${extra.slice(i + 1)}\t${extra.slice(0, i)}`);
+    if (i <= 0) continue;
+    let ip = extra.slice(i + 1);
+    // --add-host name:host-gateway: the host's address on the container's network (left out until it has one).
+    if (ip === 'host-gateway') {
+      if (!options.hostGateway) continue;
+      ip = options.hostGateway;
+    }
+    lines.push(`${ip}\t${extra.slice(0, i)}`);
   }
   if (options.ip) {
     const names = options.domainname ? `${options.hostname}.${options.domainname} ${options.hostname}` : options.hostname;

@@ -3,6 +3,8 @@
 // under its own conmon, resized, inspected for their exit code. The process
 // is built from the container's own OCI process (its env, user, capabilities)
 // with the exec's command, env, user, working dir and TTY on top.
+import type { EventPublisher } from './events.ts';
+import { containerAttributes } from './event-publishing.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, invalidArgument, notFound } from '../core/errors.ts';
@@ -62,6 +64,8 @@ export interface ExecServiceDeps {
   readonly inspectContainer: (idOrName: string) => Promise<Container>;
   readonly runtimeFor: (c: Container) => Promise<ContainerRuntime>;
   readonly log: Logger;
+  /** docker's `exec_die` event; absent: none. */
+  readonly events?: EventPublisher;
 }
 
 interface ExecRecord {
@@ -145,6 +149,7 @@ export class LocalExecService implements ExecService {
         r.state = 'exited';
         r.pid = 0;
         this.#d.log.info('exec exited', { container: c.id, exec: r.id, exitCode: code });
+        this.#d.events?.publish({ type: 'container', action: 'exec_die', id: c.id, attributes: containerAttributes(c, { execID: r.id, exitCode: String(code) }) });
         // Past the exit: leftover files only waste space.
         void proc.cleanup().catch((err: unknown) => this.#d.log.warn('exec clean-up failed', { exec: r.id, err }));
       },

@@ -9,9 +9,14 @@ import type { Credentials } from '../registry/types.ts';
 import type { Volume } from '../volume/types.ts';
 import type { ContainerAttachment } from './attach-session.ts';
 import type { ExecService } from './execs.ts';
+import type { FileService } from './container-files.ts';
 import type { TopResult } from './top.ts';
+import type { ContainerUpdate } from './container-update.ts';
 import type { NetworkService } from './networks.ts';
 import type { BuildService } from '../build/index.ts';
+import type { EventBus } from './events.ts';
+import type { StatsService } from './stats.ts';
+import type { PruneService } from './prune.ts';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -68,6 +73,8 @@ export interface ContainerService {
   rename(idOrName: string, newName: string): Promise<void>;
   /** `ps <psArgs>` (default `-ef`) filtered to the container's processes. Conflict when not running. */
   top(idOrName: string, psArgs?: string): Promise<TopResult>;
+  /** docker update: limits (live for a running container) and restart policy. Optional for engine fakes. */
+  update?(idOrName: string, update: ContainerUpdate): Promise<{ warnings: string[] }>;
 }
 
 export interface ImageDeleteResult {
@@ -178,6 +185,14 @@ export interface Engine {
   readonly builds?: BuildService;
   /** Exec instances (`docker exec`); optional for engine fakes, createEngine() always sets it. */
   readonly execs?: ExecService;
+  /** cp (archive), export, diff, commit; optional for engine fakes, createEngine() always sets it. */
+  readonly files?: FileService;
+  /** docker's events (`GET /events`); optional for engine fakes, createEngine() always sets it. */
+  readonly events?: EventBus;
+  /** Container resource usage (`GET /containers/{id}/stats`); optional for engine fakes, createEngine() always sets it. */
+  readonly stats?: StatsService;
+  /** `container prune`, `image prune`; optional for engine fakes, createEngine() always sets it. */
+  readonly prune?: PruneService;
   /** Stops watchers and closes the database; containers keep running. */
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@
 //   sockets/<id>      conmon's link to the bundle, whose `attach` socket and `ctl`/`winsz` fifos serve attach
 import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { internal, notFound } from '../core/index.ts';
 import { log } from '../lib/index.ts';
@@ -323,6 +323,17 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
     async resume(id: string): Promise<void> {
       const r = await runtimeCmd(['resume', id]);
       if (r.code !== 0) throw internal(runtimeErrorMessage(r.stderr));
+    },
+
+    async update(id: string, resources: Readonly<Record<string, unknown>>): Promise<void> {
+      const file = join(paths(id).persistDir, 'resources.json');
+      await writeFile(file, JSON.stringify(resources));
+      try {
+        const r = await runtimeCmd(['update', '--resources', file, id]);
+        if (r.code !== 0) throw internal(runtimeErrorMessage(r.stderr));
+      } finally {
+        await rm(file, { force: true });
+      }
     },
 
     async pids(id: string): Promise<number[]> {

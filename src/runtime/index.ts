@@ -19,3 +19,4 @@ export { connectAttach, resizeTerminal } from './conmon-attach.ts';
 export type { AttachConnection, OutputStream } from './conmon-attach.ts';
 export { startConmonExec } from './conmon-exec.ts';
 export type { ExecProcess, ExecProcessOptions } from './conmon-exec.ts';
+export * from './cgroup-stats.ts';

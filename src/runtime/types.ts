@@ -145,6 +145,8 @@ export interface ContainerRuntime {
   resume(id: string): Promise<void>;
   /** Host pids of every process in the container (`<runtime> ps`). */
   pids(id: string): Promise<number[]>;
+  /** Changes a running container's cgroup limits (`<runtime> update --resources`, OCI LinuxResources). */
+  update?(id: string, resources: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 export interface LogLine {

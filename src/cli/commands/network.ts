@@ -1,9 +1,9 @@
 // cli: `berth network create|ls|inspect|rm|connect|disconnect|prune` and
 // `berth port`, with docker's output, prompts and errors.
-import { createInterface } from 'node:readline/promises';
+import { confirm } from '../confirm.ts';
 import { FormatError, renderList } from '../format/index.ts';
 import { Template, TemplateError, TemplateObject } from '../template/index.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { ExitError, describeError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';
 
 interface NetworkJson {
@@ -164,19 +164,6 @@ export async function networkDisconnectCommand(network: string, container: strin
   }
 }
 
-async function confirm(question: string): Promise<boolean> {
-  err(question);
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export async function networkPruneCommand(opts: { force?: boolean; filter?: string[] }): Promise<void> {
   if (!opts.force && !(await confirm('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] '))) {

@@ -4,6 +4,7 @@ import { humanSize } from '../format/units.ts';
 import { FormatError, renderList } from '../format/index.ts';
 import { TemplateObject } from '../template/index.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';
+import { dfVerboseText, type DfVerboseResponse } from './system-df-verbose.ts';
 
 interface DfResponse {
   readonly LayersSize?: number;
@@ -59,13 +60,17 @@ function rowContext(r: Row): TemplateObject {
   });
 }
 
-export async function systemDfCommand(opts: { format?: string }): Promise<void> {
+export async function systemDfCommand(opts: { format?: string; verbose?: boolean }): Promise<void> {
   const client = await getClient();
   let df: DfResponse;
   try {
     df = await client.json<DfResponse>('GET', '/system/df');
   } catch (e) {
     throw new ExitError(1, describeError(e));
+  }
+  if (opts.verbose && (opts.format === undefined || opts.format === '')) {
+    out(dfVerboseText(df as DfVerboseResponse));
+    return;
   }
   try {
     out(renderList(dfRows(df).map(rowContext), {

@@ -1,9 +1,9 @@
 // cli: `berth volume create|ls|inspect|rm|prune` with docker's output, prompts and errors.
-import { createInterface } from 'node:readline/promises';
+import { confirm } from '../confirm.ts';
 import { FormatError, renderList } from '../format/index.ts';
-import { bytesSize } from '../format/units.ts';
+import { humanSize } from '../format/units.ts';
 import { Template, TemplateError, TemplateObject } from '../template/index.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { ExitError, describeError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';
 
 interface VolumeJson {
@@ -34,7 +34,7 @@ function volumeContext(v: VolumeJson): TemplateObject {
     Labels: () => labelsText(v.Labels),
     Label: (name: unknown) => v.Labels?.[String(name)] ?? '',
     Links: () => (v.UsageData ? String(v.UsageData.RefCount) : 'N/A'),
-    Size: () => (v.UsageData && v.UsageData.Size >= 0 ? bytesSize(v.UsageData.Size) : 'N/A'),
+    Size: () => (v.UsageData && v.UsageData.Size >= 0 ? humanSize(v.UsageData.Size) : 'N/A'),
   };
   return new TemplateObject('*formatter.volumeContext', fields as Record<string, (...a: unknown[]) => unknown>);
 }
@@ -139,20 +139,6 @@ export async function volumeRmCommand(names: string[], opts: { force?: boolean }
   if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
 }
 
-async function confirm(question: string): Promise<boolean> {
-  err(question);
-  if (!process.stdin.isTTY && process.stdin.readableEnded) return false;
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export async function volumePruneCommand(opts: { all?: boolean; force?: boolean; filter?: string[] }): Promise<void> {
   const filters = parseFilters(opts.filter ?? []);
@@ -171,6 +157,6 @@ export async function volumePruneCommand(opts: { all?: boolean; force?: boolean;
   let text = '';
   const deleted = r.VolumesDeleted ?? [];
   if (deleted.length > 0) text += `Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`;
-  text += `Total reclaimed space: ${bytesSize(r.SpaceReclaimed ?? 0)}\n`;
+  text += `Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`;
   out(text);
 }

@@ -1,0 +1,31 @@
+// `GET /events`: docker's event stream — past events from `since`, then live
+// ones until `until` or the client leaves, one JSON message per line.
+import { invalidArgument, notImplemented } from '../../core/errors.ts';
+import { eventJsonText, parseEventTime, unknownEventFilter } from '../../engine/events.ts';
+import { filtersQuery } from '../http-util.ts';
+import type { Router } from '../router.ts';
+
+export function addEventRoutes(router: Router): void {
+  router.add('GET', '/events', async ({ res, query, engine, signal }) => {
+    const bus = engine.events;
+    if (!bus) throw notImplemented('events are not available');
+    const filters = filtersQuery(query);
+    const bad = unknownEventFilter(filters);
+    if (bad !== undefined) throw invalidArgument(`invalid filter '${bad}'`);
+    const since = parseEventTime(query.get('since') ?? '');
+    const until = parseEventTime(query.get('until') ?? '');
+    if (since !== undefined && until !== undefined && until < since) throw invalidArgument('`since` time must be before `until` time');
+    const sub = bus.subscribe({ ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), filters, signal });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    // The headers go out now so that clients know the stream is open before the first event.
+    res.flushHeaders();
+    try {
+      for await (const e of sub) {
+        if (!res.write(eventJsonText(e) + '\n')) await new Promise<void>((resolve) => res.once('drain', resolve));
+      }
+    } finally {
+      sub.close();
+      res.end();
+    }
+  });
+}

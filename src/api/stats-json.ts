@@ -1,0 +1,46 @@
+// Docker's stats JSON (`GET /containers/{id}/stats`) from the engine's samples:
+// cpu_stats with the previous sample as precpu_stats, memory_stats, blkio_stats,
+// pids_stats and networks.
+import type { StatsSample } from '../engine/stats.ts';
+
+const zeroTime = '0001-01-01T00:00:00Z';
+
+function cpuJson(s: StatsSample | undefined): Record<string, unknown> {
+  if (!s || !s.running) return { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
+  const c = s.cgroup.cpu;
+  return {
+    cpu_usage: { total_usage: c.total, ...(c.percpu.length > 0 ? { percpu_usage: c.percpu } : {}), usage_in_kernelmode: c.kernel, usage_in_usermode: c.user },
+    system_cpu_usage: s.systemCpu,
+    online_cpus: s.onlineCpus,
+    throttling_data: { periods: c.periods, throttled_periods: c.throttledPeriods, throttled_time: c.throttledTime },
+  };
+}
+
+const blkioEntries = (list: StatsSample['cgroup']['blkio']['serviceBytes']) => (list.length > 0 ? list.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value })) : null);
+
+export function statsJson(s: StatsSample, previous: StatsSample | undefined): Record<string, unknown> {
+  const m = s.cgroup.memory;
+  return {
+    read: s.read,
+    preread: previous?.read ?? zeroTime,
+    pids_stats: s.running ? { current: s.cgroup.pids.current, ...(s.cgroup.pids.limit > 0 ? { limit: s.cgroup.pids.limit } : {}) } : {},
+    blkio_stats: {
+      io_service_bytes_recursive: blkioEntries(s.cgroup.blkio.serviceBytes),
+      io_serviced_recursive: blkioEntries(s.cgroup.blkio.serviced),
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: cpuJson(s),
+    precpu_stats: cpuJson(previous),
+    memory_stats: s.running ? { usage: m.usage, ...(m.maxUsage > 0 ? { max_usage: m.maxUsage } : {}), stats: m.stats, limit: s.memoryLimit } : {},
+    name: `/${s.container.name}`,
+    id: s.container.id,
+    ...(s.running ? { networks: s.networks } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+// cli: `berth compose …` — hands the arguments to the compose client. From the
+// bundle it loads dist/berth-compose.cjs (so that plain `berth ps` never parses
+// yaml, ajv and the compose schema); from source it imports src/compose/.
+import { existsSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+interface ComposeModule {
+  composeMain(argv: readonly string[], name: string, hooks: { runCli: (argv: readonly string[]) => Promise<number> }): Promise<number>;
+}
+
+function bundledCompose(): string | undefined {
+  let script = process.argv[1] ?? '';
+  try {
+    script = realpathSync(script);
+  } catch {
+    return undefined;
+  }
+  if (!script.endsWith('.cjs')) return undefined;
+  const p = join(dirname(script), 'berth-compose.cjs');
+  return existsSync(p) ? p : undefined;
+}
+
+export async function runCompose(argv: readonly string[], runCli: (argv: readonly string[]) => Promise<number>): Promise<number> {
+  const bundle = bundledCompose();
+  let mod: ComposeModule;
+  if (bundle) {
+    // Tells the bundle it is loaded as a library, not run as berth-compose.
+    process.env['BERTH_COMPOSE_LIBRARY'] = '1';
+    mod = createRequire(bundle)(bundle) as ComposeModule;
+  } else {
+    // A computed specifier keeps the bundler from inlining the compose code.
+    const source = '../compose/cli.ts';
+    mod = (await import(source)) as ComposeModule;
+  }
+  return mod.composeMain(argv, 'berth compose', { runCli });
+}

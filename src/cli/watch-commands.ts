@@ -1,0 +1,57 @@
+// cli: the watching and clean-up commands — `events` (also `system events`),
+// `stats` (also `container stats`), `container|image|system prune`;
+// bodies load lazily from commands/.
+import type { Command } from 'commander';
+
+type Sub = (parent: Command, name: string, usage: string, description: string, aliases?: string[]) => Command;
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const ev = () => import('./commands/events.ts');
+const st = () => import('./commands/stats.ts');
+const pr = () => import('./commands/prune.ts');
+
+function eventsCommand(parent: Command, sub: Sub): void {
+  sub(parent, 'events', '[OPTIONS]', 'Get real time events from the server')
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
+    .option('--format <string>', 'Format output using a custom template')
+    .option('--since <string>', 'Show all events created since timestamp')
+    .option('--until <string>', 'Stream events until this timestamp')
+    .action(async (o) => (await ev()).eventsCommand(o));
+}
+
+function statsCommand(parent: Command, sub: Sub): void {
+  sub(parent, 'stats', '[OPTIONS] [CONTAINER...]', 'Display a live stream of container(s) resource usage statistics')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('--format <string>', 'Format output using a custom template')
+    .option('--no-stream', 'Disable streaming stats and only pull the first result')
+    .option('--no-trunc', 'Do not truncate output')
+    .argument('[containers...]')
+    .action(async (names: string[], o) => (await st()).statsCommand(names, o));
+}
+
+/** Adds the top-level commands and those under `system` (and `container`, `image` later). */
+function pruneCommands(groups: { system: Command; container: Command; image: Command }, sub: Sub): void {
+  sub(groups.container, 'prune', '[OPTIONS]', 'Remove all stopped containers')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .action(async (o) => (await pr()).containerPruneCommand(o));
+  sub(groups.image, 'prune', '[OPTIONS]', 'Remove unused images')
+    .option('-a, --all', 'Remove all unused images, not just dangling ones')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .action(async (o) => (await pr()).imagePruneCommand(o));
+  sub(groups.system, 'prune', '[OPTIONS]', 'Remove unused data')
+    .option('-a, --all', 'Remove all unused images not just dangling ones')
+    .option('--filter <filter>', 'Provide filter values (e.g. "label=<key>=<value>")', collect)
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--volumes', 'Prune anonymous volumes')
+    .action(async (o) => (await pr()).systemPruneCommand(o));
+}
+
+export function addWatchCommands(groups: { program: Command; system: Command; container: Command; image: Command }, sub: Sub): void {
+  pruneCommands(groups, sub);
+  eventsCommand(groups.program, sub);
+  eventsCommand(groups.system, sub);
+  statsCommand(groups.program, sub);
+  statsCommand(groups.container, sub);
+}

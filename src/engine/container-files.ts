@@ -1,0 +1,233 @@
+// The files of a container: `docker cp` through the archive API (stat, get,
+// put), `export` (a tar of the rootfs), `diff` (changes in the overlay upper
+// dir) and `commit` (the upper dir as a new layer on the container's image).
+import { lstat, readdir } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { posix } from 'node:path';
+import { invalidArgument } from '../core/errors.ts';
+import { normalizeTagged, parseReference } from '../core/reference.ts';
+import type { Container } from '../core/types.ts';
+import { diffToLayer, opaqueDirs, runtimeMountPoints } from '../build/layer-diff.ts';
+import type { Image, LocalImageStore, OciContainerConfig, OciImageConfig } from '../image/index.ts';
+import { mediaTypes } from '../image/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import { resolveUser } from '../runtime/index.ts';
+import type { BlobStore } from '../store/types.ts';
+import { archivePath, extractInto, statPath, writeTree, type PathStat } from './container-archive.ts';
+import type { ContainerFsView } from './container-fs-view.ts';
+import { applyChanges } from './image-changes.ts';
+
+/** One line of `docker diff`: 0 modified, 1 added, 2 deleted (docker's ChangeType). */
+export interface FileChange {
+  readonly path: string;
+  readonly kind: 0 | 1 | 2;
+}
+
+export interface CommitOptions {
+  readonly repo?: string;
+  readonly tag?: string;
+  readonly comment?: string;
+  readonly author?: string;
+  /** Pause a running container while its layer is taken (docker's default). */
+  readonly pause?: boolean;
+  /** Dockerfile instructions applied to the config (CMD, ENV, …). */
+  readonly changes?: readonly string[];
+  /** Config fields from the request body that replace the container's. */
+  readonly config?: OciContainerConfig;
+}
+
+export interface FileService {
+  /** HEAD /containers/{id}/archive. NotFound `Could not find the file <path> in container <x>`. */
+  stat(idOrName: string, path: string): Promise<PathStat>;
+  /** GET /containers/{id}/archive: `write` streams the tar; the container stays mounted until it resolves. */
+  archive(idOrName: string, path: string, out: (stat: PathStat) => Writable): Promise<void>;
+  /** PUT /containers/{id}/archive. InvalidArgument when the path is not a directory or is read-only. */
+  extract(idOrName: string, path: string, input: Readable, options?: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean }): Promise<void>;
+  /** GET /containers/{id}/export: the container's rootfs (no volumes, no kernel filesystems) as a tar. */
+  export(idOrName: string, out: Writable): Promise<void>;
+  /** GET /containers/{id}/changes, sorted by path. */
+  changes(idOrName: string): Promise<FileChange[]>;
+  /** POST /commit: the new image. */
+  commit(idOrName: string, options?: CommitOptions): Promise<Image>;
+}
+
+export interface FileServiceDeps {
+  readonly containers: {
+    withFilesystem<T>(idOrName: string, fn: (view: ContainerFsView) => Promise<T>): Promise<T>;
+    inspect(idOrName: string): Promise<Container>;
+    pause(idOrName: string): Promise<void>;
+    unpause(idOrName: string): Promise<void>;
+  };
+  readonly images: LocalImageStore;
+  readonly blobs: BlobStore;
+  readonly log: Logger;
+}
+
+/** Container paths that are kernel or runtime filesystems, never part of export. */
+const notExported = ['/proc', '/sys', '/dev'];
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export class LocalFileService implements FileService {
+  readonly #d: FileServiceDeps;
+
+  constructor(deps: FileServiceDeps) {
+    this.#d = deps;
+  }
+
+  stat(idOrName: string, path: string): Promise<PathStat> {
+    return this.#d.containers.withFilesystem(idOrName, (view) => statPath(view, path, idOrName));
+  }
+
+  archive(idOrName: string, path: string, out: (stat: PathStat) => Writable): Promise<void> {
+    return this.#d.containers.withFilesystem(idOrName, async (view) => {
+      const a = await archivePath(view, path, idOrName);
+      await a.write(out(a.stat));
+    });
+  }
+
+  extract(idOrName: string, path: string, input: Readable, options: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
+    return this.#d.containers.withFilesystem(idOrName, async (view) => {
+      let owner: { uid: number; gid: number } | undefined;
+      if (options.copyUIDGID) {
+        const u = await resolveUser(view.merged, view.container.spec.user ?? '');
+        owner = { uid: u.uid, gid: u.gid };
+      }
+      await extractInto(view, path, idOrName, input, { noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false, ...(owner ? { owner } : {}) });
+    });
+  }
+
+  export(idOrName: string, out: Writable): Promise<void> {
+    return this.#d.containers.withFilesystem(idOrName, async (view) => {
+      // The merged dir, not the process's root: no volumes, no /proc.
+      const rootfs = { ...view, root: view.merged, mounts: [] };
+      const skip = (p: string) => notExported.some((x) => p.startsWith(`${x}/`));
+      await writeTree(rootfs, '/', '.', out, { skip });
+    });
+  }
+
+  changes(idOrName: string): Promise<FileChange[]> {
+    return this.#d.containers.withFilesystem(idOrName, (view) => this.#changes(view));
+  }
+
+  async #changes(view: ContainerFsView): Promise<FileChange[]> {
+    const out: FileChange[] = [];
+    const opaque = await opaqueDirs(view.upper).catch(() => new Set<string>());
+    const inLower = async (rel: string) => {
+      for (const l of view.lower) if (await exists(posix.join(l, rel))) return true;
+      return false;
+    };
+    const walk = async (rel: string): Promise<void> => {
+      const dir = rel === '' ? view.upper : posix.join(view.upper, rel);
+      for (const name of (await readdir(dir)).sort()) {
+        const r = rel === '' ? name : `${rel}/${name}`;
+        if (runtimeMountPoints.has(r)) continue;
+        const st = await lstat(posix.join(view.upper, r));
+        if (st.isCharacterDevice() && st.rdev === 0) {
+          out.push({ path: `/${r}`, kind: 2 });
+          continue;
+        }
+        const before = out.length;
+        const lower = await inLower(r);
+        if (st.isDirectory()) {
+          if (opaque.has(r)) {
+            // An opaque dir hides everything below it in the image: those are deletions.
+            for (const l of view.lower) {
+              const names = await readdir(posix.join(l, r)).catch(() => [] as string[]);
+              for (const n of names) if (!(await exists(posix.join(view.upper, r, n)))) out.push({ path: `/${r}/${n}`, kind: 2 });
+            }
+          }
+          await walk(r);
+          // A directory made or copied up only for a runtime mount point (/etc for /etc/hosts) is not a change.
+          if (out.length === before && !opaque.has(r)) {
+            const names = await readdir(posix.join(view.upper, r));
+            if (names.length > 0 && names.every((n) => runtimeMountPoints.has(`${r}/${n}`))) continue;
+          }
+        }
+        out.splice(before, 0, { path: `/${r}`, kind: lower ? 0 : 1 });
+      }
+    };
+    await walk('');
+    const seen = new Set<string>();
+    return out.filter((c) => (seen.has(c.path) ? false : (seen.add(c.path), true))).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async commit(idOrName: string, options: CommitOptions = {}): Promise<Image> {
+    let ref: string | undefined;
+    if (options.repo) {
+      const text = options.tag ? `${options.repo}:${options.tag}` : options.repo;
+      if (parseReference(text).digest !== undefined) throw invalidArgument('cannot commit to digest reference');
+      ref = normalizeTagged(text);
+    } else if (options.tag) throw invalidArgument('tag is specified without a repository');
+    const c = await this.#d.containers.inspect(idOrName);
+    const base = await this.#d.images.get(c.imageId);
+    const config = applyChanges({ ...containerConfig(c), ...(options.config ?? {}) }, options.changes ?? []);
+    const pause = (options.pause ?? true) && c.state.status === 'running';
+    if (pause) await this.#d.containers.pause(c.id);
+    let diff: Awaited<ReturnType<typeof diffToLayer>>;
+    try {
+      diff = await this.#d.containers.withFilesystem(c.id, (view) => diffToLayer(view.upper, this.#d.blobs, { overlay: true, exclude: runtimeMountPoints }));
+    } finally {
+      if (pause) await this.#d.containers.unpause(c.id).catch((err: unknown) => this.#d.log.warn('unpause after commit failed', { container: c.id, err }));
+    }
+    const created = new Date().toISOString();
+    const empty = diff.entries === 0;
+    const diffIds = [...base.config.rootfs.diff_ids, ...(empty ? [] : [diff.diffId])];
+    const image: OciImageConfig = {
+      architecture: base.config.architecture,
+      os: base.config.os,
+      ...(base.config.variant !== undefined ? { variant: base.config.variant } : {}),
+      created,
+      ...(options.author ? { author: options.author } : {}),
+      ...(options.comment ? { comment: options.comment } : {}),
+      container: c.id,
+      config,
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: [
+        ...(base.config.history ?? []),
+        {
+          created,
+          created_by: [c.path, ...c.args].join(' '),
+          ...(options.author ? { author: options.author } : {}),
+          ...(options.comment ? { comment: options.comment } : {}),
+          ...(empty ? { empty_layer: true } : {}),
+        },
+      ],
+    };
+    const layers = diffIds.map((d) => ({ blob: d, mediaType: mediaTypes.ociLayer }));
+    return this.#d.images.create(image, layers, ref !== undefined ? { ref } : {});
+  }
+}
+
+/** The container's effective config as an image config (docker's commit takes c.Config). */
+function containerConfig(c: Container): OciContainerConfig {
+  const s = c.spec;
+  const h = s.healthcheck;
+  return {
+    ...(s.user ? { User: s.user } : {}),
+    ...(s.exposedPorts.length > 0 ? { ExposedPorts: Object.fromEntries(s.exposedPorts.map((p) => [p, {}])) } : {}),
+    Env: [...s.env],
+    Entrypoint: s.entrypoint && s.entrypoint.length > 0 ? [...s.entrypoint] : null,
+    Cmd: s.cmd && s.cmd.length > 0 ? [...s.cmd] : null,
+    ...(s.volumes.length > 0 ? { Volumes: Object.fromEntries(s.volumes.map((v) => [v, {}])) } : {}),
+    ...(s.workingDir ? { WorkingDir: s.workingDir } : {}),
+    Labels: { ...s.labels },
+    ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
+    ...(h
+      ? {
+          Healthcheck: {
+            Test: [...h.test],
+            ...(h.intervalNs !== undefined ? { Interval: h.intervalNs } : {}),
+            ...(h.timeoutNs !== undefined ? { Timeout: h.timeoutNs } : {}),
+            ...(h.startPeriodNs !== undefined ? { StartPeriod: h.startPeriodNs } : {}),
+            ...(h.retries !== undefined ? { Retries: h.retries } : {}),
+          },
+        }
+      : {}),
+  };
+}

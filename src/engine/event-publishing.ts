@@ -1,0 +1,286 @@
+// Publishing docker's events around the engine's services: each service is
+// wrapped so that a successful call publishes what dockerd would (container
+// start, image tag, network connect, volume destroy…). Events that no call
+// causes (a container's `die`) are published by the service itself through
+// its EventPublisher dependency.
+import { constants } from 'node:os';
+import type { Container } from '../core/types.ts';
+import { familiarName, parseReference } from '../core/reference.ts';
+import type { EventBus, EventPublisher } from './events.ts';
+import type { ContainerService, ImageService, RegistryService, VolumeService } from './types.ts';
+import type { NetworkService } from './networks.ts';
+import type { ExecService } from './execs.ts';
+import { parseSignal } from './signals.ts';
+
+/** Attributes docker puts on every container event: its labels, image and name. */
+export function containerAttributes(c: Container, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...c.spec.labels, image: c.spec.image, name: c.name, ...extra };
+}
+
+function familiar(ref: string): string {
+  try {
+    return familiarName(parseReference(ref));
+  } catch {
+    return ref;
+  }
+}
+
+function signalNumber(sig: string | undefined, fallback: string): string {
+  let name = fallback;
+  try {
+    if (sig !== undefined && sig !== '') name = parseSignal(sig);
+  } catch {
+    return sig ?? fallback;
+  }
+  return String((constants.signals as Record<string, number>)[name] ?? name);
+}
+
+/**
+ * A view of `target` whose methods named in `overrides` are replaced; every
+ * other member is the target's own (bound, since the services keep #private
+ * state), so methods added later pass through unchanged.
+ */
+function wrap<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (Object.hasOwn(overrides, prop)) return (overrides as Record<string | symbol, unknown>)[prop];
+      const v: unknown = Reflect.get(t, prop, t);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
+
+/** docker's `volume mount` / `network connect` at a start, and their undoing at the exit. */
+function attachmentEvents(c: Container, events: EventPublisher, up: boolean): void {
+  for (const m of c.mountPoints ?? []) {
+    if (m.type !== 'volume' || m.name === undefined) continue;
+    const attributes = up ? { container: c.id, destination: m.destination, driver: m.driver ?? 'local', propagation: m.propagation, 'read/write': String(m.rw) } : { container: c.id, driver: m.driver ?? 'local' };
+    events.publish({ type: 'volume', action: up ? 'mount' : 'unmount', id: m.name, attributes });
+  }
+  for (const e of Object.values(c.network?.endpoints ?? {})) {
+    events.publish({ type: 'network', action: up ? 'connect' : 'disconnect', id: e.networkId, attributes: { container: c.id, name: e.networkName, type: 'bridge' } });
+  }
+}
+
+/**
+ * Wraps the container service; `bus` (when given) is watched for `die` so that
+ * the volumes and networks a start attached are reported let go.
+ */
+export function publishContainerEvents(s: ContainerService, events: EventPublisher, bus?: EventBus): ContainerService {
+  const emit = (c: Container, action: string, extra?: Record<string, string>) => events.publish({ type: 'container', action, id: c.id, attributes: containerAttributes(c, extra) });
+  const attached = new Map<string, Container>();
+  if (bus) {
+    const deaths = bus.subscribe({ filters: { type: ['container'], event: ['die'] } });
+    void (async () => {
+      for await (const e of deaths) {
+        const c = attached.get(e.id);
+        attached.delete(e.id);
+        if (c) attachmentEvents(c, events, false);
+      }
+    })();
+  }
+  const running = async (idOrName: string) => {
+    const c = await s.inspect(idOrName).catch(() => undefined);
+    return c && (c.state.status === 'running' || c.state.status === 'paused') ? c : undefined;
+  };
+  return wrap<ContainerService>(s, {
+    async create(spec, options) {
+      const r = await s.create(spec, options);
+      emit(await s.inspect(r.id), 'create');
+      return r;
+    },
+    async start(idOrName) {
+      const started = await s.start(idOrName);
+      if (started) {
+        const c = await s.inspect(idOrName);
+        attachmentEvents(c, events, true);
+        attached.set(c.id, c);
+        emit(c, 'start');
+      }
+      return started;
+    },
+    async stop(idOrName, options) {
+      // dockerd: kill (the stop signal), die, then stop.
+      const c = await running(idOrName);
+      if (c) emit(c, 'kill', { signal: signalNumber(options?.signal ?? c.spec.stopSignal, 'SIGTERM') });
+      const stopped = await s.stop(idOrName, options);
+      if (stopped) emit(await s.inspect(idOrName), 'stop');
+      return stopped;
+    },
+    async kill(idOrName, signal) {
+      const c = await running(idOrName);
+      if (c) emit(c, 'kill', { signal: signalNumber(signal, 'SIGKILL') });
+      await s.kill(idOrName, signal);
+    },
+    async restart(idOrName, options) {
+      const c = await running(idOrName);
+      if (c) emit(c, 'kill', { signal: signalNumber(options?.signal ?? c.spec.stopSignal, 'SIGTERM') });
+      await s.restart(idOrName, options);
+      const after = await s.inspect(idOrName);
+      if (c) emit(after, 'stop');
+      attachmentEvents(after, events, true);
+      attached.set(after.id, after);
+      emit(after, 'start');
+      emit(after, 'restart');
+    },
+    async remove(idOrName, options) {
+      const c = await s.inspect(idOrName);
+      if (options?.force && (c.state.status === 'running' || c.state.status === 'paused')) emit(c, 'kill', { signal: '9' });
+      await s.remove(idOrName, options);
+      emit(c, 'destroy');
+    },
+    async pause(idOrName) {
+      await s.pause(idOrName);
+      emit(await s.inspect(idOrName), 'pause');
+    },
+    async unpause(idOrName) {
+      await s.unpause(idOrName);
+      emit(await s.inspect(idOrName), 'unpause');
+    },
+    async rename(idOrName, newName) {
+      const before = await s.inspect(idOrName);
+      await s.rename(idOrName, newName);
+      emit(await s.inspect(before.id), 'rename', { oldName: `/${before.name}` });
+    },
+    async top(idOrName, psArgs) {
+      const r = await s.top(idOrName, psArgs);
+      emit(await s.inspect(idOrName), 'top');
+      return r;
+    },
+    async attachStdio(idOrName, options) {
+      const r = await s.attachStdio(idOrName, options);
+      emit(await s.inspect(idOrName), 'attach');
+      return r;
+    },
+  });
+}
+
+export function publishImageEvents(s: ImageService, events: EventPublisher): ImageService {
+  const emit = (action: string, id: string, name: string) => events.publish({ type: 'image', action, id, attributes: { name } });
+  return wrap<ImageService>(s, {
+    async tag(source, repo, tag) {
+      await s.tag(source, repo, tag);
+      const img = await s.inspect(source);
+      emit('tag', img.id, familiar(`${repo}:${tag ?? 'latest'}`));
+    },
+    async remove(nameOrId, options) {
+      const img = await s.inspect(nameOrId).catch(() => undefined);
+      const results = await s.remove(nameOrId, options);
+      for (const r of results) {
+        if (r.untagged !== undefined) emit('untag', img?.id ?? r.untagged, img?.id ?? r.untagged);
+        if (r.deleted !== undefined && r.deleted === img?.id) emit('delete', r.deleted, r.deleted);
+      }
+      return results;
+    },
+    async import(tar, options) {
+      const img = await s.import(tar, options);
+      emit('import', img.id, img.repoTags[0] !== undefined ? familiar(img.repoTags[0]) : img.id);
+      return img;
+    },
+    async load(archive, options) {
+      const r = await s.load(archive, options);
+      for (const id of r.images) {
+        const img = await s.inspect(id).catch(() => undefined);
+        emit('load', id, img?.repoTags[0] !== undefined ? familiar(img.repoTags[0]) : id);
+      }
+      return r;
+    },
+    async save(names, out, options) {
+      await s.save(names, out, options);
+      for (const n of names) {
+        const img = await s.inspect(n).catch(() => undefined);
+        emit('save', img?.id ?? n, familiar(n));
+      }
+    },
+  });
+}
+
+export function publishRegistryEvents(s: RegistryService, events: EventPublisher): RegistryService {
+  return wrap<RegistryService>(s, {
+    async pull(ref, options) {
+      const r = await s.pull(ref, options);
+      const name = familiar(ref.includes(':') || ref.includes('@') ? ref : `${ref}:latest`);
+      events.publish({ type: 'image', action: 'pull', id: name, attributes: { name: name.replace(/[:@][^:/]*$/, '') } });
+      return r;
+    },
+    async push(ref, options) {
+      const r = await s.push(ref, options);
+      events.publish({ type: 'image', action: 'push', id: familiar(ref), attributes: { name: familiar(ref) } });
+      return r;
+    },
+  });
+}
+
+export function publishNetworkEvents(s: NetworkService, events: EventPublisher): NetworkService {
+  const emit = (action: string, id: string, attributes: Record<string, string>) => events.publish({ type: 'network', action, id, attributes });
+  return wrap<NetworkService>(s, {
+    async create(options) {
+      const n = await s.create(options);
+      emit('create', n.id, { name: n.name, type: n.driver });
+      return n;
+    },
+    async remove(idOrName) {
+      const n = (await s.inspect(idOrName)).network;
+      await s.remove(idOrName);
+      emit('destroy', n.id, { name: n.name, type: n.driver });
+    },
+    async connect(network, container, endpoint) {
+      await s.connect(network, container, endpoint);
+      const n = (await s.inspect(network)).network;
+      emit('connect', n.id, { container, name: n.name, type: n.driver });
+    },
+    async disconnect(network, container, options) {
+      const n = (await s.inspect(network)).network;
+      await s.disconnect(network, container, options);
+      emit('disconnect', n.id, { container, name: n.name, type: n.driver });
+    },
+    async prune(filters) {
+      const removed = await s.prune(filters);
+      for (const name of removed) emit('destroy', name, { name, type: 'bridge' });
+      return removed;
+    },
+  });
+}
+
+export function publishVolumeEvents(s: VolumeService, events: EventPublisher): VolumeService {
+  const emit = (action: string, name: string) => events.publish({ type: 'volume', action, id: name, attributes: { driver: 'local' } });
+  return wrap<VolumeService>(s, {
+    async create(options) {
+      const existed = options?.name !== undefined ? await s.inspect(options.name).then(() => true, () => false) : false;
+      const v = await s.create(options);
+      if (!existed) emit('create', v.name);
+      return v;
+    },
+    async remove(name, options) {
+      const existed = await s.inspect(name).then(() => true, () => false);
+      await s.remove(name, options);
+      if (existed) emit('destroy', name);
+    },
+    async prune(options) {
+      const r = await s.prune(options);
+      for (const name of r.deleted) emit('destroy', name);
+      return r;
+    },
+  });
+}
+
+export function publishExecEvents(s: ExecService, containers: ContainerService, events: EventPublisher): ExecService {
+  const emit = async (containerId: string, action: string, execId: string) => {
+    const c = await containers.inspect(containerId).catch(() => undefined);
+    if (c) events.publish({ type: 'container', action, id: c.id, attributes: containerAttributes(c, { execID: execId }) });
+  };
+  return wrap<ExecService>(s, {
+    async create(containerIdOrName, spec) {
+      const id = await s.create(containerIdOrName, spec);
+      const x = s.inspect(id);
+      await emit(x.containerId, `exec_create: ${x.spec.cmd.join(' ')}`, id);
+      return id;
+    },
+    start(execId, options) {
+      const p = s.start(execId, options);
+      const x = s.inspect(execId);
+      void p.then(() => emit(x.containerId, `exec_start: ${x.spec.cmd.join(' ')}`, execId), () => undefined);
+      return p;
+    },
+  });
+}
