@@ -4,7 +4,7 @@ import { readFrames } from '../../client/multiplex.ts';
 import type { Filters } from '../../client/types.ts';
 import { isNotFound } from '../../core/errors.ts';
 import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
-import { Template, TemplateError } from '../template/index.ts';
+import { inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
 import { ExitError, describeError, err, getClient, out } from '../session.ts';
 import { startAttached } from './run.ts';
@@ -180,14 +180,7 @@ export async function inspectCommand(names: string[], opts: { format?: string; t
   if (opts.type !== undefined && !['container', 'image'].includes(opts.type)) {
     throw new ExitError(1, `"${opts.type}" is not a valid value for --type`);
   }
-  let tmpl: Template | undefined;
-  if (opts.format !== undefined && opts.format !== '' && opts.format !== 'json') {
-    try {
-      tmpl = new Template(opts.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
-    } catch (e) {
-      throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
+  const tmpl = inspectTemplate(opts.format);
   const found: unknown[] = [];
   const errors: string[] = [];
   for (const name of names) {
@@ -211,20 +204,5 @@ export async function inspectCommand(names: string[], opts: { format?: string; t
       errors.push(describeError(e));
     }
   }
-  if (tmpl) {
-    let printed = '';
-    for (const obj of found) {
-      try {
-        printed += tmpl.execute(obj, { missingKey: 'error' }) + '\n';
-      } catch (e) {
-        if (!(e instanceof TemplateError)) throw e;
-        errors.push(`template parsing error: ${e.message}`);
-      }
-    }
-    // docker flushes an empty line when nothing was printed
-    out(printed === '' ? '\n' : printed);
-  } else {
-    out(found.length === 0 ? '[]\n' : JSON.stringify(found, null, 4) + '\n');
-  }
-  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+  printInspected(found, errors, tmpl);
 }

@@ -1,8 +1,9 @@
 // cli: `berth network create|ls|inspect|rm|connect|disconnect|prune` and
 // `berth port`, with docker's output, prompts and errors.
 import { confirm } from '../confirm.ts';
+import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FormatError, renderList } from '../format/index.ts';
-import { Template, TemplateError, TemplateObject } from '../template/index.ts';
+import { TemplateObject } from '../template/index.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';
 
@@ -91,37 +92,10 @@ export async function networkLsCommand(opts: { quiet?: boolean; filter?: string[
 }
 
 export async function networkInspectCommand(names: string[], opts: { format?: string }): Promise<void> {
+  const tmpl = inspectTemplate(opts.format);
   const client = await getClient();
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const name of names) {
-    try {
-      found.push(await client.json('GET', `/networks/${encodeURIComponent(name)}`));
-    } catch (e) {
-      errors.push(describeError(e));
-    }
-  }
-  if (opts.format !== undefined && opts.format !== '' && opts.format !== 'json') {
-    let tmpl: Template;
-    try {
-      tmpl = new Template(opts.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
-    } catch (e) {
-      throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    let printed = '';
-    for (const obj of found) {
-      try {
-        printed += tmpl.execute(obj, { missingKey: 'error' }) + '\n';
-      } catch (e) {
-        if (!(e instanceof TemplateError)) throw e;
-        errors.push(`template parsing error: ${e.message}`);
-      }
-    }
-    out(printed);
-  } else {
-    out(found.length === 0 ? '[]\n' : JSON.stringify(found, null, 4) + '\n');
-  }
-  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+  const { found, errors } = await inspectEach(names, (name) => client.json('GET', `/networks/${encodeURIComponent(name)}`));
+  printInspected(found, errors, tmpl);
 }
 
 export async function networkRmCommand(names: string[], opts: { force?: boolean }): Promise<void> {

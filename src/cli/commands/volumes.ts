@@ -1,8 +1,9 @@
 // cli: `berth volume create|ls|inspect|rm|prune` with docker's output, prompts and errors.
 import { confirm } from '../confirm.ts';
+import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FormatError, renderList } from '../format/index.ts';
 import { humanSize } from '../format/units.ts';
-import { Template, TemplateError, TemplateObject } from '../template/index.ts';
+import { TemplateObject } from '../template/index.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';
 
@@ -92,37 +93,10 @@ export async function volumeLsCommand(opts: { quiet?: boolean; filter?: string[]
 }
 
 export async function volumeInspectCommand(names: string[], opts: { format?: string }): Promise<void> {
+  const tmpl = inspectTemplate(opts.format);
   const client = await getClient();
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const n of names) {
-    try {
-      found.push(await client.json('GET', `/volumes/${encodeURIComponent(n)}`));
-    } catch (e) {
-      errors.push(describeError(e));
-    }
-  }
-  if (opts.format !== undefined && opts.format !== '' && opts.format !== 'json') {
-    let tmpl: Template;
-    try {
-      tmpl = new Template(opts.format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
-    } catch (e) {
-      throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    let printed = '';
-    for (const obj of found) {
-      try {
-        printed += tmpl.execute(obj, { missingKey: 'error' }) + '\n';
-      } catch (e) {
-        if (!(e instanceof TemplateError)) throw e;
-        errors.push(`template parsing error: ${e.message}`);
-      }
-    }
-    out(printed);
-  } else {
-    out(found.length === 0 ? '[]\n' : JSON.stringify(found, null, 4) + '\n');
-  }
-  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+  const { found, errors } = await inspectEach(names, (name) => client.json('GET', `/volumes/${encodeURIComponent(name)}`));
+  printInspected(found, errors, tmpl);
 }
 
 export async function volumeRmCommand(names: string[], opts: { force?: boolean }): Promise<void> {
