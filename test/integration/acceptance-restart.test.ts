@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import { processes, type RunResult } from './acceptance-support.ts';
+import { processes, show, until } from './acceptance-support.ts';
 
 let daemon: Daemon | undefined;
 
@@ -22,19 +22,7 @@ function d(): Daemon {
   return daemon;
 }
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('a container keeps running through kill -9 of berthd and its exit code is recorded after restart', { timeout: 120_000 }, async () => {
   // sleep 6 leaves time for the kill and the restart while it still runs.

@@ -5,13 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import { berthBin, busyboxTar, dockerdUnavailable, q, sh, startPrivateDockerd, type PrivateDockerd, type RunResult } from './acceptance-support.ts';
+import { berthBin, busyboxTar, dockerdUnavailable, q, sh, startPrivateDockerd, type PrivateDockerd, show } from './acceptance-support.ts';
 
 const skip = dockerdUnavailable();
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
 describe('images round-trip between berth and docker', { skip: skip ?? false, timeout: 300_000 }, () => {
   let berthd: Daemon | undefined;

@@ -210,3 +210,18 @@ export function processes(): ProcessEntry[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map((n) => readProcess(Number(n))).filter((p): p is ProcessEntry => p !== undefined);
 }
 
+/** A command's result in one line, for assertion messages. */
+export function show(r: RunResult): string {
+  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
+}
+
+/** Polls `probe` every 100 ms until it gives a value; throws naming `what` after `ms`. */
+export async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

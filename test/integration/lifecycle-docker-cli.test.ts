@@ -2,12 +2,12 @@
 // policies, health checks, update, --init and a seccomp profile file (which the
 // docker CLI sends inline); and the OOM acceptance check (-m 64m ends in 137
 // with OOMKilled).
+import { show, until } from './acceptance-support.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import type { RunResult } from './acceptance-support.ts';
 
 let daemon: Daemon | undefined;
 
@@ -25,19 +25,7 @@ function d(): Daemon {
   return daemon;
 }
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function dockerInspect(name: string, format: string): Promise<string> {
   const r = await d().docker(['inspect', '-f', format, name]);

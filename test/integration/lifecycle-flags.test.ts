@@ -3,12 +3,12 @@
 // (no-new-privileges, seccomp unconfined and a profile file), --read-only,
 // --device, --shm-size, --sysctl, --add-host (host-gateway too), DNS flags,
 // cgroup limits, --group-add, --domainname, --stop-signal/--stop-timeout.
+import { show } from './acceptance-support.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import type { RunResult } from './acceptance-support.ts';
 
 let daemon: Daemon | undefined;
 
@@ -26,9 +26,6 @@ function d(): Daemon {
   return daemon;
 }
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
 /** `berth run --rm <flags> busybox sh -c <script>`; asserts it exits 0 and returns stdout. */
 async function inside(flags: readonly string[], script: string): Promise<string> {

@@ -2,12 +2,12 @@
 // unhealthy until the probe passes, ps shows the verdict, inspect shows
 // State.Health with the last results, the health_status event is published,
 // an image's HEALTHCHECK is used and --no-healthcheck turns it off.
+import { show, until } from './acceptance-support.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import type { RunResult } from './acceptance-support.ts';
 
 let daemon: Daemon | undefined;
 
@@ -25,19 +25,7 @@ function d(): Daemon {
   return daemon;
 }
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Health {
   Status: string;

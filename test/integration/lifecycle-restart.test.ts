@@ -3,10 +3,10 @@
 // manual stop ends the loop, --rm conflicts with --restart, and after berthd
 // restarts `always`/`unless-stopped` containers come back (not an
 // `unless-stopped` one the user stopped).
+import { show } from './acceptance-support.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import type { RunResult } from './acceptance-support.ts';
 
 let daemon: Daemon | undefined;
 
@@ -24,9 +24,6 @@ function d(): Daemon {
   return daemon;
 }
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;

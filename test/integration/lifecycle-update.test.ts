@@ -1,11 +1,11 @@
 // docker update against a real berthd: new limits reach a running container's
 // cgroups at once (runc update), are kept for the next start, and a stopped
 // container's update applies when it starts; bad updates get docker's errors.
+import { show } from './acceptance-support.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import type { RunResult } from './acceptance-support.ts';
 
 let daemon: Daemon | undefined;
 
@@ -23,9 +23,6 @@ function d(): Daemon {
   return daemon;
 }
 
-function show(r: RunResult): string {
-  return `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
-}
 
 /** A cgroup v1 file of the container (berth's cgroupfs path /berth/<id>), or inside it through /proc on v2. */
 async function cgroupValue(name: string, v1: string, v2: string): Promise<string> {
