@@ -8,6 +8,7 @@ import { join, posix } from 'node:path';
 import * as tar from 'tar-stream';
 import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { cleanComponents, writeEntryFile } from './unpack-layer.ts';
+import { drained } from '../lib/drained.ts';
 
 type Node = { readonly file: string } | { readonly link: string };
 
@@ -29,17 +30,7 @@ export class SpooledArchive {
         for await (const chunk of input) {
           signal?.throwIfAborted();
           if (extract.destroyed) return;
-          if (!extract.write(chunk)) {
-            await new Promise<void>((resolve) => {
-              const done = () => {
-                extract.off('drain', done);
-                extract.off('close', done);
-                resolve();
-              };
-              extract.on('drain', done);
-              extract.on('close', done);
-            });
-          }
+          if (!extract.write(chunk)) await drained(extract);
         }
         extract.end(undefined);
       } catch (err) {

@@ -13,6 +13,7 @@ import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { setXattrs, type XattrOp } from './xattr.ts';
+import { drained } from '../lib/drained.ts';
 
 export interface UnpackResult {
   /** sha256 of the uncompressed tar stream, trailing padding included. */
@@ -283,17 +284,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
         hash.update(chunk);
         tarSize += chunk.byteLength;
         if (extract.destroyed) return;
-        if (!extract.write(chunk)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              extract.off('drain', done);
-              extract.off('close', done);
-              resolve();
-            };
-            extract.on('drain', done);
-            extract.on('close', done);
-          });
-        }
+        if (!extract.write(chunk)) await drained(extract);
       }
       extract.end(undefined);
     } catch (err) {
