@@ -6,6 +6,7 @@ import type { BuildSpecHost } from './spec.ts';
 import { defaultCapabilities, knownCapabilities, tweakCapabilities } from './capabilities.ts';
 import { buildRlimits, parseProcLimits } from './rlimits.ts';
 import type { OciSpec, SpecInput } from './types.ts';
+import { plainSpecDefaults } from './spec-defaults.ts';
 
 const base: SpecInput = {
   containerId: 'c0ffee',
@@ -18,28 +19,7 @@ const base: SpecInput = {
   terminal: false,
   hostname: 'c0ffee',
   etcFiles: { hostname: '/b/hostname', hosts: '/b/hosts', resolvConf: '/b/resolv.conf' },
-  mounts: [],
-  network: { mode: 'new' },
-  privileged: false,
-  capAdd: [],
-  capDrop: [],
-  noNewPrivileges: false,
-  memory: 0,
-  memoryReservation: 0,
-  memorySwap: 0,
-  nanoCpus: 0,
-  cpuShares: 0,
-  cpuQuota: 0,
-  cpuPeriod: 0,
-  cpusetCpus: '',
-  pidsLimit: 0,
-  oomKillDisable: false,
-  ulimits: [],
-  shmSize: 0,
-  sysctls: {},
-  tmpfs: {},
-  devices: [],
-  annotations: {},
+  ...plainSpecDefaults,
   cgroupsPath: '/berth/c0ffee',
 };
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildSpec, specToJson } from '../../src/runtime/index.ts';
 import type { SpecInput } from '../../src/runtime/index.ts';
+import { plainSpecDefaults } from '../../src/runtime/spec-defaults.ts';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -67,28 +68,7 @@ export async function makeFixture(): Promise<Fixture> {
         terminal: false,
         hostname: 'rt-test',
         etcFiles: { hostname },
-        mounts: [],
-        network: { mode: 'new' },
-        privileged: false,
-        capAdd: [],
-        capDrop: [],
-        noNewPrivileges: false,
-        memory: 0,
-        memoryReservation: 0,
-        memorySwap: 0,
-        nanoCpus: 0,
-        cpuShares: 0,
-        cpuQuota: 0,
-        cpuPeriod: 0,
-        cpusetCpus: '',
-        pidsLimit: 0,
-        oomKillDisable: false,
-        ulimits: [],
-        shmSize: 0,
-        sysctls: {},
-        tmpfs: {},
-        devices: [],
-        annotations: {},
+        ...plainSpecDefaults,
         cgroupsPath,
         ...over,
       };
