@@ -82,11 +82,13 @@ async function main(): Promise<void> {
     children.push(berthd);
     await waitForPing(berthSock, 30_000);
     must(join(repo, 'bin', 'berth'), ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: berthEnv, input: tar });
-    engines.push({ name: 'berth', build: (c, extra) => timed(join(repo, 'bin', 'berth'), ['build', '-q', ...extra, '-t', 'bench', c], berthEnv), times: { cold: [], cached: [], changed: [] } });
+    // Every engine's RUN steps use the host's network: the private dockerd has no bridge (--bridge=none),
+    // so the same work is timed everywhere (berth's default bridge adds a netns + CNI per RUN step).
+    engines.push({ name: 'berth', build: (c, extra) => timed(join(repo, 'bin', 'berth'), ['build', '-q', '--network', 'host', ...extra, '-t', 'bench', c], berthEnv), times: { cold: [], cached: [], changed: [] } });
 
     const docker = which('docker');
     // The engine alone: the same client (docker's CLI) against berthd.
-    if (docker) engines.push({ name: 'docker→berthd', build: (c, extra) => timed(docker, ['build', '-q', ...extra, '-t', 'bench', c], berthEnv), times: { cold: [], cached: [], changed: [] } });
+    if (docker) engines.push({ name: 'docker→berthd', build: (c, extra) => timed(docker, ['build', '-q', '--network', 'host', ...extra, '-t', 'bench', c], berthEnv), times: { cold: [], cached: [], changed: [] } });
     if (docker && which('dockerd')) {
       const dSock = join(tmp, 'docker.sock');
       const dEnv = { ...process.env, DOCKER_HOST: `unix://${dSock}`, DOCKER_BUILDKIT: '0' };
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
       const flags = ['--root', join(tmp, 'podman-root'), '--runroot', join(tmp, 'podman-run')];
       writeFileSync(join(tmp, 'busybox.tar'), tar);
       must(podman, [...flags, 'import', '-c', 'CMD ["sh"]', join(tmp, 'busybox.tar'), 'busybox:latest']);
-      engines.push({ name: 'podman', build: (c, extra) => timed(podman, [...flags, 'build', '-q', ...extra, '-t', 'bench', c], process.env), times: { cold: [], cached: [], changed: [] } });
+      engines.push({ name: 'podman', build: (c, extra) => timed(podman, [...flags, 'build', '-q', '--network', 'host', ...extra, '-t', 'bench', c], process.env), times: { cold: [], cached: [], changed: [] } });
     } else note('podman not installed; skipped');
 
     for (let round = 0; round < rounds; round++) {

@@ -1,14 +1,18 @@
-// bench/run-latency: how long `run --rm --network none busybox true` takes on
-// this machine through berth and through its peers, measured interleaved (one
-// of each per round, the order rotating) so that drift in the machine's load
-// hits every variant alike. Prints medians and the ratios issue 2 asks for.
-// Starts its own berthd and dockerd with temporary roots and stops them; never
-// touches /run/berth or a daemon it did not start. Run as root; see README.md.
+// bench/run-latency: how long `run --rm --network none busybox true` and, on
+// the default bridge network, `run --rm busybox true` take on this machine
+// through berth and through its peers, measured interleaved (one of each per
+// round, the order rotating) so that drift in the machine's load hits every
+// variant alike. Prints medians and the ratios issues 2 and 6 ask for. Starts
+// its own berthd and dockerd with temporary roots and stops them; never touches
+// /run/berth or a daemon it did not start. Its dockerd has a bridge and
+// iptables, so the host's firewall and forwarding sysctls are saved before and
+// restored after (run-latency-firewall.ts). Run as root; see README.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { restoreFirewall, snapshotFirewall, type FirewallSnapshot } from './run-latency-firewall.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -146,16 +150,29 @@ async function main(): Promise<void> {
   // Its own bridge and subnet, so that it never shares one with a system berthd.
   const benchBridge = `bb${process.pid % 100000}`;
   const benchBip = `10.254.${process.pid % 250}.1/24`;
+  // The bench dockerd's bridge (made here, so that it never is a shared docker0).
+  const dockerBridge = `bd${process.pid % 100000}`;
+  const dockerBip = `10.253.${process.pid % 250}.1/24`;
+  let firewall: FirewallSnapshot | undefined;
   const children: ChildProcess[] = [];
+  let cleaned = false;
   const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
     for (const c of children.reverse()) await stopChild(c, 15_000);
     // The bench berthd's own default bridge outlives it (as docker0 outlives dockerd).
     spawnSync('ip', ['link', 'del', benchBridge], { stdio: 'ignore' });
+    spawnSync('ip', ['link', 'del', dockerBridge], { stdio: 'ignore' });
+    if (firewall) {
+      const { exact, notes } = restoreFirewall(firewall, dockerBridge);
+      note(exact ? 'firewall and forwarding restored exactly as saved' : 'firewall restored as far as dockerd changed it');
+      for (const n of notes) note(n);
+    }
     unmountUnder(tmp);
     if (opts.keep) note(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   };
-  process.on('SIGINT', () => { void cleanup().then(() => process.exit(130)); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void cleanup().then(() => process.exit(130)); });
 
   try {
     note(`working in ${tmp}`);
@@ -164,6 +181,7 @@ async function main(): Promise<void> {
     const tar = readFileSync(tarPath);
     if (tar.length < 1024) throw new Error('scripts/setup --busybox-tar produced no tar');
     const runArgs = ['run', '--rm', '--network', 'none', 'busybox', 'true'];
+    const bridgeArgs = ['run', '--rm', 'busybox', 'true'];
     const docker = which('docker');
 
     const variants: Variant[] = [];
@@ -176,12 +194,12 @@ async function main(): Promise<void> {
     const bEnv = { ...process.env, DOCKER_HOST: `unix://${bSock}` };
     const vDockerBerthd = add({ name: 'docker→berthd', what: 'docker CLI against berthd', cmd: docker ?? 'docker', args: runArgs, env: bEnv });
     const vBerth = add({ name: 'berth→berthd', what: 'berth CLI against berthd', cmd: berthBin, args: runArgs, env: bEnv });
-    // The default-bridge case (CNI netns + veth + NAT). dockerd's counterpart is not measured: a private
-    // dockerd with a bridge needs --iptables=true, which would change this host's FORWARD policy for everyone.
-    const vBerthBridge = add({ name: 'berth bridge', what: 'berth CLI against berthd, default bridge network', cmd: berthBin, args: runArgs.filter((a, i) => a !== 'none' && !(a === '--network' && runArgs[i + 1] === 'none')), env: bEnv });
-    if (!docker) vDockerBerthd.skip = 'docker CLI not installed';
+    // The default-bridge case (CNI netns + veth + NAT).
+    const vDockerBerthdBridge = add({ name: 'docker→berthd br', what: 'docker CLI against berthd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs, env: bEnv });
+    const vBerthBridge = add({ name: 'berth→berthd br', what: 'berth CLI against berthd, default bridge network', cmd: berthBin, args: bridgeArgs, env: bEnv });
+    if (!docker) vDockerBerthd.skip = vDockerBerthdBridge.skip = 'docker CLI not installed';
     if (notBuilt !== undefined) {
-      vDockerBerthd.skip = vBerth.skip = vBerthBridge.skip = notBuilt;
+      vDockerBerthd.skip = vBerth.skip = vBerthBridge.skip = vDockerBerthdBridge.skip = notBuilt;
     } else try {
       const berthd = spawn(berthdBin, ['--data-root', join(bRoot, 'root'), '--exec-root', join(bRoot, 'exec'), '--host', `unix://${bSock}`, '--bridge', benchBridge, '--bip', benchBip], { stdio: ['ignore', 'ignore', 'pipe'] });
       let berthdErr = '';
@@ -191,26 +209,33 @@ async function main(): Promise<void> {
       must(berthBin, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: bEnv, input: tar });
     } catch (e) {
       vDockerBerthd.skip ??= `berthd: ${(e as Error).message}`;
+      vDockerBerthdBridge.skip ??= vDockerBerthd.skip;
       vBerth.skip = `berthd: ${(e as Error).message}`;
       vBerthBridge.skip = vBerth.skip;
     }
 
-    // dockerd, private, with its own roots.
+    // dockerd, private, with its own roots, and a bridge of its own with iptables (as a stock dockerd has
+    // docker0): the host's firewall and forwarding sysctls are saved first and restored in cleanup().
     const dRoot = join(tmp, 'docker');
     const dSock = join(dRoot, 'sock');
     const dEnv = { ...process.env, DOCKER_HOST: `unix://${dSock}` };
     const vDockerd = add({ name: 'docker→dockerd', what: 'docker CLI against a private dockerd', cmd: docker ?? 'docker', args: runArgs, env: dEnv });
+    const vDockerdBridge = add({ name: 'docker→dockerd br', what: 'docker CLI against a private dockerd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs, env: dEnv });
     if (!docker || !which('dockerd')) {
-      vDockerd.skip = 'docker or dockerd not installed';
+      vDockerd.skip = vDockerdBridge.skip = 'docker or dockerd not installed';
     } else {
       mkdirSync(dRoot, { recursive: true });
       try {
-        const dockerd = spawn('dockerd', ['--data-root', join(dRoot, 'root'), '--exec-root', join(dRoot, 'exec'), '--pidfile', join(dRoot, 'pid'), '-H', `unix://${dSock}`, '--bridge=none', '--iptables=false'], { stdio: 'ignore' });
+        firewall = snapshotFirewall();
+        must('ip', ['link', 'add', 'name', dockerBridge, 'type', 'bridge']);
+        must('ip', ['addr', 'add', dockerBip, 'dev', dockerBridge]);
+        must('ip', ['link', 'set', dockerBridge, 'up']);
+        const dockerd = spawn('dockerd', ['--data-root', join(dRoot, 'root'), '--exec-root', join(dRoot, 'exec'), '--pidfile', join(dRoot, 'pid'), '-H', `unix://${dSock}`, `--bridge=${dockerBridge}`, '--iptables=true', '--ip6tables=false', '--userland-proxy=false'], { stdio: 'ignore' });
         children.push(dockerd);
         await waitForPing(dSock, 60_000, dockerd);
         must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: dEnv, input: tar });
       } catch (e) {
-        vDockerd.skip = `dockerd: ${(e as Error).message}`;
+        vDockerd.skip = vDockerdBridge.skip = `dockerd: ${(e as Error).message}`;
       }
     }
 
@@ -219,13 +244,14 @@ async function main(): Promise<void> {
     const pRoot = join(tmp, 'podman');
     const pFlags = ['--root', join(pRoot, 'root'), '--runroot', join(pRoot, 'run')];
     const vPodman = add({ name: 'podman', what: 'podman run', cmd: podman ?? 'podman', args: [...pFlags, ...runArgs] });
+    const vPodmanBridge = add({ name: 'podman br', what: 'podman run, default network', cmd: podman ?? 'podman', args: [...pFlags, ...bridgeArgs] });
     if (!podman) {
-      vPodman.skip = 'not installed';
+      vPodman.skip = vPodmanBridge.skip = 'not installed';
     } else {
       try {
         must(podman, [...pFlags, 'import', '-c', 'CMD ["sh"]', tarPath, 'busybox:latest']);
       } catch (e) {
-        vPodman.skip = `podman: ${(e as Error).message}`;
+        vPodman.skip = vPodmanBridge.skip = `podman: ${(e as Error).message}`;
       }
     }
 
@@ -304,7 +330,11 @@ function report(variants: readonly Variant[], opts: Options): void {
     { name: 'user: berth→berthd / docker→dockerd', value: ratio('berth→berthd', 'docker→dockerd'), goal: '' },
     { name: 'user: berth→berthd / podman', value: ratio('berth→berthd', 'podman'), goal: '' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
-    { name: 'network: berth bridge / berth→berthd', value: ratio('berth bridge', 'berth→berthd'), goal: '' },
+    { name: 'bridge engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
+    { name: 'bridge user: berth→berthd / docker→dockerd', value: ratio('berth→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
+    { name: 'bridge user: berth→berthd / podman', value: ratio('berth→berthd br', 'podman br'), goal: '' },
+    { name: 'bridge cost (ms): berth→berthd br − none', value: diff('berth→berthd br', 'berth→berthd'), goal: '' },
+    { name: 'bridge cost (ms): docker→dockerd br − none', value: diff('docker→dockerd br', 'docker→dockerd'), goal: '' },
     { name: 'floor: docker→berthd / runc run', value: ratio('docker→berthd', 'runc run'), goal: '' },
     { name: 'floor: docker→dockerd / runc run', value: ratio('docker→dockerd', 'runc run'), goal: '' },
   ];
@@ -320,18 +350,18 @@ function report(variants: readonly Variant[], opts: Options): void {
   }
   const fmt = (n: number) => n.toFixed(1).padStart(8);
   const out: string[] = [];
-  out.push(`run --rm --network none busybox true — ${opts.rounds} rounds, interleaved`, '');
-  out.push(`${'variant'.padEnd(18)} ${'median ms'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  n`);
+  out.push(`run --rm [--network none] busybox true — ${opts.rounds} rounds, interleaved; "br": on the default bridge`, '');
+  out.push(`${'variant'.padEnd(19)} ${'median ms'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  n`);
   for (const v of variants) {
     if (v.skip !== undefined || v.samples.length === 0) {
-      out.push(`${v.name.padEnd(18)} ${v.skip ?? 'no successful run'}`);
+      out.push(`${v.name.padEnd(19)} ${v.skip ?? 'no successful run'}`);
       continue;
     }
-    out.push(`${v.name.padEnd(18)} ${fmt(med.get(v.name)!).padStart(9)} ${fmt(Math.min(...v.samples))} ${fmt(Math.max(...v.samples))}  ${v.samples.length}`);
+    out.push(`${v.name.padEnd(19)} ${fmt(med.get(v.name)!).padStart(9)} ${fmt(Math.min(...v.samples))} ${fmt(Math.max(...v.samples))}  ${v.samples.length}`);
   }
   out.push('', 'ratios of medians:');
-  for (const r of ratios) out.push(`  ${r.name.padEnd(42)} ${r.value === undefined ? 'n/a' : r.value.toFixed(2)}${r.goal ? `   (goal ${r.goal})` : ''}`);
-  out.push(`  ${startup.name.padEnd(42)} ${startup.value === undefined ? 'n/a' : startup.value.toFixed(1)}   (goal ${startup.goal})`);
+  for (const r of ratios) out.push(`  ${r.name.padEnd(48)} ${r.value === undefined ? 'n/a' : r.value.toFixed(2)}${r.goal ? `   (goal ${r.goal})` : ''}`);
+  out.push(`  ${startup.name.padEnd(48)} ${startup.value === undefined ? 'n/a' : startup.value.toFixed(1)}   (goal ${startup.goal})`);
   process.stdout.write(out.join('\n') + '\n');
 }
 

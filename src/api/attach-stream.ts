@@ -147,6 +147,8 @@ export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachm
     input.on('data', onData);
     // Half-close: the client has no more input, but still reads the output.
     input.on('end', () => attachment.closeStdin());
+    // The client may have half-closed already (empty input), while the exec was starting.
+    if (input.readableEnded) attachment.closeStdin();
     input.resume();
   } else if (ctx.upgrade) {
     // Drain anything the client sends, so that it never blocks.

@@ -2,7 +2,7 @@
 // checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
 import { errorMessage, invalidArgument } from '../core/errors.ts';
 import { validateRestartPolicy } from '../engine/restart-policy.ts';
-import { endpointsFromCreateBody } from './endpoints-spec.ts';
+import { endpointsFromCreateBody, withContainerMac } from './endpoints-spec.ts';
 import type { ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
 import { mountSpecFromBody } from './mount-json.ts';
 
@@ -133,7 +133,8 @@ function hostSpec(h: Obj): HostSpec {
     privileged: bool(h, 'Privileged', 'HostConfig.Privileged'),
     capAdd: strList(h, 'CapAdd', 'HostConfig.CapAdd', true) ?? [],
     capDrop: strList(h, 'CapDrop', 'HostConfig.CapDrop', true) ?? [],
-    securityOpt: strList(h, 'SecurityOpt', 'HostConfig.SecurityOpt') ?? [],
+    // docker records label=disable for a privileged container that names no security options.
+    securityOpt: strList(h, 'SecurityOpt', 'HostConfig.SecurityOpt') ?? (bool(h, 'Privileged', 'HostConfig.Privileged') ? ['label=disable'] : []),
     readonlyRootfs: bool(h, 'ReadonlyRootfs', 'HostConfig.ReadonlyRootfs'),
     tmpfs: strMap(h, 'Tmpfs', 'HostConfig.Tmpfs'),
     ulimits,
@@ -187,7 +188,7 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
       }
     : undefined;
   const host = hostSpec(hc);
-  const endpoints = endpointsFromCreateBody(body);
+  const endpoints = withContainerMac(endpointsFromCreateBody(body), host.networkMode, body);
   return {
     image,
     ...(cmd !== undefined ? { cmd } : {}),

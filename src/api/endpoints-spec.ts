@@ -12,7 +12,34 @@ export function endpointSpecFrom(v: unknown, where: string): EndpointSpec {
   if (aliases !== undefined && aliases !== null && (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string'))) throw invalidArgument(`invalid ${where}.Aliases: expected a list of strings`);
   const ipam = v['IPAMConfig'];
   const ip = isObj(ipam) && typeof ipam['IPv4Address'] === 'string' && ipam['IPv4Address'] !== '' ? ipam['IPv4Address'] : undefined;
-  return { aliases: (aliases as string[] | null | undefined) ?? [], ...(ip !== undefined ? { ipv4Address: ip } : {}) };
+  const mac = macAddressFrom(v['MacAddress'], `${where}.MacAddress`);
+  return { aliases: (aliases as string[] | null | undefined) ?? [], ...(ip !== undefined ? { ipv4Address: ip } : {}), ...(mac !== undefined ? { macAddress: mac } : {}) };
+}
+
+/** A MAC address field: undefined when absent or empty; InvalidArgument when malformed. */
+function macAddressFrom(v: unknown, where: string): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw invalidArgument(`invalid ${where}: expected a string`);
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(v)) throw invalidArgument(`${v} is not a valid mac address`);
+  return v.toLowerCase();
+}
+
+/**
+ * The deprecated container-wide Config.MacAddress (API < 1.44 clients, and
+ * berth's own CLI) applies to the network-mode's endpoint, as docker does;
+ * an endpoint-specific address wins, and the two must not disagree.
+ */
+export function withContainerMac(endpoints: Record<string, EndpointSpec> | undefined, networkMode: string, body: Record<string, unknown>): Record<string, EndpointSpec> | undefined {
+  const mac = macAddressFrom(body['MacAddress'], 'Config.MacAddress');
+  if (mac === undefined) return endpoints;
+  const mode = networkMode === '' ? 'default' : networkMode;
+  if (mode === 'none' || mode === 'host' || mode.startsWith('container:')) return endpoints;
+  const key = endpoints?.[mode] !== undefined ? mode : mode === 'default' && endpoints?.['bridge'] !== undefined ? 'bridge' : mode === 'bridge' && endpoints?.['default'] !== undefined ? 'default' : mode;
+  const current = endpoints?.[key];
+  if (current?.macAddress !== undefined && current.macAddress !== mac) {
+    throw invalidArgument('the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty');
+  }
+  return { ...(endpoints ?? {}), [key]: { ...(current ?? { aliases: [] }), macAddress: mac } };
 }
 
 /** The create body's NetworkingConfig.EndpointsConfig by network name (undefined when absent or empty). */

@@ -27,7 +27,7 @@ function endpointJson(e: EndpointState | undefined, requested: { aliases: readon
 export function networksJson(c: Container): Record<string, ReturnType<typeof endpointJson>> {
   const mode = c.spec.host.networkMode;
   const names = networksOf(c.spec);
-  if (names.length === 0) names.push(mode === 'default' ? 'bridge' : mode);
+  if (names.length === 0 && c.spec.modeNetworkDisconnected !== true) names.push(mode === 'default' ? 'bridge' : mode);
   const out: Record<string, ReturnType<typeof endpointJson>> = {};
   for (const n of names) out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n));
   return out;

@@ -41,3 +41,32 @@ export function parseRegistryAuthHeader(header: string | string[] | undefined): 
   const c = authConfigFrom(doc);
   return Object.keys(c).length > 0 ? c : undefined;
 }
+
+/** A registry's name as a config key may spell it (`https://index.docker.io/v1/`, `http://h:5000/v2/`) → its reference domain. */
+export function registryDomainOf(key: string): string {
+  const bare = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return bare === 'index.docker.io' || bare === 'registry-1.docker.io' || bare === 'registry.hub.docker.com' || bare === '' ? 'docker.io' : bare;
+}
+
+/**
+ * Parses `X-Registry-Config` (POST /build): base64 JSON of a map from registry
+ * to AuthConfig, as docker's CLI sends every credential of its config.json.
+ * Returns credentials by reference domain; absent or empty means none.
+ */
+export function parseRegistryConfigHeader(header: string | string[] | undefined): ReadonlyMap<string, AuthConfig> {
+  const out = new Map<string, AuthConfig>();
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return out;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(value.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+  } catch {
+    throw invalidArgument('invalid X-Registry-Config header: not base64-encoded JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return out;
+  for (const [key, entry] of Object.entries(doc)) {
+    const c = authConfigFrom(entry);
+    if (Object.keys(c).length > 0) out.set(registryDomainOf(key), c);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 // write into a mounted snapshot, each then diffed into a layer), every step
 // is first looked up in the build cache, and progress is reported as the
 // classic builder's text lines (`Step 2/5 : RUN …`, ` ---> Using cache`, …).
-import { chown, mkdir, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { chainIds, sha256, type Digest } from '../core/digest.ts';
 import { BerthError, ErrorKind, errorMessage, invalidArgument, isNotFound, notImplemented } from '../core/errors.ts';
@@ -15,6 +15,7 @@ import { goArch } from '../image/image-config.ts';
 import { mediaTypes } from '../image/media-types.ts';
 import type { Image, LocalImageStore, OciContainerConfig, OciHistory, OciImageConfig } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Credentials } from '../registry/types.ts';
 import { resolveUser } from '../runtime/user.ts';
 import type { BlobStore, MetadataStore, Snapshotter } from '../store/types.ts';
 import { BuildCache } from './cache.ts';
@@ -41,7 +42,7 @@ export interface BuildDeps {
   readonly cacheMountRoot?: string;
   readonly log: Logger;
   /** Pulls an image when the engine can (registry support); NotFound otherwise. */
-  readonly pull?: (ref: string, options: { platform?: string; signal?: AbortSignal }) => Promise<Image>;
+  readonly pull?: (ref: string, options: { platform?: string; signal?: AbortSignal; credentials?: Credentials }) => Promise<Image>;
 }
 
 export interface BuildRequest {
@@ -60,10 +61,18 @@ export interface BuildRequest {
   readonly rm: boolean;
   /** Remove them after a failed step too. */
   readonly forceRm: boolean;
-  /** RUN's network: `host` (default until bridge networks exist), `none`. */
+  /** RUN's network: `default` (the default bridge), `none`, `host` or a network's name. */
   readonly networkMode?: string;
   /** `os/arch[/variant]`; only the host's platform can be built. */
   readonly platform?: string;
+  /** `--secret` values by id, for RUN --mount=type=secret (never written into a layer or the config). */
+  readonly secrets?: ReadonlyMap<string, Buffer>;
+  /** `--ssh` agent sockets by id (paths on the daemon's host), for RUN --mount=type=ssh. */
+  readonly ssh?: ReadonlyMap<string, string>;
+  /** Registry credentials by reference domain (X-Registry-Config), for pulling FROM images. */
+  readonly registryAuth?: ReadonlyMap<string, Credentials>;
+  /** `--cache-from` images: their history is a cache source besides the local build cache. */
+  readonly cacheFrom?: readonly string[];
   readonly signal?: AbortSignal;
 }
 
@@ -82,6 +91,14 @@ export class StepFailedError extends BerthError {
     super(ErrorKind.InvalidArgument, message);
     this.exitCode = exitCode;
   }
+}
+
+/** The step (`Step 2/3 : RUN …`) during which a build error was thrown. */
+const failedSteps = new WeakMap<object, string>();
+
+/** The step a build failed at, when the error came from one. */
+export function failedStep(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? failedSteps.get(err) : undefined;
 }
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -133,6 +150,29 @@ function nop(text: string): string {
   return `/bin/sh -c #(nop) ${text}`;
 }
 
+/**
+ * The network a RUN step's container joins: `RUN --network=none|host` wins,
+ * else the build's `--network`; `default` (or nothing) is the default bridge,
+ * as with docker's classic builder — its own netns, released when the step exits.
+ */
+export function runNetworkMode(step: string, build: string | undefined): string {
+  if (step === 'none' || step === 'host') return step;
+  return build === undefined || build === '' || build === 'default' ? 'bridge' : build;
+}
+
+/** Where RUN --mount=type=secret,env=NAME values are mounted (left out of the layer). */
+const secretEnvDir = '/.berth-secret-env';
+
+/**
+ * The step's command with secret variables set: a shell reads each from its
+ * file and execs the command, so that the values appear in no stored spec.
+ */
+export function withSecretEnv(argv: readonly string[], names: readonly string[]): string[] {
+  if (names.length === 0) return [...argv];
+  const set = names.map((n) => `${n}="$(cat '${secretEnvDir}/${n}')"; export ${n}; `).join('');
+  return ['/bin/sh', '-c', `${set}exec "$@"`, 'sh', ...argv];
+}
+
 /** Epoch seconds from SOURCE_DATE_EPOCH (a build arg), when set. */
 function sourceDateEpoch(args: Readonly<Record<string, string | null>>): number | undefined {
   const v = args['SOURCE_DATE_EPOCH'];
@@ -158,6 +198,7 @@ class Build {
   readonly #stageImages = new Map<number, Digest | undefined>();
   readonly #stageConfigs = new Map<number, OciImageConfig>();
   #instructions!: Instructions;
+  #cacheFromConfigs: OciImageConfig[] | undefined;
   /** Values of the ARGs before the first FROM. */
   readonly #globalArgs = new Map<string, string>();
 
@@ -246,7 +287,8 @@ class Build {
     const tags: string[] = [];
     for (const t of this.#r.tags) {
       const ref = normalizeTagged(t);
-      await this.#d.images.tag(id, ref);
+      // A rebuild that changed nothing leaves the tag as it is (no metadata write).
+      if (this.#d.meta.resolveTag(ref) !== id) await this.#d.images.tag(id, ref);
       tags.push(familiarName(parseReference(ref)));
     }
     return { id, tags };
@@ -327,8 +369,14 @@ class Build {
     for (const cmd of stage.commands) {
       this.#r.signal?.throwIfAborted();
       this.#abort.signal.throwIfAborted();
-      st.say(`Step ${st.step++}/${this.#total} : ${cmd.original}\n`);
-      await this.#dispatch(st, cmd);
+      const stepLine = `Step ${st.step++}/${this.#total} : ${cmd.original}`;
+      st.say(`${stepLine}\n`);
+      try {
+        await this.#dispatch(st, cmd);
+      } catch (err) {
+        if (typeof err === 'object' && err !== null && !failedSteps.has(err)) failedSteps.set(err, stepLine);
+        throw err;
+      }
     }
     return st;
   }
@@ -378,12 +426,13 @@ class Build {
   }
 
   async #baseImage(ref: string): Promise<Image> {
-    if (this.#r.pull && this.#d.pull) return this.#d.pull(ref, { ...(this.#r.platform ? { platform: this.#r.platform } : {}), ...(this.#r.signal ? { signal: this.#r.signal } : {}) });
+    const credentials = this.#r.registryAuth?.get(parseReference(ref).domain);
+    if (this.#r.pull && this.#d.pull) return this.#d.pull(ref, { ...(this.#r.platform ? { platform: this.#r.platform } : {}), ...(this.#r.signal ? { signal: this.#r.signal } : {}), ...(credentials ? { credentials } : {}) });
     try {
       return await this.#d.images.resolve(ref);
     } catch (err) {
       if (!isNotFound(err) || !this.#d.pull) throw err;
-      return this.#d.pull(ref, { ...(this.#r.platform ? { platform: this.#r.platform } : {}), ...(this.#r.signal ? { signal: this.#r.signal } : {}) });
+      return this.#d.pull(ref, { ...(this.#r.platform ? { platform: this.#r.platform } : {}), ...(this.#r.signal ? { signal: this.#r.signal } : {}), ...(credentials ? { credentials } : {}) });
     }
   }
 
@@ -502,7 +551,7 @@ class Build {
   async #workdir(st: StageState, dir: string): Promise<void> {
     const createdBy = nop(`WORKDIR ${dir}`);
     const key = this.#cache.key([st.imageId ?? JSON.stringify(st.config), createdBy]);
-    if (await this.#tryCache(st, key)) return;
+    if (await this.#tryCache(st, key, createdBy, (cc) => { cc.WorkingDir = dir; })) return;
     const c = clone(st.config.config ?? {});
     c.WorkingDir = dir;
     st.config.config = c;
@@ -564,7 +613,7 @@ class Build {
   async #metaStep(st: StageState, text: string, mutate: (c: OciContainerConfig) => void, author?: string): Promise<void> {
     const createdBy = nop(text);
     const key = this.#cache.key([st.imageId ?? JSON.stringify(st.config), createdBy]);
-    if (await this.#tryCache(st, key)) return;
+    if (await this.#tryCache(st, key, createdBy, mutate)) return;
     const c = clone(st.config.config ?? {});
     mutate(c);
     st.config.config = c;
@@ -575,15 +624,22 @@ class Build {
     st.say(` ---> ${shortId(id)}\n`);
   }
 
-  async #tryCache(st: StageState, key: string): Promise<boolean> {
+  /**
+   * Looks the step up in the build cache, then (with --cache-from) in the
+   * history of the cache-from images; on a hit the stage moves on to that
+   * image and ` ---> Using cache` is printed.
+   */
+  async #tryCache(st: StageState, key: string, createdBy?: string, mutate?: (c: OciContainerConfig) => void): Promise<boolean> {
     if (this.#r.noCache) return false;
+    const fromSources = () => (createdBy === undefined || (this.#r.cacheFrom ?? []).length === 0 ? false : this.#tryCacheFrom(st, key, createdBy, mutate));
     const hit = this.#cache.get(key);
-    if (hit === undefined) return false;
+    if (hit === undefined) return fromSources();
     let image: Image;
     try {
       image = await this.#d.images.get(hit);
     } catch (err) {
-      if (isNotFound(err)) return false;
+      // The image of an earlier build is gone (rmi).
+      if (isNotFound(err)) return fromSources();
       throw err;
     }
     const { architecture, os, variant, config, rootfs, history, author } = image.config;
@@ -591,6 +647,53 @@ class Build {
     st.config = clone({ architecture, os, ...(variant !== undefined ? { variant } : {}), ...(author !== undefined ? { author } : {}), config: config ?? {}, rootfs, history: history ?? [] });
     st.say(` ---> Using cache\n ---> ${shortId(image.id)}\n`);
     return true;
+  }
+
+  /** The --cache-from images' configs (resolved once; a missing one is skipped, as docker does). */
+  async #cacheSources(): Promise<OciImageConfig[]> {
+    if (this.#cacheFromConfigs) return this.#cacheFromConfigs;
+    const out: OciImageConfig[] = [];
+    for (const ref of this.#r.cacheFrom ?? []) {
+      try {
+        out.push((await this.#d.images.resolve(ref)).config);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.#d.log.info('cache-from image not found', { image: ref });
+      }
+    }
+    this.#cacheFromConfigs = out;
+    return out;
+  }
+
+  /**
+   * The classic builder's --cache-from: a step is a hit when a cache-from
+   * image's layers and history start with the stage's so far and its next
+   * history entry was made by the same instruction. The stage then takes that
+   * entry (and its layer, already in the store) and the step's config change.
+   */
+  async #tryCacheFrom(st: StageState, key: string, createdBy: string, mutate?: (c: OciContainerConfig) => void): Promise<boolean> {
+    const history = st.config.history ?? [];
+    const diffIds = st.config.rootfs.diff_ids;
+    const same = (a: OciHistory, b: OciHistory) => (a.created_by ?? '') === (b.created_by ?? '') && !!a.empty_layer === !!b.empty_layer && (a.comment ?? '') === (b.comment ?? '');
+    for (const src of await this.#cacheSources()) {
+      const sh = src.history ?? [];
+      const sd = src.rootfs.diff_ids;
+      const next = sh[history.length];
+      if (next === undefined || (next.created_by ?? '') !== createdBy) continue;
+      if (!history.every((h, i) => same(h, sh[i] as OciHistory)) || !diffIds.every((d, i) => sd[i] === d)) continue;
+      const layer = next.empty_layer ? undefined : sd[diffIds.length];
+      if (!next.empty_layer && layer === undefined) continue;
+      const c = clone(st.config.config ?? {});
+      mutate?.(c);
+      st.config.config = c;
+      if (layer !== undefined) st.config.rootfs = { type: 'layers', diff_ids: [...diffIds, layer] };
+      st.config.history = [...history, clone(next)];
+      const id = await this.#commit(st);
+      this.#cache.put(key, id);
+      st.say(` ---> Using cache\n ---> ${shortId(id)}\n`);
+      return true;
+    }
+    return false;
   }
 
   /** Writes the stage's current config as an image (its layers already in the store). */
@@ -616,10 +719,14 @@ class Build {
    * binds of the context or of another stage or image. Secrets and ssh need
    * BuildKit's session, which the classic protocol has not.
    */
-  async #runMounts(st: StageState, mounts: readonly RunMount[]): Promise<{ specs: MountSpec[]; targets: string[]; release(): Promise<void> }> {
+  async #runMounts(st: StageState, mounts: readonly RunMount[]): Promise<{ specs: MountSpec[]; targets: string[]; env: string[]; plainEnv: string[]; release(): Promise<void> }> {
     const vars = this.#vars(st);
     const x = (w: string) => this.#expand(w, vars);
     const workdir = st.config.config?.WorkingDir || '/';
+    const env: string[] = [];
+    /** Variables that are no secret (SSH_AUTH_SOCK). */
+    const plainEnv: string[] = [];
+    let sshCount = 0;
     const specs: MountSpec[] = [];
     const targets: string[] = [];
     const releases: (() => Promise<void>)[] = [];
@@ -628,12 +735,27 @@ class Build {
     };
     try {
       for (const m of mounts) {
-        const rawTarget = x(m.target);
-        const target = posix.isAbsolute(rawTarget) ? posix.normalize(rawTarget) : posix.join(workdir, rawTarget);
-        if (m.type === 'secret' || m.type === 'ssh') {
-          if (m.required) throw invalidArgument(`RUN --mount=type=${m.type} is not supported by berth's classic builder`);
+        if (m.type === 'secret') {
+          const secret = await this.#secretMount(m, x, workdir);
+          if (secret === undefined) continue;
+          if (secret.env !== undefined) env.push(secret.env);
+          for (const sm of secret.mounts) {
+            specs.push(sm.spec);
+            targets.push(sm.spec.target.replace(/^\/+/, ''));
+            releases.push(sm.release);
+          }
           continue;
         }
+        if (m.type === 'ssh') {
+          const ssh = await this.#sshMount(m, x, workdir, sshCount++);
+          if (ssh === undefined) continue;
+          specs.push(ssh);
+          targets.push(ssh.target.replace(/^\/+/, ''));
+          if (!plainEnv.some((e) => e.startsWith('SSH_AUTH_SOCK='))) plainEnv.push(`SSH_AUTH_SOCK=${ssh.target}`);
+          continue;
+        }
+        const rawTarget = x(m.target);
+        const target = posix.isAbsolute(rawTarget) ? posix.normalize(rawTarget) : posix.join(workdir, rawTarget);
         targets.push(target.replace(/^\/+/, ''));
         if (m.type === 'tmpfs') {
           specs.push({ type: 'tmpfs', source: '', target, readOnly: false, ...(m.sizeLimit > 0 ? { tmpfsSize: m.sizeLimit } : {}) });
@@ -661,14 +783,80 @@ class Build {
       await release();
       throw err;
     }
-    return { specs, targets, release };
+    return { specs, targets, env, plainEnv, release };
+  }
+
+  /**
+   * RUN --mount=type=ssh: the client's agent socket forwarded for `id`
+   * (default `default`), bind-mounted at the target (default
+   * /run/buildkit/ssh_agent.<n>); the step's SSH_AUTH_SOCK names it. A missing
+   * one fails the step when `required`, else the mount is skipped.
+   */
+  async #sshMount(m: RunMount, x: (w: string) => string, workdir: string, n: number): Promise<MountSpec | undefined> {
+    const id = x(m.cacheId) || 'default';
+    const socket = this.#r.ssh?.get(id);
+    if (socket === undefined) {
+      if (m.required) throw invalidArgument(`no SSH key ${JSON.stringify(id)} forwarded from the client`);
+      return undefined;
+    }
+    const st = await stat(socket).catch(() => undefined);
+    if (!st?.isSocket()) throw invalidArgument(`ssh ${id}: ${socket} is not an agent socket on the daemon's host`);
+    const rawTarget = x(m.target);
+    const target = rawTarget === '' ? `/run/buildkit/ssh_agent.${n}` : posix.isAbsolute(rawTarget) ? posix.normalize(rawTarget) : posix.join(workdir, rawTarget);
+    return { type: 'bind', source: socket, target, readOnly: false };
+  }
+
+  /**
+   * RUN --mount=type=secret (BuildKit's rules): the secret `id` (default: the
+   * target's base name) from the build's secrets, as a read-only file at the
+   * target (default /run/secrets/<id>) and/or as the variable `env=`. The file
+   * lives in a private directory under the build's scratch space only while
+   * the step runs; its mount point is left out of the layer. A missing secret
+   * fails the step when `required`, else the mount is skipped.
+   */
+  async #secretMount(m: RunMount, x: (w: string) => string, workdir: string): Promise<{ env?: string; mounts: { spec: MountSpec; release(): Promise<void> }[] } | undefined> {
+    const rawTarget = x(m.target);
+    const id = x(m.cacheId) || x(m.source) || (rawTarget !== '' ? posix.basename(rawTarget) : '');
+    const data = this.#r.secrets?.get(id);
+    if (data === undefined) {
+      if (m.required) throw invalidArgument(`secret ${id} not found`);
+      return undefined;
+    }
+    const out: { env?: string; mounts: { spec: MountSpec; release(): Promise<void> }[] } = { mounts: [] };
+    const envName = m.env !== undefined && m.env !== '' ? x(m.env) : undefined;
+    if (envName !== undefined) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) throw invalidArgument(`invalid secret env name ${JSON.stringify(envName)}`);
+      // The value never goes into the container's spec (which is stored): the step's shell reads it from a file.
+      out.env = envName;
+      out.mounts.push(await this.#secretFile(data, `${secretEnvDir}/${envName}`, 0o400, 0, 0));
+    }
+    if (rawTarget !== '' || envName === undefined) {
+      const target = rawTarget === '' ? `/run/secrets/${id}` : posix.isAbsolute(rawTarget) ? posix.normalize(rawTarget) : posix.join(workdir, rawTarget);
+      out.mounts.push(await this.#secretFile(data, target, m.mode ?? 0o400, m.uid ?? 0, m.gid ?? 0));
+    }
+    return out;
+  }
+
+  /** A secret's value in a private scratch file, bind-mounted read-only at `target` while the step runs. */
+  async #secretFile(data: Buffer, target: string, mode: number, uid: number, gid: number): Promise<{ spec: MountSpec; release(): Promise<void> }> {
+    const dir = await mkdtemp(join(this.#d.tmpDir, 'secret-'));
+    const file = join(dir, 'data');
+    try {
+      await writeFile(file, data, { mode: 0o400 });
+      await chmod(file, mode);
+      await chown(file, uid, gid);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return { spec: { type: 'bind', source: file, target, readOnly: true }, release: () => rm(dir, { recursive: true, force: true }) };
   }
 
   async #runCommand(st: StageState, argv: string[], network: string, mounts: readonly RunMount[] = []): Promise<void> {
     const runArgs = this.#runArgs(st);
     const createdBy = [...(runArgs.length > 0 ? [`|${runArgs.length}`, ...runArgs] : []), ...argv].join(' ');
     const key = this.#cache.key([st.imageId ?? JSON.stringify(st.config), 'RUN', createdBy, ...(mounts.length > 0 ? [JSON.stringify(mounts)] : [])]);
-    if (await this.#tryCache(st, key)) return;
+    if (await this.#tryCache(st, key, createdBy)) return;
     const image = await this.#ensureImage(st);
     const c = st.config.config ?? {};
     let containerId: string | undefined;
@@ -679,11 +867,11 @@ class Build {
         this.#d.containers,
         {
           image,
-          argv,
-          env: [...(c.Env ?? [defaultPath]), ...runArgs],
+          argv: withSecretEnv(argv, runMounts.env),
+          env: [...(c.Env ?? [defaultPath]), ...runArgs, ...runMounts.plainEnv],
           workingDir: c.WorkingDir ?? '',
           user: c.User ?? '',
-          networkMode: network === 'none' ? 'none' : this.#r.networkMode && this.#r.networkMode !== 'default' ? this.#r.networkMode : 'host',
+          networkMode: runNetworkMode(network, this.#r.networkMode),
           mounts: runMounts.specs,
         },
         {
@@ -753,7 +941,7 @@ class Build {
       const kind = found.length === 1 && inline.length === 0 ? 'file' : 'multi';
       const createdBy = nop(`${what} ${kind}:${hash}${inline.length > 0 ? `+${inlineHash}` : ''} in ${dest} `);
       const key = this.#cache.key([st.imageId ?? JSON.stringify(st.config), createdBy, from, chown, String(chmodValue ?? '')]);
-      if (await this.#tryCache(st, key)) return;
+      if (await this.#tryCache(st, key, createdBy)) return;
 
       const mount = await this.#mountLayers(st.config.rootfs.diff_ids);
       let diffId: Digest;

@@ -2,7 +2,7 @@
 // executor that runs RUN steps through the engine's containers and commits
 // layers through the image store. The parser lives in ./parser/.
 export { createBuildService, type BuildService, type BuildOptions } from './service.ts';
-export { runBuild, StepFailedError, type BuildDeps, type BuildRequest, type BuildResult, type BuildEmit } from './executor.ts';
+export { runBuild, StepFailedError, failedStep, type BuildDeps, type BuildRequest, type BuildResult, type BuildEmit } from './executor.ts';
 export type { BuildContainers } from './run-step.ts';
 export { extractContext, type BuildContext } from './context.ts';
 export { diffToLayer, type LayerDiffOptions, type LayerDiffResult } from './layer-diff.ts';

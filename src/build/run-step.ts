@@ -22,7 +22,7 @@ export interface RunStepInput {
   readonly env: readonly string[];
   readonly workingDir: string;
   readonly user: string;
-  /** `host` (the default for now), `none`. */
+  /** `bridge`, `none`, `host` or a network name. */
   readonly networkMode: string;
   /** RUN --mount binds and tmpfs. */
   readonly mounts?: readonly MountSpec[];

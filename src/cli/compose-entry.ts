@@ -21,6 +21,31 @@ function bundledCompose(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
+/**
+ * `berth [global options] compose …` → the compose arguments, with -H/--context
+ * handed on as compose's own options; undefined when the command is not compose.
+ */
+export function composeArgv(argv: readonly string[]): string[] | undefined {
+  const handed: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === 'compose') return [...handed, ...argv.slice(i + 1)];
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
+    if (['-H', '--host', '-c', '--context', '-l', '--log-level'].includes(flag)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) return undefined;
+      if (flag === '-H' || flag === '--host') handed.push('-H', value);
+      else if (flag === '-c' || flag === '--context') handed.push('--context', value);
+      continue;
+    }
+    if (a === '-D' || a === '--debug') continue;
+    return undefined;
+  }
+  return undefined;
+}
+
 export async function runCompose(argv: readonly string[], runCli: (argv: readonly string[]) => Promise<number>): Promise<number> {
   const bundle = bundledCompose();
   let mod: ComposeModule;

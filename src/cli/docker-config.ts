@@ -128,3 +128,21 @@ export function registryAuthHeader(auth: StoredAuth | undefined): string {
   const doc = auth ? { username: auth.username, password: auth.password, serveraddress: auth.serverAddress } : {};
   return Buffer.from(JSON.stringify(doc)).toString('base64url');
 }
+
+/**
+ * docker's X-Registry-Config value for builds: base64url JSON of every stored
+ * credential (auths entries and credential helpers), keyed as config.json keys them.
+ */
+export async function registryConfigHeader(): Promise<string> {
+  // An unreadable config.json gives no credentials here; the commands that need them say why.
+  const doc = await readConfig().catch(() => ({}) as Record<string, unknown>);
+  const keys = new Set<string>(Object.keys((doc['auths'] ?? {}) as Record<string, unknown>));
+  const helpers = doc['credHelpers'];
+  if (typeof helpers === 'object' && helpers !== null) for (const k of Object.keys(helpers)) keys.add(k);
+  const out: Record<string, { username: string; password: string; serveraddress: string }> = {};
+  for (const key of keys) {
+    const auth = await getAuth(key).catch(() => undefined);
+    if (auth !== undefined) out[key] = { username: auth.username, password: auth.password, serveraddress: auth.serverAddress };
+  }
+  return Buffer.from(JSON.stringify(out)).toString('base64url');
+}

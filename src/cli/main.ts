@@ -3,6 +3,7 @@
 // the one place that turns failures into exit codes. Command bodies load lazily.
 import { Command, CommanderError, Option } from 'commander';
 import { ExitError, describeError, programName, setGlobalOptions } from './session.ts';
+import { resolveHost } from '../client/docker-context.ts';
 import { addVolumeCommands } from './volume-commands.ts';
 import { addNetworkCommands, addPortCommand } from './network-commands.ts';
 import { addWatchCommands } from './watch-commands.ts';
@@ -232,7 +233,10 @@ function addImageCommands(p: Command, top: boolean): void {
     .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
     .option('--rm <bool>', 'Remove intermediate containers after a successful build (default true)')
     .option('--force-rm', 'Always remove intermediate containers')
-    .option('--progress <string>', 'Set type of progress output (auto, plain, tty)')
+    .option('--progress <string>', 'Set type of progress output (auto, plain, tty, quiet)')
+    .option('--secret <list>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect)
+    .option('--cache-from <list>', 'Images to consider as cache sources', collect)
+    .option('--ssh <list>', 'SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")', collect)
     .argument('<context>')
     .action(async (ctx: string, o) => (await import('./commands/build.ts')).buildCommand(ctx, { ...o, noCache: o.cache === false, rm: o.rm === undefined || o.rm === true ? true : o.rm !== 'false' }));
   sub(p, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN')
@@ -290,7 +294,7 @@ function commandWords(argv: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i] as string;
-    if (a === '-H' || a === '--host' || a === '-l' || a === '--log-level') { i++; continue; }
+    if (a === '-H' || a === '--host' || a === '-l' || a === '--log-level' || a === '-c' || a === '--context') { i++; continue; }
     if (a.startsWith('-')) { if (words.length > 0) break; continue; }
     words.push(a);
   }
@@ -317,13 +321,15 @@ export function buildProgram(argv?: readonly string[]): Command {
     .enablePositionalOptions()
     .helpOption('--help', 'Print usage')
     .option('-H, --host <string>', 'Daemon socket to connect to')
+    .option('-c, --context <string>', 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "docker context use")')
     .option('-l, --log-level <string>', 'Set the logging level ("debug", "info", "warn", "error", "fatal")')
     .option('-v, --version', 'Print version information and quit')
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
   program.hook('preAction', (root) => {
-    const g = root.opts<{ host?: string; logLevel?: string }>();
-    setGlobalOptions(g);
+    const g = root.opts<{ host?: string; logLevel?: string; context?: string }>();
+    const host = resolveHost(g);
+    setGlobalOptions({ ...(host !== undefined ? { host } : {}), ...(g.logLevel !== undefined ? { logLevel: g.logLevel } : {}) });
   });
   addContainerCommands(program, true);
   addImageCommands(program, true);
@@ -416,7 +422,11 @@ function usageError(program: Command, argv: readonly string[], e: CommanderError
 
 export async function main(argv: readonly string[]): Promise<number> {
   // `berth compose …`: the compose client, loaded only when asked for (yaml, ajv).
-  if (argv[0] === 'compose') return (await import('./compose-entry.ts')).runCompose(argv.slice(1), main);
+  if (argv.includes('compose')) {
+    const entry = await import('./compose-entry.ts');
+    const composeArgs = entry.composeArgv(argv);
+    if (composeArgs) return entry.runCompose(composeArgs, main);
+  }
   const program = buildProgram(argv);
   if (argv[0] === '-v' || argv[0] === '--version') {
     const { berthVersion } = await sys();

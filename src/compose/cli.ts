@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import type { EngineClient } from '../client/index.ts';
 import { describeError, ExitError, getClient, setGlobalOptions } from '../cli/session.ts';
+import { resolveHost } from '../client/docker-context.ts';
 import { loadProject } from './load.ts';
 import type { Project } from './model.ts';
 import { renderConfig } from './config.ts';
@@ -14,6 +15,7 @@ import { ps } from './ps.ts';
 import { streamLogs, displayName } from './logs.ts';
 import { listProjectContainers, nameOf, progress } from './project-containers.ts';
 import { composeVersion, L } from './labels.ts';
+import { injectFileGrants } from './configs-secrets.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -24,11 +26,18 @@ interface GlobalFlags {
   profile?: string[];
   envFile?: string[];
   host?: string;
+  context?: string;
 }
 
-/** The session's client: -H or DOCKER_HOST, else berth's socket (starting berthd there as `berth` does). */
+/** The daemon address chosen by -H, --context, DOCKER_HOST, DOCKER_CONTEXT or the docker config (undefined: berth's socket). */
+function chosenHost(g: GlobalFlags): string | undefined {
+  return resolveHost({ host: g.host, context: g.context });
+}
+
+/** The session's client: the chosen host, else berth's socket (starting berthd there as `berth` does). */
 async function client(g: GlobalFlags): Promise<EngineClient> {
-  setGlobalOptions(g.host !== undefined ? { host: g.host } : {});
+  const host = chosenHost(g);
+  setGlobalOptions(host !== undefined ? { host } : {});
   return getClient();
 }
 
@@ -106,8 +115,13 @@ async function defaultRunCli(argv: readonly string[]): Promise<number> {
 }
 
 export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Command {
-  const runCli = hooks.runCli ?? defaultRunCli;
+  const plainCli = hooks.runCli ?? defaultRunCli;
   const program = new Command(name);
+  // berth commands run for compose (exec, run, push) talk to the same daemon.
+  const runCli = (argv: readonly string[]) => {
+    const host = chosenHost(g());
+    return plainCli(host !== undefined ? ['-H', host, ...argv] : argv);
+  };
   program.exitOverride().showSuggestionAfterError(false).enablePositionalOptions()
     .usage('[OPTIONS] COMMAND')
     .description('Define and run multi-container applications with Docker')
@@ -117,6 +131,7 @@ export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Com
     .option('--profile <profile>', 'Specify a profile to enable', collect)
     .option('--env-file <file>', 'Specify an alternate environment file', collect)
     .option('-H, --host <host>', 'Daemon socket to connect to')
+    .option('-c, --context <context>', 'Name of the context to use to connect to the daemon')
     .helpOption('-h, --help', 'Print usage');
   const g = (): GlobalFlags => program.opts<GlobalFlags>();
   const out = (s: string) => { process.stdout.write(s); };
@@ -412,6 +427,7 @@ export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Com
       delete hc['PortBindings'];
       if (o.rm) hc['AutoRemove'] = true;
       const created = await c.json<{ Id: string }>('POST', '/containers/create', { query: { name }, body });
+      await injectFileGrants(c, p, s, created.Id);
       if (o.detach) {
         await c.containerStart(created.Id);
         out(`${name}\n`);

@@ -49,9 +49,15 @@ export function renderConfig(project: Project, options: ConfigOptions = {}): str
   if (Object.keys(project.volumes).length > 0) {
     model['volumes'] = Object.fromEntries(Object.entries(project.volumes).map(([k, v]) => [k, { ...v, external: v.external || undefined }]));
   }
-  // Compose's top-level order: name, services, networks, volumes; keys sorted below that.
+  for (const kind of ['secrets', 'configs'] as const) {
+    const objects = project[kind];
+    if (objects && Object.keys(objects).length > 0) {
+      model[kind] = Object.fromEntries(Object.entries(objects).map(([k, o]) => [k, { ...o, external: o.external || undefined }]));
+    }
+  }
+  // Compose's top-level order: name, services, networks, volumes, secrets, configs; keys sorted below that.
   const sorted: Record<string, unknown> = {};
-  for (const k of ['name', 'services', 'networks', 'volumes']) if (model[k] !== undefined) sorted[k] = sortKeys(model[k]);
+  for (const k of ['name', 'services', 'networks', 'volumes', 'secrets', 'configs']) if (model[k] !== undefined) sorted[k] = sortKeys(model[k]);
   if (options.format === 'json') return `${JSON.stringify(sorted, null, 2)}\n`;
   return stringify(sorted, { lineWidth: 0 });
 }

@@ -6,6 +6,7 @@ import type { Project, ServiceConfig } from './model.ts';
 import { hostPortFor } from './ports.ts';
 import { parseBytes, parseDurationNs } from './units.ts';
 import { L, composeVersion } from './labels.ts';
+import { fileGrantMounts } from './configs-secrets.ts';
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -106,13 +107,15 @@ export function createSpec(project: Project, s: ServiceConfig, n: number, option
   }
   if (Array.isArray(raw['expose'])) for (const e of raw['expose']) { const k = String(e); exposed[k.includes('/') ? k : `${k}/tcp`] = {}; }
 
-  const mounts = s.volumes.map((v) => {
+  const volumeMounts = s.volumes.map((v) => {
     const source = v.type === 'volume' && v.source !== undefined ? project.volumes[v.source]?.name ?? v.source : v.source;
     return {
       Type: v.type, Target: v.target, ...(source !== undefined ? { Source: source } : {}), ...(v.read_only ? { ReadOnly: true } : {}),
       ...(v.type === 'bind' && v.bind?.create_host_path ? { BindOptions: { CreateMountpoint: true } } : {}),
     };
   });
+  // File-based configs and secrets are read-only binds, as Docker Compose makes them without a swarm.
+  const mounts = [...volumeMounts, ...fileGrantMounts(project, s)];
 
   const deploy = isMap(raw['deploy']) ? raw['deploy'] : {};
   const limits = isMap(deploy['resources']) && isMap(deploy['resources']['limits']) ? deploy['resources']['limits'] : {};

@@ -14,6 +14,9 @@ import { validateComposeTree } from './validate.ts';
 import { parsePorts } from './ports.ts';
 import { splitShellWords } from './shell-words.ts';
 import type { BuildConfig, DependsOn, NetworkConfig, Project, ServiceConfig, VolumeConfig, VolumeMount } from './model.ts';
+import { applyExtends } from './extends.ts';
+import { applyIncludes } from './include.ts';
+import { checkGrants, parseFileObjects, parseGrants } from './configs-secrets.ts';
 
 export interface LoadOptions {
   readonly files?: readonly string[];
@@ -210,6 +213,8 @@ async function normaliseService(name: string, s: Record<string, unknown>, workin
   const command = words(s['command']);
   const entrypoint = words(s['entrypoint']);
   const build = parseBuild(s['build'], workingDir);
+  const configs = parseGrants(s['configs'], 'configs');
+  const secrets = parseGrants(s['secrets'], 'secrets');
   return {
     name,
     ...(s['image'] !== undefined ? { image: String(s['image']) } : {}),
@@ -224,8 +229,41 @@ async function normaliseService(name: string, s: Record<string, unknown>, workin
     depends_on: parseDependsOn(s['depends_on']),
     profiles: Array.isArray(s['profiles']) ? s['profiles'].map(String) : [],
     scale,
+    ...(configs.length > 0 ? { configs } : {}),
+    ...(secrets.length > 0 ? { secrets } : {}),
     raw: s,
   };
+}
+
+/** One compose file as a tree: parsed, interpolated with `env`, checked against the schema (errors name the file). */
+/**
+ * Compose reads YAML with Go's yaml.v3, where a plain `0440` is octal (288):
+ * the form the Compose docs use for secret and config modes.
+ */
+const legacyOctalInt = {
+  identify: (v: unknown) => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^0[0-7]+$/,
+  resolve: (s: string) => parseInt(s, 8),
+};
+
+async function readComposeTree(f: string, env: Environment, quietWarnings: boolean): Promise<Record<string, unknown>> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(await readText(f), { merge: true, customTags: (tags) => [legacyOctalInt, ...tags] });
+  } catch (e) {
+    if ((e as { name?: string }).name === 'YAMLParseError') throw invalidArgument(`yaml: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
+  }
+  if (doc === null || doc === undefined) doc = {};
+  if (!isMap(doc)) throw invalidArgument(`${f}: top-level object must be a mapping`);
+  const tree = interpolateTree(doc, env) as Record<string, unknown>;
+  if ('version' in tree && !quietWarnings) {
+    process.stderr.write(`WARN[0000] ${f}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion\n`);
+  }
+  validateComposeTree(tree, f);
+  return tree;
 }
 
 /** Loads and normalises the project the options name. */
@@ -245,25 +283,16 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   const env: Record<string, string | undefined> = { ...dotEnv, ...shell };
 
   const trees: Record<string, unknown>[] = [];
-  for (const f of files) {
-    let doc: unknown;
-    try {
-      doc = parseYaml(await readText(f), { merge: true });
-    } catch (e) {
-      if ((e as { name?: string }).name === 'YAMLParseError') throw invalidArgument(`yaml: ${(e as Error).message.split('\n')[0]}`);
-      throw e;
-    }
-    if (doc === null || doc === undefined) doc = {};
-    if (!isMap(doc)) throw invalidArgument(`${f}: top-level object must be a mapping`);
-    const tree = interpolateTree(doc, env) as Record<string, unknown>;
-    if ('version' in tree && options.quietWarnings !== true) {
-      process.stderr.write(`WARN[0000] ${f}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion\n`);
-    }
-    // Each file is checked on its own, as Compose does, so errors name the file.
-    validateComposeTree(tree, f);
-    trees.push(tree);
-  }
-  const tree = mergeComposeTrees(trees);
+  for (const f of files) trees.push(await readComposeTree(f, env, options.quietWarnings === true));
+  let tree = mergeComposeTrees(trees);
+  // include: after the files are merged; then extends (relative to the first file).
+  const mainFile = files[0] === '-' || files[0] === undefined ? join(workingDir, 'compose.yaml') : files[0];
+  tree = await applyIncludes(tree, workingDir, {
+    env,
+    readTree: (f, e) => readComposeTree(f, e, options.quietWarnings === true),
+    readEnvFile,
+  });
+  tree = await applyExtends(tree, mainFile, (f) => readComposeTree(f, env, options.quietWarnings === true));
 
   const fromFile = typeof tree['name'] === 'string' && tree['name'] !== '' ? tree['name'] : undefined;
   let name: string;
@@ -332,8 +361,17 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     }
   }
 
+  const configs = parseFileObjects(tree['configs'], 'configs', name, workingDir);
+  const secrets = parseFileObjects(tree['secrets'], 'secrets', name, workingDir);
+  for (const s of services) {
+    checkGrants(s.name, 'configs', s.configs ?? [], configs);
+    checkGrants(s.name, 'secrets', s.secrets ?? [], secrets);
+  }
+
   return {
     name, workingDir, configFiles: files, services, disabled, networks, volumes, environment: env,
+    ...(Object.keys(configs).length > 0 ? { configs } : {}),
+    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
   };
 }
 

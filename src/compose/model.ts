@@ -1,6 +1,7 @@
 // compose: the normalised project model that the loader produces and the
 // commands consume (and that `compose config` prints).
 import type { PortConfig } from './ports.ts';
+import type { FileGrant, FileObject } from './configs-secrets.ts';
 
 export interface VolumeMount {
   readonly type: 'bind' | 'volume' | 'tmpfs';
@@ -41,6 +42,9 @@ export interface ServiceConfig {
   readonly depends_on: Readonly<Record<string, DependsOn>>;
   readonly profiles: readonly string[];
   readonly scale: number;
+  /** Configs and secrets granted to the service (absent: none). */
+  readonly configs?: readonly FileGrant[];
+  readonly secrets?: readonly FileGrant[];
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
@@ -72,6 +76,9 @@ export interface Project {
   readonly disabled: readonly ServiceConfig[];
   readonly networks: Readonly<Record<string, NetworkConfig>>;
   readonly volumes: Readonly<Record<string, VolumeConfig>>;
+  /** Top-level configs and secrets by key (absent: none). */
+  readonly configs?: Readonly<Record<string, FileObject>>;
+  readonly secrets?: Readonly<Record<string, FileObject>>;
   /** The environment used for interpolation (.env + shell). */
   readonly environment: Readonly<Record<string, string | undefined>>;
 }

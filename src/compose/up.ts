@@ -12,6 +12,7 @@ import { parseReference, repositoryName, withDefaultTag } from '../core/referenc
 import type { Project, ServiceConfig } from './model.ts';
 import { configHash, createSpec, serviceImage } from './container-spec.ts';
 import { L, composeVersion } from './labels.ts';
+import { injectFileGrants } from './configs-secrets.ts';
 import { listProjectContainers, nameOf, numberOf, progress, serviceOf } from './project-containers.ts';
 
 export interface UpOptions {
@@ -230,6 +231,7 @@ export async function removeContainer(client: EngineClient, c: ContainerSummary,
 async function createReplica(client: EngineClient, project: Project, s: ServiceConfig, n: number, hash: string, imageId: string | undefined, start: boolean): Promise<void> {
   const spec = createSpec(project, s, n, { hash, ...(imageId ? { imageId } : {}) });
   const created = await client.json<{ Id: string }>('POST', '/containers/create', { query: { name: spec.name }, body: spec.body });
+  await injectFileGrants(client, project, s, created.Id);
   for (const net of spec.extraNetworks) {
     await client.json('POST', `/networks/${encodeURIComponent(net.name)}/connect`, {
       body: { Container: created.Id, EndpointConfig: { Aliases: net.aliases, ...(net.ipv4 ? { IPAMConfig: { IPv4Address: net.ipv4 } } : {}) } },

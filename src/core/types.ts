@@ -101,6 +101,8 @@ export interface ContainerSpec {
   readonly networkDisabled: boolean;
   /** Per-network endpoint requests (aliases, a fixed address) by network name; the primary network is host.networkMode. */
   readonly endpoints?: Readonly<Record<string, EndpointSpec>>;
+  /** The network named by host.networkMode was disconnected: as in docker, the mode stays and the container is on `endpoints` only (none left: loopback only). */
+  readonly modeNetworkDisconnected?: boolean;
   readonly host: HostSpec;
 }
 
@@ -210,6 +212,8 @@ export interface Container {
 export interface EndpointSpec {
   readonly aliases: readonly string[];
   readonly ipv4Address?: string;
+  /** --mac-address / EndpointSettings.MacAddress: the interface's MAC address (`02:42:…`). */
+  readonly macAddress?: string;
 }
 
 /** One network endpoint of a running container. */

@@ -121,7 +121,7 @@ function minor(rdev: number): number {
 }
 
 /** Writes a tar of the tree at `containerPath` (entries named `rebase/...`) to `out`. */
-export async function writeTree(view: ContainerFsView, containerPath: string, rebase: string, out: Writable, options: { skip?: (containerPath: string) => boolean } = {}): Promise<void> {
+export async function writeTree(view: ContainerFsView, containerPath: string, rebase: string, out: Writable, options: { skip?: (containerPath: string) => boolean; bareNames?: boolean } = {}): Promise<void> {
   const pack = tar.pack();
   const piping = pipeline(pack, out);
   // A reader that goes away (the client closed the connection) ends the walk: every wait races it.
@@ -142,7 +142,9 @@ export async function writeTree(view: ContainerFsView, containerPath: string, re
       const inContainer = posix.join(containerPath, w.name.slice(rebase.length));
       if (options.skip?.(inContainer)) continue;
       const { st } = w;
-      const name = w.name.replace(/^\.\//, './');
+      // bareNames (docker export): `etc/passwd`, not `./etc/passwd`, and no entry for the root itself.
+      const name = options.bareNames ? w.name.replace(/^\.(\/|$)/, '') : w.name.replace(/^\.\//, './');
+      if (name === '') continue;
       const base = { name, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, mtime: new Date(Math.floor(st.mtimeMs / 1000) * 1000) };
       if (st.isDirectory()) await entry({ ...base, name: name.endsWith('/') ? name : `${name}/`, type: 'directory' });
       else if (st.isSymbolicLink()) await entry({ ...base, type: 'symlink', linkname: await readlink(w.host) });

@@ -107,7 +107,7 @@ export class LocalFileService implements FileService {
       // The merged dir, not the process's root: no volumes, no /proc.
       const rootfs = { ...view, root: view.merged, mounts: [] };
       const skip = (p: string) => notExported.some((x) => p.startsWith(`${x}/`));
-      await writeTree(rootfs, '/', '.', out, { skip });
+      await writeTree(rootfs, '/', '.', out, { skip, bareNames: true });
     });
   }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerSpec } from '../core/types.ts';
-import { endpointSpecOf, networksOf, portBindingsOf, primaryNetwork } from './container-network.ts';
+import { endpointSpecOf, networksOf, portBindingsOf, primaryNetwork, specAfterConnect, specAfterDisconnect } from './container-network.ts';
 
 function spec(host: Partial<ContainerSpec['host']>, extra: Partial<ContainerSpec> = {}): ContainerSpec {
   return { exposedPorts: [], networkDisabled: false, host: { networkMode: 'default', portBindings: {}, publishAllPorts: false, ...host }, ...extra } as unknown as ContainerSpec;
@@ -26,4 +26,25 @@ test('portBindingsOf adds every exposed port with -P and keeps explicit bindings
     '53/udp': [{ hostIp: '', hostPort: '' }],
     '9000/tcp': [{ hostIp: '', hostPort: '' }],
   });
+});
+
+test('disconnecting the last network keeps the network mode and leaves no network; connecting again works', () => {
+  const created = spec({ networkMode: 'v1_back' }, { endpoints: { v1_back: { aliases: ['web'] } } });
+  const bare = specAfterDisconnect(created, 'v1_back');
+  assert.equal(bare.host.networkMode, 'v1_back');
+  assert.deepEqual(networksOf(bare), []);
+  assert.equal(primaryNetwork(bare), 'v1_back');
+  const back = specAfterConnect(bare, 'v1_back', { aliases: ['web', 'abc'] });
+  assert.deepEqual(networksOf(back), ['v1_back']);
+  assert.equal(back.modeNetworkDisconnected, undefined);
+  assert.deepEqual(endpointSpecOf(back, 'v1_back').aliases, ['web', 'abc']);
+});
+
+test('after the mode network is disconnected, the container is on the networks connected later only', () => {
+  const bare = specAfterDisconnect(spec({}), 'bridge');
+  assert.deepEqual(networksOf(bare), []);
+  const other = specAfterConnect(bare, 'net2', { aliases: [] });
+  assert.deepEqual(networksOf(other), ['net2']);
+  assert.equal(other.modeNetworkDisconnected, true);
+  assert.deepEqual(networksOf(specAfterDisconnect(other, 'net2')), []);
 });

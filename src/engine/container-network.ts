@@ -4,7 +4,7 @@
 // and /etc/resolv.conf it gets once it has an address.
 import { writeFile } from 'node:fs/promises';
 import type { Container, ContainerSpec, EndpointSpec, NetworkState } from '../core/types.ts';
-import type { AttachRequest } from '../network/index.ts';
+import { embeddedResolvConf, type AttachRequest } from '../network/index.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
 
 /** The network named by a network mode, or undefined for modes without CNI (host, none, container:). */
@@ -17,11 +17,28 @@ export function primaryNetwork(spec: ContainerSpec): string | undefined {
 /** docker clients name the default bridge `default` too. */
 const canonical = (n: string) => (n === 'default' || n === '' ? 'bridge' : n);
 
-/** Network names the container is on, primary first. */
+/** Network names the container is on, primary first (the mode's network unless it was disconnected). */
 export function networksOf(spec: ContainerSpec): string[] {
   const primary = primaryNetwork(spec);
   if (primary === undefined) return [];
-  return [...new Set([primary, ...Object.keys(spec.endpoints ?? {}).map(canonical)])];
+  const connected = Object.keys(spec.endpoints ?? {}).map(canonical);
+  return [...new Set(spec.modeNetworkDisconnected ? connected : [primary, ...connected])];
+}
+
+/** The spec after `network disconnect`: the endpoint goes; docker keeps the network mode even when no network is left. */
+export function specAfterDisconnect(spec: ContainerSpec, network: string): ContainerSpec {
+  const endpoints: Record<string, EndpointSpec> = { ...(spec.endpoints ?? {}) };
+  delete endpoints[network];
+  if (network === 'bridge') delete endpoints['default'];
+  const detached = spec.modeNetworkDisconnected === true || primaryNetwork(spec) === network;
+  return { ...spec, endpoints, ...(detached ? { modeNetworkDisconnected: true } : {}) };
+}
+
+/** The spec after `network connect`: the endpoint request is recorded; reconnecting the mode's network makes it primary again. */
+export function specAfterConnect(spec: ContainerSpec, network: string, endpoint: EndpointSpec): ContainerSpec {
+  const { modeNetworkDisconnected, ...rest } = spec;
+  const back = modeNetworkDisconnected === true && primaryNetwork(spec) === network;
+  return { ...(back ? rest : spec), endpoints: { ...(spec.endpoints ?? {}), [network]: endpoint } };
 }
 
 /** The endpoint request for a network, under its name or (default bridge) `default`. */
@@ -47,6 +64,7 @@ export function attachRequest(c: Container): AttachRequest | undefined {
     hostname: c.hostname,
     networks: nets.map((network) => ({ network, spec: endpointSpecOf(c.spec, network) })),
     portBindings: portBindingsOf(c.spec),
+    ...(c.spec.host.dns.length > 0 ? { dns: c.spec.host.dns } : {}),
   };
 }
 
@@ -57,9 +75,9 @@ export async function writeNetworkEtcFiles(c: Container, state: NetworkState, ho
   const h = c.spec.host;
   await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: h.extraHosts, ...(first.gateway ? { hostGateway: first.gateway } : {}) }));
   const dnsEndpoint = Object.values(state.endpoints).find((e) => e.dnsNames.length > 0);
-  if (dnsEndpoint && h.dns.length === 0) {
-    // Like docker's 127.0.0.11: the network's own resolver, which relays other names to the host's.
-    await writeFile(c.resolvConfPath, resolvConf(hostResolv, { dns: [dnsEndpoint.gateway], dnsSearch: h.dnsSearch, dnsOptions: h.dnsOptions }));
+  if (dnsEndpoint) {
+    // docker's 127.0.0.11: the network's embedded resolver, which relays other names to --dns or the host's resolvers.
+    await writeFile(c.resolvConfPath, embeddedResolvConf(hostResolv, h));
   } else {
     await writeFile(c.resolvConfPath, resolvConf(hostResolv, h));
   }

@@ -10,19 +10,19 @@ import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { conflict, errorMessage, internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
 import { isFullId, isIdPrefix, newId, validContainerName } from '../core/ids.ts';
-import type { Container, ContainerSpec, ContainerState, EndpointSpec } from '../core/types.ts';
+import type { Container, ContainerSpec, ContainerState, EndpointSpec, NetworkState } from '../core/types.ts';
 import type { Digest } from '../core/digest.ts';
 import type { Image, LocalImageStore } from '../image/index.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ContainerRuntime, ExitStatus, LogLine, OciMount, SpecInput } from '../runtime/types.ts';
-import { buildSpec, classifyStartError, readLogs, resolveUser, specToJson } from '../runtime/index.ts';
+import { buildSpec, classifyStartError, defaultCapabilities, readLogs, resolveUser, specToJson, tweakCapabilities } from '../runtime/index.ts';
 import type { MetadataStore, Snapshotter } from '../store/types.ts';
 import { mergeEnv, mergeImageConfig } from './container-config.ts';
 import { containerMatches, validateContainerFilters } from './container-filters.ts';
 import type { ContainerMounts } from './container-mounts.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
-import { attachRequest, networksOf, primaryNetwork, writeNetworkEtcFiles } from './container-network.ts';
+import { attachRequest, networksOf, primaryNetwork, specAfterConnect, specAfterDisconnect, writeNetworkEtcFiles } from './container-network.ts';
 import type { CniNetworkManager } from '../network/index.ts';
 import { generateName } from './names.ts';
 import { AttachSession, type ContainerAttachment } from './attach-session.ts';
@@ -133,11 +133,11 @@ export class LocalContainerService implements ContainerService {
         const network = await this.#d.network.connect(id, networkName, endpoint);
         c = this.#setState(c, {}, { network });
       }
-      this.#save({ ...c, spec: { ...c.spec, endpoints: { ...(c.spec.endpoints ?? {}), [networkName]: endpoint } } });
+      this.#save({ ...c, spec: specAfterConnect(c.spec, networkName, endpoint) });
     });
   }
 
-  /** docker network disconnect: a running container loses the endpoint at once; the primary network falls to the next one (or none). */
+  /** docker network disconnect: a running container loses the endpoint at once; the network mode stays (no network left: loopback only). */
   async disconnectNetwork(idOrName: string, networkName: string): Promise<void> {
     const { id } = this.#find(idOrName);
     await this.#lock.run(id, async () => {
@@ -147,12 +147,7 @@ export class LocalContainerService implements ContainerService {
         const network = await this.#d.network.disconnect(id, networkName);
         if (network) c = this.#setState(c, {}, { network });
       }
-      const endpoints: Record<string, EndpointSpec> = { ...(c.spec.endpoints ?? {}) };
-      delete endpoints[networkName];
-      if (networkName === 'bridge') delete endpoints['default'];
-      let host = c.spec.host;
-      if (primaryNetwork(c.spec) === networkName) host = { ...host, networkMode: Object.keys(endpoints)[0] ?? 'none' };
-      this.#save({ ...c, spec: { ...c.spec, endpoints, host } });
+      this.#save({ ...c, spec: specAfterDisconnect(c.spec, networkName) });
     });
   }
 
@@ -353,6 +348,9 @@ export class LocalContainerService implements ContainerService {
 
   async create(spec: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
     validateLogConfig(spec.host.logConfig);
+    // Unknown capabilities are refused at create (InvalidArgument), as docker does, not at start.
+    tweakCapabilities(defaultCapabilities, spec.host.capAdd, spec.host.capDrop);
+    if (spec.stopSignal) parseSignal(spec.stopSignal);
     const image = await this.#d.images.resolve(spec.image);
     const merged = mergeImageConfig(spec, image.config.config);
     // docker refuses a container on a network that does not exist (NotFound `network x not found`).
@@ -474,6 +472,7 @@ export class LocalContainerService implements ContainerService {
     const rt = await this.#rt(c.id);
     const id = c.id;
     let networkFailed = false;
+    let connecting: Promise<NetworkState> | undefined;
     try {
       // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
       if (await access(this.#bundleDir(id)).then(() => true, () => false)) {
@@ -487,9 +486,9 @@ export class LocalContainerService implements ContainerService {
         if (!isNotFound(err)) throw err;
       });
       const t0 = performance.now();
-      // The network is set up while the rootfs mounts: both take a while and neither needs the other.
+      // The netns (and port allocation) is made while the rootfs mounts: both take a while and neither needs the other.
       const netReq = this.#d.network ? attachRequest(c) : undefined;
-      const attaching = netReq && this.#d.network ? this.#d.network.attach(netReq) : Promise.resolve(undefined);
+      const attaching = netReq && this.#d.network ? this.#d.network.prepare(netReq) : Promise.resolve(undefined);
       const [mounted, attached] = await Promise.allSettled([this.#d.snapshotter.mountRootfs(id, lowerChain), attaching]);
       if (attached.status === 'rejected') {
         networkFailed = true;
@@ -498,8 +497,10 @@ export class LocalContainerService implements ContainerService {
       if (mounted.status === 'rejected') throw mounted.reason;
       const rootfs = mounted.value;
       if (attached.value) {
-        c = this.#setState(c, {}, { network: attached.value });
-        await writeNetworkEtcFiles(c, attached.value, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+        // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
+        connecting = attached.value.connect();
+        connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
+        c = this.#setState(c, {}, { network: attached.value.state });
       }
       const t1 = performance.now();
       const input = await this.#specInput(c, rootfs);
@@ -515,6 +516,14 @@ export class LocalContainerService implements ContainerService {
       await this.#connectPending(id, rt);
       const size = c.spec.host.consoleSize;
       if (c.spec.tty && size) await rt.resize(id, { height: size[0], width: size[1] }).catch((err: unknown) => this.#d.log.warn('setting the initial console size failed', { container: id, err }));
+      if (connecting) {
+        const network = await connecting.catch((err: unknown) => {
+          networkFailed = true;
+          throw err;
+        });
+        c = this.#setState(c, {}, { network });
+        await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+      }
       const t3 = performance.now();
       // Watch before starting so that no exit is missed.
       this.#watch(id);
@@ -530,6 +539,8 @@ export class LocalContainerService implements ContainerService {
       this.#endPending(id);
       this.#watchers.get(id)?.abort();
       this.#watchers.delete(id);
+      // An interface set-up still running would race the release below.
+      await connecting?.catch(() => undefined);
       await rt.delete(id, { force: true }).catch(() => undefined);
       await rt.cleanup(id).catch(() => undefined);
       await this.#d.snapshotter.unmountRootfs(id).catch((e: unknown) => this.#d.log.warn('unmount after failed start', { container: id, err: e }));
@@ -543,7 +554,8 @@ export class LocalContainerService implements ContainerService {
         this.#d.log.warn('container network set-up failed', { container: id, err: msg });
         throw internal(netText, err);
       }
-      const text = `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
+      // The daemon's own spec errors (a missing --device) come as they are in docker; the runtime's are wrapped.
+      const text = msg.startsWith('error gathering device information') ? msg : `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
       // docker leaves the container in its previous state with the error and 127/126/128 recorded.
       this.#setState(this.#find(id), { error: text, exitCode: code === 125 ? 128 : code });
       this.#d.log.warn('container failed to start', { container: id, err: msg });
@@ -807,9 +819,14 @@ export class LocalContainerService implements ContainerService {
   async stop(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<boolean> {
     const c = this.#find(idOrName);
     if (c.state.status === 'restarting') {
-      const stopped = this.#cancelRestart(c.id);
-      if (stopped) this.#emit(this.#exitListeners, stopped);
-      return true;
+      // Under the lock: a back-off that ends right now (#restartByPolicy) must not start it again behind our back.
+      const stopped = await this.#lock.run(c.id, async () => this.#cancelRestart(c.id));
+      if (stopped) {
+        this.#emit(this.#exitListeners, stopped);
+        return true;
+      }
+      // It was started again meanwhile (or exited): stop it as any other container.
+      return this.stop(c.id, options);
     }
     if (c.state.status !== 'running' && c.state.status !== 'paused') return false;
     const signal = parseSignal(options.signal || c.spec.stopSignal || 'SIGTERM');
@@ -1110,7 +1127,7 @@ export class LocalContainerService implements ContainerService {
     const c = this.#find(idOrName);
     const name = newName.replace(/^\//, '');
     if (name === '') throw invalidArgument('Neither old nor new names may be empty');
-    if (!validContainerName.test(name)) throw invalidArgument(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!validContainerName.test(name)) throw invalidArgument(`Error when allocating new name: Invalid container name (/${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     await this.#lock.run(c.id, async () => {
       const cur = this.#find(c.id);
       if (cur.name === name) throw invalidArgument('Renaming a container with the same name as its current name');

@@ -23,7 +23,7 @@ import { EventBus } from './events.ts';
 import { StatsService } from './stats.ts';
 import { PruneService } from './prune.ts';
 import { LogRotator } from './log-rotation.ts';
-import { publishContainerEvents, publishExecEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
+import { publishContainerEvents, publishExecEvents, publishFileEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
 import { CniNetworkManager } from '../network/index.ts';
 import { LocalNetworkService } from './networks.ts';
 import { createBuildService, ImageParents } from '../build/index.ts';
@@ -119,9 +119,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       log: log.with({ module: 'exec' }),
       events,
     });
+    // Health probes are execs as any other: docker publishes their exec_create/exec_start too.
+    const publishedExecs = publishExecEvents(execs, containers, events);
+    // A removed container's exec records go with it.
+    const destroyed = events.subscribe();
+    void (async () => {
+      for await (const e of destroyed) if (e.type === 'container' && e.action === 'destroy') execs.forgetContainer(e.id);
+    })();
     containers.useHealthMonitor(
       new HealthMonitor({
-        runProbe: execProbeRunner(() => execs),
+        runProbe: execProbeRunner(() => publishedExecs),
         record: (id, startedAt, health) => containers.recordHealth(id, startedAt, health),
         log: log.with({ module: 'health' }),
       }),
@@ -161,15 +168,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       registry: publishRegistryEvents(registry, events),
       networks: publishNetworkEvents(networks, events),
       builds,
-      execs: publishExecEvents(execs, publishedContainers, events),
-      files,
+      execs: publishedExecs,
+      files: publishFileEvents(files, containers, events),
       events,
       stats: new StatsService({ containers }),
       prune: new PruneService({ containers: publishedContainers, images: publishedImages, events }),
       async close() {
+        destroyed.close();
         logRotator.close();
         containers.close();
-        network.close();
+        await network.close();
         meta.close();
       },
     };

@@ -10,6 +10,7 @@ import type { EventBus, EventPublisher } from './events.ts';
 import type { ContainerService, ImageService, RegistryService, VolumeService } from './types.ts';
 import type { NetworkService } from './networks.ts';
 import type { ExecService } from './execs.ts';
+import type { FileService } from './container-files.ts';
 import { parseSignal } from './signals.ts';
 
 /** Attributes docker puts on every container event: its labels, image and name. */
@@ -264,23 +265,54 @@ export function publishVolumeEvents(s: VolumeService, events: EventPublisher): V
   });
 }
 
+/** docker's `<entrypoint> <args joined>`: `true ` for a command without arguments. */
+function execLine(cmd: readonly string[]): string {
+  return `${cmd[0] ?? ''} ${cmd.slice(1).join(' ')}`;
+}
+
 export function publishExecEvents(s: ExecService, containers: ContainerService, events: EventPublisher): ExecService {
-  const emit = async (containerId: string, action: string, execId: string) => {
-    const c = await containers.inspect(containerId).catch(() => undefined);
-    if (c) events.publish({ type: 'container', action, id: c.id, attributes: containerAttributes(c, { execID: execId }) });
-  };
+  // The container as created against, so that exec_start goes out before the process can die (exec_die).
+  const created = new Map<string, Container>();
+  const publish = (c: Container, action: string, execId: string) => events.publish({ type: 'container', action, id: c.id, attributes: containerAttributes(c, { execID: execId }) });
   return wrap<ExecService>(s, {
     async create(containerIdOrName, spec) {
       const id = await s.create(containerIdOrName, spec);
       const x = s.inspect(id);
-      await emit(x.containerId, `exec_create: ${x.spec.cmd.join(' ')}`, id);
+      const c = await containers.inspect(x.containerId).catch(() => undefined);
+      if (c) {
+        publish(c, `exec_create: ${execLine(x.spec.cmd)}`, id);
+        created.set(id, c);
+        // Never-started execs must not pile up here.
+        if (created.size > 1000) created.delete(created.keys().next().value as string);
+      }
       return id;
     },
     start(execId, options) {
+      // Guard failures (unknown, already running, already ran) throw here, before any event, as in docker.
       const p = s.start(execId, options);
-      const x = s.inspect(execId);
-      void p.then(() => emit(x.containerId, `exec_start: ${x.spec.cmd.join(' ')}`, execId), () => undefined);
+      const c = created.get(execId);
+      created.delete(execId);
+      if (c) publish(c, `exec_start: ${execLine(s.inspect(execId).spec.cmd)}`, execId);
       return p;
+    },
+  });
+}
+
+/** docker's `container commit` (after the new image's `tag`) and `container export`. */
+export function publishFileEvents(s: FileService, containers: ContainerService, events: EventPublisher): FileService {
+  const emit = (c: Container, action: string, extra: Record<string, string> = {}) => events.publish({ type: 'container', action, id: c.id, attributes: containerAttributes(c, extra) });
+  return wrap<FileService>(s, {
+    async commit(idOrName, options = {}) {
+      const img = await s.commit(idOrName, options);
+      const c = await containers.inspect(idOrName);
+      const ref = options.repo ? familiar(`${options.repo}:${options.tag ?? 'latest'}`) : '';
+      if (ref) events.publish({ type: 'image', action: 'tag', id: img.id, attributes: { name: ref } });
+      emit(c, 'commit', { comment: options.comment ?? '', imageID: img.id, imageRef: ref });
+      return img;
+    },
+    async export(idOrName, out) {
+      await s.export(idOrName, out);
+      emit(await containers.inspect(idOrName), 'export');
     },
   });
 }

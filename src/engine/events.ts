@@ -50,6 +50,18 @@ function idOrNameMatches(e: EngineEvent, wanted: string): boolean {
   return e.id === wanted || e.id.startsWith(wanted) || e.attributes['name'] === wanted;
 }
 
+/** A reference without its tag or digest (`busybox:1` → `busybox`); ids stay as they are. */
+function stripTag(ref: string): string {
+  if (ref.startsWith('sha256:')) return ref;
+  return ref.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:@]+$/, '');
+}
+
+/** docker's image filter: the id, or the image name (the `name` of image events, else `image`), with or without its tag. */
+function imageMatches(e: EngineEvent, wanted: string): boolean {
+  const name = e.attributes[e.type === 'image' ? 'name' : 'image'];
+  return e.id === wanted || (name !== undefined && (name === wanted || stripTag(name) === wanted));
+}
+
 /** docker's events filter: keys AND-ed, the values of one key OR-ed. */
 export function eventMatches(e: EngineEvent, filters: Filters): boolean {
   const any = (key: string, test: (v: string) => boolean): boolean => {
@@ -60,7 +72,7 @@ export function eventMatches(e: EngineEvent, filters: Filters): boolean {
     any('type', (v) => e.type === v) &&
     any('event', (v) => actionMatches(e.action, v)) &&
     any('container', (v) => e.type === 'container' && idOrNameMatches(e, v)) &&
-    any('image', (v) => e.attributes['image'] === v || (e.type === 'image' && (e.id === v || e.attributes['name'] === v)) || e.attributes['image'] === `${v}:latest`) &&
+    any('image', (v) => imageMatches(e, v)) &&
     any('network', (v) => e.type === 'network' && (idOrNameMatches(e, v))) &&
     any('volume', (v) => e.type === 'volume' && e.id === v) &&
     any('label', (v) => labelMatches(e.attributes, v)) &&

@@ -2,16 +2,18 @@
 // container, started once (attached or detached) as another process in it
 // under its own conmon, resized, inspected for their exit code. The process
 // is built from the container's own OCI process (its env, user, capabilities)
-// with the exec's command, env, user, working dir and TTY on top.
+// with the exec's command, env, user, working dir and TTY on top. Records live
+// in memory: bounded in number and age, dropped with their container and, for
+// health probes, as soon as the verdict is in.
 import type { EventPublisher } from './events.ts';
 import { containerAttributes } from './event-publishing.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflict, errorMessage, invalidArgument, notFound } from '../core/errors.ts';
+import { conflict, invalidArgument, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Container } from '../core/types.ts';
 import type { Logger } from '../lib/logger.ts';
-import { classifyStartError, hostCapabilities, resolveUser } from '../runtime/index.ts';
+import { hostCapabilities, resolveUser } from '../runtime/index.ts';
 import type { ContainerRuntime, ExecProcess } from '../runtime/index.ts';
 import { AttachSession, type ContainerAttachment } from './attach-session.ts';
 import { mergeEnv } from './container-config.ts';
@@ -50,13 +52,19 @@ export interface ExecService {
    * Starts the exec. Guard failures throw synchronously (NotFound, Conflict
    * `Error: Exec command <id> is already running` / `has already run`), so that
    * api/ can answer them before hijacking; start failures reject later (the
-   * exit code is recorded as 126/127 as docker does). Attached: resolves with
+   * exit code is recorded as 126, as docker does). Attached: resolves with
    * the process's stdio; detached: resolves once it runs.
    */
   start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined>;
   resize(execId: string, size: { height: number; width: number }): Promise<void>;
   /** NotFound `No such exec instance: <id>`. */
   inspect(execId: string): ExecInstance;
+  /** Drops a finished exec's record (health probes do, as docker's do); unknown or running: nothing. */
+  discard(execId: string): void;
+  /** Drops every exec record of a removed container. */
+  forgetContainer(containerId: string): void;
+  /** Ids of a container's execs that are created or running (docker's ExecIDs). */
+  activeIds(containerId: string): string[];
 }
 
 export interface ExecServiceDeps {
@@ -66,6 +74,10 @@ export interface ExecServiceDeps {
   readonly log: Logger;
   /** docker's `exec_die` event; absent: none. */
   readonly events?: EventPublisher;
+  /** How many exec records to keep at most (finished ones go first); default 1000. */
+  readonly maxRecords?: number;
+  /** A finished (or never started) exec stays inspectable this long, as docker's exec GC allows; default 5 min. */
+  readonly keepFinishedMs?: number;
 }
 
 interface ExecRecord {
@@ -76,6 +88,8 @@ interface ExecRecord {
   exitCode: number | null;
   pid: number;
   process?: ExecProcess;
+  /** When it was created, then when it exited (ms since the epoch): the age the clean-up goes by. */
+  since: number;
 }
 
 export class LocalExecService implements ExecService {
@@ -88,15 +102,44 @@ export class LocalExecService implements ExecService {
 
   async create(containerIdOrName: string, spec: ExecSpec): Promise<string> {
     const c = await this.#d.inspectContainer(containerIdOrName);
-    this.#checkRunning(c);
+    this.#checkRunning(c, containerIdOrName);
     if (spec.cmd.length === 0) throw invalidArgument('No exec command specified');
+    this.#sweep();
     const id = newId();
-    this.#execs.set(id, { id, containerId: c.id, spec, state: 'created', exitCode: null, pid: 0 });
+    this.#execs.set(id, { id, containerId: c.id, spec, state: 'created', exitCode: null, pid: 0, since: Date.now() });
     return id;
   }
 
-  #checkRunning(c: Container): void {
-    if (c.state.status === 'paused') throw conflict(`Container ${c.id} is paused, unpause the container before exec`);
+  /**
+   * Bounds the records: finished and never-started execs older than
+   * keepFinishedMs go; past maxRecords the oldest finished ones go too (running
+   * execs always stay: their exit is still to be recorded).
+   */
+  #sweep(): void {
+    const max = this.#d.maxRecords ?? 1000;
+    const cutoff = Date.now() - (this.#d.keepFinishedMs ?? 5 * 60_000);
+    for (const [id, r] of this.#execs) if (r.state !== 'running' && r.since < cutoff) this.#execs.delete(id);
+    if (this.#execs.size < max) return;
+    const idle = [...this.#execs.values()].filter((r) => r.state !== 'running').sort((a, b) => a.since - b.since);
+    for (const r of idle.slice(0, this.#execs.size - max + 1)) this.#execs.delete(r.id);
+  }
+
+  discard(execId: string): void {
+    const r = this.#execs.get(execId);
+    if (r && r.state !== 'running') this.#execs.delete(execId);
+  }
+
+  activeIds(containerId: string): string[] {
+    return [...this.#execs.values()].filter((r) => r.containerId === containerId && r.state !== 'exited').map((r) => r.id);
+  }
+
+  forgetContainer(containerId: string): void {
+    for (const [id, r] of this.#execs) if (r.containerId === containerId) this.#execs.delete(id);
+  }
+
+  /** docker names a paused container as the client did (`asGiven`), a stopped one by its id. */
+  #checkRunning(c: Container, asGiven: string = c.id): void {
+    if (c.state.status === 'paused') throw conflict(`Container ${asGiven} is paused, unpause the container before exec`);
     if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
   }
 
@@ -117,10 +160,10 @@ export class LocalExecService implements ExecService {
     if (r.state === 'exited') throw conflict(`Error: Exec command ${execId} has already run`);
     r.state = 'running';
     return this.#doStart(r, options).catch((err: unknown) => {
-      // docker records a start failure as the exec's exit: 127 not found, 126 cannot run.
-      const code = classifyStartError(errorMessage(err));
+      // docker records any start failure of an exec as exit 126 (ContainerExecStart's deferred clean-up).
       r.state = 'exited';
-      r.exitCode = code === 125 ? 126 : code;
+      r.exitCode = 126;
+      r.since = Date.now();
       throw err;
     });
   }
@@ -148,6 +191,7 @@ export class LocalExecService implements ExecService {
         r.exitCode = code;
         r.state = 'exited';
         r.pid = 0;
+        r.since = Date.now();
         this.#d.log.info('exec exited', { container: c.id, exec: r.id, exitCode: code });
         this.#d.events?.publish({ type: 'container', action: 'exec_die', id: c.id, attributes: containerAttributes(c, { execID: r.id, exitCode: String(code) }) });
         // Past the exit: leftover files only waste space.
@@ -156,6 +200,7 @@ export class LocalExecService implements ExecService {
       (err: unknown) => {
         r.exitCode = 255;
         r.state = 'exited';
+        r.since = Date.now();
         this.#d.log.warn('waiting for an exec failed', { exec: r.id, err });
       },
     );

@@ -27,5 +27,5 @@ test('EXPOSE, VOLUME, LABEL, USER, WORKDIR, STOPSIGNAL and ENTRYPOINT apply', ()
 });
 
 test('an unknown instruction is refused', () => {
-  assert.throws(() => applyChanges({}, ['RUN true']), /RUN is not a valid change command/);
+  assert.throws(() => applyChanges({}, ['RUN true']), /run is not a valid change command/);
 });

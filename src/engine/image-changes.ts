@@ -114,7 +114,7 @@ export function applyChanges(base: OciContainerConfig, changes: readonly string[
         config.OnBuild = [...(config.OnBuild ?? []), rest];
         break;
       default:
-        throw invalidArgument(`${instruction} is not a valid change command`);
+        throw invalidArgument(`${instruction.toLowerCase()} is not a valid change command`);
     }
   }
   return config;

@@ -5,6 +5,7 @@
 import { invalidArgument } from '../core/errors.ts';
 import type { EventPublisher } from './events.ts';
 import type { ContainerService, Filters, ImageDeleteResult, ImageService } from './types.ts';
+import type { Image } from '../image/types.ts';
 import { parseTimestamp } from '../lib/timestamp.ts';
 
 function labelMatches(labels: Readonly<Record<string, string>>, want: string): boolean {
@@ -68,18 +69,17 @@ export class PruneService {
     return { deleted, spaceReclaimed: space };
   }
 
-  /** Dangling images (default, or dangling=true), or with dangling=false all images no container uses. */
+  /** Dangling images (default, or dangling=true), or with dangling=false all images (one a container uses keeps its last tag, as in docker). */
   async images(filters: Filters = {}): Promise<{ deleted: ImageDeleteResult[]; spaceReclaimed: number }> {
     checkKeys(filters, ['until', 'label', 'label!', 'dangling']);
     const until = untilOf(filters);
     const d = filters['dangling']?.[0] ?? 'true';
     if (!['true', 'false', '1', '0'].includes(d)) throw invalidArgument(`invalid filter 'dangling=${d}'`);
     const danglingOnly = d === 'true' || d === '1';
-    const used = new Set((await this.#containers.list({ all: true })).map((c) => c.imageId as string));
     const deleted: ImageDeleteResult[] = [];
-    let space = 0;
+    const removed: Image[] = [];
     for (const img of await this.#images.list()) {
-      if (used.has(img.id)) continue;
+      // As docker: images that containers use are tried too: their extra tags go, the last one stays (conflict, skipped below).
       if (danglingOnly && img.repoTags.length > 0) continue;
       if (!keep(filters, img.config.config?.Labels ?? {}, Date.parse(img.created), until)) continue;
       const refs = img.repoTags.length > 0 ? [...img.repoTags] : [img.id];
@@ -94,8 +94,13 @@ export class PruneService {
           break;
         }
       }
-      if (gone) space += img.size;
+      if (gone) removed.push(img);
     }
+    // As docker counts: the bytes of the layers that went, each once (a layer another image still uses stays).
+    const live = new Set((await this.#images.list()).flatMap((i) => i.layers.map((l) => l.chainId as string)));
+    const gone = new Map<string, number>();
+    for (const img of removed) for (const l of img.layers) if (!live.has(l.chainId)) gone.set(l.chainId, l.size);
+    const space = [...gone.values()].reduce((n, x) => n + x, 0);
     this.#events?.publish({ type: 'image', action: 'prune', id: '', attributes: { reclaimed: String(space) } });
     return { deleted, spaceReclaimed: space };
   }

@@ -1,16 +1,18 @@
 // engine: pulling an image from a registry. The registry client resolves the
-// reference for the platform and streams blobs; this file stores them (each
-// verified while it streams: BlobStore.ingest rejects a wrong digest or size
-// before the blob becomes visible), downloads layers in parallel, skips layers
-// already present, and has the image store unpack them and write the image
-// record last, so a failed or interrupted pull never leaves a half image visible.
-// Progress goes out as docker's JSON-message events.
+// reference for the platform and streams blobs; each missing layer is
+// downloaded (in parallel), verified, decompressed and unpacked into a staging
+// snapshot as its bytes arrive (image/layer-staging.ts), and layers already
+// present are skipped. Nothing is visible until every staged layer matched its
+// digest, size and diff id: the image store then makes them durable with one
+// sync, renames them into place and writes the image record last, so a failed
+// or interrupted pull never leaves a half image visible. Progress goes out as
+// docker's JSON-message events.
 import type { Digest } from '../core/digest.ts';
 import { chainIds, digestHex } from '../core/digest.ts';
 import { errorMessage, invalidArgument } from '../core/errors.ts';
 import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../core/reference.ts';
 import { parseImageConfig } from '../image/image-config.ts';
-import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
+import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Credentials, Descriptor, Platform, RegistryClient } from '../registry/index.ts';
 import type { BlobStore } from '../store/types.ts';
@@ -120,46 +122,63 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
     const toFetch = manifest.layers.filter((_, i) => needed[i]);
     toFetch.slice(limit).forEach((l) => progress({ id: shortId(l.digest), status: 'Waiting' }));
 
-    await parallel(toFetch, limit, async (layer) => {
-      const id = shortId(layer.digest);
-      let current = 0;
-      let last = 0;
-      const stream = deps.registry.fetchBlob(ref, layer, {
-        ...common,
-        onBytes: (n) => {
-          current += n;
-          const now = Date.now();
-          if (now - last >= 100 || current === layer.size) {
-            last = now;
-            progress({ id, status: 'Downloading', current, total: layer.size, progress: progressBar(current, layer.size) });
-          }
-        },
+    // Each layer is verified, decompressed and unpacked into staging while it downloads;
+    // the first failure stops the others, and everything staged goes again.
+    const staged: StagedLayer[] = [];
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort);
+    const places = deps.images.stagingPlaces();
+    try {
+      await parallel(toFetch, limit, async (layer) => {
+        const i = manifest.layers.indexOf(layer);
+        const id = shortId(layer.digest);
+        let current = 0;
+        let last = 0;
+        const stream = deps.registry.fetchBlob(ref, layer, {
+          ...common,
+          signal: stop.signal,
+          onBytes: (n) => {
+            current += n;
+            const now = Date.now();
+            if (now - last >= 100 || current === layer.size) {
+              last = now;
+              progress({ id, status: 'Downloading', current, total: layer.size, progress: progressBar(current, layer.size) });
+            }
+          },
+        });
+        try {
+          staged.push(await stageLayer(places, { data: stream, digest: layer.digest, size: layer.size, mediaType: layer.mediaType, diffId: diffIds[i] as Digest, chainId: chain[i] as Digest, signal: stop.signal }));
+        } catch (err) {
+          stream.destroy();
+          stop.abort(err);
+          throw invalidArgument(`failed to pull layer ${layer.digest} of ${display}: ${errorMessage(err)}`, err);
+        }
+        progress({ id, status: 'Verifying Checksum' });
+        progress({ id, status: 'Download complete' });
       });
-      try {
-        await deps.blobs.ingest(stream, { digest: layer.digest, size: layer.size });
-      } catch (err) {
-        stream.destroy();
-        throw invalidArgument(`failed to pull layer ${layer.digest} of ${display}: ${errorMessage(err)}`, err);
-      }
-      progress({ id, status: 'Verifying Checksum' });
-      progress({ id, status: 'Download complete' });
-    });
-    signal?.throwIfAborted();
+      signal?.throwIfAborted();
 
-    const downloaded = Date.now();
-    // The manifest is kept so that push and save can reuse it; then layers are unpacked and the record is written last.
-    await deps.blobs.put(resolved.manifestBytes, { digest: resolved.manifestDigest });
-    const image = await deps.images.create(
-      config,
-      manifest.layers.map((l) => ({ blob: l.digest, mediaType: l.mediaType })),
-      { ...(tagRef !== undefined ? { ref: tagRef } : {}), configBytes, refs: [digestRef], manifestDigest: resolved.manifestDigest },
-    );
-    for (const l of toFetch) progress({ id: shortId(l.digest), status: 'Pull complete' });
-    progress({ status: `Digest: ${resolved.digest}` });
-    // docker: "up to date" when the name already pointed at this image, "newer" when the name moved.
-    const upToDate = existing !== undefined && (tagRef !== undefined ? existing.repoTags.includes(tagRef) : existing.repoDigests.includes(digestRef));
-    progress({ status: upToDate ? `Status: Image is up to date for ${display}` : `Status: Downloaded newer image for ${display}` });
-    deps.log.info('image pulled', { ref: formatReference(ref), image: image.id, digest: resolved.digest, downloadMs: downloaded - started, unpackMs: Date.now() - downloaded });
-    return { image, digest: resolved.digest, downloaded: !upToDate };
+      const downloaded = Date.now();
+      // The manifest is kept so that push and save can reuse it; then the staged layers are committed and the record is written last.
+      await deps.blobs.put(resolved.manifestBytes, { digest: resolved.manifestDigest });
+      const image = await deps.images.createFromStaged(
+        config,
+        manifest.layers.map((l) => ({ blob: l.digest, mediaType: l.mediaType })),
+        staged,
+        { ...(tagRef !== undefined ? { ref: tagRef } : {}), configBytes, refs: [digestRef], manifestDigest: resolved.manifestDigest },
+      );
+      staged.length = 0;
+      for (const l of toFetch) progress({ id: shortId(l.digest), status: 'Pull complete' });
+      progress({ status: `Digest: ${resolved.digest}` });
+      // docker: "up to date" when the name already pointed at this image, "newer" when the name moved.
+      const upToDate = existing !== undefined && (tagRef !== undefined ? existing.repoTags.includes(tagRef) : existing.repoDigests.includes(digestRef));
+      progress({ status: upToDate ? `Status: Image is up to date for ${display}` : `Status: Downloaded newer image for ${display}` });
+      deps.log.info('image pulled', { ref: formatReference(ref), image: image.id, digest: resolved.digest, downloadMs: downloaded - started, commitMs: Date.now() - downloaded });
+      return { image, digest: resolved.digest, downloaded: !upToDate };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      for (const s of staged) await s.discard();
+    }
   }
 }

@@ -4,7 +4,7 @@
 // in one transaction, so a crash never leaves a half image visible. Mutations
 // (import, load, create, delete, gc) run one at a time.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -22,6 +22,9 @@ import { goArch, parseImageConfig } from './image-config.ts';
 import { isIndexMediaType, mediaTypes } from './media-types.ts';
 import type { CreateImageOptions, HistoryEntry, Image, ImageStore, ImageStoreDeps, ImportOptions, LoadResult, OciContainerConfig, OciImageConfig, ProgressSink } from './types.ts';
 import { unpackLayer } from './unpack-layer.ts';
+import { snapshotsDirOf, type StagedLayer, type StagingPlaces } from './layer-staging.ts';
+import { fsyncDir } from '../lib/atomic-write.ts';
+import { runTool } from '../lib/run-tool.ts';
 
 export interface LocalImageStoreDeps extends ImageStoreDeps {
   readonly blobs: BlobStore;
@@ -56,6 +59,15 @@ export interface LocalImageStore extends ImageStore {
    * (a pull's layers) from gc() until the returned function is called.
    */
   lease(blobs: readonly Digest[]): () => void;
+  /** Where stageLayer() (layer-staging.ts) puts a pull's temp blobs and staging snapshots. */
+  stagingPlaces(): StagingPlaces;
+  /**
+   * create() for a pull whose new layers were staged while they downloaded:
+   * one sync makes all staged data durable, then each blob and snapshot is
+   * renamed into place and its layer row written, and the image record last.
+   * Staged layers that are present meanwhile are dropped.
+   */
+  createFromStaged(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], staged: readonly StagedLayer[], options?: CreateImageOptions): Promise<Image>;
 }
 
 /** One image found in an archive, ready to ingest. */
@@ -302,6 +314,51 @@ class Store implements LocalImageStore {
     });
     this.#configs.set(id, config);
     return { id, moved };
+  }
+
+  stagingPlaces(): StagingPlaces {
+    return { tmpDir: this.#tmpDir, snapshotsDir: snapshotsDirOf((c) => this.#snap.layerDir(c)), log: this.#log };
+  }
+
+  createFromStaged(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], staged: readonly StagedLayer[], options: CreateImageOptions = {}): Promise<Image> {
+    return this.#mutex.run(async () => {
+      const diffIds = config.rootfs.diff_ids;
+      if (diffIds.length !== layers.length) throw invalidArgument(`invalid image config: ${diffIds.length} diff ids for ${layers.length} layers`);
+      const chain = chainIds(diffIds);
+      if (staged.length > 0) {
+        // One sync for everything staged: the data must be durable before a rename makes it visible.
+        const places = this.stagingPlaces();
+        await runTool('sync', ['-f', places.snapshotsDir, places.tmpDir]);
+        let blobsRenamed = false;
+        for (const s of staged) {
+          if (await this.#blobs.has(s.digest)) await rm(s.blobFile, { force: true });
+          else {
+            await rename(s.blobFile, this.#blobs.path(s.digest));
+            blobsRenamed = true;
+          }
+          const row = this.#meta.getLayer(s.chainId);
+          const present = await this.#snap.hasLayer(s.chainId);
+          if (!present) {
+            await rename(s.snapshotDir, dirname(this.#snap.layerDir(s.chainId)));
+            // The layer exists now: this only adds its short link.
+            await this.#snap.commitLayer(s.chainId, async () => undefined);
+          } else await rm(s.snapshotDir, { recursive: true, force: true });
+          if (row === undefined || !present) {
+            const i = chain.indexOf(s.chainId);
+            this.#meta.putLayer({ chainId: s.chainId, diffId: s.diffId, parent: i <= 0 ? null : (chain[i - 1] as Digest), size: present && row ? row.size : s.size, blobDigest: s.digest, blobMediaType: s.mediaType });
+          }
+        }
+        if (blobsRenamed) await fsyncDir(dirname(this.#blobs.path(sha256(''))));
+        await fsyncDir(places.snapshotsDir);
+      }
+      for (let i = 0; i < layers.length; i++) {
+        const l = layers[i] as (typeof layers)[number];
+        await this.#ensureLayer(chain[i] as Digest, i === 0 ? null : (chain[i - 1] as Digest), diffIds[i] as Digest, l.blob, l.mediaType);
+      }
+      const tags = [...(options.ref !== undefined ? [normalizeTagged(options.ref)] : []), ...(options.refs ?? [])];
+      const { id } = await this.#commitImage(options.configBytes ?? Buffer.from(JSON.stringify(config)), tags, options.manifestDigest);
+      return this.get(id);
+    });
   }
 
   importRootfs(input: Readable, options: ImportOptions = {}): Promise<Image> {

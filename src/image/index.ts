@@ -2,6 +2,7 @@
 export type * from './types.ts';
 export { createImageStore, type LocalImageStore, type LocalImageStoreDeps, type LayerInUse, type GcResult } from './image-store.ts';
 export { unpackLayer, type UnpackResult, type UnpackOptions } from './unpack-layer.ts';
+export { stageLayer, type StagedLayer, type StagingPlaces } from './layer-staging.ts';
 export { decompress, detectCompression, type Compression } from './decompress.ts';
 export { parseImageConfig, goArch } from './image-config.ts';
 export { mediaTypes } from './media-types.ts';

@@ -131,3 +131,33 @@ test('unpackLayer() rejects a truncated tar', async () => {
     await assert.rejects(unpackLayer(Readable.from([bytes.subarray(0, 3000)]), dir), isInvalidArgument);
   });
 });
+
+test('unpackLayer() writes many files of many sizes and modes, across writer-thread batches, exactly', async () => {
+  await withDirs(async (_, dir) => {
+    const entries: FixtureEntry[] = [{ name: 'd/', type: 'directory' }];
+    const modes = [0o644, 0o755, 0o600, 0o444, 0o777, 0o640];
+    const sizes = [0, 1, 511, 512, 513, 70_000, 900_000, 1_500_000];
+    for (let i = 0; i < 200; i++) {
+      const size = sizes[i % sizes.length] as number;
+      entries.push({ name: `d/f${i}`, data: Buffer.alloc(size, i % 251), mode: modes[i % modes.length] as number });
+    }
+    entries.push({ name: 'd/hard', type: 'link', linkname: 'd/f199' });
+    entries.push({ name: 'd/f3', data: 'replaced' });
+    const bytes = await makeTar(entries);
+    // Small pieces, as a network delivers them.
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 65_536) pieces.push(bytes.subarray(i, i + 65_536));
+    const r = await unpackLayer(Readable.from(pieces), dir);
+    assert.equal(r.diffId, sha256(bytes));
+    for (let i = 0; i < 200; i++) {
+      const path = join(dir, 'd', `f${i}`);
+      if (i === 3) continue;
+      const content = await readFile(path);
+      assert.equal(content.length, sizes[i % sizes.length], `f${i}`);
+      assert.ok(content.every((b) => b === i % 251), `f${i} content`);
+      assert.equal((await stat(path)).mode & 0o7777, modes[i % modes.length], `f${i} mode`);
+    }
+    assert.equal(await readFile(join(dir, 'd', 'f3'), 'utf8'), 'replaced');
+    assert.equal((await stat(join(dir, 'd', 'hard'))).ino, (await stat(join(dir, 'd', 'f199'))).ino);
+  });
+});

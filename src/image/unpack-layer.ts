@@ -4,16 +4,25 @@
 // (trusted.overlay.opaque=y). No entry may land outside the directory: `..`
 // that climbs out is rejected, absolute names are taken relative to it, parents
 // that are symlinks are refused, and hardlinks must point at a file inside.
+//
+// Speed: a layer has thousands of small files, and each needs half a dozen
+// system calls. Made one promise at a time through libuv's thread pool that is
+// most of a pull's time, so each chunk of tar is parsed (tar-reader.ts) and
+// written with synchronous calls as it arrives: the event loop is held for one
+// chunk at a time (a few ms), and decompression keeps running on the pool
+// meanwhile. Only what needs a helper process (device nodes, xattrs) waits for
+// the end.
 import { createHash } from 'node:crypto';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
+import { closeSync, fchmodSync, fchownSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, chmodSync, lchownSync, lutimesSync } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tar from 'tar-stream';
 import type { Digest } from '../core/digest.ts';
 import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { FileWriterPool } from './file-writer-pool.ts';
+import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
 import { setXattrs, type XattrOp } from './xattr.ts';
-import { drained } from '../lib/drained.ts';
 
 export interface UnpackResult {
   /** sha256 of the uncompressed tar stream, trailing padding included. */
@@ -34,13 +43,18 @@ export interface UnpackOptions {
 
 const whiteoutPrefix = '.wh.';
 const opaqueMarker = '.wh..wh..opq';
-const xattrPaxPrefix = 'SCHILY.xattr.';
 /** Only root can give files away; an unprivileged unpack (tests, rootless) keeps its own ids. */
 const canChown = process.getuid?.() === 0;
-
-async function chownIfRoot(path: string, uid: number, gid: number): Promise<void> {
-  if (canChown) await lchown(path, uid, gid);
-}
+/** Files up to this size are handed whole to the writer threads; bigger ones are streamed here. */
+const maxPooledFile = 1 << 20;
+/** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
+const umask = (() => {
+  try {
+    return process.umask();
+  } catch {
+    return 0o022;
+  }
+})();
 
 function isEnoent(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
@@ -81,9 +95,13 @@ export function cleanComponents(name: string, what = 'path'): string[] {
   return out;
 }
 
-interface DirMeta { path: string; mode: number; uid: number; gid: number; mtime: Date }
+interface DirMeta { path: string; mode: number; uid: number; gid: number; mtime: number }
+/** What mkdir's 0755 becomes under the umask: no chmod is needed for a directory of that mode. */
+const dirModeAtMkdir = 0o755 & ~umask;
+interface NodeOp { path: string; args: string[]; uid: number; gid: number; mode?: number; mtime?: number; name: string }
 
-class LayerWriter {
+/** Writes the entries a TarReader finds, with synchronous calls. */
+class LayerWriter implements TarSink {
   readonly #root: string;
   readonly #log: Logger;
   /** Directories already checked (or made) in this unpack: real dirs, not symlinks. */
@@ -91,36 +109,69 @@ class LayerWriter {
   /** Directory metadata to apply at the end; a later entry for the same dir wins. */
   readonly #dirs = new Map<string, DirMeta>();
   readonly #xattrs: XattrOp[] = [];
+  /** Whiteouts, devices and fifos (mknod is a helper process), made at the end; by path. */
+  readonly #nodes = new Map<string, NodeOp>();
   /** Bytes of content (see UnpackResult.size). */
   size = 0;
+  /** The open file of the current entry, and what to set on it when its content is complete. */
+  #file: { fd: number; uid: number; gid: number; mode: number; mtime: number } | undefined;
+  /** The current entry's content being collected for the writer threads. */
+  #pooled: { path: string; data: Buffer; filled: number; uid: number; gid: number; mode: number; mtime: number } | undefined;
+  /** Writer threads for regular files (only when the directory started empty: see #clear). */
+  readonly pool: FileWriterPool | undefined;
   /**
    * Every path this unpack created, when the directory started empty: then
    * nothing else can be in the way and #clear() skips its lstat.
    */
   #written: Set<string> | undefined;
+  readonly #startedEmpty: boolean;
+
+  /**
+   * Whether an owner change is needed: in a directory that started empty what
+   * root creates is already 0:0 (no setgid parents), so only other ids are.
+   */
+  #needsChown(uid: number, gid: number, path?: string): boolean {
+    return canChown && (!this.#startedEmpty || path === this.#root || uid !== 0 || gid !== 0);
+  }
 
   constructor(root: string, log: Logger, startedEmpty: boolean) {
     this.#root = root;
     this.#log = log;
     this.#knownDirs.add(root);
     if (startedEmpty) this.#written = new Set();
+    this.#startedEmpty = startedEmpty;
+    this.pool = startedEmpty && process.env["BERTH_UNPACK_THREADS"] !== "0" ? FileWriterPool.open() : undefined;
   }
 
   /** Makes sure every parent of `comps` is a real directory inside the root; creates missing ones. */
-  async #ensureParents(comps: readonly string[], create: boolean, includeLast = false): Promise<string> {
+  #ensureParents(comps: readonly string[], create: boolean, includeLast = false): string {
     let cur = this.#root;
     const n = includeLast ? comps.length : comps.length - 1;
     for (let i = 0; i < n; i++) {
       cur = join(cur, comps[i] as string);
       if (this.#knownDirs.has(cur)) continue;
-      try {
-        const st = await lstat(cur);
-        if (st.isSymbolicLink()) throw invalidArgument(`invalid path "${comps.join('/')}" in layer: parent "${comps.slice(0, i + 1).join('/')}" is a symlink`);
-        if (!st.isDirectory()) throw invalidArgument(`invalid path "${comps.join('/')}" in layer: parent "${comps.slice(0, i + 1).join('/')}" is not a directory`);
-      } catch (err) {
-        if (!isEnoent(err) || !create) throw err;
-        await mkdir(cur, { mode: 0o755 });
+      // In a directory that started empty, a path this unpack never made does not exist.
+      if (this.#written !== undefined && !this.#written.has(cur) && create) {
+        mkdirSync(cur, { mode: 0o755 });
+        this.#written.add(cur);
+        this.#knownDirs.add(cur);
+        continue;
+      }
+      // It may be a file the writer threads still owe.
+      this.pool?.barrier();
+      const st = lstatSync(cur, { throwIfNoEntry: false });
+      if (st === undefined) {
+        if (!create) {
+          const err = new Error(`ENOENT: no such file or directory, lstat '${cur}'`) as NodeJS.ErrnoException;
+          err.code = 'ENOENT';
+          throw err;
+        }
+        mkdirSync(cur, { mode: 0o755 });
         this.#written?.add(cur);
+      } else if (st.isSymbolicLink()) {
+        throw invalidArgument(`invalid path "${comps.join('/')}" in layer: parent "${comps.slice(0, i + 1).join('/')}" is a symlink`);
+      } else if (!st.isDirectory()) {
+        throw invalidArgument(`invalid path "${comps.join('/')}" in layer: parent "${comps.slice(0, i + 1).join('/')}" is not a directory`);
       }
       this.#knownDirs.add(cur);
     }
@@ -128,43 +179,30 @@ class LayerWriter {
   }
 
   /** Removes whatever is at `path` unless both it and the new entry are directories. */
-  async #clear(path: string, newIsDir: boolean): Promise<void> {
+  #clear(path: string, newIsDir: boolean): void {
     if (path === this.#root) return;
+    if (this.#nodes.size > 0) for (const p of this.#nodes.keys()) if (p === path || p.startsWith(path + '/')) this.#nodes.delete(p);
     if (this.#written !== undefined) {
       const seen = this.#written.has(path);
       this.#written.add(path);
       if (!seen) return;
+      this.pool?.barrier();
     }
-    let st;
-    try {
-      st = await lstat(path);
-    } catch (err) {
-      if (isEnoent(err)) return;
-      throw err;
-    }
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return;
     if (st.isDirectory() && newIsDir) return;
-    await rm(path, { recursive: true, force: true });
+    rmSync(path, { recursive: true, force: true });
     for (const d of this.#knownDirs) if (d === path || d.startsWith(path + '/')) this.#knownDirs.delete(d);
     for (const d of this.#dirs.keys()) if (d === path || d.startsWith(path + '/')) this.#dirs.delete(d);
   }
 
-  async #setOwnerModeTime(path: string, h: tar.Header, uid: number, gid: number, isLink: boolean): Promise<void> {
-    await chownIfRoot(path, uid, gid);
-    // chmod after chown: chown clears setuid/setgid bits.
-    if (!isLink) await chmod(path, (h.mode ?? 0o644) & 0o7777);
-    const mtime = h.mtime ?? new Date(0);
-    await lutimes(path, mtime, mtime);
-  }
-
-  async entry(h: tar.Header, body: NodeJS.ReadableStream & AsyncIterable<Buffer>): Promise<void> {
+  entry(h: TarEntry): void {
     const comps = cleanComponents(h.name);
-    const pax = (h.pax ?? {}) as Record<string, string>;
-    const uid = pax['uid'] !== undefined ? Number(pax['uid']) : (h.uid ?? 0);
-    const gid = pax['gid'] !== undefined ? Number(pax['gid']) : (h.gid ?? 0);
+    const { uid, gid } = h;
     const base = comps[comps.length - 1] ?? '';
 
     if (base.startsWith(whiteoutPrefix)) {
-      const parent = await this.#ensureParents(comps.slice(0, -1), true, true);
+      const parent = this.#ensureParents(comps.slice(0, -1), true, true);
       if (base === opaqueMarker) {
         this.#xattrs.push({ path: parent, name: 'trusted.overlay.opaque', value: Buffer.from('y') });
       } else if (base.startsWith(whiteoutPrefix + whiteoutPrefix)) {
@@ -174,92 +212,141 @@ class LayerWriter {
         // `.wh..` or `.wh...` would name the directory itself or its parent.
         if (hidden === '' || hidden === '.' || hidden === '..') throw invalidArgument(`invalid whiteout "${h.name}" in layer`);
         const target = join(parent, hidden);
-        await this.#clear(target, false);
-        await runTool('mknod', ['-m', '000', target, 'c', '0', '0']);
-        await chownIfRoot(target, uid, gid);
+        this.#clear(target, false);
+        this.#nodes.set(target, { path: target, args: ['-m', '000', target, 'c', '0', '0'], uid, gid, name: h.name });
       }
       return;
     }
 
-    const path = await this.#ensureParents(comps, true);
-    const type = h.type ?? 'file';
-    await this.#clear(path, type === 'directory');
+    const path = this.#ensureParents(comps, true);
+    const type = h.type;
+    this.#clear(path, type === 'directory');
 
     switch (type) {
       case 'directory': {
         if (path !== this.#root) {
           try {
-            await mkdir(path, { mode: 0o755 });
+            mkdirSync(path, { mode: 0o755 });
           } catch (err) {
             if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
           }
         }
         this.#knownDirs.add(path);
-        this.#dirs.set(path, { path, mode: (h.mode ?? 0o755) & 0o7777, uid, gid, mtime: h.mtime ?? new Date(0) });
+        this.#dirs.set(path, { path, mode: h.mode & 0o7777, uid, gid, mtime: h.mtime });
         break;
       }
       case 'file':
       case 'contiguous-file': {
-        await writeEntryFile(body, path, { uid, gid, mode: (h.mode ?? 0o644) & 0o7777, mtime: h.mtime ?? new Date(0) });
-        this.size += h.size ?? 0;
+        if (this.pool !== undefined && h.size <= maxPooledFile) this.#pooled = { path, data: this.pool.alloc(h.size), filled: 0, uid, gid, mode: h.mode & 0o7777, mtime: h.mtime };
+        else this.#file = { fd: openSync(path, 'wx', 0o600), uid, gid, mode: h.mode & 0o7777, mtime: h.mtime };
+        this.size += h.size;
         break;
       }
       case 'symlink': {
-        const target = h.linkname ?? '';
-        await symlink(target, path);
-        this.size += Buffer.byteLength(target);
-        await this.#setOwnerModeTime(path, h, uid, gid, true);
+        symlinkSync(h.linkname, path);
+        this.size += Buffer.byteLength(h.linkname);
+        if (this.#needsChown(uid, gid)) lchownSync(path, uid, gid);
+        lutimesSync(path, h.mtime, h.mtime);
         break;
       }
       case 'link': {
-        const targetComps = cleanComponents(h.linkname ?? '', 'hardlink target');
-        const missing = (err: unknown) => {
-          if (isEnoent(err)) throw invalidArgument(`invalid hardlink "${h.name}" -> "${h.linkname ?? ''}" in layer: target does not exist`);
+        const targetComps = cleanComponents(h.linkname, 'hardlink target');
+        const missing = (err: unknown): never => {
+          if (isEnoent(err)) throw invalidArgument(`invalid hardlink "${h.name}" -> "${h.linkname}" in layer: target does not exist`);
           throw err;
         };
-        const target = await this.#ensureParents(targetComps, false).catch(missing);
-        const st = await lstat(target).catch(missing);
-        if (st.isDirectory() || target === this.#root) throw invalidArgument(`invalid hardlink "${h.name}" -> "${h.linkname ?? ''}" in layer: target is a directory`);
-        await link(target, path);
+        let target: string;
+        this.pool?.barrier();
+        try {
+          target = this.#ensureParents(targetComps, false);
+        } catch (err) {
+          return missing(err);
+        }
+        const st = lstatSync(target, { throwIfNoEntry: false });
+        if (st === undefined) return missing(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));
+        if (st.isDirectory() || target === this.#root) throw invalidArgument(`invalid hardlink "${h.name}" -> "${h.linkname}" in layer: target is a directory`);
+        linkSync(target, path);
         break;
       }
       case 'character-device':
       case 'block-device':
       case 'fifo': {
-        const args = type === 'fifo' ? [path, 'p'] : [path, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
-        try {
-          await runTool('mknod', args);
-        } catch (err) {
-          this.#log.warn('skipping special file in layer', { name: h.name, error: err });
-          return;
-        }
-        await this.#setOwnerModeTime(path, h, uid, gid, false);
+        const args = type === 'fifo' ? [path, 'p'] : [path, type === 'character-device' ? 'c' : 'b', String(h.devmajor), String(h.devminor)];
+        this.#nodes.set(path, { path, args, uid, gid, mode: h.mode & 0o7777, mtime: h.mtime, name: h.name });
         break;
       }
       default:
-        this.#log.warn('skipping unsupported tar entry in layer', { name: h.name, type });
+        this.#log.warn('skipping unsupported tar entry in layer', { name: h.name, type: h.typeflag });
         return;
     }
 
-    for (const [key, value] of Object.entries(pax)) {
-      if (!key.startsWith(xattrPaxPrefix)) continue;
-      if (value.includes('\uFFFD')) {
-        // tar-stream decodes PAX values as UTF-8, so a binary value arrives mangled; better none than a wrong one.
-        this.#log.warn('skipping binary xattr that cannot be read intact', { name: h.name, xattr: key.slice(xattrPaxPrefix.length) });
-        continue;
-      }
-      this.#xattrs.push({ path, name: key.slice(xattrPaxPrefix.length), value: Buffer.from(value, 'utf8') });
+    for (const [name, value] of h.xattrs) this.#xattrs.push({ path, name, value });
+  }
+
+  data(piece: Buffer): void {
+    const p = this.#pooled;
+    if (p !== undefined) {
+      p.filled += piece.copy(p.data, p.filled);
+      return;
+    }
+    const f = this.#file;
+    if (f === undefined) return;
+    let off = 0;
+    while (off < piece.length) off += writeSync(f.fd, piece, off, piece.length - off);
+  }
+
+  entryEnd(): void {
+    const p = this.#pooled;
+    if (p !== undefined) {
+      this.#pooled = undefined;
+      this.pool?.add({ path: p.path, data: p.data.subarray(0, p.filled), uid: p.uid, gid: p.gid, chown: this.#needsChown(p.uid, p.gid), mode: p.mode, modeAtOpen: (p.mode & ~umask) === p.mode && (p.mode & 0o7000) === 0, mtime: p.mtime });
+      return;
+    }
+    const f = this.#file;
+    if (f === undefined) return;
+    this.#file = undefined;
+    try {
+      if (this.#needsChown(f.uid, f.gid)) fchownSync(f.fd, f.uid, f.gid);
+      // chmod after chown: chown clears setuid/setgid bits.
+      fchmodSync(f.fd, f.mode);
+      futimesSync(f.fd, f.mtime, f.mtime);
+    } finally {
+      closeSync(f.fd);
     }
   }
 
-  /** Applies xattrs, then directory owners, modes and times deepest first (writing into a dir changes its mtime). */
+  /** Closes a file left open by a failed unpack and waits for the writer threads. */
+  async abort(): Promise<void> {
+    if (this.#file !== undefined) closeSync(this.#file.fd);
+    this.#file = undefined;
+    this.#pooled = undefined;
+    await this.pool?.close().catch(() => undefined);
+  }
+
+  /** Makes device nodes and whiteouts, applies xattrs, then directory owners, modes and times deepest first. */
   async finish(): Promise<void> {
+    await this.pool?.close();
+    for (const n of this.#nodes.values()) {
+      try {
+        await runTool('mknod', n.args);
+      } catch (err) {
+        if (n.mode === undefined) throw err; // a whiteout must exist
+        this.#log.warn('skipping special file in layer', { name: n.name, error: err });
+        continue;
+      }
+      if (canChown) lchownSync(n.path, n.uid, n.gid);
+      if (n.mode !== undefined) chmodSync(n.path, n.mode);
+      if (n.mtime !== undefined) lutimesSync(n.path, n.mtime, n.mtime);
+    }
     await setXattrs(this.#xattrs);
     const deepestFirst = [...this.#dirs.values()].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
     for (const d of deepestFirst) {
-      await chownIfRoot(d.path, d.uid, d.gid);
-      await chmod(d.path, d.mode);
-      await lutimes(d.path, d.mtime, d.mtime);
+      // Each metadata call is a journal update, and a layer has hundreds of directories: only what differs.
+      const chown = this.#needsChown(d.uid, d.gid, d.path);
+      if (chown) lchownSync(d.path, d.uid, d.gid);
+      // chmod after chown: chown clears setuid/setgid bits. Directories this unpack made have mkdir's mode.
+      if (chown || d.mode !== dirModeAtMkdir || !this.#startedEmpty || d.path === this.#root) chmodSync(d.path, d.mode);
+      lutimesSync(d.path, d.mtime, d.mtime);
     }
   }
 }
@@ -272,44 +359,30 @@ class LayerWriter {
 export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string, options: UnpackOptions = {}): Promise<UnpackResult> {
   const log = options.log ?? defaultLog;
   const writer = new LayerWriter(dir, log, (await readdir(dir)).length === 0);
-  const extract = tar.extract();
-  // Attach the entry iterator before any byte is written: entries emitted earlier would be lost.
-  const entries = extract[Symbol.asyncIterator]();
+  const reader = new TarReader(writer);
   const hash = createHash('sha256');
   let tarSize = 0;
-  const feeding = (async () => {
-    try {
-      for await (const chunk of input) {
-        options.signal?.throwIfAborted();
-        hash.update(chunk);
-        tarSize += chunk.byteLength;
-        if (extract.destroyed) return;
-        if (!extract.write(chunk)) await drained(extract);
-      }
-      extract.end(undefined);
-    } catch (err) {
-      extract.destroy(err as Error);
-      throw err;
-    }
-  })();
   try {
-    for await (const entry of { [Symbol.asyncIterator]: () => entries }) {
-      try {
-        await writer.entry(entry.header, entry as unknown as NodeJS.ReadableStream & AsyncIterable<Buffer>);
-      } finally {
-        entry.resume();
+    for await (const c of input) {
+      options.signal?.throwIfAborted();
+      const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+      hash.update(chunk);
+      tarSize += chunk.length;
+      reader.write(chunk);
+      const pool = writer.pool;
+      if (pool !== undefined) {
+        pool.send();
+        if (pool.pendingBytes > 32 << 20) await pool.below(8 << 20);
       }
     }
+    reader.end();
   } catch (err) {
-    extract.destroy(err instanceof Error ? err : undefined);
-    // The feeder stops at its next chunk once it sees the extractor destroyed.
-    feeding.catch(() => {});
-    if (err instanceof Error && !isBerthError(err) && !('syscall' in err)) {
+    await writer.abort();
+    if (err instanceof Error && !isBerthError(err) && !('syscall' in err) && (err as NodeJS.ErrnoException).code === undefined) {
       throw invalidArgument(`cannot unpack layer: ${err.message}`, err);
     }
     throw err;
   }
-  await feeding;
   await writer.finish();
   return { diffId: `sha256:${hash.digest('hex')}`, size: writer.size, tarSize };
 }

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { log } from '../lib/logger.ts';
-import { answerA, DnsServer, parseQuestion } from './dns-server.ts';
+import { answerA, DnsServer, frame, parseQuestion } from './dns-server.ts';
 
 function query(name: string, qtype = 1, id = 0x1234): Buffer {
   const header = Buffer.from([id >> 8, id & 255, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
@@ -41,5 +42,66 @@ test('a DnsServer answers names on its network with all their addresses', async 
   } finally {
     client.close();
     server.close();
+  }
+});
+
+test('a DnsServer answers over TCP on the same port, and the lookup sees the asking address', async () => {
+  const seen: string[] = [];
+  const server = new DnsServer({ address: '127.0.0.1', port: 0, lookup: (n, client) => (seen.push(client), n === 'db' ? ['10.1.0.9'] : []), upstreams: () => [], log });
+  await server.start();
+  try {
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port: server.port }, () => sock.write(frame(query('db'))));
+      let buf = Buffer.alloc(0);
+      sock.on('error', reject);
+      sock.on('data', (b: Buffer) => {
+        buf = Buffer.concat([buf, b]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          sock.destroy();
+          resolve(buf.subarray(2));
+        }
+      });
+    });
+    assert.equal(reply.readUInt16BE(0), 0x1234);
+    assert.equal(reply.readUInt16BE(6), 1);
+    assert.deepEqual([...reply.subarray(reply.length - 4)], [10, 1, 0, 9]);
+    assert.deepEqual(seen, ['127.0.0.1']);
+  } finally {
+    server.close();
+  }
+});
+
+test('a DnsServer relays other names to the upstreams of the asker, over UDP and over TCP', async () => {
+  // A fake upstream that answers every question with 10.9.9.9.
+  const upstream = new DnsServer({ address: '127.0.0.2', port: 0, lookup: () => ['10.9.9.9'], upstreams: () => [], log });
+  await upstream.start();
+  const asked: string[] = [];
+  const server = new DnsServer({ address: '127.0.0.1', port: 0, lookup: () => [], upstreams: (c) => (asked.push(c), ['127.0.0.2']), upstreamPort: upstream.port, log });
+  await server.start();
+  const client = createSocket('udp4');
+  try {
+    const udp = await new Promise<Buffer>((resolve) => {
+      client.once('message', (b) => resolve(b));
+      client.send(query('example.org'), server.port, '127.0.0.1');
+    });
+    assert.deepEqual([...udp.subarray(udp.length - 4)], [10, 9, 9, 9]);
+    const tcp = await new Promise<Buffer>((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port: server.port }, () => sock.write(frame(query('example.org'))));
+      let buf = Buffer.alloc(0);
+      sock.on('error', reject);
+      sock.on('data', (b: Buffer) => {
+        buf = Buffer.concat([buf, b]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          sock.destroy();
+          resolve(buf.subarray(2));
+        }
+      });
+    });
+    assert.deepEqual([...tcp.subarray(tcp.length - 4)], [10, 9, 9, 9]);
+    assert.deepEqual(asked, ['127.0.0.1', '127.0.0.1']);
+  } finally {
+    client.close();
+    server.close();
+    upstream.close();
   }
 });

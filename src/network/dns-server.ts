@@ -1,8 +1,12 @@
-// The embedded DNS resolver of one user-defined network: a UDP server on the
-// network's gateway address, port 53. Questions for names of containers on the
-// network (names, aliases, hostnames) get A records for every container holding
-// the name; everything else is relayed, packet as is, to the host's resolvers.
+// The embedded DNS resolver of one user-defined network: UDP and TCP servers on
+// the network's gateway address, port 53 (containers reach it as 127.0.0.11,
+// see dns-redirect.ts). Questions for names of containers the asking container
+// can see (names, aliases, hostnames) get A records for every container holding
+// the name; everything else is relayed, message as is, to the asking
+// container's resolvers (its --dns, else the host's), over the transport the
+// question came on.
 import { createSocket, type Socket } from 'node:dgram';
+import { connect, createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { Logger } from '../lib/logger.ts';
 
 const typeA = 1;
@@ -51,33 +55,57 @@ export function answerA(query: Buffer, end: number, ips: readonly string[], ttl 
 export interface DnsServerOptions {
   readonly address: string;
   readonly port?: number;
-  /** Addresses holding `name` on this network (lower-case, no trailing dot). */
-  readonly lookup: (name: string) => readonly string[];
-  /** The host's resolvers to relay other questions to. */
-  readonly upstreams: () => readonly string[];
+  /** Addresses holding `name` (lower-case, no trailing dot) as seen by the container at address `client`. */
+  readonly lookup: (name: string, client: string) => readonly string[];
+  /** The resolvers to relay other questions of `client` to. */
+  readonly upstreams: (client: string) => readonly string[];
+  /** The upstreams' port (53; another for tests). */
+  readonly upstreamPort?: number;
   readonly log: Logger;
 }
+
+/** Largest DNS message over TCP (two length bytes). */
+const maxTcpMessage = 0xffff;
+const relayTimeoutMs = 3000;
 
 export class DnsServer {
   readonly #o: DnsServerOptions;
   #sock: Socket | undefined;
+  #tcp: Server | undefined;
+  readonly #conns = new Set<TcpSocket>();
 
   constructor(options: DnsServerOptions) {
     this.#o = options;
   }
 
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const sock = createSocket({ type: 'udp4', reuseAddr: true });
-      sock.once('error', reject);
-      sock.on('message', (msg, rinfo) => void this.#answer(sock, msg, rinfo.address, rinfo.port));
-      sock.bind(this.#o.port ?? 53, this.#o.address, () => {
-        sock.off('error', reject);
-        sock.on('error', (err) => this.#o.log.warn('dns socket error', { address: this.#o.address, err }));
-        this.#sock = sock;
-        resolve();
+  /** Binds UDP, then TCP on the same port (the UDP one when started on port 0). */
+  async start(): Promise<void> {
+    const sock = await new Promise<Socket>((resolve, reject) => {
+      const s = createSocket({ type: 'udp4', reuseAddr: true });
+      s.once('error', reject);
+      s.on('message', (msg, rinfo) => void this.#answerUdp(s, msg, rinfo.address, rinfo.port));
+      s.bind(this.#o.port ?? 53, this.#o.address, () => {
+        s.off('error', reject);
+        s.on('error', (err) => this.#o.log.warn('dns socket error', { address: this.#o.address, err }));
+        resolve(s);
       });
     });
+    this.#sock = sock;
+    const port = sock.address().port;
+    try {
+      this.#tcp = await new Promise<Server>((resolve, reject) => {
+        const server = createServer((conn) => this.#serveTcp(conn));
+        server.once('error', reject);
+        server.listen({ port, host: this.#o.address, exclusive: true }, () => {
+          server.off('error', reject);
+          server.on('error', (err) => this.#o.log.warn('dns tcp server error', { address: this.#o.address, err }));
+          resolve(server);
+        });
+      });
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   /** The bound port (useful when started on port 0). */
@@ -88,25 +116,59 @@ export class DnsServer {
   close(): void {
     this.#sock?.close();
     this.#sock = undefined;
+    this.#tcp?.close();
+    this.#tcp = undefined;
+    for (const c of this.#conns) c.destroy();
+    this.#conns.clear();
   }
 
-  async #answer(sock: Socket, msg: Buffer, host: string, port: number): Promise<void> {
+  /** The local answer for a name the network knows, else undefined. */
+  #local(msg: Buffer, client: string): Buffer | undefined {
     const q = parseQuestion(msg);
-    if (q) {
-      const ips = this.#o.lookup(q.name);
-      if (ips.length > 0) {
-        // A name on the network: A records for A questions, an empty answer for others (AAAA), as docker's resolver does.
-        sock.send(answerA(msg, q.end, q.qtype === typeA ? ips : []), port, host);
-        return;
-      }
-    }
-    const reply = await this.#relay(msg);
+    if (!q) return undefined;
+    const ips = this.#o.lookup(q.name, client);
+    if (ips.length === 0) return undefined;
+    // A name on the network: A records for A questions, an empty answer for others (AAAA), as docker's resolver does.
+    return answerA(msg, q.end, q.qtype === typeA ? ips : []);
+  }
+
+  async #answerUdp(sock: Socket, msg: Buffer, host: string, port: number): Promise<void> {
+    const reply = this.#local(msg, host) ?? (await this.#relayUdp(msg, host));
     if (reply && this.#sock === sock) sock.send(reply, port, host);
   }
 
-  /** Asks the host's resolvers in turn; undefined when none answers within 3 s each. */
-  async #relay(msg: Buffer): Promise<Buffer | undefined> {
-    for (const server of this.#o.upstreams()) {
+  /** Reads length-prefixed questions from one TCP connection and answers each in turn. */
+  #serveTcp(conn: TcpSocket): void {
+    this.#conns.add(conn);
+    const client = conn.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+    let buf = Buffer.alloc(0);
+    let busy = Promise.resolve();
+    conn.setTimeout(10_000, () => conn.destroy());
+    conn.on('error', () => conn.destroy());
+    conn.on('close', () => this.#conns.delete(conn));
+    conn.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + msg.length);
+        busy = busy.then(async () => {
+          // An upstream that does not speak DNS over TCP still gets the question over UDP.
+          const reply = this.#local(msg, client) ?? (await this.#relayTcp(msg, client)) ?? (await this.#relayUdp(msg, client));
+          if (!reply) {
+            conn.destroy();
+            return;
+          }
+          if (!conn.destroyed) conn.write(frame(reply));
+        }).catch(() => {
+          conn.destroy();
+        });
+      }
+    });
+  }
+
+  /** Asks the client's resolvers in turn over UDP; undefined when none answers within 3 s each. */
+  async #relayUdp(msg: Buffer, client: string): Promise<Buffer | undefined> {
+    for (const server of this.#o.upstreams(client)) {
       const reply = await new Promise<Buffer | undefined>((resolve) => {
         const s = createSocket('udp4');
         const done = (b: Buffer | undefined) => {
@@ -114,13 +176,47 @@ export class DnsServer {
           s.close();
           resolve(b);
         };
-        const timer = setTimeout(() => done(undefined), 3000);
+        const timer = setTimeout(() => done(undefined), relayTimeoutMs);
         s.once('error', () => done(undefined));
         s.once('message', (b) => done(b));
-        s.send(msg, 53, server);
+        s.send(msg, this.#o.upstreamPort ?? 53, server);
       });
       if (reply) return reply;
     }
     return undefined;
   }
+
+  /** Asks the client's resolvers in turn over TCP; undefined when none answers within 3 s each. */
+  async #relayTcp(msg: Buffer, client: string): Promise<Buffer | undefined> {
+    for (const server of this.#o.upstreams(client)) {
+      const reply = await new Promise<Buffer | undefined>((resolve) => {
+        let buf = Buffer.alloc(0);
+        const s = connect({ host: server, port: this.#o.upstreamPort ?? 53 });
+        const done = (b: Buffer | undefined) => {
+          clearTimeout(timer);
+          s.destroy();
+          resolve(b);
+        };
+        const timer = setTimeout(() => done(undefined), relayTimeoutMs);
+        s.on('error', () => done(undefined));
+        s.on('close', () => done(undefined));
+        s.on('connect', () => s.write(frame(msg)));
+        s.on('data', (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          // Not a DNS answer to this question (another protocol on port 53): no answer.
+          if (buf.length >= 4 && buf.readUInt16BE(2) !== msg.readUInt16BE(0)) done(undefined);
+          else if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(Buffer.from(buf.subarray(2, 2 + buf.readUInt16BE(0))));
+        });
+      });
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+}
+
+/** A DNS message with its TCP length prefix. */
+export function frame(msg: Buffer): Buffer {
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(Math.min(msg.length, maxTcpMessage));
+  return Buffer.concat([len, msg.subarray(0, maxTcpMessage)]);
 }

@@ -1,5 +1,6 @@
 // network/: networks through CNI plugins, network namespaces, published ports
 // and the embedded DNS resolver of user-defined networks.
 export { CniNetworkManager, type NetworkManagerOptions } from './manager.ts';
-export type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping } from './types.ts';
+export type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
 export { parsePortKey, ephemeralRange } from './ports.ts';
+export { embeddedResolvConf } from './resolv-conf.ts';

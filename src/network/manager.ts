@@ -5,7 +5,8 @@
 // <execRoot>/netns, runs CNI ADD for each of its networks, and records what it
 // did under <dataRoot>/network/attachments, so that detach can undo exactly that
 // (CNI DEL with the same configs) even after a berthd restart. User-defined
-// networks get an embedded DNS server on their gateway address.
+// networks get an embedded DNS server on their gateway address, which their
+// containers reach as 127.0.0.11 (dns-redirect.ts).
 import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, internal, invalidArgument, notFound, permissionDenied } from '../core/errors.ts';
@@ -16,11 +17,14 @@ import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
+import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
 import { contains, firstHost, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
 import { createNetns, removeNetns } from './netns.ts';
 import { allocatePorts } from './ports.ts';
-import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping } from './types.ts';
+import { embeddedUpstreams } from './resolv-conf.ts';
+import { ensureMasquerade, removeMasquerade } from './masquerade.ts';
+import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
 
 export interface NetworkManagerOptions {
   readonly dataRoot: string;
@@ -48,6 +52,8 @@ interface Attachment {
   readonly sandboxKey: string;
   readonly endpoints: AttachedEndpoint[];
   readonly ports: PortMapping[];
+  /** The container's --dns servers: where its embedded DNS relays other names (the host's resolvers when absent). */
+  readonly dns?: readonly string[];
 }
 
 const cniVersion = '1.0.0';
@@ -66,6 +72,8 @@ export class CniNetworkManager {
   readonly #networks = new Map<string, NetworkRecord>();
   readonly #attachments = new Map<string, Attachment>();
   readonly #dns = new Map<string, DnsServer>();
+  /** Networks whose MASQUERADE rule this berthd made or found (masquerade.ts). */
+  readonly #masq = new Set<string>();
   /** Serialises changes to the network set and to bridges. */
   readonly #lock = new KeyedMutex();
   #mtu = 1500;
@@ -117,9 +125,12 @@ export class CniNetworkManager {
       }
     }
     this.#mtu = await this.#hostMtu();
+    await this.#readUpstreams();
     await this.#ensureBuiltins();
     for (const n of this.#networks.values()) {
       if (n.driver === 'bridge' && !n.isDefault && n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await this.#startDns(n);
+      // Containers that outlived the last berthd keep their NAT rule; this berthd answers for it from now on.
+      if (n.driver === 'bridge' && this.usersOf(n.id).length > 0) await this.#ensureMasquerade(n).catch((err: unknown) => this.#o.log.warn('restoring a NAT rule failed', { network: n.name, err: errorMessage(err) }));
     }
   }
 
@@ -269,6 +280,7 @@ export class CniNetworkManager {
       this.#dns.get(n.id)?.close();
       this.#dns.delete(n.id);
       if (n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await runTool('ip', ['link', 'del', n.bridge]);
+      await this.#dropMasquerade(n);
       await rm(join(this.#ipamDir, cniName(n)), { recursive: true, force: true });
       await rm(join(this.#netDir, `${n.id}.json`), { force: true });
       this.#networks.delete(n.id);
@@ -279,32 +291,53 @@ export class CniNetworkManager {
   /** Deletes the default bridge device (for tests and `berthd` teardown); no container may be attached. */
   async removeDefaultBridge(): Promise<void> {
     const n = this.get('bridge');
-    if (this.usersOf(n.id).length === 0 && n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await runTool('ip', ['link', 'del', n.bridge]);
+    if (this.usersOf(n.id).length > 0) return;
+    if (n.bridge && (await exists(`/sys/class/net/${n.bridge}`))) await runTool('ip', ['link', 'del', n.bridge]);
+    await this.#dropMasquerade(n);
   }
 
-  #forwardDrops: { value: boolean; at: number } | undefined;
+  /** Outbound NAT for a non-internal bridge network, once per berthd lifetime. */
+  async #ensureMasquerade(n: NetworkRecord): Promise<void> {
+    if (n.internal || !n.subnet || !n.bridge || this.#masq.has(n.id)) return;
+    await this.#lock.run(`masq:${n.id}`, async () => {
+      if (this.#masq.has(n.id)) return;
+      await ensureMasquerade(n.subnet!, n.bridge!, cniName(n));
+      this.#masq.add(n.id);
+    });
+  }
+
+  async #dropMasquerade(n: NetworkRecord): Promise<void> {
+    this.#masq.delete(n.id);
+    if (n.subnet && n.bridge) await removeMasquerade(n.subnet, n.bridge, cniName(n));
+  }
+
+  #forwardDrops: { value: Promise<boolean>; at: number } | undefined;
 
   /**
    * Whether the host's FORWARD chain drops by default (as after dockerd with
    * iptables started): then the CNI firewall plugin must let the container's
-   * traffic through. Checked at most every 10 s.
+   * traffic through. Checked at most every 10 s; attach starts the check early
+   * (it runs while the netns is made) and concurrent callers share one.
    */
-  async #forwardPolicyDrops(): Promise<boolean> {
+  #forwardPolicyDrops(): Promise<boolean> {
     const now = Date.now();
     if (this.#forwardDrops && now - this.#forwardDrops.at < 10_000) return this.#forwardDrops.value;
     // The first line of `-S FORWARD` is the chain's policy.
-    const text = await runTool('iptables', ['-w', '-S', 'FORWARD']).catch(() => '-P FORWARD ACCEPT');
-    const value = /^-P FORWARD DROP/m.test(text);
+    const value = runTool('iptables', ['-w', '-S', 'FORWARD']).then(
+      (text) => /^-P FORWARD DROP/m.test(text),
+      () => false,
+    );
     this.#forwardDrops = { value, at: now };
     return value;
   }
 
-  #confList(n: NetworkRecord, withPorts: boolean, fixedIp: string | undefined, withFirewall: boolean): CniConfList {
+  #confList(n: NetworkRecord, withPorts: boolean, fixedIp: string | undefined, withFirewall: boolean, mac?: string): CniConfList {
     const bridge: Record<string, unknown> & { type: string } = {
       type: 'bridge',
       bridge: n.bridge,
       isGateway: true,
-      ipMasq: !n.internal,
+      // Outbound NAT is one rule per network (#ensureMasquerade), not a chain per container.
+      ipMasq: false,
       hairpinMode: true,
       mtu: this.#mtu,
       ipam: {
@@ -314,7 +347,8 @@ export class CniNetworkManager {
         routes: n.internal ? [] : [{ dst: '0.0.0.0/0' }],
       },
     };
-    if (fixedIp) bridge['args'] = { cni: { ips: [fixedIp] } };
+    // A fixed address and a fixed MAC (--mac-address) go to the bridge plugin as CNI args.
+    if (fixedIp || mac) bridge['args'] = { cni: { ...(fixedIp ? { ips: [fixedIp] } : {}), ...(mac ? { mac } : {}) } };
     return {
       cniVersion,
       name: cniName(n),
@@ -343,8 +377,8 @@ export class CniNetworkManager {
     if (this.#dns.has(n.id) || !n.gateway) return;
     const server = new DnsServer({
       address: n.gateway,
-      lookup: (name) => this.#lookup(n.id, name),
-      upstreams: () => this.#upstreams,
+      lookup: (name, client) => this.#lookup(n.id, name, client),
+      upstreams: (client) => this.#upstreamsOf(client),
       log: this.#o.log,
     });
     try {
@@ -358,19 +392,48 @@ export class CniNetworkManager {
   #upstreams: readonly string[] = [];
 
   async #readUpstreams(): Promise<void> {
-    const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-    const ns = text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'nameserver' && f[1] && !f[1].includes(':')).map((f) => f[1]!);
-    this.#upstreams = ns.length > 0 ? ns : ['8.8.8.8'];
+    const etc = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    const systemd = await readFile('/run/systemd/resolve/resolv.conf', 'utf8').catch(() => '');
+    this.#upstreams = embeddedUpstreams(etc, systemd);
   }
 
-  #lookup(networkId: string, name: string): string[] {
-    const out: string[] = [];
-    for (const a of this.#attachments.values()) {
-      for (const e of a.endpoints) {
-        if (e.state.networkId === networkId && e.state.dnsNames.some((d) => d.toLowerCase() === name)) out.push(e.state.ipAddress);
+  /** The attachment holding address `ip` on one of its endpoints. */
+  #attachmentAt(ip: string): Attachment | undefined {
+    for (const a of this.#attachments.values()) if (a.endpoints.some((e) => e.state.ipAddress === ip)) return a;
+    return undefined;
+  }
+
+  /** Where the embedded DNS relays names of the container at `client`: its --dns, else the host's resolvers. */
+  #upstreamsOf(client: string): readonly string[] {
+    const dns = this.#attachmentAt(client)?.dns?.filter((a) => !a.includes(':'));
+    return dns && dns.length > 0 ? dns : this.#upstreams;
+  }
+
+  /**
+   * Addresses of `name` for the container at `client`: as docker's resolver,
+   * the first of the asker's networks (in attach order) holding the name
+   * answers with every holder there. An unknown asker sees this network only.
+   */
+  #lookup(networkId: string, name: string, client: string): string[] {
+    const asker = this.#attachmentAt(client);
+    const networks = asker ? asker.endpoints.filter((e) => e.state.dnsNames.length > 0).map((e) => e.state.networkId) : [networkId];
+    for (const net of networks) {
+      const out: string[] = [];
+      for (const a of this.#attachments.values()) {
+        for (const e of a.endpoints) {
+          if (e.state.networkId === net && e.state.dnsNames.some((d) => d.toLowerCase() === name)) out.push(e.state.ipAddress);
+        }
       }
+      if (out.length > 0) return out;
     }
-    return out;
+    return [];
+  }
+
+  /** Sends the netns's 127.0.0.11:53 to the embedded DNS of its first user network (once per netns). */
+  async #redirectDns(att: Attachment): Promise<void> {
+    const first = att.endpoints.find((e) => e.state.dnsNames.length > 0);
+    if (!first || !first.state.gateway) return;
+    await redirectEmbeddedDns(att.sandboxKey, first.state.gateway);
   }
 
   // ---- attachments ---------------------------------------------------------
@@ -401,50 +464,62 @@ export class CniNetworkManager {
    * Throws Internal `Bind for 0.0.0.0:8080 failed: port is already allocated` for a taken port.
    */
   async attach(req: AttachRequest): Promise<NetworkState> {
+    return (await this.prepare(req)).connect();
+  }
+
+  /**
+   * attach() in two steps, so that the engine can create the container in the
+   * netns while its interfaces are still being set up: prepare() allocates the
+   * ports, records the attachment and makes the netns (its state has the
+   * sandbox key and the ports, no endpoint yet); connect() runs CNI ADD for each
+   * network. A failure in either undoes everything (as detach).
+   */
+  async prepare(req: AttachRequest): Promise<PreparedAttachment> {
     if (this.#attachments.has(req.containerId)) await this.detach(req.containerId);
     await this.#readUpstreams();
     const nets = req.networks.map((x) => ({ net: this.get(x.network), spec: x.spec }));
     for (const { net } of nets) if (net.driver !== 'bridge') throw invalidArgument(`container cannot be connected to network ${net.name} this way`);
+    for (const { net, spec } of nets) checkEndpoint(net, spec);
+    if (nets.some(({ net }) => !net.internal)) void this.#forwardPolicyDrops();
     const ports = await this.#lock.run('ports', async () => {
       const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, this.#takenPorts(req.containerId)) : [];
       const sandboxKey = this.#sandboxPath(req.containerId);
       // Recorded before any CNI call, so that a crash in between still lets detach clean up.
-      const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p };
+      const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };
       this.#attachments.set(req.containerId, att);
       await this.#saveAttachment(att);
       return p;
     });
     const att = this.#attachments.get(req.containerId)!;
-    try {
-      await createNetns(att.sandboxKey);
-      // Loopback and the networks touch different interfaces: set them up side by side.
-      const lo = execPlugin('loopback', 'ADD', { containerId: req.containerId, netns: att.sandboxKey, ifname: 'lo' }, { cniVersion, name: 'berth-loopback', type: 'loopback' }, this.#cniPath);
-      const eths = (async () => {
-        for (const [i, { net, spec }] of nets.entries()) await this.#connectOne(att, net, spec, `eth${i}`, i === 0 ? ports : []);
-      })();
-      const [a, b] = await Promise.allSettled([lo, eths]);
-      if (a.status === 'rejected') throw a.reason;
-      if (b.status === 'rejected') throw b.reason;
-      return stateOf(att);
-    } catch (err) {
+    const undo = async (err: unknown): Promise<never> => {
       await this.detach(req.containerId).catch((e: unknown) => this.#o.log.warn('undoing a failed network attach failed', { container: req.containerId, err: errorMessage(e) }));
       throw err;
-    }
+    };
+    await createNetns(att.sandboxKey).catch(undo);
+    return { state: stateOf(att), connect: () => this.#connectAll(att, nets, ports).catch(undo) };
+  }
+
+  async #connectAll(att: Attachment, nets: readonly { net: NetworkRecord; spec: EndpointSpec }[], ports: readonly PortMapping[]): Promise<NetworkState> {
+    // Loopback and the networks touch different interfaces: set them up side by side.
+    const lo = execPlugin('loopback', 'ADD', { containerId: att.containerId, netns: att.sandboxKey, ifname: 'lo' }, { cniVersion, name: 'berth-loopback', type: 'loopback' }, this.#cniPath);
+    const eths = (async () => {
+      for (const [i, { net, spec }] of nets.entries()) await this.#connectOne(att, net, spec, `eth${i}`, i === 0 ? ports : []);
+    })();
+    const [a, b] = await Promise.allSettled([lo, eths]);
+    if (a.status === 'rejected') throw a.reason;
+    if (b.status === 'rejected') throw b.reason;
+    await this.#redirectDns(att);
+    return stateOf(att);
   }
 
   async #connectOne(att: Attachment, net: NetworkRecord, spec: EndpointSpec, ifname: string, ports: readonly PortMapping[]): Promise<EndpointState> {
     if (att.endpoints.some((e) => e.state.networkId === net.id)) {
       throw conflict(`endpoint with name ${att.containerName} already exists in network ${net.name}`);
     }
-    if (spec.ipv4Address) {
-      const ip = parseIp(spec.ipv4Address);
-      if (ip === undefined || !net.subnet || !contains(parseCidr(net.subnet), ip)) {
-        throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv4Address}`);
-      }
-      if (net.isDefault) throw invalidArgument('user specified IP address is supported on user defined networks only');
-    }
+    checkEndpoint(net, spec);
     await this.#ensureBridge(net);
-    const confList = this.#confList(net, ports.length > 0, spec.ipv4Address, !net.internal && (await this.#forwardPolicyDrops()));
+    await this.#ensureMasquerade(net);
+    const confList = this.#confList(net, ports.length > 0, spec.ipv4Address, !net.internal && (await this.#forwardPolicyDrops()), spec.macAddress);
     const runtimeConfig = ports.length > 0 ? { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) } : {};
     const inv = { containerId: att.containerId, netns: att.sandboxKey, ifname, runtimeConfig };
     const result = await addNetworkList(confList, inv, this.#cniPath);
@@ -480,7 +555,9 @@ export class CniNetworkManager {
     const used = new Set(att.endpoints.map((e) => e.ifname));
     let i = 0;
     while (used.has(`eth${i}`)) i++;
+    const hadDns = att.endpoints.some((e) => e.state.dnsNames.length > 0);
     await this.#connectOne(att, net, spec, `eth${i}`, []);
+    if (!hadDns) await this.#redirectDns(att);
     return stateOf(att);
   }
 
@@ -522,10 +599,25 @@ export class CniNetworkManager {
     await writeFileAtomic(join(this.#attDir, `${a.containerId}.json`), JSON.stringify(a), 0o600);
   }
 
-  close(): void {
+  /** Stops the DNS servers and removes the NAT rules of networks no container is on (running containers keep theirs). */
+  async close(): Promise<void> {
     for (const d of this.#dns.values()) d.close();
     this.#dns.clear();
+    for (const id of [...this.#masq]) {
+      const n = this.#networks.get(id);
+      if (n && this.usersOf(id).length === 0) await this.#dropMasquerade(n).catch((err: unknown) => this.#o.log.warn('removing a NAT rule failed', { network: n.name, err: errorMessage(err) }));
+    }
   }
+}
+
+/** Refuses a fixed address outside the network or on the default bridge, as docker does. */
+function checkEndpoint(net: NetworkRecord, spec: EndpointSpec): void {
+  if (!spec.ipv4Address) return;
+  const ip = parseIp(spec.ipv4Address);
+  if (ip === undefined || !net.subnet || !contains(parseCidr(net.subnet), ip)) {
+    throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv4Address}`);
+  }
+  if (net.isDefault) throw invalidArgument('user specified IP address is supported on user defined networks only');
 }
 
 function cniName(n: NetworkRecord): string {

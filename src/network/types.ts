@@ -1,6 +1,6 @@
 // The network module's shapes: a network as berth keeps it, and what the
 // engine asks for when it attaches a container.
-import type { EndpointSpec } from '../core/types.ts';
+import type { EndpointSpec, NetworkState } from '../core/types.ts';
 
 export interface NetworkRecord {
   readonly id: string;
@@ -48,4 +48,14 @@ export interface AttachRequest {
   readonly networks: readonly { readonly network: string; readonly spec: EndpointSpec }[];
   /** `80/tcp` → requested bindings (hostPort '' = ephemeral). */
   readonly portBindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;
+  /** --dns servers: the embedded DNS of user networks relays the container's other names there. */
+  readonly dns?: readonly string[];
+}
+
+/** An attachment whose netns exists and whose interfaces connect() sets up (CniNetworkManager.prepare). */
+export interface PreparedAttachment {
+  /** Sandbox key and published ports; no endpoints yet. */
+  readonly state: NetworkState;
+  /** CNI ADD for every network; on failure everything is undone and the error thrown. */
+  connect(): Promise<NetworkState>;
 }

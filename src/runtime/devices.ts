@@ -32,10 +32,13 @@ export function deviceFromPath(hostPath: string, containerPath: string): OciDevi
   try {
     st = statSync(hostPath);
   } catch (err) {
-    throw invalidArgument(`error gathering device information while adding device "${hostPath}": ${err instanceof Error ? err.message : String(err)}`);
+    // docker's text: the errno's words ("no such file or directory"), not node's "ENOENT: …, stat '<path>'".
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : err instanceof Error ? err.message : String(err);
+    throw invalidArgument(`error gathering device information while adding custom device "${hostPath}": ${why}`);
   }
   const fmt = st.mode & S_IFMT;
-  if (fmt !== S_IFCHR && fmt !== S_IFBLK) throw invalidArgument(`error gathering device information while adding device "${hostPath}": not a device node`);
+  if (fmt !== S_IFCHR && fmt !== S_IFBLK) throw invalidArgument(`error gathering device information while adding custom device "${hostPath}": not a device node`);
   const { major, minor } = decodeDev(st.rdev);
   return { path: containerPath, type: fmt === S_IFCHR ? 'c' : 'b', major, minor, fileMode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
 }

@@ -48,12 +48,46 @@ networks:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a container disconnected from its only network keeps its network mode, has no networks and can be connected again', async () => {
+    assert.ok(d);
+    const b = async (args: readonly string[]) => {
+      const r = await d!.berth(args);
+      assert.equal(r.code, 0, `berth ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    await b(['network', 'create', 'v1dc-a']);
+    await b(['network', 'create', 'v1dc-b']);
+    try {
+      await b(['create', '--name', 'v1dc', '--network', 'v1dc-a', 'busybox', 'sleep', '300']);
+      await b(['network', 'disconnect', 'v1dc-a', 'v1dc']);
+      assert.equal(await b(['inspect', '-f', '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}', 'v1dc']), 'v1dc-a {}');
+      await b(['network', 'connect', 'v1dc-b', 'v1dc']);
+      assert.equal(await b(['inspect', '-f', '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'v1dc']), 'v1dc-a v1dc-b');
+      await b(['start', 'v1dc']);
+      assert.match(await b(['exec', 'v1dc', 'ip', '-o', '-4', 'addr']), /eth0/);
+      // Running, disconnected from everything: only loopback is left.
+      await b(['network', 'disconnect', 'v1dc-b', 'v1dc']);
+      const addrs = await b(['exec', 'v1dc', 'ip', '-o', '-4', 'addr']);
+      assert.doesNotMatch(addrs, /eth\d/);
+      assert.match(addrs, /127\.0\.0\.1/);
+      assert.equal(await b(['inspect', '-f', '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}', 'v1dc']), 'v1dc-a {}');
+      // Connected again while running: the mode's network is back, live.
+      await b(['network', 'connect', 'v1dc-a', 'v1dc']);
+      assert.match(await b(['exec', 'v1dc', 'ip', '-o', '-4', 'addr']), /eth\d/);
+      assert.equal(await b(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'v1dc']), 'v1dc-a');
+    } finally {
+      await d.berth(['rm', '-f', 'v1dc']);
+      await d.berth(['network', 'rm', 'v1dc-a', 'v1dc-b']);
+    }
+  });
+
   // docker-compose 1.29 disconnects a created container from its only network and
-  // connects it again with aliases; berthd's engine then sees network mode "none"
-  // and refuses the connect (see the report to the lead). Docker keeps the mode.
-  test('up -d builds, publishes and networks the services; down removes them', { todo: 'engine: reconnecting a created container after disconnecting its only network' }, async () => {
+  // connects it again with aliases; as in docker, the network mode stays meanwhile.
+  test('up -d builds, publishes and networks the services; down removes them', async () => {
     assert.ok(d);
     await dc(['up', '-d']);
+    const mode = await d.berth(['inspect', '-f', '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{join $v.Aliases ","}}{{end}}', 'v1_web_1']);
+    assert.match(mode.stdout.trim(), /^v1_back v1_back .*\bweb\b/, mode.stderr);
     const ps = await dc(['ps']);
     assert.match(ps.stdout, /v1_web_1/);
     let body = '';

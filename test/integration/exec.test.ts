@@ -67,9 +67,9 @@ test('berth exec -d returns at once and the command keeps running', { timeout: 6
   assert.equal((await d.berth(['exec', 'ex', 'test', '-f', '/tmp/detached-done'])).code, 0);
 });
 
-test('exec of a missing command prints the runtime error and exits 127', { timeout: 60_000 }, async () => {
+test('exec of a missing command prints the runtime error and exits 126, as any exec start failure does in docker', { timeout: 60_000 }, async () => {
   const r = await d.berth(['exec', 'ex', 'nosuch']);
-  assert.equal(r.code, 127);
+  assert.equal(r.code, 126);
   assert.match(r.stdout + r.stderr, /executable file not found in \$PATH/);
 });
 
@@ -103,7 +103,10 @@ test('the real docker CLI execs against berthd: exit code, piped stdin, missing 
   assert.equal(r.code, 4);
   const cat = await d.docker(['exec', '-i', 'ex', 'cat'], { input: 'hi\n' });
   assert.equal(cat.stdout, 'hi\n');
-  assert.equal((await d.docker(['exec', 'ex', 'nosuch'])).code, 127);
+  // Input that ends at once (half-closed while the exec starts) still ends the exec's stdin.
+  const empty = await d.docker(['exec', '-i', 'ex', 'cat'], { input: '', timeoutMs: 15_000 });
+  assert.deepEqual([empty.code, empty.stdout], [0, '']);
+  assert.equal((await d.docker(['exec', 'ex', 'nosuch'])).code, 126);
 });
 
 test('berth exec -it in a terminal has the window size and returns the exit code', { timeout: 60_000, skip: (() => { try { execFileSync('tmux', ['-V'], { stdio: 'ignore' }); return false; } catch { return 'needs tmux'; } })() }, async () => {

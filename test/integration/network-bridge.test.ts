@@ -161,6 +161,23 @@ describe('user-defined networks', () => {
   });
 });
 
+describe('outbound NAT', () => {
+  test('a network masquerades with one rule for all its containers, none per container, and the rule goes with network rm', async () => {
+    const netId = (await berth(['network', 'create', 'natnet'])).trim();
+    const tag = `berth masquerade berth-${netId.slice(0, 12)}`;
+    const ids = [(await berth(['run', '-d', '--network', 'natnet', 'busybox', 'sleep', '60'])).trim(), (await berth(['run', '-d', '--network', 'natnet', 'busybox', 'sleep', '60'])).trim()];
+    const rules = sh('iptables-save', ['-t', 'nat']);
+    assert.equal(rules.split('\n').filter((l) => l.includes(tag)).length, 1, `one masquerade rule for the network:\n${rules}`);
+    for (const id of ids) assert.ok(!rules.includes(id), 'a NAT rule per container');
+    const r = await d.berth(['run', '--rm', '--network', 'natnet', 'busybox', 'sh', '-c', 'wget -q -O /dev/null http://deb.debian.org/debian/ && echo reached']);
+    assert.equal(r.stdout.trim(), 'reached', r.stderr);
+    await berth(['rm', '-f', ...ids]);
+    assert.equal(sh('iptables-save', ['-t', 'nat']).split('\n').filter((l) => l.includes(tag)).length, 1, 'the rule stays while the network exists');
+    await berth(['network', 'rm', 'natnet']);
+    assert.ok(!sh('iptables-save', []).includes(netId.slice(0, 12)), 'a rule of the network is left after network rm');
+  });
+});
+
 describe('published ports', () => {
   test('-p 127.0.0.1:5000:8000 answers on loopback only, and a taken port fails the start leaving the container Created', async () => {
     const web = (await berth(['run', '-d', '--name', 'web', '-p', '127.0.0.1:5000:8000', 'busybox', 'sh', '-c', 'mkdir /w && echo hello > /w/index.html && exec httpd -f -p 8000 -h /w'])).trim();

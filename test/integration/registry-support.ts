@@ -347,10 +347,11 @@ export interface TokenServer {
 
 /**
  * A small token server (distribution's token auth): checks Basic credentials
- * against `users`, grants pull to everyone and push to authenticated users, and
+ * against `users`, grants pull to everyone (but repositories named with
+ * `privatePrefix` only to authenticated users) and push to authenticated users, and
  * signs JWTs (RS256) whose x5c header carries its certificate.
  */
-export async function startTokenServer(users: Readonly<Record<string, string>>): Promise<TokenServer> {
+export async function startTokenServer(users: Readonly<Record<string, string>>, options: { privatePrefix?: string } = {}): Promise<TokenServer> {
   const { createServer: createHttpServer } = await import('node:http');
   const { createSign, X509Certificate } = await import('node:crypto');
   const { readFileSync } = await import('node:fs');
@@ -386,7 +387,9 @@ export async function startTokenServer(users: Readonly<Record<string, string>>):
     const access = scopes.map((s) => {
       const [type = '', name = '', actions = ''] = s.split(':');
       const wanted = actions.split(',');
-      return { type, name, actions: wanted.filter((a) => a === 'pull' || (a === 'push' && authorized)) };
+      // Repositories under privatePrefix are pulled by authenticated users only.
+      const isPrivate = options.privatePrefix !== undefined && name.startsWith(options.privatePrefix);
+      return { type, name, actions: wanted.filter((a) => (a === 'pull' && (authorized || !isPrivate)) || (a === 'push' && authorized)) };
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] };

@@ -5,7 +5,9 @@ import { errorMessage, invalidArgument, notImplemented } from '../../core/errors
 import { boolQuery, sendJson } from '../http-util.ts';
 import { JsonStream } from '../json-stream.ts';
 import type { Router } from '../router.ts';
-import { StepFailedError } from '../../build/index.ts';
+import { StepFailedError, failedStep } from '../../build/index.ts';
+import { buildSecretsHeader, buildSshHeader, secretsHeader, sshHeader } from '../../build/secrets-transport.ts';
+import { parseRegistryConfigHeader } from '../registry-auth.ts';
 
 function jsonQuery<T extends string | null>(query: URLSearchParams, name: string): Record<string, T> {
   const raw = query.get(name);
@@ -26,6 +28,27 @@ function jsonQuery<T extends string | null>(query: URLSearchParams, name: string
   return out;
 }
 
+/** `cachefrom`: a JSON array of image references (docker's CLI), or one reference. */
+function cacheFromQuery(query: URLSearchParams): string[] {
+  const out: string[] = [];
+  for (const raw of query.getAll('cachefrom')) {
+    if (raw === '') continue;
+    if (!raw.startsWith('[')) {
+      out.push(raw);
+      continue;
+    }
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch (err) {
+      throw invalidArgument(`invalid cachefrom parameter: ${errorMessage(err)}`, err);
+    }
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalidArgument('invalid cachefrom parameter: expected a JSON array of strings');
+    out.push(...(v as string[]).filter((x) => x !== ''));
+  }
+  return out;
+}
+
 export function addBuildRoutes(router: Router): void {
   router.add('POST', '/build', async ({ req, res, query, engine, signal }) => {
     const builds = engine.builds;
@@ -38,7 +61,15 @@ export function addBuildRoutes(router: Router): void {
     const platform = query.get('platform') ?? '';
     const networkMode = query.get('networkmode') ?? '';
     const dockerfile = query.get('dockerfile') ?? '';
+    const secrets = buildSecretsHeader(req.headers[secretsHeader]);
+    const cacheFrom = cacheFromQuery(query);
+    const ssh = buildSshHeader(req.headers[sshHeader]);
+    const registryAuth = parseRegistryConfigHeader(req.headers['x-registry-config']);
     const options = {
+      ...(registryAuth.size > 0 ? { registryAuth } : {}),
+      ...(ssh.size > 0 ? { ssh } : {}),
+      ...(secrets.size > 0 ? { secrets } : {}),
+      ...(cacheFrom.length > 0 ? { cacheFrom } : {}),
       tags: query.getAll('t').filter((t) => t !== ''),
       buildArgs: jsonQuery<string | null>(query, 'buildargs'),
       labels: jsonQuery<string>(query, 'labels'),
@@ -72,7 +103,9 @@ export function addBuildRoutes(router: Router): void {
       if (quiet && held.length > 0) out.write({ stream: held.join('') });
       const message = errorMessage(err);
       const code = err instanceof StepFailedError ? err.exitCode : undefined;
-      out.write({ errorDetail: { ...(code !== undefined ? { code } : {}), message }, error: message });
+      // `step` (berth's own field; docker's clients ignore it) names the failing step for `berth build`.
+      const step = failedStep(err);
+      out.write({ errorDetail: { ...(code !== undefined ? { code } : {}), message, ...(step !== undefined ? { step } : {}) }, error: message });
     }
     out.end();
   });

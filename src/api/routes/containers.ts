@@ -69,7 +69,9 @@ export function addContainerRoutes(router: Router): void {
 
   router.add('GET', '/containers/{id}/json', async ({ res, params, query, engine }) => {
     const c = await engine.containers.inspect(params['id']!, { size: boolQuery(query, 'size') });
-    sendJson(res, 200, inspectJson(c));
+    // docker's ExecIDs: the container's execs that have not ended yet (null when none).
+    const execIds = engine.execs?.activeIds(c.id) ?? [];
+    sendJson(res, 200, { ...inspectJson(c), ExecIDs: execIds.length > 0 ? execIds : null });
   });
 
   router.add('POST', '/containers/{id}/start', async ({ res, params, query, engine }) => {

@@ -1,6 +1,6 @@
 // Exec routes: create an exec instance in a container, start it (hijacked
 // stream, or detached), resize its TTY, inspect it for its exit code.
-import { errorMessage, invalidArgument, notImplemented } from '../../core/errors.ts';
+import { errorMessage, invalidArgument, isInvalidArgument, notImplemented } from '../../core/errors.ts';
 import type { Engine, ExecService, ExecSpec } from '../../engine/index.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody, streamContentType } from '../attach-stream.ts';
 import { readJson, sendJson } from '../http-util.ts';
@@ -117,7 +117,8 @@ export function addExecRoutes(router: Router): void {
       }
     } catch (err) {
       // docker writes a start failure into the stream; the exit code (126/127) is in the exec's inspect.
-      const text = Buffer.from(`OCI runtime exec failed: ${errorMessage(err).replace(/: unknown$/, '')}: unknown\r\n`);
+      // The daemon's own checks (e.g. an unknown user) come without the runtime's wrapping.
+      const text = Buffer.from(isInvalidArgument(err) ? `${errorMessage(err)}\r\n` : `OCI runtime exec failed: ${errorMessage(err).replace(/: unknown$/, '')}: unknown\r\n`);
       socket.write(tty ? text : frame('stdout', text));
       log.debug('exec failed to start', { exec: e.id, err: errorMessage(err) });
     } finally {

@@ -20,8 +20,18 @@ export function addSystemDfRoute(router: Router): void {
       const images = await engine.images.list({ all: true });
       const users = new Map<string, number>();
       for (const c of containers) users.set(c.imageId, (users.get(c.imageId) ?? 0) + 1);
-      body['LayersSize'] = images.reduce((n, i) => n + i.size, 0);
-      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version }), SharedSize: 0, Containers: users.get(i.id) ?? 0 }));
+      // As docker counts: each layer once in LayersSize; an image's SharedSize is its layers that other images use too.
+      const layerUsers = new Map<string, { size: number; images: number }>();
+      for (const i of images) {
+        for (const l of i.layers) {
+          const u = layerUsers.get(l.chainId) ?? { size: l.size, images: 0 };
+          u.images += 1;
+          layerUsers.set(l.chainId, u);
+        }
+      }
+      body['LayersSize'] = [...layerUsers.values()].reduce((n, u) => n + u.size, 0);
+      const shared = (i: (typeof images)[number]) => i.layers.reduce((n, l) => n + ((layerUsers.get(l.chainId)?.images ?? 0) > 1 ? l.size : 0), 0);
+      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version }), SharedSize: shared(i), Containers: users.get(i.id) ?? 0 }));
     }
     if (want('container')) body['Containers'] = containers.map((c) => listJson(c));
     if (want('volume')) body['Volumes'] = (await engine.volumes.usage()).map((u) => volumeJson(u.volume, { size: u.size, refCount: u.refCount }));

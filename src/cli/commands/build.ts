@@ -8,6 +8,9 @@ import { readJsonMessages } from '../../client/json-stream.ts';
 import { contextTar, extraDockerfileName } from '../build-context.ts';
 import { ExitError, describeError, err, getClient, out } from '../session.ts';
 import { loadDockerignore } from '../dockerignore-loader.ts';
+import { encodeBuildSecrets, encodeBuildSsh } from '../../build/secrets-transport.ts';
+import { registryConfigHeader } from '../docker-config.ts';
+import { plainProgress, progressMode, ttyProgress, type ProgressMode } from './build-progress.ts';
 
 export interface BuildCommandOptions {
   tag?: string[];
@@ -24,6 +27,61 @@ export interface BuildCommandOptions {
   rm?: boolean;
   forceRm?: boolean;
   progress?: string;
+  secret?: string[];
+  cacheFrom?: string[];
+  ssh?: string[];
+}
+
+/** `--ssh default|id[=socket]`: agent sockets by id; without a path, $SSH_AUTH_SOCK. */
+function sshSockets(list: readonly string[] | undefined): Map<string, string> {
+  const outMap = new Map<string, string>();
+  for (const item of list ?? []) {
+    const i = item.indexOf('=');
+    const id = i < 0 ? item : item.slice(0, i);
+    const path = i < 0 ? process.env['SSH_AUTH_SOCK'] : item.slice(i + 1);
+    if (id === '') throw new ExitError(1, `invalid ssh ${JSON.stringify(item)}`);
+    if (path === undefined || path === '') throw new ExitError(1, `invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set (for --ssh ${item})`);
+    if (path.includes(',')) throw new ExitError(1, `--ssh ${item}: berth forwards one agent socket per id, not key files`);
+    outMap.set(id, resolve(path));
+  }
+  return outMap;
+}
+
+/**
+ * `--secret id=x[,src=file|,env=VAR][,type=file|env]` (buildx's syntax): the
+ * values by id, read here and sent to berthd in a request header
+ * (build/secrets-transport.ts), never in the context.
+ */
+async function readSecrets(list: readonly string[] | undefined): Promise<Map<string, Buffer>> {
+  const outMap = new Map<string, Buffer>();
+  for (const item of list ?? []) {
+    const fields = new Map<string, string>();
+    for (const f of item.split(',')) {
+      const i = f.indexOf('=');
+      if (i < 0) throw new ExitError(1, `invalid secret ${JSON.stringify(item)}: field ${JSON.stringify(f)} must be a key=value pair`);
+      fields.set(f.slice(0, i).trim().toLowerCase(), f.slice(i + 1));
+    }
+    const type = fields.get('type') ?? '';
+    if (type !== '' && type !== 'file' && type !== 'env') throw new ExitError(1, `invalid secret ${JSON.stringify(item)}: unsupported type ${JSON.stringify(type)}`);
+    const src = fields.get('src') ?? fields.get('source');
+    const envName = fields.get('env');
+    const id = fields.get('id') ?? (src !== undefined && type !== 'env' ? src.split('/').pop() ?? '' : envName ?? src ?? '');
+    if (id === '') throw new ExitError(1, `invalid secret ${JSON.stringify(item)}: no id`);
+    if (type === 'env' || (envName !== undefined && src === undefined)) {
+      const name = envName ?? src ?? id;
+      const v = process.env[name];
+      if (v === undefined) throw new ExitError(1, `secret ${id}: environment variable ${name} is not set`);
+      outMap.set(id, Buffer.from(v));
+    } else {
+      const file = src ?? id;
+      try {
+        outMap.set(id, await readFile(file));
+      } catch (e) {
+        throw new ExitError(1, `failed to read secret ${id} from ${file}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return outMap;
 }
 
 async function readStdin(): Promise<Buffer> {
@@ -49,7 +107,40 @@ function keyValues(list: readonly string[] | undefined, fromEnv: boolean): Recor
   return outMap;
 }
 
+/**
+ * A context of at most `limit` bytes as one buffer: the client then sends it
+ * without the version ping that a streamed body needs first (one round trip
+ * less on every build); a larger one stays a stream.
+ */
+async function smallAsBuffer(body: Readable, limit: number): Promise<Buffer | Readable> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const it = body[Symbol.asyncIterator]();
+  for (;;) {
+    const next = (await it.next()) as IteratorResult<Buffer>;
+    if (next.done) return Buffer.concat(chunks, size);
+    chunks.push(next.value);
+    size += next.value.length;
+    if (size > limit) break;
+  }
+  return Readable.from((async function* () {
+    yield* chunks;
+    for (;;) {
+      const next = (await it.next()) as IteratorResult<Buffer>;
+      if (next.done) return;
+      yield next.value;
+    }
+  })());
+}
+
 export async function buildCommand(contextArg: string, opts: BuildCommandOptions): Promise<void> {
+  let mode: ProgressMode;
+  try {
+    mode = progressMode(opts.progress, !!opts.quiet, process.stdout.isTTY === true);
+  } catch (e) {
+    throw new ExitError(1, (e as Error).message);
+  }
+  const secrets = await readSecrets(opts.secret);
   let body: Readable;
   let dockerfileName: string | undefined;
   if (contextArg === '-') {
@@ -107,7 +198,7 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
   const labels = keyValues(opts.label, false);
   const query: Record<string, string | boolean | readonly string[]> = {
     t: opts.tag ?? [],
-    q: !!opts.quiet,
+    q: mode === 'quiet',
     nocache: !!opts.noCache,
     pull: !!opts.pull,
     rm: opts.rm !== false,
@@ -119,28 +210,41 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
   if (opts.target) query['target'] = opts.target;
   if (opts.platform) query['platform'] = opts.platform;
   if (opts.network) query['networkmode'] = opts.network;
+  if (opts.cacheFrom && opts.cacheFrom.length > 0) query['cachefrom'] = JSON.stringify(opts.cacheFrom);
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
+  if (secrets.size > 0) headers['X-Berth-Build-Secrets'] = encodeBuildSecrets(secrets);
+  const ssh = sshSockets(opts.ssh);
+  if (ssh.size > 0) headers['X-Berth-Build-Ssh'] = encodeBuildSsh(ssh);
+  // As docker's classic builder client does: every stored credential, for FROM pulls.
+  headers['X-Registry-Config'] = await registryConfigHeader();
 
   const client = await getClient();
   let res: Readable;
   try {
-    res = await client.stream('POST', '/build', { query, body, headers: { 'Content-Type': 'application/x-tar' } });
+    res = await client.stream('POST', '/build', { query, body: await smallAsBuffer(body, 16 << 20), headers });
   } catch (e) {
     throw new ExitError(1, describeError(e));
   }
+  const quiet = mode === 'quiet';
+  const view = mode === 'tty' ? ttyProgress(out, () => process.stdout.columns || 80) : plainProgress(out);
   let id: string | undefined;
   let quietText = '';
   for await (const m of readJsonMessages(res)) {
     if (m.error !== undefined || m.errorDetail !== undefined) {
-      if (opts.quiet && quietText !== '') err(quietText);
+      view.finish(true);
+      if (quiet && quietText !== '') err(quietText);
       const code = m.errorDetail?.code;
-      throw new ExitError(code !== undefined && code > 0 ? code : 1, m.errorDetail?.message ?? m.error ?? 'build failed');
+      const step = (m.errorDetail as { step?: unknown } | undefined)?.step;
+      const message = m.errorDetail?.message ?? m.error ?? 'build failed';
+      throw new ExitError(code !== undefined && code > 0 ? code : 1, typeof step === 'string' ? `${message}\n(at ${step})` : message);
     }
     if (m.aux && typeof m.aux['ID'] === 'string') id = m.aux['ID'];
     if (m.stream !== undefined) {
-      if (opts.quiet) quietText += m.stream;
-      else out(m.stream);
-    } else if (m.status !== undefined && !opts.quiet) out(`${m.status}\n`);
+      if (quiet) quietText += m.stream;
+      else view.text(m.stream);
+    } else if (m.status !== undefined && !quiet) view.text(`${m.status}\n`);
   }
-  if (opts.quiet && id !== undefined) out(`${id}\n`);
+  view.finish(false);
+  if (quiet && id !== undefined) out(`${id}\n`);
   if (opts.iidfile && id !== undefined) await writeFile(opts.iidfile, id);
 }

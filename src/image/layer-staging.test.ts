@@ -1,0 +1,77 @@
+// Unit tests of pulled-layer staging: verified while streaming, nothing left behind on a mismatch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { sha256, type Digest } from '../core/digest.ts';
+import { isInvalidArgument } from '../core/errors.ts';
+import { log } from '../lib/logger.ts';
+import { stageLayer } from './layer-staging.ts';
+import { makeTar } from './tar-fixture.ts';
+
+async function withPlaces(fn: (p: { tmpDir: string; snapshotsDir: string; log: typeof log }) => Promise<void>): Promise<void> {
+  const base = await mkdtemp(join(tmpdir(), 'berth-stage-'));
+  try {
+    await mkdir(join(base, 'tmp'));
+    await mkdir(join(base, 'snapshots'));
+    await fn({ tmpDir: join(base, 'tmp'), snapshotsDir: join(base, 'snapshots'), log });
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** The blob in small pieces, as a network would deliver it. */
+function pieces(b: Buffer): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < b.length; i += 1000) parts.push(b.subarray(i, i + 1000));
+  return Readable.from(parts);
+}
+
+const chainId = sha256('chain') as Digest;
+
+test('stageLayer() unpacks a gzip layer while it streams and keeps the blob as it came', async () => {
+  await withPlaces(async (places) => {
+    const tar = await makeTar([{ name: 'etc/', type: 'directory' }, { name: 'etc/hello', data: 'hi there' }, { name: 'big', data: Buffer.alloc(300_000, 7) }]);
+    const blob = gzipSync(tar);
+    const s = await stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', diffId: sha256(tar), chainId });
+    assert.equal(s.size, 8 + 300_000);
+    assert.equal(await readFile(join(s.snapshotDir, 'fs', 'etc', 'hello'), 'utf8'), 'hi there');
+    assert.deepEqual(readFileSync(s.blobFile), blob);
+    assert.ok(s.snapshotDir.startsWith(join(places.snapshotsDir, '.tmp-')), 'staging is named so that start-up removes it');
+    await s.discard();
+    assert.deepEqual(await readdir(places.snapshotsDir), []);
+    assert.deepEqual(await readdir(places.tmpDir), []);
+  });
+});
+
+test('stageLayer() names the digest of a corrupted blob and leaves nothing behind', async () => {
+  await withPlaces(async (places) => {
+    const tar = await makeTar([{ name: 'f', data: Buffer.alloc(100_000, 1) }]);
+    const blob = gzipSync(tar);
+    const digest = sha256(blob);
+    const bad = Buffer.from(blob);
+    bad[bad.length >> 1] = (bad[bad.length >> 1] ?? 0) ^ 0xff;
+    await assert.rejects(
+      stageLayer(places, { data: pieces(bad), digest, size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId }),
+      (err: Error) => isInvalidArgument(err) && err.message.includes(`digest mismatch: expected ${digest}`),
+    );
+    assert.deepEqual(await readdir(places.snapshotsDir), []);
+    assert.deepEqual(await readdir(places.tmpDir), []);
+  });
+});
+
+test('stageLayer() refuses a blob longer than the manifest says, and a tar whose diff id is wrong', async () => {
+  await withPlaces(async (places) => {
+    const tar = await makeTar([{ name: 'f', data: 'x' }]);
+    const blob = gzipSync(tar);
+    await assert.rejects(stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length - 1, mediaType: 'x', diffId: sha256(tar), chainId }), /size mismatch/);
+    await assert.rejects(stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length, mediaType: 'x', diffId: sha256('other'), chainId }), /invalid diffID/);
+    assert.deepEqual(await readdir(places.snapshotsDir), []);
+    assert.deepEqual(await readdir(places.tmpDir), []);
+    assert.ok(!existsSync(join(places.snapshotsDir, 'fs')));
+  });
+});
