@@ -6,7 +6,7 @@ import { invalidArgument } from '../core/errors.ts';
 import { familiarName, formatReference, parseReference, withDefaultTag } from '../core/reference.ts';
 import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
-import { parsePlatform, type Credentials, type RegistryClient } from '../registry/index.ts';
+import { parsePlatform, type Credentials, type DistributionInfo, type RegistryClient } from '../registry/index.ts';
 import type { BlobStore, MetadataStore, Snapshotter } from '../store/types.ts';
 import { pullImage } from './pull.ts';
 import { pushImage } from './push.ts';
@@ -75,6 +75,10 @@ export class LocalRegistryService implements RegistryService {
     for (const tag of tags) await this.pull(formatReference({ ...ref, tag }), { ...options, progress: perTag });
     const name = familiarName({ domain: ref.domain, path: ref.path });
     progress({ status: newer ? `Status: Downloaded newer image for ${name}` : `Status: Image is up to date for ${name}` });
+  }
+
+  inspectDistribution(ref: string, options: { credentials?: Credentials; signal?: AbortSignal } = {}): Promise<DistributionInfo> {
+    return this.#d.registry.inspectDistribution(withDefaultTag(parseReference(ref)), options);
   }
 
   push(ref: string, options: { credentials?: Credentials; progress?: ProgressSink; signal?: AbortSignal } = {}): Promise<{ tag: string; digest: string; size: number }> {

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Container, ContainerSpec } from '../core/types.ts';
 import type { Image, HistoryEntry, LoadResult, ProgressSink } from '../image/types.ts';
 import type { LogLine } from '../runtime/types.ts';
-import type { Credentials } from '../registry/types.ts';
+import type { Credentials, DistributionInfo } from '../registry/types.ts';
 import type { Volume } from '../volume/types.ts';
 import type { ContainerAttachment } from './attach-session.ts';
 import type { ExecService } from './execs.ts';
@@ -168,6 +168,8 @@ export interface RegistryService {
   pullAllTags(repository: string, options?: { platform?: string; credentials?: Credentials; progress?: ProgressSink; signal?: AbortSignal }): Promise<void>;
   /** Pushes a local image to the registry its name points at. NotFound `No such image: <ref>`. */
   push(ref: string, options?: { credentials?: Credentials; progress?: ProgressSink; signal?: AbortSignal }): Promise<{ tag: string; digest: string; size: number }>;
+  /** `GET /distribution/{name}/json`: what the registry holds under `ref` (default tag latest), without pulling it. */
+  inspectDistribution(ref: string, options?: { credentials?: Credentials; signal?: AbortSignal }): Promise<DistributionInfo>;
   /** Checks credentials against a registry (`POST /auth`). Unauthenticated when refused. */
   login(serverAddress: string, credentials: Credentials, options?: { signal?: AbortSignal }): Promise<{ identityToken?: string }>;
 }

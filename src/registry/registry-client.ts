@@ -15,7 +15,7 @@ import { drain, readBody } from './http-request.ts';
 import { acceptManifests, formatPlatform, hostPlatform, parseManifest, selectManifest } from './manifest.ts';
 import { errorFromResponse, networkError } from './registry-errors.ts';
 import { RegistryHost } from './registry-host.ts';
-import type { Credentials, CredentialsProvider, Descriptor, Platform, RegistryClient, RegistrySettings, RequestOptions, ResolvedImage } from './types.ts';
+import type { Credentials, CredentialsProvider, Descriptor, DistributionInfo, DistributionPlatform, Platform, RegistryClient, RegistrySettings, RequestOptions, ResolvedImage } from './types.ts';
 
 export interface RegistryClientDeps {
   readonly settings?: RegistrySettings;
@@ -125,13 +125,33 @@ class Client implements RegistryClient {
     return (await this.#deps.credentials?.(domain)) ?? undefined;
   }
 
-  async resolve(ref: Reference, options: RequestOptions & { platform?: Platform } = {}): Promise<ResolvedImage> {
+  resolve(ref: Reference, options: RequestOptions & { platform?: Platform } = {}): Promise<ResolvedImage> {
+    return this.#onFirstEndpoint(ref, (ep) => this.#resolveAt(ep, ref, options));
+  }
+
+  inspectDistribution(ref: Reference, options: RequestOptions = {}): Promise<DistributionInfo> {
+    return this.#onFirstEndpoint(ref, async (ep) => {
+      const credentials = await this.#credentials(ref, options.credentials);
+      const top = await this.#getManifest(ep, ref, ref.digest ?? ref.tag ?? 'latest', credentials, options.signal);
+      const parsed = parseManifest(top.bytes, top.contentType);
+      const descriptor: Descriptor = { mediaType: parsed.kind === 'index' ? parsed.index.mediaType : parsed.manifest.mediaType, digest: top.digest, size: top.bytes.length };
+      if (parsed.kind === 'index') {
+        return { descriptor, platforms: parsed.index.manifests.flatMap((m) => (m.platform ? [m.platform] : [])) };
+      }
+      // A single manifest: its platform is written in the image config, as docker reads it.
+      const config = await this.#fetchBlobBytesAt(ep, ref, parsed.manifest.config, { ...(credentials ? { credentials } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      return { descriptor, platforms: [platformOfConfig(config)] };
+    });
+  }
+
+  /** Runs `fn` on the mirrors, then the origin, until one answers; remembers it for the repository's blobs. */
+  async #onFirstEndpoint<T>(ref: Reference, fn: (ep: RegistryHost) => Promise<T>): Promise<T> {
     const endpoints = await this.#pullEndpoints(ref);
     let lastErr: unknown;
     for (let i = 0; i < endpoints.length; i++) {
       const ep = endpoints[i] as RegistryHost;
       try {
-        const r = await this.#resolveAt(ep, ref, options);
+        const r = await fn(ep);
         this.#pullEndpoint.set(`${ref.domain}/${ref.path}`, ep);
         return r;
       } catch (err) {
@@ -191,8 +211,8 @@ class Client implements RegistryClient {
     return ep ? Promise.resolve(ep) : this.#host(registryHostOf(ref.domain));
   }
 
-  async #openBlob(ref: Reference, desc: Descriptor, offset: number, options: RequestOptions): Promise<IncomingMessage> {
-    const ep = await this.#endpointFor(ref);
+  async #openBlob(ref: Reference, desc: Descriptor, offset: number, options: RequestOptions, endpoint?: RegistryHost): Promise<IncomingMessage> {
+    const ep = endpoint ?? (await this.#endpointFor(ref));
     const credentials = await this.#credentials(ref, options.credentials);
     const res = await ep.request('GET', `/v2/${ref.path}/blobs/${desc.digest}`, {
       scopes: [scope(ref.path, 'pull')],
@@ -208,7 +228,11 @@ class Client implements RegistryClient {
   }
 
   async fetchBlobBytes(ref: Reference, desc: Descriptor, options: RequestOptions = {}): Promise<Buffer> {
-    const res = await this.#openBlob(ref, desc, 0, options);
+    return this.#fetchBlobBytesAt(await this.#endpointFor(ref), ref, desc, options);
+  }
+
+  async #fetchBlobBytesAt(ep: RegistryHost, ref: Reference, desc: Descriptor, options: RequestOptions): Promise<Buffer> {
+    const res = await this.#openBlob(ref, desc, 0, options, ep);
     const bytes = await readBody(res, Math.max(desc.size, 0) + 1);
     const digest = sha256(bytes);
     if (digest !== desc.digest || bytes.length !== desc.size) throw invalidArgument(`failed to verify blob ${desc.digest}: got ${digest} (${bytes.length} bytes, expected ${desc.size})`);
@@ -380,6 +404,27 @@ function withDigest(location: string, digest: Digest, base: URL): string {
 }
 
 /** Re-cuts a stream into pieces of `size` bytes (the last may be shorter). */
+/** The platform an image config declares (os, architecture, variant, os.version, os.features). */
+function platformOfConfig(bytes: Buffer): DistributionPlatform {
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw invalidArgument('the image config is not valid JSON');
+  }
+  const text = (k: string): string | undefined => (typeof c[k] === 'string' && c[k] !== '' ? (c[k] as string) : undefined);
+  const variant = text('variant');
+  const osVersion = text('os.version');
+  const features = Array.isArray(c['os.features']) ? (c['os.features'] as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+  return {
+    architecture: text('architecture') ?? '',
+    os: text('os') ?? '',
+    ...(osVersion ? { 'os.version': osVersion } : {}),
+    ...(features.length > 0 ? { 'os.features': features } : {}),
+    ...(variant ? { variant } : {}),
+  };
+}
+
 async function* rechunk(source: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let have = 0;

@@ -69,6 +69,18 @@ export interface ResolvedImage {
   readonly manifest: ImageManifest;
 }
 
+/** What `GET /distribution/{name}/json` reports: the reference's own descriptor and the platforms it offers. */
+export interface DistributionInfo {
+  readonly descriptor: Descriptor;
+  readonly platforms: readonly DistributionPlatform[];
+}
+
+/** An OCI platform as docker reports it for a distribution inspect. */
+export interface DistributionPlatform extends Platform {
+  readonly 'os.version'?: string;
+  readonly 'os.features'?: readonly string[];
+}
+
 export interface RequestOptions {
   readonly credentials?: Credentials;
   readonly signal?: AbortSignal;
@@ -82,6 +94,8 @@ export interface RequestOptions {
 export interface RegistryClient {
   /** Finds the manifest for `platform` (index entries are matched per OCI rules). */
   resolve(ref: Reference, options?: RequestOptions & { platform?: Platform }): Promise<ResolvedImage>;
+  /** The reference's top manifest (or index) descriptor and its platforms (from the index, else the image config). */
+  inspectDistribution(ref: Reference, options?: RequestOptions): Promise<DistributionInfo>;
   /** Fetches a small blob whole (a config); verified against the descriptor. */
   fetchBlobBytes(ref: Reference, desc: Descriptor, options?: RequestOptions): Promise<Buffer>;
   /**

@@ -70,6 +70,17 @@ export function addRegistryRoutes(router: Router): void {
     out.end();
   });
 
+  // docker-py's images.get_registry_data, `docker buildx imagetools`: the registry's answer without a pull.
+  router.add('GET', '/distribution/{name}/json', async (ctx) => {
+    const credentials = parseRegistryAuthHeader(ctx.req.headers['x-registry-auth']);
+    const info = await registryOf(ctx).inspectDistribution(ctx.params['name']!, { signal: ctx.signal, ...(credentials ? { credentials } : {}) });
+    const d = info.descriptor;
+    sendJson(ctx.res, 200, {
+      Descriptor: { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.urls ? { urls: d.urls } : {}) },
+      Platforms: info.platforms,
+    });
+  });
+
   router.add('POST', '/auth', async (ctx) => {
     const registry = registryOf(ctx);
     const auth = authConfigFrom(await readJson(ctx.req));
