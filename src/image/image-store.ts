@@ -351,13 +351,7 @@ class Store implements LocalImageStore {
         if (blobsRenamed) await fsyncDir(dirname(this.#blobs.path(sha256(''))));
         await fsyncDir(places.snapshotsDir);
       }
-      for (let i = 0; i < layers.length; i++) {
-        const l = layers[i] as (typeof layers)[number];
-        await this.#ensureLayer(chain[i] as Digest, i === 0 ? null : (chain[i - 1] as Digest), diffIds[i] as Digest, l.blob, l.mediaType);
-      }
-      const tags = [...(options.ref !== undefined ? [normalizeTagged(options.ref)] : []), ...(options.refs ?? [])];
-      const { id } = await this.#commitImage(options.configBytes ?? Buffer.from(JSON.stringify(config)), tags, options.manifestDigest);
-      return this.get(id);
+      return this.#createLocked(config, layers, options);
     });
   }
 
@@ -391,18 +385,21 @@ class Store implements LocalImageStore {
   }
 
   create(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], options: CreateImageOptions = {}): Promise<Image> {
-    return this.#mutex.run(async () => {
-      const diffIds = config.rootfs.diff_ids;
-      if (diffIds.length !== layers.length) throw invalidArgument(`invalid image config: ${diffIds.length} diff ids for ${layers.length} layers`);
-      const chain = chainIds(diffIds);
-      for (let i = 0; i < layers.length; i++) {
-        const l = layers[i] as (typeof layers)[number];
-        await this.#ensureLayer(chain[i] as Digest, i === 0 ? null : (chain[i - 1] as Digest), diffIds[i] as Digest, l.blob, l.mediaType);
-      }
-      const tags = [...(options.ref !== undefined ? [normalizeTagged(options.ref)] : []), ...(options.refs ?? [])];
-      const { id } = await this.#commitImage(options.configBytes ?? Buffer.from(JSON.stringify(config)), tags, options.manifestDigest);
-      return this.get(id);
-    });
+    return this.#mutex.run(() => this.#createLocked(config, layers, options));
+  }
+
+  /** create() under the store's lock: the layers' records and snapshots (from their blobs where missing), then the image. */
+  async #createLocked(config: OciImageConfig, layers: readonly { blob: Digest; mediaType: string }[], options: CreateImageOptions): Promise<Image> {
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== layers.length) throw invalidArgument(`invalid image config: ${diffIds.length} diff ids for ${layers.length} layers`);
+    const chain = chainIds(diffIds);
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i] as (typeof layers)[number];
+      await this.#ensureLayer(chain[i] as Digest, i === 0 ? null : (chain[i - 1] as Digest), diffIds[i] as Digest, l.blob, l.mediaType);
+    }
+    const tags = [...(options.ref !== undefined ? [normalizeTagged(options.ref)] : []), ...(options.refs ?? [])];
+    const { id } = await this.#commitImage(options.configBytes ?? Buffer.from(JSON.stringify(config)), tags, options.manifestDigest);
+    return this.get(id);
   }
 
   // ---- load ----------------------------------------------------------------------

@@ -1,28 +1,12 @@
 // Acceptance of issue 2: containers outlive berthd. `kill -9` berthd while a
 // container runs, start berthd again on the same roots: `ps` shows the container
 // running, `logs` works, and when it exits its code is recorded.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 import { processes, show, until } from './acceptance-support.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
-
-
+const d = useBusyboxDaemon();
 
 test('a container keeps running through kill -9 of berthd and its exit code is recorded after restart', { timeout: 120_000 }, async () => {
   // sleep 6 leaves time for the kill and the restart while it still runs.

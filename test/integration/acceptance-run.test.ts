@@ -3,27 +3,13 @@
 // with SIGKILL after about 2 s (busybox sleep as PID 1 ignores SIGTERM), `ps -a`
 // shows Exited (137), `rm` removes it. Then the same sequence typed with the
 // real docker CLI against berthd, which must print the same shapes and codes.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
 type Cli = 'berth' | 'docker';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 async function cli(which: Cli, args: string[]) {
   return which === 'berth' ? d().berth(args) : d().docker(args);

@@ -3,26 +3,12 @@
 // user exec's record stays inspectable through stop and start (as in docker)
 // and goes when its container is removed. Commit and export publish their
 // container events.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 import { show, until } from './acceptance-support.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 interface Msg { Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } }
 

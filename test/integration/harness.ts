@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { berthBin, busyboxTar, mountsUnder, repoRoot, run, unmountUnder, waitForPing, type RunOptions, type RunResult } from './acceptance-support.ts';
 
 export interface HttpResult {
@@ -40,7 +41,7 @@ export interface Daemon {
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Starts berthd again on the same roots and socket. */
   restart(): Promise<void>;
-  /** Removes all containers, stops berthd, checks for leftover mounts, removes the temp dir. */
+  /** Removes all containers and user networks, stops berthd, checks for leftover mounts, removes the temp dir. */
   stop(): Promise<void>;
 }
 
@@ -109,6 +110,10 @@ export async function startDaemon(options: { args?: readonly string[] } = {}): P
       const list = await httpRequest(socket, 'GET', '/containers/json?all=1').catch(() => undefined);
       const ids = list?.status === 200 ? (JSON.parse(list.body.toString()) as { Id: string }[]).map((c) => c.Id) : [];
       for (const id of ids) await httpRequest(socket, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined);
+      // User networks a failed test left: their bridges would outlive the daemon.
+      const nets = await httpRequest(socket, 'GET', '/networks').catch(() => undefined);
+      const names = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Name: string }[]).map((n) => n.Name) : [];
+      for (const name of names) if (!['bridge', 'host', 'none'].includes(name)) await httpRequest(socket, 'DELETE', `/networks/${name}`).catch(() => undefined);
     }
     await kill('SIGTERM');
     // The default bridge outlives berthd (as docker0 outlives dockerd); a test daemon's goes with it.
@@ -153,6 +158,25 @@ export async function startDaemon(options: { args?: readonly string[] } = {}): P
 let cachedTar: Buffer | undefined;
 
 /** Imports busybox:latest (CMD ["sh"]) through the API unless the daemon has it; returns the image id. */
+/**
+ * One private berthd with busybox:latest for a whole test file: registers the
+ * file's before/after hooks and returns the accessor its tests call.
+ */
+export function useBusyboxDaemon(): () => Daemon {
+  let daemon: Daemon | undefined;
+  before(async () => {
+    daemon = await startDaemon();
+    await ensureBusybox(daemon);
+  });
+  after(async () => {
+    await daemon?.stop();
+  });
+  return () => {
+    if (!daemon) throw new Error('berthd did not start (see the before hook)');
+    return daemon;
+  };
+}
+
 export async function ensureBusybox(d: Pick<Daemon, 'socket'>, ref = 'busybox:latest'): Promise<string> {
   const have = await httpRequest(d.socket, 'GET', `/images/${ref}/json`);
   if (have.status === 200) return (JSON.parse(have.body.toString()) as { Id: string }).Id;

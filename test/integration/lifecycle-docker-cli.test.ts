@@ -3,29 +3,13 @@
 // docker CLI sends inline); and the OOM acceptance check (-m 64m ends in 137
 // with OOMKilled).
 import { show, until } from './acceptance-support.ts';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
-
-
+const d = useBusyboxDaemon();
 
 async function dockerInspect(name: string, format: string): Promise<string> {
   const r = await d().docker(['inspect', '-f', format, name]);

@@ -4,28 +4,13 @@
 // --device, --shm-size, --sysctl, --add-host (host-gateway too), DNS flags,
 // cgroup limits, --group-add, --domainname, --stop-signal/--stop-timeout.
 import { show } from './acceptance-support.ts';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
-
+const d = useBusyboxDaemon();
 
 /** `berth run --rm <flags> busybox sh -c <script>`; asserts it exits 0 and returns stdout. */
 async function inside(flags: readonly string[], script: string): Promise<string> {

@@ -3,37 +3,12 @@
 // manual stop ends the loop, --rm conflicts with --restart, and after berthd
 // restarts `always`/`unless-stopped` containers come back (not an
 // `unless-stopped` one the user stopped).
-import { show } from './acceptance-support.ts';
-import { after, before, test } from 'node:test';
+import { show, until } from './acceptance-support.ts';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
-
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const d = useBusyboxDaemon();
 
 async function inspect(name: string, format: string): Promise<string> {
   const r = await d().berth(['inspect', '-f', format, name]);

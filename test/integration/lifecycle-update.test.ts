@@ -2,27 +2,12 @@
 // cgroups at once (runc update), are kept for the next start, and a stopped
 // container's update applies when it starts; bad updates get docker's errors.
 import { show } from './acceptance-support.ts';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
-
+const d = useBusyboxDaemon();
 
 /** A cgroup v1 file of the container (berth's cgroupfs path /berth/<id>), or inside it through /proc on v2. */
 async function cgroupValue(name: string, v1: string, v2: string): Promise<string> {

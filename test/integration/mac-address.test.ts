@@ -2,26 +2,12 @@
 // from the docker CLI, the container-wide Config.MacAddress from older clients
 // and berth's CLI) is the container interface's, on the default bridge and on a
 // user network, and inspect reports it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 import { show } from './acceptance-support.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 test('docker run --mac-address sets eth0\'s address on the default bridge, and inspect shows it', { timeout: 60_000 }, async () => {
   const r = await d().docker(['run', '-d', '--name', 'mac1', '--mac-address', '02:42:AC:11:00:99', 'busybox', 'sleep', '1000']);

@@ -61,13 +61,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (!d) return;
-  // A failed test may leave containers and networks; their bridges would outlive the daemon.
-  const list = await d.json<{ Id: string }[]>('GET', '/containers/json?all=1').catch(() => undefined);
-  for (const c of list?.body ?? []) await d.request('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
-  const nets = await d.json<{ Name: string }[]>('GET', '/networks').catch(() => undefined);
-  for (const n of nets?.body ?? []) if (!['bridge', 'host', 'none'].includes(n.Name)) await d.request('DELETE', `/networks/${n.Name}`).catch(() => undefined);
-  await d.stop();
+  await d?.stop();
 });
 
 describe('the default bridge', () => {

@@ -1,24 +1,10 @@
 // Issue 3, Watching: `GET /events` and `berth events` report docker's container,
 // image, network and volume events, replayed with since/until and filtered.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 interface Msg { Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> }; status?: string; from?: string; scope: string; time: number; timeNano: number }
 

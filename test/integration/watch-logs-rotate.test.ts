@@ -1,26 +1,12 @@
 // Issue 3, Clean-up: container logs rotate by size (`--log-opt max-size`,
 // `max-file`; berth's default 10m × 3) and `logs` reads across rotated files.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { dirname, basename } from 'node:path';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 async function logFiles(name: string): Promise<string[]> {
   const r = await d().berth(['inspect', '--format', '{{.LogPath}}', name]);

@@ -1,24 +1,10 @@
 // Issue 3, Clean-up: `container prune`, `image prune [-a]` and `system prune`
 // remove what docker would, with docker's prompts and report lines.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { ensureBusybox, useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 async function names(all = true): Promise<string[]> {
   const r = await d().berth(['ps', ...(all ? ['-a'] : []), '--format', '{{.Names}}']);

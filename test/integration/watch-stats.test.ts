@@ -1,24 +1,10 @@
 // Issue 3, Watching: `GET /containers/{id}/stats` reads the container's cgroup
 // and netns; `berth stats --no-stream` and the docker CLI show docker's table.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 interface Stats {
   id: string; name: string; read: string; preread: string;

@@ -1,24 +1,10 @@
 // Issue 3, Clean-up: `berth system df -v` prints what the docker CLI prints
 // from the same daemon (per-image, per-container, per-volume tables).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { useBusyboxDaemon } from './harness.ts';
 
-let daemon: Daemon | undefined;
-
-before(async () => {
-  daemon = await startDaemon();
-  await ensureBusybox(daemon);
-});
-
-after(async () => {
-  await daemon?.stop();
-});
-
-function d(): Daemon {
-  assert.ok(daemon, 'berthd did not start (see the before hook)');
-  return daemon;
-}
+const d = useBusyboxDaemon();
 
 /** Ages change between two runs: mask them, and the column padding they cause. */
 function normal(text: string): string {
