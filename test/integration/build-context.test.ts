@@ -5,22 +5,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { contexts } from './build-support.ts';
 
 let d: Daemon;
-const dirs: string[] = [];
-
-function context(files: Record<string, string>): string {
-  const dir = mkdtempSync('/tmp/berth-build-ctx-');
-  dirs.push(dir);
-  for (const [name, data] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), data);
-  }
-  return dir;
-}
+const { context, removeAll } = contexts('/tmp/berth-build-ctx-');
 
 describe('berth build contexts', { timeout: 300_000 }, () => {
   before(async () => {
@@ -28,7 +18,7 @@ describe('berth build contexts', { timeout: 300_000 }, () => {
     await ensureBusybox(d);
   });
   after(async () => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    removeAll();
     await d?.stop();
   });
 
@@ -117,6 +107,6 @@ describe('reproducible builds', { timeout: 300_000 }, () => {
     assert.equal(ids[0], ids[1]);
   });
   after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    removeAll();
   });
 });

@@ -6,21 +6,15 @@
 // berthd too; `apt install git` without -y aborts at once, naming the step.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from './harness.ts';
+import { contexts } from './build-support.ts';
 import { berthBin, q, sh } from './acceptance-support.ts';
 import { ensureDebian } from './debian-fixture.ts';
 
 let d: Daemon;
-const dirs: string[] = [];
-
-function context(files: Record<string, string>): string {
-  const dir = mkdtempSync('/tmp/berth-build-demo-');
-  dirs.push(dir);
-  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-  return dir;
-}
+const { context, removeAll } = contexts('/tmp/berth-build-demo-');
 
 const dockerfile = 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y python3-pandas\nCOPY hello.py /hello.py\nCMD ["python3", "/hello.py"]\n';
 const hello = (word: string) => `import pandas as pd\nframe = pd.DataFrame({"word": ["${word}"], "n": [3]})\nprint(frame.loc[0, "word"] * int(frame["n"].sum()), pd.__version__.split(".")[0])\n`;
@@ -36,7 +30,7 @@ describe('the lecture demo: apt-get, COPY and CMD on Debian', { timeout: 900_000
     await ensureDebian(d);
   });
   after(async () => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    removeAll();
     await d?.stop();
   });
 

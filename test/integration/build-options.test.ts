@@ -6,25 +6,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { contexts, usingCacheCount } from './build-support.ts';
 import { berthBin } from './acceptance-support.ts';
 
 let d: Daemon;
-const dirs: string[] = [];
+const { context, removeAll } = contexts('/tmp/berth-build-opt-');
 
-function context(files: Record<string, string>): string {
-  const dir = mkdtempSync('/tmp/berth-build-opt-');
-  dirs.push(dir);
-  for (const [name, data] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), data);
-  }
-  return dir;
-}
-
-const cachedCount = (out: string) => out.split('\n').filter((l) => l === ' ---> Using cache').length;
+const cachedCount = usingCacheCount;
 
 describe('berth build options', { timeout: 300_000 }, () => {
   before(async () => {
@@ -32,7 +23,7 @@ describe('berth build options', { timeout: 300_000 }, () => {
     await ensureBusybox(d);
   });
   after(async () => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    removeAll();
     await d?.stop();
   });
 
