@@ -11,6 +11,22 @@ function query(name: string, qtype = 1, id = 0x1234): Buffer {
   return Buffer.concat([header, ...labels, Buffer.from([0, qtype >> 8, qtype & 255, 0, 1])]);
 }
 
+/** Sends one DNS message over TCP (2-byte length framing) and resolves with the answer, unframed. */
+function askOverTcp(port: number, message: Buffer): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const sock = connect({ host: '127.0.0.1', port }, () => sock.write(frame(message)));
+    let buf = Buffer.alloc(0);
+    sock.on('error', reject);
+    sock.on('data', (b: Buffer) => {
+      buf = Buffer.concat([buf, b]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        sock.destroy();
+        resolve(buf.subarray(2));
+      }
+    });
+  });
+}
+
 test('parseQuestion reads the lower-cased name and type of a query', () => {
   const q = parseQuestion(query('DB-1.Example', 28));
   assert.deepEqual(q && { name: q.name, qtype: q.qtype }, { name: 'db-1.example', qtype: 28 });
@@ -50,18 +66,7 @@ test('a DnsServer answers over TCP on the same port, and the lookup sees the ask
   const server = new DnsServer({ address: '127.0.0.1', port: 0, lookup: (n, client) => (seen.push(client), n === 'db' ? ['10.1.0.9'] : []), upstreams: () => [], log });
   await server.start();
   try {
-    const reply = await new Promise<Buffer>((resolve, reject) => {
-      const sock = connect({ host: '127.0.0.1', port: server.port }, () => sock.write(frame(query('db'))));
-      let buf = Buffer.alloc(0);
-      sock.on('error', reject);
-      sock.on('data', (b: Buffer) => {
-        buf = Buffer.concat([buf, b]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          sock.destroy();
-          resolve(buf.subarray(2));
-        }
-      });
-    });
+    const reply = await askOverTcp(server.port, query('db'));
     assert.equal(reply.readUInt16BE(0), 0x1234);
     assert.equal(reply.readUInt16BE(6), 1);
     assert.deepEqual([...reply.subarray(reply.length - 4)], [10, 1, 0, 9]);
@@ -85,18 +90,7 @@ test('a DnsServer relays other names to the upstreams of the asker, over UDP and
       client.send(query('example.org'), server.port, '127.0.0.1');
     });
     assert.deepEqual([...udp.subarray(udp.length - 4)], [10, 9, 9, 9]);
-    const tcp = await new Promise<Buffer>((resolve, reject) => {
-      const sock = connect({ host: '127.0.0.1', port: server.port }, () => sock.write(frame(query('example.org'))));
-      let buf = Buffer.alloc(0);
-      sock.on('error', reject);
-      sock.on('data', (b: Buffer) => {
-        buf = Buffer.concat([buf, b]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          sock.destroy();
-          resolve(buf.subarray(2));
-        }
-      });
-    });
+    const tcp = await askOverTcp(server.port, query('example.org'));
     assert.deepEqual([...tcp.subarray(tcp.length - 4)], [10, 9, 9, 9]);
     assert.deepEqual(asked, ['127.0.0.1', '127.0.0.1']);
   } finally {

@@ -12,8 +12,6 @@ import { contexts, usingCacheCount } from './build-support.ts';
 let d: Daemon;
 const { context, removeAll } = contexts('/tmp/berth-build-ctx-');
 
-const countCached = usingCacheCount;
-
 describe('berth build', { timeout: 300_000 }, () => {
   before(async () => {
     d = await startDaemon();
@@ -52,19 +50,19 @@ describe('berth build', { timeout: 300_000 }, () => {
     const dir = context({ 'a.txt': 'one\n', Dockerfile: 'FROM busybox\nRUN echo first > /first\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\nCMD ["cat", "/b.txt"]\n' });
     const first = await d.berth(['build', '-t', 'cachetest', dir]);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(countCached(first.stdout), 0);
+    assert.equal(usingCacheCount(first.stdout), 0);
     const second = await d.berth(['build', '-t', 'cachetest', dir]);
-    assert.equal(countCached(second.stdout), 4, second.stdout);
+    assert.equal(usingCacheCount(second.stdout), 4, second.stdout);
     const id = (s: string) => /Successfully built (\w+)/.exec(s)?.[1];
     assert.equal(id(second.stdout), id(first.stdout));
     writeFileSync(join(dir, 'a.txt'), 'two\n');
     const third = await d.berth(['build', '-t', 'cachetest', dir]);
-    assert.equal(countCached(third.stdout), 1, third.stdout);
+    assert.equal(usingCacheCount(third.stdout), 1, third.stdout);
     assert.match(third.stdout, /Step 2\/5 : RUN echo first > \/first\n ---> Using cache/);
     const run = await d.berth(['run', '--rm', '--network', 'none', 'cachetest']);
     assert.equal(run.stdout, 'two\n');
     const nocache = await d.berth(['build', '--no-cache', '-t', 'cachetest', dir]);
-    assert.equal(countCached(nocache.stdout), 0);
+    assert.equal(usingCacheCount(nocache.stdout), 0);
   });
 
   it('records deletions as whiteouts and a recreated directory as opaque', async () => {

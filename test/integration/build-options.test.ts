@@ -15,8 +15,6 @@ import { berthBin } from './acceptance-support.ts';
 let d: Daemon;
 const { context, removeAll } = contexts('/tmp/berth-build-opt-');
 
-const cachedCount = usingCacheCount;
-
 describe('berth build options', { timeout: 300_000 }, () => {
   before(async () => {
     d = await startDaemon();
@@ -75,7 +73,7 @@ describe('berth build options', { timeout: 300_000 }, () => {
     assert.equal((await d.berth(['load', '-i', tar])).code, 0);
     const withCache = await d.berth(['build', '--cache-from', 'cfsrc', '-t', 'cfnew', dir]);
     assert.equal(withCache.code, 0, withCache.stderr);
-    assert.equal(cachedCount(withCache.stdout), 5, withCache.stdout);
+    assert.equal(usingCacheCount(withCache.stdout), 5, withCache.stdout);
     assert.doesNotMatch(withCache.stdout, /Running in/);
     const run = await d.berth(['run', '--rm', '--network', 'none', 'cfnew']);
     assert.equal(run.stdout, 'ran-the-step\ncache me\n');
@@ -83,10 +81,10 @@ describe('berth build options', { timeout: 300_000 }, () => {
     writeFileSync(join(dir, 'a.txt'), 'changed\n');
     const changed = await d.berth(['build', '--cache-from', 'cfsrc', dir]);
     assert.equal(changed.code, 0, changed.stderr);
-    assert.equal(cachedCount(changed.stdout), 2, changed.stdout);
+    assert.equal(usingCacheCount(changed.stdout), 2, changed.stdout);
     const other = context({ ...files, Dockerfile: files.Dockerfile.replace('ENV X=1', 'ENV X=2') });
     const miss = await d.berth(['build', '--cache-from', 'cfsrc', other]);
-    assert.equal(cachedCount(miss.stdout), 0, miss.stdout);
+    assert.equal(usingCacheCount(miss.stdout), 0, miss.stdout);
     assert.match(miss.stdout, /Running in/);
   });
 
