@@ -28,7 +28,7 @@ const rules: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b[0-9a-f]{64}\b/g, '<id>'],
   [/\b[0-9a-f]{12}\b/g, '<id12>'],
   // RFC 3339 times (the zero time stays: it says "never", which must match).
-  [/\b(?!0001-01-01T00:00:00Z)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?: [A-Z]{3,4})?/g, '<time>'],
+  [/\b(?!0001-01-01T00:00:00Z)\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z| ?[+-]\d{2}:?\d{2})?(?: [A-Z]{3,4})?/g, '<time>'],
   // The docker CLI's human times and durations.
   [new RegExp(`\\b(?:Less than a second|About an? (?:minute|hour)|an? ${unit}|\\d+ ${unit})(?: ago)?`, 'g'), '<duration>'],
   [/\b\d+(?:\.\d+)?(?:ns|µs|us|ms)\b|\b(?:\d+h)?(?:\d+m)?\d+\.\d+s\b/g, '<duration>'],
