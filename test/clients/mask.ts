@@ -102,8 +102,8 @@ export function shape(value: unknown): Shape {
 /** Where two JSON values differ: one line per differing path, at most `limit`. */
 export function differences(a: unknown, b: unknown, names: readonly [string, string], path = '', limit = 20): string[] {
   const out: string[] = [];
+  let more = 0;
   const walk = (x: unknown, y: unknown, p: string) => {
-    if (out.length >= limit) return;
     const bothObjects = x !== null && y !== null && typeof x === 'object' && typeof y === 'object' && Array.isArray(x) === Array.isArray(y);
     if (bothObjects) {
       const keys = [...new Set([...Object.keys(x as object), ...Object.keys(y as object)])];
@@ -114,10 +114,12 @@ export function differences(a: unknown, b: unknown, names: readonly [string, str
       return;
     }
     if (JSON.stringify(x) !== JSON.stringify(y)) {
-      out.push(`${p || '(the result)'}: ${names[0]} gave ${render(x)}, ${names[1]} gave ${render(y)}`);
+      if (out.length >= limit) more++;
+      else out.push(`${p || '(the result)'}: ${names[0]} gave ${render(x)}, ${names[1]} gave ${render(y)}`);
     }
   };
   walk(a, b, path);
+  if (more > 0) out.push(`(and ${more} more)`);
   return out;
 }
 
