@@ -6,12 +6,17 @@ import { clientTargets, dockerode, sameOnBoth, shape } from './harness.ts';
 
 clientTargets();
 
-/** The frames of a multiplexed (non-TTY) log stream: [stream, text]. */
-function frames(buf: Buffer): [number, string][] {
-  const out: [number, string][] = [];
+/**
+ * A multiplexed (non-TTY) log stream split by stream: what each carried. The
+ * order of frames across streams is not compared: the process writes its two
+ * pipes and nothing orders them.
+ */
+function streams(buf: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
   for (let at = 0; at + 8 <= buf.length;) {
     const size = buf.readUInt32BE(at + 4);
-    out.push([buf[at]!, buf.subarray(at + 8, at + 8 + size).toString()]);
+    const name = ['stdin', 'stdout', 'stderr'][buf[at]!] ?? `stream ${buf[at]}`;
+    out[name] = (out[name] ?? '') + buf.subarray(at + 8, at + 8 + size).toString();
     at += 8 + size;
   }
   return out;
@@ -41,7 +46,7 @@ sameOnBoth('dockerode: create, list, start, wait, logs, inspect and remove a con
   const listed = (await d.listContainers({ all: true, filters: { label: ['smoke=yes'] } })).map((c: Dockerode.ContainerInfo) => ({ Names: c.Names, Image: c.Image, Command: c.Command, State: c.State, Labels: c.Labels }));
   await created.start();
   const waited = await created.wait();
-  const logs = frames(await created.logs({ stdout: true, stderr: true }));
+  const logs = streams(await created.logs({ stdout: true, stderr: true }));
   const info = await created.inspect();
   await created.remove();
   return {
