@@ -4,6 +4,7 @@
 // other swarm calls fail with dockerd's status and text, plugins() is [], a
 // named plugin is 404, and info()['Swarm'] says inactive. Both docker-py
 // flavours: Debian's 5.0.3 and the newest from PyPI.
+import assert from 'node:assert/strict';
 import { clientTargets, dockerPy, sameOnBoth } from './harness.ts';
 
 clientTargets();
@@ -35,6 +36,17 @@ out({
 `;
 
 for (const flavor of ['debian', 'pypi'] as const) {
-  sameOnBoth(`docker-py ${flavor}: leave_swarm(force=True), inspect_swarm() and info()['Swarm'] outside a swarm`, (t) => dockerPy(t, swarmScript, { flavor }));
-  sameOnBoth(`docker-py ${flavor}: plugins() is empty and a named plugin is not found`, (t) => dockerPy(t, pluginScript, { flavor }));
+  sameOnBoth(`docker-py ${flavor}: leave_swarm(force=True), inspect_swarm() and info()['Swarm'] outside a swarm`, (t) => dockerPy(t, swarmScript, { flavor }), {
+    expect: (r) => {
+      assert.deepEqual(r['leave_swarm(force=True)'], { ok: true });
+      assert.equal(r['inspect_swarm()'].status, 503);
+      assert.equal(r["info()['Swarm']"].LocalNodeState, 'inactive');
+    },
+  });
+  sameOnBoth(`docker-py ${flavor}: plugins() is empty and a named plugin is not found`, (t) => dockerPy(t, pluginScript, { flavor }), {
+    expect: (r) => {
+      assert.deepEqual(r['plugins()'], { ok: [] });
+      assert.equal(r['inspect_plugin(absent)'].status, 404);
+    },
+  });
 }

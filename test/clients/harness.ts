@@ -174,6 +174,17 @@ export function scratchDir(prefix = 'berth-clients-'): string {
 
 type Scenario = (t: Target) => Promise<unknown>;
 
+export interface SameOnBothOptions {
+  readonly timeout?: number;
+  /**
+   * Checks the oracle's (masked) result before the comparison, so that a
+   * scenario that went wrong on both engines alike cannot pass: say there
+   * what the acceptance line expects (e.g. that the second container got 5001).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a scenario's own result type
+  readonly expect?: (oracle: any) => void;
+}
+
 /**
  * Runs a scenario on dockerd and then on berthd, masks both results and
  * asserts that they are equal; a scenario returns an object of named steps so
@@ -181,14 +192,14 @@ type Scenario = (t: Target) => Promise<unknown>;
  * containers, user networks, volumes and extra images removed).
  * With a name, registers a test; without, runs inside the current test.
  */
-export function sameOnBoth(name: string, scenario: Scenario, options?: { timeout?: number }): void;
-export function sameOnBoth(scenario: Scenario): Promise<void>;
-export function sameOnBoth(a: string | Scenario, b?: Scenario, options: { timeout?: number } = {}): void | Promise<void> {
-  if (typeof a === 'function') return compareOnBoth(a);
-  test(a, { timeout: options.timeout ?? 300_000 }, () => compareOnBoth(b!));
+export function sameOnBoth(name: string, scenario: Scenario, options?: SameOnBothOptions): void;
+export function sameOnBoth(scenario: Scenario, options?: SameOnBothOptions): Promise<void>;
+export function sameOnBoth(a: string | Scenario, b?: Scenario | SameOnBothOptions, c: SameOnBothOptions = {}): void | Promise<void> {
+  if (typeof a === 'function') return compareOnBoth(a, (b ?? {}) as SameOnBothOptions);
+  test(a, { timeout: c.timeout ?? 300_000 }, () => compareOnBoth(b as Scenario, c));
 }
 
-async function compareOnBoth(scenario: Scenario): Promise<void> {
+async function compareOnBoth(scenario: Scenario, options: SameOnBothOptions): Promise<void> {
   const targets = current;
   if (!targets) throw new Error('sameOnBoth needs clientTargets() in this file, and runs only inside its tests');
   const results: Record<string, unknown> = {};
@@ -200,7 +211,16 @@ async function compareOnBoth(scenario: Scenario): Promise<void> {
     } finally {
       await resetTarget(t);
     }
+    if (t.kind === 'dockerd') {
+      try {
+        options.expect?.(results['dockerd']);
+      } catch (err) {
+        throw new Error(`the scenario does not do on the oracle what it should: ${(err as Error).message}\n(dockerd gave ${JSON.stringify(results['dockerd']).slice(0, 1500)})`, { cause: err });
+      }
+    }
   }
+  // BERTH_CLIENTS_SHOW=1 shows both masked results, to write or debug a scenario.
+  if (process.env['BERTH_CLIENTS_SHOW']) process.stderr.write(`${JSON.stringify(results, null, 2)}\n`);
   const diff = differences(results['dockerd'], results['berthd'], ['dockerd', 'berthd']);
   if (diff.length > 0) assert.fail(`berthd differs from dockerd:\n  ${diff.join('\n  ')}`);
 }

@@ -4,6 +4,7 @@
 // `deploy.replicas: 3` and `127.0.0.1:5000-5002:80` comes up with each replica
 // answering on its own port. Pages are fetched from where the target publishes
 // (the oracle's network namespace, the host for berthd).
+import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientTargets, compose, dockerCli, sameOnBoth, scratchDir, type Target } from './harness.ts';
@@ -18,7 +19,7 @@ async function page(t: Target, port: number): Promise<string> {
   let last = '';
   const deadline = Date.now() + 8_000;
   while (Date.now() < deadline) {
-    const r = await t.netExec(['/bin/busybox', 'wget', '-qO-', '-T', '2', `http://127.0.0.1:${port}/`], { timeoutMs: 10_000 });
+    const r = await t.netExec(['/bin/busybox', 'wget', '-qO-', `http://127.0.0.1:${port}/`], { timeoutMs: 5_000 }).catch((err: Error) => ({ code: 1, stdout: '', stderr: err.message }));
     if (r.code === 0) return r.stdout.trim();
     last = r.stderr.trim();
     await new Promise((res) => setTimeout(res, 200));
@@ -43,6 +44,12 @@ for (const cli of ['v28', 'debian'] as const) {
       'third run fails': { code: third.code, stderr: third.stderr },
       'ps': (await dockerCli(t, ['ps', '-a', '--format', '{{.Names}} {{.Ports}} {{.State}}'], { cli })).stdout.split('\n').sort(),
     };
+  }, {
+    expect: (r) => {
+      assert.equal(r['port range-b'], '127.0.0.1:5001\n');
+      assert.deepEqual([r['page on 5000'], r['page on 5001']], ['range-a', 'range-b']);
+      assert.notEqual(r['third run fails'].code, 0);
+    },
   });
 }
 
@@ -76,5 +83,12 @@ for (const flavor of ['v2', 'v1'] as const) {
       'port web 80 names one of them': { code: port.code, inRange: /^127\.0\.0\.1:500[0-2]$/.test(port.stdout.trim()) },
       'down': down.code,
     };
+  }, {
+    expect: (r) => {
+      assert.equal(r['up'].code, 0);
+      assert.equal(r['replicas'], 3);
+      assert.equal(r['each port answers with a different replica'], true);
+      assert.equal(r['port web 80 names one of them'].inRange, true);
+    },
   });
 }

@@ -1,5 +1,6 @@
 // Smoke scenarios with the docker CLI (v28 and Debian's 20.10): run, ps and
 // inspect behave the same against berthd as against the oracle dockerd.
+import assert from 'node:assert/strict';
 import { clientTargets, dockerCli, sameOnBoth, shape, type RunResult, type Target } from './harness.ts';
 
 clientTargets();
@@ -13,7 +14,13 @@ for (const cli of ['v28', 'debian'] as const) {
     'run echo': brief(await docker(t, ['run', '--rm', 'busybox', 'echo', 'hello'])),
     'run exit 3': brief(await docker(t, ['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3'])),
     'run missing image': brief(await docker(t, ['run', '--rm', '--pull', 'never', 'berth-test/absent:1'])),
-  }));
+  }), {
+    expect: (r) => {
+      assert.deepEqual(r['run echo'], { code: 0, stdout: 'hello\n', stderr: '' });
+      assert.equal(r['run exit 3'].code, 3);
+      assert.notEqual(r['run missing image'].code, 0);
+    },
+  });
 
   sameOnBoth(`docker CLI ${cli}: run -d, ps and inspect a running container`, async (t) => {
     const started = await docker(t, ['run', '-d', '--name', 'smoke', '--label', 'smoke=yes', '-e', 'A=1', 'busybox', 'sleep', '300']);
@@ -35,6 +42,12 @@ for (const cli of ['v28', 'debian'] as const) {
       'rm': brief(rm),
       'inspect after rm': brief(await docker(t, ['inspect', 'smoke'])),
     };
+  }, {
+    expect: (r) => {
+      assert.equal(r['ps -q lists the id run printed'], true);
+      assert.match(r['inspect -f'].stdout, /^\/smoke running true sleep \[300\] busybox default 0\n$/);
+      assert.notEqual(r['inspect after rm'].code, 0);
+    },
   });
 
   sameOnBoth(`docker CLI ${cli}: inspect of a container and an image has the oracle's shape`, async (t) => {

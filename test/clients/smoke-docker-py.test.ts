@@ -1,6 +1,7 @@
 // Smoke scenarios with docker-py (Debian's 5.0.3 and the newest from PyPI): a
 // container's life through the low-level APIClient and containers.run through
 // the high-level client behave the same against berthd as against the oracle.
+import assert from 'node:assert/strict';
 import { clientTargets, dockerPy, sameOnBoth } from './harness.ts';
 
 clientTargets();
@@ -45,6 +46,17 @@ out({
 `;
 
 for (const flavor of ['debian', 'pypi'] as const) {
-  sameOnBoth(`docker-py ${flavor}: create, list, start, wait, logs, inspect and remove a container`, (t) => dockerPy(t, lifecycle, { flavor }));
-  sameOnBoth(`docker-py ${flavor}: containers.run returns the output and raises ContainerError on a failing command`, (t) => dockerPy(t, highLevel, { flavor }));
+  sameOnBoth(`docker-py ${flavor}: create, list, start, wait, logs, inspect and remove a container`, (t) => dockerPy(t, lifecycle, { flavor }), {
+    expect: (r) => {
+      assert.equal(r.wait.StatusCode, 7);
+      assert.deepEqual([r['logs stdout'], r['logs stderr']], ['out\n', 'err\n']);
+      assert.equal(r['inspect after remove'].status, 404);
+    },
+  });
+  sameOnBoth(`docker-py ${flavor}: containers.run returns the output and raises ContainerError on a failing command`, (t) => dockerPy(t, highLevel, { flavor }), {
+    expect: (r) => {
+      assert.equal(r['run output'], 'hello\n');
+      assert.equal(r['run failing'].exit_status, 4);
+    },
+  });
 }

@@ -1,6 +1,7 @@
 // Smoke scenarios with dockerode (newest from npm): ping, the shapes of
 // version and info, and a container's life (create, list, start, wait, logs,
 // inspect, remove) behave the same against berthd as against the oracle.
+import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
 import { clientTargets, dockerode, sameOnBoth, shape } from './harness.ts';
 
@@ -58,6 +59,12 @@ sameOnBoth('dockerode: create, list, start, wait, logs, inspect and remove a con
     'inspect after remove': await failure(created.inspect()),
     'remove again': await failure(created.remove()),
   };
+}, {
+  expect: (r) => {
+    assert.equal(r.wait.StatusCode, 7);
+    assert.deepEqual(r.logs, { stdout: 'out\n', stderr: 'err\n' });
+    assert.equal(r['inspect after remove'].status, 404);
+  },
 });
 
 sameOnBoth('dockerode: a container\'s inspect has the oracle\'s shape', async (t) => {
