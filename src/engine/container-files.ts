@@ -197,6 +197,8 @@ export class LocalFileService implements FileService {
       ...(options.author ? { author: options.author } : {}),
       ...(options.comment ? { comment: options.comment } : {}),
       container: c.id,
+      // dockerd records the container's own config (before the changes) here.
+      container_config: { ...containerConfig(c), Hostname: c.hostname, Image: c.spec.image },
       config,
       rootfs: { type: 'layers', diff_ids: diffIds },
       history: [

@@ -19,6 +19,7 @@ import { writeSaveArchive, type SaveItem } from './archive-save.ts';
 import { SpooledArchive } from './archive-spool.ts';
 import { decompress } from './decompress.ts';
 import { goArch, parseImageConfig } from './image-config.ts';
+import { isLegacyArchive, readLegacyArchive } from './legacy-archive.ts';
 import { isIndexMediaType, mediaTypes } from './media-types.ts';
 import type { CreateImageOptions, HistoryEntry, Image, ImageStore, ImageStoreDeps, ImportOptions, LoadResult, OciContainerConfig, OciImageConfig, ProgressSink } from './types.ts';
 import { unpackLayer } from './unpack-layer.ts';
@@ -412,7 +413,13 @@ class Store implements LocalImageStore {
       try {
         const spool = new SpooledArchive(spoolDir);
         await spool.fill(decompress(archive), options.signal);
-        const found = spool.has('manifest.json') ? await this.#readDockerArchive(spool) : spool.has('index.json') ? await this.#readOciArchive(spool) : undefined;
+        const found = spool.has('manifest.json')
+          ? await this.#readDockerArchive(spool)
+          : spool.has('index.json')
+            ? await this.#readOciArchive(spool)
+            : isLegacyArchive(spool)
+              ? await readLegacyArchive(spool)
+              : undefined;
         if (found === undefined) throw invalidArgument('invalid archive: it contains neither manifest.json nor index.json');
         if (found.length === 0) throw invalidArgument('invalid archive: it contains no image');
 
