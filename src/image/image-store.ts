@@ -424,7 +424,7 @@ class Store implements LocalImageStore {
         if (found.length === 0) throw invalidArgument('invalid archive: it contains no image');
 
         // Layers first (invisible until an image record names them), records last.
-        const configs: { bytes: Buffer; tags: readonly string[] }[] = [];
+        const configs: { bytes: Buffer; tags: readonly string[]; legacy: boolean }[] = [];
         for (const img of found) {
           options.signal?.throwIfAborted();
           const config = parseImageConfig(img.config);
@@ -449,7 +449,7 @@ class Store implements LocalImageStore {
             if (!hadLayer) addedLayers.push(chainId);
             options.progress?.({ id: short, status: 'Loading layer', progress: 'Complete' });
           }
-          configs.push({ bytes: img.config, tags: img.tags });
+          configs.push({ bytes: img.config, tags: img.tags, legacy: 'legacy' in img });
         }
 
         const messages: string[] = [];
@@ -458,6 +458,8 @@ class Store implements LocalImageStore {
           const { id, moved } = await this.#commitImage(c.bytes, c.tags);
           images.push(id);
           for (const m of moved) messages.push(`The image ${familiarName(parseReference(m.ref))} already exists, renaming the old one with ID ${m.from} to empty string`);
+          // dockerd's legacy loader tags silently: no "Loaded image" lines.
+          if (c.legacy) continue;
           if (c.tags.length === 0) messages.push(`Loaded image ID: ${id}`);
           for (const t of c.tags) messages.push(`Loaded image: ${familiarName(parseReference(t))}`);
         }

@@ -16,6 +16,8 @@ export interface LegacyImage {
   readonly config: Buffer;
   readonly layerFiles: readonly string[];
   readonly tags: readonly string[];
+  /** Marks an image read from a legacy archive (dockerd reports those differently). */
+  readonly legacy: true;
 }
 
 type Obj = Record<string, unknown>;
@@ -95,7 +97,7 @@ export async function readLegacyArchive(spool: SpooledArchive): Promise<LegacyIm
     for (const k of v1OnlyKeys) delete config[k];
     config['rootfs'] = { type: 'layers', diff_ids: diffIds };
     config['history'] = history;
-    out.push({ config: Buffer.from(JSON.stringify(config)), layerFiles, tags });
+    out.push({ config: Buffer.from(JSON.stringify(config)), layerFiles, tags, legacy: true });
   }
   return out;
 }
