@@ -58,8 +58,14 @@ sameOnBoth('object endpoints answer dockerd\'s 404 and 409 texts', async (t) => 
     ['GET', '/volumes/nosuch'],
     ['DELETE', '/volumes/nosuch'],
     ['GET', '/networks/nosuch'],
+    ['DELETE', '/images/'],
+    ['POST', '/auth'],
   ]);
 });
+
+sameOnBoth('prunes with nothing to remove answer null lists', (t) => Promise.all(
+  ['/networks/prune', '/containers/prune', '/images/prune', '/volumes/prune'].map(async (p) => [p, (await apiRequest(t, 'POST', p)).body] as const),
+).then(Object.fromEntries));
 
 sameOnBoth('load of what is not an image archive is a 200 stream ending in the error', async (t) => {
   const out: Record<string, unknown> = {};

@@ -91,6 +91,10 @@ export function addImageRoutes(router: Router): void {
     res.end();
   });
 
+  router.add('DELETE', '/images/', async () => {
+    throw invalidArgument('image name cannot be blank');
+  });
+
   router.add('DELETE', '/images/{name}', async ({ res, params, query, engine }) => {
     const records = await engine.images.remove(params['name']!, { force: boolQuery(query, 'force'), noprune: boolQuery(query, 'noprune') });
     sendJson(res, 200, records.map((r) => (r.untagged !== undefined ? { Untagged: r.untagged } : { Deleted: r.deleted })));

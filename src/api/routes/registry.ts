@@ -112,7 +112,10 @@ export function addRegistryRoutes(router: Router): void {
 
   router.add('POST', '/auth', async (ctx) => {
     const registry = registryOf(ctx);
-    const auth = authConfigFrom(await readJson(ctx.req));
+    // dockerd decodes the body straight into an AuthConfig: an empty one is its plain 500 "EOF".
+    const body = await readJson(ctx.req);
+    if (body === undefined) throw internal('EOF');
+    const auth = authConfigFrom(body);
     const server = auth.serverAddress ?? 'https://index.docker.io/v1/';
     const { serverAddress: _s, ...credentials } = auth;
     try {
@@ -120,7 +123,8 @@ export function addRegistryRoutes(router: Router): void {
       sendJson(ctx.res, 200, { Status: 'Login Succeeded', IdentityToken: r.identityToken ?? '' });
     } catch (err) {
       if (isUnauthenticated(err)) throw unauthenticated(errorMessage(err), err);
-      throw err;
+      // As for pulls: an unreachable registry is dockerd's plain 500.
+      throw isUnavailable(err) ? internal(errorMessage(err), err) : err;
     }
   });
 }
