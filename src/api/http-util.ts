@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidArgument } from '../core/errors.ts';
 import type { Filters } from '../engine/types.ts';
+import { goSyntaxMessage, parseGoJson } from './go-json.ts';
 
 const maxJsonBody = 16 * 1024 * 1024;
 
@@ -24,8 +25,16 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw invalidArgument(`malformed JSON in request body: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(goSyntaxMessage(text, err));
   }
+}
+
+/**
+ * Reads a body as dockerd's `json.NewDecoder(r.Body).Decode(&v)` into a Go
+ * value of type `goType` would, with Go's texts (see go-json.ts).
+ */
+export async function readGoJson(req: IncomingMessage, goType: string, expect: 'object' | 'array' = 'object'): Promise<unknown> {
+  return parseGoJson((await readBody(req)).toString('utf8'), goType, expect);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -58,7 +67,10 @@ export function intQuery(q: URLSearchParams, key: string): number | undefined {
   return Number(v);
 }
 
-/** `filters` as JSON `{"k":["v"]}` or the legacy `{"k":{"v":true}}`. */
+/**
+ * `filters` as JSON `{"k":["v"]}` or the legacy `{"k":{"v":true}}`, refused
+ * with the texts of dockerd's filters.FromJSON (Go's decoder errors).
+ */
 export function filtersQuery(q: URLSearchParams): Filters {
   const raw = q.get('filters');
   if (raw === null || raw.trim() === '') return {};
@@ -66,14 +78,22 @@ export function filtersQuery(q: URLSearchParams): Filters {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw invalidArgument(`invalid filter: ${err instanceof Error ? err.message : String(err)}`);
+    throw invalidArgument(goSyntaxMessage(raw, err));
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidArgument('invalid filter: filters must be a JSON object');
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalidArgument(`json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed === 'boolean' ? 'bool' : typeof parsed} into Go value of type map[string]map[string]bool`);
+  }
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v as string[];
-    else if (typeof v === 'object' && v !== null) out[k] = Object.entries(v as Record<string, unknown>).filter(([, on]) => on === true).map(([x]) => x);
-    else throw invalidArgument(`invalid filter: value of "${k}" must be a list of strings`);
+    if (v === null) out[k] = [];
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[k] = v as string[];
+    else if (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'boolean')) {
+      out[k] = Object.entries(v as Record<string, unknown>).filter(([, on]) => on === true).map(([x]) => x);
+    } else {
+      const kind = Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v;
+      throw invalidArgument(`json: cannot unmarshal ${kind} into Go value of type map[string]bool`);
+    }
   }
   return out;
 }

@@ -33,7 +33,7 @@ export function imageListJson(img: Image, options: { version: string }) {
 function imageConfigJson(c: OciContainerConfig | undefined) {
   const cfg = c ?? {};
   return {
-    Hostname: '',
+    Hostname: cfg.Hostname ?? '',
     Domainname: '',
     User: cfg.User ?? '',
     AttachStdin: false,
@@ -47,7 +47,7 @@ function imageConfigJson(c: OciContainerConfig | undefined) {
     Cmd: cfg.Cmd ?? null,
     ...(cfg.Healthcheck ? { Healthcheck: cfg.Healthcheck } : {}),
     ...(cfg.ArgsEscaped ? { ArgsEscaped: true } : {}),
-    Image: '',
+    Image: cfg.Image ?? '',
     Volumes: cfg.Volumes ?? null,
     WorkingDir: cfg.WorkingDir ?? '',
     Entrypoint: cfg.Entrypoint ?? null,

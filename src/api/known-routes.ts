@@ -109,4 +109,5 @@ export const engineApiRoutes: readonly (readonly [method: string, path: string])
   ['POST', '/configs/{id}/update'],
   ['GET', '/distribution/{name}/json'],
   ['POST', '/session'],
+  ['POST', '/grpc'],
 ];

@@ -105,7 +105,7 @@ export function volumeJson(v: Volume, usage?: { size: number; refCount: number }
   return {
     CreatedAt: v.createdAt,
     Driver: v.driver,
-    Labels: v.labels,
+    Labels: v.labelsUnset ? null : v.labels,
     Mountpoint: v.mountpoint,
     Name: v.name,
     Options: Object.keys(v.options).length === 0 ? null : v.options,

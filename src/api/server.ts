@@ -20,7 +20,8 @@ import { addContainerFileRoutes } from './routes/container-files.ts';
 import { addImageRoutes } from './routes/images.ts';
 import { addBuildRoutes } from './routes/build.ts';
 import { addNetworkRoutes } from './routes/networks.ts';
-import { addPlaceholderRoutes } from './routes/placeholders.ts';
+import { addPluginRoutes } from './routes/plugins.ts';
+import { addSwarmRoutes } from './routes/swarm.ts';
 import { addRegistryRoutes } from './routes/registry.ts';
 import { addSystemRoutes } from './routes/system.ts';
 import { addVolumeRoutes } from './routes/volumes.ts';
@@ -57,7 +58,8 @@ export function buildRouter(): Router {
   addStatsRoutes(router);
   addRegistryRoutes(router);
   addNetworkRoutes(router);
-  addPlaceholderRoutes(router);
+  addPluginRoutes(router);
+  addSwarmRoutes(router);
   return router;
 }
 

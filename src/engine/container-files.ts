@@ -4,7 +4,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { posix } from 'node:path';
-import { invalidArgument } from '../core/errors.ts';
+import { errorMessage, invalidArgument } from '../core/errors.ts';
 import { normalizeTagged, parseReference } from '../core/reference.ts';
 import type { Container } from '../core/types.ts';
 import { diffToLayer, opaqueDirs, runtimeMountPoints } from '../build/layer-diff.ts';
@@ -167,8 +167,19 @@ export class LocalFileService implements FileService {
     const c = await this.#d.containers.inspect(idOrName);
     const base = await this.#d.images.get(c.imageId);
     const config = applyChanges({ ...containerConfig(c), ...(options.config ?? {}) }, options.changes ?? []);
-    const pause = (options.pause ?? true) && c.state.status === 'running';
-    if (pause) await this.#d.containers.pause(c.id);
+    // As dockerd: pausing is best effort. A container that exits between the
+    // state check and the freeze (`docker run` then commit at once) is committed
+    // as a stopped one, which needs no pause, instead of failing the commit.
+    let pause = (options.pause ?? true) && c.state.status === 'running';
+    if (pause) {
+      pause = await this.#d.containers.pause(c.id).then(
+        () => true,
+        (err: unknown) => {
+          this.#d.log.debug('pause before commit failed; committing without it', { container: c.id, err: errorMessage(err) });
+          return false;
+        },
+      );
+    }
     let diff: Awaited<ReturnType<typeof diffToLayer>>;
     try {
       diff = await this.#d.containers.withFilesystem(c.id, (view) => diffToLayer(view.upper, this.#d.blobs, { overlay: true, exclude: runtimeMountPoints }));
@@ -186,6 +197,8 @@ export class LocalFileService implements FileService {
       ...(options.author ? { author: options.author } : {}),
       ...(options.comment ? { comment: options.comment } : {}),
       container: c.id,
+      // dockerd records the container's own config (before the changes) here.
+      container_config: { ...containerConfig(c), Hostname: c.hostname, Image: c.spec.image },
       config,
       rootfs: { type: 'layers', diff_ids: diffIds },
       history: [

@@ -81,6 +81,9 @@ async function originalManifest(deps: PushDeps, image: Image, layers: readonly D
 export async function pushImage(deps: PushDeps, name: string, options: PushOptions = {}): Promise<PushResult> {
   const ref: Reference = withDefaultTag(parseReference(name));
   const progress = options.progress ?? (() => undefined);
+  // dockerd names the repository before it looks the image up, so even a
+  // missing image is reported inside the push's progress stream.
+  progress({ status: `The push refers to repository [${repositoryName(ref)}]` });
   let image: Image;
   try {
     image = await deps.images.resolve(formatReference(ref));
@@ -89,7 +92,6 @@ export async function pushImage(deps: PushDeps, name: string, options: PushOptio
     throw err;
   }
   const common = { ...(options.credentials ? { credentials: options.credentials } : {}), ...(options.signal ? { signal: options.signal } : {}) };
-  progress({ status: `The push refers to repository [${repositoryName(ref)}]` });
 
   // Repositories of the same registry this image is known in: candidates for a cross-repository mount.
   const mountSources = [...image.repoDigests, ...image.repoTags]

@@ -4,7 +4,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { conflict, invalidArgument, isNotFound } from '../core/errors.ts';
+import { conflict, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
 import { anonymousLabel } from '../volume/index.ts';
@@ -70,7 +70,8 @@ export class LocalVolumeService implements VolumeService {
     const driver = options.driver || 'local';
     // docker: no name means an anonymous-looking random one, but without the anonymous label.
     const name = options.name || randomBytes(32).toString('hex');
-    if (driver !== 'local') throw invalidArgument(`create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+    // dockerd's plugin lookup fails with NotFound (404), not a bad request.
+    if (driver !== 'local') throw notFound(`create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     return this.#lock.run(name, async () => {
       // docker returns the existing volume when the name is taken.
       if (this.#d.store.has(name)) return this.#d.store.get(name);

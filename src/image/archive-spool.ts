@@ -60,7 +60,7 @@ export class SpooledArchive {
     } catch (err) {
       extract.destroy();
       feeding.catch(() => {});
-      if (err instanceof Error && !isBerthError(err) && !('syscall' in err)) throw invalidArgument(`invalid archive: ${err.message}`, err);
+      if (err instanceof Error && !isBerthError(err) && !('syscall' in err)) throw invalidArgument(tarErrorMessage(err.message), err);
       throw err;
     }
     await feeding;
@@ -93,4 +93,16 @@ export class SpooledArchive {
     if (p === undefined) throw invalidArgument(`invalid archive: "${name}" is missing`);
     return readFile(p);
   }
+}
+
+/**
+ * dockerd's words for an archive its tar reader refuses ("Error processing tar
+ * file(exit status 1): …" with Go's archive/tar error), so that clients read
+ * the same failure from berthd; other problems keep tar-stream's text.
+ */
+function tarErrorMessage(message: string): string {
+  const prefix = 'Error processing tar file(exit status 1): ';
+  if (/invalid tar header/i.test(message)) return `${prefix}archive/tar: invalid tar header`;
+  if (/unexpected end of data|stream was destroyed|premature close/i.test(message)) return `${prefix}unexpected EOF`;
+  return `invalid archive: ${message}`;
 }

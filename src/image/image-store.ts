@@ -19,6 +19,7 @@ import { writeSaveArchive, type SaveItem } from './archive-save.ts';
 import { SpooledArchive } from './archive-spool.ts';
 import { decompress } from './decompress.ts';
 import { goArch, parseImageConfig } from './image-config.ts';
+import { isLegacyArchive, readLegacyArchive } from './legacy-archive.ts';
 import { isIndexMediaType, mediaTypes } from './media-types.ts';
 import type { CreateImageOptions, HistoryEntry, Image, ImageStore, ImageStoreDeps, ImportOptions, LoadResult, OciContainerConfig, OciImageConfig, ProgressSink } from './types.ts';
 import { unpackLayer } from './unpack-layer.ts';
@@ -412,12 +413,18 @@ class Store implements LocalImageStore {
       try {
         const spool = new SpooledArchive(spoolDir);
         await spool.fill(decompress(archive), options.signal);
-        const found = spool.has('manifest.json') ? await this.#readDockerArchive(spool) : spool.has('index.json') ? await this.#readOciArchive(spool) : undefined;
+        const found = spool.has('manifest.json')
+          ? await this.#readDockerArchive(spool)
+          : spool.has('index.json')
+            ? await this.#readOciArchive(spool)
+            : isLegacyArchive(spool)
+              ? await readLegacyArchive(spool)
+              : undefined;
         if (found === undefined) throw invalidArgument('invalid archive: it contains neither manifest.json nor index.json');
         if (found.length === 0) throw invalidArgument('invalid archive: it contains no image');
 
         // Layers first (invisible until an image record names them), records last.
-        const configs: { bytes: Buffer; tags: readonly string[] }[] = [];
+        const configs: { bytes: Buffer; tags: readonly string[]; legacy: boolean }[] = [];
         for (const img of found) {
           options.signal?.throwIfAborted();
           const config = parseImageConfig(img.config);
@@ -442,7 +449,7 @@ class Store implements LocalImageStore {
             if (!hadLayer) addedLayers.push(chainId);
             options.progress?.({ id: short, status: 'Loading layer', progress: 'Complete' });
           }
-          configs.push({ bytes: img.config, tags: img.tags });
+          configs.push({ bytes: img.config, tags: img.tags, legacy: 'legacy' in img });
         }
 
         const messages: string[] = [];
@@ -451,6 +458,8 @@ class Store implements LocalImageStore {
           const { id, moved } = await this.#commitImage(c.bytes, c.tags);
           images.push(id);
           for (const m of moved) messages.push(`The image ${familiarName(parseReference(m.ref))} already exists, renaming the old one with ID ${m.from} to empty string`);
+          // dockerd's legacy loader tags silently: no "Loaded image" lines.
+          if (c.legacy) continue;
           if (c.tags.length === 0) messages.push(`Loaded image ID: ${id}`);
           for (const t of c.tags) messages.push(`Loaded image: ${familiarName(parseReference(t))}`);
         }

@@ -19,6 +19,9 @@ export interface OciContainerConfig {
   OnBuild?: string[] | null;
   Shell?: string[];
   ArgsEscaped?: boolean;
+  /** Docker-written configs only: the container's hostname and image name (dockerd's commit fills them in container_config). */
+  Hostname?: string;
+  Image?: string;
 }
 
 export interface OciHistory {

@@ -49,7 +49,8 @@ async function isMountPoint(path: string): Promise<boolean> {
 interface Record_ {
   readonly name: string;
   readonly createdAt: string;
-  readonly labels: Readonly<Record<string, string>>;
+  /** null when the volume was created without labels (dockerd then reports `"Labels": null`). */
+  readonly labels: Readonly<Record<string, string>> | null;
   readonly options: Readonly<Record<string, string>>;
 }
 
@@ -76,7 +77,7 @@ export class LocalVolumeStore {
   }
 
   #toVolume(rec: Record_): Volume {
-    return { name: rec.name, driver: 'local', mountpoint: join(this.#root, rec.name, '_data'), createdAt: rec.createdAt, labels: rec.labels, options: rec.options, scope: 'local' };
+    return { name: rec.name, driver: 'local', mountpoint: join(this.#root, rec.name, '_data'), createdAt: rec.createdAt, labels: rec.labels ?? {}, ...(rec.labels === null ? { labelsUnset: true } : {}), options: rec.options, scope: 'local' };
   }
 
   list(): Volume[] {
@@ -101,7 +102,7 @@ export class LocalVolumeStore {
     if (this.#volumes.has(name)) throw alreadyExists(`volume ${name} already exists`);
     const dir = join(this.#root, name);
     await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 });
-    const rec: Record_ = { name, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), labels: options.labels ?? {}, options: opts };
+    const rec: Record_ = { name, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), labels: options.labels ?? null, options: opts };
     await writeFileAtomic(join(dir, 'volume.json'), JSON.stringify(rec), 0o600);
     const v = this.#toVolume(rec);
     this.#volumes.set(name, v);

@@ -11,6 +11,8 @@ export interface Volume {
   /** RFC 3339. */
   readonly createdAt: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Set when the volume was created without labels at all (dockerd reports `"Labels": null`, not `{}`). */
+  readonly labelsUnset?: true;
   /** Driver options (`type`, `device`, `o`). */
   readonly options: Readonly<Record<string, string>>;
   readonly scope: 'local';

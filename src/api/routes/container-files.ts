@@ -75,7 +75,7 @@ export function addContainerFileRoutes(router: Router): void {
 
   router.add('POST', '/commit', async ({ req, res, query, engine }) => {
     const container = query.get('container') ?? '';
-    if (container === '') throw invalidArgument('No container name or ID supplied');
+    if (container === '') throw invalidArgument('invalid name or ID supplied: ""');
     const config = commitConfig(await readJson(req));
     const opt = (k: string) => {
       const v = query.get(k);

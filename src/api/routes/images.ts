@@ -1,6 +1,6 @@
 // Image routes: list, inspect, history, tag, delete, import
 // (`/images/create?fromSrc=-`), load and save.
-import { errorMessage, invalidArgument, notImplemented } from '../../core/errors.ts';
+import { errorMessage, invalidArgument, isNotFound, notFound, notImplemented } from '../../core/errors.ts';
 import { boolQuery, filtersQuery, sendJson } from '../http-util.ts';
 import { historyJson, imageInspectJson, imageListJson } from '../image-json.ts';
 import { JsonStream } from '../json-stream.ts';
@@ -10,7 +10,12 @@ import { pullRoute } from './registry.ts';
 async function save(names: string[], { res, engine, signal }: RequestContext): Promise<void> {
   if (names.length === 0) throw invalidArgument('no image names given');
   // Resolve first so that a missing image is a clean 404, not a broken tar.
-  for (const n of names) await engine.images.inspect(n);
+  // dockerd names the image as the client wrote it ("No such image: x", no ":latest").
+  for (const n of names) {
+    await engine.images.inspect(n).catch((err: unknown) => {
+      throw isNotFound(err) ? notFound(`No such image: ${n}`, err) : err;
+    });
+  }
   res.writeHead(200, { 'Content-Type': 'application/x-tar' });
   await engine.images.save(names, res, { signal });
   res.end();
@@ -46,15 +51,20 @@ export function addImageRoutes(router: Router): void {
     out.end();
   });
 
+  // As dockerd: the answer is a 200 JSON stream from the start, and a failure
+  // (a broken or foreign archive included) is its last message, never a status.
+  // Without `quiet` dockerd is quiet (BoolValueOrDefault(r, "quiet", true)).
   router.add('POST', '/images/load', async ({ req, res, query, engine, signal }) => {
-    const quiet = boolQuery(query, 'quiet');
+    const quiet = query.has('quiet') ? boolQuery(query, 'quiet') : true;
     const out = new JsonStream(res);
+    out.start();
     try {
       const result = await engine.images.load(req, { signal, ...(quiet ? {} : { progress: (e) => out.progress(e) }) });
       for (const m of result.messages) out.write({ stream: `${m}\n` });
     } catch (err) {
-      if (!out.started) throw err;
       out.error(errorMessage(err));
+      // The client may still be sending the archive; drop the rest of it.
+      req.resume();
     }
     out.end();
   });
@@ -79,6 +89,10 @@ export function addImageRoutes(router: Router): void {
     await engine.images.tag(params['name']!, repo, tag || undefined);
     res.writeHead(201);
     res.end();
+  });
+
+  router.add('DELETE', '/images/', async () => {
+    throw invalidArgument('image name cannot be blank');
   });
 
   router.add('DELETE', '/images/{name}', async ({ res, params, query, engine }) => {

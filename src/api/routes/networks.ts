@@ -75,7 +75,10 @@ export function addNetworkRoutes(router: Router): void {
   });
 
   router.add('POST', '/networks/prune', async (ctx) => {
-    const removed = await networks(ctx).prune(filtersQuery(ctx.query));
-    sendJson(ctx.res, 200, { NetworksDeleted: removed });
+    const filters = filtersQuery(ctx.query);
+    // dockerd's networksAcceptedFilters: anything else is refused, not ignored.
+    for (const k of Object.keys(filters)) if (!['until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const removed = await networks(ctx).prune(filters);
+    sendJson(ctx.res, 200, { NetworksDeleted: removed.length > 0 ? removed : null });
   });
 }

@@ -2,12 +2,13 @@
 // images routes), push (`POST /images/{name}/push`) and `POST /auth`, with
 // credentials from X-Registry-Auth. Errors before the first progress line are
 // plain API errors; later ones become an `errorDetail` line, as docker does.
-import { errorMessage, isUnauthenticated, notImplemented, unauthenticated } from '../../core/errors.ts';
-import { parseReference } from '../../core/reference.ts';
+import { errorMessage, internal, invalidArgument, isUnauthenticated, isUnavailable, notImplemented, unauthenticated } from '../../core/errors.ts';
+import { familiarName, parseReference } from '../../core/reference.ts';
+import { goSyntaxMessage } from '../go-json.ts';
 import type { RegistryService } from '../../engine/types.ts';
-import { readJson, sendJson } from '../http-util.ts';
+import { readBody, readJson, sendJson } from '../http-util.ts';
 import { JsonStream } from '../json-stream.ts';
-import { authConfigFrom, parseRegistryAuthHeader } from '../registry-auth.ts';
+import { authConfigFrom, parseRegistryAuthHeader, type AuthConfig } from '../registry-auth.ts';
 import type { RequestContext, Router } from '../router.ts';
 
 function registryOf(ctx: RequestContext): RegistryService {
@@ -45,22 +46,50 @@ export async function pullRoute(ctx: RequestContext): Promise<void> {
     if (tag === '' && isNameOnly(fromImage)) await registry.pullAllTags(fromImage, options);
     else await registry.pull(ref, options);
   } catch (err) {
-    if (!out.started) throw err;
+    // dockerd has no class for an unreachable registry: it answers 500 (berth's kind says 503).
+    if (!out.started) throw isUnavailable(err) ? internal(errorMessage(err), err) : err;
     out.error(errorMessage(err));
   }
   out.end();
 }
 
+/** `name` with its tag replaced by `tag`, as dockerd's reference.WithTag does (`cm:v1` + `v2` → `cm:v2`). */
+function withTag(name: string, tag: string): string {
+  try {
+    const r = parseReference(name);
+    return `${familiarName({ domain: r.domain, path: r.path })}:${tag}`;
+  } catch {
+    return `${name}:${tag}`;
+  }
+}
+
+/**
+ * A push's credentials: X-Registry-Auth, or, as dockerd still accepts from old
+ * clients, an AuthConfig JSON body; neither is a 400 with dockerd's text.
+ */
+async function pushCredentials({ req }: RequestContext): Promise<AuthConfig | undefined> {
+  const header = req.headers['x-registry-auth'];
+  if (header !== undefined && header !== '') return parseRegistryAuthHeader(header);
+  const text = (await readBody(req)).toString('utf8');
+  try {
+    if (text.trim() === '') throw new Error('EOF');
+    const auth = authConfigFrom(JSON.parse(text));
+    return Object.keys(auth).length > 0 ? auth : undefined;
+  } catch (err) {
+    throw invalidArgument(`Bad parameters and missing X-Registry-Auth: ${text.trim() === '' ? 'EOF' : goSyntaxMessage(text, err)}`);
+  }
+}
+
 export function addRegistryRoutes(router: Router): void {
   router.add('POST', '/images/{name}/push', async (ctx) => {
-    const { req, res, params, query, signal } = ctx;
+    const { res, params, query, signal } = ctx;
     const registry = registryOf(ctx);
     const tag = query.get('tag') ?? '';
     const name = params['name']!;
-    const credentials = parseRegistryAuthHeader(req.headers['x-registry-auth']);
+    const credentials = await pushCredentials(ctx);
     const out = new JsonStream(res);
     try {
-      const r = await registry.push(tag ? `${name}:${tag}` : name, { signal, progress: (e) => out.progress(e), ...(credentials ? { credentials } : {}) });
+      const r = await registry.push(tag ? withTag(name, tag) : name, { signal, progress: (e) => out.progress(e), ...(credentials ? { credentials } : {}) });
       out.write({ status: `${r.tag}: digest: ${r.digest} size: ${r.size}`, progressDetail: {} });
       out.write({ progressDetail: {}, aux: { Tag: r.tag, Digest: r.digest, Size: r.size } });
     } catch (err) {
@@ -83,7 +112,10 @@ export function addRegistryRoutes(router: Router): void {
 
   router.add('POST', '/auth', async (ctx) => {
     const registry = registryOf(ctx);
-    const auth = authConfigFrom(await readJson(ctx.req));
+    // dockerd decodes the body straight into an AuthConfig: an empty one is its plain 500 "EOF".
+    const body = await readJson(ctx.req);
+    if (body === undefined) throw internal('EOF');
+    const auth = authConfigFrom(body);
     const server = auth.serverAddress ?? 'https://index.docker.io/v1/';
     const { serverAddress: _s, ...credentials } = auth;
     try {
@@ -91,7 +123,8 @@ export function addRegistryRoutes(router: Router): void {
       sendJson(ctx.res, 200, { Status: 'Login Succeeded', IdentityToken: r.identityToken ?? '' });
     } catch (err) {
       if (isUnauthenticated(err)) throw unauthenticated(errorMessage(err), err);
-      throw err;
+      // As for pulls: an unreachable registry is dockerd's plain 500.
+      throw isUnavailable(err) ? internal(errorMessage(err), err) : err;
     }
   });
 }
