@@ -5,7 +5,7 @@
 // docker CLI's parsing and messages.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseRestartPolicy } from '../engine/restart-policy.ts';
+import { parseRestartPolicy } from '../core/restart-policy.ts';
 import { parseRamBytes } from './format/units.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];

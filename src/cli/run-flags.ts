@@ -2,9 +2,10 @@
 // docker's rules: `-e NAME` takes the value from the environment or is dropped,
 // --env-file lines, `-m 512m`, `--cpus 1.5` → NanoCpus, `-l k=v`, `-p` specs.
 import { readFileSync } from 'node:fs';
-import type { ContainerCreateBody, HostConfigBody } from '../client/types.ts';
+import type { ContainerCreateBody, HostConfigBody } from '../client/index.ts';
 import { parseRamBytes } from './format/units.ts';
 import { mountBodyParts } from './mount-flags.ts';
+import { FlagError } from './flag-error.ts';
 import { lifecycleBodyParts, type LifecycleFlags } from './run-flags-lifecycle.ts';
 import { logConfigBody, type LoggingFlags } from './run-flags-logging.ts';
 
@@ -40,10 +41,7 @@ export interface RunFlags extends LifecycleFlags, LoggingFlags {
   sigProxy?: boolean | string;
 }
 
-/** A flag value docker would refuse; the message is docker's. */
-export class FlagError extends Error {
-  override name = 'FlagError';
-}
+export { FlagError };
 
 /** Resolves `-e` values: `A=1` as is, `A` from `env` or dropped. */
 export function resolveEnv(values: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {

@@ -15,7 +15,7 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const { serverVersion } = await import('../engine/system.ts');
+  const { serverVersion } = await import('../engine/index.ts');
   if ('version' in parsed) {
     process.stdout.write(`berthd version ${serverVersion}\n`);
     return 0;

@@ -18,7 +18,7 @@ import { LocalImageService } from './images.ts';
 import { LocalSystemService } from './system.ts';
 import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
 import { LocalRegistryService } from './registry-service.ts';
-import type { Engine } from './types.ts';
+import type { Engine } from './engine-services.ts';
 import { EventBus } from './events.ts';
 import { StatsService } from './stats.ts';
 import { PruneService } from './prune.ts';

@@ -15,7 +15,7 @@ import type { Container, LogConfig } from '../core/types.ts';
 import { invalidArgument } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { readLogs } from '../runtime/index.ts';
-import type { LogLine, ReadLogsOptions } from '../runtime/types.ts';
+import type { LogLine, ReadLogsOptions } from '../runtime/index.ts';
 
 export const defaultLogMaxSize = 10 * 1024 * 1024;
 export const defaultLogMaxFile = 3;

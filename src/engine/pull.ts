@@ -11,11 +11,11 @@ import type { Digest } from '../core/digest.ts';
 import { chainIds, digestHex } from '../core/digest.ts';
 import { errorMessage, invalidArgument } from '../core/errors.ts';
 import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../core/reference.ts';
-import { parseImageConfig } from '../image/image-config.ts';
+import { parseImageConfig } from '../image/index.ts';
 import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Credentials, Descriptor, Platform, RegistryClient } from '../registry/index.ts';
-import type { BlobStore } from '../store/types.ts';
+import type { BlobStore } from '../store/index.ts';
 import { progressBar } from './progress-text.ts';
 
 export interface PullDeps {

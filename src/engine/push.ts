@@ -14,7 +14,7 @@ import { familiarName, formatReference, parseReference, repositoryName, withDefa
 import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { parseManifest, type Credentials, type Descriptor, type RegistryClient } from '../registry/index.ts';
-import type { BlobStore, MetadataStore } from '../store/types.ts';
+import type { BlobStore, MetadataStore } from '../store/index.ts';
 import { progressBar } from './progress-text.ts';
 
 export interface PushDeps {

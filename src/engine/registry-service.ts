@@ -7,7 +7,7 @@ import { familiarName, formatReference, parseReference, withDefaultTag } from '.
 import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { parsePlatform, type Credentials, type DistributionInfo, type RegistryClient } from '../registry/index.ts';
-import type { BlobStore, MetadataStore, Snapshotter } from '../store/types.ts';
+import type { BlobStore, MetadataStore, Snapshotter } from '../store/index.ts';
 import { pullImage } from './pull.ts';
 import { pushImage } from './push.ts';
 import type { RegistryService } from './types.ts';

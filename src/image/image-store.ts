@@ -13,8 +13,8 @@ import { errorMessage, failedPrecondition, invalidArgument, notFound } from '../
 import { isIdPrefix } from '../core/ids.ts';
 import { familiarName, formatReference, normalizeTagged, parseReference, repositoryName, withDefaultTag, type Reference } from '../core/reference.ts';
 import type { Logger } from '../lib/logger.ts';
-import { treeSize } from '../store/snapshotter.ts';
-import type { BlobStore, ImageRow, MetadataStore, Snapshotter } from '../store/types.ts';
+import { treeSize } from '../store/index.ts';
+import type { BlobStore, ImageRow, MetadataStore, Snapshotter } from '../store/index.ts';
 import { writeSaveArchive, type SaveItem } from './archive-save.ts';
 import { SpooledArchive } from './archive-spool.ts';
 import { decompress } from './decompress.ts';

@@ -2,8 +2,8 @@
 // inspect, logs and attach (hijacked stream).
 import type { Writable } from 'node:stream';
 import { invalidArgument } from '../../core/errors.ts';
-import type { WaitCondition } from '../../engine/types.ts';
-import type { LogLine } from '../../runtime/types.ts';
+import type { WaitCondition } from '../../engine/index.ts';
+import type { LogLine } from '../../core/types.ts';
 import { inspectJson, listJson } from '../container-json.ts';
 import { specFromCreateBody } from '../container-spec.ts';
 import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';

@@ -4,7 +4,7 @@
 // plain API errors; later ones become an `errorDetail` line, as docker does.
 import { errorMessage, isUnauthenticated, notImplemented, unauthenticated } from '../../core/errors.ts';
 import { parseReference } from '../../core/reference.ts';
-import type { RegistryService } from '../../engine/types.ts';
+import type { RegistryService } from '../../engine/index.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { JsonStream } from '../json-stream.ts';
 import { authConfigFrom, parseRegistryAuthHeader } from '../registry-auth.ts';
