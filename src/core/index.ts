@@ -6,3 +6,4 @@ export * from './ids.ts';
 export * from './reference.ts';
 export * from './types.ts';
 export * from './restart-policy.ts';
+export * from './progress.ts';

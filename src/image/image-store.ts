@@ -429,7 +429,7 @@ class Store implements LocalImageStore {
             const diffId = diffIds[i] as Digest;
             if (this.#meta.getLayer(chainId) !== undefined && (await this.#snap.hasLayer(chainId))) continue;
             const short = digestHex(diffId).slice(0, 12);
-            options.progress?.({ id: short, status: 'Loading layer' });
+            options.progress?.({ kind: 'layer', id: short, step: 'loading-layer' });
             const hadBlob = await this.#blobs.has(diffId);
             const { digest: actual } = await this.#blobs.ingest(decompress(createReadStream(spool.path(img.layerFiles[i] as string) as string)));
             if (actual !== diffId) {
@@ -440,7 +440,7 @@ class Store implements LocalImageStore {
             const hadLayer = this.#meta.getLayer(chainId) !== undefined;
             await this.#ensureLayer(chainId, i === 0 ? null : (chain[i - 1] as Digest), diffId, diffId, mediaTypes.ociLayer);
             if (!hadLayer) addedLayers.push(chainId);
-            options.progress?.({ id: short, status: 'Loading layer', progress: 'Complete' });
+            options.progress?.({ kind: 'layer', id: short, step: 'loaded-layer' });
           }
           configs.push({ bytes: img.config, tags: img.tags });
         }
