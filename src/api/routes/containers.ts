@@ -9,7 +9,7 @@ import { specFromCreateBody } from '../container-spec.ts';
 import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, streamContentType } from '../attach-stream.ts';
-import { rfc3339NanoFixed } from '../log-time.ts';
+import { rfc3339NanoFixed } from '../../lib/go-units.ts';
 import type { RequestContext, Router } from '../router.ts';
 import { versionLess } from '../version.ts';
 

@@ -22,8 +22,8 @@ function bytes(text: string, flag: string): number {
   if (text === '-1') return -1;
   try {
     return parseRamBytes(text);
-  } catch {
-    throw new ExitError(125, `invalid argument "${text}" for "${flag}" flag: invalid size: '${text}'`);
+  } catch (err) {
+    throw new ExitError(125, `invalid argument "${text}" for "${flag}" flag: ${(err as Error).message}`);
   }
 }
 
