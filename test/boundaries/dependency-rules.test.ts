@@ -51,6 +51,11 @@ test('each deliberately forbidden import is reported under its rule', async () =
       // a file-level cycle
       'src/network/zz-cycle-a.ts': "import { b } from './zz-cycle-b.ts';\nexport const a = (): number => b() + 1;\n",
       'src/network/zz-cycle-b.ts': "import { a } from './zz-cycle-a.ts';\nexport const b = (): number => a() - 1;\n",
+      // a cycle inside compose/ (not covered by the temporary compose ⇄ cli exception)
+      'src/compose/zz-cycle-a.ts': "import { b } from './zz-cycle-b.ts';\nexport const a = (): number => b() + 1;\n",
+      'src/compose/zz-cycle-b.ts': "import { a } from './zz-cycle-a.ts';\nexport const b = (): number => a() - 1;\n",
+      // cli loading compose statically
+      'src/cli/zz-bad-compose.ts': "import { loadProject } from '../compose/index.ts';\nexport const x = loadProject;\n",
     };
     for (const [path, text] of Object.entries(bad)) await writeFile(join(dir, path), text);
     const found = new Set(cruise(dir).map((v) => `${v.rule.name} ${v.from}`));
@@ -62,6 +67,9 @@ test('each deliberately forbidden import is reported under its rule', async () =
       'registry-never-touches-store src/registry/zz-bad-store.ts',
       'enter-a-module-through-its-index src/build/zz-bad-deep.ts',
       'no-circular src/network/zz-cycle-a.ts',
+      'no-circular-inside-compose src/compose/zz-cycle-a.ts',
+      'cli-reaches-compose-only-through-its-entry src/cli/zz-bad-compose.ts',
+      'cli-imports-compose-never-statically src/cli/zz-bad-compose.ts',
     ];
     for (const e of expected) assert.ok(found.has(e), `expected a violation "${e}"; got:\n${[...found].join('\n')}`);
   } finally {
