@@ -14,9 +14,19 @@ const common = {
   logLevel: 'warning',
 };
 
+// The CLI loads compose lazily (dist/berth-compose.cjs, or src/compose/ from source): its
+// import of compose/index.ts stays outside berth.cjs, so plain `berth ps` never parses compose.
+const composeOutsideTheCli = {
+  name: 'compose-outside-the-cli',
+  setup(b) {
+    b.onResolve({ filter: /\/compose\/index\.ts$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 await Promise.all([
   build({
     ...common,
+    plugins: [composeOutsideTheCli],
     entryPoints: { berth: 'src/cli/main.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },

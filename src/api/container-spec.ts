@@ -1,7 +1,7 @@
 // Docker's create body (Config + HostConfig + NetworkingConfig, `unknown` until
 // checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
 import { errorMessage, invalidArgument } from '../core/errors.ts';
-import { validateRestartPolicy } from '../engine/restart-policy.ts';
+import { validateRestartPolicy } from '../core/restart-policy.ts';
 import { endpointsFromCreateBody, withContainerMac } from './endpoints-spec.ts';
 import type { ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
 import { mountSpecFromBody } from './mount-json.ts';

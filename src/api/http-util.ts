@@ -2,7 +2,7 @@
 // (unknown until validated), docker's query conventions (booleans, filters).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidArgument } from '../core/errors.ts';
-import type { Filters } from '../engine/types.ts';
+import type { Filters } from '../engine/index.ts';
 import { goSyntaxMessage, parseGoJson } from './go-json.ts';
 
 const maxJsonBody = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 // berth's Image → Docker's wire shapes: `GET /images/json` entries, image
 // inspect, and history entries. Tags in docker's familiar form (`busybox:latest`).
 import { familiarName, parseReference } from '../core/reference.ts';
-import type { HistoryEntry, Image, OciContainerConfig } from '../image/types.ts';
+import type { HistoryEntry, Image, OciContainerConfig } from '../engine/index.ts';
 import { versionLess } from './version.ts';
 
 function familiar(ref: string): string {

@@ -1,6 +1,8 @@
 // docker's JSON message streams (pull/load/import progress): one JSON object
 // per line; a failure after the headers went out becomes an `errorDetail` line.
 import type { ServerResponse } from 'node:http';
+import type { ProgressEvent } from '../core/progress.ts';
+import { progressMessage } from './progress-json.ts';
 
 export class JsonStream {
   readonly #res: ServerResponse;
@@ -25,7 +27,9 @@ export class JsonStream {
     this.#res.write(JSON.stringify(message) + '\r\n');
   }
 
-  progress(event: { id?: string; status: string; progress?: string; current?: number; total?: number }): void {
+  /** One engine progress event as Docker's JSON message. */
+  progress(e: ProgressEvent): void {
+    const event = progressMessage(e);
     const detail = event.current !== undefined ? { current: event.current, ...(event.total !== undefined ? { total: event.total } : {}) } : {};
     this.write({ status: event.status, progressDetail: detail, ...(event.progress ? { progress: event.progress } : {}), ...(event.id ? { id: event.id } : {}) });
   }

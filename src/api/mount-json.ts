@@ -3,7 +3,7 @@
 // container's MountPoints → inspect/list `Mounts`, and a Volume → its JSON.
 import { invalidArgument } from '../core/errors.ts';
 import type { Container, MountSpec } from '../core/types.ts';
-import type { Volume } from '../volume/types.ts';
+import type { Volume } from '../engine/index.ts';
 
 type Obj = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // username, password, serveraddress, identitytoken, registrytoken) and the
 // `POST /auth` body into registry credentials.
 import { invalidArgument } from '../core/errors.ts';
-import type { Credentials } from '../registry/index.ts';
+import type { Credentials } from '../engine/index.ts';
 
 export interface AuthConfig extends Credentials {
   readonly serverAddress?: string;

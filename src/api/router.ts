@@ -3,7 +3,7 @@
 // parameters may not. First registered match wins, so literal routes go first.
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from '../engine/types.ts';
+import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface RequestContext {

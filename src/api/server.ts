@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { chmod, rm } from 'node:fs/promises';
 import { errorMessage, isBerthError } from '../core/errors.ts';
-import type { Engine } from '../engine/types.ts';
+import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { statusOf } from './error-status.ts';
 import { sendJson } from './http-util.ts';
@@ -30,7 +30,7 @@ import { addEventRoutes } from './routes/events.ts';
 import { addStatsRoutes } from './routes/stats.ts';
 import { addPruneRoutes } from './routes/prune.ts';
 import { maxApiVersion, minApiVersion, splitVersion, versionLess } from './version.ts';
-import { serverVersion } from '../engine/system.ts';
+import { serverVersion } from '../engine/index.ts';
 
 export interface ApiServer {
   readonly server: Server;

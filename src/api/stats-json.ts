@@ -1,7 +1,7 @@
 // Docker's stats JSON (`GET /containers/{id}/stats`) from the engine's samples:
 // cpu_stats with the previous sample as precpu_stats, memory_stats, blkio_stats,
 // pids_stats and networks.
-import type { StatsSample } from '../engine/stats.ts';
+import type { StatsSample } from '../engine/index.ts';
 
 const zeroTime = '0001-01-01T00:00:00Z';
 

@@ -4,7 +4,7 @@
 // metadata database's settings table (`build-cache:<key>`), so they survive
 // restarts; a hit whose image was deleted is a miss.
 import { isDigest, sha256, type Digest } from '../core/digest.ts';
-import type { MetadataStore } from '../store/types.ts';
+import type { MetadataStore } from '../store/index.ts';
 
 const prefix = 'build-cache:';
 

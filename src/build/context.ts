@@ -4,8 +4,8 @@
 // can land outside the directory. The caller removes the context when done.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decompress } from '../image/decompress.ts';
-import { unpackLayer } from '../image/unpack-layer.ts';
+import { decompress } from '../image/index.ts';
+import { unpackLayer } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface BuildContext {

@@ -11,9 +11,9 @@ import { chmod, copyFile, lchown, lstat, lutimes, mkdir, mkdtemp, open, readdir,
 import type { Stats } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { invalidArgument, notFound } from '../core/errors.ts';
-import { decompress, detectCompression } from '../image/decompress.ts';
-import { unpackLayer } from '../image/unpack-layer.ts';
-import { resolveInRoot } from '../runtime/user.ts';
+import { decompress, detectCompression } from '../image/index.ts';
+import { unpackLayer } from '../image/index.ts';
+import { resolveInRoot } from '../runtime/index.ts';
 
 export interface CopySource {
   /** Path relative to the source root, as matched (for messages and hashing). */

@@ -5,7 +5,7 @@
 // map in the metadata database's settings (child id → parent id); reads and
 // writes are synchronous, so concurrent builds in one process never interleave.
 import { isDigest, type Digest } from '../core/digest.ts';
-import type { MetadataStore } from '../store/types.ts';
+import type { MetadataStore } from '../store/index.ts';
 
 const key = 'build-image-parents';
 

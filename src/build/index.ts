@@ -5,6 +5,5 @@ export { createBuildService, type BuildService, type BuildOptions } from './serv
 export { runBuild, StepFailedError, failedStep, type BuildDeps, type BuildRequest, type BuildResult, type BuildEmit } from './executor.ts';
 export type { BuildContainers } from './run-step.ts';
 export { extractContext, type BuildContext } from './context.ts';
-export { diffToLayer, type LayerDiffOptions, type LayerDiffResult } from './layer-diff.ts';
 export { planStages, stageDependencies } from './stage-graph.ts';
 export { ImageParents } from './image-parents.ts';

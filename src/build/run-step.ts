@@ -4,7 +4,7 @@
 // line by line to the caller while it runs. The caller diffs the container's
 // upper dir into a layer and removes the container.
 import type { ContainerSpec, HostSpec, MountSpec } from '../core/types.ts';
-import type { LogLine } from '../runtime/types.ts';
+import type { LogLine } from '../runtime/index.ts';
 
 /** The part of the engine's container service that a build uses. */
 export interface BuildContainers {

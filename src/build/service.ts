@@ -4,9 +4,9 @@
 // executor and always removes the extracted context.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { treeSize } from '../store/snapshotter.ts';
+import { treeSize } from '../store/index.ts';
 import { invalidArgument } from '../core/errors.ts';
-import { resolveInRoot } from '../runtime/user.ts';
+import { resolveInRoot } from '../runtime/index.ts';
 import { extractContext } from './context.ts';
 import { runBuild, type BuildDeps, type BuildEmit, type BuildRequest, type BuildResult } from './executor.ts';
 

@@ -54,9 +54,8 @@ export async function runCompose(argv: readonly string[], runCli: (argv: readonl
     process.env['BERTH_COMPOSE_LIBRARY'] = '1';
     mod = createRequire(bundle)(bundle) as ComposeModule;
   } else {
-    // A computed specifier keeps the bundler from inlining the compose code.
-    const source = '../compose/cli.ts';
-    mod = (await import(source)) as ComposeModule;
+    // A literal import, so that tools see the edge; scripts/build.mjs keeps compose out of berth.cjs.
+    mod = (await import('../compose/index.ts')) as ComposeModule;
   }
   return mod.composeMain(argv, 'berth compose', { runCli });
 }

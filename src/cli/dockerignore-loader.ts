@@ -1,8 +1,8 @@
 // Reads a context's .dockerignore into the exclusion tests build-context.ts
-// uses, with Docker's pattern rules (build/dockerignore.ts).
+// uses, with Docker's pattern rules (core/dockerignore.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dockerignoreMatcher } from '../build/dockerignore.ts';
+import { dockerignoreMatcher } from '../core/dockerignore.ts';
 
 export interface ContextFilter {
   /** Whether a context-relative path is excluded. */

@@ -3,7 +3,7 @@
 // the one place that turns failures into exit codes. Command bodies load lazily.
 import { Command, CommanderError, Option } from 'commander';
 import { ExitError, describeError, programName, setGlobalOptions } from './session.ts';
-import { resolveHost } from '../client/docker-context.ts';
+import { resolveHost } from '../client/index.ts';
 import { addVolumeCommands } from './volume-commands.ts';
 import { addNetworkCommands, addPortCommand } from './network-commands.ts';
 import { addWatchCommands } from './watch-commands.ts';

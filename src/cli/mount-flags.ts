@@ -4,8 +4,8 @@
 // the working directory (home for `~`), and `-v /path` alone is an anonymous volume.
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { MountBody } from '../client/types.ts';
-import { FlagError } from './run-flags.ts';
+import type { MountBody } from '../client/index.ts';
+import { FlagError } from './flag-error.ts';
 import { parseRamBytes } from './format/units.ts';
 
 export interface MountFlags {

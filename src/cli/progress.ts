@@ -3,7 +3,7 @@
 // layer id, redrawn in place with its bar; otherwise plain lines, skipping the
 // byte-count updates. An `error` message ends the stream as a failure.
 import type { Readable } from 'node:stream';
-import { readJsonMessages, type JsonMessage } from '../client/json-stream.ts';
+import { readJsonMessages, type JsonMessage } from '../client/index.ts';
 
 export class StreamError extends Error {
   constructor(message: string) {

@@ -7,7 +7,7 @@ test('go durations convert to nanoseconds', () => {
   assert.equal(parseGoDuration('1m30s', '--x'), 90e9);
   assert.equal(parseGoDuration('500ms', '--x'), 5e8);
   assert.equal(parseGoDuration('0', '--x'), 0);
-  assert.throws(() => parseGoDuration('5', '--health-interval'), /time: invalid duration "5"/);
+  assert.throws(() => parseGoDuration('5', '--health-interval'), /invalid argument "5" for "--health-interval" flag: time: missing unit in duration "5"/);
 });
 
 test('ulimits, devices and extra hosts parse as the docker CLI parses them', () => {

@@ -5,8 +5,9 @@
 // docker CLI's parsing and messages.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseRestartPolicy } from '../engine/restart-policy.ts';
+import { parseRestartPolicy } from '../core/restart-policy.ts';
 import { parseRamBytes } from './format/units.ts';
+import { parseGoDuration as goDuration } from '../lib/go-units.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -85,14 +86,11 @@ export function addLifecycleRunFlags(cmd: Command): Command {
 
 /** Go's time.ParseDuration, in nanoseconds (`1m30s`, `500ms`, `0`). */
 export function parseGoDuration(text: string, flag: string): number {
-  const fail = () => new Error(`invalid argument "${text}" for "${flag}" flag: time: invalid duration "${text}"`);
-  if (text === '0') return 0;
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(text);
-  if (!m) throw fail();
-  const units: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let ns = 0;
-  for (const part of text.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) ns += Number(part[1]) * (units[part[2] as string] ?? 0);
-  return Math.round(m[1] === '-' ? -ns : ns);
+  try {
+    return goDuration(text);
+  } catch (err) {
+    throw new Error(`invalid argument "${text}" for "${flag}" flag: ${(err as Error).message}`);
+  }
 }
 
 function parseIntFlag(text: string, flag: string): number {
@@ -103,8 +101,8 @@ function parseIntFlag(text: string, flag: string): number {
 function parseBytes(text: string, flag: string): number {
   try {
     return parseRamBytes(text);
-  } catch {
-    throw new Error(`invalid argument "${text}" for "${flag}" flag: invalid size: '${text}'`);
+  } catch (err) {
+    throw new Error(`invalid argument "${text}" for "${flag}" flag: ${(err as Error).message}`);
   }
 }
 

@@ -2,9 +2,11 @@
 // docker's rules: `-e NAME` takes the value from the environment or is dropped,
 // --env-file lines, `-m 512m`, `--cpus 1.5` → NanoCpus, `-l k=v`, `-p` specs.
 import { readFileSync } from 'node:fs';
-import type { ContainerCreateBody, HostConfigBody } from '../client/types.ts';
+import type { ContainerCreateBody, HostConfigBody } from '../client/index.ts';
 import { parseRamBytes } from './format/units.ts';
 import { mountBodyParts } from './mount-flags.ts';
+import { FlagError } from './flag-error.ts';
+import { relativeMs } from '../lib/timestamp.ts';
 import { lifecycleBodyParts, type LifecycleFlags } from './run-flags-lifecycle.ts';
 import { logConfigBody, type LoggingFlags } from './run-flags-logging.ts';
 
@@ -40,10 +42,7 @@ export interface RunFlags extends LifecycleFlags, LoggingFlags {
   sigProxy?: boolean | string;
 }
 
-/** A flag value docker would refuse; the message is docker's. */
-export class FlagError extends Error {
-  override name = 'FlagError';
-}
+export { FlagError };
 
 /** Resolves `-e` values: `A=1` as is, `A` from `env` or dropped. */
 export function resolveEnv(values: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
@@ -74,8 +73,8 @@ export function parseCpus(text: string): number {
 export function parseMemory(text: string): number {
   try {
     return parseRamBytes(text);
-  } catch {
-    throw new FlagError(`invalid argument "${text}" for "-m, --memory" flag: invalid size: '${text}'`);
+  } catch (err) {
+    throw new FlagError(`invalid argument "${text}" for "-m, --memory" flag: ${(err as Error).message}`);
   }
 }
 
@@ -196,13 +195,8 @@ export function buildCreateBody(image: string, command: readonly string[], flags
 export function parseTimestamp(value: string, now: number = Date.now()): string {
   if (value === '') return '';
   if (/^\d+(\.\d{1,9})?$/.test(value)) return value;
-  const rel = /^(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value);
-  if (rel) {
-    const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-    let ms = 0;
-    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * (units[m[2] as string] ?? 0);
-    return toSecondsNanos(now - ms);
-  }
+  const ms = relativeMs(value);
+  if (ms !== undefined) return toSecondsNanos(now - ms);
   let text = value;
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00';
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);

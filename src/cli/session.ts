@@ -3,7 +3,7 @@
 // and exit codes, and writing to stdout/stderr.
 import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { EngineClient, isConnectError } from '../client/engine-client.ts';
+import { EngineClient, isConnectError } from '../client/index.ts';
 import { isBerthError } from '../core/errors.ts';
 
 export const programName = 'berth';

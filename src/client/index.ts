@@ -2,7 +2,8 @@
 export { EngineClient, apiVersion, isConnectError } from './engine-client.ts';
 export { unixRequest } from './unix-http.ts';
 export type { UnixRequest, UnixResponse } from './unix-http.ts';
-export type { AttachOptions, ClientOptions, HijackedStream, LogsOptions, QueryValue, RequestOptions } from './engine-client.ts';
+export type { AttachOptions, ClientOptions, ExecCreateBody, HijackedStream, LogsOptions, QueryValue, RequestOptions } from './engine-client.ts';
+export { contextName, dockerConfigDir, resolveHost, type HostChoice } from './docker-context.ts';
 export { defaultSocketPath, resolveDaemonAddress } from './docker-host.ts';
 export type { DaemonAddress } from './docker-host.ts';
 export { errorFromResponse, kindForStatus } from './errors-from-status.ts';

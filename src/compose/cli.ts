@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import type { EngineClient } from '../client/index.ts';
 import { describeError, ExitError, getClient, setGlobalOptions } from '../cli/session.ts';
-import { resolveHost } from '../client/docker-context.ts';
+import { resolveHost } from '../client/index.ts';
 import { loadProject } from './load.ts';
 import type { Project } from './model.ts';
 import { renderConfig } from './config.ts';

@@ -5,3 +5,5 @@ export * from './digest.ts';
 export * from './ids.ts';
 export * from './reference.ts';
 export * from './types.ts';
+export * from './restart-policy.ts';
+export * from './progress.ts';

@@ -243,3 +243,12 @@ export interface NetworkState {
   /** Published ports as docker shows them: `80/tcp` → bindings. */
   readonly ports: Readonly<Record<string, readonly PortBinding[]>>;
 }
+
+/** One line of a container's log (stdout or stderr), as the runtime reads it back. */
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds, as written by conmon. */
+  readonly time: string;
+  /** Content including the trailing newline when the line was complete. */
+  readonly data: Buffer;
+}

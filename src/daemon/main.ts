@@ -15,7 +15,7 @@ async function main(): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const { serverVersion } = await import('../engine/system.ts');
+  const { serverVersion } = await import('../engine/index.ts');
   if ('version' in parsed) {
     process.stdout.write(`berthd version ${serverVersion}\n`);
     return 0;
@@ -27,12 +27,30 @@ async function main(): Promise<number> {
   const releasePid = await acquirePidFile(join(config.execRoot, 'berthd.pid'));
   const started = Date.now();
   // Loaded after the pid check so that `--help` and a refused second start stay fast.
-  const [{ createEngine }, { createApiServer }] = await Promise.all([import('../engine/index.ts'), import('../api/index.ts')]);
+  const [{ createEngine }, { createApiServer }, { CniNetworkManager }, { LocalVolumeStore }] = await Promise.all([
+    import('../engine/index.ts'),
+    import('../api/index.ts'),
+    import('../network/index.ts'),
+    import('../volume/index.ts'),
+  ]);
   const runtime = config.defaultRuntime !== undefined ? (config.runtimes[config.defaultRuntime]?.path ?? config.defaultRuntime) : undefined;
   let engine;
+  let network;
   try {
-    engine = await createEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, ...(runtime !== undefined ? { runtime } : {}), ...(config.registry !== undefined ? { registry: config.registry } : {}), ...(config.bridge !== undefined ? { bridgeName: config.bridge } : {}), ...(config.bip !== undefined ? { bridgeCidr: config.bip } : {}) });
+    // The composition root: the concrete volume store and network manager, handed to the engine by their roles.
+    // The data root is made first with the engine's mode (0710), as when the engine made it itself.
+    await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
+    const volumeStore = await LocalVolumeStore.open(config.dataRoot);
+    network = await CniNetworkManager.open({
+      dataRoot: config.dataRoot,
+      execRoot: config.execRoot,
+      log: log.with({ module: 'network' }),
+      ...(config.bridge !== undefined ? { bridgeName: config.bridge } : {}),
+      ...(config.bip !== undefined ? { bridgeCidr: config.bip } : {}),
+    });
+    engine = await createEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, volumeStore, network, ...(runtime !== undefined ? { runtime } : {}), ...(config.registry !== undefined ? { registry: config.registry } : {}) });
   } catch (err) {
+    await network?.close().catch((e: unknown) => log.warn('closing the network manager failed', { err: e }));
     await releasePid();
     throw err;
   }

@@ -12,6 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { invalidArgument, notFound } from '../core/errors.ts';
+import { formatRfc3339Nano } from '../lib/go-units.ts';
 import { hostPath, resolveContainerPath, type ContainerFsView } from './container-fs-view.ts';
 
 /** docker's types.ContainerPathStat; `mode` carries Go's os.FileMode bits. */
@@ -52,11 +53,7 @@ export function goFileMode(st: Stats | BigIntStats): number {
 }
 
 /** Go's time.Time JSON text (RFC 3339 with nanoseconds, trailing zeros dropped). */
-function goTime(ns: bigint): string {
-  const secs = ns / 1_000_000_000n;
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return `${new Date(Number(secs) * 1000).toISOString().slice(0, 19)}${frac ? `.${frac}` : ''}Z`;
-}
+const goTime = formatRfc3339Nano;
 
 /** `path` made absolute the way docker does, keeping a trailing `/` or `/.`. */
 function absolute(path: string): string {

@@ -3,7 +3,7 @@
 // entrypoint/cmd rules, working dir, user, stop signal, labels, ports, volumes.
 import { invalidArgument } from '../core/errors.ts';
 import type { ContainerSpec } from '../core/types.ts';
-import type { OciContainerConfig } from '../image/types.ts';
+import type { OciContainerConfig } from '../image/index.ts';
 
 export interface MergedProcess {
   /** The spec with the image's defaults filled in (what inspect shows as Config). */

@@ -3,7 +3,7 @@
 // path resolution that keeps every lookup inside that tree (symlinks followed
 // as if the root were `/`, `..` stopping at it, mount points crossed into
 // their sources).
-import { lstat, readlink } from 'node:fs/promises';
+import { isSymlinkLoop, resolvePathInRoot } from '../lib/in-root-path.ts';
 import { posix } from 'node:path';
 import { invalidArgument } from '../core/errors.ts';
 import type { Container } from '../core/types.ts';
@@ -41,29 +41,10 @@ export function hostPath(view: Pick<ContainerFsView, 'root' | 'mounts'>, contain
  * only when `followLast`. Missing components are kept as they are.
  */
 export async function resolveContainerPath(view: Pick<ContainerFsView, 'root' | 'mounts'>, path: string, options: { followLast: boolean }): Promise<string> {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  const resolved: string[] = [];
-  let links = 0;
-  while (parts.length > 0) {
-    const part = parts.shift() as string;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    if (parts.length === 0 && !options.followLast) {
-      resolved.push(part);
-      break;
-    }
-    const host = hostPath(view, `/${[...resolved, part].join('/')}`);
-    const st = await lstat(host).catch(() => undefined);
-    if (!st?.isSymbolicLink()) {
-      resolved.push(part);
-      continue;
-    }
-    if (++links > 255) throw invalidArgument(`too many levels of symbolic links in "${path}"`);
-    const target = await readlink(host);
-    if (target.startsWith('/')) resolved.length = 0;
-    parts.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+  try {
+    return await resolvePathInRoot(view.root, path, { followLast: options.followLast, hostPath: (p) => hostPath(view, p) });
+  } catch (err) {
+    if (isSymlinkLoop(err)) throw invalidArgument(err.message, err);
+    throw err;
   }
-  return `/${resolved.join('/')}`;
 }

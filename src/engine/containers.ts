@@ -15,15 +15,15 @@ import type { Digest } from '../core/digest.ts';
 import type { Image, LocalImageStore } from '../image/index.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { ContainerRuntime, ExitStatus, LogLine, OciMount, SpecInput } from '../runtime/types.ts';
+import type { ContainerRuntime, ExitStatus, LogLine, OciMount, SpecInput } from '../runtime/index.ts';
 import { buildSpec, classifyStartError, defaultCapabilities, readLogs, resolveUser, specToJson, tweakCapabilities } from '../runtime/index.ts';
-import type { MetadataStore, Snapshotter } from '../store/types.ts';
+import type { MetadataStore, Snapshotter } from '../store/index.ts';
 import { mergeEnv, mergeImageConfig } from './container-config.ts';
 import { containerMatches, validateContainerFilters } from './container-filters.ts';
 import type { ContainerMounts } from './container-mounts.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
 import { attachRequest, networksOf, primaryNetwork, specAfterConnect, specAfterDisconnect, writeNetworkEtcFiles } from './container-network.ts';
-import type { CniNetworkManager } from '../network/index.ts';
+import type { ContainerNetworking } from '../network/index.ts';
 import { generateName } from './names.ts';
 import { AttachSession, type ContainerAttachment } from './attach-session.ts';
 import { containerTop, type TopResult } from './top.ts';
@@ -50,7 +50,7 @@ export interface ContainerServiceDeps {
   /** Binds, volumes and tmpfs mounts: resolved at create, mounted at start, let go at exit. */
   readonly mounts: ContainerMounts;
   /** CNI networks; absent: containers get a netns with loopback only. */
-  readonly network?: CniNetworkManager;
+  readonly network?: ContainerNetworking;
   /** docker's events that no API call causes (`die`, `oom`, `health_status`); absent: none. */
   readonly events?: EventPublisher;
 }

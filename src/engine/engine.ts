@@ -13,18 +13,18 @@ import { LocalExecService } from './execs.ts';
 import { LocalFileService } from './container-files.ts';
 import { ContainerMounts } from './container-mounts.ts';
 import { LocalVolumeService } from './volumes.ts';
-import { LocalVolumeStore } from '../volume/index.ts';
+import type { VolumeStore } from '../volume/index.ts';
 import { LocalImageService } from './images.ts';
 import { LocalSystemService } from './system.ts';
 import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
 import { LocalRegistryService } from './registry-service.ts';
-import type { Engine } from './types.ts';
+import type { Engine } from './engine-services.ts';
 import { EventBus } from './events.ts';
 import { StatsService } from './stats.ts';
 import { PruneService } from './prune.ts';
 import { LogRotator } from './log-rotation.ts';
 import { publishContainerEvents, publishExecEvents, publishFileEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
-import { CniNetworkManager } from '../network/index.ts';
+import type { NetworkManager } from '../network/index.ts';
 import { LocalNetworkService } from './networks.ts';
 import { createBuildService, ImageParents } from '../build/index.ts';
 import { HealthMonitor } from './health.ts';
@@ -40,9 +40,9 @@ export interface EngineOptions {
   readonly log: Logger;
   /** Insecure registries, mirrors, certs.d (daemon.json). */
   readonly registry?: RegistrySettings;
-  /** Default bridge device name (docker's --bridge) and gateway/prefix (docker's --bip). */
-  readonly bridgeName?: string;
-  readonly bridgeCidr?: string;
+  /** The volume store and the network manager, made by daemon/ (the composition root); the engine closes the network manager in close(). */
+  readonly volumeStore: VolumeStore;
+  readonly network: NetworkManager;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -77,15 +77,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return rt;
     };
 
-    const volumeStore = await LocalVolumeStore.open(dataRoot);
+    const { volumeStore, network } = options;
     const mounts = new ContainerMounts({ store: volumeStore, log: log.with({ module: 'volumes' }) });
-    const network = await CniNetworkManager.open({
-      dataRoot,
-      execRoot,
-      log: log.with({ module: 'network' }),
-      ...(options.bridgeName !== undefined ? { bridgeName: options.bridgeName } : {}),
-      ...(options.bridgeCidr !== undefined ? { bridgeCidr: options.bridgeCidr } : {}),
-    });
     const events = new EventBus();
     const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events });
     // Logs rotate by size (see log-rotation.ts); conmon's control fifo sits under the runtime's exec root.

@@ -12,11 +12,10 @@ import type { NetworkService } from './networks.ts';
 import type { ExecService } from './execs.ts';
 import type { FileService } from './container-files.ts';
 import { parseSignal } from './signals.ts';
+import { containerAttributes } from './container-attributes.ts';
 
-/** Attributes docker puts on every container event: its labels, image and name. */
-export function containerAttributes(c: Container, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...c.spec.labels, image: c.spec.image, name: c.name, ...extra };
-}
+// Kept here too for the services that publish their own events.
+export { containerAttributes };
 
 function familiar(ref: string): string {
   try {

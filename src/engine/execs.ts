@@ -6,7 +6,7 @@
 // in memory: bounded in number and age, dropped with their container and, for
 // health probes, as soon as the verdict is in.
 import type { EventPublisher } from './events.ts';
-import { containerAttributes } from './event-publishing.ts';
+import { containerAttributes } from './container-attributes.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, invalidArgument, notFound } from '../core/errors.ts';

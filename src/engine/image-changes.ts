@@ -2,7 +2,7 @@
 // config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, ONBUILD,
 // STOPSIGNAL), in JSON or shell form as the Dockerfile reference defines them.
 import { invalidArgument } from '../core/errors.ts';
-import type { OciContainerConfig } from '../image/types.ts';
+import type { OciContainerConfig } from '../image/index.ts';
 
 /** JSON array form if the text is one, else undefined. */
 function jsonForm(text: string): string[] | undefined {

@@ -7,3 +7,15 @@ export { endpointSpecOf, networksOf } from './container-network.ts';
 export type { NetworkInfo, NetworkService } from './networks.ts';
 export type { ExecInstance, ExecService, ExecSpec } from './execs.ts';
 export type { TopResult } from './top.ts';
+export type { Engine } from './engine-services.ts';
+export type { StatsSample, StatsService } from './stats.ts';
+export type { FileService } from './container-files.ts';
+export type { PathStat } from './container-archive.ts';
+export type { ContainerUpdate } from './container-update.ts';
+export { eventJsonText, parseEventTime, unknownEventFilter, type EventBus } from './events.ts';
+// Types and errors of the modules under the engine that front doors see in the
+// engine's answers (images, volumes, registry credentials, build failures).
+export type { Image, HistoryEntry, OciContainerConfig } from '../image/index.ts';
+export type { Volume } from '../volume/index.ts';
+export type { Credentials } from '../registry/index.ts';
+export { StepFailedError, failedStep } from '../build/index.ts';

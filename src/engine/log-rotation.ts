@@ -14,8 +14,9 @@ import { basename, dirname, join } from 'node:path';
 import type { Container, LogConfig } from '../core/types.ts';
 import { invalidArgument } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { ramInBytes } from '../lib/go-units.ts';
 import { readLogs } from '../runtime/index.ts';
-import type { LogLine, ReadLogsOptions } from '../runtime/types.ts';
+import type { LogLine, ReadLogsOptions } from '../runtime/index.ts';
 
 export const defaultLogMaxSize = 10 * 1024 * 1024;
 export const defaultLogMaxFile = 3;
@@ -26,12 +27,18 @@ export interface LogLimits {
   readonly maxFile: number;
 }
 
-/** docker's size units for max-size: `10m`, `512k`, `1g`, plain bytes (binary multiples). */
+/**
+ * docker's size units for max-size: `10m`, `512k`, `1g`, plain bytes (go-units
+ * RAMInBytes, binary multiples). A negative value (`-1`) means no limit, as
+ * berth has always read it.
+ */
 function parseSize(text: string): number {
-  const m = /^(-?\d+(?:\.\d+)?)\s*([kmgtKMGT]?)(?:[iI]?[bB])?$/.exec(text.trim());
-  if (!m) throw invalidArgument(`invalid value for max-size: ${text}`);
-  const mult: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-  return Math.trunc(Number(m[1]) * (mult[(m[2] ?? '').toLowerCase()] ?? 1));
+  const t = text.trim();
+  try {
+    return /^-\d/.test(t) ? -ramInBytes(t.slice(1)) : ramInBytes(t);
+  } catch {
+    throw invalidArgument(`invalid value for max-size: ${text}`);
+  }
 }
 
 const knownLogOpts = new Set(['max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag']);

@@ -4,7 +4,7 @@
 // live endpoints from the manager (running containers).
 import { conflict, invalidArgument } from '../core/errors.ts';
 import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
-import type { CniNetworkManager, CreateNetworkOptions, NetworkRecord } from '../network/index.ts';
+import type { CreateNetworkOptions, NetworkCatalog, NetworkRecord } from '../network/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Filters } from './types.ts';
 
@@ -30,7 +30,7 @@ export interface NetworkService {
 }
 
 export interface NetworkServiceDeps {
-  readonly manager: CniNetworkManager;
+  readonly manager: NetworkCatalog;
   readonly containers: {
     networkUsers(name: string): Container[];
     connectNetwork(idOrName: string, network: string, endpoint: EndpointSpec): Promise<void>;

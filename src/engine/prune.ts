@@ -5,7 +5,7 @@
 import { invalidArgument } from '../core/errors.ts';
 import type { EventPublisher } from './events.ts';
 import type { ContainerService, Filters, ImageDeleteResult, ImageService } from './types.ts';
-import type { Image } from '../image/types.ts';
+import type { Image } from '../image/index.ts';
 import { parseTimestamp } from '../lib/timestamp.ts';
 
 function labelMatches(labels: Readonly<Record<string, string>>, want: string): boolean {

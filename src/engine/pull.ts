@@ -11,12 +11,11 @@ import type { Digest } from '../core/digest.ts';
 import { chainIds, digestHex } from '../core/digest.ts';
 import { errorMessage, invalidArgument } from '../core/errors.ts';
 import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../core/reference.ts';
-import { parseImageConfig } from '../image/image-config.ts';
+import { parseImageConfig } from '../image/index.ts';
 import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Credentials, Descriptor, Platform, RegistryClient } from '../registry/index.ts';
-import type { BlobStore } from '../store/types.ts';
-import { progressBar } from './progress-text.ts';
+import type { BlobStore } from '../store/index.ts';
 
 export interface PullDeps {
   readonly registry: RegistryClient;
@@ -77,7 +76,7 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
   const manifest = resolved.manifest;
   // docker's first line, once the manifest is known (so that a missing image is a plain API error):
   // `latest: Pulling from library/busybox` (id = the tag or digest; the path without the registry).
-  progress({ id: ref.tag ?? ref.digest ?? 'latest', status: `Pulling from ${ref.path}` });
+  progress({ kind: 'pull-start', tag: ref.tag ?? ref.digest ?? 'latest', repository: ref.path });
   const common = { ...(options.credentials ? { credentials: options.credentials } : {}), ...(signal ? { signal } : {}) };
 
   const tagRef = ref.tag !== undefined ? formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag }) : undefined;
@@ -88,8 +87,8 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
   const imageId = manifest.config.digest;
   const existing = await deps.images.get(imageId).catch(() => undefined);
   if (existing !== undefined && (tagRef === undefined || existing.repoTags.includes(tagRef)) && existing.repoDigests.includes(digestRef)) {
-    progress({ status: `Digest: ${resolved.digest}` });
-    progress({ status: `Status: Image is up to date for ${display}` });
+    progress({ kind: 'digest', digest: resolved.digest });
+    progress({ kind: 'pull-done', name: display, upToDate: true });
     return { image: existing, digest: resolved.digest, downloaded: false };
   }
 
@@ -114,13 +113,13 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
       const layer = manifest.layers[i] as Descriptor;
       const present = (await deps.hasLayer(chain[i] as Digest)) || (await deps.blobs.has(layer.digest));
       needed.push(!present);
-      if (!present) progress({ id: shortId(layer.digest), status: 'Pulling fs layer' });
-      else progress({ id: shortId(layer.digest), status: 'Already exists' });
+      if (!present) progress({ kind: 'layer', id: shortId(layer.digest), step: 'pulling-fs-layer' });
+      else progress({ kind: 'layer', id: shortId(layer.digest), step: 'already-exists' });
     }
     const started = Date.now();
     const limit = options.concurrency ?? 3;
     const toFetch = manifest.layers.filter((_, i) => needed[i]);
-    toFetch.slice(limit).forEach((l) => progress({ id: shortId(l.digest), status: 'Waiting' }));
+    toFetch.slice(limit).forEach((l) => progress({ kind: 'layer', id: shortId(l.digest), step: 'waiting' }));
 
     // Each layer is verified, decompressed and unpacked into staging while it downloads;
     // the first failure stops the others, and everything staged goes again.
@@ -143,7 +142,7 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
             const now = Date.now();
             if (now - last >= 100 || current === layer.size) {
               last = now;
-              progress({ id, status: 'Downloading', current, total: layer.size, progress: progressBar(current, layer.size) });
+              progress({ kind: 'layer-bytes', id, transfer: 'downloading', current, total: layer.size });
             }
           },
         });
@@ -154,8 +153,8 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
           stop.abort(err);
           throw invalidArgument(`failed to pull layer ${layer.digest} of ${display}: ${errorMessage(err)}`, err);
         }
-        progress({ id, status: 'Verifying Checksum' });
-        progress({ id, status: 'Download complete' });
+        progress({ kind: 'layer', id, step: 'verifying-checksum' });
+        progress({ kind: 'layer', id, step: 'download-complete' });
       });
       signal?.throwIfAborted();
 
@@ -169,11 +168,11 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
         { ...(tagRef !== undefined ? { ref: tagRef } : {}), configBytes, refs: [digestRef], manifestDigest: resolved.manifestDigest },
       );
       staged.length = 0;
-      for (const l of toFetch) progress({ id: shortId(l.digest), status: 'Pull complete' });
-      progress({ status: `Digest: ${resolved.digest}` });
+      for (const l of toFetch) progress({ kind: 'layer', id: shortId(l.digest), step: 'pull-complete' });
+      progress({ kind: 'digest', digest: resolved.digest });
       // docker: "up to date" when the name already pointed at this image, "newer" when the name moved.
       const upToDate = existing !== undefined && (tagRef !== undefined ? existing.repoTags.includes(tagRef) : existing.repoDigests.includes(digestRef));
-      progress({ status: upToDate ? `Status: Image is up to date for ${display}` : `Status: Downloaded newer image for ${display}` });
+      progress({ kind: 'pull-done', name: display, upToDate });
       deps.log.info('image pulled', { ref: formatReference(ref), image: image.id, digest: resolved.digest, downloadMs: downloaded - started, commitMs: Date.now() - downloaded });
       return { image, digest: resolved.digest, downloaded: !upToDate };
     } finally {

@@ -14,8 +14,7 @@ import { familiarName, formatReference, parseReference, repositoryName, withDefa
 import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { parseManifest, type Credentials, type Descriptor, type RegistryClient } from '../registry/index.ts';
-import type { BlobStore, MetadataStore } from '../store/types.ts';
-import { progressBar } from './progress-text.ts';
+import type { BlobStore, MetadataStore } from '../store/index.ts';
 
 export interface PushDeps {
   readonly registry: RegistryClient;
@@ -83,7 +82,7 @@ export async function pushImage(deps: PushDeps, name: string, options: PushOptio
   const progress = options.progress ?? (() => undefined);
   // dockerd names the repository before it looks the image up, so even a
   // missing image is reported inside the push's progress stream.
-  progress({ status: `The push refers to repository [${repositoryName(ref)}]` });
+  progress({ kind: 'push-start', repository: repositoryName(ref) });
   let image: Image;
   try {
     image = await deps.images.resolve(formatReference(ref));
@@ -103,22 +102,22 @@ export async function pushImage(deps: PushDeps, name: string, options: PushOptio
   for (let i = 0; i < image.layers.length; i++) layers.push(await layerBlob(deps, image, i));
   // docker lists layers top first.
   const order = [...layers].reverse();
-  for (const l of order) progress({ id: digestHex(l.digest).slice(0, 12), status: 'Preparing' });
+  for (const l of order) progress({ kind: 'layer', id: digestHex(l.digest).slice(0, 12), step: 'preparing' });
 
   const pushOne = async (desc: Descriptor, show: boolean) => {
     const id = digestHex(desc.digest).slice(0, 12);
     if (await deps.registry.hasBlob(ref, desc.digest, common)) {
-      if (show) progress({ id, status: 'Layer already exists' });
+      if (show) progress({ kind: 'layer', id, step: 'layer-already-exists' });
       return;
     }
     for (const from of mountSources) {
       const r = await deps.registry.pushBlob(ref, desc, () => deps.blobs.stream(desc.digest), { ...common, mountFrom: from }).catch(() => undefined);
       if (r === 'mounted') {
-        if (show) progress({ id, status: `Mounted from ${from}` });
+        if (show) progress({ kind: 'layer-mounted', id, from });
         return;
       }
       if (r === 'uploaded') {
-        if (show) progress({ id, status: 'Pushed' });
+        if (show) progress({ kind: 'layer', id, step: 'pushed' });
         return;
       }
     }
@@ -132,11 +131,11 @@ export async function pushImage(deps: PushDeps, name: string, options: PushOptio
         const now = Date.now();
         if (show && (now - last >= 100 || current === desc.size)) {
           last = now;
-          progress({ id, status: 'Pushing', current, total: desc.size, progress: progressBar(current, desc.size) });
+          progress({ kind: 'layer-bytes', id, transfer: 'pushing', current, total: desc.size });
         }
       },
     });
-    if (show) progress({ id, status: 'Pushed' });
+    if (show) progress({ kind: 'layer', id, step: 'pushed' });
   };
 
   for (const l of order) await pushOne(l, true);

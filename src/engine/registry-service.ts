@@ -7,7 +7,7 @@ import { familiarName, formatReference, parseReference, withDefaultTag } from '.
 import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { parsePlatform, type Credentials, type DistributionInfo, type RegistryClient } from '../registry/index.ts';
-import type { BlobStore, MetadataStore, Snapshotter } from '../store/types.ts';
+import type { BlobStore, MetadataStore, Snapshotter } from '../store/index.ts';
 import { pullImage } from './pull.ts';
 import { pushImage } from './push.ts';
 import type { RegistryService } from './types.ts';
@@ -66,15 +66,15 @@ export class LocalRegistryService implements RegistryService {
     // docker prints one summary line for the repository instead of one per tag.
     const progress = options.progress ?? (() => undefined);
     const perTag: ProgressSink = (e) => {
-      if (e.status.startsWith('Status: ')) {
-        if (e.status.startsWith('Status: Downloaded newer image')) newer = true;
+      if (e.kind === 'pull-done') {
+        if (!e.upToDate) newer = true;
         return;
       }
       progress(e);
     };
     for (const tag of tags) await this.pull(formatReference({ ...ref, tag }), { ...options, progress: perTag });
     const name = familiarName({ domain: ref.domain, path: ref.path });
-    progress({ status: newer ? `Status: Downloaded newer image for ${name}` : `Status: Image is up to date for ${name}` });
+    progress({ kind: 'pull-done', name, upToDate: !newer });
   }
 
   inspectDistribution(ref: string, options: { credentials?: Credentials; signal?: AbortSignal } = {}): Promise<DistributionInfo> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideRestart, nextDelay, parseRestartPolicy, restartOnDaemonStart } from './restart-policy.ts';
+import { decideRestart, nextDelay, restartOnDaemonStart } from './restart-policy.ts';
 
 const facts = { exitCode: 1, restartCount: 0, manuallyStopped: false, ranMs: 50, previousDelayMs: 0 };
 
@@ -42,15 +42,4 @@ test('when berthd starts, always comes back even after a manual stop, unless-sto
   assert.equal(restartOnDaemonStart({ ...base, manuallyStopped: true, policy: { name: 'unless-stopped', maximumRetryCount: 0 } }), false);
   assert.equal(restartOnDaemonStart({ ...base, manuallyStopped: false, policy: { name: 'unless-stopped', maximumRetryCount: 0 } }), true);
   assert.equal(restartOnDaemonStart({ ...base, manuallyStopped: false, policy: { name: 'no', maximumRetryCount: 0 } }), false);
-});
-
-test('restart policy values parse as docker parses them', () => {
-  assert.deepEqual(parseRestartPolicy('on-failure:3'), { name: 'on-failure', maximumRetryCount: 3 });
-  assert.deepEqual(parseRestartPolicy('always'), { name: 'always', maximumRetryCount: 0 });
-  assert.deepEqual(parseRestartPolicy(''), { name: 'no', maximumRetryCount: 0 });
-  assert.throws(() => parseRestartPolicy(':3'), /no policy provided before colon/);
-  assert.throws(() => parseRestartPolicy('on-failure:x'), /maximum retry count must be an integer/);
-  assert.throws(() => parseRestartPolicy('always:3'), /maximum retry count can only be used with 'on-failure'/);
-  assert.throws(() => parseRestartPolicy('on-failure:-1'), /cannot be negative/);
-  assert.throws(() => parseRestartPolicy('sometimes'), /unknown policy 'sometimes'/);
 });

@@ -5,8 +5,8 @@ import { cgroupInfo } from '../runtime/index.ts';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import type { MetadataStore } from '../store/types.ts';
-import type { RuntimeBinary } from '../runtime/types.ts';
+import type { MetadataStore } from '../store/index.ts';
+import type { RuntimeBinary } from '../runtime/index.ts';
 import type { SystemInfo, SystemService } from './types.ts';
 
 export const serverVersion = '0.1.0';

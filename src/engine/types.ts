@@ -1,22 +1,17 @@
 // The engine's public surface: the one service layer that api/ (and later a CRI
 // front door) call. Methods guard (lock, re-read state, reject invalid
-// transitions with a clear error kind), then act and persist.
+// transitions with a clear error kind), then act and persist. The aggregate
+// `Engine` is in ./engine-services.ts (it names every service; this file names
+// none, so service files can import it without a cycle).
 import type { Readable, Writable } from 'node:stream';
 import type { Container, ContainerSpec } from '../core/types.ts';
-import type { Image, HistoryEntry, LoadResult, ProgressSink } from '../image/types.ts';
-import type { LogLine } from '../runtime/types.ts';
-import type { Credentials, DistributionInfo } from '../registry/types.ts';
-import type { Volume } from '../volume/types.ts';
+import type { Image, HistoryEntry, LoadResult, ProgressSink } from '../image/index.ts';
+import type { LogLine } from '../core/types.ts';
+import type { Credentials, DistributionInfo } from '../registry/index.ts';
+import type { Volume } from '../volume/index.ts';
 import type { ContainerAttachment } from './attach-session.ts';
-import type { ExecService } from './execs.ts';
-import type { FileService } from './container-files.ts';
 import type { TopResult } from './top.ts';
 import type { ContainerUpdate } from './container-update.ts';
-import type { NetworkService } from './networks.ts';
-import type { BuildService } from '../build/index.ts';
-import type { EventBus } from './events.ts';
-import type { StatsService } from './stats.ts';
-import type { PruneService } from './prune.ts';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -172,29 +167,4 @@ export interface RegistryService {
   inspectDistribution(ref: string, options?: { credentials?: Credentials; signal?: AbortSignal }): Promise<DistributionInfo>;
   /** Checks credentials against a registry (`POST /auth`). Unauthenticated when refused. */
   login(serverAddress: string, credentials: Credentials, options?: { signal?: AbortSignal }): Promise<{ identityToken?: string }>;
-}
-
-export interface Engine {
-  readonly containers: ContainerService;
-  readonly images: ImageService;
-  readonly system: SystemService;
-  readonly volumes: VolumeService;
-  /** Optional so that engine fakes in tests need not implement it; createEngine() always sets it. */
-  readonly registry?: RegistryService;
-  /** Optional for the same reason; createEngine() always sets it. */
-  readonly networks?: NetworkService;
-  /** Dockerfile builds (`POST /build`); optional for engine fakes, createEngine() always sets it. */
-  readonly builds?: BuildService;
-  /** Exec instances (`docker exec`); optional for engine fakes, createEngine() always sets it. */
-  readonly execs?: ExecService;
-  /** cp (archive), export, diff, commit; optional for engine fakes, createEngine() always sets it. */
-  readonly files?: FileService;
-  /** docker's events (`GET /events`); optional for engine fakes, createEngine() always sets it. */
-  readonly events?: EventBus;
-  /** Container resource usage (`GET /containers/{id}/stats`); optional for engine fakes, createEngine() always sets it. */
-  readonly stats?: StatsService;
-  /** `container prune`, `image prune`; optional for engine fakes, createEngine() always sets it. */
-  readonly prune?: PruneService;
-  /** Stops watchers and closes the database; containers keep running. */
-  close(): Promise<void>;
 }

@@ -8,11 +8,11 @@ import { conflict, invalidArgument, isNotFound, notFound } from '../core/errors.
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
 import { anonymousLabel } from '../volume/index.ts';
-import type { LocalVolumeStore, Volume } from '../volume/index.ts';
+import type { Volume, VolumeStore } from '../volume/index.ts';
 import type { Filters, VolumeService, VolumeUsage } from './types.ts';
 
 export interface VolumeServiceDeps {
-  readonly store: LocalVolumeStore;
+  readonly store: VolumeStore;
   /** Ids of the containers (any state) whose mounts name the volume. */
   readonly usersOf: (name: string) => string[];
   readonly log: Logger;

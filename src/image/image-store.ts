@@ -13,8 +13,8 @@ import { errorMessage, failedPrecondition, invalidArgument, notFound } from '../
 import { isIdPrefix } from '../core/ids.ts';
 import { familiarName, formatReference, normalizeTagged, parseReference, repositoryName, withDefaultTag, type Reference } from '../core/reference.ts';
 import type { Logger } from '../lib/logger.ts';
-import { treeSize } from '../store/snapshotter.ts';
-import type { BlobStore, ImageRow, MetadataStore, Snapshotter } from '../store/types.ts';
+import { treeSize } from '../store/index.ts';
+import type { BlobStore, ImageRow, MetadataStore, Snapshotter } from '../store/index.ts';
 import { writeSaveArchive, type SaveItem } from './archive-save.ts';
 import { SpooledArchive } from './archive-spool.ts';
 import { decompress } from './decompress.ts';
@@ -436,7 +436,7 @@ class Store implements LocalImageStore {
             const diffId = diffIds[i] as Digest;
             if (this.#meta.getLayer(chainId) !== undefined && (await this.#snap.hasLayer(chainId))) continue;
             const short = digestHex(diffId).slice(0, 12);
-            options.progress?.({ id: short, status: 'Loading layer' });
+            options.progress?.({ kind: 'layer', id: short, step: 'loading-layer' });
             const hadBlob = await this.#blobs.has(diffId);
             const { digest: actual } = await this.#blobs.ingest(decompress(createReadStream(spool.path(img.layerFiles[i] as string) as string)));
             if (actual !== diffId) {
@@ -447,7 +447,7 @@ class Store implements LocalImageStore {
             const hadLayer = this.#meta.getLayer(chainId) !== undefined;
             await this.#ensureLayer(chainId, i === 0 ? null : (chain[i - 1] as Digest), diffId, diffId, mediaTypes.ociLayer);
             if (!hadLayer) addedLayers.push(chainId);
-            options.progress?.({ id: short, status: 'Loading layer', progress: 'Complete' });
+            options.progress?.({ kind: 'layer', id: short, step: 'loaded-layer' });
           }
           configs.push({ bytes: img.config, tags: img.tags, legacy: 'legacy' in img });
         }

@@ -6,3 +6,4 @@ export { stageLayer, type StagedLayer, type StagingPlaces } from './layer-stagin
 export { decompress, detectCompression, type Compression } from './decompress.ts';
 export { parseImageConfig, goArch } from './image-config.ts';
 export { mediaTypes } from './media-types.ts';
+export { diffToLayer, opaqueDirs, runtimeMountPoints, type LayerDiffOptions, type LayerDiffResult } from './layer-diff.ts';

@@ -101,10 +101,9 @@ export interface LoadResult {
   readonly images: readonly Digest[];
 }
 
-/** What the image store needs from the outside world to report progress. */
-export interface ProgressSink {
-  (event: { id?: string; status: string; progress?: string; current?: number; total?: number }): void;
-}
+/** What the image store needs from the outside world to report progress (typed events, worded by each front door). */
+import type { ProgressSink } from '../core/progress.ts';
+export type { ProgressSink };
 
 export interface ImageStore {
   list(): Promise<Image[]>;

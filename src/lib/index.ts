@@ -2,3 +2,5 @@
 // processes, tar helpers). Nothing here knows about containers or images.
 export * from './logger.ts';
 export * from './atomic-write.ts';
+export * from './go-units.ts';
+export * from './in-root-path.ts';

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { conflict, errorMessage, internal, invalidArgument, notFound, permissionDenied } from '../core/errors.ts';
 import { isFullId, isIdPrefix, newId } from '../core/ids.ts';
 import type { EndpointSpec, EndpointState, NetworkState, PortBinding } from '../core/types.ts';
+import type { NetworkManager } from './roles.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -66,7 +67,7 @@ function nowIso(): string {
   return new Date().toISOString();
 }
 
-export class CniNetworkManager {
+export class CniNetworkManager implements NetworkManager {
   readonly #o: NetworkManagerOptions;
   readonly #cniPath: string;
   readonly #networks = new Map<string, NetworkRecord>();

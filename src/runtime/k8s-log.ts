@@ -7,6 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import type { LogLine, ReadLogsOptions } from './types.ts';
+import { parseRfc3339Nano } from '../lib/go-units.ts';
 
 const NL = 0x0a;
 const SP = 0x20;
@@ -37,11 +38,9 @@ export function parseK8sLine(line: Buffer): K8sRecord | undefined {
 
 /** RFC 3339 (nanoseconds allowed) → Unix seconds with fraction; NaN if unparseable. */
 export function timeToSeconds(time: string): number {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)$/.exec(time);
-  if (!m?.[1] || !m[3]) return NaN;
-  const whole = Date.parse(`${m[1]}${m[3] === 'Z' ? 'Z' : m[3]}`) / 1000;
-  const frac = m[2] ? Number(`0.${m[2]}`) : 0;
-  return whole + frac;
+  const ns = parseRfc3339Nano(time);
+  if (ns === undefined) return NaN;
+  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
 
 /** Joins records into lines; pending partials stay in `pending` until their F record. */

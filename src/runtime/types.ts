@@ -149,13 +149,7 @@ export interface ContainerRuntime {
   update?(id: string, resources: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
-export interface LogLine {
-  readonly stream: 'stdout' | 'stderr';
-  /** RFC 3339 with nanoseconds, as written by conmon. */
-  readonly time: string;
-  /** Content including the trailing newline when the line was complete. */
-  readonly data: Buffer;
-}
+export type { LogLine } from '../core/types.ts';
 
 export interface ReadLogsOptions {
   readonly follow?: boolean;

@@ -2,43 +2,23 @@
 // into uid, gid and supplementary groups by reading the image's /etc/passwd and
 // /etc/group, as runc's GetExecUser does. Paths are resolved inside the rootfs:
 // a symlink in the image is followed as if the rootfs were `/`, never out of it.
-import { lstat, readFile, readlink } from 'node:fs/promises';
-import { posix } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { hostPathInRoot, isSymlinkLoop } from '../lib/in-root-path.ts';
 import { invalidArgument } from '../core/index.ts';
 import type { ProcessUser } from './types.ts';
 
 /**
  * The host path for `path` inside `root`, resolving symlinks with `root` as `/`
  * (absolute targets restart at `root`, `..` stops at it). Missing components are
- * returned as they are.
+ * returned as they are. InvalidArgument for a symlink loop.
  */
 export async function resolveInRoot(root: string, path: string): Promise<string> {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  const resolved: string[] = [];
-  let links = 0;
-  while (parts.length > 0) {
-    const part = parts.shift() as string;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const host = posix.join(root, ...resolved, part);
-    let isLink = false;
-    try {
-      isLink = (await lstat(host)).isSymbolicLink();
-    } catch {
-      // Missing: keep the name; the caller's read fails with ENOENT.
-    }
-    if (!isLink) {
-      resolved.push(part);
-      continue;
-    }
-    if (++links > 255) throw invalidArgument(`too many levels of symbolic links in "${path}"`);
-    const target = await readlink(host);
-    if (target.startsWith('/')) resolved.length = 0;
-    parts.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+  try {
+    return await hostPathInRoot(root, path);
+  } catch (err) {
+    if (isSymlinkLoop(err)) throw invalidArgument(err.message, err);
+    throw err;
   }
-  return posix.join(root, ...resolved);
 }
 
 interface PasswdEntry {

@@ -4,3 +4,4 @@ export * from './types.ts';
 export * from './mount-parse.ts';
 export * from './local-volumes.ts';
 export * from './copy-up.ts';
+export type * from './roles.ts';

@@ -9,6 +9,7 @@ import { alreadyExists, invalidArgument, notFound } from '../core/errors.ts';
 import { writeFileAtomic } from '../lib/atomic-write.ts';
 import { runTool } from '../lib/run-tool.ts';
 import type { Volume } from './types.ts';
+import type { VolumeStore } from './roles.ts';
 
 export const validVolumeName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const validOptions = ['type', 'device', 'o', 'size'];
@@ -54,7 +55,7 @@ interface Record_ {
   readonly options: Readonly<Record<string, string>>;
 }
 
-export class LocalVolumeStore {
+export class LocalVolumeStore implements VolumeStore {
   readonly #root: string;
   readonly #volumes = new Map<string, Volume>();
   /** Users (container ids) of each mounted option volume. */

@@ -5,8 +5,8 @@ import { errorMessage, invalidArgument, notImplemented } from '../../core/errors
 import { boolQuery, sendJson } from '../http-util.ts';
 import { JsonStream } from '../json-stream.ts';
 import type { Router } from '../router.ts';
-import { StepFailedError, failedStep } from '../../build/index.ts';
-import { buildSecretsHeader, buildSshHeader, secretsHeader, sshHeader } from '../../build/secrets-transport.ts';
+import { StepFailedError, failedStep } from '../../engine/index.ts';
+import { buildSecretsHeader, buildSshHeader, secretsHeader, sshHeader } from '../../core/build-secrets.ts';
 import { parseRegistryConfigHeader } from '../registry-auth.ts';
 
 function jsonQuery<T extends string | null>(query: URLSearchParams, name: string): Record<string, T> {

@@ -2,10 +2,10 @@
 // PUT /containers/{id}/archive with X-Docker-Container-Path-Stat), export,
 // changes (`docker diff`) and POST /commit.
 import { invalidArgument, notImplemented } from '../../core/errors.ts';
-import type { FileService } from '../../engine/container-files.ts';
-import type { PathStat } from '../../engine/container-archive.ts';
-import type { Engine } from '../../engine/types.ts';
-import type { OciContainerConfig } from '../../image/index.ts';
+import type { FileService } from '../../engine/index.ts';
+import type { PathStat } from '../../engine/index.ts';
+import type { Engine } from '../../engine/index.ts';
+import type { OciContainerConfig } from '../../engine/index.ts';
 import { boolQuery, optionalBool, readJson, sendEmpty, sendJson } from '../http-util.ts';
 import type { Router } from '../router.ts';
 

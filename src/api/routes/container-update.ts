@@ -1,8 +1,8 @@
 // POST /containers/{id}/update: docker update's body (resource limits and the
 // restart policy; zero or absent fields stay as they are) → the engine.
 import { errorMessage, internal, invalidArgument } from '../../core/errors.ts';
-import type { ContainerUpdate } from '../../engine/container-update.ts';
-import { validateRestartPolicy } from '../../engine/restart-policy.ts';
+import type { ContainerUpdate } from '../../engine/index.ts';
+import { validateRestartPolicy } from '../../core/restart-policy.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import type { Router } from '../router.ts';
 

@@ -2,14 +2,14 @@
 // inspect, logs and attach (hijacked stream).
 import type { Writable } from 'node:stream';
 import { invalidArgument } from '../../core/errors.ts';
-import type { WaitCondition } from '../../engine/types.ts';
-import type { LogLine } from '../../runtime/types.ts';
+import type { WaitCondition } from '../../engine/index.ts';
+import type { LogLine } from '../../core/types.ts';
 import { inspectJson, listJson } from '../container-json.ts';
 import { specFromCreateBody } from '../container-spec.ts';
 import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, streamContentType } from '../attach-stream.ts';
-import { rfc3339NanoFixed } from '../log-time.ts';
+import { rfc3339NanoFixed } from '../../lib/go-units.ts';
 import type { RequestContext, Router } from '../router.ts';
 import { versionLess } from '../version.ts';
 

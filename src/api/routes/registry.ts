@@ -5,7 +5,7 @@
 import { errorMessage, internal, invalidArgument, isUnauthenticated, isUnavailable, notImplemented, unauthenticated } from '../../core/errors.ts';
 import { familiarName, parseReference } from '../../core/reference.ts';
 import { goSyntaxMessage } from '../go-json.ts';
-import type { RegistryService } from '../../engine/types.ts';
+import type { RegistryService } from '../../engine/index.ts';
 import { readBody, readJson, sendJson } from '../http-util.ts';
 import { JsonStream } from '../json-stream.ts';
 import { authConfigFrom, parseRegistryAuthHeader, type AuthConfig } from '../registry-auth.ts';

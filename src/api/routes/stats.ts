@@ -5,7 +5,7 @@ import { notImplemented } from '../../core/errors.ts';
 import { optionalBool } from '../http-util.ts';
 import type { Router } from '../router.ts';
 import { statsJson } from '../stats-json.ts';
-import type { StatsSample } from '../../engine/stats.ts';
+import type { StatsSample } from '../../engine/index.ts';
 
 const interval = 1000;
 

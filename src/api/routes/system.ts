@@ -3,7 +3,7 @@ import { release } from 'node:os';
 import type { RequestContext, Router } from '../router.ts';
 import { sendJson } from '../http-util.ts';
 import { maxApiVersion, minApiVersion } from '../version.ts';
-import { serverVersion } from '../../engine/system.ts';
+import { serverVersion } from '../../engine/index.ts';
 
 function goArch(): string {
   return process.arch === 'x64' ? 'amd64' : process.arch;

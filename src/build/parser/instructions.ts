@@ -11,7 +11,7 @@ import { dockerfileError, ParseFailure } from './errors.ts';
 import { Flags } from './flags.ts';
 import { parseMount } from './run-mount.ts';
 import { goQuote } from './shell-lex.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../../lib/go-units.ts';
 
 export interface InstructionsOptions {
   /** The file name used in error messages (default `Dockerfile`). */
@@ -378,8 +378,13 @@ function parseHealthcheck(req: Request): HealthcheckCommand {
 /** A HEALTHCHECK duration flag in nanoseconds (0 when empty); at least 1ms when set. */
 function optInterval(name: string, value: string): number {
   if (value === '') return 0;
-  const ns = parseGoDuration(value);
-  if (ns === undefined) throw new ParseFailure(`time: invalid duration ${goQuote(value)}`, 0);
+  let ns: number;
+  try {
+    ns = parseGoDuration(value);
+  } catch (err) {
+    // Go's own message (`time: missing unit in duration "5"`), as docker's parser returns it.
+    throw new ParseFailure((err as Error).message, 0);
+  }
   if (ns === 0) return 0;
   if (ns < 1_000_000) throw new ParseFailure(`Interval ${goQuote(name)} cannot be less than 1ms`, 0);
   return ns;

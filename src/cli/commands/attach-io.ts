@@ -3,8 +3,8 @@
 // terminal with a TTY, half-close at EOF, the detach keys watched with a TTY as
 // docker does), the container's output to our stdout/stderr (raw with a TTY,
 // demultiplexed without), and the TTY size kept in step with our window.
-import type { HijackedStream } from '../../client/engine-client.ts';
-import { readFrames } from '../../client/multiplex.ts';
+import type { HijackedStream } from '../../client/index.ts';
+import { readFrames } from '../../client/index.ts';
 import { DetachScanner, defaultDetachKeys, detachKeyBytes } from '../../lib/detach-keys.ts';
 
 export interface StreamIoOptions {

@@ -4,11 +4,11 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { readJsonMessages } from '../../client/json-stream.ts';
+import { readJsonMessages } from '../../client/index.ts';
 import { contextTar, extraDockerfileName } from '../build-context.ts';
 import { ExitError, describeError, err, getClient, out } from '../session.ts';
 import { loadDockerignore } from '../dockerignore-loader.ts';
-import { encodeBuildSecrets, encodeBuildSsh } from '../../build/secrets-transport.ts';
+import { encodeBuildSecrets, encodeBuildSsh } from '../../core/build-secrets.ts';
 import { registryConfigHeader } from '../docker-config.ts';
 import { plainProgress, progressMode, ttyProgress, type ProgressMode } from './build-progress.ts';
 
@@ -50,7 +50,7 @@ function sshSockets(list: readonly string[] | undefined): Map<string, string> {
 /**
  * `--secret id=x[,src=file|,env=VAR][,type=file|env]` (buildx's syntax): the
  * values by id, read here and sent to berthd in a request header
- * (build/secrets-transport.ts), never in the context.
+ * (core/build-secrets.ts), never in the context.
  */
 async function readSecrets(list: readonly string[] | undefined): Promise<Map<string, Buffer>> {
   const outMap = new Map<string, Buffer>();

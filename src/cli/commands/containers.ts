@@ -1,7 +1,7 @@
 // cli: the container commands other than run/create — start, stop, kill,
 // restart, rm, ps, logs, wait, inspect — with docker's output and errors.
-import { readFrames } from '../../client/multiplex.ts';
-import type { Filters } from '../../client/types.ts';
+import { readFrames } from '../../client/index.ts';
+import type { Filters } from '../../client/index.ts';
 import { isNotFound } from '../../core/errors.ts';
 import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
 import { inspectTemplate, printInspected } from '../inspect-output.ts';

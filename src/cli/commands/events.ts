@@ -1,6 +1,7 @@
 // cli: `berth events` — docker's event stream, printed as docker prints it
 // (`<time> <type> <action> <id> (k=v, …)`) or through `--format`.
 import { parseTimestamp } from '../../lib/timestamp.ts';
+import { formatRfc3339NanoFixed } from '../../lib/go-units.ts';
 import { Template } from '../template/index.ts';
 import { ExitError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';
@@ -26,10 +27,7 @@ interface WireEvent {
 
 /** RFC 3339 with nine fraction digits in UTC, as docker's RFC3339NanoFixed. */
 export function eventTime(timeNano: number | bigint): string {
-  const ns = typeof timeNano === 'bigint' ? timeNano : BigInt(Math.round(timeNano));
-  const secs = ns / 1_000_000_000n;
-  const frac = String(ns % 1_000_000_000n).padStart(9, '0');
-  return new Date(Number(secs) * 1000).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+  return formatRfc3339NanoFixed(typeof timeNano === 'bigint' ? timeNano : BigInt(Math.round(timeNano)));
 }
 
 /** docker's default line: time, type, action, actor id, then the attributes sorted by key. */

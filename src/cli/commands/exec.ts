@@ -3,7 +3,7 @@
 // with -i, a TTY with -t, resized with our window) and the command's exit code
 // becomes ours.
 import { readFileSync } from 'node:fs';
-import type { ExecCreateBody } from '../../client/engine-client.ts';
+import type { ExecCreateBody } from '../../client/index.ts';
 import { parseEnvFile, resolveEnv } from '../run-flags.ts';
 import { ExitError, describeError, getClient, programName } from '../session.ts';
 import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';

@@ -3,8 +3,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { readJsonMessages } from '../../client/json-stream.ts';
-import type { JsonMessage } from '../../client/json-stream.ts';
+import { readJsonMessages } from '../../client/index.ts';
+import type { JsonMessage } from '../../client/index.ts';
 import {
   FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders,
   renderList, truncateId,

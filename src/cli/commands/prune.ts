@@ -2,7 +2,7 @@
 // with docker's prompts (on stdout, as docker writes them), sections and
 // "Total reclaimed space:" line.
 import { confirm } from '../confirm.ts';
-import type { EngineClient } from '../../client/engine-client.ts';
+import type { EngineClient } from '../../client/index.ts';
 import { humanSize } from '../format/units.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';

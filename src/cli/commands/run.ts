@@ -1,9 +1,9 @@
 // cli: `berth run` and `berth create` — create (pulling when the image is
 // missing), attach before start, start, wait, and exit with the container's code;
 // docker's 125/126/127 for failures of berth itself.
-import type { EngineClient } from '../../client/engine-client.ts';
+import type { EngineClient } from '../../client/index.ts';
 import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';
-import type { ContainerCreateBody } from '../../client/types.ts';
+import type { ContainerCreateBody } from '../../client/index.ts';
 import { isBerthError, isNotFound } from '../../core/errors.ts';
 import { familiarName, parseReference, repositoryName, withDefaultTag } from '../../core/reference.ts';
 import { buildCreateBody, FlagError } from '../run-flags.ts';

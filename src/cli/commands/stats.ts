@@ -1,6 +1,6 @@
 // cli: `berth stats` — a live table of the containers' resource usage, redrawn
 // every second, or one sample with `--no-stream`; docker's columns and units.
-import type { EngineClient } from '../../client/engine-client.ts';
+import type { EngineClient } from '../../client/index.ts';
 import { FormatError, renderList } from '../format/index.ts';
 import { statsContext, statsDefaultTable, statsHeaders, statsRow, type StatsJson } from '../format/stats.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';

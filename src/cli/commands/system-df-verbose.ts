@@ -1,7 +1,7 @@
 // cli: `berth system df -v` — docker's per-object tables: images (shared and
 // unique size, containers), containers (local volumes, size), local volumes
 // (links, size) and build cache.
-import type { ContainerSummary, ImageSummary } from '../../client/types.ts';
+import type { ContainerSummary, ImageSummary } from '../../client/index.ts';
 import { containerContext, imageContexts, imageHeaders, renderList } from '../format/index.ts';
 import { humanSize } from '../format/units.ts';
 import { TemplateObject } from '../template/index.ts';

@@ -1,5 +1,5 @@
 // cli: `berth version` and `berth info`.
-import { apiVersion } from '../../client/engine-client.ts';
+import { apiVersion } from '../../client/index.ts';
 import { Template } from '../template/index.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';
 

@@ -1,7 +1,7 @@
 // cli: `berth update` — new resource limits and restart policy for one or more
 // containers (docker's flags, output of each name updated, errors as docker prints them).
-import { parseRestartPolicy } from '../../engine/restart-policy.ts';
-import { parseRamBytes } from '../format/units.ts';
+import { parseRestartPolicy } from '../../core/restart-policy.ts';
+import { parseRamBytes } from '../format/index.ts';
 import { parseCpus } from '../run-flags.ts';
 import { ExitError, describeError, err, getClient, out } from '../session.ts';
 
@@ -22,8 +22,8 @@ function bytes(text: string, flag: string): number {
   if (text === '-1') return -1;
   try {
     return parseRamBytes(text);
-  } catch {
-    throw new ExitError(125, `invalid argument "${text}" for "${flag}" flag: invalid size: '${text}'`);
+  } catch (err) {
+    throw new ExitError(125, `invalid argument "${text}" for "${flag}" flag: ${(err as Error).message}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // a --format template can name (`.ID`, `.Names`, `.Label "k"`, …), their column
 // headers and default table templates, with docker's truncation and wording.
 import { TemplateObject } from '../template/index.ts';
-import type { ContainerSummary, HistoryItem, ImageSummary, Port } from '../../client/types.ts';
+import type { ContainerSummary, HistoryItem, ImageSummary, Port } from '../../client/index.ts';
 import { humanSize, timeAgo } from './units.ts';
 
 /** stringid.TruncateID: drop `sha256:`, keep 12 characters. */

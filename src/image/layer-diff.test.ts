@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar-stream';
 import { sha256, type Digest } from '../core/digest.ts';
-import type { BlobStore } from '../store/types.ts';
+import type { BlobStore } from '../store/index.ts';
 import { diffToLayer } from './layer-diff.ts';
 
 /** A blob store that keeps ingested bytes in memory. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as tar from 'tar-stream';
 import type { Digest } from '../core/digest.ts';
 import { runTool } from '../lib/run-tool.ts';
-import type { BlobStore } from '../store/types.ts';
+import type { BlobStore } from '../store/index.ts';
 
 export interface LayerDiffOptions {
   /** Seconds since the epoch (SOURCE_DATE_EPOCH): no time in the tar is later. */

@@ -1,16 +1,13 @@
 // docker's progress text for JSON messages: `[=====>      ]  1.23MB/4.56MB`
 // (jsonmessage.JSONProgress.String, with units.HumanSize's decimal units).
+// berth has always sent three significant digits here; dockerd's HumanSize
+// uses four (`2.814MB`) and draws the arrow head at 100% too. Kept as is in
+// the boundaries refactor (no change on the wire); see issue 12's notes.
+import { humanSizeWithPrecision } from '../lib/go-units.ts';
 
-/** units.HumanSize: 3 significant digits, decimal units (kB, MB, GB). */
+/** The size text of the bar: decimal units, three significant digits. */
 export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return humanSizeWithPrecision(bytes, 3);
 }
 
 /** The bar and counts docker sends as `progress`. */

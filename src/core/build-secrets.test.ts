@@ -1,7 +1,7 @@
 // Unit tests of the --secret / --ssh header encoding between berth's CLI and berthd.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSecretsHeader, buildSshHeader, encodeBuildSecrets, encodeBuildSsh, maxSecretBytes } from './secrets-transport.ts';
+import { buildSecretsHeader, buildSshHeader, encodeBuildSecrets, encodeBuildSsh, maxSecretBytes } from './build-secrets.ts';
 
 describe('build secrets transport', () => {
   it('round-trips secret values, binary ones included', () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanPath, DockerignoreMatcher, dockerignoreMatcher, parseDockerignore } from './dockerignore.ts';
-import { isInvalidArgument } from '../core/index.ts';
+import { isInvalidArgument } from './errors.ts';
 
 test('parseDockerignore drops comments and blanks and cleans each pattern', () => {
   assert.deepEqual(parseDockerignore('# comment\n\n  /foo/../bar/  \n! /keep/./me\n*.md\r\n'), ['bar', '!keep/me', '*.md']);

@@ -10,7 +10,7 @@
 // `berth build --ssh id=socket` works the same way with `X-Berth-Build-Ssh`:
 // base64 of a JSON object mapping ids to agent socket paths. berthd listens on
 // a local socket only, so the client's paths are paths on berthd's host.
-import { invalidArgument } from '../core/errors.ts';
+import { invalidArgument } from './errors.ts';
 
 /** The header's name (lower case, as node presents incoming headers). */
 export const secretsHeader = 'x-berth-build-secrets';

@@ -3,7 +3,7 @@
 // path component, `**` across any number, `!` re-includes, and the LAST
 // matching pattern wins. A path is excluded when a pattern matches it or any
 // of its parent directories.
-import { invalidArgument } from '../core/index.ts';
+import { invalidArgument } from './errors.ts';
 
 /** Go's path.Clean for slash-separated paths. */
 export function cleanPath(p: string): string {
