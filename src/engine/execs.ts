@@ -53,9 +53,11 @@ export interface ExecService {
    * `Error: Exec command <id> is already running` / `has already run`), so that
    * api/ can answer them before hijacking; start failures reject later (the
    * exit code is recorded as 126, as docker does). Attached: resolves with
-   * the process's stdio; detached: resolves once it runs.
+   * the process's stdio; detached: resolves once it runs. The process has a
+   * terminal when the exec was created with `tty` (how the stream is framed
+   * is the caller's business, as dockerd's start `Tty` is).
    */
-  start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined>;
+  start(execId: string, options: { detach: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined>;
   resize(execId: string, size: { height: number; width: number }): Promise<void>;
   /** NotFound `No such exec instance: <id>`. */
   inspect(execId: string): ExecInstance;
@@ -154,7 +156,7 @@ export class LocalExecService implements ExecService {
     return { id: r.id, containerId: r.containerId, spec: r.spec, running: r.state === 'running', exitCode: r.exitCode, pid: r.pid };
   }
 
-  start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
+  start(execId: string, options: { detach: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
     const r = this.#get(execId);
     if (r.state === 'running') throw conflict(`Error: Exec command ${execId} is already running`);
     if (r.state === 'exited') throw conflict(`Error: Exec command ${execId} has already run`);
@@ -168,10 +170,10 @@ export class LocalExecService implements ExecService {
     });
   }
 
-  async #doStart(r: ExecRecord, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
+  async #doStart(r: ExecRecord, options: { detach: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
     const c = await this.#d.inspectContainer(r.containerId);
     this.#checkRunning(c);
-    const tty = options.tty ?? r.spec.tty;
+    const tty = r.spec.tty;
     const attach = !options.detach;
     const stdin = attach && r.spec.attachStdin;
     const processSpec = await this.#processSpec(c, r.spec, tty);
@@ -207,7 +209,7 @@ export class LocalExecService implements ExecService {
     this.#d.log.info('exec started', { container: c.id, exec: r.id, pid: proc.pid });
     if (!proc.connection) return undefined;
     const session = new AttachSession({ tty, stdin });
-    await session.connect(proc.connection, exited);
+    session.connect(proc.connection, exited);
     return session;
   }
 
