@@ -92,3 +92,10 @@ test('no cgroup of a removed container is left under /sys/fs/cgroup/*/berth', ()
   }
   assert.deepEqual(left, [], `left behind: ${left.join(', ')}`);
 });
+
+test('no network namespace of a test oracle dockerd is left', () => {
+  let names: string[] = [];
+  try { names = readdirSync('/run/netns'); } catch { return; /* no namespaces at all */ }
+  const left = names.filter((n) => n.startsWith('berth-oracle-')).filter((n) => (bornAt(join('/run/netns', n)) ?? 0) >= since);
+  assert.deepEqual(left, [], `left behind: ${left.join(', ')}`);
+});
