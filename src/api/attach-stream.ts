@@ -145,6 +145,8 @@ export interface PumpOptions {
    * only, as dockerd's exec start does.
    */
   readonly raw?: boolean;
+  /** Sent (as stdout) when the client detached with the detach keys: dockerd's exec start says why it ended. */
+  readonly detachMessage?: string;
   /** Parsed detach keys; only watched with a TTY, as docker does. */
   readonly detachKeys: Buffer;
   readonly log: Logger;
@@ -158,9 +160,10 @@ export interface PumpOptions {
  * half-close reaches the process after the last chunk. The socket is ended
  * when the output ends.
  */
-export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachment: ContainerAttachment, options: PumpOptions): Promise<void> {
+export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachment: ContainerAttachment, options: PumpOptions): Promise<{ detached: boolean }> {
   socket.once('close', () => attachment.close());
-  if (options.stdin) pumpInput(ctx, socket, attachment, options);
+  const state = { detached: false };
+  if (options.stdin) pumpInput(ctx, attachment, options, state);
   else if (ctx.upgrade) {
     // Drain anything the client sends, so that it never blocks.
     socket.on('data', () => undefined);
@@ -174,14 +177,19 @@ export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachm
       if (chunk.stream === 'stdout' ? !options.stdout : !wantStderr) continue;
       await write(socket, raw ? chunk.data : frame(chunk.stream, chunk.data));
     }
+    if (state.detached && options.detachMessage) {
+      const text = Buffer.from(options.detachMessage);
+      await write(socket, raw ? text : frame('stdout', text));
+    }
   } finally {
     socket.end();
   }
+  return state;
 }
 
-function pumpInput(ctx: HijackContext, socket: Duplex, attachment: ContainerAttachment, options: PumpOptions): void {
+function pumpInput(ctx: HijackContext, attachment: ContainerAttachment, options: PumpOptions, state: { detached: boolean }): void {
   // Upgraded: the socket carries the input (and `head` what came with the request); else the request body does.
-  const input: Readable = ctx.upgrade ? socket : ctx.req;
+  const input: Readable = ctx.upgrade ? ctx.upgrade.socket : ctx.req;
   const scanner = attachment.tty ? new DetachScanner(options.detachKeys) : undefined;
   let detached = false;
   let sending: Promise<void> = Promise.resolve();
@@ -209,12 +217,11 @@ function pumpInput(ctx: HijackContext, socket: Duplex, attachment: ContainerAtta
       data = r.forward;
       if (r.detach) {
         detached = true;
+        state.detached = true;
         send(data);
         options.log.debug('client detached with the detach keys');
-        void sending.then(() => {
-          attachment.close();
-          socket.end();
-        });
+        // Closing the attachment ends its output, and so the stream (after detachMessage).
+        void sending.then(() => attachment.close());
         return;
       }
     }

@@ -63,6 +63,12 @@ export interface ExecService {
   inspect(execId: string): ExecInstance;
   /** Drops a finished exec's record (health probes do, as docker's do); unknown or running: nothing. */
   discard(execId: string): void;
+  /**
+   * The client detached from a running exec with the detach keys: as dockerd,
+   * the exec is done for the engine (not running, exit code 126) while its
+   * process runs on unobserved. Unknown or not running: nothing.
+   */
+  detached(execId: string): void;
   /** Drops every exec record of a removed container. */
   forgetContainer(containerId: string): void;
   /** Ids of a container's execs that are created or running (docker's ExecIDs). */
@@ -90,6 +96,8 @@ interface ExecRecord {
   exitCode: number | null;
   pid: number;
   process?: ExecProcess;
+  /** The client detached: its later exit is not recorded (dockerd forgets such an exec). */
+  detached?: boolean;
   /** When it was created, then when it exited (ms since the epoch): the age the clean-up goes by. */
   since: number;
 }
@@ -129,6 +137,16 @@ export class LocalExecService implements ExecService {
   discard(execId: string): void {
     const r = this.#execs.get(execId);
     if (r && r.state !== 'running') this.#execs.delete(execId);
+  }
+
+  detached(execId: string): void {
+    const r = this.#execs.get(execId);
+    if (!r || r.state !== 'running') return;
+    r.detached = true;
+    r.state = 'exited';
+    r.exitCode = 126;
+    r.pid = 0;
+    r.since = Date.now();
   }
 
   activeIds(containerId: string): string[] {
@@ -190,6 +208,10 @@ export class LocalExecService implements ExecService {
     r.pid = proc.pid;
     const exited = proc.exited.then(
       (code) => {
+        if (r.detached) {
+          void proc.cleanup().catch((err: unknown) => this.#d.log.warn('exec clean-up failed', { exec: r.id, err }));
+          return;
+        }
         r.exitCode = code;
         r.state = 'exited';
         r.pid = 0;
@@ -200,6 +222,7 @@ export class LocalExecService implements ExecService {
         void proc.cleanup().catch((err: unknown) => this.#d.log.warn('exec clean-up failed', { exec: r.id, err }));
       },
       (err: unknown) => {
+        if (r.detached) return;
         r.exitCode = 255;
         r.state = 'exited';
         r.since = Date.now();

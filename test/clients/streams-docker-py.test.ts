@@ -125,7 +125,30 @@ for tty in (False, True):
 out(result)
 `;
 
+const detach = `${prelude}
+c = api()
+def detach_with_default_keys(sock):
+    raw = sock._sock
+    for key in (b'\\x10', b'\\x11'):
+        raw.sendall(key)
+        time.sleep(0.5)
+    raw.sendall(b'make sure the socket is closed\\n')
+    raw.settimeout(10)
+    return raw.recv(128).decode()
+cid = c.create_container('busybox', 'cat', stdin_open=True, tty=True)['Id']
+c.start(cid)
+result = {'container': detach_with_default_keys(c.attach_socket(cid, {'stdin': True, 'stream': True}))}
+result['container status'] = c.inspect_container(cid)['State']['Status']
+eid = c.exec_create(cid, 'cat', stdin=True, tty=True, stdout=True)['Id']
+result['exec'] = detach_with_default_keys(c.exec_start(eid, tty=True, socket=True))
+time.sleep(0.5)
+info = c.exec_inspect(eid)
+result['exec after detach'] = {'Running': info['Running'], 'ExitCode': info['ExitCode']}
+out(result)
+`;
+
 for (const flavor of ['debian', 'pypi'] as const) {
+  sameOnBoth(`docker-py ${flavor}: ctrl-p ctrl-q detach from a container and from an exec (dockerd's exec message, exit 126)`, (t) => dockerPy(t, detach, { flavor }));
   sameOnBoth(`docker-py ${flavor}: attach_socket carries 1000, 5000 and 1 MiB of stdin exactly, before and after start, with and without a TTY`, (t) => dockerPy(t, attachStdin, { flavor, timeoutMs: 240_000 }), { timeout: 600_000 });
   sameOnBoth(`docker-py ${flavor}: attach_socket's half-close ends a StdinOnce container's stdin, output framed by stream`, (t) => dockerPy(t, stdinOnce, { flavor }));
   sameOnBoth(`docker-py ${flavor}: exec_start with tty on create and/or start, streamed or not, demuxed or not, a socket, stdin and the exit code`, (t) => dockerPy(t, execShapes, { flavor, timeoutMs: 240_000 }), { timeout: 600_000 });

@@ -118,7 +118,12 @@ export function addExecRoutes(router: Router): void {
       const attachment = await started;
       if (attachment) {
         const detachKeys = parseDetachKeys(e.spec.detachKeys || defaultDetachKeys);
-        await pumpAttachment(ctx, socket, attachment, { stdin: e.spec.attachStdin, stdout: e.spec.attachStdout, stderr: e.spec.attachStderr, raw, detachKeys, log });
+        const pumped = await pumpAttachment(ctx, socket, attachment, {
+          stdin: e.spec.attachStdin, stdout: e.spec.attachStdout, stderr: e.spec.attachStderr, raw, detachKeys, log,
+          // dockerd's words: its exec start fails with the detach keys' escape error.
+          detachMessage: 'exec attach failed: error on attach stdin: read escape sequence\r\n',
+        });
+        if (pumped.detached) service.detached(e.id);
       }
     } catch (err) {
       // docker writes a start failure into the stream; the exit code (126/127) is in the exec's inspect.
