@@ -9,6 +9,7 @@ import { invalidArgument } from '../core/errors.ts';
 import type { ContainerAttachment } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { frame } from './mux.ts';
+import { versionLess } from './version.ts';
 import { DetachScanner, detachKeyBytes } from '../lib/detach-keys.ts';
 
 export { defaultDetachKeys } from '../lib/detach-keys.ts';
@@ -70,23 +71,52 @@ export async function readUpgradeBody(ctx: HijackContext): Promise<{ body: Buffe
   return { body: buf.subarray(0, length), ctx: { ...ctx, upgrade: { socket, head: buf.subarray(length) } } };
 }
 
-/** Takes the connection over and sends the status line; returns the socket to stream on. */
-export function hijack(ctx: HijackContext, contentType: string): Duplex {
+export interface HijackOptions {
+  /** stdcopy frames rather than the raw stream (no TTY on the framing side). */
+  readonly multiplexed: boolean;
+  /** The API version of the request: Content-Type says `multiplexed-stream` from 1.42 on. */
+  readonly version: string;
+  /** Repeat the response headers set so far (Api-Version, Server…), as dockerd's exec start does. */
+  readonly withHeaders?: boolean;
+}
+
+/**
+ * Takes the connection over and sends the status line; returns the socket to
+ * stream on. As dockerd: `101 UPGRADED` for `Upgrade: tcp`, with
+ * `multiplexed-stream` as its type only for a framed stream at API >= 1.42;
+ * without the upgrade `200 OK` and always `raw-stream`, the body running until
+ * the connection closes.
+ */
+export function hijack(ctx: HijackContext, options: HijackOptions): Duplex {
   const socket = ctx.upgrade?.socket ?? ctx.req.socket;
-  const head = ctx.upgrade
-    ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`
-    : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`;
+  const type = ctx.upgrade ? streamContentType(options.multiplexed, options.version) : rawStream;
+  const status = ctx.upgrade ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` : `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n`;
+  let extra = '';
+  if (options.withHeaders) {
+    for (const [name, value] of Object.entries(ctx.res.getHeaders())) {
+      if (value === undefined || /^content-(type|length)$/i.test(name)) continue;
+      for (const v of Array.isArray(value) ? value : [value]) extra += `${headerName(name)}: ${String(v)}\r\n`;
+    }
+  }
   // From here on the socket is ours: the HTTP layer must not write a response.
   (ctx.res as { _hijacked?: boolean })._hijacked = true;
   socket.on('error', () => undefined);
   // Input waits (buffered by the kernel) until pumpAttachment() is ready for it.
   socket.pause();
-  socket.write(head);
+  socket.write(`${status}${extra}\r\n`);
   return socket;
 }
 
-export function streamContentType(tty: boolean): string {
-  return tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream';
+/** `api-version` → `Api-Version` (node keeps header names in lower case). */
+function headerName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+const rawStream = 'application/vnd.docker.raw-stream';
+
+/** moby's rule for stream media types (logs, attach, exec). */
+export function streamContentType(multiplexed: boolean, version: string): string {
+  return multiplexed && !versionLess(version, '1.42') ? 'application/vnd.docker.multiplexed-stream' : rawStream;
 }
 
 function write(out: Writable, chunk: Buffer): Promise<void> {
@@ -109,6 +139,14 @@ export interface PumpOptions {
   readonly stdin: boolean;
   readonly stdout: boolean;
   readonly stderr: boolean;
+  /**
+   * Send the output unframed. Default: with the attachment's TTY. An exec's
+   * start may ask otherwise (its `Tty`); raw without a TTY carries stdout
+   * only, as dockerd's exec start does.
+   */
+  readonly raw?: boolean;
+  /** Sent (as stdout) when the client detached with the detach keys: dockerd's exec start says why it ended. */
+  readonly detachMessage?: string;
   /** Parsed detach keys; only watched with a TTY, as docker does. */
   readonly detachKeys: Buffer;
   readonly log: Logger;
@@ -117,50 +155,84 @@ export interface PumpOptions {
 /**
  * Streams between a hijacked socket and an attachment until the output ends
  * (the process exited), the client detaches, or the connection goes away.
- * The socket is ended when the output ends.
+ * Input goes to the process in order, one chunk at a time: the socket is
+ * paused while a chunk is on its way (back-pressure), and the client's
+ * half-close reaches the process after the last chunk. The socket is ended
+ * when the output ends.
  */
-export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachment: ContainerAttachment, options: PumpOptions): Promise<void> {
+export async function pumpAttachment(ctx: HijackContext, socket: Duplex, attachment: ContainerAttachment, options: PumpOptions): Promise<{ detached: boolean }> {
   socket.once('close', () => attachment.close());
-  if (options.stdin) {
-    // Upgraded: the socket carries the input (and `head` what came with the request); else the request body does.
-    const input: Readable = ctx.upgrade ? socket : ctx.req;
-    const scanner = attachment.tty ? new DetachScanner(options.detachKeys) : undefined;
-    let detached = false;
-    const onData = (chunk: Buffer) => {
-      if (detached) return;
-      let data = chunk;
-      if (scanner) {
-        const r = scanner.feed(chunk);
-        data = r.forward;
-        if (r.detach) {
-          detached = true;
-          if (data.length > 0) void attachment.write(data);
-          options.log.debug('client detached with the detach keys');
-          attachment.close();
-          socket.end();
-          return;
-        }
-      }
-      if (data.length > 0) void attachment.write(data);
-    };
-    if (ctx.upgrade && ctx.upgrade.head.length > 0) onData(ctx.upgrade.head);
-    input.on('data', onData);
-    // Half-close: the client has no more input, but still reads the output.
-    input.on('end', () => attachment.closeStdin());
-    // The client may have half-closed already (empty input), while the exec was starting.
-    if (input.readableEnded) attachment.closeStdin();
-    input.resume();
-  } else if (ctx.upgrade) {
+  const state = { detached: false };
+  if (options.stdin) pumpInput(ctx, attachment, options, state);
+  else if (ctx.upgrade) {
     // Drain anything the client sends, so that it never blocks.
     socket.on('data', () => undefined);
   }
-  socket.resume();
+  // With input on the socket, pumpInput() lets it flow as the process takes it.
+  if (!(options.stdin && ctx.upgrade)) socket.resume();
+  const raw = options.raw ?? attachment.tty;
+  const wantStderr = options.stderr && !(raw && !attachment.tty);
   try {
     for await (const chunk of attachment.output) {
-      if (chunk.stream === 'stdout' ? !options.stdout : !options.stderr) continue;
-      await write(socket, attachment.tty ? chunk.data : frame(chunk.stream, chunk.data));
+      if (chunk.stream === 'stdout' ? !options.stdout : !wantStderr) continue;
+      await write(socket, raw ? chunk.data : frame(chunk.stream, chunk.data));
+    }
+    if (state.detached && options.detachMessage) {
+      const text = Buffer.from(options.detachMessage);
+      await write(socket, raw ? text : frame('stdout', text));
     }
   } finally {
     socket.end();
   }
+  return state;
+}
+
+function pumpInput(ctx: HijackContext, attachment: ContainerAttachment, options: PumpOptions, state: { detached: boolean }): void {
+  // Upgraded: the socket carries the input (and `head` what came with the request); else the request body does.
+  const input: Readable = ctx.upgrade ? ctx.upgrade.socket : ctx.req;
+  const scanner = attachment.tty ? new DetachScanner(options.detachKeys) : undefined;
+  let detached = false;
+  let sending: Promise<void> = Promise.resolve();
+  let busy = 0;
+  const flow = () => {
+    if (busy === 0 && !detached && !input.readableEnded) input.resume();
+  };
+  const send = (data: Buffer) => {
+    if (data.length === 0) return;
+    busy++;
+    input.pause();
+    sending = sending
+      .then(() => attachment.write(data))
+      .catch((err: unknown) => options.log.debug('writing to the attached process failed', { err }))
+      .finally(() => {
+        busy--;
+        flow();
+      });
+  };
+  const onData = (chunk: Buffer) => {
+    if (detached) return;
+    let data = chunk;
+    if (scanner) {
+      const r = scanner.feed(chunk);
+      data = r.forward;
+      if (r.detach) {
+        detached = true;
+        state.detached = true;
+        send(data);
+        options.log.debug('client detached with the detach keys');
+        // Closing the attachment ends its output, and so the stream (after detachMessage).
+        void sending.then(() => attachment.close());
+        return;
+      }
+    }
+    send(data);
+  };
+  if (ctx.upgrade && ctx.upgrade.head.length > 0) onData(ctx.upgrade.head);
+  input.on('data', onData);
+  // Half-close: the client has no more input, but still reads the output.
+  const ended = () => void sending.then(() => attachment.closeStdin());
+  input.on('end', ended);
+  // The client may have half-closed already (empty input), while the exec was starting.
+  if (input.readableEnded) ended();
+  else flow();
 }

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { invalidArgument } from '../core/errors.ts';
-import type { Engine } from '../engine/types.ts';
-import type { ProgressSink } from '../image/types.ts';
+import type { Engine } from '../engine/index.ts';
+import type { ProgressSink } from '../core/progress.ts';
 import { log, setLogSink } from '../lib/logger.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 
@@ -25,7 +25,7 @@ const engine = {
       let text = '';
       for await (const c of archive) text += c.toString();
       if (text === 'broken') throw invalidArgument('Error processing tar file(exit status 1): unexpected EOF');
-      options.progress?.({ id: 'abc', status: 'Loading layer' });
+      options.progress?.({ kind: 'layer', id: 'abc', step: 'loading-layer' });
       return { messages: ['Loaded image: x:latest'], images: [] };
     },
   },

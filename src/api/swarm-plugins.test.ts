@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine } from '../engine/types.ts';
+import type { Engine } from '../engine/index.ts';
 import { log, setLogSink } from '../lib/logger.ts';
 import { createApiServer, type ApiServer } from './server.ts';
 import { notSwarmManager, notInSwarm } from './routes/swarm.ts';

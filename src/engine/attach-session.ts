@@ -27,7 +27,8 @@ export class AttachSession implements ContainerAttachment {
   readonly tty: boolean;
   readonly #stdin: boolean;
   #conn: AttachConnection | undefined;
-  #pendingInput: Buffer[] = [];
+  /** Input written before the connection exists; each write settles once its bytes are sent (back-pressure). */
+  readonly #pendingInput: { data: Buffer; sent: () => void }[] = [];
   #inputEnded = false;
   #ended = false;
   #closed = false;
@@ -58,7 +59,7 @@ export class AttachSession implements ContainerAttachment {
    * connection closes, the output ends — after `endAfter` settles, if given
    * (an exec's exit code is recorded only after conmon closes its sockets).
    */
-  async connect(conn: AttachConnection, endAfter?: Promise<unknown>): Promise<void> {
+  connect(conn: AttachConnection, endAfter?: Promise<unknown>): void {
     if (this.#closed) {
       conn.close();
       return;
@@ -69,9 +70,9 @@ export class AttachSession implements ContainerAttachment {
       if (endAfter) void endAfter.finally(() => this.end()).catch(() => undefined);
       else this.end();
     });
-    const pending = this.#pendingInput;
-    this.#pendingInput = [];
-    for (const b of pending) await conn.write(b);
+    // Queued all at once, before any later write can reach the connection: input stays in order.
+    // Not awaited: before start the container reads nothing, and its start must not wait for a full pipe.
+    for (const p of this.#pendingInput.splice(0)) void conn.write(p.data).finally(p.sent);
     if (this.#inputEnded) conn.closeStdin();
   }
 
@@ -79,14 +80,21 @@ export class AttachSession implements ContainerAttachment {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#dropPending();
     this.#wake?.();
     this.#fireClose();
   }
 
   async write(data: Buffer): Promise<void> {
     if (!this.#stdin || this.#inputEnded || this.closed) return;
-    if (this.#conn) await this.#conn.write(data);
-    else this.#pendingInput.push(Buffer.from(data));
+    if (this.#conn) return this.#conn.write(data);
+    return new Promise<void>((sent) => this.#pendingInput.push({ data: Buffer.from(data), sent }));
+  }
+
+  /** No connection will come: writers waiting for one go on. */
+  #dropPending(): void {
+    const pending = this.#pendingInput.splice(0);
+    for (const p of pending) p.sent();
   }
 
   closeStdin(): void {
@@ -98,6 +106,7 @@ export class AttachSession implements ContainerAttachment {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dropPending();
     this.#conn?.close();
     this.end();
   }

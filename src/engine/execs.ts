@@ -53,14 +53,22 @@ export interface ExecService {
    * `Error: Exec command <id> is already running` / `has already run`), so that
    * api/ can answer them before hijacking; start failures reject later (the
    * exit code is recorded as 126, as docker does). Attached: resolves with
-   * the process's stdio; detached: resolves once it runs.
+   * the process's stdio; detached: resolves once it runs. The process has a
+   * terminal when the exec was created with `tty` (how the stream is framed
+   * is the caller's business, as dockerd's start `Tty` is).
    */
-  start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined>;
+  start(execId: string, options: { detach: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined>;
   resize(execId: string, size: { height: number; width: number }): Promise<void>;
   /** NotFound `No such exec instance: <id>`. */
   inspect(execId: string): ExecInstance;
   /** Drops a finished exec's record (health probes do, as docker's do); unknown or running: nothing. */
   discard(execId: string): void;
+  /**
+   * The client detached from a running exec with the detach keys: as dockerd,
+   * the exec is done for the engine (not running, exit code 126) while its
+   * process runs on unobserved. Unknown or not running: nothing.
+   */
+  detached(execId: string): void;
   /** Drops every exec record of a removed container. */
   forgetContainer(containerId: string): void;
   /** Ids of a container's execs that are created or running (docker's ExecIDs). */
@@ -88,6 +96,8 @@ interface ExecRecord {
   exitCode: number | null;
   pid: number;
   process?: ExecProcess;
+  /** The client detached: its later exit is not recorded (dockerd forgets such an exec). */
+  detached?: boolean;
   /** When it was created, then when it exited (ms since the epoch): the age the clean-up goes by. */
   since: number;
 }
@@ -129,6 +139,16 @@ export class LocalExecService implements ExecService {
     if (r && r.state !== 'running') this.#execs.delete(execId);
   }
 
+  detached(execId: string): void {
+    const r = this.#execs.get(execId);
+    if (!r || r.state !== 'running') return;
+    r.detached = true;
+    r.state = 'exited';
+    r.exitCode = 126;
+    r.pid = 0;
+    r.since = Date.now();
+  }
+
   activeIds(containerId: string): string[] {
     return [...this.#execs.values()].filter((r) => r.containerId === containerId && r.state !== 'exited').map((r) => r.id);
   }
@@ -154,7 +174,7 @@ export class LocalExecService implements ExecService {
     return { id: r.id, containerId: r.containerId, spec: r.spec, running: r.state === 'running', exitCode: r.exitCode, pid: r.pid };
   }
 
-  start(execId: string, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
+  start(execId: string, options: { detach: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
     const r = this.#get(execId);
     if (r.state === 'running') throw conflict(`Error: Exec command ${execId} is already running`);
     if (r.state === 'exited') throw conflict(`Error: Exec command ${execId} has already run`);
@@ -168,10 +188,10 @@ export class LocalExecService implements ExecService {
     });
   }
 
-  async #doStart(r: ExecRecord, options: { detach: boolean; tty?: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
+  async #doStart(r: ExecRecord, options: { detach: boolean; consoleSize?: readonly [number, number] }): Promise<ContainerAttachment | undefined> {
     const c = await this.#d.inspectContainer(r.containerId);
     this.#checkRunning(c);
-    const tty = options.tty ?? r.spec.tty;
+    const tty = r.spec.tty;
     const attach = !options.detach;
     const stdin = attach && r.spec.attachStdin;
     const processSpec = await this.#processSpec(c, r.spec, tty);
@@ -188,6 +208,10 @@ export class LocalExecService implements ExecService {
     r.pid = proc.pid;
     const exited = proc.exited.then(
       (code) => {
+        if (r.detached) {
+          void proc.cleanup().catch((err: unknown) => this.#d.log.warn('exec clean-up failed', { exec: r.id, err }));
+          return;
+        }
         r.exitCode = code;
         r.state = 'exited';
         r.pid = 0;
@@ -198,6 +222,7 @@ export class LocalExecService implements ExecService {
         void proc.cleanup().catch((err: unknown) => this.#d.log.warn('exec clean-up failed', { exec: r.id, err }));
       },
       (err: unknown) => {
+        if (r.detached) return;
         r.exitCode = 255;
         r.state = 'exited';
         r.since = Date.now();
@@ -207,7 +232,7 @@ export class LocalExecService implements ExecService {
     this.#d.log.info('exec started', { container: c.id, exec: r.id, pid: proc.pid });
     if (!proc.connection) return undefined;
     const session = new AttachSession({ tty, stdin });
-    await session.connect(proc.connection, exited);
+    session.connect(proc.connection, exited);
     return session;
   }
 

@@ -98,6 +98,20 @@ function wrap(sock: SeqpacketLike): AttachConnection {
     closed = true;
     for (const fn of closeFns) fn();
   };
+  let writing: Promise<void> = Promise.resolve();
+  /** Sends one chunk as packets of at most maxPacket bytes, each after the previous one reached the kernel. */
+  const sendAll = async (data: Buffer) => {
+    for (let off = 0; off < data.length && !closed; off += maxPacket) {
+      const part = data.subarray(off, Math.min(off + maxPacket, data.length));
+      await new Promise<void>((resolve) => {
+        try {
+          sock.write(part, 0, part.length, () => resolve());
+        } catch {
+          resolve();
+        }
+      });
+    }
+  };
   sock.on('data', (buf: Buffer) => {
     const stream = streamByte[buf[0] ?? 0];
     if (!stream || buf.length < 2) return;
@@ -120,27 +134,24 @@ function wrap(sock: SeqpacketLike): AttachConnection {
       if (closed) fn();
       else closeFns.push(fn);
     },
-    async write(data: Buffer) {
-      if (closed || inputEnded) return;
-      for (let off = 0; off < data.length; off += maxPacket) {
-        const part = data.subarray(off, Math.min(off + maxPacket, data.length));
-        await new Promise<void>((resolve) => {
-          try {
-            sock.write(part, 0, part.length, () => resolve());
-          } catch {
-            resolve();
-          }
-        });
-      }
+    write(data: Buffer) {
+      if (closed || inputEnded) return Promise.resolve();
+      // One write at a time, in call order: concurrent writes would interleave their packets.
+      writing = writing.then(() => sendAll(data));
+      return writing;
     },
     closeStdin() {
       if (closed || inputEnded) return;
       inputEnded = true;
-      try {
-        sock.end();
-      } catch {
-        // Already gone: conmon has closed stdin with the socket.
-      }
+      // After the queued input: conmon closes the container's stdin at our half-close.
+      void writing.then(() => {
+        if (closed) return;
+        try {
+          sock.end();
+        } catch {
+          // Already gone: conmon has closed stdin with the socket.
+        }
+      });
     },
     close() {
       if (closed) return;

@@ -4,6 +4,7 @@
 // its size from /containers/{id}/resize.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 
@@ -123,4 +124,91 @@ test('berth attach --no-stdin streams a running container\'s output and exits wi
   assert.equal(stopped.code, 1);
   assert.match(stopped.stderr, /You cannot attach to a stopped container, start it first/);
   await d.berth(['rm', 'ns']);
+});
+
+/** Reads a hijacked stream to its end and splits stdcopy frames into [stream, text]. */
+function framesOf(buf: Buffer): [number, string][] {
+  const out: [number, string][] = [];
+  for (let off = 0; off + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(off + 4);
+    out.push([buf[off]!, buf.subarray(off + 8, off + 8 + len).toString()]);
+    off += 8 + len;
+  }
+  return out;
+}
+
+for (const n of [1000, 5000, 1 << 20]) {
+  for (const when of ['before', 'after'] as const) {
+    test(`regression (issue 11): ${n} bytes written to a hijacked attach ${when} start all reach the process`, { timeout: 120_000 }, async () => {
+      const created = await d.json<{ Id: string }>('POST', '/containers/create', {
+        Image: 'busybox', Cmd: ['wc', '-c'], OpenStdin: true, StdinOnce: true, HostConfig: { NetworkMode: 'none' },
+      });
+      const id = created.body.Id;
+      if (when === 'after') assert.equal((await d.request('POST', `/containers/${id}/start`)).status, 204);
+      const { sock, rest } = await hijack(`/v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+      const all = readAll(sock, rest);
+      if (when === 'before') assert.equal((await d.request('POST', `/containers/${id}/start`)).status, 204);
+      // Many small writes as well as one large one: the chunks must arrive in order and none may be lost.
+      const data = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) data[i] = 97 + (i % 26);
+      const half = Math.floor(n / 2);
+      for (let off = 0; off < half; off += 100) sock.write(data.subarray(off, Math.min(off + 100, half)));
+      sock.end(data.subarray(half));
+      assert.deepEqual(framesOf(await all), [[1, `${n}\n`]], d.logTail());
+      await d.request('DELETE', `/containers/${id}?force=1`);
+    });
+  }
+}
+
+test('regression (issue 11): stdin reaches the process in order (sha256 of 1 MiB written in chunks)', { timeout: 120_000 }, async () => {
+  const created = await d.json<{ Id: string }>('POST', '/containers/create', {
+    Image: 'busybox', Cmd: ['sha256sum'], OpenStdin: true, StdinOnce: true, HostConfig: { NetworkMode: 'none' },
+  });
+  const id = created.body.Id;
+  const { sock, rest } = await hijack(`/v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+  const all = readAll(sock, rest);
+  assert.equal((await d.request('POST', `/containers/${id}/start`)).status, 204);
+  const data = Buffer.alloc(1 << 20);
+  for (let i = 0; i < data.length; i += 4) data.writeUInt32BE(i, i);
+  for (let off = 0; off < data.length; off += 3000) sock.write(data.subarray(off, off + 3000));
+  sock.end();
+  const want = createHash('sha256').update(data).digest('hex');
+  assert.deepEqual(framesOf(await all), [[1, `${want}  -\n`]], d.logTail());
+  await d.request('DELETE', `/containers/${id}?force=1`);
+});
+
+test('regression (issue 11): a TTY attach is a raw stream and its input is counted exactly', { timeout: 120_000 }, async () => {
+  const data = Buffer.from(`${'q'.repeat(99)}\n`.repeat(50));
+  const created = await d.json<{ Id: string }>('POST', '/containers/create', {
+    Image: 'busybox', Cmd: ['sh', '-c', `head -c ${data.length} | wc -c`], Tty: true, OpenStdin: true, StdinOnce: true, HostConfig: { NetworkMode: 'none' },
+  });
+  const id = created.body.Id;
+  const { sock, rest } = await hijack(`/v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1`);
+  const all = readAll(sock, rest);
+  assert.equal((await d.request('POST', `/containers/${id}/start`)).status, 204);
+  sock.write(data);
+  const out = (await all).toString();
+  assert.ok(out.endsWith(`\r\n${data.length}\r\n`), JSON.stringify(out.slice(-40)));
+  assert.equal(out.length, data.length + 50 + `${data.length}\r\n`.length, 'the echo with \\r\\n line ends, then the count, unframed');
+  await d.request('DELETE', `/containers/${id}?force=1`);
+});
+
+test('the attach response says raw-stream on 200 and before API 1.42, multiplexed-stream on 101 from 1.42, as dockerd', { timeout: 60_000 }, async () => {
+  const created = await d.json<{ Id: string }>('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'none' } });
+  const id = created.body.Id;
+  const head = (version: string, upgrade: boolean) => new Promise<string>((resolve, reject) => {
+    const sock = connect(d.socket);
+    let buf = '';
+    sock.on('data', (b: Buffer) => {
+      buf += b.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end >= 0) { sock.destroy(); resolve(buf.slice(0, end)); }
+    });
+    sock.on('error', reject);
+    sock.write(`POST /${version}/containers/${id}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: api\r\n${upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : ''}\r\n`);
+  });
+  assert.match(await head('v1.41', true), /^HTTP\/1.1 101 UPGRADED\r\nContent-Type: application\/vnd.docker.raw-stream(\r\n|$)/);
+  assert.match(await head('v1.42', true), /^HTTP\/1.1 101 UPGRADED\r\nContent-Type: application\/vnd.docker.multiplexed-stream(\r\n|$)/);
+  assert.match(await head('v1.44', false), /^HTTP\/1.1 200 OK\r\nContent-Type: application\/vnd.docker.raw-stream(\r\n|$)/);
+  await d.request('DELETE', `/containers/${id}?force=1`);
 });

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { berthBin } from './acceptance-support.ts';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
@@ -161,4 +162,91 @@ test('exec into a stopped container fails with docker\'s message', { timeout: 60
   const viaDocker = await d.docker(['exec', 'ex', 'true']);
   assert.notEqual(viaDocker.code, 0);
   assert.match(viaDocker.stderr, /is not running/);
+});
+
+/** POST /exec/{id}/start on a raw connection; resolves with the response head and everything after it. */
+function execStart(id: string, body: unknown, options: { upgrade: boolean; input?: Buffer }): Promise<{ head: string; out: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(d.socket);
+    const payload = JSON.stringify(body);
+    let buf = Buffer.alloc(0);
+    let head: string | undefined;
+    sock.on('data', (b: Buffer) => {
+      buf = Buffer.concat([buf, b]);
+      if (head !== undefined) return;
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      head = buf.subarray(0, end).toString();
+      buf = buf.subarray(end + 4);
+      if (options.input) sock.end(options.input);
+    });
+    sock.on('end', () => resolve({ head: head ?? '', out: buf }));
+    sock.on('error', reject);
+    sock.write(`POST /v1.41/exec/${id}/start HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n${options.upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : ''}\r\n${payload}`);
+  });
+}
+
+function framesOf(buf: Buffer): [number, string][] {
+  const out: [number, string][] = [];
+  for (let off = 0; off + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(off + 4);
+    out.push([buf[off]!, buf.subarray(off + 8, off + 8 + len).toString()]);
+    off += 8 + len;
+  }
+  return out;
+}
+
+let streamsCid: string | undefined;
+
+/** Creates an exec in a running container of these tests' own (an earlier test stops `ex`). */
+async function execCreate(body: Record<string, unknown>): Promise<string> {
+  if (!streamsCid) {
+    const run = await d.berth(['run', '-d', '--name', 'ex-streams', '--network', 'none', 'busybox', 'sleep', '1000']);
+    assert.equal(run.code, 0, run.stderr);
+    streamsCid = run.stdout.trim();
+  }
+  const r = await d.json<{ Id: string }>('POST', `/containers/${streamsCid}/exec`, { AttachStdout: true, AttachStderr: true, ...body });
+  assert.equal(r.status, 201);
+  return r.body.Id;
+}
+
+const outErr = ['sh', '-c', 'echo out; sleep 0.3; echo err >&2'];
+
+for (const upgrade of [true, false]) {
+  test(`regression (issue 11): exec created and started with Tty gets a terminal and a raw stream (${upgrade ? 'upgraded' : 'plain 200'})`, { timeout: 60_000 }, async () => {
+    const id = await execCreate({ Cmd: outErr, Tty: true });
+    const r = await execStart(id, { Detach: false, Tty: true }, { upgrade });
+    assert.match(r.head, upgrade ? /^HTTP\/1.1 101 UPGRADED\r\nContent-Type: application\/vnd.docker.raw-stream\r\n/ : /^HTTP\/1.1 200 OK\r\nContent-Type: application\/vnd.docker.raw-stream\r\n/);
+    assert.match(r.head, /\r\nApi-Version: /, 'dockerd repeats its response headers');
+    assert.equal(r.out.toString(), 'out\r\nerr\r\n');
+  });
+}
+
+test('regression (issue 11): an exec created with Tty but started without it has a terminal, framed as stdout (docker-py exec_start)', { timeout: 60_000 }, async () => {
+  const id = await execCreate({ Cmd: outErr, Tty: true });
+  const r = await execStart(id, { Detach: false, Tty: false }, { upgrade: true });
+  assert.deepEqual(framesOf(r.out), [[1, 'out\r\n'], [1, 'err\r\n']]);
+  const absent = await execStart(await execCreate({ Cmd: outErr, Tty: true }), { Detach: false }, { upgrade: true });
+  assert.deepEqual(framesOf(absent.out), [[1, 'out\r\n'], [1, 'err\r\n']], 'no Tty in the start body: framed');
+});
+
+test('an exec without a terminal started with Tty is raw and carries stdout only, as dockerd', { timeout: 60_000 }, async () => {
+  const id = await execCreate({ Cmd: outErr, Tty: false });
+  const r = await execStart(id, { Detach: false, Tty: true }, { upgrade: true });
+  assert.equal(r.out.toString(), 'out\n');
+  const framed = await execStart(await execCreate({ Cmd: outErr }), { Detach: false, Tty: false }, { upgrade: true });
+  assert.deepEqual(framed.out.length > 0 && framesOf(framed.out), [[1, 'out\n'], [2, 'err\n']]);
+});
+
+test('regression (issue 11): 1 MiB of stdin to an exec arrives whole, its half-close ends it, ExitCode from /exec/{id}/json', { timeout: 60_000 }, async () => {
+  const data = Buffer.alloc(1 << 20, 'e');
+  const id = await execCreate({ Cmd: ['sh', '-c', 'wc -c; exit 4'], AttachStdin: true });
+  const r = await execStart(id, { Detach: false, Tty: false }, { upgrade: true, input: data });
+  assert.deepEqual(framesOf(r.out), [[1, `${data.length}\n`]]);
+  let info = await d.json<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${id}/json`);
+  for (let i = 0; i < 50 && info.body.Running; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    info = await d.json('GET', `/exec/${id}/json`);
+  }
+  assert.equal(info.body.ExitCode, 4);
 });

@@ -8,7 +8,7 @@ import { inspectJson, listJson } from '../container-json.ts';
 import { specFromCreateBody } from '../container-spec.ts';
 import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
-import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, streamContentType } from '../attach-stream.ts';
+import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment } from '../attach-stream.ts';
 import { rfc3339NanoFixed } from '../../lib/go-units.ts';
 import type { RequestContext, Router } from '../router.ts';
 import { versionLess } from '../version.ts';
@@ -172,7 +172,7 @@ export function addContainerRoutes(router: Router): void {
  * the live output through the container's monitor (and input with `stdin`)
  * until its process exits or the client detaches.
  */
-async function attach({ req, res, params, query, engine, upgrade, log }: RequestContext): Promise<void> {
+async function attach({ req, res, params, query, engine, upgrade, log, version }: RequestContext): Promise<void> {
   const c = await engine.containers.inspect(params['id']!);
   const wantStdout = boolQuery(query, 'stdout');
   const wantStderr = boolQuery(query, 'stderr');
@@ -182,7 +182,7 @@ async function attach({ req, res, params, query, engine, upgrade, log }: Request
   // Attach first, so that nothing between the log replay and the live stream is lost.
   const attachment = stream ? await engine.containers.attachStdio(c.id, { stdin: wantStdin }) : undefined;
   const ctx = { req, res, ...(upgrade ? { upgrade } : {}) };
-  const socket = hijack(ctx, streamContentType(c.spec.tty));
+  const socket = hijack(ctx, { multiplexed: !c.spec.tty, version });
   try {
     if (boolQuery(query, 'logs') && (wantStdout || wantStderr)) {
       const lines = engine.containers.logs(c.id, { stdout: wantStdout, stderr: wantStderr });

@@ -2,7 +2,8 @@
 // stream, or detached), resize its TTY, inspect it for its exit code.
 import { errorMessage, invalidArgument, isInvalidArgument, notImplemented } from '../../core/errors.ts';
 import type { Engine, ExecService, ExecSpec } from '../../engine/index.ts';
-import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody, streamContentType } from '../attach-stream.ts';
+import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody } from '../attach-stream.ts';
+import { versionLess } from '../version.ts';
 import { readJson, sendJson } from '../http-util.ts';
 import { frame } from '../mux.ts';
 import type { Router } from '../router.ts';
@@ -71,7 +72,8 @@ export function addExecRoutes(router: Router): void {
       OpenStderr: e.spec.attachStderr,
       OpenStdin: e.spec.attachStdin,
       OpenStdout: e.spec.attachStdout,
-      ProcessConfig: { arguments: args, entrypoint, privileged: e.spec.privileged, tty: e.spec.tty, user: e.spec.user },
+      // dockerd's ExecProcessConfig.User is omitempty.
+      ProcessConfig: { arguments: args, entrypoint, privileged: e.spec.privileged, tty: e.spec.tty, ...(e.spec.user ? { user: e.spec.user } : {}) },
       Running: e.running,
       Pid: e.pid,
     });
@@ -83,7 +85,7 @@ export function addExecRoutes(router: Router): void {
     res.end();
   });
 
-  router.add('POST', '/exec/{id}/start', async ({ req, res, params, engine, upgrade, log }) => {
+  router.add('POST', '/exec/{id}/start', async ({ req, res, params, engine, upgrade, log, version }) => {
     const read = await readUpgradeBody({ req, res, ...(upgrade ? { upgrade } : {}) });
     const ctx = read.ctx;
     let body: unknown;
@@ -95,31 +97,39 @@ export function addExecRoutes(router: Router): void {
     }
     const o = isObj(body) ? body : {};
     const detach = field(o, 'Detach', isBool, 'a boolean') ?? false;
-    const ttyAsked = field(o, 'Tty', isBool, 'a boolean');
+    // As dockerd: the exec's own Tty (from create) gives the process its terminal; the start's Tty
+    // only says how the stream is sent (raw or in stdcopy frames), false when absent.
+    const raw = field(o, 'Tty', isBool, 'a boolean') ?? false;
     const size = field(o, 'ConsoleSize', isSize, 'an array of two unsigned integers');
     const service = execs(engine);
     const e = service.inspect(params['id']!);
-    const tty = ttyAsked ?? e.spec.tty;
+    // dockerd ignores ConsoleSize before 1.42 and without Tty.
+    const consoleSize = size && size[0] > 0 && size[1] > 0 && raw && !versionLess(version, '1.42') ? size : undefined;
     // Guard failures (already running, already ran) throw here, before the hijack.
-    const started = service.start(e.id, { detach, tty, ...(size && size[0] > 0 && size[1] > 0 ? { consoleSize: size } : {}) });
+    const started = service.start(e.id, { detach, ...(consoleSize ? { consoleSize } : {}) });
     if (detach) {
       await started;
       res.writeHead(200, { 'Content-Length': 0 });
       res.end();
       return;
     }
-    const socket = hijack(ctx, streamContentType(tty));
+    const socket = hijack(ctx, { multiplexed: !raw, version, withHeaders: true });
     try {
       const attachment = await started;
       if (attachment) {
         const detachKeys = parseDetachKeys(e.spec.detachKeys || defaultDetachKeys);
-        await pumpAttachment(ctx, socket, attachment, { stdin: e.spec.attachStdin, stdout: e.spec.attachStdout, stderr: e.spec.attachStderr, detachKeys, log });
+        const pumped = await pumpAttachment(ctx, socket, attachment, {
+          stdin: e.spec.attachStdin, stdout: e.spec.attachStdout, stderr: e.spec.attachStderr, raw, detachKeys, log,
+          // dockerd's words: its exec start fails with the detach keys' escape error.
+          detachMessage: 'exec attach failed: error on attach stdin: read escape sequence\r\n',
+        });
+        if (pumped.detached) service.detached(e.id);
       }
     } catch (err) {
       // docker writes a start failure into the stream; the exit code (126/127) is in the exec's inspect.
       // The daemon's own checks (e.g. an unknown user) come without the runtime's wrapping.
       const text = Buffer.from(isInvalidArgument(err) ? `${errorMessage(err)}\r\n` : `OCI runtime exec failed: ${errorMessage(err).replace(/: unknown$/, '')}: unknown\r\n`);
-      socket.write(tty ? text : frame('stdout', text));
+      socket.write(raw ? text : frame('stdout', text));
       log.debug('exec failed to start', { exec: e.id, err: errorMessage(err) });
     } finally {
       socket.end();
