@@ -2,5 +2,5 @@
 // and the embedded DNS resolver of user-defined networks.
 export { CniNetworkManager, type NetworkManagerOptions } from './manager.ts';
 export type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
-export { parsePortKey, ephemeralRange } from './ports.ts';
+export { parsePortKey, ephemeralRange, validatePortBindings } from './ports.ts';
 export { embeddedResolvConf } from './resolv-conf.ts';
