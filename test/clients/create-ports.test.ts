@@ -7,6 +7,12 @@ import { clientTargets, dockerCli, dockerPy, sameOnBoth, type RunResult, type Ta
 
 clientTargets();
 
+/** A scenario step that must succeed on both (so that a comparison is never of two identical failures). */
+function ok(r: RunResult): RunResult {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r;
+}
+
 const brief = (r: RunResult) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr });
 const server = ['sh', '-c', 'hostname > /tmp/index.html; exec httpd -f -p 80 -h /tmp'];
 
@@ -23,7 +29,7 @@ async function answer(t: Target, port: number): Promise<boolean> {
 sameOnBoth('docker CLI: -p 127.0.0.1:A-C:80 gives each container the next free port, then "all ports are allocated"', async (t) => {
   const run = (name: string) => dockerCli(t, ['run', '-d', '--name', name, '-p', '127.0.0.1:47100-47102:80', 'busybox', ...server]);
   const out: Record<string, unknown> = {};
-  for (const n of ['r1', 'r2', 'r3']) out[`run ${n}`] = (await run(n)).code;
+  for (const n of ['r1', 'r2', 'r3']) out[`run ${n}`] = ok(await run(n)).code;
   for (const n of ['r1', 'r2', 'r3']) out[`port ${n}`] = brief(await dockerCli(t, ['port', n]));
   out['answers'] = await Promise.all([47100, 47101, 47102].map((p) => answer(t, p)));
   out['run r4 (range full)'] = brief(await run('r4'));
@@ -36,13 +42,13 @@ sameOnBoth('docker CLI: -p 127.0.0.1:A-C:80 gives each container the next free p
 sameOnBoth('docker CLI: a freed range port is handed out only after the others (round robin)', async (t) => {
   const run = (name: string) => dockerCli(t, ['run', '-d', '--name', name, '-p', '127.0.0.1:47110-47112:80', 'busybox', 'sleep', '300']);
   const out: Record<string, unknown> = {};
-  await run('a');
-  await dockerCli(t, ['rm', '-f', 'a']);
-  await run('b');
-  out['b'] = (await dockerCli(t, ['port', 'b'])).stdout;
-  await dockerCli(t, ['rm', '-f', 'b']);
-  await run('c');
-  out['c'] = (await dockerCli(t, ['port', 'c'])).stdout;
+  ok(await run('ra'));
+  await dockerCli(t, ['rm', '-f', 'ra']);
+  ok(await run('rb'));
+  out['rb'] = (await dockerCli(t, ['port', 'rb'])).stdout;
+  await dockerCli(t, ['rm', '-f', 'rb']);
+  ok(await run('rc'));
+  out['rc'] = (await dockerCli(t, ['port', 'rc'])).stdout;
   return out;
 });
 
