@@ -3,9 +3,12 @@
 // port of the range (docker's round robin), a full range fails with docker's
 // text, a range mapped to a range maps port to port, and `docker port` /
 // NetworkSettings.Ports name the port chosen. Compared with the oracle dockerd.
-import { clientTargets, dockerCli, dockerPy, sameOnBoth, type RunResult, type Target } from './harness.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientTargets, compose, dockerCli, dockerPy, sameOnBoth, scratchDir, type RunResult, type Target } from './harness.ts';
 
 clientTargets();
+const scratch = scratchDir('berth-clients-ports-');
 
 /** A scenario step that must succeed on both (so that a comparison is never of two identical failures). */
 function ok(r: RunResult): RunResult {
@@ -81,4 +84,32 @@ for hp in ['47152-47150', 'abc', '70000']:
     res['bad ' + hp] = outcome(lambda: c.create_container('busybox', host_config=c.create_host_config(port_bindings={80: hp})))
 out(res)
 `, { flavor }));
+}
+
+for (const flavor of ['v2', 'v1'] as const) {
+  sameOnBoth(`Compose ${flavor}: deploy.replicas 3 with ports 127.0.0.1:A-C:80 comes up, each replica on its own port`, async (t) => {
+    const cwd = join(scratch, `${flavor}-${t.kind}`);
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'compose.yaml'), [
+      'services:',
+      '  web:',
+      '    image: busybox',
+      `    command: ["sh", "-c", "hostname > /tmp/index.html; exec httpd -f -p 80 -h /tmp"]`,
+      '    ports: ["127.0.0.1:47160-47162:80"]',
+      '    deploy:',
+      '      replicas: 3',
+      '',
+    ].join('\n'));
+    const opts = { flavor, cwd, env: { COMPOSE_PROJECT_NAME: 'portrange' } };
+    const out: Record<string, unknown> = {};
+    const up = await compose(t, ['-f', 'compose.yaml', 'up', '-d'], opts);
+    out['up'] = ok(up).code;
+    const ports = await dockerCli(t, ['ps', '--format', '{{.Ports}}', '--filter', 'label=com.docker.compose.project=portrange']);
+    out['ports'] = ports.stdout.split('\n').filter(Boolean).sort();
+    out['answers'] = await Promise.all([47160, 47161, 47162].map((p) => answer(t, p)));
+    const port = await compose(t, ['-f', 'compose.yaml', 'port', 'web', '80'], opts);
+    out['port'] = { code: port.code, oneOfTheRange: /^127\.0\.0\.1:4716[0-2]$/.test(port.stdout.trim()) };
+    await compose(t, ['-f', 'compose.yaml', 'down'], opts);
+    return out;
+  }, { timeout: 300_000 });
 }
