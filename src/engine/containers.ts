@@ -32,7 +32,7 @@ import { nowNano, zeroTime } from './time.ts';
 import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
 import type { HealthMonitor } from './health.ts';
 import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
-import { checkCreateFields, isDaemonStartError } from './create-checks.ts';
+import { checkCreateFields, isDaemonStartError, resolvePidMode } from './create-checks.ts';
 import { writeInitLayer } from './init-layer.ts';
 import { checkLinks, resolveLinks, type ResolvedLinks } from './container-links.ts';
 import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container-update.ts';
@@ -352,7 +352,7 @@ export class LocalContainerService implements ContainerService {
   async create(requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
     checkCreateFields(requested);
     validateLogConfig(requested.host.logConfig);
-    const spec = checkLinks(requested, (x) => this.#find(x));
+    const spec = resolvePidMode(checkLinks(requested, (x) => this.#find(x)), (x) => this.#find(x));
     // Unknown capabilities are refused at create (InvalidArgument), as docker does, not at start.
     tweakCapabilities(defaultCapabilities, spec.host.capAdd, spec.host.capDrop);
     if (spec.stopSignal) parseSignal(spec.stopSignal);
@@ -634,10 +634,18 @@ export class LocalContainerService implements ContainerService {
       devices: h.devices,
       ...(h.deviceCgroupRules ? { deviceCgroupRules: h.deviceCgroupRules } : {}),
       ...(h.pidMode === 'host' ? { hostPid: true } : {}),
+      ...(h.pidMode?.startsWith('container:') ? { pidNamespace: this.#pidNamespaceOf(h.pidMode.slice('container:'.length)) } : {}),
       ...(h.utsMode === 'host' ? { hostUts: true } : {}),
       annotations: {},
       cgroupsPath: `/berth/${c.id}`,
     };
+  }
+
+  /** The PID namespace of the container a `--pid container:<id>` one joins; it must be running, as docker requires. */
+  #pidNamespaceOf(id: string): string {
+    const other = this.#find(id);
+    if (other.state.status !== 'running' && other.state.status !== 'paused') throw internal(`container ${other.id} is not running`);
+    return `/proc/${other.state.pid}/ns/pid`;
   }
 
   async #mounts(c: Container, rootfs: string): Promise<OciMount[]> {

@@ -1,8 +1,8 @@
 // HostConfig fields dockerd refuses at create, with its texts and statuses:
 // isolation, an unknown logging driver, a hostname with the host's UTS
 // namespace, malformed published ports, a volume driver berth does not have.
-import { internal, invalidArgument, notFound } from '../core/errors.ts';
-import type { ContainerSpec } from '../core/types.ts';
+import { internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
+import type { Container, ContainerSpec } from '../core/types.ts';
 import { validatePortBindings } from '../network/index.ts';
 
 /** dockerd's built-in logging drivers (on Linux); any other name is looked up as a plugin, and berth has none. */
@@ -30,5 +30,21 @@ export function checkCreateFields(spec: ContainerSpec): void {
 
 /** Start failures that are dockerd's own (its spec and link checks), reported as they are rather than as the runtime's. */
 export function isDaemonStartError(message: string): boolean {
+  if (/^container [0-9a-f]{64} is not running$/.test(message)) return true;
   return ['error gathering device information', 'invalid device cgroup rule format', 'Cannot link to a non running container'].some((p) => message.startsWith(p));
+}
+
+/** `PidMode: container:<name>` names the container by its full id from create on, as docker records it (400 when there is none). */
+export function resolvePidMode(spec: ContainerSpec, find: (idOrName: string) => Container): ContainerSpec {
+  const mode = spec.host.pidMode ?? '';
+  if (!mode.startsWith('container:')) return spec;
+  const name = mode.slice('container:'.length);
+  let other: Container;
+  try {
+    other = find(name);
+  } catch (err) {
+    if (isNotFound(err)) throw invalidArgument(`No such container: ${name}`);
+    throw err;
+  }
+  return { ...spec, host: { ...spec.host, pidMode: `container:${other.id}` } };
 }

@@ -118,7 +118,8 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
   if (input.network.mode === 'new') namespaces.push({ type: 'network' });
   else if (input.network.mode === 'path') namespaces.push({ type: 'network', path: input.network.path });
   if (!input.hostUts) namespaces.push({ type: 'uts' });
-  if (!input.hostPid) namespaces.push({ type: 'pid' });
+  if (input.pidNamespace) namespaces.push({ type: 'pid', path: input.pidNamespace });
+  else if (!input.hostPid) namespaces.push({ type: 'pid' });
   namespaces.push({ type: 'ipc' });
   if (cgroupVersion === '2') namespaces.push({ type: 'cgroup' });
 

@@ -55,6 +55,8 @@ export interface SpecInput {
   readonly deviceCgroupRules?: readonly string[];
   /** Share the host's PID namespace. */
   readonly hostPid?: boolean;
+  /** Join this PID namespace (`/proc/<pid>/ns/pid` of another container). */
+  readonly pidNamespace?: string;
   /** Share the host's UTS namespace: no hostname or domainname is set. */
   readonly hostUts?: boolean;
   readonly annotations: Readonly<Record<string, string>>;

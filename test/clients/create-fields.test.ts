@@ -5,7 +5,7 @@
 // Each compared with the oracle dockerd.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { clientTargets, dockerCli, dockerPy, sameOnBoth, scratchDir, type RunResult } from './harness.ts';
+import { clientTargets, dockerCli, dockerPy, mask, sameOnBoth, scratchDir, type RunResult } from './harness.ts';
 
 clientTargets();
 const dir = scratchDir();
@@ -57,13 +57,27 @@ sameOnBoth('docker CLI: --pid host and --uts host share the host\'s namespaces; 
   return out;
 });
 
+sameOnBoth('docker CLI: --pid container:<name> joins that container\'s PID namespace, which must be running', async (t) => {
+  const out: Record<string, unknown> = {};
+  ok(await dockerCli(t, ['create', '--name', 'p0', 'busybox', 'sleep', '300']));
+  out['run while p0 is not running'] = brief(await dockerCli(t, ['run', '-d', '--name', 'p1', '--pid', 'container:p0', 'busybox', 'sleep', '301']));
+  out['recorded'] = (await dockerCli(t, ['inspect', '-f', '{{.HostConfig.PidMode}} {{.State.Status}} {{.State.ExitCode}} {{.State.Error}}', 'p1'])).stdout;
+  ok(await dockerCli(t, ['start', 'p0']));
+  out['start'] = brief(await dockerCli(t, ['start', 'p1']));
+  out['pid 1 in p1'] = brief(await dockerCli(t, ['exec', 'p1', 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']));
+  out['nosuch'] = brief(await dockerCli(t, ['create', '--pid', 'container:nosuch', 'busybox']));
+  return out;
+});
+
 sameOnBoth('docker CLI: legacy links give the alias environment and /etc/hosts entries; inspect shows them', async (t) => {
   const out: Record<string, unknown> = {};
   ok(await dockerCli(t, ['run', '-d', '--name', 'db', '-e', 'X=1', '-e', 'HOME=/h', '-e', 'Y=a=b', '--expose', '80', '--expose', '53/udp', '--expose', '53', '--expose', '6000-6002', 'busybox', 'sleep', '300']));
   const env = ok(await dockerCli(t, ['run', '--rm', '--name', 'web-1', '--link', 'db:my-alias', '-e', 'Z=2', 'busybox', 'sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ']));
   // HOSTNAME differs by id; the rest (order included) must match.
   out['environment'] = env.stdout.split('\n').filter((l) => !l.startsWith('HOSTNAME='));
-  out['hosts'] = brief(await dockerCli(t, ['run', '--rm', '--link', 'db:al', '--link', 'db', '--add-host', 'extra:10.1.2.3', 'busybox', 'sh', '-c', 'grep -v "^::\\|^f[ef]0" /etc/hosts | head -n 4 | sort']));
+  // dockerd writes the links in Go map order: compared as a set (masked first, as the engines' subnets differ).
+  const hosts = ok(await dockerCli(t, ['run', '--rm', '--link', 'db:al', '--link', 'db', '--add-host', 'extra:10.1.2.3', 'busybox', 'sh', '-c', 'grep -v "^::\\|^f[ef]0" /etc/hosts | head -n 4']));
+  out['hosts'] = mask(hosts.stdout).split('\n').sort();
   ok(await dockerCli(t, ['create', '--name', 'w1', '--link', 'db:al', '--link', 'db', 'busybox']));
   // dockerd lists links in Go map order: compared as a set.
   out['inspect'] = (await dockerCli(t, ['inspect', '-f', '{{range .HostConfig.Links}}{{println .}}{{end}}', 'w1'])).stdout.split('\n').sort();
