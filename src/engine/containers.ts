@@ -277,7 +277,19 @@ export class LocalContainerService implements ContainerService {
       const c = matches[0] === undefined ? undefined : this.#byId.get(matches[0]);
       if (c) return c;
     }
+    const linked = this.#linkTarget(key);
+    if (linked) return linked;
     throw notFound(`No such container: ${idOrName}`);
+  }
+
+  /** A legacy link's name `<container>/<alias>` names the linked container, as in docker's name registry. */
+  #linkTarget(key: string): StoredContainer | undefined {
+    const slash = key.lastIndexOf('/');
+    if (slash <= 0) return undefined;
+    const parentId = this.#byName.get(key.slice(0, slash));
+    const link = parentId === undefined ? undefined : this.#byId.get(parentId)?.spec.host.links?.find((l) => l.alias === key.slice(slash + 1));
+    const childId = link === undefined ? undefined : this.#byName.get(link.name);
+    return childId === undefined ? undefined : this.#byId.get(childId);
   }
 
   #save(c: StoredContainer): StoredContainer {
@@ -974,7 +986,8 @@ export class LocalContainerService implements ContainerService {
     await this.#lock.run(parent.id, async () => {
       const c = this.#find(parent.id);
       const links = c.spec.host.links ?? [];
-      if (!links.some((l) => l.alias === alias)) throw notFound(`No such container: ${name}`);
+      // As docker's name registry: a link whose container is gone has no name left to remove.
+      if (!links.some((l) => l.alias === alias) || !this.#linkTarget(path)) throw notFound(`No such container: ${name}`);
       const next = this.#save({ ...c, spec: { ...c.spec, host: { ...c.spec.host, links: links.filter((l) => l.alias !== alias) } } });
       // A running container's /etc/hosts loses the entry at once, as docker updates its sandbox.
       if (next.state.status === 'running' && next.network) {

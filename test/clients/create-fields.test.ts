@@ -110,6 +110,11 @@ res['hosts after'] = hosts()
 res['rm it again'] = outcome(lambda: c.remove_container('web/al', link=True))
 res['rm default name'] = outcome(lambda: c.remove_container('web', link=True))
 res['rm of nosuch'] = outcome(lambda: c.remove_container('nosuch/al', link=True))
+res['rm running by link name'] = outcome(lambda: c.remove_container('web/al2'))
+res['rm by link name'] = outcome(lambda: c.remove_container('web/al2', force=True))
+res['names left'] = sorted(x['Names'][0] for x in c.containers(all=True))
+res['links left'] = c.inspect_container(web)['HostConfig']['Links']
+res['rm link of a removed container'] = outcome(lambda: c.remove_container('web/al2', link=True))
 out(res)
 `, { flavor }));
 }
