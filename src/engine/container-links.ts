@@ -7,7 +7,7 @@ import type { Container, ContainerLink, ContainerSpec } from '../core/types.ts';
 
 /** Network modes on which links are kept: docker drops them on user-defined networks (they become aliases there). */
 function keepsLinks(networkMode: string): boolean {
-  return networkMode === 'default' || networkMode === 'bridge' || networkMode === 'none' || networkMode.startsWith('container:');
+  return networkMode === 'default' || networkMode === 'bridge' || networkMode === 'none';
 }
 
 /**
@@ -19,6 +19,7 @@ export function checkLinks(spec: ContainerSpec, find: (idOrName: string) => Cont
   const links = spec.host.links ?? [];
   if (links.length === 0) return spec;
   if (spec.host.networkMode === 'host') throw invalidArgument("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+  if (spec.host.networkMode.startsWith('container:')) throw invalidArgument("conflicting options: container type network can't be used with links. This would result in undefined behavior");
   const kept: ContainerLink[] = [];
   for (const l of links) {
     let child: Container;

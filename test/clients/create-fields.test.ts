@@ -82,6 +82,9 @@ sameOnBoth('docker CLI: legacy links give the alias environment and /etc/hosts e
   // dockerd lists links in Go map order: compared as a set.
   out['inspect'] = (await dockerCli(t, ['inspect', '-f', '{{range .HostConfig.Links}}{{println .}}{{end}}', 'w1'])).stdout.split('\n').sort();
   out['host network'] = brief(await dockerCli(t, ['create', '--network', 'host', '--link', 'db:al', 'busybox']));
+  out['container network'] = brief(await dockerCli(t, ['create', '--network', 'container:db', '--link', 'db:al', 'busybox']));
+  ok(await dockerCli(t, ['create', '--name', 'nn', '--network', 'none', '--link', 'db:x', 'busybox']));
+  out['on none'] = (await dockerCli(t, ['inspect', '-f', '{{json .HostConfig.Links}}', 'nn'])).stdout;
   await dockerCli(t, ['create', '--name', 'stopped', 'busybox']);
   await dockerCli(t, ['create', '--name', 'w2', '--link', 'stopped:s', 'busybox']);
   out['start linked to a stopped one'] = brief(await dockerCli(t, ['start', 'w2']));
