@@ -32,7 +32,7 @@ import { nowNano, zeroTime } from './time.ts';
 import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
 import type { HealthMonitor } from './health.ts';
 import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
-import { checkCreateFields, isDaemonStartError, resolvePidMode } from './create-checks.ts';
+import { checkCreateFields, checkVolumeDriver, isDaemonStartError, resolvePidMode } from './create-checks.ts';
 import { writeInitLayer } from './init-layer.ts';
 import { checkLinks, resolveLinks, type ResolvedLinks } from './container-links.ts';
 import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container-update.ts';
@@ -370,6 +370,7 @@ export class LocalContainerService implements ContainerService {
     if (spec.stopSignal) parseSignal(spec.stopSignal);
     const image = await this.#d.images.resolve(spec.image);
     const merged = mergeImageConfig(spec, image.config.config);
+    checkVolumeDriver(merged.spec);
     // docker refuses a container on a network that does not exist (NotFound `network x not found`).
     for (const n of networksOf(spec)) this.#d.network?.get(n);
     const id = newId();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInternal, isInvalidArgument, isNotFound } from '../core/errors.ts';
 import type { ContainerSpec, HostSpec } from '../core/types.ts';
-import { checkCreateFields } from './create-checks.ts';
+import { checkCreateFields, checkVolumeDriver } from './create-checks.ts';
 
 function spec(host: Partial<HostSpec>, extra: Partial<ContainerSpec> = {}): ContainerSpec {
   return { image: 'busybox', env: [], labels: {}, tty: false, openStdin: false, stdinOnce: false, attachStdin: false, attachStdout: false, attachStderr: false, exposedPorts: [], volumes: [], networkDisabled: false, ...extra,
@@ -23,10 +23,12 @@ test('checkCreateFields refuses a hostname with the host\'s UTS namespace', () =
   assert.throws(() => checkCreateFields(spec({ utsMode: 'host' }, { hostname: 'h' })), /conflicting options: hostname and the UTS mode/);
 });
 
-test('checkCreateFields refuses an unknown volume driver only when a named volume needs it (404)', () => {
-  checkCreateFields(spec({ volumeDriver: 'nosuch', binds: ['/tmp:/x'] }));
-  checkCreateFields(spec({ volumeDriver: 'local', binds: ['vv:/x'] }));
-  assert.throws(() => checkCreateFields(spec({ volumeDriver: 'nosuch', binds: ['vv:/x'] })), (e: unknown) => isNotFound(e) && (e as Error).message === 'create vv: error looking up volume plugin nosuch: plugin "nosuch" not found');
+test('checkVolumeDriver refuses an unknown volume driver only when a named or anonymous volume needs it (404)', () => {
+  checkVolumeDriver(spec({ volumeDriver: 'nosuch', binds: ['/tmp:/x'], mounts: [] }));
+  checkVolumeDriver(spec({ volumeDriver: 'local', binds: ['vv:/x'], mounts: [] }));
+  checkVolumeDriver(spec({ volumeDriver: 'nosuch', binds: ['/tmp:/data'], mounts: [] }, { volumes: ['/data'] }));
+  assert.throws(() => checkVolumeDriver(spec({ volumeDriver: 'nosuch', binds: ['vv:/x'], mounts: [] })), (e: unknown) => isNotFound(e) && (e as Error).message === 'create vv: error looking up volume plugin nosuch: plugin "nosuch" not found');
+  assert.throws(() => checkVolumeDriver(spec({ volumeDriver: 'nosuch', binds: [], mounts: [] }, { volumes: ['/data'] })), /^BerthError: create [0-9a-f]{64}: error looking up volume plugin nosuch/);
 });
 
 test('checkCreateFields refuses a malformed host port at create', () => {

@@ -3,6 +3,7 @@
 // namespace, malformed published ports, a volume driver berth does not have.
 import { internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
 import type { Container, ContainerSpec } from '../core/types.ts';
+import { newId } from '../core/ids.ts';
 import { validatePortBindings } from '../network/index.ts';
 
 /** dockerd's built-in logging drivers (on Linux); any other name is looked up as a plugin, and berth has none. */
@@ -21,11 +22,23 @@ export function checkCreateFields(spec: ContainerSpec): void {
   if (!loggingDrivers.has(driver)) throw invalidArgument(`error looking up logging plugin ${driver}: plugin "${driver}" not found`);
   if (h.utsMode === 'host' && spec.hostname) throw invalidArgument('conflicting options: hostname and the UTS mode');
   validatePortBindings(h.portBindings);
+}
+
+/**
+ * berth has the `local` volume driver only: a container whose named volumes
+ * (Binds) or anonymous ones (its and its image's Volumes, unless a bind or
+ * mount covers them) would be made by another driver is refused as dockerd
+ * refuses a missing volume plugin (404), naming the volume (a new id for an anonymous one).
+ */
+export function checkVolumeDriver(merged: ContainerSpec): void {
+  const h = merged.host;
   const vd = h.volumeDriver ?? '';
-  if (vd !== '' && vd !== 'local') {
-    const first = namedVolumes(h.binds)[0];
-    if (first !== undefined) throw notFound(`create ${first}: error looking up volume plugin ${vd}: plugin "${vd}" not found`);
-  }
+  if (vd === '' || vd === 'local') return;
+  const refuse = (name: string) => notFound(`create ${name}: error looking up volume plugin ${vd}: plugin "${vd}" not found`);
+  const named = namedVolumes(h.binds)[0];
+  if (named !== undefined) throw refuse(named);
+  const covered = new Set([...h.binds.map((b) => b.split(':')[1] ?? ''), ...h.mounts.map((m) => m.target)].map((p) => p.replace(/\/+$/, '')));
+  if (merged.volumes.some((v) => !covered.has(v.replace(/\/+$/, '')))) throw refuse(newId());
 }
 
 /** Start failures that are dockerd's own (its spec and link checks), reported as they are rather than as the runtime's. */

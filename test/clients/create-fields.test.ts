@@ -32,6 +32,8 @@ res['hostname with uts host'] = outcome(mk(hostname='h', hc={'uts_mode': 'host'}
 res['volume driver, no volumes'] = outcome(mk(hc={'volume_driver': 'nosuch'}))
 res['volume driver nosuch'] = outcome(mk(hc={'volume_driver': 'nosuch', 'binds': ['vv:/x']}))
 res['volume driver local'] = outcome(mk(hc={'volume_driver': 'local', 'binds': ['vv2:/x']}))
+res['volume driver nosuch, anonymous'] = outcome(lambda: c.create_container('busybox', ['true'], volumes=['/data'], host_config=c.create_host_config(volume_driver='nosuch')))
+res['volume driver nosuch, bound'] = outcome(lambda: c.create_container('busybox', ['true'], volumes=['/data'], host_config=c.create_host_config(volume_driver='nosuch', binds=['/tmp:/data']))['Warnings'])
 res['link to nosuch'] = outcome(mk(hc={'links': {'nosuch': 'x'}}))
 res['bad link'] = outcome(lambda: c.create_container('busybox', host_config={'Links': ['a:b:c']}))
 web = c.create_container('busybox', ['true'], host_config=c.create_host_config(isolation='default', volume_driver='local', pid_mode='host', uts_mode='host', device_cgroup_rules=['c 1:7 rm', 'a *:* r']))
