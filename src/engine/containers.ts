@@ -33,7 +33,7 @@ import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
 import type { HealthMonitor } from './health.ts';
 import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
 import { checkCreateFields, checkVolumeDriver, isDaemonStartError, resolvePidMode } from './create-checks.ts';
-import { writeInitLayer } from './init-layer.ts';
+import { initLayerSize, writeInitLayer } from './init-layer.ts';
 import { checkLinks, resolveLinks, type ResolvedLinks } from './container-links.ts';
 import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container-update.ts';
 import type { ContainerService, Filters, WaitCondition } from './types.ts';
@@ -1066,7 +1066,8 @@ export class LocalContainerService implements ContainerService {
   }
 
   async #withSize(c: Container): Promise<Container> {
-    const sizeRw = await this.#d.snapshotter.rootfsUsage(c.id).catch(() => 0);
+    const upper = this.#d.snapshotter.rootfsPaths(c.id, []).upper;
+    const sizeRw = Math.max(0, (await this.#d.snapshotter.rootfsUsage(c.id).catch(() => 0)) - (await initLayerSize(upper)));
     const imageSize = await this.#d.images.get(c.imageId).then((i) => i.size, () => 0);
     return { ...c, sizeRw, sizeRootFs: sizeRw + imageSize };
   }

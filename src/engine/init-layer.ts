@@ -5,7 +5,7 @@
 // the container's writable layer; berth writes them into the writable layer at
 // create, where they shadow the image's as docker's layer does, and diff and
 // commit leave them out (runtimeMountPoints).
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** docker's initlayer.Setup entries: `dir`, `file` (empty, mode 0755), or a symlink target. */
@@ -35,4 +35,13 @@ export async function writeInitLayer(upper: string): Promise<void> {
     if (kind === 'file') await writeFile(target, '', { mode: 0o755 });
     else await symlink(kind, target);
   }
+}
+
+/**
+ * Bytes of the init layer's entries still in `upper` as written (the /etc/mtab
+ * link; the files are empty): docker's SizeRw does not count its init layer.
+ */
+export async function initLayerSize(upper: string): Promise<number> {
+  const mtab = await readlink(join(upper, 'etc/mtab')).catch(() => undefined);
+  return mtab === '/proc/mounts' ? Buffer.byteLength(mtab) : 0;
 }

@@ -39,6 +39,8 @@ res['bad link'] = outcome(lambda: c.create_container('busybox', host_config={'Li
 web = c.create_container('busybox', ['true'], host_config=c.create_host_config(isolation='default', volume_driver='local', pid_mode='host', uts_mode='host', device_cgroup_rules=['c 1:7 rm', 'a *:* r']))
 hc = c.inspect_container(web)['HostConfig']
 res['inspect'] = {k: hc[k] for k in ['Isolation', 'VolumeDriver', 'PidMode', 'UTSMode', 'DeviceCgroupRules', 'Links']}
+# docker's SizeRw leaves its init layer (/.dockerenv, /etc/mtab…) out: a fresh container has written nothing.
+res['fresh rw size'] = str(c.containers(all=True, size=True, filters={'id': web['Id']})[0].get('SizeRw'))
 bad = c.create_container('busybox', ['true'], host_config=c.create_host_config(device_cgroup_rules=['bogus']))
 res['start with a bad rule'] = outcome(lambda: c.start(bad))
 st = c.inspect_container(bad)['State']
