@@ -194,8 +194,9 @@ export function listJson(c: Container, options: { now?: number; image?: string }
     Command: commandText(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
     Ports: listPortsJson(c),
-    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
-    ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
+    // docker's list omits zero sizes (omitempty), unlike inspect.
+    ...(c.sizeRw ? { SizeRw: c.sizeRw } : {}),
+    ...(c.sizeRootFs ? { SizeRootFs: c.sizeRootFs } : {}),
     Labels: c.spec.labels,
     State: stateString(c.state),
     Status: statusText(c.state, now),
