@@ -45,7 +45,8 @@ export function configJson(c: Container) {
   };
 }
 
-export function hostConfigJson(s: ContainerSpec, runtime: string) {
+/** `name` (the container's own, for its links as `/child:/name/alias`). */
+export function hostConfigJson(s: ContainerSpec, runtime: string, name = '') {
   const h = s.host;
   return {
     Binds: h.binds.length === 0 ? null : h.binds,
@@ -55,7 +56,7 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
     PortBindings: Object.fromEntries(Object.entries(h.portBindings).map(([k, v]) => [k, v.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))])),
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
-    VolumeDriver: '',
+    VolumeDriver: h.volumeDriver ?? '',
     VolumesFrom: h.volumesFrom && h.volumesFrom.length > 0 ? h.volumesFrom : null,
     ConsoleSize: h.consoleSize ?? [0, 0],
     CapAdd: h.capAdd.length === 0 ? null : h.capAdd,
@@ -68,20 +69,20 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
     GroupAdd: h.groupAdd ?? null,
     IpcMode: 'private',
     Cgroup: '',
-    Links: null,
+    Links: h.links && h.links.length > 0 ? h.links.map((l) => `/${l.name}:/${name}/${l.alias}`) : null,
     OomScoreAdj: 0,
-    PidMode: '',
+    PidMode: h.pidMode ?? '',
     Privileged: h.privileged,
     PublishAllPorts: h.publishAllPorts,
     ReadonlyRootfs: h.readonlyRootfs,
     SecurityOpt: h.securityOpt.length === 0 ? null : h.securityOpt,
     ...(Object.keys(h.tmpfs).length > 0 ? { Tmpfs: h.tmpfs } : {}),
-    UTSMode: '',
+    UTSMode: h.utsMode ?? '',
     UsernsMode: '',
     ShmSize: h.shmSize > 0 ? h.shmSize : 67108864,
     ...(Object.keys(h.sysctls).length > 0 ? { Sysctls: h.sysctls } : {}),
     Runtime: runtime,
-    Isolation: '',
+    Isolation: h.isolation ?? '',
     CpuShares: h.cpuShares,
     Memory: h.memory,
     NanoCpus: h.nanoCpus,
@@ -99,7 +100,7 @@ export function hostConfigJson(s: ContainerSpec, runtime: string) {
     CpusetCpus: h.cpusetCpus,
     CpusetMems: '',
     Devices: h.devices.map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
-    DeviceCgroupRules: null,
+    DeviceCgroupRules: h.deviceCgroupRules && h.deviceCgroupRules.length > 0 ? h.deviceCgroupRules : null,
     DeviceRequests: null,
     MemoryReservation: h.memoryReservation,
     MemorySwap: h.memorySwap,
@@ -165,7 +166,7 @@ export function inspectJson(c: Container) {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: hostConfigJson(c.spec, c.runtime),
+    HostConfig: hostConfigJson(c.spec, c.runtime, c.name),
     GraphDriver: { Data: null, Name: 'overlay2' },
     ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
     ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
@@ -193,8 +194,9 @@ export function listJson(c: Container, options: { now?: number; image?: string }
     Command: commandText(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
     Ports: listPortsJson(c),
-    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
-    ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
+    // docker's list omits zero sizes (omitempty), unlike inspect.
+    ...(c.sizeRw ? { SizeRw: c.sizeRw } : {}),
+    ...(c.sizeRootFs ? { SizeRootFs: c.sizeRootFs } : {}),
     Labels: c.spec.labels,
     State: stateString(c.state),
     Status: statusText(c.state, now),

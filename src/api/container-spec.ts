@@ -1,9 +1,9 @@
 // Docker's create body (Config + HostConfig + NetworkingConfig, `unknown` until
 // checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
-import { errorMessage, invalidArgument } from '../core/errors.ts';
+import { errorMessage, internal, invalidArgument } from '../core/errors.ts';
 import { validateRestartPolicy } from '../core/restart-policy.ts';
 import { endpointsFromCreateBody, withContainerMac } from './endpoints-spec.ts';
-import type { ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
+import type { ContainerLink, ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
 import { mountSpecFromBody } from './mount-json.ts';
 
 type Obj = Record<string, unknown>;
@@ -83,6 +83,20 @@ function consoleSizeOf(h: Obj): readonly [number, number] | undefined {
   return height > 0 && width > 0 ? [height, width] : undefined;
 }
 
+/**
+ * One `HostConfig.Links` entry as docker's runconfig ParseLink reads it:
+ * `name`, `name:alias`, or inspect's own `/name:/container/alias`.
+ */
+function parseLink(text: string): ContainerLink {
+  if (text === '') throw invalidArgument('empty string specified for links');
+  const parts = text.split(':');
+  if (parts.length > 2) throw internal(`bad format for links: ${text}`);
+  const [name = '', alias] = parts;
+  if (alias === undefined) return { name, alias: name };
+  if (name.startsWith('/')) return { name: name.slice(1), alias: alias.slice(alias.lastIndexOf('/') + 1) };
+  return { name, alias };
+}
+
 function hostSpec(h: Obj): HostSpec {
   const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
   const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
@@ -114,7 +128,19 @@ function hostSpec(h: Obj): HostSpec {
   const pids = num(h, 'PidsLimit', 'HostConfig.PidsLimit');
   const runtime = str(h, 'Runtime', 'HostConfig.Runtime');
   const consoleSize = consoleSizeOf(h);
+  const pidMode = str(h, 'PidMode', 'HostConfig.PidMode');
+  const utsMode = str(h, 'UTSMode', 'HostConfig.UTSMode');
+  const isolation = str(h, 'Isolation', 'HostConfig.Isolation');
+  const deviceCgroupRules = strList(h, 'DeviceCgroupRules', 'HostConfig.DeviceCgroupRules') ?? [];
+  const volumeDriver = str(h, 'VolumeDriver', 'HostConfig.VolumeDriver');
+  const links = (strList(h, 'Links', 'HostConfig.Links') ?? []).map(parseLink);
   return {
+    ...(pidMode ? { pidMode } : {}),
+    ...(utsMode ? { utsMode } : {}),
+    ...(isolation ? { isolation } : {}),
+    ...(deviceCgroupRules.length > 0 ? { deviceCgroupRules } : {}),
+    ...(volumeDriver ? { volumeDriver } : {}),
+    ...(links.length > 0 ? { links } : {}),
     ...(consoleSize ? { consoleSize } : {}),
     networkMode: str(h, 'NetworkMode', 'HostConfig.NetworkMode') || 'default',
     autoRemove,

@@ -95,6 +95,9 @@ const fake: Engine = {
     async remove(x) {
       find(x);
     },
+    async removeLink(x) {
+      find(x);
+    },
     async list() {
       return [container()];
     },

@@ -150,6 +150,24 @@ export interface HostSpec {
   readonly volumesFrom?: readonly string[];
   /** Initial TTY size [height, width] (API 1.42+); absent or [0, 0]: the runtime's default. */
   readonly consoleSize?: readonly [number, number];
+  /** `host`: the host's PID namespace; anything else (as in docker): a private one. */
+  readonly pidMode?: string;
+  /** `host`: the host's UTS namespace (hostname, domainname); else a private one. */
+  readonly utsMode?: string;
+  /** `default` or empty (Linux knows no other isolation). */
+  readonly isolation?: string;
+  /** Device cgroup rules `c 1:3 mr` (type a|b|c, major and minor numbers or `*`, access rwm). */
+  readonly deviceCgroupRules?: readonly string[];
+  /** The default volume driver for this container's named volumes (`local`). */
+  readonly volumeDriver?: string;
+  /** Legacy links on the default bridge: the linked container's name (as given at create) and the alias. */
+  readonly links?: readonly ContainerLink[];
+}
+
+/** One legacy link (`--link name:alias`). */
+export interface ContainerLink {
+  readonly name: string;
+  readonly alias: string;
 }
 
 export interface ContainerState {

@@ -63,8 +63,12 @@ export interface FileServiceDeps {
   readonly log: Logger;
 }
 
-/** Container paths that are kernel or runtime filesystems, never part of export. */
-const notExported = ['/proc', '/sys', '/dev'];
+/**
+ * Container paths that are kernel filesystems, never part of export. /dev is
+ * exported: the merged dir holds only the init layer's /dev/console, /dev/pts
+ * and /dev/shm there (and what the image has), as docker's export shows.
+ */
+const notExported = ['/proc', '/sys'];
 
 async function exists(path: string): Promise<boolean> {
   return lstat(path).then(

@@ -69,11 +69,12 @@ export function attachRequest(c: Container): AttachRequest | undefined {
 }
 
 /** Rewrites /etc/hosts with the container's first address, and resolv.conf to the embedded DNS on a user network. */
-export async function writeNetworkEtcFiles(c: Container, state: NetworkState, hostResolv: string): Promise<void> {
+/** `linkHosts`: the legacy links' entries (`names:ip`), after the user's extra hosts as docker writes them. */
+export async function writeNetworkEtcFiles(c: Container, state: NetworkState, hostResolv: string, linkHosts: readonly string[] = []): Promise<void> {
   const first = Object.values(state.endpoints)[0];
   if (!first) return;
   const h = c.spec.host;
-  await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: h.extraHosts, ...(first.gateway ? { hostGateway: first.gateway } : {}) }));
+  await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: [...h.extraHosts, ...linkHosts], ...(first.gateway ? { hostGateway: first.gateway } : {}) }));
   const dnsEndpoint = Object.values(state.endpoints).find((e) => e.dnsNames.length > 0);
   if (dnsEndpoint) {
     // docker's 127.0.0.11: the network's embedded resolver, which relays other names to --dns or the host's resolvers.

@@ -32,6 +32,9 @@ import { nowNano, zeroTime } from './time.ts';
 import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
 import type { HealthMonitor } from './health.ts';
 import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
+import { checkCreateFields, checkVolumeDriver, isDaemonStartError, resolvePidMode } from './create-checks.ts';
+import { initLayerSize, writeInitLayer } from './init-layer.ts';
+import { checkLinks, resolveLinks, type ResolvedLinks } from './container-links.ts';
 import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container-update.ts';
 import type { ContainerService, Filters, WaitCondition } from './types.ts';
 import type { ContainerFsView } from './container-fs-view.ts';
@@ -274,7 +277,19 @@ export class LocalContainerService implements ContainerService {
       const c = matches[0] === undefined ? undefined : this.#byId.get(matches[0]);
       if (c) return c;
     }
+    const linked = this.#linkTarget(key);
+    if (linked) return linked;
     throw notFound(`No such container: ${idOrName}`);
+  }
+
+  /** A legacy link's name `<container>/<alias>` names the linked container, as in docker's name registry. */
+  #linkTarget(key: string): StoredContainer | undefined {
+    const slash = key.lastIndexOf('/');
+    if (slash <= 0) return undefined;
+    const parentId = this.#byName.get(key.slice(0, slash));
+    const link = parentId === undefined ? undefined : this.#byId.get(parentId)?.spec.host.links?.find((l) => l.alias === key.slice(slash + 1));
+    const childId = link === undefined ? undefined : this.#byName.get(link.name);
+    return childId === undefined ? undefined : this.#byId.get(childId);
   }
 
   #save(c: StoredContainer): StoredContainer {
@@ -346,13 +361,16 @@ export class LocalContainerService implements ContainerService {
 
   // ---- create --------------------------------------------------------------
 
-  async create(spec: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
-    validateLogConfig(spec.host.logConfig);
+  async create(requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+    checkCreateFields(requested);
+    validateLogConfig(requested.host.logConfig);
+    const spec = resolvePidMode(checkLinks(requested, (x) => this.#find(x)), (x) => this.#find(x));
     // Unknown capabilities are refused at create (InvalidArgument), as docker does, not at start.
     tweakCapabilities(defaultCapabilities, spec.host.capAdd, spec.host.capDrop);
     if (spec.stopSignal) parseSignal(spec.stopSignal);
     const image = await this.#d.images.resolve(spec.image);
     const merged = mergeImageConfig(spec, image.config.config);
+    checkVolumeDriver(merged.spec);
     // docker refuses a container on a network that does not exist (NotFound `network x not found`).
     for (const n of networksOf(spec)) this.#d.network?.get(n);
     const id = newId();
@@ -372,7 +390,7 @@ export class LocalContainerService implements ContainerService {
       await this.#writeEtcFiles(files, hostname, merged.spec);
       const mountPoints = await this.#d.mounts.resolve(merged.spec, (x) => this.#find(x));
       const lowerChain = this.#lowerChain(image);
-      await this.#d.snapshotter.prepareRootfs(id, lowerChain);
+      await writeInitLayer((await this.#d.snapshotter.prepareRootfs(id, lowerChain)).upper);
       const c: StoredContainer = {
         id,
         name,
@@ -474,6 +492,7 @@ export class LocalContainerService implements ContainerService {
     let networkFailed = false;
     let connecting: Promise<NetworkState> | undefined;
     try {
+      const links = resolveLinks(c, (x) => this.#find(x));
       // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
       if (await access(this.#bundleDir(id)).then(() => true, () => false)) {
         await rt.delete(id, { force: true }).catch(() => undefined);
@@ -503,7 +522,7 @@ export class LocalContainerService implements ContainerService {
         c = this.#setState(c, {}, { network: attached.value.state });
       }
       const t1 = performance.now();
-      const input = await this.#specInput(c, rootfs);
+      const input = await this.#specInput(c, rootfs, links);
       const spec = await buildSpec(input);
       const bundle = this.#bundleDir(id);
       await mkdir(bundle, { recursive: true, mode: 0o700 });
@@ -522,7 +541,7 @@ export class LocalContainerService implements ContainerService {
           throw err;
         });
         c = this.#setState(c, {}, { network });
-        await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+        await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts);
       }
       const t3 = performance.now();
       // Watch before starting so that no exit is missed.
@@ -549,13 +568,13 @@ export class LocalContainerService implements ContainerService {
       await rm(this.#bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
       if (networkFailed) {
         // Network set-up failures are not the runtime's: docker reports them as they are and the container stays as it was.
-        const netText = msg.includes('port is already allocated') ? `driver failed programming external connectivity on endpoint ${c.name} (${id}): ${msg}` : msg;
+        const netText = msg.includes('port is already allocated') || msg === 'all ports are allocated' ? `driver failed programming external connectivity on endpoint ${c.name} (${id}): ${msg}` : msg;
         this.#setState(this.#find(id), { error: netText, exitCode: 128 });
         this.#d.log.warn('container network set-up failed', { container: id, err: msg });
         throw internal(netText, err);
       }
       // The daemon's own spec errors (a missing --device) come as they are in docker; the runtime's are wrapped.
-      const text = msg.startsWith('error gathering device information') ? msg : `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
+      const text = isDaemonStartError(msg) ? msg : `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
       // docker leaves the container in its previous state with the error and 127/126/128 recorded.
       this.#setState(this.#find(id), { error: text, exitCode: code === 125 ? 128 : code });
       this.#d.log.warn('container failed to start', { container: id, err: msg });
@@ -573,14 +592,14 @@ export class LocalContainerService implements ContainerService {
     }
   }
 
-  async #specInput(c: Container, rootfs: string): Promise<SpecInput> {
+  async #specInput(c: Container, rootfs: string, links: ResolvedLinks): Promise<SpecInput> {
     const h = c.spec.host;
     const baseUser = await resolveUser(rootfs, c.spec.user ?? '');
     const extraGids = await groupAddGids(rootfs, h.groupAdd ?? []);
     const user = extraGids.length === 0 ? baseUser : { ...baseUser, additionalGids: [...baseUser.additionalGids, ...extraGids.filter((g) => !baseUser.additionalGids.includes(g))] };
     const init = h.init ? withInit([c.path, ...c.args]) : undefined;
     const mounts = await this.#mounts(c, rootfs);
-    const env = mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], c.env);
+    const env = mergeEnv(mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], links.env), c.env);
     let network: SpecInput['network'] = c.network ? { mode: 'path', path: c.network.sandboxKey } : { mode: 'new' };
     if (h.networkMode === 'host') network = { mode: 'host' };
     else if (h.networkMode.startsWith('container:')) {
@@ -626,9 +645,20 @@ export class LocalContainerService implements ContainerService {
       sysctls: c.spec.domainname && h.sysctls['kernel.domainname'] === undefined ? { ...h.sysctls, 'kernel.domainname': c.spec.domainname } : h.sysctls,
       tmpfs: h.tmpfs,
       devices: h.devices,
+      ...(h.deviceCgroupRules ? { deviceCgroupRules: h.deviceCgroupRules } : {}),
+      ...(h.pidMode === 'host' ? { hostPid: true } : {}),
+      ...(h.pidMode?.startsWith('container:') ? { pidNamespace: this.#pidNamespaceOf(h.pidMode.slice('container:'.length)) } : {}),
+      ...(h.utsMode === 'host' ? { hostUts: true } : {}),
       annotations: {},
       cgroupsPath: `/berth/${c.id}`,
     };
+  }
+
+  /** The PID namespace of the container a `--pid container:<id>` one joins; it must be running, as docker requires. */
+  #pidNamespaceOf(id: string): string {
+    const other = this.#find(id);
+    if (other.state.status !== 'running' && other.state.status !== 'paused') throw internal(`container ${other.id} is not running`);
+    return `/proc/${other.state.pid}/ns/pid`;
   }
 
   async #mounts(c: Container, rootfs: string): Promise<OciMount[]> {
@@ -939,6 +969,41 @@ export class LocalContainerService implements ContainerService {
     this.#emit(this.#removeListeners, c);
   }
 
+  async removeLink(name: string): Promise<void> {
+    const path = name.replace(/^\/+/, '');
+    const slash = path.lastIndexOf('/');
+    if (slash < 0) {
+      this.#find(path);
+      throw internal('Conflict, cannot remove the default link name of the container');
+    }
+    const alias = path.slice(slash + 1);
+    let parent: StoredContainer;
+    try {
+      parent = this.#find(path.slice(0, slash));
+    } catch (err) {
+      if (isNotFound(err)) throw notFound(`No such container: ${name}`);
+      throw err;
+    }
+    await this.#lock.run(parent.id, async () => {
+      const c = this.#find(parent.id);
+      const links = c.spec.host.links ?? [];
+      // As docker's name registry: a link whose container is gone has no name left to remove.
+      if (!links.some((l) => l.alias === alias) || !this.#linkTarget(path)) throw notFound(`No such container: ${name}`);
+      const next = this.#save({ ...c, spec: { ...c.spec, host: { ...c.spec.host, links: links.filter((l) => l.alias !== alias) } } });
+      // A running container's /etc/hosts loses the entry at once, as docker updates its sandbox.
+      if (next.state.status === 'running' && next.network) {
+        let hosts: readonly string[] = [];
+        try {
+          hosts = resolveLinks(next, (x) => this.#find(x)).hosts;
+        } catch (err) {
+          this.#d.log.warn('a remaining link no longer resolves', { container: c.id, err: errorMessage(err) });
+        }
+        await writeNetworkEtcFiles(next, next.network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), hosts);
+      }
+      this.#d.log.info('container link removed', { container: c.id, alias });
+    });
+  }
+
   async #doRemove(c: Container): Promise<void> {
     const id = c.id;
     this.#endPending(id);
@@ -1001,7 +1066,8 @@ export class LocalContainerService implements ContainerService {
   }
 
   async #withSize(c: Container): Promise<Container> {
-    const sizeRw = await this.#d.snapshotter.rootfsUsage(c.id).catch(() => 0);
+    const upper = this.#d.snapshotter.rootfsPaths(c.id, []).upper;
+    const sizeRw = Math.max(0, (await this.#d.snapshotter.rootfsUsage(c.id).catch(() => 0)) - (await initLayerSize(upper)));
     const imageSize = await this.#d.images.get(c.imageId).then((i) => i.size, () => 0);
     return { ...c, sizeRw, sizeRootFs: sizeRw + imageSize };
   }

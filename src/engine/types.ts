@@ -35,6 +35,11 @@ export interface ContainerService {
   wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number; error?: string }>;
   /** Conflict when running and not force (docker's text). `volumes` removes anonymous volumes. */
   remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /**
+   * Removes the legacy link `/<container>/<alias>` (DELETE …?link=1). NotFound
+   * `No such container: <name>` when there is no such link; Internal when `name` is a container's own name.
+   */
+  removeLink(name: string): Promise<void>;
   /** Newest first. Filters: name, id, status, label, ancestor, exited, before, since. */
   list(options?: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<Container[]>;
   /** By full id, unique id prefix, or name. NotFound `No such container: <x>`. */

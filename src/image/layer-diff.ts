@@ -27,8 +27,8 @@ export interface LayerDiffOptions {
   readonly exclude?: ReadonlySet<string>;
 }
 
-/** What the OCI runtime creates in a RUN container's upper dir for its mounts. */
-export const runtimeMountPoints: ReadonlySet<string> = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'dev', 'proc', 'sys', '.dockerenv']);
+/** What the OCI runtime creates in a RUN container's upper dir for its mounts, and what docker's init layer holds (engine/init-layer.ts). */
+export const runtimeMountPoints: ReadonlySet<string> = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab', 'dev', 'proc', 'sys', '.dockerenv']);
 
 export interface LayerDiffResult {
   /** Digest of the uncompressed tar (= the blob digest and the diff id). */

@@ -2,6 +2,6 @@
 // and the embedded DNS resolver of user-defined networks.
 export { CniNetworkManager, type NetworkManagerOptions } from './manager.ts';
 export type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
-export { parsePortKey, ephemeralRange } from './ports.ts';
+export { parsePortKey, ephemeralRange, validatePortBindings } from './ports.ts';
 export { embeddedResolvConf } from './resolv-conf.ts';
 export type { NetworkCatalog, ContainerNetworking, NetworkManager } from './roles.ts';

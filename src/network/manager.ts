@@ -22,7 +22,7 @@ import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
 import { contains, firstHost, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
 import { createNetns, removeNetns } from './netns.ts';
-import { allocatePorts } from './ports.ts';
+import { allocatePorts, type PortCursors } from './ports.ts';
 import { embeddedUpstreams } from './resolv-conf.ts';
 import { ensureMasquerade, removeMasquerade } from './masquerade.ts';
 import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
@@ -75,6 +75,8 @@ export class CniNetworkManager implements NetworkManager {
   readonly #dns = new Map<string, DnsServer>();
   /** Networks whose MASQUERADE rule this berthd made or found (masquerade.ts). */
   readonly #masq = new Set<string>();
+  /** Round-robin positions of host port ranges (in memory, as docker's port allocator). */
+  readonly #portCursors: PortCursors = new Map();
   /** Serialises changes to the network set and to bridges. */
   readonly #lock = new KeyedMutex();
   #mtu = 1500;
@@ -483,7 +485,7 @@ export class CniNetworkManager implements NetworkManager {
     for (const { net, spec } of nets) checkEndpoint(net, spec);
     if (nets.some(({ net }) => !net.internal)) void this.#forwardPolicyDrops();
     const ports = await this.#lock.run('ports', async () => {
-      const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, this.#takenPorts(req.containerId)) : [];
+      const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, this.#takenPorts(req.containerId), this.#portCursors) : [];
       const sandboxKey = this.#sandboxPath(req.containerId);
       // Recorded before any CNI call, so that a crash in between still lets detach clean up.
       const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };

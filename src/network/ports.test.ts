@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { isInternal } from '../core/errors.ts';
-import { allocatePorts, ephemeralRange, parsePortKey } from './ports.ts';
+import { allocatePorts, ephemeralRange, parseHostPorts, parsePortKey } from './ports.ts';
 
 test('parsePortKey reads the port and defaults the protocol to tcp', () => {
   assert.deepEqual(parsePortKey('80'), { port: 80, protocol: 'tcp' });
@@ -36,4 +36,39 @@ test('allocatePorts refuses a port a host process listens on', async () => {
   } finally {
     srv.close();
   }
+});
+
+test('allocatePorts gives each container the next free port of a host port range, round robin as docker', async () => {
+  const cursors = new Map<string, number>();
+  const want = { '80/tcp': [{ hostIp: '127.0.0.1', hostPort: '18100-18102' }] };
+  const a = await allocatePorts(want, [], cursors);
+  const b = await allocatePorts(want, a, cursors);
+  const c = await allocatePorts(want, [...a, ...b], cursors);
+  assert.deepEqual([a, b, c].map((x) => x[0]?.hostPort), [18100, 18101, 18102]);
+  // All three taken: docker's text.
+  await assert.rejects(allocatePorts(want, [...a, ...b, ...c], cursors), (err: unknown) => isInternal(err) && (err as Error).message === 'all ports are allocated');
+  // b's port freed: the next one wraps around past the last allocated and finds 18101 free.
+  assert.equal((await allocatePorts(want, [...a, ...c], cursors))[0]?.hostPort, 18101);
+  // Everything freed: the cursor goes on after the last one (18101), not back to the start.
+  assert.equal((await allocatePorts(want, [], cursors))[0]?.hostPort, 18102);
+});
+
+test('allocatePorts skips a range port a host process listens on', async () => {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  try {
+    const [m] = await allocatePorts({ '80/tcp': [{ hostIp: '127.0.0.1', hostPort: `${port}-${port + 1}` }] }, []);
+    assert.equal(m?.hostPort, port + 1);
+  } finally {
+    srv.close();
+  }
+});
+
+test('parseHostPorts reads one port, a range, or nothing, and refuses a reversed range', () => {
+  assert.equal(parseHostPorts(''), undefined);
+  assert.deepEqual(parseHostPorts('5000'), { first: 5000, last: 5000 });
+  assert.deepEqual(parseHostPorts('5000-5002'), { first: 5000, last: 5002 });
+  assert.throws(() => parseHostPorts('5002-5000'), /invalid port specification/);
+  assert.throws(() => parseHostPorts('x'), /invalid port specification/);
 });

@@ -75,3 +75,20 @@ export function hostDevices(dir = '/dev'): OciDevice[] {
   walk(dir, true);
   return out;
 }
+
+/** One device cgroup rule of the OCI spec (major/minor -1: any). */
+export interface DeviceCgroupRule {
+  allow: boolean;
+  type?: string;
+  major?: number;
+  minor?: number;
+  access: string;
+}
+
+/** `c 1:3 mr`, `a *:* rwm` → an allow rule; InvalidArgument with docker's text otherwise. */
+export function parseDeviceCgroupRule(rule: string): DeviceCgroupRule {
+  const m = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/.exec(rule);
+  if (!m) throw invalidArgument(`invalid device cgroup rule format: '${rule}'`);
+  const num = (x: string) => (x === '*' ? -1 : Number(x));
+  return { allow: true, type: m[1]!, major: num(m[2]!), minor: num(m[3]!), access: m[4]! };
+}

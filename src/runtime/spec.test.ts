@@ -174,3 +174,21 @@ test('seccomp uses the default profile unless unconfined', () => {
   assert.ok((spec.linux.seccomp.syscalls as Any[]).length > 5);
   assert.equal(build({ seccompProfile: 'unconfined' }).linux.seccomp, undefined);
 });
+
+test('buildSpec shares the host PID and UTS namespaces when asked and sets no hostname then', () => {
+  const s = build({ hostPid: true, hostUts: true });
+  const types = (s.linux.namespaces as { type: string }[]).map((n) => n.type);
+  assert.ok(!types.includes('pid') && !types.includes('uts'));
+  assert.ok(types.includes('ipc'));
+  assert.equal(s.hostname, undefined);
+  assert.ok((build().linux.namespaces as { type: string }[]).some((n) => n.type === 'pid'));
+});
+
+test('buildSpec appends device cgroup rules after the defaults, with -1 for a wildcard, and ignores them when privileged', () => {
+  assert.deepEqual(build({ deviceCgroupRules: ['c 1:3 mr', 'a *:* r'] }).linux.resources.devices.slice(-2), [
+    { allow: true, type: 'c', major: 1, minor: 3, access: 'mr' },
+    { allow: true, type: 'a', major: -1, minor: -1, access: 'r' },
+  ]);
+  assert.throws(() => build({ deviceCgroupRules: ['bogus'] }), /invalid device cgroup rule format: 'bogus'/);
+  assert.deepEqual(build({ privileged: true, deviceCgroupRules: ['c 1:3 mr'] }).linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+});

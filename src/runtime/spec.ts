@@ -8,8 +8,8 @@ import { defaultCapabilities, hostCapabilities, tweakCapabilities } from './capa
 import { buildRlimits, RLIM_UNLIMITED } from './rlimits.ts';
 import { convertSeccompProfile, defaultSeccompProfilePath, loadSeccompProfile } from './seccomp.ts';
 import { cgroupInfo } from './cgroups.ts';
-import { deviceFromPath, hostDevices } from './devices.ts';
-import type { OciDevice } from './devices.ts';
+import { deviceFromPath, hostDevices, parseDeviceCgroupRule } from './devices.ts';
+import type { DeviceCgroupRule, OciDevice } from './devices.ts';
 
 export const defaultMaskedPaths: readonly string[] = [
   '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
@@ -18,13 +18,7 @@ export const defaultMaskedPaths: readonly string[] = [
 
 export const defaultReadonlyPaths: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-interface DeviceRule {
-  allow: boolean;
-  type?: string;
-  major?: number;
-  minor?: number;
-  access: string;
-}
+type DeviceRule = DeviceCgroupRule;
 
 /** docker's default device cgroup rules: deny all, then the basic char devices; fuse stays denied. */
 const defaultDeviceRules: readonly DeviceRule[] = [
@@ -72,11 +66,11 @@ export function buildSpec(input: SpecInput, host: BuildSpecHost = {}): OciSpec {
     ociVersion: '1.0.2-dev',
     process,
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
-    hostname: input.hostname,
+    ...(input.hostUts ? {} : { hostname: input.hostname }),
     mounts: buildMounts(input),
     linux: buildLinux(input, caps, cgroupVersion, host),
   };
-  if (input.domainname) spec['domainname'] = input.domainname;
+  if (input.domainname && !input.hostUts) spec['domainname'] = input.domainname;
   if (Object.keys(input.annotations).length > 0) spec['annotations'] = { ...input.annotations };
   return spec;
 }
@@ -123,7 +117,10 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
   const namespaces: Record<string, string>[] = [{ type: 'mount' }];
   if (input.network.mode === 'new') namespaces.push({ type: 'network' });
   else if (input.network.mode === 'path') namespaces.push({ type: 'network', path: input.network.path });
-  namespaces.push({ type: 'uts' }, { type: 'pid' }, { type: 'ipc' });
+  if (!input.hostUts) namespaces.push({ type: 'uts' });
+  if (input.pidNamespace) namespaces.push({ type: 'pid', path: input.pidNamespace });
+  else if (!input.hostPid) namespaces.push({ type: 'pid' });
+  namespaces.push({ type: 'ipc' });
   if (cgroupVersion === '2') namespaces.push({ type: 'cgroup' });
 
   const sysctl: Record<string, string> = {};
@@ -143,6 +140,7 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
     devices.push(dev);
     if (!input.privileged) deviceRules.push({ allow: true, type: dev.type, major: dev.major, minor: dev.minor, access: d.cgroupPermissions || 'rwm' });
   }
+  if (!input.privileged) for (const r of input.deviceCgroupRules ?? []) deviceRules.push(parseDeviceCgroupRule(r));
 
   const linux: Record<string, unknown> = {
     sysctl,

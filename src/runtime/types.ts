@@ -51,6 +51,14 @@ export interface SpecInput {
   readonly sysctls: Readonly<Record<string, string>>;
   readonly tmpfs: Readonly<Record<string, string>>;
   readonly devices: readonly { pathOnHost: string; pathInContainer: string; cgroupPermissions: string }[];
+  /** Device cgroup rules (`c 1:3 mr`) added after the devices' own; ignored when privileged, as docker does. */
+  readonly deviceCgroupRules?: readonly string[];
+  /** Share the host's PID namespace. */
+  readonly hostPid?: boolean;
+  /** Join this PID namespace (`/proc/<pid>/ns/pid` of another container). */
+  readonly pidNamespace?: string;
+  /** Share the host's UTS namespace: no hostname or domainname is set. */
+  readonly hostUts?: boolean;
   readonly annotations: Readonly<Record<string, string>>;
   /** cgroup path for the runtime, e.g. `/berth/<id>` (cgroupfs driver). */
   readonly cgroupsPath: string;

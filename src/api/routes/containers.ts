@@ -119,8 +119,16 @@ export function addContainerRoutes(router: Router): void {
   });
 
   router.add('DELETE', '/containers/{id}', async ({ res, params, query, engine }) => {
-    if (boolQuery(query, 'link')) throw invalidArgument('Conflict, cannot remove the default link name of the container');
-    await engine.containers.remove(params['id']!, { force: boolQuery(query, 'force'), volumes: boolQuery(query, 'v') });
+    if (boolQuery(query, 'link')) await engine.containers.removeLink(params['id']!);
+    else await engine.containers.remove(params['id']!, { force: boolQuery(query, 'force'), volumes: boolQuery(query, 'v') });
+    sendEmpty(res, 204);
+  });
+
+  // A legacy link's name, `/<container>/<alias>`: `link=1` removes the link.
+  router.add('DELETE', '/containers/{id}/{alias}', async ({ res, params, query, engine }) => {
+    const name = `${params['id']!}/${params['alias']!}`;
+    if (boolQuery(query, 'link')) await engine.containers.removeLink(name);
+    else await engine.containers.remove(name, { force: boolQuery(query, 'force'), volumes: boolQuery(query, 'v') });
     sendEmpty(res, 204);
   });
 
