@@ -8,12 +8,17 @@ import { treeSize } from '../store/snapshotter.ts';
 import { invalidArgument } from '../core/errors.ts';
 import { readContextDockerfile, removeIgnoredBuildFiles } from './classic-context.ts';
 import { extractContext } from './context.ts';
+import { fetchRemoteContext, type RemoteContext, type RemoteProgress } from './remote-context.ts';
 import { dockerfileErrorDetail } from './parser/errors.ts';
 import { runBuild, type BuildDeps, type BuildEmit, type BuildRequest, type BuildResult } from './executor.ts';
 
 export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
   readonly dockerfile?: string;
+  /** A URL or git repository to fetch the context from (the body is then not read). */
+  readonly remote?: string;
+  /** Download progress of a remote context, as dockerd's JSON messages. */
+  readonly remoteProgress?: RemoteProgress;
 }
 
 export interface BuildService {
@@ -48,11 +53,15 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
       return { cachesDeleted: names, spaceReclaimed };
     },
     async build(context, options, emit) {
-      const ctx = await extractContext(context, deps.tmpDir, { log: deps.log, ...(options.signal ? { signal: options.signal } : {}) });
+      const signal = options.signal ? { signal: options.signal } : {};
+      const ctx: RemoteContext = options.remote
+        ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
+        : await extractContext(context, deps.tmpDir, { log: deps.log, ...signal });
       try {
-        const df = await readContextDockerfile(ctx.dir, options.dockerfile);
-        await removeIgnoredBuildFiles(ctx.dir, df.path);
-        const { dockerfile: _name, ...rest } = options;
+        // A plain Dockerfile at a URL comes with an empty context.
+        const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
+        if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
+        const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
         return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit).catch((err: unknown) => {
           throw classicParseError(err, options.dockerfile || 'Dockerfile');
         });

@@ -18,7 +18,7 @@ export function addBuildRoutes(router: Router): void {
     const held: Record<string, unknown>[] = [];
     const send = (m: Record<string, unknown>) => (quiet ? held.push(m) : out.write(m));
     try {
-      const result = await builds.build(req, { ...options, ...(remote ? { remote } : {}), signal }, (m) => send('aux' in m ? { aux: m.aux } : { stream: m.stream }));
+      const result = await builds.build(req, { ...options, ...(remote ? { remote, remoteProgress: send } : {}), signal }, (m) => send('aux' in m ? { aux: m.aux } : { stream: m.stream }));
       if (quiet) out.write({ stream: `${result.id}\n` });
       else {
         out.write({ stream: `Successfully built ${result.id.slice('sha256:'.length, 'sha256:'.length + 12)}\n` });
