@@ -3,6 +3,7 @@
 // here; never /var/run/docker.sock), and probes of host state that tests use to
 // prove nothing is left behind (mounts, conmon processes, cgroups, temp dirs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -98,8 +99,21 @@ export interface PrivateDockerd {
   readonly socket: string;
   /** process.env with DOCKER_HOST pointing at this dockerd. */
   readonly env: NodeJS.ProcessEnv;
+  /** The network namespace dockerd runs in (`{ netns: true }`), else undefined. */
+  readonly netns: string | undefined;
   docker(args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** Runs a command in dockerd's network namespace (the host's without `netns`): to reach published ports. */
+  netExec(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   stop(): Promise<void>;
+}
+
+export interface PrivateDockerdOptions {
+  /**
+   * Bridge networking and iptables, with dockerd inside a network namespace of
+   * its own (`ip netns add`), so that its bridge, NAT rules and published ports
+   * never touch the host's. Without it: `--bridge=none`, no iptables.
+   */
+  readonly netns?: boolean;
 }
 
 /** Why a private dockerd cannot be started here, or undefined when it can. */
@@ -112,27 +126,47 @@ export function dockerdUnavailable(): string | undefined {
 }
 
 /**
- * Starts a dockerd of our own (roots and socket in a temp dir, no bridge, no
- * iptables) and waits until it answers. stop() ends it and removes the dir.
+ * Starts a dockerd of our own (roots and socket in a temp dir; no bridge and no
+ * iptables, or with `netns` both inside a network namespace of its own) and
+ * waits until it answers. stop() ends it by its pid, removes its containers
+ * first (so no shim outlives it), the namespace, mounts and the dir.
  */
-export async function startPrivateDockerd(): Promise<PrivateDockerd> {
+export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): Promise<PrivateDockerd> {
   const dir = mkdtempSync('/tmp/berth-test-dockerd-');
   const socket = join(dir, 'sock');
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}` };
-  const child = spawn('dockerd', [
-    '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'),
-    '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const roots = ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), '-H', `unix://${socket}`];
+  let netns: string | undefined;
+  let child: ChildProcess;
+  if (options.netns) {
+    netns = `berth-oracle-${randomBytes(4).toString('hex')}`;
+    const made = spawnSync('ip', ['netns', 'add', netns], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`ip netns add ${netns} failed: ${made.stderr.trim()}`);
+    spawnSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    // nsenter enters only the network namespace: `ip netns exec` would also
+    // give dockerd a mount namespace whose fresh /sys has no cgroup mounts.
+    // The bridge name and subnet are dockerd's defaults: in its own namespace
+    // they clash with nothing.
+    child = spawn('nsenter', [`--net=/run/netns/${netns}`, '--', 'dockerd', ...roots, '--iptables=true', '--ip6tables=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } else {
+    child = spawn('dockerd', [...roots, '--bridge=none', '--iptables=false', '--ip6tables=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => { log = (log + d).slice(-4000); });
+  const docker = (args: readonly string[], opts?: RunOptions) => run('docker', args, { ...opts, env: { ...env, ...opts?.env } });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      const ids = await docker(['ps', '-aq'], { timeoutMs: 20_000 }).catch(() => undefined);
+      const list = ids?.code === 0 ? ids.stdout.split('\n').filter(Boolean) : [];
+      if (list.length > 0) await docker(['rm', '-f', ...list], { timeoutMs: 60_000 }).catch(() => undefined);
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await gone;
       clearTimeout(timer);
     }
+    // Deleting the namespace takes its bridge, veths and iptables rules along.
+    if (netns) spawnSync('ip', ['netns', 'del', netns]);
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -142,7 +176,11 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
     await stop();
     throw new Error(`${(err as Error).message}; dockerd said: ${log.trim().split('\n').slice(-3).join(' / ')}`);
   }
-  return { socket, env, docker: (args, opts) => run('docker', args, { ...opts, env: { ...env, ...opts?.env } }), stop };
+  const netExec = (argv: readonly string[], opts?: RunOptions) => {
+    const [cmd = 'true', ...rest] = argv;
+    return netns ? run('ip', ['netns', 'exec', netns, cmd, ...rest], opts) : run(cmd, rest, opts);
+  };
+  return { socket, env, netns, docker, netExec, stop };
 }
 
 // ---- host-state probes ------------------------------------------------------
