@@ -433,6 +433,9 @@ class Build {
       say,
       step,
     };
+    // As dockerd's beginStage: a base image without PATH gets the default one.
+    const env = st.config.config?.Env ?? [];
+    if (!env.some((e) => e.startsWith('PATH='))) (st.config.config as OciContainerConfig).Env = [...env, defaultPath];
     await this.#onbuildTriggers(st);
     return st;
   }
