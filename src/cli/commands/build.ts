@@ -247,6 +247,8 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
     } else if (m.status !== undefined && !quiet) view.text(`${m.status}\n`);
   }
   view.finish(false);
+  // With q=1 the daemon sends no aux, only the id as the stream's text (dockerd and berthd alike).
+  if (quiet) id ??= /^(sha256:[0-9a-f]{64})\s*$/.exec(quietText)?.[1];
   if (quiet && id !== undefined) out(`${id}\n`);
   if (opts.iidfile && id !== undefined) await writeFile(opts.iidfile, id);
 }
