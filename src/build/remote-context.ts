@@ -134,7 +134,10 @@ async function download(url: string, tmpRoot: string, progress: RemoteProgress, 
   if (type !== 'text/plain' && !/(?:(?:x-)?tar|octet-stream|gzip|x-bzip2|x-xz|xz)$/.test(type)) {
     throw internal(`error detecting content type for remote ${url}: unsupported Content-Type ${JSON.stringify(res.headers.get('content-type') ?? '')}`);
   }
-  progress({ status: url, progressDetail: { current: body.length }, progress: humanSize(body.length).padStart(8), id: 'Downloading context' });
+  // dockerd reports the download when its reader sees the end of the body: always for a Dockerfile
+  // (read to the end), for an archive only when the length was known (else the extractor stops first).
+  const reported = type === 'text/plain' || res.headers.get('content-length') !== null;
+  if (reported) progress({ status: url, progressDetail: { current: body.length }, progress: humanSize(body.length).padStart(8), id: 'Downloading context' });
   if (type === 'text/plain') {
     progress({});
     const base = await mkdtemp(join(tmpRoot, 'ctx-'));

@@ -77,7 +77,7 @@ describe('POST /build parameters and remote contexts, compared with dockerd', { 
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not here\n');
         return;
       }
-      res.writeHead(200, { 'Content-Type': file.endsWith('.tgz') ? 'application/gzip' : file.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream' });
+      res.writeHead(200, { 'Content-Length': String(statSync(file).size), 'Content-Type': file.endsWith('.tgz') ? 'application/gzip' : file.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream' });
       createReadStream(file).pipe(res);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -100,7 +100,7 @@ describe('POST /build parameters and remote contexts, compared with dockerd', { 
     for (const q of [
       `buildargs=${enc('{x')}`, `buildargs=${enc('[]')}`, `buildargs=${enc('{"a":1}')}`, `labels=${enc('{"a":1}')}`, `labels=${enc('{"a":"b"')}`,
       'cachefrom=busybox', `cachefrom=${enc('{}')}`, `cachefrom=${enc('[1]')}`, 'outputs=x', `ulimits=x`, `ulimits=${enc('[1]')}`,
-      'shmsize=abc', 'version=3', 'securityopt=x', 'squash=1', 'isolation=hyperv', 'remote=foo', 'remote=client-session', 'remote=http://127.0.0.1:1/x',
+      'shmsize=abc', 'version=3', 'securityopt=x', 'squash=1', 'isolation=hyperv', 'remote=foo', 'remote=client-session', 'remote=http://127.0.0.1:2/x',
       // Accepted: dockerd reads and ignores these, or applies them to RUN.
       'memory=abc', `outputs=${enc('[{"Type":"local"}]')}`, 'session=abc', 'version=1', 'isolation=default',
     ]) answers[q] = await same(q, tar);
