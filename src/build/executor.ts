@@ -29,6 +29,7 @@ import type { MountSpec } from '../core/types.ts';
 import { resolveInRoot } from '../runtime/user.ts';
 import { runStep, type BuildContainers, type RunLimits } from './run-step.ts';
 import { checkExtraHosts } from './extra-hosts.ts';
+import { parsePlatform } from './platform.ts';
 import { planStages, stageDependencies, stageIndex } from './stage-graph.ts';
 
 export interface BuildDeps {
@@ -216,7 +217,8 @@ class Build {
     this.#cache = new BuildCache(deps.meta);
     this.#parents = new ImageParents(deps.meta);
     this.#epoch = sourceDateEpoch(req.buildArgs);
-    const [os = 'linux', arch = goArch(), variant = ''] = (req.platform ?? '').split('/').map((s) => s || undefined) as (string | undefined)[];
+    const host = { os: 'linux', arch: goArch(), variant: '' };
+    const { os, arch, variant } = req.platform ? parsePlatform(req.platform, host) : host;
     if (os !== 'linux' || arch !== goArch()) throw invalidArgument(`berth can only build for linux/${goArch()}, not ${req.platform}`);
     this.#platform = { os, arch, variant };
     this.#escape = '\\';

@@ -100,6 +100,7 @@ describe('POST /build parameters and remote contexts, compared with dockerd', { 
     for (const q of [
       `buildargs=${enc('{x')}`, `buildargs=${enc('[]')}`, `buildargs=${enc('{"a":1}')}`, `labels=${enc('{"a":1}')}`, `labels=${enc('{"a":"b"')}`,
       'cachefrom=busybox', `cachefrom=${enc('{}')}`, `cachefrom=${enc('[1]')}`, 'outputs=x', `ulimits=x`, `ulimits=${enc('[1]')}`,
+      't=a:b:c', 'platform=foobar', 'platform=bogus/x/y/z', 't=one&t=two:v2&t=',
       'shmsize=abc', 'version=3', 'securityopt=x', 'squash=1', 'isolation=hyperv', 'remote=foo', 'remote=client-session', 'remote=http://127.0.0.1:2/x',
       // Accepted: dockerd reads and ignores these, or applies them to RUN.
       'memory=abc', `outputs=${enc('[{"Type":"local"}]')}`, 'session=abc', 'version=1', 'isolation=default',

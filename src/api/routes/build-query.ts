@@ -5,7 +5,8 @@
 // on Linux (squash without experimental mode, security options, an isolation
 // other than the default).
 import type { IncomingHttpHeaders } from 'node:http';
-import { internal, invalidArgument, notImplemented } from '../../core/errors.ts';
+import { errorMessage, internal, invalidArgument, notImplemented } from '../../core/errors.ts';
+import { normalizeTagged } from '../../core/reference.ts';
 import type { Ulimit } from '../../core/types.ts';
 import type { BuildOptions } from '../../build/index.ts';
 import { buildSecretsHeader, buildSshHeader, secretsHeader, sshHeader } from '../../build/secrets-transport.ts';
@@ -102,6 +103,15 @@ export function parseBuildQuery(query: URLSearchParams, headers: IncomingHttpHea
   const remote = query.get('remote') ?? '';
   if (remote === 'client-session') throw invalidArgument('experimental session with v1 builder is no longer supported, use builder version v2 (BuildKit) instead');
 
+  // dockerd checks the tags before it reads the context (its Tagger); an error is a plain 500.
+  const tags = query.getAll('t').filter((t) => t !== '');
+  for (const t of tags) {
+    try {
+      normalizeTagged(t);
+    } catch (err) {
+      throw internal(errorMessage(err), err);
+    }
+  }
   const forceRm = boolQuery(query, 'forcerm');
   // API >= 1.12: rm defaults to true, and forcerm implies it.
   const rm = forceRm || query.get('rm') === null || query.get('rm') === '' ? true : boolQuery(query, 'rm');
@@ -133,7 +143,7 @@ export function parseBuildQuery(query: URLSearchParams, headers: IncomingHttpHea
       ...(cacheFrom.length > 0 ? { cacheFrom } : {}),
       ...(extraHosts.length > 0 ? { extraHosts } : {}),
       runLimits,
-      tags: query.getAll('t').filter((t) => t !== ''),
+      tags,
       buildArgs,
       labels,
       noCache: boolQuery(query, 'nocache'),
