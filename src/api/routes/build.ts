@@ -6,6 +6,7 @@ import { sendJson } from '../http-util.ts';
 import { JsonStream } from '../json-stream.ts';
 import type { Router } from '../router.ts';
 import { StepFailedError } from '../../build/index.ts';
+import { versionLess } from '../version.ts';
 import { parseBuildQuery } from './build-query.ts';
 
 export function addBuildRoutes(router: Router): void {
@@ -18,7 +19,12 @@ export function addBuildRoutes(router: Router): void {
     const held: Record<string, unknown>[] = [];
     const send = (m: Record<string, unknown>) => (quiet ? held.push(m) : out.write(m));
     try {
-      const result = await builds.build(req, { ...options, ...(remote ? { remote, remoteProgress: send } : {}), signal }, (m) => send('aux' in m ? { aux: m.aux } : { stream: m.stream }));
+      // Clients before API 1.30 get no aux messages (dockerd's wantAux).
+      const wantAux = !versionLess(version, '1.30');
+      const result = await builds.build(req, { ...options, ...(remote ? { remote, remoteProgress: send } : {}), signal }, (m) => {
+        if (!('aux' in m)) send({ stream: m.stream });
+        else if (wantAux) send({ aux: m.aux });
+      });
       if (quiet) out.write({ stream: `${result.id}\n` });
       else {
         out.write({ stream: `Successfully built ${result.id.slice('sha256:'.length, 'sha256:'.length + 12)}\n` });
