@@ -19,9 +19,9 @@ let server: Server;
 let base = '';
 const www = mkdtempSync('/tmp/berth-build-api-www-');
 
-function post(socket: string, query: string, body?: Buffer): Promise<{ status: number; body: string }> {
+function post(socket: string, query: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method: 'POST', path: `/v1.41/build?${query}`, headers: body ? { 'Content-Type': 'application/x-tar', 'Content-Length': String(body.length) } : {} }, (res) => {
+    const req = request({ socketPath: socket, method: 'POST', path: `/v1.41/build?${query}`, headers: { ...headers, ...(body ? { 'Content-Type': 'application/x-tar', 'Content-Length': String(body.length) } : {}) } }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
@@ -43,8 +43,8 @@ function outcome(r: { status: number; body: string }): unknown {
   return { status: r.status, stream: out };
 }
 
-async function same(query: string, body?: Buffer): Promise<unknown> {
-  const [a, b] = [outcome(await post(oracle.socket, query, body)), outcome(await post(berth.socket, query, body))];
+async function same(query: string, body?: Buffer, headers?: Record<string, string>): Promise<unknown> {
+  const [a, b] = [outcome(await post(oracle.socket, query, body, headers)), outcome(await post(berth.socket, query, body, headers))];
   assert.deepEqual(mask(b), mask(a), `POST /build?${query}`);
   return a;
 }
@@ -105,6 +105,8 @@ describe('POST /build parameters and remote contexts, compared with dockerd', { 
       // Accepted: dockerd reads and ignores these, or applies them to RUN.
       'memory=abc', `outputs=${enc('[{"Type":"local"}]')}`, 'session=abc', 'version=1', 'isolation=default',
     ]) answers[q] = await same(q, tar);
+    // A registry config header that does not decode is ignored.
+    await same('', tar, { 'X-Registry-Config': 'not base64 json!' });
     assert.deepEqual((answers['buildargs=%7Bx'] as { status: number }).status, 400);
     assert.match(JSON.stringify(answers['buildargs=%7Bx']), /error reading build args: invalid character 'x' looking for beginning of object key string/);
   });

@@ -121,7 +121,13 @@ export function parseBuildQuery(query: URLSearchParams, headers: IncomingHttpHea
   const dockerfile = query.get('dockerfile') ?? '';
   const secrets = buildSecretsHeader(headers[secretsHeader]);
   const ssh = buildSshHeader(headers[sshHeader]);
-  const registryAuth = parseRegistryConfigHeader(headers['x-registry-config']);
+  // dockerd ignores a header it cannot decode (getAuthConfigs), as a pull without credentials would.
+  let registryAuth: ReturnType<typeof parseRegistryConfigHeader> = new Map();
+  try {
+    registryAuth = parseRegistryConfigHeader(headers['x-registry-config']);
+  } catch {
+    // Left empty on purpose.
+  }
   const extraHosts = query.getAll('extrahosts');
   const runLimits = {
     memory: int64OrZero(query, 'memory'),
