@@ -105,6 +105,10 @@ describe('POST /build parameters and remote contexts, compared with dockerd', { 
       // Accepted: dockerd reads and ignores these, or applies them to RUN.
       'memory=abc', `outputs=${enc('[{"Type":"local"}]')}`, 'session=abc', 'version=1', 'isolation=default',
     ]) answers[q] = await same(q, tar);
+    // A body that is not a tar, short or long, and no body at all.
+    await same('', Buffer.from('garbage-not-a-tar'));
+    await same('', Buffer.alloc(2048, 'x'));
+    await same('');
     // A registry config header that does not decode is ignored.
     await same('', tar, { 'X-Registry-Config': 'not base64 json!' });
     assert.deepEqual((answers['buildargs=%7Bx'] as { status: number }).status, 400);
