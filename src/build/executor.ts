@@ -6,6 +6,7 @@
 // is first looked up in the build cache, and progress is reported as the
 // classic builder's text lines (`Step 2/5 : RUN …`, ` ---> Using cache`, …).
 import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
 import { chainIds, sha256, type Digest } from '../core/digest.ts';
 import { BerthError, ErrorKind, errorMessage, invalidArgument, isNotFound, notImplemented } from '../core/errors.ts';
@@ -30,6 +31,7 @@ import { resolveInRoot } from '../runtime/user.ts';
 import { runStep, type BuildContainers, type RunLimits } from './run-step.ts';
 import { checkExtraHosts } from './extra-hosts.ts';
 import { parsePlatform } from './platform.ts';
+import { checkRunLimits, checkRunShares } from './run-limits.ts';
 import { planStages, stageDependencies, stageIndex } from './stage-graph.ts';
 
 export interface BuildDeps {
@@ -902,6 +904,7 @@ class Build {
     if (await this.#tryCache(st, key, createdBy)) return;
     // dockerd checks the hosts when it creates the step's container.
     checkExtraHosts(this.#r.extraHosts ?? []);
+    if (this.#r.runLimits) checkRunLimits(this.#r.runLimits, availableParallelism());
     const image = await this.#ensureImage(st);
     const c = st.config.config ?? {};
     let containerId: string | undefined;
@@ -925,6 +928,7 @@ class Build {
           onCreated: (id) => {
             containerId = id;
             st.say(` ---> Running in ${shortId(id)}\n`);
+            if (this.#r.runLimits) checkRunShares(this.#r.runLimits);
           },
           // The classic builder shows the step's stderr in red (ANSI 91), as docker's clients expect.
           onOutput: (text, stream) => st.say(stream === 'stderr' ? `\x1b[91m${text}\x1b[0m` : text),

@@ -105,6 +105,12 @@ describe('POST /build parameters and remote contexts, compared with dockerd', { 
       // Accepted: dockerd reads and ignores these, or applies them to RUN.
       'memory=abc', `outputs=${enc('[{"Type":"local"}]')}`, 'session=abc', 'version=1', 'isolation=default',
     ]) answers[q] = await same(q, tar);
+    // Resources of the RUN containers that dockerd refuses when it creates the step's container.
+    const runDir = mkdtempSync('/tmp/berth-build-api-ctx-');
+    writeFileSync(join(runDir, 'Dockerfile'), 'FROM busybox\nRUN echo hi\n');
+    const runTar = tarOf(runDir, 'Dockerfile');
+    rmSync(runDir, { recursive: true, force: true });
+    for (const q of ['memory=100', 'cpushares=-5', 'cpuperiod=10', 'cpusetcpus=x', 'cpusetcpus=64', 'extrahosts=bad']) await same(`nocache=1&${q}`, runTar);
     // A body that is not a tar, short or long, and no body at all.
     await same('', Buffer.from('garbage-not-a-tar'));
     await same('', Buffer.alloc(2048, 'x'));
