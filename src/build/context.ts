@@ -4,6 +4,7 @@
 // can land outside the directory. The caller removes the context when done.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorMessage, internal, isInvalidArgument } from '../core/errors.ts';
 import { decompress } from '../image/index.ts';
 import { unpackLayer } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -13,6 +14,19 @@ export interface BuildContext {
   readonly dir: string;
   /** Removes the directory. Safe to call twice. */
   dispose(): Promise<void>;
+}
+
+/**
+ * A context that is not a tar, in the words of Go's archive/tar as dockerd
+ * answers (500): a short one is `unexpected EOF`, a bad header
+ * `archive/tar: invalid tar header`.
+ */
+function contextError(err: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted || !isInvalidArgument(err)) return err;
+  const message = errorMessage(err);
+  if (/truncated|unexpected end/.test(message)) return internal('unexpected EOF', err);
+  if (/tar header|checksum/.test(message)) return internal('archive/tar: invalid tar header', err);
+  return err;
 }
 
 /** Extracts `tar` into `<tmpRoot>/ctx-XXXX`. */
@@ -26,7 +40,7 @@ export async function extractContext(tar: AsyncIterable<Uint8Array>, tmpRoot: st
     await unpackLayer(decompress(tar), dir, { ...(options.log ? { log: options.log } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   } catch (err) {
     await dispose();
-    throw err;
+    throw contextError(err, options.signal);
   }
   return { dir, dispose };
 }

@@ -6,6 +6,7 @@
 // is first looked up in the build cache, and progress is reported as the
 // classic builder's text lines (`Step 2/5 : RUN …`, ` ---> Using cache`, …).
 import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
 import { chainIds, sha256, type Digest } from '../core/digest.ts';
 import { BerthError, ErrorKind, errorMessage, invalidArgument, isNotFound, notImplemented } from '../core/errors.ts';
@@ -27,7 +28,10 @@ import { expandWord, parseInstructions } from './parser/index.ts';
 import type { AddCommand, ArgCommand, Command, CopyCommand, Instructions, Mount as RunMount, Stage } from './parser/index.ts';
 import type { MountSpec } from '../core/types.ts';
 import { resolveInRoot } from '../runtime/index.ts';
-import { runStep, type BuildContainers } from './run-step.ts';
+import { runStep, type BuildContainers, type RunLimits } from './run-step.ts';
+import { checkExtraHosts } from './extra-hosts.ts';
+import { parsePlatform } from './platform.ts';
+import { checkRunLimits, checkRunShares } from './run-limits.ts';
 import { planStages, stageDependencies, stageIndex } from './stage-graph.ts';
 
 export interface BuildDeps {
@@ -73,6 +77,10 @@ export interface BuildRequest {
   readonly registryAuth?: ReadonlyMap<string, Credentials>;
   /** `--cache-from` images: their history is a cache source besides the local build cache. */
   readonly cacheFrom?: readonly string[];
+  /** `host:ip` entries for the RUN containers' /etc/hosts. */
+  readonly extraHosts?: readonly string[];
+  /** Resources of the RUN containers. */
+  readonly runLimits?: RunLimits;
   readonly signal?: AbortSignal;
 }
 
@@ -199,6 +207,8 @@ class Build {
   readonly #stageConfigs = new Map<number, OciImageConfig>();
   #instructions!: Instructions;
   #cacheFromConfigs: OciImageConfig[] | undefined;
+  readonly #cacheFromIds: string[] = [];
+  #cacheFromChain: Set<string> | undefined;
   /** Values of the ARGs before the first FROM. */
   readonly #globalArgs = new Map<string, string>();
 
@@ -209,7 +219,8 @@ class Build {
     this.#cache = new BuildCache(deps.meta);
     this.#parents = new ImageParents(deps.meta);
     this.#epoch = sourceDateEpoch(req.buildArgs);
-    const [os = 'linux', arch = goArch(), variant = ''] = (req.platform ?? '').split('/').map((s) => s || undefined) as (string | undefined)[];
+    const host = { os: 'linux', arch: goArch(), variant: '' };
+    const { os, arch, variant } = req.platform ? parsePlatform(req.platform, host) : host;
     if (os !== 'linux' || arch !== goArch()) throw invalidArgument(`berth can only build for linux/${goArch()}, not ${req.platform}`);
     this.#platform = { os, arch, variant };
     this.#escape = '\\';
@@ -276,7 +287,7 @@ class Build {
     }
 
     const plan = planStages(stages, { ...(this.#r.target ? { target: this.#r.target } : {}), expand: (w) => this.#expand(w, this.#globalArgs) });
-    this.#total = plan.reduce((n, i) => n + 1 + (stages[i] as Stage).commands.length, 0) + (Object.keys(this.#r.labels).length > 0 ? 1 : 0);
+    this.#total = plan.reduce((n, i) => n + 1 + (stages[i] as Stage).commands.length, 0) + Object.keys(this.#r.labels).length;
 
     const last = await this.#runStages(plan);
     const id = last.imageId ?? (await this.#commit(last));
@@ -300,18 +311,20 @@ class Build {
    * Runs the planned stages, each as soon as the stages it depends on are done
    * (independent stages in parallel). Output keeps Dockerfile order: a stage
    * prints live while it is the earliest unfinished one, else into a buffer
-   * that is flushed when its turn comes.
+   * that is flushed when its turn comes. Each stage ends with its image id
+   * as an `aux` message, as the classic builder's do.
    */
   async #runStages(plan: readonly number[]): Promise<StageState> {
     const stages = this.#instructions.stages;
     const deps = stageDependencies(stages, (w) => this.#expand(w, this.#globalArgs));
-    const buffers = plan.map(() => [] as string[]);
+    type Message = Parameters<BuildEmit>[0];
+    const buffers = plan.map(() => [] as Message[]);
     const done = plan.map(() => false);
     let turn = 0;
     const advance = () => {
       while (turn < plan.length && done[turn]) {
         turn++;
-        if (turn < plan.length) for (const text of (buffers[turn] as string[]).splice(0)) this.#say(text);
+        if (turn < plan.length) for (const m of (buffers[turn] as Message[]).splice(0)) this.#emit(m);
       }
     };
     const results = new Map<number, Promise<StageState>>();
@@ -319,10 +332,11 @@ class Build {
     for (let k = 0; k < plan.length; k++) {
       const index = plan[k] as number;
       const stage = stages[index] as Stage;
-      const say = (text: string) => {
-        if (turn === k) this.#say(text);
-        else (buffers[k] as string[]).push(text);
+      const emit = (m: Message) => {
+        if (turn === k) this.#emit(m);
+        else (buffers[k] as Message[]).push(m);
       };
+      const say = (text: string) => emit({ stream: text });
       const start = firstStep;
       firstStep += 1 + stage.commands.length;
       const isLast = k === plan.length - 1;
@@ -330,13 +344,17 @@ class Build {
       const p = (async () => {
         await Promise.all(waitFor);
         const st = await this.#runStage(index, stage, say, start);
-        if (isLast && Object.keys(this.#r.labels).length > 0) {
-          const text = `LABEL ${Object.entries(this.#r.labels).map(([a, b]) => `${JSON.stringify(a)}=${JSON.stringify(b)}`).join(' ')}`;
-          st.say(`Step ${st.step++}/${this.#total} : ${text}\n`);
+        // The build's labels: one LABEL step each, by key, at the end of the last stage (as dockerd adds them).
+        for (const [key, value] of isLast ? Object.entries(this.#r.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : []) {
+          this.#r.signal?.throwIfAborted();
+          const text = `LABEL ${key}=${value}`;
+          st.say(`Step ${st.step++}/${this.#total} : ${text}`);
+          st.say('\n');
           await this.#metaStep(st, text, (c) => {
-            c.Labels = { ...(c.Labels ?? {}), ...this.#r.labels };
+            c.Labels = { ...(c.Labels ?? {}), [key]: value };
           });
         }
+        if (st.imageId !== undefined) emit({ aux: { ID: st.imageId } });
         this.#stageImages.set(index, st.imageId);
         this.#stageConfigs.set(index, st.config);
         return st;
@@ -356,7 +374,7 @@ class Build {
     // A stage's own failure comes before the aborts it caused in the others.
     const failure = this.#abort.signal.aborted ? this.#abort.signal.reason : undefined;
     if (failure !== undefined) {
-      for (let k = turn; k < plan.length; k++) for (const text of (buffers[k] as string[]).splice(0)) this.#say(text);
+      for (let k = turn; k < plan.length; k++) for (const m of (buffers[k] as Message[]).splice(0)) this.#emit(m);
       throw failure;
     }
     const lastResult = settled[settled.length - 1];
@@ -370,7 +388,8 @@ class Build {
       this.#r.signal?.throwIfAborted();
       this.#abort.signal.throwIfAborted();
       const stepLine = `Step ${st.step++}/${this.#total} : ${cmd.original}`;
-      st.say(`${stepLine}\n`);
+      st.say(stepLine);
+      st.say('\n');
       try {
         await this.#dispatch(st, cmd);
       } catch (err) {
@@ -383,7 +402,8 @@ class Build {
 
   async #from(index: number, stage: Stage, say: (text: string) => void, firstStep: number): Promise<StageState> {
     const text = `${stage.origCmd || 'FROM'} ${stage.platform ? `--platform=${stage.platform} ` : ''}${stage.baseName}${stage.name ? ` AS ${stage.name}` : ''}`;
-    say(`Step ${firstStep}/${this.#total} : ${text}\n`);
+    say(`Step ${firstStep}/${this.#total} : ${text}`);
+    say('\n');
     const step = firstStep + 1;
     const base = this.#expand(stage.baseName, this.#globalArgs);
     const args = new Map<string, string | undefined>();
@@ -417,6 +437,9 @@ class Build {
       say,
       step,
     };
+    // As dockerd's beginStage: a base image without PATH gets the default one.
+    const env = st.config.config?.Env ?? [];
+    if (!env.some((e) => e.startsWith('PATH='))) (st.config.config as OciContainerConfig).Env = [...env, defaultPath];
     await this.#onbuildTriggers(st);
     return st;
   }
@@ -634,6 +657,8 @@ class Build {
     const fromSources = () => (createdBy === undefined || (this.#r.cacheFrom ?? []).length === 0 ? false : this.#tryCacheFrom(st, key, createdBy, mutate));
     const hit = this.#cache.get(key);
     if (hit === undefined) return fromSources();
+    // With --cache-from, dockerd takes a local hit only when it is in a cache-from image's ancestry.
+    if ((this.#r.cacheFrom ?? []).length > 0 && !(await this.#cacheFromAncestry()).has(hit)) return fromSources();
     let image: Image;
     try {
       image = await this.#d.images.get(hit);
@@ -645,8 +670,25 @@ class Build {
     const { architecture, os, variant, config, rootfs, history, author } = image.config;
     st.imageId = image.id;
     st.config = clone({ architecture, os, ...(variant !== undefined ? { variant } : {}), ...(author !== undefined ? { author } : {}), config: config ?? {}, rootfs, history: history ?? [] });
-    st.say(` ---> Using cache\n ---> ${shortId(image.id)}\n`);
+    st.say(' ---> Using cache\n');
+    st.say(` ---> ${shortId(image.id)}\n`);
     return true;
+  }
+
+  /** The ids of the --cache-from images and of their parents. */
+  async #cacheFromAncestry(): Promise<Set<string>> {
+    if (this.#cacheFromChain) return this.#cacheFromChain;
+    await this.#cacheSources();
+    const out = new Set<string>();
+    for (const start of this.#cacheFromIds) {
+      let id: string | undefined = start;
+      while (id !== undefined && !out.has(id)) {
+        out.add(id);
+        id = this.#parents.parentOf(id as Digest);
+      }
+    }
+    this.#cacheFromChain = out;
+    return out;
   }
 
   /** The --cache-from images' configs (resolved once; a missing one is skipped, as docker does). */
@@ -655,7 +697,9 @@ class Build {
     const out: OciImageConfig[] = [];
     for (const ref of this.#r.cacheFrom ?? []) {
       try {
-        out.push((await this.#d.images.resolve(ref)).config);
+        const image = await this.#d.images.resolve(ref);
+        this.#cacheFromIds.push(image.id);
+        out.push(image.config);
       } catch (err) {
         if (!isNotFound(err)) throw err;
         this.#d.log.info('cache-from image not found', { image: ref });
@@ -690,7 +734,8 @@ class Build {
       st.config.history = [...history, clone(next)];
       const id = await this.#commit(st);
       this.#cache.put(key, id);
-      st.say(` ---> Using cache\n ---> ${shortId(id)}\n`);
+      st.say(' ---> Using cache\n');
+      st.say(` ---> ${shortId(id)}\n`);
       return true;
     }
     return false;
@@ -857,6 +902,9 @@ class Build {
     const createdBy = [...(runArgs.length > 0 ? [`|${runArgs.length}`, ...runArgs] : []), ...argv].join(' ');
     const key = this.#cache.key([st.imageId ?? JSON.stringify(st.config), 'RUN', createdBy, ...(mounts.length > 0 ? [JSON.stringify(mounts)] : [])]);
     if (await this.#tryCache(st, key, createdBy)) return;
+    // dockerd checks the hosts when it creates the step's container.
+    checkExtraHosts(this.#r.extraHosts ?? []);
+    if (this.#r.runLimits) checkRunLimits(this.#r.runLimits, availableParallelism());
     const image = await this.#ensureImage(st);
     const c = st.config.config ?? {};
     let containerId: string | undefined;
@@ -873,13 +921,17 @@ class Build {
           user: c.User ?? '',
           networkMode: runNetworkMode(network, this.#r.networkMode),
           mounts: runMounts.specs,
+          ...(this.#r.runLimits ? { limits: this.#r.runLimits } : {}),
+          ...(this.#r.extraHosts ? { extraHosts: this.#r.extraHosts } : {}),
         },
         {
           onCreated: (id) => {
             containerId = id;
             st.say(` ---> Running in ${shortId(id)}\n`);
+            if (this.#r.runLimits) checkRunShares(this.#r.runLimits);
           },
-          onOutput: (text) => st.say(text),
+          // The classic builder shows the step's stderr in red (ANSI 91), as docker's clients expect.
+          onOutput: (text, stream) => st.say(stream === 'stderr' ? `\x1b[91m${text}\x1b[0m` : text),
           ...(this.#r.signal ? { signal: this.#r.signal } : {}),
         },
       );
@@ -903,6 +955,7 @@ class Build {
       await runMounts.release();
       // A cancelled build (client gone) leaves no running step behind.
       if (!ok && containerId !== undefined && (this.#r.forceRm || this.#r.signal?.aborted === true)) {
+        if (this.#r.forceRm) st.say(`Removing intermediate container ${shortId(containerId)}\n`);
         await this.#d.containers.remove(containerId, { force: true }).catch((err: unknown) => this.#d.log.warn('removing a failed build container failed', { container: containerId, err: errorMessage(err) }));
       }
     }

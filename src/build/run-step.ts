@@ -3,7 +3,7 @@
 // spec, conmon + the OCI runtime), stdin closed, no TTY, its output streamed
 // line by line to the caller while it runs. The caller diffs the container's
 // upper dir into a layer and removes the container.
-import type { ContainerSpec, HostSpec, MountSpec } from '../core/types.ts';
+import type { ContainerSpec, HostSpec, MountSpec, Ulimit } from '../core/types.ts';
 import type { LogLine } from '../runtime/index.ts';
 
 /** The part of the engine's container service that a build uses. */
@@ -14,6 +14,21 @@ export interface BuildContainers {
   wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<{ exitCode: number; error?: string }>;
   remove(idOrName: string, options?: { force?: boolean }): Promise<void>;
 }
+
+/** The resources of a build's RUN containers (`POST /build`'s memory, cpushares, shmsize, ulimits, …). */
+export interface RunLimits {
+  readonly memory: number;
+  readonly memorySwap: number;
+  readonly cpuShares: number;
+  readonly cpuPeriod: number;
+  readonly cpuQuota: number;
+  readonly cpusetCpus: string;
+  /** Bytes; 0: the default 64 MiB. */
+  readonly shmSize: number;
+  readonly ulimits: readonly Ulimit[];
+}
+
+const noLimits: RunLimits = { memory: 0, memorySwap: 0, cpuShares: 0, cpuPeriod: 0, cpuQuota: 0, cpusetCpus: '', shmSize: 0, ulimits: [] };
 
 export interface RunStepInput {
   /** The image the step runs on (an intermediate image of this build). */
@@ -26,22 +41,25 @@ export interface RunStepInput {
   readonly networkMode: string;
   /** RUN --mount binds and tmpfs. */
   readonly mounts?: readonly MountSpec[];
+  readonly limits?: RunLimits;
+  /** `host:ip` lines for /etc/hosts (`extrahosts`). */
+  readonly extraHosts?: readonly string[];
 }
 
-function hostSpec(networkMode: string, mounts: readonly MountSpec[]): HostSpec {
+function hostSpec(networkMode: string, mounts: readonly MountSpec[], limits: RunLimits, extraHosts: readonly string[]): HostSpec {
   return {
     networkMode,
     autoRemove: false,
     binds: [],
     mounts,
-    memory: 0,
+    memory: limits.memory,
     memoryReservation: 0,
-    memorySwap: 0,
+    memorySwap: limits.memorySwap,
     nanoCpus: 0,
-    cpuShares: 0,
-    cpuQuota: 0,
-    cpuPeriod: 0,
-    cpusetCpus: '',
+    cpuShares: limits.cpuShares,
+    cpuQuota: limits.cpuQuota,
+    cpuPeriod: limits.cpuPeriod,
+    cpusetCpus: limits.cpusetCpus,
     pidsLimit: 0,
     privileged: false,
     capAdd: [],
@@ -49,10 +67,10 @@ function hostSpec(networkMode: string, mounts: readonly MountSpec[]): HostSpec {
     securityOpt: [],
     readonlyRootfs: false,
     tmpfs: {},
-    ulimits: [],
-    shmSize: 0,
+    ulimits: limits.ulimits,
+    shmSize: limits.shmSize,
     sysctls: {},
-    extraHosts: [],
+    extraHosts,
     dns: [],
     dnsSearch: [],
     dnsOptions: [],
@@ -85,7 +103,7 @@ export function runStepSpec(input: RunStepInput): ContainerSpec {
     exposedPorts: [],
     volumes: [],
     networkDisabled: input.networkMode === 'none',
-    host: hostSpec(input.networkMode, input.mounts ?? []),
+    host: hostSpec(input.networkMode, input.mounts ?? [], input.limits ?? noLimits, input.extraHosts ?? []),
   };
 }
 
@@ -94,12 +112,12 @@ export function runStepSpec(input: RunStepInput): ContainerSpec {
  * while passing each output chunk to `onOutput`, and returns its exit code.
  * The container is left in place (exited) for the caller to diff and remove.
  */
-export async function runStep(containers: BuildContainers, input: RunStepInput, hooks: { onCreated: (id: string) => void; onOutput: (text: string) => void; signal?: AbortSignal }): Promise<{ id: string; exitCode: number; error?: string }> {
+export async function runStep(containers: BuildContainers, input: RunStepInput, hooks: { onCreated: (id: string) => void; onOutput: (text: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal }): Promise<{ id: string; exitCode: number; error?: string }> {
   const { id } = await containers.create(runStepSpec(input));
   hooks.onCreated(id);
   const output = containers.attach(id, hooks.signal ? { signal: hooks.signal } : {});
   const pump = (async () => {
-    for await (const line of output) hooks.onOutput(line.data.toString("utf8"));
+    for await (const line of output) hooks.onOutput(line.data.toString('utf8'), line.stream);
   })();
   const waiting = containers.wait(id, 'next-exit', hooks.signal);
   try {

@@ -2,17 +2,23 @@
 // extracts it under the data root, finds the Dockerfile in it (Docker's rules:
 // the given path, else `Dockerfile`, falling back to `dockerfile`), runs the
 // executor and always removes the extracted context.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { treeSize } from '../store/index.ts';
 import { invalidArgument } from '../core/errors.ts';
-import { resolveInRoot } from '../runtime/index.ts';
+import { readContextDockerfile, removeIgnoredBuildFiles } from './classic-context.ts';
 import { extractContext } from './context.ts';
+import { fetchRemoteContext, type RemoteContext, type RemoteProgress } from './remote-context.ts';
+import { dockerfileErrorDetail } from './parser/errors.ts';
 import { runBuild, type BuildDeps, type BuildEmit, type BuildRequest, type BuildResult } from './executor.ts';
 
 export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
   readonly dockerfile?: string;
+  /** A URL or git repository to fetch the context from (the body is then not read). */
+  readonly remote?: string;
+  /** Download progress of a remote context, as dockerd's JSON messages. */
+  readonly remoteProgress?: RemoteProgress;
 }
 
 export interface BuildService {
@@ -22,19 +28,13 @@ export interface BuildService {
   prune(): Promise<{ cachesDeleted: string[]; spaceReclaimed: number }>;
 }
 
-async function readDockerfile(dir: string, name: string | undefined): Promise<{ text: string; name: string }> {
-  const wanted = name && name !== '' ? name : 'Dockerfile';
-  const candidates = name && name !== '' ? [wanted] : ['Dockerfile', 'dockerfile'];
-  for (const c of candidates) {
-    const rel = posix.normalize(`/${c}`).slice(1);
-    try {
-      return { text: await readFile(await resolveInRoot(dir, rel), 'utf8'), name: posix.basename(c) };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') throw err;
-    }
-  }
-  throw invalidArgument(`Cannot locate specified Dockerfile: ${wanted}`);
+/** A Dockerfile syntax error in the words of dockerd 20.10's classic builder. */
+function classicParseError(err: unknown, name: string): unknown {
+  const detail = dockerfileErrorDetail(err);
+  if (detail === undefined) return err;
+  // BuildKit's suggestion ("did you mean FROM?") is not the classic builder's.
+  const reason = detail.reason.replace(/ \(did you mean [^)]*\)$/, '');
+  return invalidArgument(detail.line > 0 && reason !== 'file with no instructions' ? `dockerfile parse error line ${detail.line}: ${reason}` : `failed to parse ${name}: ${reason}`, err);
 }
 
 export async function createBuildService(deps: BuildDeps): Promise<BuildService> {
@@ -53,11 +53,18 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
       return { cachesDeleted: names, spaceReclaimed };
     },
     async build(context, options, emit) {
-      const ctx = await extractContext(context, deps.tmpDir, { log: deps.log, ...(options.signal ? { signal: options.signal } : {}) });
+      const signal = options.signal ? { signal: options.signal } : {};
+      const ctx: RemoteContext = options.remote
+        ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
+        : await extractContext(context, deps.tmpDir, { log: deps.log, ...signal });
       try {
-        const df = await readDockerfile(ctx.dir, options.dockerfile);
-        const { dockerfile: _name, ...rest } = options;
-        return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: df.name, contextDir: ctx.dir }, emit);
+        // A plain Dockerfile at a URL comes with an empty context.
+        const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
+        if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
+        const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
+        return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit).catch((err: unknown) => {
+          throw classicParseError(err, options.dockerfile || 'Dockerfile');
+        });
       } finally {
         await ctx.dispose();
       }

@@ -19,3 +19,4 @@ export type { Image, HistoryEntry, OciContainerConfig } from '../image/index.ts'
 export type { Volume } from '../volume/index.ts';
 export type { Credentials } from '../registry/index.ts';
 export { StepFailedError, failedStep } from '../build/index.ts';
+export type { BuildOptions } from '../build/index.ts';

@@ -229,22 +229,26 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
   const view = mode === 'tty' ? ttyProgress(out, () => process.stdout.columns || 80) : plainProgress(out);
   let id: string | undefined;
   let quietText = '';
+  // The step a failure belongs to: the last `Step n/m : …` line (berthd writes it as one message, as dockerd does).
+  let lastStep: string | undefined;
   for await (const m of readJsonMessages(res)) {
     if (m.error !== undefined || m.errorDetail !== undefined) {
       view.finish(true);
       if (quiet && quietText !== '') err(quietText);
       const code = m.errorDetail?.code;
-      const step = (m.errorDetail as { step?: unknown } | undefined)?.step;
       const message = m.errorDetail?.message ?? m.error ?? 'build failed';
-      throw new ExitError(code !== undefined && code > 0 ? code : 1, typeof step === 'string' ? `${message}\n(at ${step})` : message);
+      throw new ExitError(code !== undefined && code > 0 ? code : 1, lastStep !== undefined ? `${message}\n(at ${lastStep})` : message);
     }
     if (m.aux && typeof m.aux['ID'] === 'string') id = m.aux['ID'];
     if (m.stream !== undefined) {
+      if (/^Step \d+\/\d+ : /.test(m.stream)) lastStep = m.stream.replace(/\n$/, '');
       if (quiet) quietText += m.stream;
       else view.text(m.stream);
     } else if (m.status !== undefined && !quiet) view.text(`${m.status}\n`);
   }
   view.finish(false);
+  // With q=1 the daemon sends no aux, only the id as the stream's text (dockerd and berthd alike).
+  if (quiet) id ??= /^(sha256:[0-9a-f]{64})\s*$/.exec(quietText)?.[1];
   if (quiet && id !== undefined) out(`${id}\n`);
   if (opts.iidfile && id !== undefined) await writeFile(opts.iidfile, id);
 }

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { goJsonCheck } from './go-json-error.ts';
+
+test('goJsonCheck gives encoding/json syntax errors as Go words them', () => {
+  assert.equal(goJsonCheck('{x', 'map[string]string'), "invalid character 'x' looking for beginning of object key string");
+  assert.equal(goJsonCheck('busybox', '[]string'), "invalid character 'b' looking for beginning of value");
+  assert.equal(goJsonCheck('{"a":"b"', 'map[string]string'), 'unexpected end of JSON input');
+  assert.equal(goJsonCheck('{"a" "b"}', 'map[string]string'), "invalid character '\"' after object key");
+  assert.equal(goJsonCheck('["a" 1]', '[]string'), "invalid character '1' after array element");
+  assert.equal(goJsonCheck('[] x', '[]string'), "invalid character 'x' after top-level value");
+  assert.equal(goJsonCheck('tru', '[]string'), 'unexpected end of JSON input');
+  assert.equal(goJsonCheck('trx', '[]string'), "invalid character 'x' in literal true (expecting 'u')");
+});
+
+test('goJsonCheck gives type mismatches with the Go type dockerd decodes into', () => {
+  assert.equal(goJsonCheck('[]', 'map[string]*string'), 'json: cannot unmarshal array into Go value of type map[string]*string');
+  assert.equal(goJsonCheck('{"a":1}', 'map[string]string'), 'json: cannot unmarshal number into Go value of type string');
+  assert.equal(goJsonCheck('{}', '[]string'), 'json: cannot unmarshal object into Go value of type []string');
+  assert.equal(goJsonCheck('[1]', '[]*units.Ulimit'), 'json: cannot unmarshal number into Go value of type units.Ulimit');
+  assert.equal(goJsonCheck('{"a":null}', 'map[string]*string'), undefined);
+  assert.equal(goJsonCheck('null', '[]string'), undefined);
+});

@@ -1,0 +1,224 @@
+// The texts Go's encoding/json gives for a query parameter that is not valid
+// JSON or does not fit the Go type dockerd decodes it into, so that berthd
+// refuses such a parameter with the words dockerd uses
+// (`invalid character 'x' looking for beginning of value`,
+// `json: cannot unmarshal array into Go value of type map[string]*string`).
+
+/** Go's quoteChar: `'x'`, with Go's escapes for quotes and control characters. */
+function quoteChar(c: string): string {
+  if (c === "'") return `'\\''`;
+  if (c === '"') return `'"'`;
+  const q = JSON.stringify(c);
+  return `'${q.slice(1, -1)}'`;
+}
+
+class Syntax extends Error {}
+
+/** A scanner over `s` that throws Go's syntax error at the first problem. */
+function scan(s: string): void {
+  let i = 0;
+  const bad = (context: string): never => {
+    throw new Syntax(`invalid character ${quoteChar(s[i] as string)} ${context}`);
+  };
+  const end = (): never => {
+    throw new Syntax('unexpected end of JSON input');
+  };
+  const ws = () => {
+    while (i < s.length && ' \t\r\n'.includes(s[i] as string)) i++;
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) {
+      if (i >= s.length) end();
+      if (s[i] !== word[k]) bad(`in literal ${word} (expecting ${quoteChar(word[k] as string)})`);
+    }
+  };
+  const string = () => {
+    i++;
+    for (;;) {
+      if (i >= s.length) end();
+      const c = s[i] as string;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c < ' ') bad('in string literal');
+      if (c === '\\') {
+        i++;
+        if (i >= s.length) end();
+        const e = s[i] as string;
+        if (e === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (i >= s.length) end();
+            if (!/[0-9a-fA-F]/.test(s[i] as string)) bad('in \\u hexadecimal character escape');
+          }
+        } else if (!'"\\/bfnrt'.includes(e)) bad('in string escape code');
+      }
+      i++;
+    }
+  };
+  const digits = () => {
+    while (i < s.length && /[0-9]/.test(s[i] as string)) i++;
+  };
+  const number = () => {
+    if (s[i] === '-') {
+      i++;
+      if (i >= s.length) end();
+      if (!/[0-9]/.test(s[i] as string)) bad('in numeric literal');
+    }
+    if (s[i] === '0') i++;
+    else digits();
+    if (s[i] === '.') {
+      i++;
+      if (i >= s.length) end();
+      if (!/[0-9]/.test(s[i] as string)) bad('after decimal point in numeric literal');
+      digits();
+    }
+    if (s[i] === 'e' || s[i] === 'E') {
+      i++;
+      if (s[i] === '+' || s[i] === '-') i++;
+      if (i >= s.length) end();
+      if (!/[0-9]/.test(s[i] as string)) bad('in exponent of numeric literal');
+      digits();
+    }
+  };
+  const value = () => {
+    ws();
+    if (i >= s.length) end();
+    const c = s[i] as string;
+    if (c === '{') {
+      i++;
+      ws();
+      if (i >= s.length) end();
+      if (s[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (i >= s.length) end();
+        if (s[i] !== '"') bad('looking for beginning of object key string');
+        string();
+        ws();
+        if (i >= s.length) end();
+        if (s[i] !== ':') bad('after object key');
+        i++;
+        value();
+        ws();
+        if (i >= s.length) end();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === '}') {
+          i++;
+          return;
+        }
+        bad('after object key:value pair');
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (i >= s.length) end();
+      if (s[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (i >= s.length) end();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === ']') {
+          i++;
+          return;
+        }
+        bad('after array element');
+      }
+    }
+    if (c === '"') return string();
+    if (c === '-' || /[0-9]/.test(c)) return number();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    bad('looking for beginning of value');
+  };
+  value();
+  ws();
+  if (i < s.length) bad('after top-level value');
+}
+
+function kind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+const mismatch = (v: unknown, type: string) => `json: cannot unmarshal ${kind(v)} into Go value of type ${type}`;
+
+/** The first type error Go reports for `v` decoded into `type`, if any. */
+function typeError(v: unknown, type: string): string | undefined {
+  if (v === null) return undefined;
+  switch (type) {
+    case 'string':
+      return typeof v === 'string' ? undefined : mismatch(v, 'string');
+    case 'map[string]*string':
+    case 'map[string]string':
+      if (typeof v !== 'object' || Array.isArray(v)) return mismatch(v, type);
+      for (const x of Object.values(v as Record<string, unknown>)) {
+        const e = typeError(x, 'string');
+        if (e !== undefined) return e;
+      }
+      return undefined;
+    case '[]string':
+      if (!Array.isArray(v)) return mismatch(v, type);
+      for (const x of v) {
+        const e = typeError(x, 'string');
+        if (e !== undefined) return e;
+      }
+      return undefined;
+    case '[]*units.Ulimit':
+    case '[]types.ImageBuildOutput': {
+      if (!Array.isArray(v)) return mismatch(v, type);
+      const [struct, fields] = type === '[]*units.Ulimit' ? ['units.Ulimit', { Name: 'string', Hard: 'int64', Soft: 'int64' }] : ['types.ImageBuildOutput', { Type: 'string', Attrs: 'map[string]string' }];
+      for (const x of v) {
+        if (x === null) continue;
+        if (typeof x !== 'object' || Array.isArray(x)) return mismatch(x, struct);
+        for (const [k, val] of Object.entries(x as Record<string, unknown>)) {
+          // Go matches field names case-insensitively and skips unknown ones.
+          const field = Object.entries(fields).find(([f]) => f.toLowerCase() === k.toLowerCase());
+          if (field === undefined || val === null) continue;
+          const [name, ftype] = field;
+          const ok = ftype === 'int64' ? typeof val === 'number' && Number.isInteger(val) : typeError(val, ftype) === undefined;
+          if (!ok) return `json: cannot unmarshal ${kind(val)}${ftype === 'int64' && typeof val === 'number' ? ` ${val}` : ''} into Go struct field ${struct.split('.')[1]}.${name} of type ${ftype}`;
+        }
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Go's error for decoding `raw` into `type`, or undefined when it decodes. */
+export function goJsonCheck(raw: string, type: string): string | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    try {
+      scan(raw);
+    } catch (err) {
+      if (err instanceof Syntax) return err.message;
+      throw err;
+    }
+    // JSON.parse and Go disagree (e.g. a lone surrogate): Go's generic text.
+    return 'unexpected end of JSON input';
+  }
+  return typeError(v, type);
+}
