@@ -24,7 +24,9 @@ export function networkJson(info: NetworkInfo, options: { containers: boolean })
     IPAM: {
       Driver: 'default',
       Options: null,
-      Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : n.driver === 'bridge' ? [] : null,
+      Config: n.subnet
+        ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), Gateway: n.gateway, ...(n.auxAddresses ? { AuxiliaryAddresses: { ...n.auxAddresses } } : {}) }]
+        : n.driver === 'bridge' ? [] : null,
     },
     Internal: n.internal,
     Attachable: n.attachable,

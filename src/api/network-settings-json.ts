@@ -1,15 +1,25 @@
 // A container's networking as docker shows it: inspect's NetworkSettings
 // (Networks per endpoint, Ports), and list's Ports and NetworkSettings.
-import type { Container, EndpointState } from '../core/types.ts';
+import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
 import { endpointSpecOf, networksOf } from '../engine/index.ts';
 
-function endpointJson(e: EndpointState | undefined, requested: { aliases: readonly string[]; ipv4Address?: string } | undefined) {
+/** EndpointSettings.IPAMConfig as docker shows it: the fields given, or null. */
+function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: string; LinkLocalIPs?: string[] } | null {
+  if (!requested?.ipv4Address && !requested?.linkLocalIps) return null;
   return {
-    IPAMConfig: requested?.ipv4Address ? { IPv4Address: requested.ipv4Address } : null,
-    Links: null,
+    ...(requested.ipv4Address ? { IPv4Address: requested.ipv4Address } : {}),
+    ...(requested.linkLocalIps ? { LinkLocalIPs: [...requested.linkLocalIps] } : {}),
+  };
+}
+
+function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | undefined) {
+  return {
+    IPAMConfig: ipamConfigJson(requested),
+    Links: requested?.links ? [...requested.links] : null,
     Aliases: requested && requested.aliases.length > 0 ? [...requested.aliases] : null,
-    MacAddress: e?.macAddress ?? '',
-    DriverOpts: null,
+    // Before the endpoint exists docker shows the address asked for.
+    MacAddress: e?.macAddress ?? requested?.macAddress ?? '',
+    DriverOpts: requested?.driverOpts ? { ...requested.driverOpts } : null,
     GwPriority: 0,
     NetworkID: e?.networkId ?? '',
     EndpointID: e?.endpointId ?? '',

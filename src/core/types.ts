@@ -214,6 +214,10 @@ export interface EndpointSpec {
   readonly ipv4Address?: string;
   /** --mac-address / EndpointSettings.MacAddress: the interface's MAC address (`02:42:…`). */
   readonly macAddress?: string;
+  /** EndpointSettings.Links (`name:alias`), IPAMConfig.LinkLocalIPs and DriverOpts: kept and shown as given. */
+  readonly links?: readonly string[];
+  readonly linkLocalIps?: readonly string[];
+  readonly driverOpts?: Readonly<Record<string, string>>;
 }
 
 /** One network endpoint of a running container. */

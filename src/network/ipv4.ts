@@ -91,3 +91,27 @@ export function pickSubnet(taken: readonly Subnet[]): Subnet | undefined {
   for (const s of defaultPool()) if (!taken.some((t) => overlaps(t, s))) return s;
   return undefined;
 }
+
+/** IPAM IPRange: a CIDR inside the network's subnet (dockerd's texts otherwise). */
+export function ipRangeWithin(subnet: Subnet, range: string): Subnet {
+  const r = parseCidr(range);
+  if (r.prefix < subnet.prefix || !contains(subnet, r.base)) throw invalidArgument(`Invalid pool request: IP range ${range} is not within the subnet ${formatCidr(subnet)}`);
+  return r;
+}
+
+/** IPAM AuxiliaryAddresses: name → an IPv4 address inside the subnet. */
+export function auxAddressesWithin(subnet: Subnet, aux: Readonly<Record<string, string>>): Record<string, string> {
+  for (const [name, ip] of Object.entries(aux)) {
+    const a = parseIp(ip);
+    if (a === undefined || !contains(subnet, a)) throw invalidArgument(`invalid auxiliary address ${name}=${ip}: it is not in the subnet ${formatCidr(subnet)}`);
+  }
+  return { ...aux };
+}
+
+/** host-local's rangeStart/rangeEnd for an IP range: its first and last host addresses. */
+export function rangeBounds(r: Subnet): { rangeStart: string; rangeEnd: string } {
+  const size = 2 ** (32 - r.prefix);
+  const first = size > 2 ? r.base + 1 : r.base;
+  const last = size > 2 ? r.base + size - 2 : r.base + size - 1;
+  return { rangeStart: formatIp(first), rangeEnd: formatIp(last) };
+}

@@ -19,7 +19,7 @@ import { runTool } from '../lib/run-tool.ts';
 import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
 import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
-import { contains, firstHost, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
+import { auxAddressesWithin, contains, firstHost, ipRangeWithin, rangeBounds, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
 import { createNetns, removeNetns } from './netns.ts';
 import { allocatePorts } from './ports.ts';
 import { embeddedUpstreams } from './resolv-conf.ts';
@@ -202,8 +202,9 @@ export class CniNetworkManager {
   get(idOrName: string): NetworkRecord {
     const exact = this.#networks.get(idOrName);
     if (exact) return exact;
-    const byName = [...this.#networks.values()].find((n) => n.name === idOrName);
-    if (byName) return byName;
+    const byName = [...this.#networks.values()].filter((n) => n.name === idOrName);
+    if (byName.length > 1) throw invalidArgument(`network ${idOrName} is ambiguous (${byName.length} matches found based on name)`);
+    if (byName[0]) return byName[0];
     if (idOrName !== '' && isIdPrefix(idOrName) && !isFullId(idOrName)) {
       const m = [...this.#networks.values()].filter((n) => n.id.startsWith(idOrName));
       if (m.length > 1) throw invalidArgument(`network ${idOrName} is ambiguous (${m.length} matches found based on ID prefix)`);
@@ -216,8 +217,9 @@ export class CniNetworkManager {
     return this.#lock.run('networks', async () => {
       const driver = o.driver || 'bridge';
       if (driver !== 'bridge') throw invalidArgument(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
-      if ([...this.#networks.values()].some((n) => n.name === o.name)) throw conflict(`network with name ${o.name} already exists`);
-      if (o.name === '' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(o.name)) throw invalidArgument(`invalid network name: ${o.name}`);
+      // dockerd takes any name, and a second network of a taken name unless CheckDuplicate.
+      if (o.checkDuplicate !== false && [...this.#networks.values()].some((n) => n.name === o.name)) throw conflict(`network with name ${o.name} already exists`);
+      if (o.name === '') throw invalidArgument('network name is required');
       const taken = [...this.#networks.values()].filter((n) => n.subnet).map((n) => parseCidr(n.subnet!));
       let subnet: Subnet;
       if (o.subnet) {
@@ -236,6 +238,8 @@ export class CniNetworkManager {
         if (!contains(subnet, g)) throw invalidArgument(`Invalid gateway address ${o.gateway}: it is not in the subnet ${formatCidr(subnet)}`);
         gateway = g;
       }
+      const ipRange = o.ipRange ? ipRangeWithin(subnet, o.ipRange) : undefined;
+      const auxAddresses = o.auxAddresses ? auxAddressesWithin(subnet, o.auxAddresses) : undefined;
       const id = newId();
       const bridge = o.options?.['com.docker.network.bridge.name'] ?? `br-${id.slice(0, 12)}`;
       const n: NetworkRecord = {
@@ -249,6 +253,8 @@ export class CniNetworkManager {
         options: o.options ?? {},
         subnet: formatCidr(subnet),
         gateway: formatIp(gateway),
+        ...(ipRange ? { ipRange: formatCidr(ipRange) } : {}),
+        ...(auxAddresses ? { auxAddresses } : {}),
         bridge,
       };
       await this.#saveNetwork(n);
@@ -343,7 +349,7 @@ export class CniNetworkManager {
       ipam: {
         type: 'host-local',
         dataDir: this.#ipamDir,
-        ranges: [[{ subnet: n.subnet, gateway: n.gateway }]],
+        ranges: [[{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? rangeBounds(parseCidr(n.ipRange)) : {}) }]],
         routes: n.internal ? [] : [{ dst: '0.0.0.0/0' }],
       },
     };

@@ -15,6 +15,9 @@ export interface NetworkRecord {
   /** IPv4 CIDR and gateway (bridge networks). */
   readonly subnet?: string;
   readonly gateway?: string;
+  /** IPAM IPRange (containers' addresses come from it) and AuxiliaryAddresses (kept and shown). */
+  readonly ipRange?: string;
+  readonly auxAddresses?: Readonly<Record<string, string>>;
   /** The Linux bridge device (bridge networks). */
   readonly bridge?: string;
   /** The default bridge: no embedded DNS, no aliases. */
@@ -26,6 +29,10 @@ export interface CreateNetworkOptions {
   readonly driver?: string;
   readonly subnet?: string;
   readonly gateway?: string;
+  readonly ipRange?: string;
+  readonly auxAddresses?: Readonly<Record<string, string>>;
+  /** CheckDuplicate: refuse a name already taken (dockerd, without it, creates a second network of that name). */
+  readonly checkDuplicate?: boolean;
   readonly internal?: boolean;
   readonly attachable?: boolean;
   readonly labels?: Readonly<Record<string, string>>;

@@ -41,18 +41,27 @@ export function addNetworkRoutes(router: Router): void {
     const subnet = typeof cfg['Subnet'] === 'string' && cfg['Subnet'] !== '' ? cfg['Subnet'] : undefined;
     const gateway = typeof cfg['Gateway'] === 'string' && cfg['Gateway'] !== '' ? cfg['Gateway'] : undefined;
     if (gateway && !subnet) throw invalidArgument('gateway given without a subnet');
+    const ipRange = typeof cfg['IPRange'] === 'string' && cfg['IPRange'] !== '' ? cfg['IPRange'] : undefined;
+    if (ipRange && !subnet) throw invalidArgument('ip-range given without a subnet');
+    const aux = strMap(cfg['AuxiliaryAddresses'], 'IPAM.Config.AuxiliaryAddresses');
     const driver = typeof body['Driver'] === 'string' && body['Driver'] !== '' ? body['Driver'] : 'bridge';
+    const checkDuplicate = body['CheckDuplicate'] === true;
+    const same = checkDuplicate ? undefined : (await networks(ctx).list()).find((x) => x.network.name === name);
     const n = await networks(ctx).create({
       name,
       driver,
+      checkDuplicate,
       ...(subnet ? { subnet } : {}),
       ...(gateway ? { gateway } : {}),
+      ...(ipRange ? { ipRange } : {}),
+      ...(Object.keys(aux).length > 0 ? { auxAddresses: aux } : {}),
       internal: body['Internal'] === true,
       attachable: body['Attachable'] === true,
       labels: strMap(body['Labels'], 'Labels'),
       options: strMap(body['Options'], 'Options'),
     });
-    sendJson(ctx.res, 201, { Id: n.id, Warning: '' });
+    // dockerd's warning when a second network takes a name.
+    sendJson(ctx.res, 201, { Id: n.id, Warning: same ? `Network with name ${name} (id : ${same.network.id}) already exists` : '' });
   });
 
   router.add('DELETE', '/networks/{id}', async (ctx) => {
