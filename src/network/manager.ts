@@ -43,6 +43,8 @@ interface AttachedEndpoint {
   readonly runtimeConfig: Record<string, unknown>;
   readonly result: CniResult;
   readonly state: EndpointState;
+  /** EndpointSettings.Links on a user network: `alias` resolves, for this container only, to `name`. */
+  readonly links?: readonly string[];
 }
 
 interface Attachment {
@@ -425,9 +427,10 @@ export class CniNetworkManager {
     const networks = asker ? asker.endpoints.filter((e) => e.state.dnsNames.length > 0).map((e) => e.state.networkId) : [networkId];
     for (const net of networks) {
       const out: string[] = [];
+      const target = linkTarget(asker?.endpoints.find((e) => e.state.networkId === net)?.links, name);
       for (const a of this.#attachments.values()) {
         for (const e of a.endpoints) {
-          if (e.state.networkId === net && e.state.dnsNames.some((d) => d.toLowerCase() === name)) out.push(e.state.ipAddress);
+          if (e.state.networkId === net && e.state.dnsNames.some((d) => d.toLowerCase() === target)) out.push(e.state.ipAddress);
         }
       }
       if (out.length > 0) return out;
@@ -545,7 +548,7 @@ export class CniNetworkManager {
       aliases,
       dnsNames,
     };
-    att.endpoints.push({ ifname, confList, runtimeConfig, result, state });
+    att.endpoints.push({ ifname, confList, runtimeConfig, result, state, ...(spec.links && !net.isDefault ? { links: [...spec.links] } : {}) });
     await this.#saveAttachment(att);
     this.#o.log.info('container connected', { container: att.containerId, network: net.name, ip });
     return state;
@@ -624,6 +627,15 @@ function checkEndpoint(net: NetworkRecord, spec: EndpointSpec): void {
     throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv4Address}`);
   }
   if (net.isDefault) throw invalidArgument('user specified IP address is supported on user defined networks only');
+}
+
+/** The name a link alias stands for (`name:alias`, or `name` alone), else the name itself; lower case. */
+function linkTarget(links: readonly string[] | undefined, name: string): string {
+  for (const l of links ?? []) {
+    const [target = '', alias = target] = l.split(':');
+    if (alias.toLowerCase() === name) return target.replace(/^\//, '').toLowerCase();
+  }
+  return name;
 }
 
 function cniName(n: NetworkRecord): string {
