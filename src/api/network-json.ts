@@ -25,7 +25,7 @@ export function networkJson(info: NetworkInfo, options: { containers: boolean })
       Driver: 'default',
       Options: null,
       Config: n.subnet
-        ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), Gateway: n.gateway, ...(n.auxAddresses ? { AuxiliaryAddresses: { ...n.auxAddresses } } : {}) }]
+        ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(n.gatewayImplied ? {} : { Gateway: n.gateway }), ...(n.auxAddresses ? { AuxiliaryAddresses: { ...n.auxAddresses } } : {}) }]
         : n.driver === 'bridge' ? [] : null,
     },
     Internal: n.internal,

@@ -1,7 +1,7 @@
 // A container's networking as docker shows it: inspect's NetworkSettings
 // (Networks per endpoint, Ports), and list's Ports and NetworkSettings.
 import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
-import { endpointSpecOf, networksOf } from '../engine/index.ts';
+import { endpointSpecOf, networksOf, primaryNetwork } from '../engine/index.ts';
 
 /** EndpointSettings.IPAMConfig as docker shows it: the fields given, or null. */
 function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: string; LinkLocalIPs?: string[] } | null {
@@ -12,11 +12,13 @@ function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: st
   };
 }
 
-function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | undefined) {
+function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | undefined, shortId: string | undefined) {
+  const aliases = [...(requested?.aliases ?? [])];
+  if (shortId !== undefined && !aliases.includes(shortId)) aliases.push(shortId);
   return {
     IPAMConfig: ipamConfigJson(requested),
     Links: requested?.links ? [...requested.links] : null,
-    Aliases: requested && requested.aliases.length > 0 ? [...requested.aliases] : null,
+    Aliases: aliases.length > 0 ? aliases : null,
     // Before the endpoint exists docker shows the address asked for.
     MacAddress: e?.macAddress ?? requested?.macAddress ?? '',
     DriverOpts: requested?.driverOpts ? { ...requested.driverOpts } : null,
@@ -39,7 +41,14 @@ export function networksJson(c: Container): Record<string, ReturnType<typeof end
   const names = networksOf(c.spec);
   if (names.length === 0 && c.spec.modeNetworkDisconnected !== true) names.push(mode === 'default' ? 'bridge' : mode);
   const out: Record<string, ReturnType<typeof endpointJson>> = {};
-  for (const n of names) out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n));
+  // dockerd adds the short id to a user network's aliases when it connects the
+  // container: at its first start, or at `network connect` (of a secondary network).
+  const started = c.state.startedAt !== '0001-01-01T00:00:00Z' && c.state.startedAt !== '';
+  for (const n of names) {
+    const userDefined = !['bridge', 'host', 'none', 'default'].includes(n);
+    const connected = started || c.network?.endpoints[n] !== undefined || n !== primaryNetwork(c.spec);
+    out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n), userDefined && connected ? c.id.slice(0, 12) : undefined);
+  }
   return out;
 }
 

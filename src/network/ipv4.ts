@@ -92,13 +92,6 @@ export function pickSubnet(taken: readonly Subnet[]): Subnet | undefined {
   return undefined;
 }
 
-/** IPAM IPRange: a CIDR inside the network's subnet (dockerd's texts otherwise). */
-export function ipRangeWithin(subnet: Subnet, range: string): Subnet {
-  const r = parseCidr(range);
-  if (r.prefix < subnet.prefix || !contains(subnet, r.base)) throw invalidArgument(`Invalid pool request: IP range ${range} is not within the subnet ${formatCidr(subnet)}`);
-  return r;
-}
-
 /** IPAM AuxiliaryAddresses: name → an IPv4 address inside the subnet. */
 export function auxAddressesWithin(subnet: Subnet, aux: Readonly<Record<string, string>>): Record<string, string> {
   for (const [name, ip] of Object.entries(aux)) {
@@ -108,8 +101,13 @@ export function auxAddressesWithin(subnet: Subnet, aux: Readonly<Record<string, 
   return { ...aux };
 }
 
-/** host-local's rangeStart/rangeEnd for an IP range: its first and last host addresses. */
-export function rangeBounds(r: Subnet): { rangeStart: string; rangeEnd: string } {
+/**
+ * host-local's rangeStart/rangeEnd for an IP range: its first and last host
+ * addresses. A range outside the subnet is ignored, as dockerd 20.10 does
+ * (it accepts it, shows it and allocates from the whole subnet).
+ */
+export function rangeBounds(subnet: Subnet, r: Subnet): { rangeStart: string; rangeEnd: string } | Record<string, never> {
+  if (r.prefix < subnet.prefix || !contains(subnet, r.base)) return {};
   const size = 2 ** (32 - r.prefix);
   const first = size > 2 ? r.base + 1 : r.base;
   const last = size > 2 ? r.base + size - 2 : r.base + size - 1;

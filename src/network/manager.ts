@@ -19,7 +19,7 @@ import { runTool } from '../lib/run-tool.ts';
 import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
 import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
-import { auxAddressesWithin, contains, firstHost, ipRangeWithin, rangeBounds, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
+import { auxAddressesWithin, contains, firstHost, rangeBounds, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
 import { createNetns, removeNetns } from './netns.ts';
 import { allocatePorts } from './ports.ts';
 import { embeddedUpstreams } from './resolv-conf.ts';
@@ -240,7 +240,7 @@ export class CniNetworkManager {
         if (!contains(subnet, g)) throw invalidArgument(`Invalid gateway address ${o.gateway}: it is not in the subnet ${formatCidr(subnet)}`);
         gateway = g;
       }
-      const ipRange = o.ipRange ? ipRangeWithin(subnet, o.ipRange) : undefined;
+      const ipRange = o.ipRange ? parseCidr(o.ipRange) : undefined;
       const auxAddresses = o.auxAddresses ? auxAddressesWithin(subnet, o.auxAddresses) : undefined;
       const id = newId();
       const bridge = o.options?.['com.docker.network.bridge.name'] ?? `br-${id.slice(0, 12)}`;
@@ -257,6 +257,7 @@ export class CniNetworkManager {
         gateway: formatIp(gateway),
         ...(ipRange ? { ipRange: formatCidr(ipRange) } : {}),
         ...(auxAddresses ? { auxAddresses } : {}),
+        ...(o.subnet && !o.gateway ? { gatewayImplied: true } : {}),
         bridge,
       };
       await this.#saveNetwork(n);
@@ -351,7 +352,7 @@ export class CniNetworkManager {
       ipam: {
         type: 'host-local',
         dataDir: this.#ipamDir,
-        ranges: [[{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? rangeBounds(parseCidr(n.ipRange)) : {}) }]],
+        ranges: [[{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? rangeBounds(parseCidr(n.subnet!), parseCidr(n.ipRange)) : {}) }]],
         routes: n.internal ? [] : [{ dst: '0.0.0.0/0' }],
       },
     };

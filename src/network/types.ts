@@ -18,6 +18,8 @@ export interface NetworkRecord {
   /** IPAM IPRange (containers' addresses come from it) and AuxiliaryAddresses (kept and shown). */
   readonly ipRange?: string;
   readonly auxAddresses?: Readonly<Record<string, string>>;
+  /** A subnet given without a gateway: dockerd's IPAM.Config then shows no Gateway. */
+  readonly gatewayImplied?: boolean;
   /** The Linux bridge device (bridge networks). */
   readonly bridge?: string;
   /** The default bridge: no embedded DNS, no aliases. */
