@@ -168,7 +168,17 @@ export class CniNetworkManager {
     }
     const { addr, subnet } = parseAddrCidr(cidr);
     const want = { subnet: formatCidr(subnet), gateway: formatIp(addr), bridge: bridgeName };
-    if (!current || current.subnet !== want.subnet || current.gateway !== want.gateway || current.bridge !== want.bridge) {
+    // The options dockerd shows on its default bridge.
+    const options = {
+      'com.docker.network.bridge.default_bridge': 'true',
+      'com.docker.network.bridge.enable_icc': 'true',
+      'com.docker.network.bridge.enable_ip_masquerade': 'true',
+      'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+      'com.docker.network.bridge.name': bridgeName,
+      'com.docker.network.driver.mtu': String(this.#mtu),
+    };
+    const sameOptions = JSON.stringify(current?.options) === JSON.stringify(options);
+    if (!current || !sameOptions || current.subnet !== want.subnet || current.gateway !== want.gateway || current.bridge !== want.bridge) {
       await this.#saveNetwork({
         id: current?.id ?? newId(),
         name: 'bridge',
@@ -177,7 +187,7 @@ export class CniNetworkManager {
         internal: false,
         attachable: false,
         labels: {},
-        options: { 'com.docker.network.bridge.name': bridgeName, 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
+        options,
         ...want,
         isDefault: true,
       });

@@ -71,7 +71,8 @@ export function addExecRoutes(router: Router): void {
       OpenStderr: e.spec.attachStderr,
       OpenStdin: e.spec.attachStdin,
       OpenStdout: e.spec.attachStdout,
-      ProcessConfig: { arguments: args, entrypoint, privileged: e.spec.privileged, tty: e.spec.tty, user: e.spec.user },
+      // dockerd leaves out an empty user (omitempty).
+      ProcessConfig: { arguments: args, entrypoint, privileged: e.spec.privileged, tty: e.spec.tty, ...(e.spec.user ? { user: e.spec.user } : {}) },
       Running: e.running,
       Pid: e.pid,
     });
