@@ -12,6 +12,7 @@ export function endpointSpecFrom(v: unknown, where: string): EndpointSpec {
   if (aliases !== undefined && aliases !== null && (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string'))) throw invalidArgument(`invalid ${where}.Aliases: expected a list of strings`);
   const ipam = v['IPAMConfig'];
   const ip = isObj(ipam) && typeof ipam['IPv4Address'] === 'string' && ipam['IPv4Address'] !== '' ? ipam['IPv4Address'] : undefined;
+  const ip6 = isObj(ipam) && typeof ipam['IPv6Address'] === 'string' && ipam['IPv6Address'] !== '' ? ipam['IPv6Address'] : undefined;
   const mac = macAddressFrom(v['MacAddress'], `${where}.MacAddress`);
   const links = stringList(v['Links'], `${where}.Links`);
   const linkLocalIps = isObj(ipam) ? stringList(ipam['LinkLocalIPs'], `${where}.IPAMConfig.LinkLocalIPs`) : undefined;
@@ -19,6 +20,7 @@ export function endpointSpecFrom(v: unknown, where: string): EndpointSpec {
   return {
     aliases: (aliases as string[] | null | undefined) ?? [],
     ...(ip !== undefined ? { ipv4Address: ip } : {}),
+    ...(ip6 !== undefined ? { ipv6Address: ip6 } : {}),
     ...(mac !== undefined ? { macAddress: mac } : {}),
     ...(links !== undefined ? { links } : {}),
     ...(linkLocalIps !== undefined ? { linkLocalIps } : {}),

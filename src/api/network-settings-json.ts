@@ -4,10 +4,11 @@ import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
 import { endpointSpecOf, networksOf, primaryNetwork } from '../engine/index.ts';
 
 /** EndpointSettings.IPAMConfig as docker shows it: the fields given, or null. */
-function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: string; LinkLocalIPs?: string[] } | null {
-  if (!requested?.ipv4Address && !requested?.linkLocalIps) return null;
+function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null {
+  if (!requested?.ipv4Address && !requested?.ipv6Address && !requested?.linkLocalIps) return null;
   return {
     ...(requested.ipv4Address ? { IPv4Address: requested.ipv4Address } : {}),
+    ...(requested.ipv6Address ? { IPv6Address: requested.ipv6Address } : {}),
     ...(requested.linkLocalIps ? { LinkLocalIPs: [...requested.linkLocalIps] } : {}),
   };
 }
@@ -28,9 +29,9 @@ function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | un
     Gateway: e?.gateway ?? '',
     IPAddress: e?.ipAddress ?? '',
     IPPrefixLen: e?.prefixLen ?? 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: e?.ipv6?.gateway ?? '',
+    GlobalIPv6Address: e?.ipv6?.address ?? '',
+    GlobalIPv6PrefixLen: e?.ipv6?.prefixLen ?? 0,
     DNSNames: e && e.dnsNames.length > 0 ? [...e.dnsNames] : null,
   };
 }

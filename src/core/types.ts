@@ -218,6 +218,8 @@ export interface EndpointSpec {
   readonly links?: readonly string[];
   readonly linkLocalIps?: readonly string[];
   readonly driverOpts?: Readonly<Record<string, string>>;
+  /** IPAMConfig.IPv6Address: a fixed address on a network with EnableIPv6 (shown on any). */
+  readonly ipv6Address?: string;
 }
 
 /** One network endpoint of a running container. */
@@ -228,6 +230,8 @@ export interface EndpointState {
   readonly ipAddress: string;
   readonly prefixLen: number;
   readonly gateway: string;
+  /** The endpoint's global IPv6 address on a network with EnableIPv6. */
+  readonly ipv6?: { readonly address: string; readonly prefixLen: number; readonly gateway: string };
   readonly macAddress: string;
   readonly aliases: readonly string[];
   /** Names the embedded DNS answers for this endpoint (empty on the default bridge). */

@@ -19,12 +19,13 @@ import { runTool } from '../lib/run-tool.ts';
 import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
 import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
+import { contains6, formatCidr6, formatIp6, parseCidr6, parseIp6, rangeBounds6 } from './ipv6.ts';
 import { auxAddressesWithin, contains, firstHost, rangeBounds, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
 import { createNetns, removeNetns } from './netns.ts';
 import { allocatePorts } from './ports.ts';
 import { embeddedUpstreams } from './resolv-conf.ts';
 import { ensureMasquerade, removeMasquerade } from './masquerade.ts';
-import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
+import type { AttachRequest, CreateNetworkOptions, Ipv6Pool, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
 
 export interface NetworkManagerOptions {
   readonly dataRoot: string;
@@ -252,6 +253,7 @@ export class CniNetworkManager {
       }
       const ipRange = o.ipRange ? parseCidr(o.ipRange) : undefined;
       const auxAddresses = o.auxAddresses ? auxAddressesWithin(subnet, o.auxAddresses) : undefined;
+      if (o.ipv6) checkIpv6Pool(o.ipv6);
       const id = newId();
       const bridge = o.options?.['com.docker.network.bridge.name'] ?? `br-${id.slice(0, 12)}`;
       const n: NetworkRecord = {
@@ -268,6 +270,8 @@ export class CniNetworkManager {
         ...(ipRange ? { ipRange: formatCidr(ipRange) } : {}),
         ...(auxAddresses ? { auxAddresses } : {}),
         ...(o.subnet && !o.gateway ? { gatewayImplied: true } : {}),
+        ...(o.enableIpv6 ? { enableIpv6: true } : {}),
+        ...(o.ipv6 ? { ipv6: { ...o.ipv6 } } : {}),
         bridge,
       };
       await this.#saveNetwork(n);
@@ -350,7 +354,7 @@ export class CniNetworkManager {
     return value;
   }
 
-  #confList(n: NetworkRecord, withPorts: boolean, fixedIp: string | undefined, withFirewall: boolean, mac?: string): CniConfList {
+  #confList(n: NetworkRecord, withPorts: boolean, fixedIps: readonly string[], withFirewall: boolean, mac?: string): CniConfList {
     const bridge: Record<string, unknown> & { type: string } = {
       type: 'bridge',
       bridge: n.bridge,
@@ -362,12 +366,12 @@ export class CniNetworkManager {
       ipam: {
         type: 'host-local',
         dataDir: this.#ipamDir,
-        ranges: [[{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? rangeBounds(parseCidr(n.subnet!), parseCidr(n.ipRange)) : {}) }]],
+        ranges: [[{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? rangeBounds(parseCidr(n.subnet!), parseCidr(n.ipRange)) : {}) }], ...(n.enableIpv6 && n.ipv6 ? [[ipv6Range(n.ipv6)]] : [])],
         routes: n.internal ? [] : [{ dst: '0.0.0.0/0' }],
       },
     };
     // A fixed address and a fixed MAC (--mac-address) go to the bridge plugin as CNI args.
-    if (fixedIp || mac) bridge['args'] = { cni: { ...(fixedIp ? { ips: [fixedIp] } : {}), ...(mac ? { mac } : {}) } };
+    if (fixedIps.length > 0 || mac) bridge['args'] = { cni: { ...(fixedIps.length > 0 ? { ips: [...fixedIps] } : {}), ...(mac ? { mac } : {}) } };
     return {
       cniVersion,
       name: cniName(n),
@@ -539,11 +543,14 @@ export class CniNetworkManager {
     checkEndpoint(net, spec);
     await this.#ensureBridge(net);
     await this.#ensureMasquerade(net);
-    const confList = this.#confList(net, ports.length > 0, spec.ipv4Address, !net.internal && (await this.#forwardPolicyDrops()), spec.macAddress);
+    const fixedIps = [spec.ipv4Address, net.enableIpv6 && net.ipv6 ? spec.ipv6Address : undefined].filter((x): x is string => x !== undefined && x !== '');
+    const confList = this.#confList(net, ports.length > 0, fixedIps, !net.internal && (await this.#forwardPolicyDrops()), spec.macAddress);
     const runtimeConfig = ports.length > 0 ? { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) } : {};
     const inv = { containerId: att.containerId, netns: att.sandboxKey, ifname, runtimeConfig };
     const result = await addNetworkList(confList, inv, this.#cniPath);
-    const ipEntry = result.ips?.[0];
+    const ipEntry = result.ips?.find((x) => !x.address.includes(':'));
+    const ip6Entry = result.ips?.find((x) => x.address.includes(':'));
+    const [ip6 = '', prefix6 = '0'] = (ip6Entry?.address ?? '').split('/');
     const iface = result.interfaces?.find((x) => x.sandbox !== undefined);
     const [ip = '', prefix = '0'] = (ipEntry?.address ?? '').split('/');
     const aliases = net.isDefault ? [] : [...spec.aliases];
@@ -555,6 +562,7 @@ export class CniNetworkManager {
       ipAddress: ip,
       prefixLen: Number(prefix),
       gateway: ipEntry?.gateway ?? '',
+      ...(ip6Entry ? { ipv6: { address: ip6, prefixLen: Number(prefix6), gateway: ip6Entry.gateway ?? '' } } : {}),
       macAddress: iface?.mac ?? '',
       aliases,
       dnsNames,
@@ -631,7 +639,27 @@ export class CniNetworkManager {
 }
 
 /** Refuses a fixed address outside the network or on the default bridge, as docker does. */
+/** An IPv6 pool: its subnet a CIDR, its gateway an address inside it. */
+function checkIpv6Pool(p: Ipv6Pool): void {
+  const s = parseCidr6(p.subnet);
+  if (p.ipRange) parseCidr6(p.ipRange);
+  if (p.gateway !== undefined) {
+    const g = parseIp6(p.gateway);
+    if (g === undefined || !contains6(s, g)) throw invalidArgument(`Invalid gateway address ${p.gateway}: it is not in the subnet ${p.subnet}`);
+  }
+}
+
+/** host-local's range for an IPv6 pool: the network, its gateway (dockerd's default: the first host) and range bounds. */
+function ipv6Range(p: Ipv6Pool): Record<string, string> {
+  const s = parseCidr6(p.subnet);
+  return { subnet: formatCidr6(s), gateway: p.gateway ?? formatIp6(s.base + 1n), ...(p.ipRange ? rangeBounds6(s, parseCidr6(p.ipRange)) : {}) };
+}
+
 function checkEndpoint(net: NetworkRecord, spec: EndpointSpec): void {
+  if (spec.ipv6Address && net.enableIpv6 && net.ipv6) {
+    const a = parseIp6(spec.ipv6Address);
+    if (a === undefined || !contains6(parseCidr6(net.ipv6.subnet), a)) throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv6Address}`);
+  }
   if (!spec.ipv4Address) return;
   const ip = parseIp(spec.ipv4Address);
   if (ip === undefined || !net.subnet || !contains(parseCidr(net.subnet), ip)) {

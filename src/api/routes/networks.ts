@@ -35,9 +35,15 @@ export function addNetworkRoutes(router: Router): void {
     const name = body['Name'];
     if (typeof name !== 'string' || name === '') throw invalidArgument('network name is required');
     const ipam = isObj(body['IPAM']) ? body['IPAM'] : {};
-    const configs = Array.isArray(ipam['Config']) ? ipam['Config'] : [];
-    if (configs.length > 1) throw invalidArgument('berth supports one IPv4 subnet per network');
-    const cfg = isObj(configs[0]) ? configs[0] : {};
+    const configs = (Array.isArray(ipam['Config']) ? ipam['Config'] : []).filter(isObj);
+    const isV6 = (c: Record<string, unknown>) => typeof c['Subnet'] === 'string' && c['Subnet'].includes(':');
+    const v4 = configs.filter((c) => !isV6(c));
+    const v6 = configs.filter(isV6);
+    if (v4.length > 1 || v6.length > 1) throw invalidArgument('berth supports one IPv4 and one IPv6 subnet per network');
+    const cfg = v4[0] ?? {};
+    const cfg6 = v6[0];
+    const str = (c: Record<string, unknown>, k: string) => (typeof c[k] === 'string' && c[k] !== '' ? (c[k] as string) : undefined);
+    const ipv6 = cfg6 ? { subnet: str(cfg6, 'Subnet')!, ...(str(cfg6, 'Gateway') ? { gateway: str(cfg6, 'Gateway')! } : {}), ...(str(cfg6, 'IPRange') ? { ipRange: str(cfg6, 'IPRange')! } : {}) } : undefined;
     const subnet = typeof cfg['Subnet'] === 'string' && cfg['Subnet'] !== '' ? cfg['Subnet'] : undefined;
     const gateway = typeof cfg['Gateway'] === 'string' && cfg['Gateway'] !== '' ? cfg['Gateway'] : undefined;
     if (gateway && !subnet) throw invalidArgument('gateway given without a subnet');
@@ -51,6 +57,8 @@ export function addNetworkRoutes(router: Router): void {
       name,
       driver,
       checkDuplicate,
+      enableIpv6: body['EnableIPv6'] === true,
+      ...(ipv6 ? { ipv6 } : {}),
       ...(subnet ? { subnet } : {}),
       ...(gateway ? { gateway } : {}),
       ...(ipRange ? { ipRange } : {}),
