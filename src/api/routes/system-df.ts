@@ -34,7 +34,7 @@ export function addSystemDfRoute(router: Router): void {
       }
       body['LayersSize'] = [...layerUsers.values()].reduce((n, u) => n + u.size, 0);
       const shared = (i: (typeof images)[number]) => i.layers.reduce((n, l) => n + ((layerUsers.get(l.chainId)?.images ?? 0) > 1 ? l.size : 0), 0);
-      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version }), SharedSize: shared(i), Containers: users.get(i.id) ?? 0 }));
+      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version, parent: engine.images.parentOf?.(i.id) ?? '' }), SharedSize: shared(i), Containers: users.get(i.id) ?? 0 }));
     }
     if (want('container')) body['Containers'] = containers.map((c) => listJson(c));
     if (want('volume')) body['Volumes'] = (await engine.volumes.usage()).map((u) => volumeJson(u.volume, { size: u.size, refCount: u.refCount }));
