@@ -12,8 +12,34 @@ export function endpointSpecFrom(v: unknown, where: string): EndpointSpec {
   if (aliases !== undefined && aliases !== null && (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string'))) throw invalidArgument(`invalid ${where}.Aliases: expected a list of strings`);
   const ipam = v['IPAMConfig'];
   const ip = isObj(ipam) && typeof ipam['IPv4Address'] === 'string' && ipam['IPv4Address'] !== '' ? ipam['IPv4Address'] : undefined;
+  const ip6 = isObj(ipam) && typeof ipam['IPv6Address'] === 'string' && ipam['IPv6Address'] !== '' ? ipam['IPv6Address'] : undefined;
   const mac = macAddressFrom(v['MacAddress'], `${where}.MacAddress`);
-  return { aliases: (aliases as string[] | null | undefined) ?? [], ...(ip !== undefined ? { ipv4Address: ip } : {}), ...(mac !== undefined ? { macAddress: mac } : {}) };
+  const links = stringList(v['Links'], `${where}.Links`);
+  const linkLocalIps = isObj(ipam) ? stringList(ipam['LinkLocalIPs'], `${where}.IPAMConfig.LinkLocalIPs`) : undefined;
+  const driverOpts = stringMap(v['DriverOpts'], `${where}.DriverOpts`);
+  return {
+    aliases: (aliases as string[] | null | undefined) ?? [],
+    ...(ip !== undefined ? { ipv4Address: ip } : {}),
+    ...(ip6 !== undefined ? { ipv6Address: ip6 } : {}),
+    ...(mac !== undefined ? { macAddress: mac } : {}),
+    ...(links !== undefined ? { links } : {}),
+    ...(linkLocalIps !== undefined ? { linkLocalIps } : {}),
+    ...(driverOpts !== undefined ? { driverOpts } : {}),
+  };
+}
+
+/** A list of strings; undefined when absent, null or empty. */
+function stringList(v: unknown, where: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw invalidArgument(`invalid ${where}: expected a list of strings`);
+  return v.length > 0 ? [...v] : undefined;
+}
+
+/** An object of strings; undefined when absent, null or empty. */
+function stringMap(v: unknown, where: string): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) throw invalidArgument(`invalid ${where}: expected an object of strings`);
+  return Object.keys(v).length > 0 ? { ...(v as Record<string, string>) } : undefined;
 }
 
 /** A MAC address field: undefined when absent or empty; InvalidArgument when malformed. */

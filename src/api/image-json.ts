@@ -14,18 +14,19 @@ function familiar(ref: string): string {
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) || 0;
 
-export function imageListJson(img: Image, options: { version: string }) {
+export function imageListJson(img: Image, options: { version: string; parent?: string }) {
   const dangling = img.repoTags.length === 0;
   return {
     Id: img.id,
-    ParentId: '',
+    ParentId: options.parent ?? '',
     RepoTags: dangling && versionLess(options.version, '1.43') ? ['<none>:<none>'] : img.repoTags.map(familiar),
     RepoDigests: dangling && img.repoDigests.length === 0 && versionLess(options.version, '1.43') ? ['<none>@<none>'] : img.repoDigests.map(familiar),
     Created: seconds(img.created),
     Size: img.size,
     SharedSize: -1,
     ...(versionLess(options.version, '1.44') ? { VirtualSize: img.size } : {}),
-    Labels: img.config.config?.Labels ?? {},
+    // dockerd: the config's labels as they are, null when the image has none.
+    Labels: img.config.config?.Labels ?? null,
     Containers: -1,
   };
 }
@@ -58,13 +59,13 @@ function imageConfigJson(c: OciContainerConfig | undefined) {
   };
 }
 
-export function imageInspectJson(img: Image, options: { version: string }) {
+export function imageInspectJson(img: Image, options: { version: string; parent?: string }) {
   const cfg = img.config;
   return {
     Id: img.id,
     RepoTags: img.repoTags.map(familiar),
     RepoDigests: img.repoDigests.map(familiar),
-    Parent: '',
+    Parent: options.parent ?? '',
     Comment: cfg.comment ?? '',
     Created: cfg.created ?? img.created,
     ...(versionLess(options.version, '1.45') ? { Container: cfg.container ?? '', ContainerConfig: imageConfigJson(cfg.container_config) } : {}),

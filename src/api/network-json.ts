@@ -10,7 +10,7 @@ export function networkJson(info: NetworkInfo, options: { containers: boolean })
       EndpointID: e.endpoint.endpointId,
       MacAddress: e.endpoint.macAddress,
       IPv4Address: e.endpoint.ipAddress ? `${e.endpoint.ipAddress}/${e.endpoint.prefixLen}` : '',
-      IPv6Address: '',
+      IPv6Address: e.endpoint.ipv6 ? `${e.endpoint.ipv6.address}/${e.endpoint.ipv6.prefixLen}` : '',
     };
   }
   return {
@@ -20,11 +20,17 @@ export function networkJson(info: NetworkInfo, options: { containers: boolean })
     Scope: 'local',
     Driver: n.driver,
     EnableIPv4: true,
-    EnableIPv6: false,
+    EnableIPv6: n.enableIpv6 === true,
     IPAM: {
       Driver: 'default',
       Options: null,
-      Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : n.driver === 'bridge' ? [] : null,
+      Config: n.subnet
+        ? [
+          { Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(n.gatewayImplied ? {} : { Gateway: n.gateway }), ...(n.auxAddresses ? { AuxiliaryAddresses: { ...n.auxAddresses } } : {}) },
+          // The IPv6 pool as it was given.
+          ...(n.ipv6 ? [{ Subnet: n.ipv6.subnet, ...(n.ipv6.ipRange ? { IPRange: n.ipv6.ipRange } : {}), ...(n.ipv6.gateway ? { Gateway: n.ipv6.gateway } : {}) }] : []),
+        ]
+        : n.driver === 'bridge' ? [] : null,
     },
     Internal: n.internal,
     Attachable: n.attachable,

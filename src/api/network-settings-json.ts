@@ -1,24 +1,37 @@
 // A container's networking as docker shows it: inspect's NetworkSettings
 // (Networks per endpoint, Ports), and list's Ports and NetworkSettings.
-import type { Container, EndpointState } from '../core/types.ts';
-import { endpointSpecOf, networksOf } from '../engine/index.ts';
+import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
+import { endpointSpecOf, networksOf, primaryNetwork } from '../engine/index.ts';
 
-function endpointJson(e: EndpointState | undefined, requested: { aliases: readonly string[]; ipv4Address?: string } | undefined) {
+/** EndpointSettings.IPAMConfig as docker shows it: the fields given, or null. */
+function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null {
+  if (!requested?.ipv4Address && !requested?.ipv6Address && !requested?.linkLocalIps) return null;
   return {
-    IPAMConfig: requested?.ipv4Address ? { IPv4Address: requested.ipv4Address } : null,
-    Links: null,
-    Aliases: requested && requested.aliases.length > 0 ? [...requested.aliases] : null,
-    MacAddress: e?.macAddress ?? '',
-    DriverOpts: null,
+    ...(requested.ipv4Address ? { IPv4Address: requested.ipv4Address } : {}),
+    ...(requested.ipv6Address ? { IPv6Address: requested.ipv6Address } : {}),
+    ...(requested.linkLocalIps ? { LinkLocalIPs: [...requested.linkLocalIps] } : {}),
+  };
+}
+
+function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | undefined, shortId: string | undefined) {
+  const aliases = [...(requested?.aliases ?? [])];
+  if (shortId !== undefined && !aliases.includes(shortId)) aliases.push(shortId);
+  return {
+    IPAMConfig: ipamConfigJson(requested),
+    Links: requested?.links ? [...requested.links] : null,
+    Aliases: aliases.length > 0 ? aliases : null,
+    // Before the endpoint exists docker shows the address asked for.
+    MacAddress: e?.macAddress ?? requested?.macAddress ?? '',
+    DriverOpts: requested?.driverOpts ? { ...requested.driverOpts } : null,
     GwPriority: 0,
     NetworkID: e?.networkId ?? '',
     EndpointID: e?.endpointId ?? '',
     Gateway: e?.gateway ?? '',
     IPAddress: e?.ipAddress ?? '',
     IPPrefixLen: e?.prefixLen ?? 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: e?.ipv6?.gateway ?? '',
+    GlobalIPv6Address: e?.ipv6?.address ?? '',
+    GlobalIPv6PrefixLen: e?.ipv6?.prefixLen ?? 0,
     DNSNames: e && e.dnsNames.length > 0 ? [...e.dnsNames] : null,
   };
 }
@@ -29,7 +42,14 @@ export function networksJson(c: Container): Record<string, ReturnType<typeof end
   const names = networksOf(c.spec);
   if (names.length === 0 && c.spec.modeNetworkDisconnected !== true) names.push(mode === 'default' ? 'bridge' : mode);
   const out: Record<string, ReturnType<typeof endpointJson>> = {};
-  for (const n of names) out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n));
+  // dockerd adds the short id to a user network's aliases when it connects the
+  // container: at its first start, or at `network connect` (of a secondary network).
+  const started = c.state.startedAt !== '0001-01-01T00:00:00Z' && c.state.startedAt !== '';
+  for (const n of names) {
+    const userDefined = !['bridge', 'host', 'none', 'default'].includes(n);
+    const connected = started || c.network?.endpoints[n] !== undefined || n !== primaryNetwork(c.spec);
+    out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n), userDefined && connected ? c.id.slice(0, 12) : undefined);
+  }
   return out;
 }
 

@@ -232,6 +232,12 @@ export interface EndpointSpec {
   readonly ipv4Address?: string;
   /** --mac-address / EndpointSettings.MacAddress: the interface's MAC address (`02:42:…`). */
   readonly macAddress?: string;
+  /** EndpointSettings.Links (`name:alias`), IPAMConfig.LinkLocalIPs and DriverOpts: kept and shown as given. */
+  readonly links?: readonly string[];
+  readonly linkLocalIps?: readonly string[];
+  readonly driverOpts?: Readonly<Record<string, string>>;
+  /** IPAMConfig.IPv6Address: a fixed address on a network with EnableIPv6 (shown on any). */
+  readonly ipv6Address?: string;
 }
 
 /** One network endpoint of a running container. */
@@ -242,6 +248,8 @@ export interface EndpointState {
   readonly ipAddress: string;
   readonly prefixLen: number;
   readonly gateway: string;
+  /** The endpoint's global IPv6 address on a network with EnableIPv6. */
+  readonly ipv6?: { readonly address: string; readonly prefixLen: number; readonly gateway: string };
   readonly macAddress: string;
   readonly aliases: readonly string[];
   /** Names the embedded DNS answers for this endpoint (empty on the default bridge). */

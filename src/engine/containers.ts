@@ -5,7 +5,7 @@
 import type { EventPublisher } from './events.ts';
 import { containerAttributes } from './event-publishing.ts';
 import { readRotatedLogs, validateLogConfig } from './log-rotation.ts';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { conflict, errorMessage, internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
@@ -345,6 +345,12 @@ export class LocalContainerService implements ContainerService {
       const root = await this.#d.snapshotter.mountRootfs(id, lowerChain);
       try {
         const mounts = (c.mountPoints ?? []).filter((m) => m.type !== 'tmpfs' && m.source !== '').map((m) => ({ destination: m.destination, source: m.source, rw: m.rw }));
+        // Once started, the container's own /etc/hostname, /etc/hosts and /etc/resolv.conf, as a running
+        // one sees them (dockerd's archive of a stopped container shows them too), unless a bind covers them.
+        const started = c.state.startedAt !== '' && c.state.startedAt !== '0001-01-01T00:00:00Z';
+        for (const [destination, source] of [['/etc/hostname', c.hostnamePath], ['/etc/hosts', c.hostsPath], ['/etc/resolv.conf', c.resolvConfPath]] as const) {
+          if (started && source && !mounts.some((m) => m.destination === destination) && (await stat(source).then((st) => st.isFile(), () => false))) mounts.push({ destination, source, rw: true });
+        }
         return await fn({ container: c, root, mounts, merged: root, upper, lower, running: false });
       } finally {
         // Best effort: a mount left behind is unmounted by the next start/exit/remove.

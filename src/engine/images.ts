@@ -54,6 +54,10 @@ export class LocalImageService implements ImageService {
     this.#d = deps;
   }
 
+  parentOf(id: string): string {
+    return this.#d.parents?.parentOf(id as Digest) ?? '';
+  }
+
   async list(options: { all?: boolean; filters?: Filters } = {}): Promise<Image[]> {
     const filters = options.filters ?? {};
     for (const key of Object.keys(filters)) if (!knownFilters.has(key)) throw invalidArgument(`Invalid filter '${key}'`);
@@ -189,9 +193,26 @@ export class LocalImageService implements ImageService {
     return records;
   }
 
+  /**
+   * As dockerd: the newest entries belong to the image and then to each parent
+   * berth built it on, in turn — each with that image's id and tags — until the
+   * chain of parents ends; older entries stay `<missing>`.
+   */
   async history(nameOrId: string): Promise<HistoryEntry[]> {
     const image = await this.#d.store.resolve(nameOrId);
-    return this.#d.store.history(image.id);
+    const entries = await this.#d.store.history(image.id);
+    const out: HistoryEntry[] = [];
+    let current: Image | undefined = image;
+    for (const e of entries) {
+      if (!current) {
+        out.push(e);
+        continue;
+      }
+      out.push({ ...e, id: current.id, tags: [...current.repoTags] });
+      const parent: Digest | undefined = this.#d.parents?.parentOf(current.id as Digest);
+      current = parent ? await this.#d.store.resolve(parent).catch(() => undefined) : undefined;
+    }
+    return out;
   }
 
   async import(tar: Readable, options: { repo?: string; tag?: string; changes?: readonly string[]; message?: string; platform?: string } = {}): Promise<Image> {

@@ -85,6 +85,8 @@ export interface ImageDeleteResult {
 export interface ImageService {
   /** Filters: dangling, label, reference, before, since. `all` includes intermediate images. */
   list(options?: { all?: boolean; filters?: Filters }): Promise<Image[]>;
+  /** The image berth built this one on (docker's Parent/ParentId); '' for pulled, loaded and imported images. */
+  parentOf?(id: string): string;
   inspect(nameOrId: string): Promise<Image>;
   /** Tags `source` as repo[:tag] (tag defaults to latest). */
   tag(source: string, repo: string, tag?: string): Promise<void>;

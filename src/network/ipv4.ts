@@ -91,3 +91,25 @@ export function pickSubnet(taken: readonly Subnet[]): Subnet | undefined {
   for (const s of defaultPool()) if (!taken.some((t) => overlaps(t, s))) return s;
   return undefined;
 }
+
+/** IPAM AuxiliaryAddresses: name → an IPv4 address inside the subnet. */
+export function auxAddressesWithin(subnet: Subnet, aux: Readonly<Record<string, string>>): Record<string, string> {
+  for (const [name, ip] of Object.entries(aux)) {
+    const a = parseIp(ip);
+    if (a === undefined || !contains(subnet, a)) throw invalidArgument(`invalid auxiliary address ${name}=${ip}: it is not in the subnet ${formatCidr(subnet)}`);
+  }
+  return { ...aux };
+}
+
+/**
+ * host-local's rangeStart/rangeEnd for an IP range: its first and last host
+ * addresses. A range outside the subnet is ignored, as dockerd 20.10 does
+ * (it accepts it, shows it and allocates from the whole subnet).
+ */
+export function rangeBounds(subnet: Subnet, r: Subnet): { rangeStart: string; rangeEnd: string } | Record<string, never> {
+  if (r.prefix < subnet.prefix || !contains(subnet, r.base)) return {};
+  const size = 2 ** (32 - r.prefix);
+  const first = size > 2 ? r.base + 1 : r.base;
+  const last = size > 2 ? r.base + size - 2 : r.base + size - 1;
+  return { rangeStart: formatIp(first), rangeEnd: formatIp(last) };
+}

@@ -20,12 +20,13 @@ import { runTool } from '../lib/run-tool.ts';
 import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
 import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
-import { contains, firstHost, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
+import { contains6, formatCidr6, formatIp6, parseCidr6, parseIp6, rangeBounds6 } from './ipv6.ts';
+import { auxAddressesWithin, contains, firstHost, rangeBounds, formatCidr, formatIp, hostRoutes, overlaps, parseAddrCidr, parseCidr, parseIp, pickSubnet, type Subnet } from './ipv4.ts';
 import { createNetns, removeNetns } from './netns.ts';
 import { allocatePorts, type PortCursors } from './ports.ts';
 import { embeddedUpstreams } from './resolv-conf.ts';
 import { ensureMasquerade, removeMasquerade } from './masquerade.ts';
-import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
+import type { AttachRequest, CreateNetworkOptions, Ipv6Pool, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
 
 export interface NetworkManagerOptions {
   readonly dataRoot: string;
@@ -44,6 +45,8 @@ interface AttachedEndpoint {
   readonly runtimeConfig: Record<string, unknown>;
   readonly result: CniResult;
   readonly state: EndpointState;
+  /** EndpointSettings.Links on a user network: `alias` resolves, for this container only, to `name`. */
+  readonly links?: readonly string[];
 }
 
 interface Attachment {
@@ -169,7 +172,17 @@ export class CniNetworkManager implements NetworkManager {
     }
     const { addr, subnet } = parseAddrCidr(cidr);
     const want = { subnet: formatCidr(subnet), gateway: formatIp(addr), bridge: bridgeName };
-    if (!current || current.subnet !== want.subnet || current.gateway !== want.gateway || current.bridge !== want.bridge) {
+    // The options dockerd shows on its default bridge.
+    const options = {
+      'com.docker.network.bridge.default_bridge': 'true',
+      'com.docker.network.bridge.enable_icc': 'true',
+      'com.docker.network.bridge.enable_ip_masquerade': 'true',
+      'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+      'com.docker.network.bridge.name': bridgeName,
+      'com.docker.network.driver.mtu': String(this.#mtu),
+    };
+    const sameOptions = JSON.stringify(current?.options) === JSON.stringify(options);
+    if (!current || !sameOptions || current.subnet !== want.subnet || current.gateway !== want.gateway || current.bridge !== want.bridge) {
       await this.#saveNetwork({
         id: current?.id ?? newId(),
         name: 'bridge',
@@ -178,7 +191,7 @@ export class CniNetworkManager implements NetworkManager {
         internal: false,
         attachable: false,
         labels: {},
-        options: { 'com.docker.network.bridge.name': bridgeName, 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_ip_masquerade': 'true' },
+        options,
         ...want,
         isDefault: true,
       });
@@ -205,8 +218,9 @@ export class CniNetworkManager implements NetworkManager {
   get(idOrName: string): NetworkRecord {
     const exact = this.#networks.get(idOrName);
     if (exact) return exact;
-    const byName = [...this.#networks.values()].find((n) => n.name === idOrName);
-    if (byName) return byName;
+    const byName = [...this.#networks.values()].filter((n) => n.name === idOrName);
+    if (byName.length > 1) throw invalidArgument(`network ${idOrName} is ambiguous (${byName.length} matches found based on name)`);
+    if (byName[0]) return byName[0];
     if (idOrName !== '' && isIdPrefix(idOrName) && !isFullId(idOrName)) {
       const m = [...this.#networks.values()].filter((n) => n.id.startsWith(idOrName));
       if (m.length > 1) throw invalidArgument(`network ${idOrName} is ambiguous (${m.length} matches found based on ID prefix)`);
@@ -219,8 +233,9 @@ export class CniNetworkManager implements NetworkManager {
     return this.#lock.run('networks', async () => {
       const driver = o.driver || 'bridge';
       if (driver !== 'bridge') throw invalidArgument(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
-      if ([...this.#networks.values()].some((n) => n.name === o.name)) throw conflict(`network with name ${o.name} already exists`);
-      if (o.name === '' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(o.name)) throw invalidArgument(`invalid network name: ${o.name}`);
+      // dockerd takes any name, and a second network of a taken name unless CheckDuplicate.
+      if (o.checkDuplicate !== false && [...this.#networks.values()].some((n) => n.name === o.name)) throw conflict(`network with name ${o.name} already exists`);
+      if (o.name === '') throw invalidArgument('network name is required');
       const taken = [...this.#networks.values()].filter((n) => n.subnet).map((n) => parseCidr(n.subnet!));
       let subnet: Subnet;
       if (o.subnet) {
@@ -239,6 +254,9 @@ export class CniNetworkManager implements NetworkManager {
         if (!contains(subnet, g)) throw invalidArgument(`Invalid gateway address ${o.gateway}: it is not in the subnet ${formatCidr(subnet)}`);
         gateway = g;
       }
+      const ipRange = o.ipRange ? parseCidr(o.ipRange) : undefined;
+      const auxAddresses = o.auxAddresses ? auxAddressesWithin(subnet, o.auxAddresses) : undefined;
+      if (o.ipv6) checkIpv6Pool(o.ipv6);
       const id = newId();
       const bridge = o.options?.['com.docker.network.bridge.name'] ?? `br-${id.slice(0, 12)}`;
       const n: NetworkRecord = {
@@ -252,6 +270,11 @@ export class CniNetworkManager implements NetworkManager {
         options: o.options ?? {},
         subnet: formatCidr(subnet),
         gateway: formatIp(gateway),
+        ...(ipRange ? { ipRange: formatCidr(ipRange) } : {}),
+        ...(auxAddresses ? { auxAddresses } : {}),
+        ...(o.subnet && !o.gateway ? { gatewayImplied: true } : {}),
+        ...(o.enableIpv6 ? { enableIpv6: true } : {}),
+        ...(o.ipv6 ? { ipv6: { ...o.ipv6 } } : {}),
         bridge,
       };
       await this.#saveNetwork(n);
@@ -334,7 +357,7 @@ export class CniNetworkManager implements NetworkManager {
     return value;
   }
 
-  #confList(n: NetworkRecord, withPorts: boolean, fixedIp: string | undefined, withFirewall: boolean, mac?: string): CniConfList {
+  #confList(n: NetworkRecord, withPorts: boolean, fixedIps: readonly string[], withFirewall: boolean, mac?: string): CniConfList {
     const bridge: Record<string, unknown> & { type: string } = {
       type: 'bridge',
       bridge: n.bridge,
@@ -346,12 +369,12 @@ export class CniNetworkManager implements NetworkManager {
       ipam: {
         type: 'host-local',
         dataDir: this.#ipamDir,
-        ranges: [[{ subnet: n.subnet, gateway: n.gateway }]],
+        ranges: [[{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? rangeBounds(parseCidr(n.subnet!), parseCidr(n.ipRange)) : {}) }], ...(n.enableIpv6 && n.ipv6 ? [[ipv6Range(n.ipv6)]] : [])],
         routes: n.internal ? [] : [{ dst: '0.0.0.0/0' }],
       },
     };
     // A fixed address and a fixed MAC (--mac-address) go to the bridge plugin as CNI args.
-    if (fixedIp || mac) bridge['args'] = { cni: { ...(fixedIp ? { ips: [fixedIp] } : {}), ...(mac ? { mac } : {}) } };
+    if (fixedIps.length > 0 || mac) bridge['args'] = { cni: { ...(fixedIps.length > 0 ? { ips: [...fixedIps] } : {}), ...(mac ? { mac } : {}) } };
     return {
       cniVersion,
       name: cniName(n),
@@ -422,9 +445,10 @@ export class CniNetworkManager implements NetworkManager {
     const networks = asker ? asker.endpoints.filter((e) => e.state.dnsNames.length > 0).map((e) => e.state.networkId) : [networkId];
     for (const net of networks) {
       const out: string[] = [];
+      const target = linkTarget(asker?.endpoints.find((e) => e.state.networkId === net)?.links, name);
       for (const a of this.#attachments.values()) {
         for (const e of a.endpoints) {
-          if (e.state.networkId === net && e.state.dnsNames.some((d) => d.toLowerCase() === name)) out.push(e.state.ipAddress);
+          if (e.state.networkId === net && e.state.dnsNames.some((d) => d.toLowerCase() === target)) out.push(e.state.ipAddress);
         }
       }
       if (out.length > 0) return out;
@@ -522,11 +546,14 @@ export class CniNetworkManager implements NetworkManager {
     checkEndpoint(net, spec);
     await this.#ensureBridge(net);
     await this.#ensureMasquerade(net);
-    const confList = this.#confList(net, ports.length > 0, spec.ipv4Address, !net.internal && (await this.#forwardPolicyDrops()), spec.macAddress);
+    const fixedIps = [spec.ipv4Address, net.enableIpv6 && net.ipv6 ? spec.ipv6Address : undefined].filter((x): x is string => x !== undefined && x !== '');
+    const confList = this.#confList(net, ports.length > 0, fixedIps, !net.internal && (await this.#forwardPolicyDrops()), spec.macAddress);
     const runtimeConfig = ports.length > 0 ? { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) } : {};
     const inv = { containerId: att.containerId, netns: att.sandboxKey, ifname, runtimeConfig };
     const result = await addNetworkList(confList, inv, this.#cniPath);
-    const ipEntry = result.ips?.[0];
+    const ipEntry = result.ips?.find((x) => !x.address.includes(':'));
+    const ip6Entry = result.ips?.find((x) => x.address.includes(':'));
+    const [ip6 = '', prefix6 = '0'] = (ip6Entry?.address ?? '').split('/');
     const iface = result.interfaces?.find((x) => x.sandbox !== undefined);
     const [ip = '', prefix = '0'] = (ipEntry?.address ?? '').split('/');
     const aliases = net.isDefault ? [] : [...spec.aliases];
@@ -538,11 +565,12 @@ export class CniNetworkManager implements NetworkManager {
       ipAddress: ip,
       prefixLen: Number(prefix),
       gateway: ipEntry?.gateway ?? '',
+      ...(ip6Entry ? { ipv6: { address: ip6, prefixLen: Number(prefix6), gateway: ip6Entry.gateway ?? '' } } : {}),
       macAddress: iface?.mac ?? '',
       aliases,
       dnsNames,
     };
-    att.endpoints.push({ ifname, confList, runtimeConfig, result, state });
+    att.endpoints.push({ ifname, confList, runtimeConfig, result, state, ...(spec.links && !net.isDefault ? { links: [...spec.links] } : {}) });
     await this.#saveAttachment(att);
     this.#o.log.info('container connected', { container: att.containerId, network: net.name, ip });
     return state;
@@ -614,13 +642,42 @@ export class CniNetworkManager implements NetworkManager {
 }
 
 /** Refuses a fixed address outside the network or on the default bridge, as docker does. */
+/** An IPv6 pool: its subnet a CIDR, its gateway an address inside it. */
+function checkIpv6Pool(p: Ipv6Pool): void {
+  const s = parseCidr6(p.subnet);
+  if (p.ipRange) parseCidr6(p.ipRange);
+  if (p.gateway !== undefined) {
+    const g = parseIp6(p.gateway);
+    if (g === undefined || !contains6(s, g)) throw invalidArgument(`Invalid gateway address ${p.gateway}: it is not in the subnet ${p.subnet}`);
+  }
+}
+
+/** host-local's range for an IPv6 pool: the network, its gateway (dockerd's default: the first host) and range bounds. */
+function ipv6Range(p: Ipv6Pool): Record<string, string> {
+  const s = parseCidr6(p.subnet);
+  return { subnet: formatCidr6(s), gateway: p.gateway ?? formatIp6(s.base + 1n), ...(p.ipRange ? rangeBounds6(s, parseCidr6(p.ipRange)) : {}) };
+}
+
 function checkEndpoint(net: NetworkRecord, spec: EndpointSpec): void {
+  if (spec.ipv6Address && net.enableIpv6 && net.ipv6) {
+    const a = parseIp6(spec.ipv6Address);
+    if (a === undefined || !contains6(parseCidr6(net.ipv6.subnet), a)) throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv6Address}`);
+  }
   if (!spec.ipv4Address) return;
   const ip = parseIp(spec.ipv4Address);
   if (ip === undefined || !net.subnet || !contains(parseCidr(net.subnet), ip)) {
     throw invalidArgument(`no configured subnet or ip-range contain the IP address ${spec.ipv4Address}`);
   }
   if (net.isDefault) throw invalidArgument('user specified IP address is supported on user defined networks only');
+}
+
+/** The name a link alias stands for (`name:alias`, or `name` alone), else the name itself; lower case. */
+function linkTarget(links: readonly string[] | undefined, name: string): string {
+  for (const l of links ?? []) {
+    const [target = '', alias = target] = l.split(':');
+    if (alias.toLowerCase() === name) return target.replace(/^\//, '').toLowerCase();
+  }
+  return name;
 }
 
 function cniName(n: NetworkRecord): string {

@@ -15,6 +15,14 @@ export interface NetworkRecord {
   /** IPv4 CIDR and gateway (bridge networks). */
   readonly subnet?: string;
   readonly gateway?: string;
+  /** IPAM IPRange (containers' addresses come from it) and AuxiliaryAddresses (kept and shown). */
+  readonly ipRange?: string;
+  readonly auxAddresses?: Readonly<Record<string, string>>;
+  /** EnableIPv6, and the IPv6 pool as given (shown in IPAM.Config; used with EnableIPv6). */
+  readonly enableIpv6?: boolean;
+  readonly ipv6?: Ipv6Pool;
+  /** A subnet given without a gateway: dockerd's IPAM.Config then shows no Gateway. */
+  readonly gatewayImplied?: boolean;
   /** The Linux bridge device (bridge networks). */
   readonly bridge?: string;
   /** The default bridge: no embedded DNS, no aliases. */
@@ -26,10 +34,22 @@ export interface CreateNetworkOptions {
   readonly driver?: string;
   readonly subnet?: string;
   readonly gateway?: string;
+  readonly ipRange?: string;
+  readonly auxAddresses?: Readonly<Record<string, string>>;
+  /** CheckDuplicate: refuse a name already taken (dockerd, without it, creates a second network of that name). */
+  readonly checkDuplicate?: boolean;
+  readonly enableIpv6?: boolean;
+  readonly ipv6?: Ipv6Pool;
   readonly internal?: boolean;
   readonly attachable?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
   readonly options?: Readonly<Record<string, string>>;
+}
+
+export interface Ipv6Pool {
+  readonly subnet: string;
+  readonly gateway?: string;
+  readonly ipRange?: string;
 }
 
 /** A port to publish, resolved to a concrete host port. */

@@ -142,7 +142,9 @@ describe('user-defined networks', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const nets = JSON.parse(await berth(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'c2'])) as Record<string, { IPAddress: string; Aliases: string[] | null }>;
     assert.equal(nets['net2']?.IPAddress, '10.123.45.7');
-    assert.deepEqual(nets['net2']?.Aliases, ['svc']);
+    // dockerd adds the container's short id to a user network's aliases when it connects it.
+    const c2Id = (await berth(['inspect', '-f', '{{.Id}}', 'c2'])).trim();
+    assert.deepEqual(nets['net2']?.Aliases, ['svc', c2Id.slice(0, 12)]);
     await berth(['network', 'disconnect', 'net2', 'c2']);
     assert.equal((await berth(['inspect', '-f', '{{len .NetworkSettings.Networks}}', 'c2'])).trim(), '1');
     await berth(['rm', '-f', 'c2']);

@@ -24,7 +24,7 @@ async function save(names: string[], { res, engine, signal }: RequestContext): P
 export function addImageRoutes(router: Router): void {
   router.add('GET', '/images/json', async ({ res, query, engine, version }) => {
     const images = await engine.images.list({ all: boolQuery(query, 'all'), filters: filtersQuery(query) });
-    sendJson(res, 200, images.map((i) => imageListJson(i, { version })));
+    sendJson(res, 200, images.map((i) => imageListJson(i, { version, parent: engine.images.parentOf?.(i.id) ?? '' })));
   });
 
   router.add('POST', '/images/create', async (ctx) => {
@@ -74,7 +74,7 @@ export function addImageRoutes(router: Router): void {
 
   router.add('GET', '/images/{name}/json', async ({ res, params, engine, version }) => {
     const image = await engine.images.inspect(params['name']!);
-    sendJson(res, 200, imageInspectJson(image, { version }));
+    sendJson(res, 200, imageInspectJson(image, { version, parent: engine.images.parentOf?.(image.id) ?? '' }));
   });
 
   router.add('GET', '/images/{name}/history', async ({ res, params, engine }) => {

@@ -35,24 +35,41 @@ export function addNetworkRoutes(router: Router): void {
     const name = body['Name'];
     if (typeof name !== 'string' || name === '') throw invalidArgument('network name is required');
     const ipam = isObj(body['IPAM']) ? body['IPAM'] : {};
-    const configs = Array.isArray(ipam['Config']) ? ipam['Config'] : [];
-    if (configs.length > 1) throw invalidArgument('berth supports one IPv4 subnet per network');
-    const cfg = isObj(configs[0]) ? configs[0] : {};
+    const configs = (Array.isArray(ipam['Config']) ? ipam['Config'] : []).filter(isObj);
+    const isV6 = (c: Record<string, unknown>) => typeof c['Subnet'] === 'string' && c['Subnet'].includes(':');
+    const v4 = configs.filter((c) => !isV6(c));
+    const v6 = configs.filter(isV6);
+    if (v4.length > 1 || v6.length > 1) throw invalidArgument('berth supports one IPv4 and one IPv6 subnet per network');
+    const cfg = v4[0] ?? {};
+    const cfg6 = v6[0];
+    const str = (c: Record<string, unknown>, k: string) => (typeof c[k] === 'string' && c[k] !== '' ? (c[k] as string) : undefined);
+    const ipv6 = cfg6 ? { subnet: str(cfg6, 'Subnet')!, ...(str(cfg6, 'Gateway') ? { gateway: str(cfg6, 'Gateway')! } : {}), ...(str(cfg6, 'IPRange') ? { ipRange: str(cfg6, 'IPRange')! } : {}) } : undefined;
     const subnet = typeof cfg['Subnet'] === 'string' && cfg['Subnet'] !== '' ? cfg['Subnet'] : undefined;
     const gateway = typeof cfg['Gateway'] === 'string' && cfg['Gateway'] !== '' ? cfg['Gateway'] : undefined;
     if (gateway && !subnet) throw invalidArgument('gateway given without a subnet');
+    const ipRange = typeof cfg['IPRange'] === 'string' && cfg['IPRange'] !== '' ? cfg['IPRange'] : undefined;
+    if (ipRange && !subnet) throw invalidArgument('ip-range given without a subnet');
+    const aux = strMap(cfg['AuxiliaryAddresses'], 'IPAM.Config.AuxiliaryAddresses');
     const driver = typeof body['Driver'] === 'string' && body['Driver'] !== '' ? body['Driver'] : 'bridge';
+    const checkDuplicate = body['CheckDuplicate'] === true;
+    const same = checkDuplicate ? undefined : (await networks(ctx).list()).find((x) => x.network.name === name);
     const n = await networks(ctx).create({
       name,
       driver,
+      checkDuplicate,
+      enableIpv6: body['EnableIPv6'] === true,
+      ...(ipv6 ? { ipv6 } : {}),
       ...(subnet ? { subnet } : {}),
       ...(gateway ? { gateway } : {}),
+      ...(ipRange ? { ipRange } : {}),
+      ...(Object.keys(aux).length > 0 ? { auxAddresses: aux } : {}),
       internal: body['Internal'] === true,
       attachable: body['Attachable'] === true,
       labels: strMap(body['Labels'], 'Labels'),
       options: strMap(body['Options'], 'Options'),
     });
-    sendJson(ctx.res, 201, { Id: n.id, Warning: '' });
+    // dockerd's warning when a second network takes a name.
+    sendJson(ctx.res, 201, { Id: n.id, Warning: same ? `Network with name ${name} (id : ${same.network.id}) already exists` : '' });
   });
 
   router.add('DELETE', '/networks/{id}', async (ctx) => {

@@ -6,12 +6,15 @@ import { sendJson } from '../http-util.ts';
 import { imageListJson } from '../image-json.ts';
 import { volumeJson } from '../mount-json.ts';
 import type { Router } from '../router.ts';
+import { versionLess } from '../version.ts';
 
 const kinds = ['container', 'image', 'volume', 'build-cache'] as const;
 
 export function addSystemDfRoute(router: Router): void {
   router.add('GET', '/system/df', async ({ res, query, version, engine }) => {
-    const asked = query.getAll('type');
+    // Before API 1.42 dockerd ignores `type` and answers everything, with BuilderSize.
+    const old = versionLess(version, '1.42');
+    const asked = old ? [] : query.getAll('type');
     for (const t of asked) if (!(kinds as readonly string[]).includes(t)) throw invalidArgument(`unknown object type: ${t}`);
     const want = (k: (typeof kinds)[number]) => asked.length === 0 || asked.includes(k);
     const body: Record<string, unknown> = {};
@@ -31,11 +34,13 @@ export function addSystemDfRoute(router: Router): void {
       }
       body['LayersSize'] = [...layerUsers.values()].reduce((n, u) => n + u.size, 0);
       const shared = (i: (typeof images)[number]) => i.layers.reduce((n, l) => n + ((layerUsers.get(l.chainId)?.images ?? 0) > 1 ? l.size : 0), 0);
-      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version }), SharedSize: shared(i), Containers: users.get(i.id) ?? 0 }));
+      body['Images'] = images.map((i) => ({ ...imageListJson(i, { version, parent: engine.images.parentOf?.(i.id) ?? '' }), SharedSize: shared(i), Containers: users.get(i.id) ?? 0 }));
     }
     if (want('container')) body['Containers'] = containers.map((c) => listJson(c));
     if (want('volume')) body['Volumes'] = (await engine.volumes.usage()).map((u) => volumeJson(u.volume, { size: u.size, refCount: u.refCount }));
-    if (want('build-cache')) body['BuildCache'] = [];
+    // No build cache records: dockerd 20.10 (API 1.41) says null and BuilderSize 0.
+    if (want('build-cache')) body['BuildCache'] = old ? null : [];
+    if (old) body['BuilderSize'] = 0;
     sendJson(res, 200, body);
   });
 }

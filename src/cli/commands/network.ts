@@ -54,6 +54,8 @@ export async function networkCreateCommand(name: string, opts: { driver?: string
     const r = await client.json<{ Id: string }>('POST', '/networks/create', {
       body: {
         Name: name,
+        // As the docker CLI: a taken name is refused (the API alone allows a second network of it).
+        CheckDuplicate: true,
         Driver: opts.driver ?? 'bridge',
         Internal: !!opts.internal,
         Attachable: !!opts.attachable,
