@@ -239,8 +239,24 @@ export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Com
     (x) => x.option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds'));
   lifecycle('restart', 'Restart service containers', (c, id, o) => c.containerRestart(id, o['timeout'] !== undefined ? { t: Number(o['timeout']) } : {}), 'Started',
     (x) => x.option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds'));
-  lifecycle('kill', 'Force stop service containers', (c, id, o) => c.containerKill(id, { signal: String(o['signal'] ?? 'SIGKILL') }), 'Killed',
-    (x) => x.option('-s, --signal <signal>', 'SIGNAL to send to the container', 'SIGKILL'));
+  // Compose's kill lists running containers only (one-off ones included), so a
+  // stopped container is skipped rather than failing the command.
+  program.command('kill').description('Force stop service containers')
+    .argument('[services...]')
+    .option('-s, --signal <signal>', 'SIGNAL to send to the container', 'SIGKILL')
+    .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .action(async (services: string[], o: { signal: string; removeOrphans?: boolean }) => {
+      const p = await projectOrName(g());
+      const c = (await client(g()));
+      let list = await listProjectContainers(c, p.name, { all: false, oneoff: true, services });
+      const known = new Set(p.services.map((s) => s.name));
+      if (!o.removeOrphans && known.size > 0) list = list.filter((x) => known.has(x.Labels?.[L.service] ?? ''));
+      if (list.length === 0) process.stderr.write('no container to kill');
+      await Promise.all(list.map(async (x) => {
+        await c.containerKill(x.Id, { signal: o.signal });
+        progress('Container', nameOf(x), 'Killed');
+      }));
+    });
   lifecycle('pause', 'Pause services', (c, id) => c.raw('POST', `/containers/${id}/pause`).then(() => undefined), 'Paused');
   lifecycle('unpause', 'Unpause services', (c, id) => c.raw('POST', `/containers/${id}/unpause`).then(() => undefined), 'Unpaused');
 
