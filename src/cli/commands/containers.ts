@@ -3,6 +3,7 @@
 import { readFrames } from '../../client/multiplex.ts';
 import type { Filters } from '../../client/types.ts';
 import { isNotFound } from '../../core/errors.ts';
+import { Template, TemplateError } from '../template/index.ts';
 import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
 import { inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
@@ -128,7 +129,24 @@ export interface PsOptions {
   filter?: string[]; format?: string; trunc?: boolean;
 }
 
+/** docker ps checks a --format template up front by running it on an empty container context. */
+function validatePsFormat(format: string, trunc: boolean): void {
+  let t: Template;
+  try {
+    t = new Template(format);
+  } catch (e) {
+    throw new ExitError(1, `failed to parse template: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    t.execute(containerContext({ Id: '' }, trunc));
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    throw new ExitError(1, `failed to execute template: ${e.message}`);
+  }
+}
+
 export async function psCommand(opts: PsOptions): Promise<void> {
+  if (opts.format) validatePsFormat(opts.format, opts.trunc !== false);
   const client = await getClient();
   let limit = opts.last !== undefined ? Number(opts.last) : -1;
   if (opts.latest) limit = 1;

@@ -18,8 +18,13 @@ export interface ExecuteOptions {
 const missing = Symbol('missing final');
 class Break { constructor(readonly kind: 'break' | 'continue') {} }
 
+/** Fields that are Go maps (not structs) in the Engine API's types. */
+const goMapFields = new Set(['Labels', 'Options', 'DriverOpts', 'Networks', 'Ports', 'ExposedPorts', 'Volumes', 'Sysctls',
+  'StorageOpt', 'Tmpfs', 'Data', 'Containers', 'Status', 'Annotations', 'Services', 'UsageData']);
+
 class Executor {
   out = '';
+  missingSeen = false;
   #vars: { name: string; value: unknown }[] = [];
   #depth = 0;
   constructor(readonly src: string, readonly parsed: Parsed, readonly options: ExecuteOptions) {}
@@ -156,12 +161,12 @@ class Executor {
     let cur = receiver;
     for (let i = 0; i < path.length; i++) {
       const last = i === path.length - 1;
-      cur = this.#field(node, dot, path[i] as string, last ? args : [], last ? final : missing, cur);
+      cur = this.#field(node, dot, path[i] as string, last ? args : [], last ? final : missing, cur, i > 0 ? path[i - 1] : undefined);
     }
     return cur;
   }
 
-  #field(node: Operand, dot: unknown, name: string, args: readonly Operand[], final: unknown, receiver: unknown): unknown {
+  #field(node: Operand, dot: unknown, name: string, args: readonly Operand[], final: unknown, receiver: unknown, from?: string): unknown {
     const hasArgs = args.length > 1 || final !== missing;
     if (receiver === noValue) {
       if (this.options.missingKey === 'error') this.#fail(node, `nil data; no entry for key ${JSON.stringify(name)}`);
@@ -181,12 +186,16 @@ class Executor {
       const o = receiver as Record<string, unknown>;
       if (Object.prototype.hasOwnProperty.call(o, name)) return o[name];
       if (this.options.missingKey === 'error') this.#fail(node, `map has no entry for key ${JSON.stringify(name)}`);
+      // in docker's typed data a missing Go-map key is <no value>, a missing struct field an error
+      if (from === undefined || !goMapFields.has(from)) this.missingSeen = true;
       return noValue;
     }
-    this.#fail(node, `can't evaluate field ${name} in type ${goTypeOf(receiver)}`);
+    this.#fail(node, `can't evaluate field ${name} in type ${this.options.missingKey === 'error' ? 'interface {}' : goTypeOf(receiver)}`);
   }
 
   #function(head: Extract<Operand, { kind: 'ident' }>, dot: unknown, args: readonly Operand[], final: unknown): unknown {
+    // Go reports a failed call at the command (`<index .M 9>`), other faults at the operand
+    const cmd = { pos: head.pos, text: args.map((a) => (a.kind === 'pipe' ? `(${operandText(a)})` : operandText(a))).join(' ') };
     const fn = templateFunctions[head.name] as TemplateFunction;
     const rest = args.slice(1);
     const numIn = rest.length + (final === missing ? 0 : 1);
@@ -197,18 +206,19 @@ class Executor {
     if (fn.lazy) return this.#andOr(head.name, rest, dot, final);
     const argv = rest.map((a, i) => this.#typedArg(a, dot, typeAt(i)));
     if (final !== missing) argv.push(this.#validate(rest.length > 0 ? (rest[rest.length - 1] as Operand) : head, final, typeAt(rest.length)));
-    if (head.name === 'call') return this.#callFn(rest[0] ?? head, argv[0]);
+    if (head.name === 'call') return this.#callFn(cmd, rest[0] ?? head, argv[0]);
     try {
       return fn.fn(...argv);
     } catch (e) {
       if (e instanceof TemplateError) throw e;
-      this.#fail(head, `error calling ${head.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.#fail(cmd, `error calling ${head.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  #callFn(node: Operand, fn: unknown): never {
-    if (fn === noValue || fn === null) this.#fail(node, 'error calling call: call of nil');
-    this.#fail(node, `error calling call: non-function ${operandText(node)} of type ${goTypeOf(fn)}`);
+  /** berth's data holds no Go functions, so `call` always fails as Go's does on a non-function. */
+  #callFn(cmd: { pos: number; text: string }, node: Operand, fn: unknown): never {
+    if (fn === noValue || fn === null) this.#fail(cmd, 'error calling call: call of nil');
+    this.#fail(cmd, `error calling call: non-function ${operandText(node)} of type ${goTypeOf(fn)}`);
   }
 
   #andOr(name: string, rest: readonly Operand[], dot: unknown, final: unknown): unknown {
@@ -274,9 +284,23 @@ export class Template {
     this.#parsed = parseTemplate(source, hasFunction);
   }
   execute(data: unknown, options: ExecuteOptions = {}): string {
-    const ex = new Executor(this.source, this.#parsed, options);
-    // inspect's data is the raw JSON that docker falls back to: numbers are json.Number there
-    withNumberType(options.missingKey === 'error' ? 'json.Number' : 'int', () => ex.run(this.#parsed.root, data));
-    return ex.out;
+    if (options.missingKey !== 'error') {
+      const ex = new Executor(this.source, this.#parsed, options);
+      ex.run(this.#parsed.root, data);
+      return ex.out;
+    }
+    // docker inspect runs the template on its typed structs and, when that fails, again
+    // on the raw JSON (numbers are json.Number there) with missingkey=error; berth holds
+    // the JSON only, so a success reads numbers as ints and a failure reports the raw run.
+    try {
+      const ex = new Executor(this.source, this.#parsed, { missingKey: 'default' });
+      withNumberType('int', () => ex.run(this.#parsed.root, data));
+      if (!ex.missingSeen) return ex.out;
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+    }
+    const raw = new Executor(this.source, this.#parsed, options);
+    withNumberType('json.Number', () => raw.run(this.#parsed.root, data));
+    return raw.out;
   }
 }
