@@ -9,6 +9,8 @@ import { addNetworkCommands, addPortCommand } from './network-commands.ts';
 import { addWatchCommands } from './watch-commands.ts';
 import { addFileCommands } from './files-commands.ts';
 import { addLifecycleRunFlags } from './run-flags-lifecycle.ts';
+import { addExtraRunFlags } from './run-flags-extra.ts';
+import { addBuildResourceFlags } from './build-flags.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -60,7 +62,7 @@ function runFlags(cmd: Command, isRun: boolean): Command {
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
     .option('--tmpfs <list>', 'Mount a tmpfs directory', collect)
     .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect);
-  return addLifecycleRunFlags(cmd)
+  return addExtraRunFlags(addLifecycleRunFlags(cmd))
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions()
@@ -93,6 +95,7 @@ function addContainerCommands(p: Command, top: boolean): void {
     .action((image: string, command: string[], o) => run.create(image, command, o));
   sub(p, 'start', '[OPTIONS] CONTAINER [CONTAINER...]', 'Start one or more stopped containers')
     .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
     .option('-i, --interactive', 'Attach container\'s STDIN')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).startCommand(n, o));
@@ -128,6 +131,11 @@ function addContainerCommands(p: Command, top: boolean): void {
     .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--restart <string>', 'Restart policy to apply when a container exits')
+    .option('--blkio-weight <uint16>', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)')
+    .option('--cpu-rt-period <int>', 'Limit the CPU real-time period in microseconds')
+    .option('--cpu-rt-runtime <int>', 'Limit the CPU real-time runtime in microseconds')
+    .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+    .option('--kernel-memory <bytes>', 'Kernel memory limit (deprecated)')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await import('./commands/update.ts')).updateCommand(n, o));
   sub(p, 'rename', 'CONTAINER NEW_NAME', 'Rename a container')
@@ -148,13 +156,14 @@ function addContainerCommands(p: Command, top: boolean): void {
     .action(async (n: string, o) => (await import('./commands/attach.ts')).attachCommand(n, o));
   sub(p, 'stop', '[OPTIONS] CONTAINER [CONTAINER...]', 'Stop one or more running containers')
     .option('-s, --signal <string>', 'Signal to send to the container')
-    .option('-t, --time <int>', 'Seconds to wait before killing the container')
-    .addOption(new Option('--timeout <int>').hideHelp())
+    .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
+    .addOption(new Option('--time <int>', 'Seconds to wait before killing the container (deprecated)').hideHelp())
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).stopCommand(n, o));
   sub(p, 'restart', '[OPTIONS] CONTAINER [CONTAINER...]', 'Restart one or more containers')
     .option('-s, --signal <string>', 'Signal to send to the container')
-    .option('-t, --time <int>', 'Seconds to wait before killing the container')
+    .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
+    .addOption(new Option('--time <int>', 'Seconds to wait before killing the container (deprecated)').hideHelp())
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).restartCommand(n, o));
   sub(p, 'kill', '[OPTIONS] CONTAINER [CONTAINER...]', 'Kill one or more running containers')
@@ -163,6 +172,7 @@ function addContainerCommands(p: Command, top: boolean): void {
     .action(async (n: string[], o) => (await c()).killCommand(n, o));
   sub(p, 'rm', '[OPTIONS] CONTAINER [CONTAINER...]', 'Remove one or more containers', top ? [] : ['remove'])
     .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-l, --link', 'Remove the specified link')
     .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).rmCommand(n, o));
@@ -219,7 +229,7 @@ function addImageCommands(p: Command, top: boolean): void {
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .argument('<file>').argument('[reference]')
     .action(async (f: string, r: string | undefined, o) => (await im()).importCommand(f, r, o));
-  sub(p, 'build', '[OPTIONS] PATH | URL | -', 'Build an image from a Dockerfile')
+  const build = sub(p, 'build', '[OPTIONS] PATH | URL | -', 'Build an image from a Dockerfile')
     .option('-t, --tag <list>', 'Name and optionally a tag in the "name:tag" format', collect)
     .option('-f, --file <string>', 'Name of the Dockerfile (Default is "PATH/Dockerfile")')
     .option('--build-arg <list>', 'Set build-time variables', collect)
@@ -236,7 +246,8 @@ function addImageCommands(p: Command, top: boolean): void {
     .option('--progress <string>', 'Set type of progress output (auto, plain, tty, quiet)')
     .option('--secret <list>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect)
     .option('--cache-from <list>', 'Images to consider as cache sources', collect)
-    .option('--ssh <list>', 'SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")', collect)
+    .option('--ssh <list>', 'SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")', collect);
+  addBuildResourceFlags(build)
     .argument('<context>')
     .action(async (ctx: string, o) => (await import('./commands/build.ts')).buildCommand(ctx, { ...o, noCache: o.cache === false, rm: o.rm === undefined || o.rm === true ? true : o.rm !== 'false' }));
   sub(p, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN')
@@ -264,6 +275,7 @@ function addImageCommands(p: Command, top: boolean): void {
   sub(p, 'push', '[OPTIONS] NAME[:TAG]', 'Upload an image to a registry')
     .option('-a, --all-tags', 'Push all tags of an image to the repository')
     .option('--disable-content-trust', 'Skip image signing')
+    .option('--platform <string>', 'Push a platform-specific manifest as a single-platform image to the registry')
     .option('-q, --quiet', 'Suppress verbose output')
     .argument('<name>')
     .action(async (n: string, o) => (await reg()).pushCommand(n, o));

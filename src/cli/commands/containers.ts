@@ -26,12 +26,12 @@ async function eachName(names: readonly string[], fn: (name: string) => Promise<
   return failed;
 }
 
-export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean }): Promise<void> {
+export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean; detachKeys?: string }): Promise<void> {
   const client = await getClient();
   if (opts.attach || opts.interactive) {
     if (names.length > 1) throw new ExitError(1, 'you cannot start and attach multiple containers at once');
     try {
-      await startAttached(client, names[0] as string, !!opts.interactive);
+      await startAttached(client, names[0] as string, !!opts.interactive, opts.detachKeys);
     } catch (e) {
       if (e instanceof ExitError) throw e;
       throw new ExitError(1, describeError(e));
@@ -82,12 +82,12 @@ export async function killCommand(names: string[], opts: { signal?: string }): P
   if (await eachName(names, (n) => client.containerKill(n, o))) throw new ExitError(1);
 }
 
-export async function rmCommand(names: string[], opts: { force?: boolean; volumes?: boolean }): Promise<void> {
+export async function rmCommand(names: string[], opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
   const client = await getClient();
   let failed = false;
   for (const n of names) {
     try {
-      await client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes });
+      await client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes, link: !!opts.link });
       out(`${n}\n`);
     } catch (e) {
       err(`${describeError(e)}\n`);
