@@ -24,6 +24,7 @@ export interface BuildResourceFlags {
   memorySwap?: string;
   securityOpt?: string[];
   shmSize?: string;
+  squash?: boolean;
   ulimit?: string[];
 }
 
@@ -43,6 +44,7 @@ export function addBuildResourceFlags(cmd: Command): Command {
     .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: -1 to enable unlimited swap")
     .option('--security-opt <strings>', 'Security options', collect)
     .option('--shm-size <bytes>', 'Size of "/dev/shm"')
+    .option('--squash', 'Squash newly built layers into a single new layer')
     .option('--ulimit <ulimit>', 'Ulimit options', collect);
 }
 
@@ -79,5 +81,6 @@ export function buildResourceQuery(f: BuildResourceFlags): Record<string, string
   if (f.cgroupParent !== undefined) q['cgroupparent'] = f.cgroupParent;
   if (f.shmSize !== undefined) q['shmsize'] = bytes(f.shmSize, '--shm-size');
   if (f.ulimit?.length) q['ulimits'] = JSON.stringify(f.ulimit.map(parseUlimit));
+  if (f.squash) q['squash'] = '1';
   return q;
 }

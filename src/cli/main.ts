@@ -97,6 +97,8 @@ function addContainerCommands(p: Command, top: boolean): void {
     .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
     .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
     .option('-i, --interactive', 'Attach container\'s STDIN')
+    .option('--checkpoint <string>', 'Restore from this checkpoint')
+    .option('--checkpoint-dir <string>', 'Use a custom checkpoint storage directory')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).startCommand(n, o));
   sub(p, 'exec', '[OPTIONS] CONTAINER COMMAND [ARG...]', 'Execute a command in a running container')
@@ -217,6 +219,7 @@ function addImageCommands(p: Command, top: boolean): void {
   images.action(async (r: string | undefined, o) => (await im()).imagesCommand(r, o));
   sub(p, top ? 'rmi' : 'rm', '[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images', top ? [] : ['remove', 'rmi'])
     .option('-f, --force', 'Force removal of the image')
+    .option('--platform <string>', 'Remove only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")')
     .option('--no-prune', 'Do not delete untagged parents')
     .argument('<images...>')
     .action(async (n: string[], o) => (await im()).rmiCommand(n, o));
@@ -252,15 +255,18 @@ function addImageCommands(p: Command, top: boolean): void {
     .action(async (ctx: string, o) => (await import('./commands/build.ts')).buildCommand(ctx, { ...o, noCache: o.cache === false, rm: o.rm === undefined || o.rm === true ? true : o.rm !== 'false' }));
   sub(p, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN')
     .option('-i, --input <string>', 'Read from tar archive file, instead of STDIN')
+    .option('--platform <string>', 'Load only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")')
     .option('-q, --quiet', 'Suppress the load output')
     .action(async (o) => (await im()).loadCommand(o));
   sub(p, 'save', '[OPTIONS] IMAGE [IMAGE...]', 'Save one or more images to a tar archive (streamed to STDOUT by default)')
     .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
+    .option('--platform <string>', 'Save only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")')
     .argument('<images...>')
     .action(async (n: string[], o) => (await im()).saveCommand(n, o));
   sub(p, 'history', '[OPTIONS] IMAGE', 'Show the history of an image')
     .option('--format <string>', 'Format output using a custom template')
     .addOption(new Option('-H, --human [bool]', 'Print sizes and dates in human readable format').default(true))
+    .option('--platform <string>', 'Show history for the given platform. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")')
     .option('--no-trunc', 'Don\'t truncate output')
     .option('-q, --quiet', 'Only show image IDs')
     .argument('<image>')

@@ -46,6 +46,7 @@ export interface ExtraRunFlags {
   pull?: string;
   quiet?: boolean;
   storageOpt?: string[];
+  useApiSocket?: boolean;
   userns?: string;
   uts?: string;
   volumeDriver?: string;
@@ -100,6 +101,7 @@ export function addExtraRunFlags(cmd: Command): Command {
     .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing')
     .option('-q, --quiet', 'Suppress the pull output')
     .option('--storage-opt <list>', 'Storage driver options for the container', collect)
+    .option('--use-api-socket', 'Bind mount Docker API socket and required auth')
     .option('--userns <string>', 'User namespace to use')
     .option('--uts <string>', 'UTS namespace to use')
     .option('--volume-driver <string>', 'Optional volume driver for the container');

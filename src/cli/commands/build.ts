@@ -6,6 +6,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { buildResourceQuery, type BuildResourceFlags } from '../build-flags.ts';
+import { requireDaemon } from '../daemon-requirements.ts';
 import { readJsonMessages } from '../../client/json-stream.ts';
 import { contextTar, extraDockerfileName } from '../build-context.ts';
 import { ExitError, describeError, err, getClient, out } from '../session.ts';
@@ -213,6 +214,7 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
   if (opts.platform) query['platform'] = opts.platform;
   if (opts.network) query['networkmode'] = opts.network;
   if (opts.cacheFrom && opts.cacheFrom.length > 0) query['cachefrom'] = JSON.stringify(opts.cacheFrom);
+  if (opts.squash) await requireDaemon('--squash', { experimental: true });
   try {
     Object.assign(query, buildResourceQuery(opts));
   } catch (e) {

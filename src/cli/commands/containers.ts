@@ -4,6 +4,7 @@ import { readFrames } from '../../client/multiplex.ts';
 import type { Filters } from '../../client/types.ts';
 import { isNotFound } from '../../core/errors.ts';
 import { Template, TemplateError } from '../template/index.ts';
+import { requireDaemon } from '../daemon-requirements.ts';
 import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
 import { inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
@@ -26,7 +27,9 @@ async function eachName(names: readonly string[], fn: (name: string) => Promise<
   return failed;
 }
 
-export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean; detachKeys?: string }): Promise<void> {
+export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean; detachKeys?: string; checkpoint?: string; checkpointDir?: string }): Promise<void> {
+  if (opts.checkpoint !== undefined) await requireDaemon('--checkpoint', { experimental: true });
+  if (opts.checkpointDir !== undefined) await requireDaemon('--checkpoint-dir', { experimental: true });
   const client = await getClient();
   if (opts.attach || opts.interactive) {
     if (names.length > 1) throw new ExitError(1, 'you cannot start and attach multiple containers at once');
@@ -41,7 +44,9 @@ export async function startCommand(names: string[], opts: { attach?: boolean; in
   const failed: string[] = [];
   for (const n of names) {
     try {
-      await client.containerStart(n);
+      if (opts.checkpoint !== undefined || opts.checkpointDir !== undefined) {
+        await client.raw('POST', `/containers/${encodeURIComponent(n)}/start`, { query: { checkpoint: opts.checkpoint, 'checkpoint-dir': opts.checkpointDir } });
+      } else await client.containerStart(n);
       out(`${n}\n`);
     } catch (e) {
       err(`${describeError(e)}\n`);

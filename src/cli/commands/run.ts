@@ -61,10 +61,19 @@ function checkCidfile(path: string | undefined): void {
 async function createContainer(client: EngineClient, body: ContainerCreateBody, flags: RunFlags): Promise<string> {
   const opts = { ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.platform ? { platform: flags.platform } : {}) };
   checkCidfile(flags.cidfile);
+  const apiSocket = flags.useApiSocket ? await import('../api-socket.ts') : undefined;
+  if (apiSocket) {
+    try {
+      apiSocket.addApiSocket(body, client, process.env['DOCKER_HOST'] ?? '');
+    } catch (e) {
+      throw new ExitError(125, `${programName}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const created = async () => {
     const r = await client.containerCreate(body, opts);
     for (const w of r.Warnings ?? []) err(`WARNING: ${w}\n`);
     if (flags.cidfile !== undefined) writeFileSync(flags.cidfile, r.Id, { flag: 'wx' });
+    if (apiSocket) await apiSocket.copyApiSocketConfig(client, r.Id);
     return r.Id;
   };
   if (flags.pull === 'always') await pull(body.Image, flags);
