@@ -115,6 +115,7 @@ class Lexer {
     while (!this.failed) {
       const { delim, trim } = this.#atRightDelim();
       if (delim) {
+        if (this.parenDepth > 0) return this.#error('unclosed left paren');
         if (trim) { this.#advance(2); this.#ignore(); }
         this.#advance(2);
         this.#emit('right');
