@@ -68,7 +68,7 @@ class Executor {
       case 'range': return this.#range(n, dot);
       case 'template': {
         const t = this.parsed.defines.get(n.name);
-        if (!t) this.#fail({ pos: n.pos, text: `{{template ${JSON.stringify(n.name)}}}` }, `no such template ${JSON.stringify(n.name)}`);
+        if (!t) this.#fail({ pos: n.pos, text: `{{template ${JSON.stringify(n.name)}}}` }, `template ${JSON.stringify(n.name)} not defined`);
         if (++this.#depth > 100000) this.#fail({ pos: n.pos, text: n.name }, 'exceeded maximum template depth (100000)');
         const value = n.pipe ? this.#pipeline(n.pipe, dot) : null;
         const save = this.#vars;

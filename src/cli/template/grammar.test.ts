@@ -37,7 +37,7 @@ test('break and continue leave or skip a range iteration', () => {
 test('define, template and block run named templates with their own dot', () => {
   assert.equal(run('{{define "t"}}<{{.}}>{{end}}{{template "t" .Name}}{{template "t" 1}}'), '</web><1>');
   assert.equal(run('{{block "b" .State.Pid}}[{{.}}]{{end}}'), '[42]');
-  assert.throws(() => run('{{template "nope"}}'), /no such template "nope"/);
+  assert.throws(() => run('{{template "nope"}}'), /template "nope" not defined/);
 });
 
 test('else if and else with chain their branches', () => {
