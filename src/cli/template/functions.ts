@@ -60,7 +60,12 @@ function index(item: unknown, ...keys: unknown[]): unknown {
   if (item === noValue || item === undefined) throw new Error('index of untyped nil');
   let cur: unknown = item;
   for (const k of keys) {
-    if (cur === null) throw new Error('index of nil pointer');
+    if (cur === null) {
+      // in docker's typed data a null is a nil map or slice: a map gives its zero value
+      // (Labels: map[string]string → ""), a slice has no elements
+      if (typeof k === 'string') { cur = ''; continue; }
+      throw new Error(`index out of range: ${typeof k === 'number' ? k : goTypeOf(k)}`);
+    }
     if (Array.isArray(cur) || typeof cur === 'string') {
       const bytes = typeof cur === 'string' ? Buffer.from(cur) : undefined;
       const len = bytes ? bytes.length : (cur as unknown[]).length;
