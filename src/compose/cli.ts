@@ -251,7 +251,7 @@ export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Com
       let list = await listProjectContainers(c, p.name, { all: false, oneoff: true, services });
       const known = new Set(p.services.map((s) => s.name));
       if (!o.removeOrphans && known.size > 0) list = list.filter((x) => known.has(x.Labels?.[L.service] ?? ''));
-      if (list.length === 0) process.stderr.write('no container to kill');
+      if (list.length === 0) process.stderr.write('No container to kill\n');
       await Promise.all(list.map(async (x) => {
         await c.containerKill(x.Id, { signal: o.signal });
         progress('Container', nameOf(x), 'Killed');
