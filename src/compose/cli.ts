@@ -15,6 +15,7 @@ import { ps } from './ps.ts';
 import { streamLogs, displayName } from './logs.ts';
 import { listProjectContainers, nameOf, progress } from './project-containers.ts';
 import { composeVersion, L } from './labels.ts';
+import { killProject } from './kill.ts';
 import { injectFileGrants } from './configs-secrets.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -239,23 +240,12 @@ export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Com
     (x) => x.option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds'));
   lifecycle('restart', 'Restart service containers', (c, id, o) => c.containerRestart(id, o['timeout'] !== undefined ? { t: Number(o['timeout']) } : {}), 'Started',
     (x) => x.option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds'));
-  // Compose's kill lists running containers only (one-off ones included), so a
-  // stopped container is skipped rather than failing the command.
   program.command('kill').description('Force stop service containers')
     .argument('[services...]')
     .option('-s, --signal <signal>', 'SIGNAL to send to the container', 'SIGKILL')
     .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
     .action(async (services: string[], o: { signal: string; removeOrphans?: boolean }) => {
-      const p = await projectOrName(g());
-      const c = (await client(g()));
-      let list = await listProjectContainers(c, p.name, { all: false, oneoff: true, services });
-      const known = new Set(p.services.map((s) => s.name));
-      if (!o.removeOrphans && known.size > 0) list = list.filter((x) => known.has(x.Labels?.[L.service] ?? ''));
-      if (list.length === 0) process.stderr.write('No container to kill\n');
-      await Promise.all(list.map(async (x) => {
-        await c.containerKill(x.Id, { signal: o.signal });
-        progress('Container', nameOf(x), 'Killed');
-      }));
+      await killProject(await client(g()), await projectOrName(g()), { services, signal: o.signal, ...(o.removeOrphans ? { removeOrphans: true } : {}) });
     });
   lifecycle('pause', 'Pause services', (c, id) => c.raw('POST', `/containers/${id}/pause`).then(() => undefined), 'Paused');
   lifecycle('unpause', 'Unpause services', (c, id) => c.raw('POST', `/containers/${id}/unpause`).then(() => undefined), 'Unpaused');

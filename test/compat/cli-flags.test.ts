@@ -38,7 +38,8 @@ const notYet: ReadonlyMap<string, string> = new Map([
 
 interface Out { code: number; stderr: string }
 const sandbox = mkdtempSync(join(tmpdir(), 'berth-flags-'));
-const env = { ...process.env, DOCKER_HOST: `unix://${join(sandbox, 'nobody.sock')}`, DOCKER_CONFIG: join(sandbox, 'config') };
+// BERTH_NO_AUTOSTART: berth must not start a berthd on the missing socket (docker never does)
+const env = { ...process.env, DOCKER_HOST: `unix://${join(sandbox, 'nobody.sock')}`, DOCKER_CONFIG: join(sandbox, 'config'), BERTH_NO_AUTOSTART: '1' };
 
 function exec(bin: string, args: readonly string[]): Promise<Out> {
   return new Promise((res) => {
