@@ -28,7 +28,7 @@ export function registryKey(server: string | undefined): string {
   return host;
 }
 
-async function readConfig(): Promise<Record<string, unknown>> {
+export async function readConfig(): Promise<Record<string, unknown>> {
   try {
     const doc: unknown = JSON.parse(await readFile(configPath(), 'utf8'));
     return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};

@@ -8,9 +8,10 @@ import { Template, TemplateError } from './template/index.ts';
 export function inspectTemplate(format: string | undefined): Template | undefined {
   if (format === undefined || format === '' || format === 'json') return undefined;
   try {
-    return new Template(format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
+    // docker's inspect takes the template as given (no \t, \n unescaping) and exits 64 on a bad one
+    return new Template(format);
   } catch (e) {
-    throw new ExitError(1, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ExitError(64, `template parsing error: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -8,7 +8,8 @@ import { addVolumeCommands } from './volume-commands.ts';
 import { addNetworkCommands, addPortCommand } from './network-commands.ts';
 import { addWatchCommands } from './watch-commands.ts';
 import { addFileCommands } from './files-commands.ts';
-import { addLifecycleRunFlags } from './run-flags-lifecycle.ts';
+import { runFlags } from './run-options.ts';
+import { addImageCommands } from './image-commands.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -22,50 +23,8 @@ const run = {
   create: lazy(async () => (await import('./commands/run.ts')).createCommand),
 };
 const c = () => import('./commands/containers.ts');
-const im = () => import('./commands/images.ts');
 const sys = () => import('./commands/system.ts');
 const reg = () => import('./commands/registry.ts');
-
-function runFlags(cmd: Command, isRun: boolean): Command {
-  if (isRun) {
-    cmd.option('-d, --detach', 'Run container in background and print container ID')
-      .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
-      .option('--sig-proxy <bool>', 'Proxy received signals to the process (default true)');
-  }
-  cmd
-    .option('-i, --interactive', 'Keep STDIN open even if not attached')
-    .option('-t, --tty', 'Allocate a pseudo-TTY')
-    .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
-    .option('--name <string>', 'Assign a name to the container')
-    .option('-e, --env <list>', 'Set environment variables', collect)
-    .option('--env-file <list>', 'Read in a file of environment variables', collect)
-    .option('-w, --workdir <string>', 'Working directory inside the container')
-    .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
-    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
-    .option('-h, --hostname <string>', 'Container host name')
-    .option('-l, --label <list>', 'Set meta data on a container', collect)
-    .option('-m, --memory <bytes>', 'Memory limit')
-    .option('--cpus <decimal>', 'Number of CPUs')
-    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
-    .option('--network <network>', 'Connect a container to a network')
-    .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
-    .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
-    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
-    .option('--expose <list>', 'Expose a port or a range of ports', collect)
-    .option('--runtime <string>', 'Runtime to use for this container')
-    .option('--log-driver <string>', 'Logging driver for the container')
-    .option('--log-opt <list>', 'Log driver options', collect)
-    .option('-p, --publish <list>', 'Publish a container\'s port(s) to the host', collect)
-    .option('-v, --volume <list>', 'Bind mount a volume', collect)
-    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
-    .option('--tmpfs <list>', 'Mount a tmpfs directory', collect)
-    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect);
-  return addLifecycleRunFlags(cmd)
-    .argument('<image>')
-    .argument('[command...]')
-    .passThroughOptions()
-    .helpOption('--help', 'Print usage');
-}
 
 /**
  * Which command words to register: building every command with all its options
@@ -93,7 +52,10 @@ function addContainerCommands(p: Command, top: boolean): void {
     .action((image: string, command: string[], o) => run.create(image, command, o));
   sub(p, 'start', '[OPTIONS] CONTAINER [CONTAINER...]', 'Start one or more stopped containers')
     .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
     .option('-i, --interactive', 'Attach container\'s STDIN')
+    .option('--checkpoint <string>', 'Restore from this checkpoint')
+    .option('--checkpoint-dir <string>', 'Use a custom checkpoint storage directory')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).startCommand(n, o));
   sub(p, 'exec', '[OPTIONS] CONTAINER COMMAND [ARG...]', 'Execute a command in a running container')
@@ -128,6 +90,11 @@ function addContainerCommands(p: Command, top: boolean): void {
     .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--restart <string>', 'Restart policy to apply when a container exits')
+    .option('--blkio-weight <uint16>', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)')
+    .option('--cpu-rt-period <int>', 'Limit the CPU real-time period in microseconds')
+    .option('--cpu-rt-runtime <int>', 'Limit the CPU real-time runtime in microseconds')
+    .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+    .option('--kernel-memory <bytes>', 'Kernel memory limit (deprecated)')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await import('./commands/update.ts')).updateCommand(n, o));
   sub(p, 'rename', 'CONTAINER NEW_NAME', 'Rename a container')
@@ -148,13 +115,14 @@ function addContainerCommands(p: Command, top: boolean): void {
     .action(async (n: string, o) => (await import('./commands/attach.ts')).attachCommand(n, o));
   sub(p, 'stop', '[OPTIONS] CONTAINER [CONTAINER...]', 'Stop one or more running containers')
     .option('-s, --signal <string>', 'Signal to send to the container')
-    .option('-t, --time <int>', 'Seconds to wait before killing the container')
-    .addOption(new Option('--timeout <int>').hideHelp())
+    .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
+    .addOption(new Option('--time <int>', 'Seconds to wait before killing the container (deprecated)').hideHelp())
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).stopCommand(n, o));
   sub(p, 'restart', '[OPTIONS] CONTAINER [CONTAINER...]', 'Restart one or more containers')
     .option('-s, --signal <string>', 'Signal to send to the container')
-    .option('-t, --time <int>', 'Seconds to wait before killing the container')
+    .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
+    .addOption(new Option('--time <int>', 'Seconds to wait before killing the container (deprecated)').hideHelp())
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).restartCommand(n, o));
   sub(p, 'kill', '[OPTIONS] CONTAINER [CONTAINER...]', 'Kill one or more running containers')
@@ -163,6 +131,7 @@ function addContainerCommands(p: Command, top: boolean): void {
     .action(async (n: string[], o) => (await c()).killCommand(n, o));
   sub(p, 'rm', '[OPTIONS] CONTAINER [CONTAINER...]', 'Remove one or more containers', top ? [] : ['remove'])
     .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-l, --link', 'Remove the specified link')
     .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
     .argument('<containers...>')
     .action(async (n: string[], o) => (await c()).rmCommand(n, o));
@@ -193,86 +162,6 @@ function addContainerCommands(p: Command, top: boolean): void {
     .option('-s, --size', 'Display total file sizes if the type is container');
   if (top) inspect.option('--type <string>', 'Only inspect objects of the given type');
   inspect.argument('<names...>').action(async (n: string[], o) => (await c()).inspectCommand(n, top ? o : { ...o, type: 'container' }));
-}
-
-function addImageCommands(p: Command, top: boolean): void {
-  const images = sub(p, top ? 'images' : 'ls', '[OPTIONS] [REPOSITORY[:TAG]]', 'List images', top ? [] : ['images', 'list'])
-    .option('-a, --all', 'Show all images (default hides intermediate images)')
-    .option('--digests', 'Show digests')
-    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
-    .option('--format <string>', 'Format output using a custom template')
-    .option('--no-trunc', 'Don\'t truncate output')
-    .option('-q, --quiet', 'Only show image IDs')
-    .argument('[repository]');
-  images.action(async (r: string | undefined, o) => (await im()).imagesCommand(r, o));
-  sub(p, top ? 'rmi' : 'rm', '[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images', top ? [] : ['remove', 'rmi'])
-    .option('-f, --force', 'Force removal of the image')
-    .option('--no-prune', 'Do not delete untagged parents')
-    .argument('<images...>')
-    .action(async (n: string[], o) => (await im()).rmiCommand(n, o));
-  sub(p, 'tag', 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]', 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE')
-    .argument('<source>').argument('<target>')
-    .action(async (s: string, t: string) => (await im()).tagCommand(s, t));
-  sub(p, 'import', '[OPTIONS] file|URL|- [REPOSITORY[:TAG]]', 'Import the contents from a tarball to create a filesystem image')
-    .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect)
-    .option('-m, --message <string>', 'Set commit message for imported image')
-    .option('--platform <string>', 'Set platform if server is multi-platform capable')
-    .argument('<file>').argument('[reference]')
-    .action(async (f: string, r: string | undefined, o) => (await im()).importCommand(f, r, o));
-  sub(p, 'build', '[OPTIONS] PATH | URL | -', 'Build an image from a Dockerfile')
-    .option('-t, --tag <list>', 'Name and optionally a tag in the "name:tag" format', collect)
-    .option('-f, --file <string>', 'Name of the Dockerfile (Default is "PATH/Dockerfile")')
-    .option('--build-arg <list>', 'Set build-time variables', collect)
-    .option('--label <list>', 'Set metadata for an image', collect)
-    .option('--target <string>', 'Set the target build stage to build.')
-    .option('--no-cache', 'Do not use cache when building the image')
-    .option('--pull', 'Always attempt to pull a newer version of the image')
-    .option('-q, --quiet', 'Suppress the build output and print image ID on success')
-    .option('--platform <string>', 'Set platform if server is multi-platform capable')
-    .option('--iidfile <string>', 'Write the image ID to the file')
-    .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
-    .option('--rm <bool>', 'Remove intermediate containers after a successful build (default true)')
-    .option('--force-rm', 'Always remove intermediate containers')
-    .option('--progress <string>', 'Set type of progress output (auto, plain, tty, quiet)')
-    .option('--secret <list>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect)
-    .option('--cache-from <list>', 'Images to consider as cache sources', collect)
-    .option('--ssh <list>', 'SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")', collect)
-    .argument('<context>')
-    .action(async (ctx: string, o) => (await import('./commands/build.ts')).buildCommand(ctx, { ...o, noCache: o.cache === false, rm: o.rm === undefined || o.rm === true ? true : o.rm !== 'false' }));
-  sub(p, 'load', '[OPTIONS]', 'Load an image from a tar archive or STDIN')
-    .option('-i, --input <string>', 'Read from tar archive file, instead of STDIN')
-    .option('-q, --quiet', 'Suppress the load output')
-    .action(async (o) => (await im()).loadCommand(o));
-  sub(p, 'save', '[OPTIONS] IMAGE [IMAGE...]', 'Save one or more images to a tar archive (streamed to STDOUT by default)')
-    .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
-    .argument('<images...>')
-    .action(async (n: string[], o) => (await im()).saveCommand(n, o));
-  sub(p, 'history', '[OPTIONS] IMAGE', 'Show the history of an image')
-    .option('--format <string>', 'Format output using a custom template')
-    .addOption(new Option('-H, --human [bool]', 'Print sizes and dates in human readable format').default(true))
-    .option('--no-trunc', 'Don\'t truncate output')
-    .option('-q, --quiet', 'Only show image IDs')
-    .argument('<image>')
-    .action(async (n: string, o) => (await im()).historyCommand(n, o));
-  sub(p, 'pull', '[OPTIONS] NAME[:TAG|@DIGEST]', 'Download an image from a registry')
-    .option('-a, --all-tags', 'Download all tagged images in the repository')
-    .option('--disable-content-trust', 'Skip image verification')
-    .option('--platform <string>', 'Set platform if server is multi-platform capable')
-    .option('-q, --quiet', 'Suppress verbose output')
-    .argument('<name>')
-    .action(async (n: string, o) => (await reg()).pullCommand(n, o));
-  sub(p, 'push', '[OPTIONS] NAME[:TAG]', 'Upload an image to a registry')
-    .option('-a, --all-tags', 'Push all tags of an image to the repository')
-    .option('--disable-content-trust', 'Skip image signing')
-    .option('-q, --quiet', 'Suppress verbose output')
-    .argument('<name>')
-    .action(async (n: string, o) => (await reg()).pushCommand(n, o));
-  if (!top) {
-    sub(p, 'inspect', '[OPTIONS] IMAGE [IMAGE...]', 'Display detailed information on one or more images')
-      .option('-f, --format <string>', 'Format output using a custom template')
-      .argument('<names...>')
-      .action(async (n: string[], o) => (await c()).inspectCommand(n, { ...o, type: 'image' }));
-  }
 }
 
 /** The usage line docker prints under a usage error. */
@@ -332,11 +221,11 @@ export function buildProgram(argv?: readonly string[]): Command {
     setGlobalOptions({ ...(host !== undefined ? { host } : {}), ...(g.logLevel !== undefined ? { logLevel: g.logLevel } : {}) });
   });
   addContainerCommands(program, true);
-  addImageCommands(program, true);
+  addImageCommands(program, true, sub);
   const container = sub(program, 'container', 'COMMAND', 'Manage containers');
   addContainerCommands(container, false);
   const image = sub(program, 'image', 'COMMAND', 'Manage images');
-  addImageCommands(image, false);
+  addImageCommands(image, false, sub);
   sub(program, 'login', '[OPTIONS] [SERVER]', 'Authenticate to a registry')
     .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')

@@ -9,8 +9,9 @@ import { FlagError } from './flag-error.ts';
 import { relativeMs } from '../lib/timestamp.ts';
 import { lifecycleBodyParts, type LifecycleFlags } from './run-flags-lifecycle.ts';
 import { logConfigBody, type LoggingFlags } from './run-flags-logging.ts';
+import { extraBodyParts, type ExtraRunFlags } from './run-flags-extra.ts';
 
-export interface RunFlags extends LifecycleFlags, LoggingFlags {
+export interface RunFlags extends LifecycleFlags, LoggingFlags, ExtraRunFlags {
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -174,19 +175,31 @@ export function buildCreateBody(image: string, command: readonly string[], flags
     body.ExposedPorts = { ...(body.ExposedPorts ?? {}), [`${port}/${proto}`]: {} };
   }
   if (flags.publishAll) host.PublishAllPorts = true;
+  let endpointIpam: Record<string, unknown> = {};
   try {
     const lifecycle = lifecycleBodyParts(flags, readFile);
     Object.assign(body, lifecycle.config);
     Object.assign(host, lifecycle.host);
     Object.assign(host, logConfigBody(flags));
+    const extra = extraBodyParts(flags, readFile);
+    const { LabelsFromFile, ...config } = extra.config;
+    // docker reads --label-file first; -l overrides a label of the same name
+    if (LabelsFromFile) body.Labels = { ...(LabelsFromFile as Record<string, string>), ...body.Labels };
+    Object.assign(body, config);
+    if (flags.attach && flags.interactive) body.AttachStdin = true;
+    Object.assign(host, extra.host);
+    endpointIpam = extra.endpoint;
   } catch (err) {
     throw new FlagError(err instanceof Error ? err.message : String(err));
   }
   const aliases = flags.networkAlias ?? [];
-  if (aliases.length > 0 || flags.ip !== undefined) {
+  const ipam = { ...(flags.ip !== undefined ? { IPv4Address: flags.ip } : {}), ...endpointIpam };
+  if (aliases.length > 0 || Object.keys(ipam).length > 0) {
     const net = flags.network ?? 'default';
-    if (net === 'default' || net === 'bridge') throw new FlagError('network-scoped alias is supported only for containers in user defined networks');
-    body.NetworkingConfig = { EndpointsConfig: { [net]: { ...(aliases.length > 0 ? { Aliases: [...aliases] } : {}), ...(flags.ip !== undefined ? { IPAMConfig: { IPv4Address: flags.ip } } : {}) } } };
+    if (net === 'default' || net === 'bridge') {
+      throw new FlagError(aliases.length > 0 ? 'network-scoped alias is supported only for containers in user defined networks' : 'user specified IP address is supported on user defined networks only');
+    }
+    body.NetworkingConfig = { EndpointsConfig: { [net]: { ...(aliases.length > 0 ? { Aliases: [...aliases] } : {}), ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}) } } };
   }
   return body;
 }

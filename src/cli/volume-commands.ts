@@ -1,6 +1,7 @@
 // cli: the `volume` command group (create, ls, inspect, rm, prune) with docker's
 // flags and aliases; bodies load lazily from commands/volumes.ts.
 import type { Command } from 'commander';
+import { addClusterVolumeFlags } from './cluster-volume.ts';
 
 type Sub = (parent: Command, name: string, usage: string, description: string, aliases?: string[]) => Command;
 
@@ -9,14 +10,15 @@ const v = () => import('./commands/volumes.ts');
 
 export function addVolumeCommands(program: Command, sub: Sub): void {
   const volume = sub(program, 'volume', 'COMMAND', 'Manage volumes');
-  sub(volume, 'create', '[OPTIONS] [VOLUME]', 'Create a volume')
+  addClusterVolumeFlags(sub(volume, 'create', '[OPTIONS] [VOLUME]', 'Create a volume')
     .option('-d, --driver <string>', 'Specify volume driver name', 'local')
     .option('--label <list>', 'Set metadata for a volume', collect)
     .option('-o, --opt <map>', 'Set driver specific options', collect)
-    .option('--name <string>', 'Specify volume name')
+    .option('--name <string>', 'Specify volume name'))
     .argument('[volume]')
     .action(async (n: string | undefined, o) => (await v()).volumeCreateCommand(n, o));
   sub(volume, 'ls', '[OPTIONS]', 'List volumes', ['list'])
+    .option('--cluster', 'Display only cluster volumes, and use cluster volume list formatting')
     .option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect)
     .option('--format <string>', 'Format output using a custom template')
     .option('-q, --quiet', 'Only display volume names')

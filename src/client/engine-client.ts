@@ -243,8 +243,8 @@ export class EngineClient {
   info(): Promise<SystemInfo> { return this.json('GET', '/info'); }
 
   // --- containers ---
-  containerCreate(body: ContainerCreateBody, options: { name?: string } = {}): Promise<ContainerCreateResponse> {
-    return this.json('POST', '/containers/create', { query: { name: options.name }, body });
+  containerCreate(body: ContainerCreateBody, options: { name?: string; platform?: string } = {}): Promise<ContainerCreateResponse> {
+    return this.json('POST', '/containers/create', { query: { name: options.name, platform: options.platform }, body });
   }
   async containerStart(id: string): Promise<void> {
     await this.raw('POST', `/containers/${encodeURIComponent(id)}/start`);
@@ -258,8 +258,8 @@ export class EngineClient {
   async containerKill(id: string, options: { signal?: string } = {}): Promise<void> {
     await this.raw('POST', `/containers/${encodeURIComponent(id)}/kill`, { query: { signal: options.signal } });
   }
-  async containerRemove(id: string, options: { force?: boolean; v?: boolean } = {}): Promise<void> {
-    await this.raw('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: options.force || undefined, v: options.v || undefined } });
+  async containerRemove(id: string, options: { force?: boolean; v?: boolean; link?: boolean } = {}): Promise<void> {
+    await this.raw('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: options.force || undefined, v: options.v || undefined, link: options.link || undefined } });
   }
   containerWait(id: string, options: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal } = {}): Promise<ContainerWaitResponse> {
     return this.json('POST', `/containers/${encodeURIComponent(id)}/wait`, {

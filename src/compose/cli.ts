@@ -15,6 +15,7 @@ import { ps } from './ps.ts';
 import { streamLogs, displayName } from './logs.ts';
 import { listProjectContainers, nameOf, progress } from './project-containers.ts';
 import { composeVersion, L } from './labels.ts';
+import { killProject } from './kill.ts';
 import { injectFileGrants } from './configs-secrets.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -239,8 +240,13 @@ export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Com
     (x) => x.option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds'));
   lifecycle('restart', 'Restart service containers', (c, id, o) => c.containerRestart(id, o['timeout'] !== undefined ? { t: Number(o['timeout']) } : {}), 'Started',
     (x) => x.option('-t, --timeout <seconds>', 'Specify a shutdown timeout in seconds'));
-  lifecycle('kill', 'Force stop service containers', (c, id, o) => c.containerKill(id, { signal: String(o['signal'] ?? 'SIGKILL') }), 'Killed',
-    (x) => x.option('-s, --signal <signal>', 'SIGNAL to send to the container', 'SIGKILL'));
+  program.command('kill').description('Force stop service containers')
+    .argument('[services...]')
+    .option('-s, --signal <signal>', 'SIGNAL to send to the container', 'SIGKILL')
+    .option('--remove-orphans', 'Remove containers for services not defined in the Compose file')
+    .action(async (services: string[], o: { signal: string; removeOrphans?: boolean }) => {
+      await killProject(await client(g()), await projectOrName(g()), { services, signal: o.signal, ...(o.removeOrphans ? { removeOrphans: true } : {}) });
+    });
   lifecycle('pause', 'Pause services', (c, id) => c.raw('POST', `/containers/${id}/pause`).then(() => undefined), 'Paused');
   lifecycle('unpause', 'Unpause services', (c, id) => c.raw('POST', `/containers/${id}/unpause`).then(() => undefined), 'Unpaused');
 

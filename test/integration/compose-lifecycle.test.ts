@@ -63,6 +63,12 @@ test('stop, start, restart and kill act on the project containers', async () => 
   assert.deepEqual(await states(), ['lc-extra-1=running', 'lc-svc-1=running']);
   await compose(['kill', 'extra']);
   assert.deepEqual(await states(), ['lc-extra-1=exited', 'lc-svc-1=running']);
+  // Compose (v5.6 checked) kills the running containers only: a stopped one is not an error.
+  const again = await d.berth(['compose', '-f', file, 'kill', 'extra']);
+  assert.deepEqual([again.code, again.stderr], [0, 'No container to kill\n']);
+  await compose(['kill']);
+  assert.deepEqual(await states(), ['lc-extra-1=exited', 'lc-svc-1=exited']);
+  await compose(['start', 'svc']);
   const top = await compose(['top', 'svc']);
   assert.match(top, /^lc-svc-1\n/);
   const images = await compose(['images']);

@@ -4,6 +4,9 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { buildResourceQuery, type BuildResourceFlags } from '../build-flags.ts';
+import { requireDaemon } from '../daemon-requirements.ts';
 import { readJsonMessages } from '../../client/index.ts';
 import { contextTar, extraDockerfileName } from '../build-context.ts';
 import { ExitError, describeError, err, getClient, out } from '../session.ts';
@@ -12,7 +15,7 @@ import { encodeBuildSecrets, encodeBuildSsh } from '../../core/build-secrets.ts'
 import { registryConfigHeader } from '../docker-config.ts';
 import { plainProgress, progressMode, ttyProgress, type ProgressMode } from './build-progress.ts';
 
-export interface BuildCommandOptions {
+export interface BuildCommandOptions extends BuildResourceFlags {
   tag?: string[];
   file?: string;
   buildArg?: string[];
@@ -211,6 +214,14 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
   if (opts.platform) query['platform'] = opts.platform;
   if (opts.network) query['networkmode'] = opts.network;
   if (opts.cacheFrom && opts.cacheFrom.length > 0) query['cachefrom'] = JSON.stringify(opts.cacheFrom);
+  if (opts.squash) await requireDaemon('--squash', { experimental: true });
+  try {
+    Object.assign(query, buildResourceQuery(opts));
+  } catch (e) {
+    throw new ExitError(125, e instanceof Error ? e.message : String(e));
+  }
+  // --compress: the context goes gzipped, as the docker CLI sends it (the daemon detects it)
+  if (opts.compress) body = body.pipe(createGzip());
   const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
   if (secrets.size > 0) headers['X-Berth-Build-Secrets'] = encodeBuildSecrets(secrets);
   const ssh = sshSockets(opts.ssh);

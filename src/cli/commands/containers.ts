@@ -3,6 +3,8 @@
 import { readFrames } from '../../client/index.ts';
 import type { Filters } from '../../client/index.ts';
 import { isNotFound } from '../../core/errors.ts';
+import { Template, TemplateError } from '../template/index.ts';
+import { requireDaemon } from '../daemon-requirements.ts';
 import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
 import { inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
@@ -25,12 +27,14 @@ async function eachName(names: readonly string[], fn: (name: string) => Promise<
   return failed;
 }
 
-export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean }): Promise<void> {
+export async function startCommand(names: string[], opts: { attach?: boolean; interactive?: boolean; detachKeys?: string; checkpoint?: string; checkpointDir?: string }): Promise<void> {
+  if (opts.checkpoint !== undefined) await requireDaemon('--checkpoint', { experimental: true });
+  if (opts.checkpointDir !== undefined) await requireDaemon('--checkpoint-dir', { experimental: true });
   const client = await getClient();
   if (opts.attach || opts.interactive) {
     if (names.length > 1) throw new ExitError(1, 'you cannot start and attach multiple containers at once');
     try {
-      await startAttached(client, names[0] as string, !!opts.interactive);
+      await startAttached(client, names[0] as string, !!opts.interactive, opts.detachKeys);
     } catch (e) {
       if (e instanceof ExitError) throw e;
       throw new ExitError(1, describeError(e));
@@ -40,7 +44,9 @@ export async function startCommand(names: string[], opts: { attach?: boolean; in
   const failed: string[] = [];
   for (const n of names) {
     try {
-      await client.containerStart(n);
+      if (opts.checkpoint !== undefined || opts.checkpointDir !== undefined) {
+        await client.raw('POST', `/containers/${encodeURIComponent(n)}/start`, { query: { checkpoint: opts.checkpoint, 'checkpoint-dir': opts.checkpointDir } });
+      } else await client.containerStart(n);
       out(`${n}\n`);
     } catch (e) {
       err(`${describeError(e)}\n`);
@@ -81,12 +87,12 @@ export async function killCommand(names: string[], opts: { signal?: string }): P
   if (await eachName(names, (n) => client.containerKill(n, o))) throw new ExitError(1);
 }
 
-export async function rmCommand(names: string[], opts: { force?: boolean; volumes?: boolean }): Promise<void> {
+export async function rmCommand(names: string[], opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
   const client = await getClient();
   let failed = false;
   for (const n of names) {
     try {
-      await client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes });
+      await client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes, link: !!opts.link });
       out(`${n}\n`);
     } catch (e) {
       err(`${describeError(e)}\n`);
@@ -128,7 +134,24 @@ export interface PsOptions {
   filter?: string[]; format?: string; trunc?: boolean;
 }
 
+/** docker ps checks a --format template up front by running it on an empty container context. */
+function validatePsFormat(format: string, trunc: boolean): void {
+  let t: Template;
+  try {
+    t = new Template(format);
+  } catch (e) {
+    throw new ExitError(1, `failed to parse template: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    t.execute(containerContext({ Id: '' }, trunc));
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    throw new ExitError(1, `failed to execute template: ${e.message}`);
+  }
+}
+
 export async function psCommand(opts: PsOptions): Promise<void> {
+  if (opts.format) validatePsFormat(opts.format, opts.trunc !== false);
   const client = await getClient();
   let limit = opts.last !== undefined ? Number(opts.last) : -1;
   if (opts.latest) limit = 1;

@@ -1,5 +1,6 @@
 // cli: the image commands — images, rmi, tag, import, load, save, history —
 // with docker's output and errors.
+import { requireDaemon } from '../daemon-requirements.ts';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -41,7 +42,8 @@ export async function imagesCommand(repo: string | undefined, opts: ImagesOption
   render(() => renderList(contexts, { format: opts.format ?? '', defaultTable: imageDefaultTable(!!opts.digests), headers: imageHeaders, emptyContext: imageContexts({ Id: '' }, trunc)[0] as TemplateObject }));
 }
 
-export async function rmiCommand(names: string[], opts: { force?: boolean; prune?: boolean }): Promise<void> {
+export async function rmiCommand(names: string[], opts: { platform?: string; force?: boolean; prune?: boolean }): Promise<void> {
+  if (opts.platform !== undefined) await requireDaemon('--platform', { api: '1.50' });
   const client = await getClient();
   let failed = false;
   for (const n of names) {
@@ -106,7 +108,8 @@ export async function importCommand(file: string, reference: string | undefined,
   }
 }
 
-export async function loadCommand(opts: { input?: string; quiet?: boolean }): Promise<void> {
+export async function loadCommand(opts: { platform?: string; input?: string; quiet?: boolean }): Promise<void> {
+  if (opts.platform !== undefined) await requireDaemon('--platform', { api: '1.48' });
   if (opts.input === undefined && process.stdin.isTTY) {
     throw new ExitError(1, 'requested load from stdin, but stdin is empty');
   }
@@ -121,7 +124,8 @@ export async function loadCommand(opts: { input?: string; quiet?: boolean }): Pr
   }
 }
 
-export async function saveCommand(names: string[], opts: { output?: string }): Promise<void> {
+export async function saveCommand(names: string[], opts: { platform?: string; output?: string }): Promise<void> {
+  if (opts.platform !== undefined) await requireDaemon('--platform', { api: '1.48' });
   if (opts.output === undefined && process.stdout.isTTY) {
     throw new ExitError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
   }
@@ -134,7 +138,8 @@ export async function saveCommand(names: string[], opts: { output?: string }): P
   }
 }
 
-export async function historyCommand(name: string, opts: { human?: string | boolean; quiet?: boolean; trunc?: boolean; format?: string }): Promise<void> {
+export async function historyCommand(name: string, opts: { platform?: string; human?: string | boolean; quiet?: boolean; trunc?: boolean; format?: string }): Promise<void> {
+  if (opts.platform !== undefined) await requireDaemon('--platform', { api: '1.48' });
   const client = await getClient();
   let items;
   try {

@@ -1,5 +1,6 @@
 // cli: `berth network create|ls|inspect|rm|connect|disconnect|prune` and
 // `berth port`, with docker's output, prompts and errors.
+import { networkCreateBody, type NetworkCreateFlags } from '../network-create-body.ts';
 import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FormatError, renderList } from '../format/index.ts';
@@ -36,34 +37,16 @@ function networkContext(n: NetworkJson, trunc: boolean): TemplateObject {
   return new TemplateObject('*formatter.networkContext', fields as Record<string, (...a: unknown[]) => unknown>);
 }
 
-function keyValues(values: readonly string[]): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (const v of values) {
-    const i = v.indexOf('=');
-    o[i < 0 ? v : v.slice(0, i)] = i < 0 ? '' : v.slice(i + 1);
+export async function networkCreateCommand(name: string, opts: NetworkCreateFlags): Promise<void> {
+  let body: Record<string, unknown>;
+  try {
+    body = networkCreateBody(name, opts);
+  } catch (e) {
+    throw new ExitError(1, e instanceof Error ? e.message : String(e));
   }
-  return o;
-}
-
-export async function networkCreateCommand(name: string, opts: { driver?: string; subnet?: string[]; gateway?: string[]; internal?: boolean; attachable?: boolean; label?: string[]; opt?: string[] }): Promise<void> {
-  const subnets = opts.subnet ?? [];
-  const gateways = opts.gateway ?? [];
-  if (gateways.length > subnets.length) throw new ExitError(1, 'every ip-range or gateway must have a corresponding subnet');
   const client = await getClient();
   try {
-    const r = await client.json<{ Id: string }>('POST', '/networks/create', {
-      body: {
-        Name: name,
-        // As the docker CLI: a taken name is refused (the API alone allows a second network of it).
-        CheckDuplicate: true,
-        Driver: opts.driver ?? 'bridge',
-        Internal: !!opts.internal,
-        Attachable: !!opts.attachable,
-        Labels: keyValues(opts.label ?? []),
-        Options: keyValues(opts.opt ?? []),
-        IPAM: { Driver: 'default', Config: subnets.map((s, i) => ({ Subnet: s, ...(gateways[i] ? { Gateway: gateways[i] } : {}) })) },
-      },
-    });
+    const r = await client.json<{ Id: string }>('POST', '/networks/create', { body });
     out(`${r.Id}\n`);
   } catch (e) {
     throw new ExitError(1, describeError(e));
@@ -116,14 +99,23 @@ export async function networkRmCommand(names: string[], opts: { force?: boolean 
   if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
 }
 
-export async function networkConnectCommand(network: string, container: string, opts: { alias?: string[]; ip?: string }): Promise<void> {
+export async function networkConnectCommand(network: string, container: string, opts: { alias?: string[]; ip?: string; ip6?: string; link?: string[]; linkLocalIp?: string[]; driverOpt?: string[]; gwPriority?: string }): Promise<void> {
   const client = await getClient();
   const aliases = opts.alias ?? [];
+  const ipam = { ...(opts.ip ? { IPv4Address: opts.ip } : {}), ...(opts.ip6 ? { IPv6Address: opts.ip6 } : {}), ...(opts.linkLocalIp?.length ? { LinkLocalIPs: opts.linkLocalIp } : {}) };
+  const driverOpts = Object.fromEntries((opts.driverOpt ?? []).map((o) => { const i = o.indexOf('='); return i < 0 ? [o, ''] : [o.slice(0, i), o.slice(i + 1)]; }));
+  if (opts.gwPriority !== undefined && !/^[+-]?\d+$/.test(opts.gwPriority)) throw new ExitError(125, `invalid argument "${opts.gwPriority}" for "--gw-priority" flag: strconv.ParseInt: parsing "${opts.gwPriority}": invalid syntax`);
   try {
     await client.json('POST', `/networks/${encodeURIComponent(network)}/connect`, {
       body: {
         Container: container,
-        EndpointConfig: { ...(aliases.length > 0 ? { Aliases: aliases } : {}), ...(opts.ip ? { IPAMConfig: { IPv4Address: opts.ip } } : {}) },
+        EndpointConfig: {
+          ...(aliases.length > 0 ? { Aliases: aliases } : {}),
+          ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}),
+          ...(opts.link?.length ? { Links: opts.link } : {}),
+          ...(Object.keys(driverOpts).length > 0 ? { DriverOpts: driverOpts } : {}),
+          ...(opts.gwPriority !== undefined ? { GwPriority: Number(opts.gwPriority) } : {}),
+        },
       },
     });
   } catch (e) {

@@ -43,7 +43,15 @@ export async function pullCommand(name: string, o: { platform?: string; quiet?: 
   }
 }
 
-export async function pushCommand(name: string, o: { quiet?: boolean; allTags?: boolean }): Promise<void> {
+/** `os/arch[/variant]` as the OCI platform JSON that docker's push query carries. */
+export function platformJson(text: string): string {
+  const [os = '', architecture = '', variant, extra] = text.toLowerCase().split('/');
+  if (os === '' || extra !== undefined) throw new ExitError(1, `invalid platform: "${text}": unknown operating system or architecture: invalid argument`);
+  const arch = architecture === '' ? (process.arch === 'x64' ? 'amd64' : process.arch) : architecture === 'x86_64' ? 'amd64' : architecture === 'aarch64' ? 'arm64' : architecture;
+  return JSON.stringify({ architecture: arch, os, ...(variant ? { variant } : {}) });
+}
+
+export async function pushCommand(name: string, o: { quiet?: boolean; allTags?: boolean; platform?: string }): Promise<void> {
   const ref = parseOrExit(name);
   if (ref.digest !== undefined) throw new ExitError(1, `invalid reference format: push by digest is not supported`);
   const tagged = o.allTags ? ref : withDefaultTag(ref);
@@ -51,6 +59,7 @@ export async function pushCommand(name: string, o: { quiet?: boolean; allTags?: 
   try {
     const query: Record<string, string> = {};
     if (tagged.tag !== undefined) query['tag'] = tagged.tag;
+    if (o.platform) query['platform'] = platformJson(o.platform);
     const stream = await client.stream('POST', `/images/${encodeURIComponent(familiarName({ domain: ref.domain, path: ref.path }))}/push`, {
       query,
       headers: { 'X-Registry-Auth': await authFor(ref) },

@@ -1,6 +1,7 @@
 // cli: `berth run` and `berth create` — create (pulling when the image is
 // missing), attach before start, start, wait, and exit with the container's code;
 // docker's 125/126/127 for failures of berth itself.
+import { existsSync, writeFileSync } from 'node:fs';
 import type { EngineClient } from '../../client/index.ts';
 import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';
 import type { ContainerCreateBody } from '../../client/index.ts';
@@ -47,23 +48,42 @@ function pullTarget(image: string): { display: string; fromImage: string; tag: s
   }
 }
 
-async function pull(_client: EngineClient, image: string): Promise<void> {
+async function pull(image: string, flags: RunFlags): Promise<void> {
   // docker run shows the pull's progress on stderr, with credentials from config.json.
-  await (await import('./registry.ts')).pullImage(image, { toStderr: true });
+  await (await import('./registry.ts')).pullImage(image, { toStderr: true, quiet: !!flags.quiet, ...(flags.platform ? { platform: flags.platform } : {}) });
 }
 
-async function createContainer(client: EngineClient, body: ContainerCreateBody, name: string | undefined): Promise<string> {
-  const opts = name !== undefined ? { name } : {};
-  try {
+/** docker's --cidfile: refused when the file exists, written once the container is created. */
+function checkCidfile(path: string | undefined): void {
+  if (path !== undefined && existsSync(path)) throw new ExitError(125, `${programName}: container ID file found, make sure the other container isn't running or delete ${path}`);
+}
+
+async function createContainer(client: EngineClient, body: ContainerCreateBody, flags: RunFlags): Promise<string> {
+  const opts = { ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.platform ? { platform: flags.platform } : {}) };
+  checkCidfile(flags.cidfile);
+  const apiSocket = flags.useApiSocket ? await import('../api-socket.ts') : undefined;
+  if (apiSocket) {
+    try {
+      apiSocket.addApiSocket(body, client, process.env['DOCKER_HOST'] ?? '');
+    } catch (e) {
+      throw new ExitError(125, `${programName}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const created = async () => {
     const r = await client.containerCreate(body, opts);
     for (const w of r.Warnings ?? []) err(`WARNING: ${w}\n`);
+    if (flags.cidfile !== undefined) writeFileSync(flags.cidfile, r.Id, { flag: 'wx' });
+    if (apiSocket) await apiSocket.copyApiSocketConfig(client, r.Id);
     return r.Id;
+  };
+  if (flags.pull === 'always') await pull(body.Image, flags);
+  try {
+    return await created();
   } catch (e) {
-    if (!isNotFound(e) || !/image/i.test(e.message)) throw e;
-    err(`Unable to find image '${pullTarget(body.Image).display}' locally\n`);
-    await pull(client, body.Image);
-    const r = await client.containerCreate(body, opts);
-    return r.Id;
+    if (flags.pull === 'never' || flags.pull === 'always' || !isNotFound(e) || !/image/i.test(e.message)) throw e;
+    if (!flags.quiet) err(`Unable to find image '${pullTarget(body.Image).display}' locally\n`);
+    await pull(body.Image, flags);
+    return created();
   }
 }
 
@@ -82,7 +102,7 @@ export async function createCommand(image: string, command: string[], flags: Run
     throw e;
   }
   try {
-    const id = await createContainer(client, body, flags.name);
+    const id = await createContainer(client, body, flags);
     out(`${id}\n`);
   } catch (e) {
     throw new ExitError(1, describeError(e));
@@ -100,6 +120,7 @@ export async function runCommand(image: string, command: string[], flags: RunFla
   if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
     throw new ExitError(1, 'the input device is not a TTY');
   }
+  if (flags.detach && flags.attach) throw runFailure('run', 'Conflicting options: -a and -d', 125);
   const keysProblem = detachKeysProblem(flags.detachKeys);
   if (keysProblem) throw runFailure('run', keysProblem, 125);
   // docker's CLI sends the window size with create, so that the TTY has it from the first byte.
@@ -110,7 +131,7 @@ export async function runCommand(image: string, command: string[], flags: RunFla
   const client = await getClient();
   let id: string;
   try {
-    id = await createContainer(client, body, flags.name);
+    id = await createContainer(client, body, flags);
   } catch (e) {
     throw runFailure('run', describeError(e), 125);
   }
@@ -123,7 +144,7 @@ export async function runCommand(image: string, command: string[], flags: RunFla
     out(`${id}\n`);
     return;
   }
-  const attached = await client.containerAttach(id, { stdin: !!flags.interactive, stdout: true, stderr: true, ...(flags.detachKeys ? { detachKeys: flags.detachKeys } : {}) });
+  const attached = await client.containerAttach(id, { stdin: !!body.AttachStdin, stdout: body.AttachStdout !== false, stderr: body.AttachStderr !== false, ...(flags.detachKeys ? { detachKeys: flags.detachKeys } : {}) });
   // Without -i the write side stays open: a daemon may treat a half-close as hang-up.
   // -it on a terminal: keys go to the container as typed (docker's raw mode).
   const io = streamIo(attached, { tty: !!flags.tty, stdin: !!flags.interactive, ...(flags.detachKeys ? { detachKeys: flags.detachKeys } : {}) });
@@ -152,11 +173,14 @@ export async function runCommand(image: string, command: string[], flags: RunFla
 }
 
 /** `berth start -a`: attach, start, and exit with the container's code. */
-export async function startAttached(client: EngineClient, id: string, interactive: boolean): Promise<void> {
+export async function startAttached(client: EngineClient, id: string, interactive: boolean, detachKeys?: string): Promise<void> {
+  const keysProblem = detachKeysProblem(detachKeys);
+  if (keysProblem) throw new ExitError(1, keysProblem);
   const info = await client.containerInspect(id);
   const tty = !!info.Config?.Tty;
-  const attached = await client.containerAttach(id, { stdin: interactive, stdout: true, stderr: true });
-  const io = streamIo(attached, { tty, stdin: interactive });
+  const keys = detachKeys ? { detachKeys } : {};
+  const attached = await client.containerAttach(id, { stdin: interactive, stdout: true, stderr: true, ...keys });
+  const io = streamIo(attached, { tty, stdin: interactive, ...keys });
   const waited = client.containerWait(id, { condition: 'next-exit' });
   waited.catch(() => undefined);
   await client.containerStart(id);

@@ -24,7 +24,9 @@ export async function versionCommand(opts: { format?: string }): Promise<void> {
   } catch (e) {
     failure = e;
   }
-  if (withFormat(opts.format, { Client: client, Server: server ?? null })) return;
+  // the docker CLI's template sees Go field names: APIVersion where the JSON says ApiVersion
+  const goNames = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k === 'ApiVersion' ? 'APIVersion' : k, v]));
+  if (withFormat(opts.format, { Client: goNames(client), Server: server ? goNames(server) : null })) return;
   const lines = [
     'Client:',
     ` Version:           ${client.Version}`,

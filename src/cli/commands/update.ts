@@ -16,6 +16,11 @@ export interface UpdateFlags {
   cpusetCpus?: string;
   pidsLimit?: string;
   restart?: string;
+  blkioWeight?: string;
+  cpuRtPeriod?: string;
+  cpuRtRuntime?: string;
+  cpusetMems?: string;
+  kernelMemory?: string;
 }
 
 function bytes(text: string, flag: string): number {
@@ -50,6 +55,15 @@ export function updateBody(f: UpdateFlags): Record<string, unknown> {
   if (f.cpuPeriod !== undefined) body['CpuPeriod'] = int(f.cpuPeriod, '--cpu-period');
   if (f.cpusetCpus !== undefined) body['CpusetCpus'] = f.cpusetCpus;
   if (f.pidsLimit !== undefined) body['PidsLimit'] = int(f.pidsLimit, '--pids-limit');
+  if (f.blkioWeight !== undefined) {
+    const w = int(f.blkioWeight, '--blkio-weight');
+    if (w < 0 || w > 65535) throw new ExitError(125, `invalid argument "${f.blkioWeight}" for "--blkio-weight" flag: strconv.ParseUint: parsing "${f.blkioWeight}": value out of range`);
+    body['BlkioWeight'] = w;
+  }
+  if (f.cpuRtPeriod !== undefined) body['CpuRealtimePeriod'] = int(f.cpuRtPeriod, '--cpu-rt-period');
+  if (f.cpuRtRuntime !== undefined) body['CpuRealtimeRuntime'] = int(f.cpuRtRuntime, '--cpu-rt-runtime');
+  if (f.cpusetMems !== undefined) body['CpusetMems'] = f.cpusetMems;
+  if (f.kernelMemory !== undefined) body['KernelMemory'] = bytes(f.kernelMemory, '--kernel-memory');
   if (f.restart !== undefined) {
     try {
       const p = parseRestartPolicy(f.restart);

@@ -6,6 +6,7 @@ import { humanSize } from '../format/units.ts';
 import { TemplateObject } from '../template/index.ts';
 import { ExitError, describeError, getClient, out } from '../session.ts';
 import { parseFilters } from './containers.ts';
+import { clusterVolumeSpec, type ClusterVolumeFlags } from '../cluster-volume.ts';
 
 interface VolumeJson {
   readonly Name: string;
@@ -16,14 +17,25 @@ interface VolumeJson {
   readonly Options?: Readonly<Record<string, string>> | null;
   readonly Scope: string;
   readonly UsageData?: { readonly Size: number; readonly RefCount: number } | null;
+  readonly ClusterVolume?: { readonly Spec?: { readonly Group?: string; readonly Availability?: string }; readonly PublishStatus?: readonly unknown[] | null; readonly Info?: { readonly VolumeID?: string } | null } | null;
 }
 
 const volumeHeaders: Readonly<Record<string, string>> = {
   Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE',
+  Group: 'GROUP', Availability: 'AVAILABILITY', Status: 'STATUS',
 };
 
 function labelsText(labels: Readonly<Record<string, string>> | null | undefined): string {
   return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+/** docker's cluster volume STATUS column. */
+function clusterStatus(v: VolumeJson): string {
+  const c = v.ClusterVolume;
+  if (!c) return 'N/A';
+  if (!c.Info?.VolumeID) return 'pending creation';
+  const n = (c.PublishStatus ?? []).length;
+  return n === 0 ? 'created' : n === 1 ? 'in use (1 node)' : `in use (${n} nodes)`;
 }
 
 function volumeContext(v: VolumeJson): TemplateObject {
@@ -36,6 +48,9 @@ function volumeContext(v: VolumeJson): TemplateObject {
     Label: (name: unknown) => v.Labels?.[String(name)] ?? '',
     Links: () => (v.UsageData ? String(v.UsageData.RefCount) : 'N/A'),
     Size: () => (v.UsageData && v.UsageData.Size >= 0 ? humanSize(v.UsageData.Size) : 'N/A'),
+    Group: () => (v.ClusterVolume ? v.ClusterVolume.Spec?.Group ?? '' : 'N/A'),
+    Availability: () => (v.ClusterVolume ? v.ClusterVolume.Spec?.Availability ?? '' : 'N/A'),
+    Status: () => clusterStatus(v),
   };
   return new TemplateObject('*formatter.volumeContext', fields as Record<string, (...a: unknown[]) => unknown>);
 }
@@ -49,9 +64,15 @@ function parseKeyValues(values: readonly string[]): Record<string, string> {
   return outMap;
 }
 
-export async function volumeCreateCommand(name: string | undefined, opts: { driver?: string; label?: string[]; opt?: string[]; name?: string }): Promise<void> {
+export async function volumeCreateCommand(name: string | undefined, opts: ClusterVolumeFlags & { driver?: string; label?: string[]; opt?: string[]; name?: string }): Promise<void> {
   if (name !== undefined && opts.name !== undefined && name !== opts.name) {
     throw new ExitError(1, `conflicting options: cannot specify a volume-name through both --name and as a positional arg`);
+  }
+  let cluster: Record<string, unknown> | undefined;
+  try {
+    cluster = clusterVolumeSpec(opts);
+  } catch (e) {
+    throw new ExitError(125, e instanceof Error ? e.message : String(e));
   }
   const client = await getClient();
   const volName = name ?? opts.name;
@@ -62,6 +83,7 @@ export async function volumeCreateCommand(name: string | undefined, opts: { driv
         Driver: opts.driver ?? 'local',
         DriverOpts: parseKeyValues(opts.opt ?? []),
         Labels: parseKeyValues(opts.label ?? []),
+        ...(cluster ? { ClusterVolumeSpec: cluster } : {}),
       },
     });
     out(`${v.Name}\n`);
@@ -70,7 +92,7 @@ export async function volumeCreateCommand(name: string | undefined, opts: { driv
   }
 }
 
-export async function volumeLsCommand(opts: { quiet?: boolean; filter?: string[]; format?: string }): Promise<void> {
+export async function volumeLsCommand(opts: { quiet?: boolean; filter?: string[]; format?: string; cluster?: boolean }): Promise<void> {
   const client = await getClient();
   const filters = parseFilters(opts.filter ?? []);
   let list: { Volumes?: VolumeJson[] | null };
@@ -79,13 +101,16 @@ export async function volumeLsCommand(opts: { quiet?: boolean; filter?: string[]
   } catch (e) {
     throw new ExitError(1, describeError(e));
   }
-  const vols = [...(list.Volumes ?? [])].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  let vols = [...(list.Volumes ?? [])].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  // --cluster: only cluster (CSI) volumes, in docker's cluster table
+  if (opts.cluster) vols = vols.filter((x) => x.ClusterVolume);
   if (opts.quiet) {
     out(vols.map((v) => `${v.Name}\n`).join(''));
     return;
   }
   try {
-    out(renderList(vols.map(volumeContext), { format: opts.format ?? '', defaultTable: '{{.Driver}}\t{{.Name}}', headers: volumeHeaders }));
+    const defaultTable = opts.cluster ? '{{.Name}}\t{{.Group}}\t{{.Driver}}\t{{.Availability}}\t{{.Status}}' : '{{.Driver}}\t{{.Name}}';
+    out(renderList(vols.map(volumeContext), { format: opts.format ?? '', defaultTable, headers: volumeHeaders }));
   } catch (e) {
     if (e instanceof FormatError) throw new ExitError(1, e.message);
     throw e;

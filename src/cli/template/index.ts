@@ -1,9 +1,4 @@
-// cli/template: the Go text/template subset used by --format.
-import { TemplateObject, formatValue, isTrue } from './exec.ts';
-import { bindFormatting } from './functions.ts';
-
-bindFormatting(formatValue, isTrue, (v) => v instanceof TemplateObject);
-
+// cli/template: Go's text/template as docker's --format uses it.
 export { Template, TemplateObject, formatValue, isTrue, noValue } from './exec.ts';
 export type { ExecuteOptions } from './exec.ts';
 export { TemplateError } from './parse.ts';

@@ -1,25 +1,26 @@
-// cli/template: parses the subset of Go's text/template that docker's --format
-// uses into a tree: text, actions with pipelines, if/else, range (with $k, $v),
-// with, variables, literals, parenthesised pipelines and `{{-`/`-}}` trimming.
+// cli/template: the parser of Go's text/template, after text/template/parse: actions,
+// pipelines with declarations (`$x :=`, `$x =`, `$i, $v :=`), commands, operands with
+// field chains (`(index .M "k").IP`), if/else if/with/else with/range/else,
+// break/continue, define/template/block, and Go's parse-error texts.
+import { lex, type Token, type TokenType } from './lex.ts';
 
 export type Operand =
-  | { readonly kind: 'field'; readonly pos: number; readonly text: string; readonly path: readonly string[] }
-  | { readonly kind: 'dot'; readonly pos: number; readonly text: string }
-  | { readonly kind: 'var'; readonly pos: number; readonly text: string; readonly name: string; readonly path: readonly string[] }
+  | { readonly kind: 'field'; readonly pos: number; readonly path: readonly string[] }
+  | { readonly kind: 'var'; readonly pos: number; readonly name: string; readonly path: readonly string[] }
+  | { readonly kind: 'dot' | 'nil'; readonly pos: number }
   | { readonly kind: 'string'; readonly pos: number; readonly text: string; readonly value: string }
-  | { readonly kind: 'number'; readonly pos: number; readonly text: string; readonly value: number }
-  | { readonly kind: 'bool'; readonly pos: number; readonly text: string; readonly value: boolean }
-  | { readonly kind: 'nil'; readonly pos: number; readonly text: string }
-  | { readonly kind: 'ident'; readonly pos: number; readonly text: string; readonly name: string }
-  | { readonly kind: 'pipe'; readonly pos: number; readonly text: string; readonly pipe: Pipeline };
+  | { readonly kind: 'number'; readonly pos: number; readonly text: string; readonly value: number; readonly isInt: boolean }
+  | { readonly kind: 'bool'; readonly pos: number; readonly value: boolean }
+  | { readonly kind: 'ident'; readonly pos: number; readonly name: string }
+  | { readonly kind: 'pipe'; readonly pos: number; readonly pipe: Pipeline }
+  | { readonly kind: 'chain'; readonly pos: number; readonly node: Operand; readonly path: readonly string[] };
 
-export interface Command {
-  readonly pos: number;
-  readonly args: readonly Operand[];
-}
+export interface Command { readonly pos: number; readonly args: readonly Operand[] }
 
 export interface Pipeline {
   readonly pos: number;
+  readonly line: number;
+  readonly isAssign: boolean;
   readonly decl: readonly string[];
   readonly cmds: readonly Command[];
 }
@@ -27,15 +28,14 @@ export interface Pipeline {
 export type Node =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'action'; readonly pos: number; readonly pipe: Pipeline }
-  | { readonly kind: 'if' | 'with'; readonly pos: number; readonly pipe: Pipeline; readonly list: readonly Node[]; readonly elseList: readonly Node[] }
-  | { readonly kind: 'range'; readonly pos: number; readonly pipe: Pipeline; readonly list: readonly Node[]; readonly elseList: readonly Node[] };
+  | { readonly kind: 'if' | 'with' | 'range'; readonly pos: number; readonly pipe: Pipeline; readonly list: readonly Node[]; readonly elseList: readonly Node[] }
+  | { readonly kind: 'break' | 'continue'; readonly pos: number }
+  | { readonly kind: 'template'; readonly pos: number; readonly name: string; readonly pipe?: Pipeline };
 
 /** A template error in Go's wording: `template: :1: unexpected "}" in operand`. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }
-
-interface Token { readonly type: string; readonly text: string; readonly pos: number }
 
 /** Line number (1-based) of a byte offset, for Go-style messages. */
 export function lineOf(src: string, pos: number): number {
@@ -44,202 +44,348 @@ export function lineOf(src: string, pos: number): number {
   return line;
 }
 
-function lexAction(src: string, start: number, end: number): Token[] {
-  const out: Token[] = [];
-  let i = start;
-  const err = (msg: string) => new TemplateError(`template: :${lineOf(src, i)}: ${msg}`);
-  while (i < end) {
-    const c = src[i] as string;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
-    const pos = i;
-    if (c === '|' || c === '(' || c === ')' || c === ',') { out.push({ type: c, text: c, pos }); i++; continue; }
-    if (c === ':' && src[i + 1] === '=') { out.push({ type: ':=', text: ':=', pos }); i += 2; continue; }
-    if (c === '=') { out.push({ type: '=', text: '=', pos }); i++; continue; }
-    if (c === '"') {
-      let j = i + 1;
-      while (j < end && src[j] !== '"') { if (src[j] === '\\') j++; j++; }
-      if (j >= end) throw err('unterminated quoted string');
-      const text = src.slice(i, j + 1);
-      out.push({ type: 'string', text, pos });
-      i = j + 1; continue;
+/** Go's node.String(): how an error message quotes an operand. */
+export function operandText(op: Operand): string {
+  switch (op.kind) {
+    case 'field': return op.path.map((p) => `.${p}`).join('');
+    case 'var': return [op.name, ...op.path].join('.');
+    case 'dot': return '.';
+    case 'nil': return 'nil';
+    case 'string': case 'number': return op.text;
+    case 'bool': return String(op.value);
+    case 'ident': return op.name;
+    case 'pipe': return pipelineText(op.pipe);
+    case 'chain': {
+      const base = op.node.kind === 'pipe' ? `(${operandText(op.node)})` : operandText(op.node);
+      return base + op.path.map((p) => `.${p}`).join('');
     }
-    if (c === '`') {
-      const j = src.indexOf('`', i + 1);
-      if (j < 0 || j >= end) throw err('unterminated raw quoted string');
-      out.push({ type: 'raw', text: src.slice(i, j + 1), pos });
-      i = j + 1; continue;
-    }
-    const m = /^(?:\$[A-Za-z0-9_]*|\.)?(?:[A-Za-z0-9_]+)?(?:\.[A-Za-z0-9_]+)*/.exec(src.slice(i, end));
-    let word = m?.[0] ?? '';
-    if (word === '') throw err(`unexpected "${c}" in command`);
-    // `range.Config.Env`: an identifier directly followed by a field chain is two tokens
-    const dot = word.indexOf('.');
-    if (/^[A-Za-z_]/.test(word) && dot > 0) word = word.slice(0, dot);
-    out.push({ type: 'word', text: word, pos });
-    i += word.length;
   }
-  return out;
 }
 
-function operandOf(tok: Token): Operand {
-  const { text, pos } = tok;
-  if (tok.type === 'string') return { kind: 'string', pos, text, value: JSON.parse(text) as string };
-  if (tok.type === 'raw') return { kind: 'string', pos, text, value: text.slice(1, -1) };
-  if (text === '.') return { kind: 'dot', pos, text };
-  if (text.startsWith('.')) return { kind: 'field', pos, text, path: text.slice(1).split('.') };
-  if (text.startsWith('$')) {
-    const [name, ...path] = text.split('.');
-    return { kind: 'var', pos, text, name: name as string, path };
-  }
-  if (text === 'true' || text === 'false') return { kind: 'bool', pos, text, value: text === 'true' };
-  if (text === 'nil') return { kind: 'nil', pos, text };
-  if (/^-?[0-9]/.test(text)) return { kind: 'number', pos, text, value: Number(text) };
-  return { kind: 'ident', pos, text, name: text };
+export function pipelineText(p: Pipeline): string {
+  const decl = p.decl.length > 0 ? `${p.decl.join(', ')} ${p.isAssign ? '=' : ':='} ` : '';
+  return decl + p.cmds.map((c) => c.args.map((a) => (a.kind === 'pipe' ? `(${operandText(a)})` : operandText(a))).join(' ')).join(' | ');
 }
 
-class ActionParser {
+const itemText = (t: Token): string => {
+  if (t.type === 'eof') return 'EOF';
+  if (t.type === 'error') return t.text;
+  if (['if', 'else', 'end', 'range', 'with', 'template', 'define', 'block', 'break', 'continue', 'dot', 'nil'].includes(t.type)) return `<${t.text}>`;
+  // Go: %.10q... for long items
+  if ([...t.text].length > 10) return `${JSON.stringify([...t.text].slice(0, 10).join(''))}...`;
+  return JSON.stringify(t.text);
+};
+
+type Stop = { readonly kind: 'end' | 'else'; readonly pos: number };
+
+export interface Parsed { readonly root: readonly Node[]; readonly defines: ReadonlyMap<string, readonly Node[]> }
+
+class Parser {
   #i = 0;
-  constructor(readonly src: string, readonly toks: readonly Token[], readonly endPos: number) {}
-
-  #err(msg: string): TemplateError {
-    return new TemplateError(`template: :${lineOf(this.src, this.endPos)}: ${msg}`);
+  #last: Token;
+  #vars: string[] = ['$'];
+  #rangeDepth = 0;
+  #actionLine = 0;
+  readonly defines = new Map<string, readonly Node[]>();
+  constructor(readonly toks: readonly Token[], readonly hasFunction: (name: string) => boolean) {
+    this.#last = toks[0] as Token;
   }
 
-  pipeline(context: string): Pipeline {
-    const decl: string[] = [];
-    const first = this.toks[this.#i];
-    const pos = first?.pos ?? this.endPos;
-    // `$x :=` or `$k, $v :=`
-    const save = this.#i;
-    const vars: string[] = [];
-    while (this.toks[this.#i]?.text.startsWith('$') && !this.toks[this.#i]?.text.includes('.')) {
-      vars.push((this.toks[this.#i] as Token).text);
-      this.#i++;
-      if (this.toks[this.#i]?.type === ',') { this.#i++; continue; }
-      break;
+  #error(msg: string): never {
+    throw new TemplateError(`template: :${this.#last.line}: ${msg}`);
+  }
+  #unexpected(t: Token, context: string): never {
+    if (t.type === 'error') {
+      let extra = '';
+      if (this.#actionLine !== 0 && this.#actionLine !== t.line) {
+        extra = ` in action started at :${this.#actionLine}`;
+        if (t.text.endsWith(' action')) extra = extra.slice(' in action'.length);
+      }
+      this.#error(`${t.text}${extra}`);
     }
-    if (vars.length > 0 && (this.toks[this.#i]?.type === ':=' || this.toks[this.#i]?.type === '=')) {
-      this.#i++;
-      decl.push(...vars);
-    } else {
-      this.#i = save;
+    this.#error(`unexpected ${itemText(t)} in ${context}`);
+  }
+  #next(): Token {
+    const t = this.toks[this.#i] ?? (this.toks[this.toks.length - 1] as Token);
+    if (this.#i < this.toks.length) this.#i++;
+    this.#last = t;
+    return t;
+  }
+  #backup(n = 1): void { this.#i -= n; }
+  #peek(): Token { return this.toks[this.#i] ?? (this.toks[this.toks.length - 1] as Token); }
+  #nextNonSpace(): Token { let t = this.#next(); while (t.type === 'space') t = this.#next(); return t; }
+  #peekNonSpace(): Token { const t = this.#nextNonSpace(); this.#backup(); return t; }
+  #expect(type: TokenType, context: string): Token {
+    const t = this.#nextNonSpace();
+    if (t.type !== type) this.#unexpected(t, context);
+    return t;
+  }
+
+  parse(): Node[] {
+    const root: Node[] = [];
+    while (this.#peek().type !== 'eof') {
+      if (this.#peek().type === 'left') {
+        const save = this.#i;
+        this.#next();
+        if (this.#nextNonSpace().type === 'define') { this.#define(); continue; }
+        this.#i = save;
+      }
+      const n = this.#textOrAction();
+      if ('stop' in n) this.#error(`unexpected {{${n.stop.kind}}}`);
+      root.push(n.node);
+    }
+    return root;
+  }
+
+  #define(): void {
+    const nameTok = this.#nextNonSpace();
+    const name = this.#templateName(nameTok, 'define clause');
+    this.#expect('right', 'define clause');
+    const saveVars = this.#vars;
+    this.#vars = ['$'];
+    const { list, stop } = this.#itemList();
+    if (stop.kind !== 'end') this.#error(`unexpected {{${stop.kind}}} in define clause`);
+    this.#vars = saveVars;
+    this.defines.set(name, list);
+  }
+
+  #templateName(t: Token, context: string): string {
+    if (t.type === 'string' || t.type === 'raw') return unquote(t, (m) => this.#error(m));
+    this.#unexpected(t, context);
+  }
+
+  #textOrAction(): { node: Node } | { stop: Stop } {
+    const t = this.#nextNonSpace();
+    if (t.type === 'text') return { node: { kind: 'text', text: t.text } };
+    if (t.type === 'left') {
+      this.#actionLine = t.line;
+      try { return this.#action(); } finally { this.#actionLine = 0; }
+    }
+    this.#unexpected(t, 'input');
+  }
+
+  #itemList(): { list: Node[]; stop: Stop } {
+    const list: Node[] = [];
+    while (this.#peekNonSpace().type !== 'eof') {
+      const n = this.#textOrAction();
+      if ('stop' in n) return { list, stop: n.stop };
+      list.push(n.node);
+    }
+    this.#error('unexpected EOF');
+  }
+
+  #action(): { node: Node } | { stop: Stop } {
+    const t = this.#nextNonSpace();
+    switch (t.type) {
+      case 'block': return { node: this.#block(t) };
+      case 'break': case 'continue': {
+        const r = this.#nextNonSpace();
+        if (r.type !== 'right') this.#unexpected(r, `{{${t.type}}}`);
+        if (this.#rangeDepth === 0) this.#error(`{{${t.type}}} outside {{range}}`);
+        return { node: { kind: t.type, pos: t.pos } };
+      }
+      case 'else': {
+        const p = this.#peekNonSpace();
+        if (p.type === 'if' || p.type === 'with') return { stop: { kind: 'else', pos: p.pos } };
+        return { stop: { kind: 'else', pos: this.#expect('right', 'else').pos } };
+      }
+      case 'end': return { stop: { kind: 'end', pos: this.#expect('right', 'end').pos } };
+      case 'if': case 'range': case 'with': return { node: this.#control(t.type) };
+      case 'template': {
+        const nameTok = this.#nextNonSpace();
+        const name = this.#templateName(nameTok, 'template clause');
+        if (this.#nextNonSpace().type === 'right') return { node: { kind: 'template', pos: nameTok.pos, name } };
+        this.#backup();
+        return { node: { kind: 'template', pos: nameTok.pos, name, pipe: this.#pipeline('template clause', 'right') } };
+      }
+      default: {
+        this.#backup();
+        const p = this.#peek();
+        return { node: { kind: 'action', pos: p.pos, pipe: this.#pipeline('command', 'right') } };
+      }
+    }
+  }
+
+  #block(t: Token): Node {
+    const nameTok = this.#nextNonSpace();
+    const name = this.#templateName(nameTok, 'block clause');
+    const pipe = this.#pipeline('block clause', 'right');
+    const saveVars = this.#vars;
+    this.#vars = ['$'];
+    const { list, stop } = this.#itemList();
+    if (stop.kind !== 'end') this.#error(`unexpected {{${stop.kind}}} in block clause`);
+    this.#vars = saveVars;
+    this.defines.set(name, list);
+    return { kind: 'template', pos: t.pos, name, pipe };
+  }
+
+  #control(context: 'if' | 'range' | 'with'): Node {
+    const depth = this.#vars.length;
+    try {
+      const pipe = this.#pipeline(context, 'right');
+      if (context === 'range') this.#rangeDepth++;
+      const body = this.#itemList();
+      if (context === 'range') this.#rangeDepth--;
+      let elseList: Node[] = [];
+      if (body.stop.kind === 'else') {
+        const p = this.#peek();
+        if ((context === 'if' && p.type === 'if') || (context === 'with' && p.type === 'with')) {
+          this.#nextNonSpace();
+          elseList = [this.#control(context)];
+        } else {
+          const e = this.#itemList();
+          if (e.stop.kind !== 'end') this.#error(`expected end; found {{${e.stop.kind}}}`);
+          elseList = e.list;
+        }
+      }
+      return { kind: context, pos: pipe.pos, pipe, list: body.list, elseList };
+    } finally {
+      this.#vars.length = depth;
+    }
+  }
+
+  #pipeline(context: string, end: TokenType): Pipeline {
+    const first = this.#peekNonSpace();
+    const decl: string[] = [];
+    let isAssign = false;
+    for (;;) {
+      const v = this.#peekNonSpace();
+      if (v.type !== 'var') break;
+      this.#nextNonSpace();
+      const afterVar = this.#peek();
+      const next = this.#peekNonSpace();
+      if (next.type === 'assign' || next.type === 'declare') {
+        isAssign = next.type === 'assign';
+        this.#nextNonSpace();
+        decl.push(v.text);
+        this.#vars.push(v.text);
+        break;
+      }
+      if (next.type === 'char' && next.text === ',') {
+        this.#nextNonSpace();
+        decl.push(v.text);
+        this.#vars.push(v.text);
+        if (context === 'range' && decl.length < 2) {
+          const p = this.#peekNonSpace().type;
+          if (p === 'var' || p === 'right' || p === 'rparen') continue;
+          this.#error('range can only initialize variables');
+        }
+        this.#error(`too many declarations in ${context}`);
+      }
+      this.#backup(afterVar.type === 'space' ? 2 : 1);
+      break;
     }
     const cmds: Command[] = [];
     for (;;) {
-      const args: Operand[] = [];
-      const cpos = this.toks[this.#i]?.pos ?? this.endPos;
-      while (this.#i < this.toks.length) {
-        const t = this.toks[this.#i] as Token;
-        if (t.type === '|' || t.type === ')') break;
-        if (t.type === '(') {
-          this.#i++;
-          const inner = this.pipeline('parenthesized pipeline');
-          if (this.toks[this.#i]?.type !== ')') throw this.#err('unclosed left paren');
-          this.#i++;
-          args.push({ kind: 'pipe', pos: t.pos, text: '(…)', pipe: inner });
-          continue;
-        }
-        if (t.type !== 'word' && t.type !== 'string' && t.type !== 'raw') throw this.#err(`unexpected "${t.text}" in operand`);
-        args.push(operandOf(t));
-        this.#i++;
+      const t = this.#nextNonSpace();
+      if (t.type === end) {
+        if (cmds.length === 0) this.#error(`missing value for ${context}`);
+        cmds.slice(1).forEach((c, i) => {
+          const k = c.args[0]?.kind;
+          if (k === 'bool' || k === 'dot' || k === 'nil' || k === 'number' || k === 'string') this.#error(`non executable command in pipeline stage ${i + 2}`);
+        });
+        return { pos: first.pos, line: first.line, isAssign, decl, cmds };
       }
-      if (args.length === 0) throw this.#err(`missing value for ${context}`);
-      cmds.push({ pos: cpos, args });
-      if (this.toks[this.#i]?.type === '|') { this.#i++; continue; }
-      break;
-    }
-    return { pos, decl, cmds };
-  }
-
-  done(): boolean { return this.#i >= this.toks.length; }
-  peek(): Token | undefined { return this.toks[this.#i]; }
-}
-
-interface RawAction { readonly start: number; readonly end: number; readonly keyword: string }
-
-/** Parses a template into its node list; throws TemplateError with Go's wording. */
-export function parseTemplate(src: string): Node[] {
-  // Split into text and actions first, applying trim markers.
-  const items: ({ kind: 'text'; text: string } | { kind: 'act'; start: number; end: number })[] = [];
-  let i = 0;
-  let trimNext = false;
-  while (i <= src.length) {
-    const open = src.indexOf('{{', i);
-    let text = open < 0 ? src.slice(i) : src.slice(i, open);
-    if (trimNext) text = text.replace(/^\s+/, '');
-    trimNext = false;
-    if (open < 0) { if (text) items.push({ kind: 'text', text }); break; }
-    let start = open + 2;
-    if (src[start] === '-' && /\s/.test(src[start + 1] ?? '')) { text = text.replace(/\s+$/, ''); start += 2; }
-    if (text) items.push({ kind: 'text', text });
-    // a comment {{/* … */}}
-    const close = findClose(src, start);
-    if (close < 0) throw new TemplateError(`template: :${lineOf(src, open)}: unclosed action`);
-    let end = close;
-    if (src[close - 1] === '-' && /\s/.test(src[close - 2] ?? '')) { end = close - 2; trimNext = true; }
-    items.push({ kind: 'act', start, end });
-    i = close + 2;
-  }
-
-  let k = 0;
-  const parseList = (stopAt: readonly string[]): { nodes: Node[]; stop: string; elseNode?: Node } => {
-    const nodes: Node[] = [];
-    while (k < items.length) {
-      const it = items[k++] as (typeof items)[number];
-      if (it.kind === 'text') { nodes.push({ kind: 'text', text: it.text }); continue; }
-      const body = src.slice(it.start, it.end);
-      if (/^\s*\/\*[\s\S]*\*\/\s*$/.test(body)) continue;
-      const toks = lexAction(src, it.start, it.end);
-      const first = toks[0];
-      if (!first) throw new TemplateError(`template: :${lineOf(src, it.start)}: missing value for command`);
-      const raw: RawAction = { start: it.start, end: it.end, keyword: first.text };
-      if (raw.keyword === 'end' || raw.keyword === 'else') {
-        if (!stopAt.includes(raw.keyword)) throw new TemplateError(`template: :${lineOf(src, it.start)}: unexpected {{${raw.keyword}}}`);
-        if (raw.keyword === 'else' && toks.length > 1) {
-          // `{{else if …}}`: treat as else { if … end } sharing this end.
-          const p = new ActionParser(src, toks.slice(2), it.end);
-          const kw = toks[1]?.text;
-          if (kw !== 'if' && kw !== 'with') throw new TemplateError(`template: :${lineOf(src, it.start)}: unexpected ${kw ?? ''} in else`);
-          const pipe = p.pipeline(kw);
-          const inner = parseList(['else', 'end']);
-          let elseList: Node[] = [];
-          if (inner.stop === 'else') elseList = parseList(['end']).nodes;
-          else if (inner.stop === 'elseif' && inner.elseNode) elseList = [inner.elseNode];
-          return { nodes, stop: 'elseif', elseNode: { kind: kw, pos: first.pos, pipe, list: inner.nodes, elseList } };
-        }
-        return { nodes, stop: raw.keyword };
-      }
-      if (raw.keyword === 'if' || raw.keyword === 'range' || raw.keyword === 'with') {
-        const p = new ActionParser(src, toks.slice(1), it.end);
-        const pipe = p.pipeline(raw.keyword);
-        const body1 = parseList(['else', 'end']);
-        let elseList: Node[] = [];
-        if (body1.stop === 'else') elseList = parseList(['end']).nodes;
-        else if (body1.stop === 'elseif' && body1.elseNode) elseList = [body1.elseNode];
-        else if (body1.stop !== 'end') throw new TemplateError(`template: :${lineOf(src, src.length)}: unexpected EOF`);
-        nodes.push({ kind: raw.keyword, pos: first.pos, pipe, list: body1.nodes, elseList });
+      if (['bool', 'charconst', 'dot', 'field', 'ident', 'number', 'nil', 'raw', 'string', 'var', 'lparen'].includes(t.type)) {
+        this.#backup();
+        cmds.push(this.#command());
         continue;
       }
-      const p = new ActionParser(src, toks, it.end);
-      const pipe = p.pipeline('command');
-      if (!p.done()) throw new TemplateError(`template: :${lineOf(src, it.start)}: unexpected "${p.peek()?.text}" in command`);
-      nodes.push({ kind: 'action', pos: first.pos, pipe });
+      this.#unexpected(t, context);
     }
-    return { nodes, stop: 'eof' };
-  };
-  const top = parseList([]);
-  if (top.stop !== 'eof') throw new TemplateError(`template: :1: unexpected {{${top.stop}}}`);
-  return top.nodes;
+  }
+
+  #command(): Command {
+    const pos = this.#peekNonSpace().pos;
+    const args: Operand[] = [];
+    for (;;) {
+      this.#peekNonSpace();
+      const op = this.#operand();
+      if (op) args.push(op);
+      const t = this.#next();
+      if (t.type === 'space') continue;
+      if (t.type === 'right' || t.type === 'rparen') this.#backup();
+      else if (t.type !== 'pipe') this.#unexpected(t, 'operand');
+      break;
+    }
+    if (args.length === 0) this.#error('empty command');
+    return { pos, args };
+  }
+
+  #operand(): Operand | undefined {
+    const node = this.#term();
+    if (!node || this.#peek().type !== 'field') return node;
+    const pos = this.#peek().pos;
+    const path: string[] = [];
+    while (this.#peek().type === 'field') path.push(this.#next().text.slice(1));
+    switch (node.kind) {
+      case 'field': return { kind: 'field', pos, path: [...node.path, ...path] };
+      case 'var': return { kind: 'var', pos, name: node.name, path: [...node.path, ...path] };
+      case 'bool': case 'string': case 'number': case 'nil': case 'dot':
+        this.#error(`unexpected . after term ${JSON.stringify(operandText(node))}`);
+      default: return { kind: 'chain', pos, node, path };
+    }
+  }
+
+  #term(): Operand | undefined {
+    const t = this.#nextNonSpace();
+    switch (t.type) {
+      case 'ident':
+        if (!this.hasFunction(t.text)) this.#error(`function ${JSON.stringify(t.text)} not defined`);
+        return { kind: 'ident', pos: t.pos, name: t.text };
+      case 'dot': return { kind: 'dot', pos: t.pos };
+      case 'nil': return { kind: 'nil', pos: t.pos };
+      case 'var': {
+        const name = t.text;
+        if (!this.#vars.includes(name)) this.#error(`undefined variable ${JSON.stringify(name)}`);
+        return { kind: 'var', pos: t.pos, name, path: [] };
+      }
+      case 'field': return { kind: 'field', pos: t.pos, path: [t.text.slice(1)] };
+      case 'bool': return { kind: 'bool', pos: t.pos, value: t.text === 'true' };
+      case 'number': case 'charconst': return numberOf(t, (m) => this.#error(m));
+      case 'lparen': return { kind: 'pipe', pos: t.pos, pipe: this.#pipeline('parenthesized pipeline', 'rparen') };
+      case 'string': case 'raw': return { kind: 'string', pos: t.pos, text: t.text, value: unquote(t, (m) => this.#error(m)) };
+      default: this.#backup(); return undefined;
+    }
+  }
 }
 
-function findClose(src: string, from: number): number {
-  let i = from;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === '"') { i++; while (i < src.length && src[i] !== '"') { if (src[i] === '\\') i++; i++; } i++; continue; }
-    if (c === '`') { const j = src.indexOf('`', i + 1); if (j < 0) return -1; i = j + 1; continue; }
-    if (c === '}' && src[i + 1] === '}') return i;
-    i++;
+function unquote(t: Token, fail: (m: string) => never): string {
+  if (t.type === 'raw') return t.text.slice(1, -1).replace(/\r/g, '');
+  try {
+    return JSON.parse(t.text.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\([abfv'])/g, (_m, c: string) => ({ a: '\\u0007', b: '\\b', f: '\\f', v: '\\u000b', "'": "'" })[c] ?? c)) as string;
+  } catch {
+    return fail('invalid syntax');
   }
-  return -1;
+}
+
+function numberOf(t: Token, fail: (m: string) => never): Operand {
+  const text = t.text;
+  if (t.type === 'charconst') {
+    const inner = text.slice(1, -1);
+    const s = inner.startsWith('\\') ? (JSON.parse(`"${inner === "\\'" ? "'" : inner}"`) as string) : inner;
+    const cp = s.codePointAt(0);
+    if (cp === undefined || [...s].length !== 1) fail(`malformed character constant: ${text}`);
+    return { kind: 'number', pos: t.pos, text, value: cp, isInt: true };
+  }
+  const clean = text.replace(/_/g, '');
+  if (clean.endsWith('i')) fail(`complex constants are not supported: ${text}`);
+  const neg = clean.startsWith('-');
+  const body = clean.replace(/^[+-]/, '');
+  let value: number;
+  let isInt = true;
+  if (/^0[xX][0-9a-fA-F]+$/.test(body)) value = parseInt(body.slice(2), 16);
+  else if (/^0[oO]?[0-7]+$/.test(body)) value = parseInt(body.replace(/^0[oO]?/, ''), 8);
+  else if (/^0[bB][01]+$/.test(body)) value = parseInt(body.slice(2), 2);
+  else if (/^[0-9]+$/.test(body)) value = Number(body);
+  else if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(body)) { value = Number(body); isInt = Number.isInteger(value) && !/[.eE]/.test(body) ; }
+  else fail(`illegal number syntax: ${JSON.stringify(text)}`);
+  return { kind: 'number', pos: t.pos, text, value: neg ? -value : value, isInt };
+}
+
+/** Parses a template; throws TemplateError with Go's wording. */
+export function parseTemplate(src: string, hasFunction: (name: string) => boolean): Parsed {
+  const p = new Parser(lex(src), hasFunction);
+  const root = p.parse();
+  return { root, defines: p.defines };
 }
