@@ -91,6 +91,9 @@ export function networkSettingsJson(c: Container) {
 /** list's `Ports`: one entry per binding, exposed-only ports without IP/PublicPort. */
 export function listPortsJson(c: Container): { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] {
   const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
+  // dockerd lists ports from the live network settings, which a container has
+  // only while it runs: a created or exited container lists none.
+  if (c.state.status !== 'running' && c.state.status !== 'paused') return out;
   const published = new Set<string>();
   for (const [k, v] of Object.entries(c.network?.ports ?? {})) {
     const [port = '0', type = 'tcp'] = k.split('/');
