@@ -66,18 +66,18 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
   const c = st.config.config ?? {};
   let containerId: string | undefined;
   let ok = false;
-  const rm = await runMounts(b, st, mounts);
+  const mounted = await runMounts(b, st, mounts);
   try {
     const result = await runStep(
       b.d.containers,
       {
         image,
-        argv: withSecretEnv(argv, rm.env),
-        env: [...(c.Env ?? [defaultPath]), ...args, ...rm.plainEnv],
+        argv: withSecretEnv(argv, mounted.env),
+        env: [...(c.Env ?? [defaultPath]), ...args, ...mounted.plainEnv],
         workingDir: c.WorkingDir ?? '',
         user: c.User ?? '',
         networkMode: runNetworkMode(network, b.r.networkMode),
-        mounts: rm.specs,
+        mounts: mounted.specs,
         ...(b.r.runLimits ? { limits: b.r.runLimits } : {}),
         ...(b.r.extraHosts ? { extraHosts: b.r.extraHosts } : {}),
       },
@@ -96,7 +96,7 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
       throw new StepFailedError(`The command '${argv.join(' ')}' returned a non-zero code: ${result.exitCode}`, result.exitCode);
     }
     const upper = b.d.snapshotter.rootfsPaths(result.id, []).upper;
-    const exclude = new Set([...runtimeMountPoints, ...rm.targets]);
+    const exclude = new Set([...runtimeMountPoints, ...mounted.targets]);
     const diff = await diffToLayer(upper, b.d.blobs, { overlay: true, exclude, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) });
     st.config.rootfs = { type: 'layers', diff_ids: [...st.config.rootfs.diff_ids, diff.diffId] };
     st.config.history = [...(st.config.history ?? []), { created: b.now(), created_by: createdBy }];
@@ -109,7 +109,7 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
     }
     st.say(` ---> ${shortId(id)}\n`);
   } finally {
-    await rm.release();
+    await mounted.release();
     // A cancelled build (client gone) leaves no running step behind.
     if (!ok && containerId !== undefined && (b.r.forceRm || b.r.signal?.aborted === true)) {
       if (b.r.forceRm) st.say(`Removing intermediate container ${shortId(containerId)}\n`);
