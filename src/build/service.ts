@@ -10,7 +10,8 @@ import { readContextDockerfile, removeIgnoredBuildFiles } from './classic-contex
 import { extractContext } from './context.ts';
 import { fetchRemoteContext, type RemoteContext, type RemoteProgress } from './remote-context.ts';
 import { dockerfileErrorDetail } from './parser/errors.ts';
-import { runBuild, type BuildDeps, type BuildEmit, type BuildRequest, type BuildResult } from './executor.ts';
+import type { BuildDeps, BuildEmit, BuildRequest, BuildResult } from './build-request.ts';
+import { runBuild } from './run-build.ts';
 
 export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
