@@ -4,7 +4,7 @@
 // methods act and persist through the MetadataStore.
 import type { EventPublisher } from './events.ts';
 import { containerAttributes } from './event-publishing.ts';
-import { readRotatedLogs, validateLogConfig } from './log-rotation.ts';
+import { readRotatedLogs, validateLogConfig } from './container/log-rotation.ts';
 import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
@@ -20,24 +20,24 @@ import { buildSpec, classifyStartError, defaultCapabilities, readLogs, resolveUs
 import type { MetadataStore, Snapshotter } from '../store/index.ts';
 import { mergeEnv, mergeImageConfig } from './container-config.ts';
 import { containerMatches, validateContainerFilters } from './container-filters.ts';
-import type { ContainerMounts } from './container-mounts.ts';
-import { hostsFile, resolvConf } from './etc-files.ts';
-import { attachRequest, networksOf, primaryNetwork, specAfterConnect, specAfterDisconnect, writeNetworkEtcFiles } from './container-network.ts';
+import type { ContainerMounts } from './container/mounts.ts';
+import { hostsFile, resolvConf } from './container/etc-files.ts';
+import { attachRequest, networksOf, primaryNetwork, specAfterConnect, specAfterDisconnect, writeNetworkEtcFiles } from './container/network.ts';
 import type { ContainerNetworking } from '../network/index.ts';
-import { generateName } from './names.ts';
+import { generateName } from './container/names.ts';
 import { AttachSession, type ContainerAttachment } from './attach-session.ts';
-import { containerTop, type TopResult } from './top.ts';
+import { containerTop, type TopResult } from './container/top.ts';
 import { parseSignal } from './signals.ts';
 import { nowNano, zeroTime } from './time.ts';
-import { decideRestart, restartOnDaemonStart } from './restart-policy.ts';
-import type { HealthMonitor } from './health.ts';
-import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
-import { checkCreateFields, checkVolumeDriver, isDaemonStartError, resolvePidMode } from './create-checks.ts';
-import { initLayerSize, writeInitLayer } from './init-layer.ts';
-import { checkLinks, resolveLinks, type ResolvedLinks } from './container-links.ts';
-import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container-update.ts';
+import { decideRestart, restartOnDaemonStart } from './container/restart-policy.ts';
+import type { HealthMonitor } from './container/health.ts';
+import { groupAddGids, seccompProfilePath, withInit } from './container/spec-extras.ts';
+import { checkCreateFields, checkVolumeDriver, isDaemonStartError, resolvePidMode } from './container/create-checks.ts';
+import { initLayerSize, writeInitLayer } from './container/init-layer.ts';
+import { checkLinks, resolveLinks, type ResolvedLinks } from './container/links.ts';
+import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './container/update.ts';
 import type { ContainerService, Filters, WaitCondition } from './types.ts';
-import type { ContainerFsView } from './container-fs-view.ts';
+import type { ContainerFsView } from './container/fs-view.ts';
 
 export interface ContainerServiceDeps {
   readonly dataRoot: string;

@@ -2,7 +2,7 @@
 // Kept apart from ./types.ts so that the service files, which import the
 // shared service interfaces, are not in a cycle with this aggregate.
 import type { BuildService } from '../build/index.ts';
-import type { FileService } from './container-files.ts';
+import type { FileService } from './container/files.ts';
 import type { EventBus } from './events.ts';
 import type { ExecService } from './execs.ts';
 import type { NetworkService } from './networks.ts';

@@ -10,8 +10,8 @@ import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../ru
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
 import { LocalContainerService } from './containers.ts';
 import { LocalExecService } from './execs.ts';
-import { LocalFileService } from './container-files.ts';
-import { ContainerMounts } from './container-mounts.ts';
+import { LocalFileService } from './container/files.ts';
+import { ContainerMounts } from './container/mounts.ts';
 import { LocalVolumeService } from './volumes.ts';
 import type { VolumeStore } from '../volume/index.ts';
 import { LocalImageService } from './images.ts';
@@ -22,13 +22,13 @@ import type { Engine } from './engine-services.ts';
 import { EventBus } from './events.ts';
 import { StatsService } from './stats.ts';
 import { PruneService } from './prune.ts';
-import { LogRotator } from './log-rotation.ts';
+import { LogRotator } from './container/log-rotation.ts';
 import { publishContainerEvents, publishExecEvents, publishFileEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
 import type { NetworkManager } from '../network/index.ts';
 import { LocalNetworkService } from './networks.ts';
 import { createBuildService, ImageParents } from '../build/index.ts';
-import { HealthMonitor } from './health.ts';
-import { execProbeRunner } from './health-probe.ts';
+import { HealthMonitor } from './container/health.ts';
+import { execProbeRunner } from './container/health-probe.ts';
 
 export interface EngineOptions {
   readonly dataRoot: string;

@@ -3,15 +3,15 @@ export type * from './types.ts';
 export { createEngine, type EngineOptions } from './engine.ts';
 export { apiVersion, minApiVersion, serverVersion } from './system.ts';
 export type { ContainerAttachment, OutputChunk } from './attach-session.ts';
-export { endpointSpecOf, networksOf, primaryNetwork } from './container-network.ts';
+export { endpointSpecOf, networksOf, primaryNetwork } from './container/network.ts';
 export type { NetworkInfo, NetworkService } from './networks.ts';
 export type { ExecInstance, ExecService, ExecSpec } from './execs.ts';
-export type { TopResult } from './top.ts';
+export type { TopResult } from './container/top.ts';
 export type { Engine } from './engine-services.ts';
 export type { StatsSample, StatsService } from './stats.ts';
-export type { FileService } from './container-files.ts';
-export type { PathStat } from './container-archive.ts';
-export type { ContainerUpdate } from './container-update.ts';
+export type { FileService } from './container/files.ts';
+export type { PathStat } from './container/archive.ts';
+export type { ContainerUpdate } from './container/update.ts';
 export { eventJsonText, parseEventTime, unknownEventFilter, type EventBus } from './events.ts';
 // Types and errors of the modules under the engine that front doors see in the
 // engine's answers (images, volumes, registry credentials, build failures).
