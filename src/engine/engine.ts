@@ -8,7 +8,9 @@ import type { Logger } from '../lib/logger.ts';
 import { invalidArgument, isInvalidArgument } from '../core/errors.ts';
 import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../runtime/index.ts';
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
-import { LocalContainerService } from './containers.ts';
+import { LocalContainers } from './container/service.ts';
+import { ContainerRegistry } from './container/registry.ts';
+import { healthRecorder } from './container/health-record.ts';
 import { LocalExecService } from './execs.ts';
 import { LocalFileService } from './container/files.ts';
 import { ContainerMounts } from './container/mounts.ts';
@@ -80,7 +82,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const { volumeStore, network } = options;
     const mounts = new ContainerMounts({ store: volumeStore, log: log.with({ module: 'volumes' }) });
     const events = new EventBus();
-    const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events });
+    const registry = new ContainerRegistry({ meta, log: log.with({ module: 'containers' }) });
+    // No setter: execs read containers from the registry, health probes are execs, and the container service gets the health checker.
+    const execs = new LocalExecService({
+      execRoot,
+      inspectContainer: async (idOrName) => registry.find(idOrName),
+      runtimeFor: (c) => runtimeFor(c.runtime),
+      log: log.with({ module: 'exec' }),
+      events,
+    });
+    // Health probes are execs as any other: docker publishes their exec_create/exec_start too.
+    const publishedExecs = publishExecEvents(execs, { inspect: async (idOrName) => registry.find(idOrName) }, events);
+    const health = new HealthMonitor({
+      runProbe: execProbeRunner(publishedExecs),
+      record: healthRecorder(registry, events),
+      log: log.with({ module: 'health' }),
+    });
+    const containers = new LocalContainers({ registry, dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events, health });
     // Logs rotate by size (see log-rotation.ts); conmon's control fifo sits under the runtime's exec root.
     const logRotator = new LogRotator({
       running: () => containers.list(),
@@ -105,28 +123,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       containerCounts: () => containers.counts(),
       imageCount: async () => (await imageStore.list()).length,
     });
-    const execs = new LocalExecService({
-      execRoot,
-      inspectContainer: (idOrName) => containers.inspect(idOrName),
-      runtimeFor: (c) => runtimeFor(c.runtime),
-      log: log.with({ module: 'exec' }),
-      events,
-    });
-    // Health probes are execs as any other: docker publishes their exec_create/exec_start too.
-    const publishedExecs = publishExecEvents(execs, containers, events);
     // A removed container's exec records go with it.
     const destroyed = events.subscribe();
     void (async () => {
       for await (const e of destroyed) if (e.type === 'container' && e.action === 'destroy') execs.forgetContainer(e.id);
     })();
-    containers.useHealthMonitor(
-      new HealthMonitor({
-        runProbe: execProbeRunner(() => publishedExecs),
-        record: (id, startedAt, health) => containers.recordHealth(id, startedAt, health),
-        log: log.with({ module: 'health' }),
-      }),
-    );
-    const registry = new LocalRegistryService({
+    const registryService = new LocalRegistryService({
       registry: createRegistryClient({ ...(options.registry ? { settings: options.registry } : {}), log: log.with({ module: 'registry' }) }),
       blobs,
       meta,
@@ -142,7 +144,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       containers,
       tmpDir: join(dataRoot, 'build-tmp'),
       log: log.with({ module: 'build' }),
-      pull: async (ref, o) => (await registry.pull(ref, o)).image,
+      pull: async (ref, o) => (await registryService.pull(ref, o)).image,
     });
     const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }) });
     await containers.restore();
@@ -158,7 +160,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       images: publishedImages,
       system,
       volumes: publishVolumeEvents(volumes, events),
-      registry: publishRegistryEvents(registry, events),
+      registry: publishRegistryEvents(registryService, events),
       networks: publishNetworkEvents(networks, events),
       builds,
       execs: publishedExecs,

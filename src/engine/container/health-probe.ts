@@ -5,10 +5,8 @@
 import type { ExecService } from '../execs.ts';
 import type { ProbeResult } from './health.ts';
 
-export function execProbeRunner(execs: () => ExecService | undefined): (containerId: string, cmd: readonly string[], signal: AbortSignal) => Promise<ProbeResult> {
+export function execProbeRunner(service: ExecService): (containerId: string, cmd: readonly string[], signal: AbortSignal) => Promise<ProbeResult> {
   return async (containerId, cmd, signal) => {
-    const service = execs();
-    if (!service) throw new Error('health checks need the exec service');
     const execId = await service.create(containerId, {
       cmd,
       env: [],
