@@ -27,8 +27,8 @@ async function main(): Promise<number> {
   const releasePid = await acquirePidFile(join(config.execRoot, 'berthd.pid'));
   const started = Date.now();
   // Loaded after the pid check so that `--help` and a refused second start stay fast.
-  const [{ createEngine }, { createApiServer }, { CniNetworkManager }, { LocalVolumeStore }] = await Promise.all([
-    import('../engine/index.ts'),
+  const [{ composeEngine }, { createApiServer }, { CniNetworkManager }, { LocalVolumeStore }] = await Promise.all([
+    import('./compose-engine.ts'),
     import('../api/index.ts'),
     import('../network/index.ts'),
     import('../volume/index.ts'),
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
       ...(config.bridge !== undefined ? { bridgeName: config.bridge } : {}),
       ...(config.bip !== undefined ? { bridgeCidr: config.bip } : {}),
     });
-    engine = await createEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, volumeStore, network, ...(runtime !== undefined ? { runtime } : {}), ...(config.registry !== undefined ? { registry: config.registry } : {}) });
+    engine = await composeEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, volumeStore, network, ...(runtime !== undefined ? { runtime } : {}), ...(config.registry !== undefined ? { registry: config.registry } : {}) });
   } catch (err) {
     await network?.close().catch((e: unknown) => log.warn('closing the network manager failed', { err: e }));
     await releasePid();

@@ -2,7 +2,7 @@
 // Kept apart from ./types.ts so that the service files, which import the
 // shared service interfaces, are not in a cycle with this aggregate.
 import type { BuildService } from '../build/index.ts';
-import type { FileService } from './container-files.ts';
+import type { FileService } from './container/files.ts';
 import type { EventBus } from './events.ts';
 import type { ExecService } from './execs.ts';
 import type { NetworkService } from './networks.ts';
@@ -15,21 +15,21 @@ export interface Engine {
   readonly images: ImageService;
   readonly system: SystemService;
   readonly volumes: VolumeService;
-  /** Optional so that engine fakes in tests need not implement it; createEngine() always sets it. */
+  /** Optional so that engine fakes in tests need not implement it; daemon/compose-engine.ts always sets it. */
   readonly registry?: RegistryService;
-  /** Optional for the same reason; createEngine() always sets it. */
+  /** Optional for the same reason; daemon/compose-engine.ts always sets it. */
   readonly networks?: NetworkService;
-  /** Dockerfile builds (`POST /build`); optional for engine fakes, createEngine() always sets it. */
+  /** Dockerfile builds (`POST /build`); optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly builds?: BuildService;
-  /** Exec instances (`docker exec`); optional for engine fakes, createEngine() always sets it. */
+  /** Exec instances (`docker exec`); optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly execs?: ExecService;
-  /** cp (archive), export, diff, commit; optional for engine fakes, createEngine() always sets it. */
+  /** cp (archive), export, diff, commit; optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly files?: FileService;
-  /** docker's events (`GET /events`); optional for engine fakes, createEngine() always sets it. */
+  /** docker's events (`GET /events`); optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly events?: EventBus;
-  /** Container resource usage (`GET /containers/{id}/stats`); optional for engine fakes, createEngine() always sets it. */
+  /** Container resource usage (`GET /containers/{id}/stats`); optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly stats?: StatsService;
-  /** `container prune`, `image prune`; optional for engine fakes, createEngine() always sets it. */
+  /** `container prune`, `image prune`; optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly prune?: PruneService;
   /** Stops watchers and closes the database; containers keep running. */
   close(): Promise<void>;

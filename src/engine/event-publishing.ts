@@ -10,7 +10,7 @@ import type { EventBus, EventPublisher } from './events.ts';
 import type { ContainerService, ImageService, RegistryService, VolumeService } from './types.ts';
 import type { NetworkService } from './networks.ts';
 import type { ExecService } from './execs.ts';
-import type { FileService } from './container-files.ts';
+import type { FileService } from './container/files.ts';
 import { parseSignal } from './signals.ts';
 import { containerAttributes } from './container-attributes.ts';
 
@@ -269,7 +269,7 @@ function execLine(cmd: readonly string[]): string {
   return `${cmd[0] ?? ''} ${cmd.slice(1).join(' ')}`;
 }
 
-export function publishExecEvents(s: ExecService, containers: ContainerService, events: EventPublisher): ExecService {
+export function publishExecEvents(s: ExecService, containers: Pick<ContainerService, 'inspect'>, events: EventPublisher): ExecService {
   // The container as created against, so that exec_start goes out before the process can die (exec_die).
   const created = new Map<string, Container>();
   const publish = (c: Container, action: string, execId: string) => events.publish({ type: 'container', action, id: c.id, attributes: containerAttributes(c, { execID: execId }) });

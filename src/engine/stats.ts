@@ -28,7 +28,7 @@ const emptyCgroup: CgroupStats = {
   pids: { current: 0, limit: 0 },
 };
 
-/** The cgroup the engine gives every container (see the runtime spec input in containers.ts). */
+/** The cgroup the engine gives every container (see the runtime spec input in container/spec-input.ts). */
 export function containerCgroupsPath(id: string): string {
   return `/berth/${id}`;
 }

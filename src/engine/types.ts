@@ -10,8 +10,8 @@ import type { LogLine } from '../core/types.ts';
 import type { Credentials, DistributionInfo } from '../registry/index.ts';
 import type { Volume } from '../volume/index.ts';
 import type { ContainerAttachment } from './attach-session.ts';
-import type { TopResult } from './top.ts';
-import type { ContainerUpdate } from './container-update.ts';
+import type { TopResult } from './container/top.ts';
+import type { ContainerUpdate } from './container/update.ts';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 

@@ -37,7 +37,7 @@ test('each deliberately forbidden import is reported under its rule', async () =
   try {
     const bad: Record<string, string> = {
       // cli reaches the daemon side instead of going through client/
-      'src/cli/zz-bad-engine.ts': "import { createEngine } from '../engine/index.ts';\nexport const x = createEngine;\n",
+      'src/cli/zz-bad-engine.ts': "import { LocalContainers } from '../engine/index.ts';\nexport const x = LocalContainers;\n",
       // api reaches past engine/index.ts into runtime/
       'src/api/zz-bad-runtime.ts': "import { buildSpec } from '../runtime/index.ts';\nexport const x = buildSpec;\n",
       // engine knows about the wire

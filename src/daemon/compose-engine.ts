@@ -1,34 +1,45 @@
-// createEngine: the engine's composition — opens the store, the image store and
-// the runtime under the data and exec roots, and wires the container, image and
-// system services together.
+// composeEngine: berthd's composition of the engine — opens the stores and
+// the runtimes under the data and exec roots, and builds each service with
+// its collaborators in an order that needs no setter: the container registry
+// first, then execs (which read it), health checks (probes are execs), the
+// container service (which drives health), and the services over it.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createImageStore } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
-import { invalidArgument, isInvalidArgument } from '../core/errors.ts';
-import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../runtime/index.ts';
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
-import { LocalContainerService } from './containers.ts';
-import { LocalExecService } from './execs.ts';
-import { LocalFileService } from './container-files.ts';
-import { ContainerMounts } from './container-mounts.ts';
-import { LocalVolumeService } from './volumes.ts';
 import type { VolumeStore } from '../volume/index.ts';
-import { LocalImageService } from './images.ts';
-import { LocalSystemService } from './system.ts';
 import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
-import { LocalRegistryService } from './registry-service.ts';
-import type { Engine } from './engine-services.ts';
-import { EventBus } from './events.ts';
-import { StatsService } from './stats.ts';
-import { PruneService } from './prune.ts';
-import { LogRotator } from './log-rotation.ts';
-import { publishContainerEvents, publishExecEvents, publishFileEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
 import type { NetworkManager } from '../network/index.ts';
-import { LocalNetworkService } from './networks.ts';
 import { createBuildService, ImageParents } from '../build/index.ts';
-import { HealthMonitor } from './health.ts';
-import { execProbeRunner } from './health-probe.ts';
+import type { Engine } from '../engine/index.ts';
+import {
+  ContainerMounts,
+  ContainerRegistry,
+  EventBus,
+  execProbeRunner,
+  HealthMonitor,
+  healthRecorder,
+  LocalContainers,
+  LocalExecService,
+  LocalFileService,
+  LocalImageService,
+  LocalNetworkService,
+  LocalRegistryService,
+  LocalSystemService,
+  LocalVolumeService,
+  LogRotator,
+  PruneService,
+  publishContainerEvents,
+  publishExecEvents,
+  publishFileEvents,
+  publishImageEvents,
+  publishNetworkEvents,
+  publishRegistryEvents,
+  publishVolumeEvents,
+  StatsService,
+} from '../engine/index.ts';
+import { openRuntimes } from './runtimes.ts';
 
 export interface EngineOptions {
   readonly dataRoot: string;
@@ -40,12 +51,12 @@ export interface EngineOptions {
   readonly log: Logger;
   /** Insecure registries, mirrors, certs.d (daemon.json). */
   readonly registry?: RegistrySettings;
-  /** The volume store and the network manager, made by daemon/ (the composition root); the engine closes the network manager in close(). */
+  /** The volume store and the network manager (made by main.ts); the engine's close() closes the network manager. */
   readonly volumeStore: VolumeStore;
   readonly network: NetworkManager;
 }
 
-export async function createEngine(options: EngineOptions): Promise<Engine> {
+export async function composeEngine(options: EngineOptions): Promise<Engine> {
   const { dataRoot, execRoot, log } = options;
   await mkdir(join(dataRoot, 'containers'), { recursive: true, mode: 0o710 });
   await mkdir(join(execRoot, 'containers'), { recursive: true, mode: 0o700 });
@@ -54,39 +65,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const blobs = await openBlobStore(dataRoot);
     const snapshotter = await openSnapshotter(dataRoot);
     const imageStore = await createImageStore({ blobs, meta, snapshotter, log: log.with({ module: 'image' }) });
-    const binary = await detectRuntime(options.runtime);
-    const runtime = await createConmonRuntime({ binary, execRoot });
-    log.info('runtime selected', { runtime: binary.name, path: binary.path });
-    // Other runtimes, made on first use; each keeps its own state root so runc and crun never share one.
-    const others = new Map<string, Promise<ContainerRuntime>>();
-    const runtimeFor = (name: string): Promise<ContainerRuntime> => {
-      if (name === binary.name) return Promise.resolve(runtime);
-      let rt = others.get(name);
-      if (!rt) {
-        const configured = options.runtimes?.[name]?.path;
-        if (configured === undefined && name !== 'runc' && name !== 'crun') return Promise.reject(invalidArgument(`unknown or invalid runtime name: ${name}`));
-        rt = detectRuntime(configured ?? name).then(
-          (b) => createConmonRuntime({ binary: { name, path: b.path }, execRoot: join(execRoot, 'runtimes', name) }),
-          (err: unknown) => {
-            others.delete(name);
-            throw isInvalidArgument(err) ? invalidArgument(`unknown or invalid runtime name: ${name}`, err) : err;
-          },
-        );
-        others.set(name, rt);
-      }
-      return rt;
-    };
+    const { runtime, runtimeFor, socketLinkFor } = await openRuntimes({ execRoot, ...(options.runtime !== undefined ? { runtime: options.runtime } : {}), ...(options.runtimes !== undefined ? { runtimes: options.runtimes } : {}) });
+    log.info('runtime selected', { runtime: runtime.binary.name, path: runtime.binary.path });
 
     const { volumeStore, network } = options;
     const mounts = new ContainerMounts({ store: volumeStore, log: log.with({ module: 'volumes' }) });
     const events = new EventBus();
-    const containers = new LocalContainerService({ dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events });
+    const records = new ContainerRegistry({ meta, log: log.with({ module: 'containers' }) });
+    const inspectRecord = async (idOrName: string) => records.find(idOrName);
+    const execs = new LocalExecService({ execRoot, inspectContainer: inspectRecord, runtimeFor: (c) => runtimeFor(c.runtime), log: log.with({ module: 'exec' }), events });
+    // Health probes are execs as any other: docker publishes their exec_create/exec_start too.
+    const publishedExecs = publishExecEvents(execs, { inspect: inspectRecord }, events);
+    const health = new HealthMonitor({ runProbe: execProbeRunner(publishedExecs), record: healthRecorder(records, events), log: log.with({ module: 'health' }) });
+    const containers = new LocalContainers({ registry: records, dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events, health });
     // Logs rotate by size (see log-rotation.ts); conmon's control fifo sits under the runtime's exec root.
-    const logRotator = new LogRotator({
-      running: () => containers.list(),
-      socketLinkFor: (c) => (c.runtime === binary.name ? join(execRoot, 'sockets', c.id) : join(execRoot, 'runtimes', c.runtime, 'sockets', c.id)),
-      log: log.with({ module: 'logs' }),
-    });
+    const logRotator = new LogRotator({ running: () => containers.list(), socketLinkFor: (c) => socketLinkFor(c.runtime, c.id), log: log.with({ module: 'logs' }) });
     const networks = new LocalNetworkService({ manager: network, containers, log: log.with({ module: 'network' }) });
     const volumes = new LocalVolumeService({ store: volumeStore, usersOf: (name) => containers.volumeUsers(name), log: log.with({ module: 'volumes' }) });
     const images = new LocalImageService({
@@ -100,32 +93,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       dataRoot,
       execRoot,
       meta,
-      runtime: binary,
+      runtime: runtime.binary,
       extraRuntimes: Object.entries(options.runtimes ?? {}).map(([name, r]) => ({ name, path: r.path })),
       containerCounts: () => containers.counts(),
       imageCount: async () => (await imageStore.list()).length,
     });
-    const execs = new LocalExecService({
-      execRoot,
-      inspectContainer: (idOrName) => containers.inspect(idOrName),
-      runtimeFor: (c) => runtimeFor(c.runtime),
-      log: log.with({ module: 'exec' }),
-      events,
-    });
-    // Health probes are execs as any other: docker publishes their exec_create/exec_start too.
-    const publishedExecs = publishExecEvents(execs, containers, events);
     // A removed container's exec records go with it.
     const destroyed = events.subscribe();
     void (async () => {
       for await (const e of destroyed) if (e.type === 'container' && e.action === 'destroy') execs.forgetContainer(e.id);
     })();
-    containers.useHealthMonitor(
-      new HealthMonitor({
-        runProbe: execProbeRunner(() => publishedExecs),
-        record: (id, startedAt, health) => containers.recordHealth(id, startedAt, health),
-        log: log.with({ module: 'health' }),
-      }),
-    );
     const registry = new LocalRegistryService({
       registry: createRegistryClient({ ...(options.registry ? { settings: options.registry } : {}), log: log.with({ module: 'registry' }) }),
       blobs,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostPath, resolveContainerPath } from './container-fs-view.ts';
+import { hostPath, resolveContainerPath } from './fs-view.ts';
 
 function fixture(): { root: string; vol: string; done: () => void } {
   const base = mkdtempSync(join(tmpdir(), 'berth-fsview-'));

@@ -11,9 +11,9 @@ import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { invalidArgument, notFound } from '../core/errors.ts';
-import { formatRfc3339Nano } from '../lib/go-units.ts';
-import { hostPath, resolveContainerPath, type ContainerFsView } from './container-fs-view.ts';
+import { invalidArgument, notFound } from '../../core/errors.ts';
+import { formatRfc3339Nano } from '../../lib/go-units.ts';
+import { hostPath, resolveContainerPath, type ContainerFsView } from './fs-view.ts';
 
 /** docker's types.ContainerPathStat; `mode` carries Go's os.FileMode bits. */
 export interface PathStat {

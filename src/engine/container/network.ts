@@ -3,8 +3,8 @@
 // publishes (bindings plus, with -P, every exposed port), and the /etc/hosts
 // and /etc/resolv.conf it gets once it has an address.
 import { writeFile } from 'node:fs/promises';
-import type { Container, ContainerSpec, EndpointSpec, NetworkState } from '../core/types.ts';
-import { embeddedResolvConf, type AttachRequest } from '../network/index.ts';
+import type { Container, ContainerSpec, EndpointSpec, NetworkState } from '../../core/types.ts';
+import { embeddedResolvConf, type AttachRequest } from '../../network/index.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
 
 /** The network named by a network mode, or undefined for modes without CNI (host, none, container:). */

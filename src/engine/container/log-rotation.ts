@@ -11,12 +11,12 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Container, LogConfig } from '../core/types.ts';
-import { invalidArgument } from '../core/errors.ts';
-import type { Logger } from '../lib/logger.ts';
-import { ramInBytes } from '../lib/go-units.ts';
-import { readLogs } from '../runtime/index.ts';
-import type { LogLine, ReadLogsOptions } from '../runtime/index.ts';
+import type { Container, LogConfig } from '../../core/types.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { ramInBytes } from '../../lib/go-units.ts';
+import { readLogs } from '../../runtime/index.ts';
+import type { LogLine, ReadLogsOptions } from '../../runtime/index.ts';
 
 export const defaultLogMaxSize = 10 * 1024 * 1024;
 export const defaultLogMaxFile = 3;

@@ -1,10 +1,10 @@
 // HostConfig fields dockerd refuses at create, with its texts and statuses:
 // isolation, an unknown logging driver, a hostname with the host's UTS
 // namespace, malformed published ports, a volume driver berth does not have.
-import { internal, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
-import type { Container, ContainerSpec } from '../core/types.ts';
-import { newId } from '../core/ids.ts';
-import { validatePortBindings } from '../network/index.ts';
+import { internal, invalidArgument, isNotFound, notFound } from '../../core/errors.ts';
+import type { Container, ContainerSpec } from '../../core/types.ts';
+import { newId } from '../../core/ids.ts';
+import { validatePortBindings } from '../../network/index.ts';
 
 /** dockerd's built-in logging drivers (on Linux); any other name is looked up as a plugin, and berth has none. */
 const loggingDrivers: ReadonlySet<string> = new Set(['json-file', 'local', 'none', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'gcplogs', 'logentries']);

@@ -4,18 +4,18 @@
 import { lstat, readdir } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { posix } from 'node:path';
-import { errorMessage, invalidArgument } from '../core/errors.ts';
-import { normalizeTagged, parseReference } from '../core/reference.ts';
-import type { Container } from '../core/types.ts';
-import { diffToLayer, opaqueDirs, runtimeMountPoints } from '../image/index.ts';
-import type { Image, LocalImageStore, OciContainerConfig, OciImageConfig } from '../image/index.ts';
-import { mediaTypes } from '../image/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import { resolveUser } from '../runtime/index.ts';
-import type { BlobStore } from '../store/index.ts';
-import { archivePath, extractInto, statPath, writeTree, type PathStat } from './container-archive.ts';
-import type { ContainerFsView } from './container-fs-view.ts';
-import { applyChanges } from './image-changes.ts';
+import { errorMessage, invalidArgument } from '../../core/errors.ts';
+import { normalizeTagged, parseReference } from '../../core/reference.ts';
+import type { Container } from '../../core/types.ts';
+import { diffToLayer, opaqueDirs, runtimeMountPoints } from '../../image/index.ts';
+import type { Image, LocalImageStore, OciContainerConfig, OciImageConfig } from '../../image/index.ts';
+import { mediaTypes } from '../../image/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { resolveUser } from '../../runtime/index.ts';
+import type { BlobStore } from '../../store/index.ts';
+import { archivePath, extractInto, statPath, writeTree, type PathStat } from './archive.ts';
+import type { ContainerFsView } from './fs-view.ts';
+import { applyChanges } from '../image-changes.ts';
 
 /** One line of `docker diff`: 0 modified, 1 added, 2 deleted (docker's ChangeType). */
 export interface FileChange {

@@ -2,7 +2,7 @@
 // container that just exited is started again, after which back-off delay
 // (100 ms, doubling up to a minute, back to 100 ms once a run lasted 10 s),
 // and which stopped containers berthd starts again when it starts itself.
-import type { RestartPolicy } from '../core/types.ts';
+import type { RestartPolicy } from '../../core/types.ts';
 
 export const initialRestartDelayMs = 100;
 export const maxRestartDelayMs = 60_000;

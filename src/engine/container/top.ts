@@ -1,8 +1,8 @@
 // docker top: runs the host's `ps` with the user's arguments (default `-ef`)
 // and keeps the rows whose PID belongs to the container, as moby does; the
 // last column (the command) keeps its spaces.
-import { invalidArgument, internal } from '../core/errors.ts';
-import { runTool } from '../lib/run-tool.ts';
+import { invalidArgument, internal } from '../../core/errors.ts';
+import { runTool } from '../../lib/run-tool.ts';
 
 export interface TopResult {
   readonly titles: readonly string[];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isInternal, isInvalidArgument, isNotFound } from '../core/errors.ts';
-import type { ContainerSpec, HostSpec } from '../core/types.ts';
+import { isInternal, isInvalidArgument, isNotFound } from '../../core/errors.ts';
+import type { ContainerSpec, HostSpec } from '../../core/types.ts';
 import { checkCreateFields, checkVolumeDriver } from './create-checks.ts';
 
 function spec(host: Partial<HostSpec>, extra: Partial<ContainerSpec> = {}): ContainerSpec {

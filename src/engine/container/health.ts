@@ -6,9 +6,9 @@
 // failures (default 3) in a row make it unhealthy. The last five results are
 // kept. Status changes are reported to the caller (inspect's State.Health, the
 // `health_status: …` event).
-import type { Container, HealthLogEntry, HealthState } from '../core/types.ts';
-import type { Logger } from '../lib/logger.ts';
-import { nowNano } from './time.ts';
+import type { Container, HealthLogEntry, HealthState } from '../../core/types.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { nowNano } from '../time.ts';
 
 const defaultIntervalNs = 30e9;
 const defaultTimeoutNs = 30e9;

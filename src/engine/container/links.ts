@@ -2,8 +2,8 @@
 // the default bridge: checked at create, resolved at each start into the
 // environment variables (ALIAS_PORT_80_TCP_ADDR, ALIAS_NAME, ALIAS_ENV_X…) and
 // the /etc/hosts lines docker's links package and libnetwork write.
-import { internal, invalidArgument, isNotFound } from '../core/errors.ts';
-import type { Container, ContainerLink, ContainerSpec } from '../core/types.ts';
+import { internal, invalidArgument, isNotFound } from '../../core/errors.ts';
+import type { Container, ContainerLink, ContainerSpec } from '../../core/types.ts';
 
 /** Network modes on which links are kept: docker drops them on user-defined networks (they become aliases there). */
 function keepsLinks(networkMode: string): boolean {

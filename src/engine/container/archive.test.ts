@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { goFileMode } from './container-archive.ts';
+import { goFileMode } from './archive.ts';
 
 test('goFileMode() sets Go\'s type bits above the permission bits', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-gomode-'));

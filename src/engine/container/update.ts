@@ -1,8 +1,8 @@
 // docker update: the resource limits and restart policy a container's
 // HostConfig may change after create, checked as dockerd checks them, and the
 // OCI LinuxResources that `<runtime> update` applies to a running container.
-import { invalidArgument } from '../core/errors.ts';
-import type { HostSpec, RestartPolicy } from '../core/types.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { HostSpec, RestartPolicy } from '../../core/types.ts';
 
 /** The fields of `POST /containers/{id}/update` berth applies; absent: unchanged. */
 export interface ContainerUpdate {

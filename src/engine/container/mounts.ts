@@ -6,12 +6,12 @@
 // anonymous volumes go too.
 import { randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
-import { invalidArgument, isAlreadyExists, isNotFound } from '../core/errors.ts';
-import type { Container, ContainerSpec, MountPoint } from '../core/types.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { OciMount } from '../runtime/index.ts';
-import { anonymousLabel, copyUp, parseBind, parseMountSpec, parseVolumesFrom } from '../volume/index.ts';
-import type { MountRequest, VolumeStore } from '../volume/index.ts';
+import { invalidArgument, isAlreadyExists, isNotFound } from '../../core/errors.ts';
+import type { Container, ContainerSpec, MountPoint } from '../../core/types.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { OciMount } from '../../runtime/index.ts';
+import { anonymousLabel, copyUp, parseBind, parseMountSpec, parseVolumesFrom } from '../../volume/index.ts';
+import type { MountRequest, VolumeStore } from '../../volume/index.ts';
 
 export interface ContainerMountsDeps {
   readonly store: VolumeStore;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSpec } from '../core/types.ts';
-import { endpointSpecOf, networksOf, portBindingsOf, primaryNetwork, specAfterConnect, specAfterDisconnect } from './container-network.ts';
+import type { ContainerSpec } from '../../core/types.ts';
+import { endpointSpecOf, networksOf, portBindingsOf, primaryNetwork, specAfterConnect, specAfterDisconnect } from './network.ts';
 
 function spec(host: Partial<ContainerSpec['host']>, extra: Partial<ContainerSpec> = {}): ContainerSpec {
   return { exposedPorts: [], networkDisabled: false, host: { networkMode: 'default', portBindings: {}, publishAllPorts: false, ...host }, ...extra } as unknown as ContainerSpec;

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalidArgument } from '../core/errors.ts';
-import { resolveInRoot } from '../runtime/index.ts';
-import type { OciMount } from '../runtime/index.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import { resolveInRoot } from '../../runtime/index.ts';
+import type { OciMount } from '../../runtime/index.ts';
 
 export const initPathInContainer = '/sbin/docker-init';
 

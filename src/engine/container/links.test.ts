@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkEnv, replaceOrAppend } from './container-links.ts';
+import { linkEnv, replaceOrAppend } from './links.ts';
 
 test('linkEnv writes docker\'s variables: default port tcp first, ranges of three, every port, name, child env without HOME and PATH', () => {
   const env = linkEnv({ alias: 'my-alias', parent: 'web-1', ip: '172.17.0.2', exposedPorts: ['80/tcp', '53/udp', '53/tcp', '6000/tcp', '6001/tcp', '6002/tcp'], env: ['X=1', 'HOME=/h', 'PATH=/bin', 'Y=a=b'] });

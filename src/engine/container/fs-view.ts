@@ -3,10 +3,10 @@
 // path resolution that keeps every lookup inside that tree (symlinks followed
 // as if the root were `/`, `..` stopping at it, mount points crossed into
 // their sources).
-import { isSymlinkLoop, resolvePathInRoot } from '../lib/in-root-path.ts';
+import { isSymlinkLoop, resolvePathInRoot } from '../../lib/in-root-path.ts';
 import { posix } from 'node:path';
-import { invalidArgument } from '../core/errors.ts';
-import type { Container } from '../core/types.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { Container } from '../../core/types.ts';
 
 export interface ContainerFsView {
   readonly container: Container;

@@ -1,0 +1,42 @@
+// The OCI runtimes berthd drives: the default one (detected, or the
+// configured name or path) and any other a container names (`runc`, `crun`,
+// or daemon.json `runtimes`), each made on first use under its own state root
+// so that runc and crun never share one.
+import { join } from 'node:path';
+import { invalidArgument, isInvalidArgument } from '../core/errors.ts';
+import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../runtime/index.ts';
+
+export interface Runtimes {
+  /** The default runtime; its binary names what containers get unless they ask for another. */
+  readonly runtime: ContainerRuntime;
+  /** The runtime for a container's `runtime` name; InvalidArgument `unknown or invalid runtime name: x`. */
+  readonly runtimeFor: (name: string) => Promise<ContainerRuntime>;
+  /** Where conmon's control socket of a container run by `runtimeName` is linked (log rotation talks to it). */
+  readonly socketLinkFor: (runtimeName: string, id: string) => string;
+}
+
+export async function openRuntimes(options: { execRoot: string; runtime?: string; runtimes?: Readonly<Record<string, { path: string }>> }): Promise<Runtimes> {
+  const { execRoot } = options;
+  const binary = await detectRuntime(options.runtime);
+  const runtime = await createConmonRuntime({ binary, execRoot });
+  const others = new Map<string, Promise<ContainerRuntime>>();
+  const runtimeFor = (name: string): Promise<ContainerRuntime> => {
+    if (name === binary.name) return Promise.resolve(runtime);
+    let rt = others.get(name);
+    if (!rt) {
+      const configured = options.runtimes?.[name]?.path;
+      if (configured === undefined && name !== 'runc' && name !== 'crun') return Promise.reject(invalidArgument(`unknown or invalid runtime name: ${name}`));
+      rt = detectRuntime(configured ?? name).then(
+        (b) => createConmonRuntime({ binary: { name, path: b.path }, execRoot: join(execRoot, 'runtimes', name) }),
+        (err: unknown) => {
+          others.delete(name);
+          throw isInvalidArgument(err) ? invalidArgument(`unknown or invalid runtime name: ${name}`, err) : err;
+        },
+      );
+      others.set(name, rt);
+    }
+    return rt;
+  };
+  const socketLinkFor = (runtimeName: string, id: string) => (runtimeName === binary.name ? join(execRoot, 'sockets', id) : join(execRoot, 'runtimes', runtimeName, 'sockets', id));
+  return { runtime, runtimeFor, socketLinkFor };
+}

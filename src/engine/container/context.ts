@@ -1,0 +1,89 @@
+// What the pieces of the container service share: their collaborators (the
+// deps the composition root hands over), the record registry, the exit and
+// removal listeners, and where each container's files and runtime are.
+import { join } from 'node:path';
+import type { Container } from '../../core/types.ts';
+import type { Digest } from '../../core/digest.ts';
+import type { Image, LocalImageStore } from '../../image/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { ContainerRuntime } from '../../runtime/index.ts';
+import type { MetadataStore, Snapshotter } from '../../store/index.ts';
+import type { ContainerNetworking } from '../../network/index.ts';
+import type { EventPublisher } from '../events.ts';
+import type { ContainerMounts } from './mounts.ts';
+import type { ContainerRegistry, StoredContainer } from './registry.ts';
+import type { ContainerListeners } from './listeners.ts';
+
+export type { StoredContainer };
+
+/** The health checker as the container service drives it: one checker per running container. */
+export interface HealthRole {
+  /** Starts checking a container that just started (`keep`: it was found running at berthd start, keep its health). */
+  start(c: Container, options?: { keep?: boolean }): void;
+  /** Stops checking (the container exited or is being removed). */
+  stop(id: string): void;
+  /** Stops every check (berthd shuts down). */
+  close(): void;
+}
+
+export interface ContainerServiceDeps {
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly meta: MetadataStore;
+  readonly images: LocalImageStore;
+  readonly snapshotter: Snapshotter;
+  /** The daemon's default runtime (its name is what containers get unless they ask for another). */
+  readonly runtime: ContainerRuntime;
+  /** The runtime for a container's `runtime` name; InvalidArgument for an unknown name. */
+  readonly runtimeFor: (name: string) => Promise<ContainerRuntime>;
+  readonly log: Logger;
+  /** Binds, volumes and tmpfs mounts: resolved at create, mounted at start, let go at exit. */
+  readonly mounts: ContainerMounts;
+  /** CNI networks; absent: containers get a netns with loopback only. */
+  readonly network?: ContainerNetworking;
+  /** docker's events that no API call causes (`die`, `oom`, `health_status`); absent: none. */
+  readonly events?: EventPublisher;
+  /** Runs health checks of running containers; absent: none are run. */
+  readonly health?: HealthRole;
+}
+
+export class ContainerContext {
+  readonly d: ContainerServiceDeps;
+  readonly reg: ContainerRegistry;
+  readonly listeners: ContainerListeners;
+  #closed = false;
+
+  constructor(d: ContainerServiceDeps, reg: ContainerRegistry, listeners: ContainerListeners) {
+    this.d = d;
+    this.reg = reg;
+    this.listeners = listeners;
+  }
+
+  /** berthd is shutting down: no new exits are recorded, no restarts nor health checks begin. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The runtime a container was created with. */
+  rt(id: string): Promise<ContainerRuntime> {
+    const c = this.reg.get(id);
+    return !c || c.runtime === this.d.runtime.binary.name ? Promise.resolve(this.d.runtime) : this.d.runtimeFor(c.runtime);
+  }
+
+  containerDir(id: string): string {
+    return join(this.d.dataRoot, 'containers', id);
+  }
+
+  bundleDir(id: string): string {
+    return join(this.d.execRoot, 'containers', id);
+  }
+
+  /** Snapshotter wants the lower dirs top first; the image lists its chain bottom first. */
+  lowerChain(image: Image): Digest[] {
+    return [...image.chain].reverse();
+  }
+}

@@ -1,0 +1,93 @@
+// docker create: checks the request as dockerd does, merges the image's
+// config, reserves the name, writes the container's hostname, hosts and
+// resolv.conf, resolves its mounts and prepares its rootfs with the init
+// layer. A failure gives back the name and removes what was made.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hostname as osHostname } from 'node:os';
+import { newId } from '../../core/ids.ts';
+import type { ContainerSpec } from '../../core/types.ts';
+import { defaultCapabilities, tweakCapabilities } from '../../runtime/index.ts';
+import { mergeImageConfig } from '../container-config.ts';
+import { parseSignal } from '../signals.ts';
+import { nowNano, zeroTime } from '../time.ts';
+import type { ContainerContext, StoredContainer } from './context.ts';
+import { checkCreateFields, checkVolumeDriver, resolvePidMode } from './create-checks.ts';
+import { hostsFile, resolvConf } from './etc-files.ts';
+import { writeInitLayer } from './init-layer.ts';
+import { checkLinks } from './links.ts';
+import { validateLogConfig } from './log-rotation.ts';
+import { networksOf } from './network.ts';
+
+export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+  const { d, reg } = ctx;
+  const find = (x: string) => reg.find(x);
+  checkCreateFields(requested);
+  validateLogConfig(requested.host.logConfig);
+  const spec = resolvePidMode(checkLinks(requested, find), find);
+  // Unknown capabilities are refused at create (InvalidArgument), as docker does, not at start.
+  tweakCapabilities(defaultCapabilities, spec.host.capAdd, spec.host.capDrop);
+  if (spec.stopSignal) parseSignal(spec.stopSignal);
+  const image = await d.images.resolve(spec.image);
+  const merged = mergeImageConfig(spec, image.config.config);
+  checkVolumeDriver(merged.spec);
+  // docker refuses a container on a network that does not exist (NotFound `network x not found`).
+  for (const n of networksOf(spec)) d.network?.get(n);
+  const id = newId();
+  const name = reg.reserveName(id, options.name);
+  const warnings: string[] = [];
+  try {
+    const dir = ctx.containerDir(id);
+    await mkdir(dir, { recursive: true, mode: 0o710 });
+    // docker: a host-network container takes the host's name unless given one.
+    const hostname = spec.hostname || (spec.host.networkMode === 'host' ? osHostname() : id.slice(0, 12));
+    const files = {
+      hostnamePath: join(dir, 'hostname'),
+      hostsPath: join(dir, 'hosts'),
+      resolvConfPath: join(dir, 'resolv.conf'),
+      logPath: join(dir, `${id}-json.log`),
+    };
+    await writeEtcFiles(files, hostname, merged.spec);
+    const mountPoints = await d.mounts.resolve(merged.spec, find);
+    const lowerChain = ctx.lowerChain(image);
+    await writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper);
+    const c: StoredContainer = {
+      id,
+      name,
+      created: nowNano(),
+      imageId: image.id,
+      spec: merged.spec,
+      path: merged.path,
+      args: merged.args,
+      env: merged.spec.env,
+      hostname,
+      state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: zeroTime, finishedAt: zeroTime },
+      restartCount: 0,
+      runtime: spec.host.runtime || d.runtime.binary.name,
+      ...files,
+      lowerChain,
+      mountPoints,
+    };
+    if (spec.host.runtime && spec.host.runtime !== d.runtime.binary.name) await d.runtimeFor(spec.host.runtime);
+    reg.save(c);
+    d.log.info('container created', { container: id, name, image: image.id });
+    return { id, warnings };
+  } catch (err) {
+    reg.releaseName(name);
+    await d.snapshotter.removeRootfs(id).catch(() => undefined);
+    await rm(ctx.containerDir(id), { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function writeEtcFiles(files: { hostnamePath: string; hostsPath: string; resolvConfPath: string }, hostname: string, spec: ContainerSpec): Promise<void> {
+  const hostNet = spec.host.networkMode === 'host';
+  await writeFile(files.hostnamePath, `${hostname}\n`);
+  if (hostNet) {
+    await writeFile(files.hostsPath, await readFile('/etc/hosts').catch(() => hostsFile({ hostname, extraHosts: spec.host.extraHosts })));
+  } else {
+    await writeFile(files.hostsPath, hostsFile({ hostname, ...(spec.domainname ? { domainname: spec.domainname } : {}), extraHosts: spec.host.extraHosts }));
+  }
+  const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  await writeFile(files.resolvConfPath, hostNet && spec.host.dns.length === 0 ? hostResolv : resolvConf(hostResolv, spec.host));
+}

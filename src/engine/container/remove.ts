@@ -1,0 +1,79 @@
+// Removing a container: the guards of docker rm (a running or restarting one
+// needs force), then its process, rootfs, mounts, networks, bundle and record
+// go, and with `volumes` its anonymous volumes too.
+import { rm } from 'node:fs/promises';
+import { conflict } from '../../core/errors.ts';
+import type { Container } from '../../core/types.ts';
+import type { ContainerContext, StoredContainer } from './context.ts';
+import { releaseNetwork } from './network-links.ts';
+
+export interface RemoveRoles {
+  readonly stopper: { markManuallyStopped(id: string): void; stopRunning(c: Container, signal: string, timeout: number): Promise<void> };
+  readonly restarts: { cancel(id: string): StoredContainer | undefined };
+  readonly watcher: { unwatch(id: string): void };
+  readonly attaches: { endPending(id: string): void };
+}
+
+export class ContainerRemoval {
+  readonly #ctx: ContainerContext;
+  readonly #roles: RemoveRoles;
+
+  constructor(ctx: ContainerContext, roles: RemoveRoles) {
+    this.#ctx = ctx;
+    this.#roles = roles;
+  }
+
+  /** Conflict when running or restarting and not force (docker's texts). */
+  async remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const { reg, d, listeners } = this.#ctx;
+    let c = reg.find(idOrName);
+    if (reg.removing.has(c.id)) throw conflict(`removal of container ${idOrName} is already in progress`);
+    if (c.state.status === 'restarting') {
+      if (!options.force) throw conflict(`You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove`);
+      c = this.#roles.restarts.cancel(c.id) ?? c;
+    }
+    if (c.state.status === 'running' || c.state.status === 'paused') {
+      if (!options.force) {
+        throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+      }
+      this.#roles.stopper.markManuallyStopped(c.id);
+      await this.#roles.stopper.stopRunning(c, 'SIGKILL', 0);
+    }
+    await reg.lock.run(c.id, async () => {
+      c = reg.find(c.id);
+      if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
+      reg.removing.add(c.id);
+      try {
+        await this.#doRemove(c);
+        if (options.volumes) await d.mounts.removeAnonymous(c, (name) => reg.volumeUsers(name).length > 0);
+      } finally {
+        reg.removing.delete(c.id);
+      }
+    });
+    listeners.exited(c);
+    listeners.removed(c);
+  }
+
+  async #doRemove(c: Container): Promise<void> {
+    const { reg, d } = this.#ctx;
+    const id = c.id;
+    this.#roles.attaches.endPending(id);
+    d.health?.stop(id);
+    this.#roles.watcher.unwatch(id);
+    const rt = await this.#ctx.rt(id);
+    await rt.delete(id, { force: true });
+    await rt.cleanup(id);
+    await d.snapshotter.removeRootfs(id);
+    await d.mounts.release(c);
+    await releaseNetwork(this.#ctx, id);
+    await rm(this.#ctx.bundleDir(id), { recursive: true, force: true });
+    reg.delete(c);
+    // The record is gone; leftover files only waste space.
+    await rm(this.#ctx.containerDir(id), { recursive: true, force: true }).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
+    d.log.info('container removed', { container: id });
+    // Layers of an image removed with --force were kept for this container; free them now.
+    if (!(await d.images.get(c.imageId).then(() => true, () => false))) {
+      await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
+    }
+  }
+}

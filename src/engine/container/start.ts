@@ -1,0 +1,140 @@
+// Starting a container's process (the act behind start, restart and a restart
+// by policy): mounts the rootfs while the network namespace is prepared, writes
+// the OCI bundle, creates the process, connects pending attachments and the
+// network interfaces, then starts it. A failure undoes all of it and records
+// the error as docker does; the caller holds the container's lock.
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage, internal, invalidArgument, isNotFound } from '../../core/errors.ts';
+import type { NetworkState } from '../../core/types.ts';
+import type { ContainerRuntime } from '../../runtime/index.ts';
+import { buildSpec, classifyStartError, specToJson } from '../../runtime/index.ts';
+import { nowNano, zeroTime } from '../time.ts';
+import type { ContainerContext, StoredContainer } from './context.ts';
+import { isDaemonStartError } from './create-checks.ts';
+import { resolveLinks } from './links.ts';
+import { attachRequest, writeNetworkEtcFiles } from './network.ts';
+import { releaseNetwork } from './network-links.ts';
+import { specInput } from './spec-input.ts';
+
+/** The exit watcher as a start needs it. */
+export interface WatchRole {
+  /** Watches the container's process for its exit (idempotent). */
+  watch(id: string): void;
+  /** Stops watching without recording an exit. */
+  unwatch(id: string): void;
+}
+
+/** Attachments made before the start, as a start needs them. */
+export interface PendingAttachRole {
+  connectPending(id: string, rt: ContainerRuntime): Promise<void>;
+  endPending(id: string): void;
+}
+
+export class ContainerStarter {
+  readonly #ctx: ContainerContext;
+  readonly #watcher: WatchRole;
+  readonly #attaches: PendingAttachRole;
+
+  constructor(ctx: ContainerContext, roles: { watcher: WatchRole; attaches: PendingAttachRole }) {
+    this.#ctx = ctx;
+    this.#watcher = roles.watcher;
+    this.#attaches = roles.attaches;
+  }
+
+  /** Starts `c` (under its lock). Internal for the daemon's failures, InvalidArgument for 126/127 ones. */
+  async start(c: StoredContainer): Promise<void> {
+    const { d, reg } = this.#ctx;
+    const rt = await this.#ctx.rt(c.id);
+    const id = c.id;
+    let networkFailed = false;
+    let connecting: Promise<NetworkState> | undefined;
+    try {
+      const links = resolveLinks(c, (x) => reg.find(x));
+      // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
+      if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) {
+        await rt.delete(id, { force: true }).catch(() => undefined);
+        await rt.cleanup(id).catch(() => undefined);
+      }
+      let lowerChain = c.lowerChain;
+      if (lowerChain === undefined) lowerChain = this.#ctx.lowerChain(await d.images.get(c.imageId));
+      // After a crash a layer may be missing its snapshot; the image (if still there) can redo it.
+      await d.images.ensureUnpacked(c.imageId).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      const t0 = performance.now();
+      // The netns (and port allocation) is made while the rootfs mounts: both take a while and neither needs the other.
+      const netReq = d.network ? attachRequest(c) : undefined;
+      const attaching = netReq && d.network ? d.network.prepare(netReq) : Promise.resolve(undefined);
+      const [mounted, attached] = await Promise.allSettled([d.snapshotter.mountRootfs(id, lowerChain), attaching]);
+      if (attached.status === 'rejected') {
+        networkFailed = true;
+        throw attached.reason;
+      }
+      if (mounted.status === 'rejected') throw mounted.reason;
+      const rootfs = mounted.value;
+      if (attached.value) {
+        // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
+        connecting = attached.value.connect();
+        connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
+        c = reg.setState(c, {}, { network: attached.value.state });
+      }
+      const t1 = performance.now();
+      const spec = await buildSpec(await specInput(this.#ctx, c, { rootfs, links }));
+      const bundle = this.#ctx.bundleDir(id);
+      await mkdir(bundle, { recursive: true, mode: 0o700 });
+      await writeFile(join(bundle, 'config.json'), specToJson(spec));
+      const t2 = performance.now();
+      // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
+      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty });
+      // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
+      // Attachments made before start connect now, so that they see all of the output.
+      await this.#attaches.connectPending(id, rt);
+      const size = c.spec.host.consoleSize;
+      if (c.spec.tty && size) await rt.resize(id, { height: size[0], width: size[1] }).catch((err: unknown) => d.log.warn('setting the initial console size failed', { container: id, err }));
+      if (connecting) {
+        const network = await connecting.catch((err: unknown) => {
+          networkFailed = true;
+          throw err;
+        });
+        c = reg.setState(c, {}, { network });
+        await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts);
+      }
+      const t3 = performance.now();
+      // Watch before starting so that no exit is missed.
+      this.#watcher.watch(id);
+      await rt.start(id);
+      const t4 = performance.now();
+      const started = reg.setState(c, { status: 'running', pid, exitCode: 0, oomKilled: false, error: '', startedAt: nowNano(), finishedAt: zeroTime });
+      if (!this.#ctx.closed) d.health?.start(started);
+      const ms = (a: number, b: number) => Math.round(b - a);
+      d.log.info('container started', { container: id, pid, mountMs: ms(t0, t1), specMs: ms(t1, t2), createMs: ms(t2, t3), startMs: ms(t3, t4) });
+    } catch (err) {
+      const msg = errorMessage(err);
+      const code = classifyStartError(msg);
+      this.#attaches.endPending(id);
+      this.#watcher.unwatch(id);
+      // An interface set-up still running would race the release below.
+      await connecting?.catch(() => undefined);
+      await rt.delete(id, { force: true }).catch(() => undefined);
+      await rt.cleanup(id).catch(() => undefined);
+      await d.snapshotter.unmountRootfs(id).catch((e: unknown) => d.log.warn('unmount after failed start', { container: id, err: e }));
+      await d.mounts.release(c);
+      await releaseNetwork(this.#ctx, id);
+      await rm(this.#ctx.bundleDir(id), { recursive: true, force: true }).catch(() => undefined);
+      if (networkFailed) {
+        // Network set-up failures are not the runtime's: docker reports them as they are and the container stays as it was.
+        const netText = msg.includes('port is already allocated') || msg === 'all ports are allocated' ? `driver failed programming external connectivity on endpoint ${c.name} (${id}): ${msg}` : msg;
+        reg.setState(reg.find(id), { error: netText, exitCode: 128 });
+        d.log.warn('container network set-up failed', { container: id, err: msg });
+        throw internal(netText, err);
+      }
+      // The daemon's own spec errors (a missing --device) come as they are in docker; the runtime's are wrapped.
+      const text = isDaemonStartError(msg) ? msg : `failed to create task for container: failed to create shim task: OCI runtime create failed: ${msg.replace(/: unknown$/, '')}: unknown`;
+      // docker leaves the container in its previous state with the error and 127/126/128 recorded.
+      reg.setState(reg.find(id), { error: text, exitCode: code === 125 ? 128 : code });
+      d.log.warn('container failed to start', { container: id, err: msg });
+      throw code === 126 || code === 127 ? invalidArgument(text, err) : internal(text, err);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// Ending and freezing a running container: stop (signal, grace period, then
+// SIGKILL), kill, pause and unpause. Each marks a stop by the user, so that
+// the restart policy leaves the container alone until its next start.
+import { conflict, isNotFound } from '../../core/errors.ts';
+import type { Container } from '../../core/types.ts';
+import { parseSignal } from '../signals.ts';
+import type { ContainerContext, StoredContainer } from './context.ts';
+
+const defaultStopTimeout = 10;
+
+/** The pieces a stop needs: cancelling a pending restart, and the SIGKILL fallback. */
+export interface StopRoles {
+  readonly restarts: { cancel(id: string): StoredContainer | undefined };
+  readonly watcher: { awaitKilled(id: string, exited: Promise<Container>): Promise<void> };
+}
+
+export class ContainerStopper {
+  readonly #ctx: ContainerContext;
+  readonly #roles: StopRoles;
+
+  constructor(ctx: ContainerContext, roles: StopRoles) {
+    this.#ctx = ctx;
+    this.#roles = roles;
+  }
+
+  /** false when it was not running (304). */
+  async stop(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<boolean> {
+    const { reg, listeners } = this.#ctx;
+    const c = reg.find(idOrName);
+    if (c.state.status === 'restarting') {
+      // Under the lock: a back-off that ends right now (restartNow) must not start it again behind our back.
+      const stopped = await reg.lock.run(c.id, async () => this.#roles.restarts.cancel(c.id));
+      if (stopped) {
+        listeners.exited(stopped);
+        return true;
+      }
+      // It was started again meanwhile (or exited): stop it as any other container.
+      return this.stop(c.id, options);
+    }
+    if (c.state.status !== 'running' && c.state.status !== 'paused') return false;
+    const signal = parseSignal(options.signal || c.spec.stopSignal || 'SIGTERM');
+    this.markManuallyStopped(c.id);
+    const timeout = options.timeout ?? c.spec.stopTimeout ?? defaultStopTimeout;
+    await this.stopRunning(c, signal, timeout);
+    return true;
+  }
+
+  /** Sends `signal`, waits `timeout` s (negative: forever; 0: SIGKILL at once), then SIGKILLs; returns once the exit is recorded. */
+  async stopRunning(c: Container, signal: string, timeout: number): Promise<void> {
+    const exited = this.#ctx.listeners.nextExit(c.id);
+    // A paused container cannot act on a signal: thaw it first, as stopping means it must end.
+    if (this.#ctx.reg.get(c.id)?.state.status === 'paused') await this.#thaw(c.id);
+    const sendKill = async (sig: string) => {
+      try {
+        await (await this.#ctx.rt(c.id)).kill(c.id, sig);
+      } catch (err) {
+        // Gone already: the watcher records the exit.
+        if (!isNotFound(err)) this.#ctx.d.log.warn('signal failed', { container: c.id, signal: sig, err });
+      }
+    };
+    if (timeout !== 0) {
+      await sendKill(signal);
+      if (timeout < 0) {
+        await exited;
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout * 1000)))]);
+      clearTimeout(timer);
+      if (!timedOut) return;
+      this.#ctx.d.log.info('container did not stop in time, killing it', { container: c.id, timeout });
+    }
+    await sendKill('SIGKILL');
+    await this.#roles.watcher.awaitKilled(c.id, exited);
+  }
+
+  async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
+    const c = this.#ctx.reg.find(idOrName);
+    const sig = parseSignal(signal);
+    if (c.state.status === 'restarting') throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is restarting, wait until the container is running`);
+    if (c.state.status !== 'running' && c.state.status !== 'paused') {
+      throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
+    }
+    const exited = sig === 'SIGKILL' ? this.#ctx.listeners.nextExit(c.id) : undefined;
+    this.markManuallyStopped(c.id);
+    await (await this.#ctx.rt(c.id)).kill(c.id, sig);
+    // A frozen process only dies once thawed.
+    if (exited && c.state.status === 'paused') await this.#thaw(c.id);
+    // docker kill returns once a SIGKILLed container is seen to be gone.
+    if (exited) await this.#roles.watcher.awaitKilled(c.id, exited);
+  }
+
+  async pause(idOrName: string): Promise<void> {
+    const { reg } = this.#ctx;
+    const { id } = reg.find(idOrName);
+    await reg.lock.run(id, async () => {
+      const c = reg.find(id);
+      if (c.state.status === 'paused') throw conflict(`Container ${c.id} is already paused`);
+      if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`);
+      await (await this.#ctx.rt(id)).pause(id);
+      reg.setState(c, { status: 'paused' });
+      this.#ctx.d.log.info('container paused', { container: id });
+    });
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const { reg } = this.#ctx;
+    const { id } = reg.find(idOrName);
+    await reg.lock.run(id, async () => {
+      const c = reg.find(id);
+      if (c.state.status !== 'paused') throw conflict(`Container ${c.id} is not paused`);
+      await this.#thawLocked(c);
+    });
+  }
+
+  /** docker stop/kill/rm -f: no restart by policy until the next start. */
+  markManuallyStopped(id: string): void {
+    const c = this.#ctx.reg.get(id);
+    if (c && !c.manuallyStopped) this.#ctx.reg.save({ ...c, manuallyStopped: true });
+  }
+
+  async #thaw(id: string): Promise<void> {
+    await this.#ctx.reg.lock.run(id, async () => {
+      const c = this.#ctx.reg.get(id);
+      if (c?.state.status === 'paused') await this.#thawLocked(c);
+    });
+  }
+
+  async #thawLocked(c: StoredContainer): Promise<void> {
+    await (await this.#ctx.rt(c.id)).resume(c.id);
+    this.#ctx.reg.setState(c, { status: 'running' });
+    this.#ctx.d.log.info('container unpaused', { container: c.id });
+  }
+}
