@@ -123,10 +123,14 @@ export function unixRequest(req: UnixRequest): Promise<UnixResponse> {
 
 /** Decodes the body (Content-Length, chunked, or until close) into `out`. */
 function pipeBody(socket: Socket, first: Buffer, out: PassThrough, headers: Record<string, string> | 0): void {
+  // One socket read may decode into several chunks: wait for one 'drain' at a
+  // time, or every full write would add a listener (MaxListenersExceededWarning).
+  let waiting = false;
   const push = (b: Buffer) => {
-    if (b.length > 0 && !out.write(b)) {
+    if (b.length > 0 && !out.write(b) && !waiting) {
+      waiting = true;
       socket.pause();
-      out.once('drain', () => socket.resume());
+      out.once('drain', () => { waiting = false; socket.resume(); });
     }
   };
   let complete = false;

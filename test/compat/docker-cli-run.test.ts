@@ -5,10 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, type Daemon } from '../integration/harness.ts';
-import { busyboxTar, dockerdUnavailable, run, startPrivateDockerd, type PrivateDockerd, type RunResult } from '../integration/acceptance-support.ts';
+import { busyboxTar, run, startPrivateDockerd, type PrivateDockerd, type RunResult } from '../integration/acceptance-support.ts';
 
 const image = 'compat-busybox:1';
-const skip = dockerdUnavailable();
 
 /** Masks what differs between two engines for the same behaviour. */
 function normalize(s: string): string {
@@ -68,7 +67,7 @@ const cases: Case[] = [
   { title: 'images lists the image', args: ['images', '--format', '{{.Repository}}:{{.Tag}}', image] },
 ];
 
-describe('the docker CLI gets the same answers from berthd as from dockerd', { skip: skip ?? false, timeout: 600_000 }, () => {
+describe('the docker CLI gets the same answers from berthd as from dockerd', { timeout: 600_000 }, () => {
   let berthd: Daemon | undefined;
   let dockerd: PrivateDockerd | undefined;
   const onBerthd = (args: readonly string[], input?: Buffer) => {

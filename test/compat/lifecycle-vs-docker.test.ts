@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../integration/harness.ts';
-import { busyboxTar, dockerdUnavailable, run, show, startPrivateDockerd, until, type PrivateDockerd, type RunResult } from '../integration/acceptance-support.ts';
+import { busyboxTar, run, show, startPrivateDockerd, until, type PrivateDockerd, type RunResult } from '../integration/acceptance-support.ts';
 
-const skip = dockerdUnavailable();
 const img = 'busybox';
 const none = ['--network', 'none'];
 
@@ -36,7 +35,7 @@ interface Compare {
   readonly input?: string;
 }
 
-describe('the docker CLI does issue 3\'s commands on berthd as on dockerd', { skip: skip ?? false, timeout: 900_000, concurrency: false }, () => {
+describe('the docker CLI does issue 3\'s commands on berthd as on dockerd', { timeout: 900_000, concurrency: false }, () => {
   let berthd: Daemon | undefined;
   let dockerd: PrivateDockerd | undefined;
   let tmp = '';

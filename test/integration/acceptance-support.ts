@@ -116,7 +116,7 @@ export interface PrivateDockerdOptions {
   readonly netns?: boolean;
 }
 
-/** Why a private dockerd cannot be started here, or undefined when it can. */
+/** Why a private dockerd cannot be started here, or undefined when it can (startPrivateDockerd throws with it). */
 export function dockerdUnavailable(): string | undefined {
   for (const prog of ['dockerd', 'docker']) {
     if (spawnSync('sh', ['-c', `command -v ${prog}`]).status !== 0) return `${prog} is not installed (scripts/setup installs docker.io)`;
@@ -132,6 +132,9 @@ export function dockerdUnavailable(): string | undefined {
  * first (so no shim outlives it), the namespace, mounts and the dir.
  */
 export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): Promise<PrivateDockerd> {
+  // The oracle is required: a test that cannot start it fails, saying why (never a skip).
+  const missing = dockerdUnavailable();
+  if (missing) throw new Error(`the private dockerd (the oracle) cannot start: ${missing}`);
   const dir = mkdtempSync('/tmp/berth-test-dockerd-');
   const socket = join(dir, 'sock');
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}` };

@@ -6,11 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { berthBin, busyboxTar, dockerdUnavailable, run, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
+import { berthBin, busyboxTar, run, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
 
-const skip = dockerdUnavailable();
-
-describe('berth compose against a real dockerd', { skip: skip ?? false, timeout: 300_000 }, () => {
+describe('berth compose against a real dockerd', { timeout: 300_000 }, () => {
   let dockerd: PrivateDockerd | undefined;
   let dir = '';
   let file = '';

@@ -47,7 +47,7 @@ export interface Daemon {
 
 export const berthdBundle = join(repoRoot, 'dist', 'berthd.mjs');
 
-function httpRequest(socketPath: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+export function httpRequest(socketPath: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
     const h: Record<string, string> = { ...headers };

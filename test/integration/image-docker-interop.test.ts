@@ -1,7 +1,7 @@
 // The archive formats against Docker itself: a private dockerd (20.10, the
 // Debian docker.io) loads what berth's image store saves with the same image id
 // and runs it, and berth loads what `docker save` writes (legacy layout with
-// layer symlinks) with docker's ids and tags. Skipped only without dockerd.
+// layer symlinks) with docker's ids and tags. Fails (never skips) without dockerd.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,10 +13,9 @@ import { log, setLogSink } from '../../src/lib/logger.ts';
 import { openBlobStore, openMetadataStore, openSnapshotter, type MetadataStore } from '../../src/store/index.ts';
 import { createImageStore, type LocalImageStore } from '../../src/image/index.ts';
 import { makeTar, type FixtureEntry } from '../../src/image/tar-fixture.ts';
-import { dockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
+import { startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
 
 setLogSink(() => {});
-const skip = dockerdUnavailable();
 
 function busyboxRootfs(): Promise<Buffer> {
   const entries: FixtureEntry[] = [
@@ -36,7 +35,7 @@ async function bytesOf(fn: (out: PassThrough) => Promise<void>): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
-describe('image archives round-trip with a real dockerd', { skip: skip ?? false, timeout: 300_000 }, () => {
+describe('image archives round-trip with a real dockerd', { timeout: 300_000 }, () => {
   let dockerd: PrivateDockerd | undefined;
   let root = '';
   let store: LocalImageStore;

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerdUnavailable, run } from './acceptance-support.ts';
+import { run } from './acceptance-support.ts';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 import { startRegistry, startTokenServer, type Registry, type TokenServer } from './registry-support.ts';
 
@@ -69,7 +69,7 @@ describe('a build FROM an image that only logged-in users may pull', () => {
     assert.equal((await d.request('GET', `/images/${base}/json`)).status, 200);
   });
 
-  test('docker\'s CLI (classic builder) sends X-Registry-Config that berthd uses', { timeout: 90_000, skip: dockerdUnavailable() }, async () => {
+  test('docker\'s CLI (classic builder) sends X-Registry-Config that berthd uses', { timeout: 90_000 }, async () => {
     assert.equal((await d.berth(['rmi', base])).code, 0);
     const dockerEnv = { ...d.env, DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_BUILDKIT: '0' };
     const login = await run('docker', ['login', '-u', 'erin', '--password-stdin', reg.host], { env: dockerEnv, input: 'b4se-pw' });

@@ -11,11 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { busyboxTar, dockerdUnavailable, run, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
+import { busyboxTar, run, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 import { htpasswdLine, makePki, startRegistry, startTokenServer, type Registry, type TestPki, type TokenServer } from './registry-support.ts';
-
-const skip = dockerdUnavailable();
 
 /** skopeo, run without blocking: the token server answers from this very process. */
 const skopeo = (args: readonly string[]) => run('skopeo', args, { timeoutMs: 60_000 });
@@ -93,7 +91,7 @@ function exchangeTests(side: () => Side, user: string, password: string): void {
   });
 }
 
-describe('berth and dockerd exchange images through a TLS registry with htpasswd basic auth', { skip }, () => {
+describe('berth and dockerd exchange images through a TLS registry with htpasswd basic auth', () => {
   let s: Side;
   let pki: TestPki;
   let home: string;
@@ -138,7 +136,7 @@ describe('berth and dockerd exchange images through a TLS registry with htpasswd
   exchangeTests(() => s, 'carol', 'pa55word');
 });
 
-describe('berth and dockerd exchange images through a registry with Bearer tokens', { skip }, () => {
+describe('berth and dockerd exchange images through a registry with Bearer tokens', () => {
   let s: Side;
   let tokens: TokenServer;
   let home: string;

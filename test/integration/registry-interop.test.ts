@@ -6,13 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { busyboxTar, dockerdUnavailable, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
+import { busyboxTar, startPrivateDockerd, type PrivateDockerd } from './acceptance-support.ts';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 import { busyboxOciLayout, skopeo, startRegistry, type Registry } from './registry-support.ts';
 
-const skip = dockerdUnavailable();
-
-describe('berth and dockerd exchange images through a registry', { skip }, () => {
+describe('berth and dockerd exchange images through a registry', () => {
   let d: Daemon;
   let docker: PrivateDockerd;
   let reg: Registry;

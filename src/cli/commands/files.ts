@@ -4,7 +4,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, lchown, link, lstat, mkdir, readdir, readlink, rm, stat, symlink, utimes, lutimes } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -192,13 +192,17 @@ async function extractLocal(input: Readable, dir: string, rename: string | undef
   let bytes = 0;
   const dirTimes: { path: string; mtime: Date }[] = [];
   const mapName = (name: string): string | undefined => {
-    if (name.startsWith('/')) return undefined;
-    // A leading `.` (a `/.` copy) is the first component, renamed like any other.
+    // A leading `.` (a `/.` copy) is the first component, renamed like any other;
+    // an absolute name is taken under `dir`, as Go's filepath.Join does.
     const parts = name.split('/').filter((p, i) => p !== '' && (p !== '.' || i === 0));
-    if (parts.length === 0 || parts.includes('..')) return undefined;
+    if (parts.length === 0) return undefined;
     if (rename !== undefined) parts[0] = rename;
     else if (parts[0] === '.') parts.shift();
-    return join(dir, ...parts);
+    const target = join(dir, ...parts);
+    // docker's archive package refuses an entry that climbs out of the destination.
+    const rel = relative(dir, target);
+    if (rel === '..' || rel.startsWith('../')) throw new ExitError(1, `${JSON.stringify(posix.normalize(name))} is outside of ${JSON.stringify(dir)}`);
+    return target;
   };
   const consuming = (async () => {
     for await (const e of extract as unknown as AsyncIterable<Readable & { header: tar.Header }>) {
@@ -215,10 +219,17 @@ async function extractLocal(input: Readable, dir: string, rename: string | undef
           await pipeline(e, createWriteStream(target, { mode }));
           bytes += h.size ?? 0;
         } else if (h.type === 'symlink') {
+          // As docker's archive package: a link whose target, read from where it
+          // stands, leaves the destination is refused (a string prefix, as Go's check).
+          if (!join(dirname(target), h.linkname ?? '').startsWith(dir)) {
+            throw new ExitError(1, `invalid symlink ${JSON.stringify(target)} -> ${JSON.stringify(h.linkname ?? '')}`);
+          }
           await symlink(h.linkname ?? '', target);
         } else if (h.type === 'link') {
-          const from = mapName(h.linkname ?? '');
-          if (from !== undefined) await link(from, target);
+          const from = join(dir, h.linkname ?? '');
+          if (!from.startsWith(dir)) throw new ExitError(1, `invalid hardlink ${JSON.stringify(from)} -> ${JSON.stringify(h.linkname ?? '')}`);
+          const mapped = mapName(h.linkname ?? '');
+          if (mapped !== undefined) await link(mapped, target);
           continue;
         } else continue;
         if (process.getuid?.() === 0) await lchown(target, h.uid ?? 0, h.gid ?? 0).catch(() => undefined);
@@ -233,7 +244,12 @@ async function extractLocal(input: Readable, dir: string, rename: string | undef
         e.resume();
       }
     }
-  })();
+  })().catch((e: unknown) => {
+    // A refused entry ends the copy, as docker's: stop reading the daemon's tar.
+    input.destroy();
+    extract.destroy();
+    throw e;
+  });
   await Promise.all([pipeline(input, extract), consuming]);
   for (const d of dirTimes.reverse()) await utimes(d.path, d.mtime, d.mtime).catch(() => undefined);
   return bytes;
