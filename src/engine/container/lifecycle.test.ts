@@ -54,7 +54,10 @@ class FakeRuntime implements ContainerRuntime {
     p.state = { ...p.state, status: 'stopped' };
     for (const w of p.waiters.splice(0)) w(p.exit);
   }
+  /** While set, delete() waits for it: an exit being recorded stays in progress. */
+  deleteGate: Promise<void> | undefined;
   async delete(id: string): Promise<void> {
+    await this.deleteGate;
     this.procs.delete(id);
   }
   async state(id: string): Promise<RuntimeState | undefined> {
@@ -220,6 +223,23 @@ test('stop of a running container sends SIGTERM and returns once the exit is rec
   assert.deepEqual([c.state.status, c.state.exitCode], ['exited', 143]);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal((await containers.inspect(id)).state.status, 'exited', 'a stop by the user keeps the always policy from restarting it');
+});
+
+test('stop while an exit is being recorded cancels the restart that exit brings (unless-stopped)', async (t) => {
+  const { containers, runtime } = await setup(t);
+  const { id } = await containers.create(spec(restartPolicy('unless-stopped')));
+  await containers.start(id);
+  let open!: () => void;
+  runtime.deleteGate = new Promise((r) => (open = r));
+  runtime.exit(id, 0);
+  await until('the exit shows', async () => (await containers.inspect(id)).state.status === 'exited');
+  const stopped = containers.stop(id, { timeout: 1 });
+  open();
+  runtime.deleteGate = undefined;
+  await stopped;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await containers.inspect(id)).state.status, 'exited');
+  assert.equal(runtime.calls.filter((c) => c === `start ${id}`).length, 1, 'no restart after the stop');
 });
 
 test('stop of a stopped container answers false and sends no signal', async (t) => {

@@ -25,6 +25,10 @@ export class ContainerStopper {
 
   /** false when it was not running (304). */
   async stop(idOrName: string, options: { timeout?: number; signal?: string } = {}): Promise<boolean> {
+    return this.#stop(idOrName, options, false);
+  }
+
+  async #stop(idOrName: string, options: { timeout?: number; signal?: string }, settled: boolean): Promise<boolean> {
     const { reg, listeners } = this.#ctx;
     const c = reg.find(idOrName);
     if (c.state.status === 'restarting') {
@@ -35,9 +39,16 @@ export class ContainerStopper {
         return true;
       }
       // It was started again meanwhile (or exited): stop it as any other container.
-      return this.stop(c.id, options);
+      return this.#stop(c.id, options, settled);
     }
-    if (c.state.status !== 'running' && c.state.status !== 'paused') return false;
+    if (c.state.status !== 'running' && c.state.status !== 'paused') {
+      // An exit being recorded (exit.ts holds the lock) shows `exited` before the
+      // restart policy has decided; dockerd makes that one step. Wait for the
+      // verdict once, so a stop in between still cancels the restart it brings.
+      if (settled) return false;
+      await reg.lock.run(c.id, async () => undefined);
+      return this.#stop(c.id, options, true);
+    }
     const signal = parseSignal(options.signal || c.spec.stopSignal || 'SIGTERM');
     this.markManuallyStopped(c.id);
     const timeout = options.timeout ?? c.spec.stopTimeout ?? defaultStopTimeout;
