@@ -4,7 +4,7 @@
 import type { BuildService } from '../build/index.ts';
 import type { FileService } from './container-files.ts';
 import type { EventBus } from './events.ts';
-import type { ExecService } from './execs.ts';
+import type { ExecService } from './exec/execs.ts';
 import type { NetworkService } from './networks.ts';
 import type { PruneService } from './prune.ts';
 import type { StatsService } from './stats.ts';

@@ -9,7 +9,7 @@ import { invalidArgument, isInvalidArgument } from '../core/errors.ts';
 import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../runtime/index.ts';
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
 import { LocalContainerService } from './containers.ts';
-import { LocalExecService } from './execs.ts';
+import { LocalExecService } from './exec/execs.ts';
 import { LocalFileService } from './container-files.ts';
 import { ContainerMounts } from './container-mounts.ts';
 import { LocalVolumeService } from './volumes.ts';

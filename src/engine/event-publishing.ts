@@ -9,7 +9,7 @@ import { familiarName, parseReference } from '../core/reference.ts';
 import type { EventBus, EventPublisher } from './events.ts';
 import type { ContainerService, ImageService, RegistryService, VolumeService } from './types.ts';
 import type { NetworkService } from './networks.ts';
-import type { ExecService } from './execs.ts';
+import type { ExecService } from './exec/execs.ts';
 import type { FileService } from './container-files.ts';
 import { parseSignal } from './signals.ts';
 import { containerAttributes } from './container-attributes.ts';

@@ -5,7 +5,7 @@ export { apiVersion, minApiVersion, serverVersion } from './system.ts';
 export type { ContainerAttachment, OutputChunk } from './attach-session.ts';
 export { endpointSpecOf, networksOf, primaryNetwork } from './container-network.ts';
 export type { NetworkInfo, NetworkService } from './networks.ts';
-export type { ExecInstance, ExecService, ExecSpec } from './execs.ts';
+export type { ExecInstance, ExecService, ExecSpec } from './exec/execs.ts';
 export type { TopResult } from './top.ts';
 export type { Engine } from './engine-services.ts';
 export type { StatsSample, StatsService } from './stats.ts';
