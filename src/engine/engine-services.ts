@@ -6,8 +6,8 @@ import type { FileService } from './container-files.ts';
 import type { EventBus } from './events.ts';
 import type { ExecService } from './exec/execs.ts';
 import type { NetworkService } from './networks.ts';
-import type { PruneService } from './prune.ts';
-import type { StatsService } from './stats.ts';
+import type { PruneService } from './system/prune.ts';
+import type { StatsService } from './system/stats.ts';
 import type { ContainerService, ImageService, RegistryService, SystemService, VolumeService } from './types.ts';
 
 export interface Engine {

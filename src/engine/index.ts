@@ -1,14 +1,14 @@
 // engine: the one service layer (containers, images, system) that api/ calls.
 export type * from './types.ts';
 export { createEngine, type EngineOptions } from './engine.ts';
-export { apiVersion, minApiVersion, serverVersion } from './system.ts';
+export { apiVersion, minApiVersion, serverVersion } from './system/system.ts';
 export type { ContainerAttachment, OutputChunk } from './attach-session.ts';
 export { endpointSpecOf, networksOf, primaryNetwork } from './container-network.ts';
 export type { NetworkInfo, NetworkService } from './networks.ts';
 export type { ExecInstance, ExecService, ExecSpec } from './exec/execs.ts';
 export type { TopResult } from './top.ts';
 export type { Engine } from './engine-services.ts';
-export type { StatsSample, StatsService } from './stats.ts';
+export type { StatsSample, StatsService } from './system/stats.ts';
 export type { FileService } from './container-files.ts';
 export type { PathStat } from './container-archive.ts';
 export type { ContainerUpdate } from './container-update.ts';
