@@ -5,7 +5,7 @@ import type { BuildService } from '../build/index.ts';
 import type { FileService } from './container-files.ts';
 import type { EventBus } from './events.ts';
 import type { ExecService } from './exec/execs.ts';
-import type { NetworkService } from './networks.ts';
+import type { NetworkService } from './network/networks.ts';
 import type { PruneService } from './system/prune.ts';
 import type { StatsService } from './system/stats.ts';
 import type { ContainerService, ImageService, RegistryService, SystemService, VolumeService } from './types.ts';

@@ -8,7 +8,7 @@ import type { Container } from '../core/types.ts';
 import { familiarName, parseReference } from '../core/reference.ts';
 import type { EventBus, EventPublisher } from './events.ts';
 import type { ContainerService, ImageService, RegistryService, VolumeService } from './types.ts';
-import type { NetworkService } from './networks.ts';
+import type { NetworkService } from './network/networks.ts';
 import type { ExecService } from './exec/execs.ts';
 import type { FileService } from './container-files.ts';
 import { parseSignal } from './signals.ts';

@@ -4,7 +4,7 @@ export { createEngine, type EngineOptions } from './engine.ts';
 export { apiVersion, minApiVersion, serverVersion } from './system/system.ts';
 export type { ContainerAttachment, OutputChunk } from './attach-session.ts';
 export { endpointSpecOf, networksOf, primaryNetwork } from './container-network.ts';
-export type { NetworkInfo, NetworkService } from './networks.ts';
+export type { NetworkInfo, NetworkService } from './network/networks.ts';
 export type { ExecInstance, ExecService, ExecSpec } from './exec/execs.ts';
 export type { TopResult } from './top.ts';
 export type { Engine } from './engine-services.ts';
