@@ -2,8 +2,8 @@
 // listing and logs, the per-container exit watcher, and the start-up restore.
 // Public methods guard (lock, re-read, check the transition), private #do*
 // methods act and persist through the MetadataStore.
-import type { EventPublisher } from './events.ts';
-import { containerAttributes } from './event-publishing.ts';
+import type { EventPublisher } from './events/events.ts';
+import { containerAttributes } from './events/container-events.ts';
 import { readRotatedLogs, validateLogConfig } from './log-rotation.ts';
 import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -12,7 +12,7 @@ export type { StatsSample, StatsService } from './system/stats.ts';
 export type { FileService } from './container-files.ts';
 export type { PathStat } from './container-archive.ts';
 export type { ContainerUpdate } from './container-update.ts';
-export { eventJsonText, parseEventTime, unknownEventFilter, type EventBus } from './events.ts';
+export { eventJsonText, parseEventTime, unknownEventFilter, type EventBus } from './events/events.ts';
 // Types and errors of the modules under the engine that front doors see in the
 // engine's answers (images, volumes, registry credentials, build failures).
 export type { Image, HistoryEntry, OciContainerConfig } from '../image/index.ts';

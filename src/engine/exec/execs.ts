@@ -5,7 +5,7 @@
 // with the exec's command, env, user, working dir and TTY on top. Records live
 // in memory: bounded in number and age, dropped with their container and, for
 // health probes, as soon as the verdict is in.
-import type { EventPublisher } from '../events.ts';
+import type { EventPublisher } from '../events/events.ts';
 import { containerAttributes } from '../container-attributes.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
 // `until` and `label` filters. Works through the public services, so removals
 // publish their usual events; a `prune` event with the reclaimed bytes follows.
 import { invalidArgument } from '../../core/errors.ts';
-import type { EventPublisher } from '../events.ts';
+import type { EventPublisher } from '../events/events.ts';
 import type { ContainerService, Filters, ImageDeleteResult, ImageService } from '../types.ts';
 import type { Image } from '../../image/index.ts';
 import { parseTimestamp } from '../../lib/timestamp.ts';
