@@ -10,7 +10,7 @@ import { parseDockerfile, parseHeredoc } from './parse-dockerfile.ts';
 import { dockerfileError, ParseFailure } from './errors.ts';
 import { Flags } from './flags.ts';
 import { parseMount } from './run-mount.ts';
-import { goQuote } from './shell-lex.ts';
+import { goQuote } from './go-strings.ts';
 import { parseGoDuration } from '../../lib/go-units.ts';
 
 export interface InstructionsOptions {

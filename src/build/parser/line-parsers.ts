@@ -3,7 +3,7 @@
 // JSON or shell form, `name=value` pairs, whitespace-delimited words and the
 // HEALTHCHECK form.
 import type { Node } from './ast.ts';
-import { goQuote, isGoSpace } from './shell-lex.ts';
+import { goQuote, isGoSpace } from './go-strings.ts';
 import { ParseFailure } from './errors.ts';
 
 /** What an instruction's arguments parse to (BuildKit's node.Next, onbuild's inner node, the JSON attribute). */
