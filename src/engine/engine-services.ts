@@ -3,11 +3,11 @@
 // shared service interfaces, are not in a cycle with this aggregate.
 import type { BuildService } from '../build/index.ts';
 import type { FileService } from './container/files.ts';
-import type { EventBus } from './events.ts';
-import type { ExecService } from './execs.ts';
-import type { NetworkService } from './networks.ts';
-import type { PruneService } from './prune.ts';
-import type { StatsService } from './stats.ts';
+import type { EventBus } from './events/events.ts';
+import type { ExecService } from './exec/execs.ts';
+import type { NetworkService } from './network/networks.ts';
+import type { PruneService } from './system/prune.ts';
+import type { StatsService } from './system/stats.ts';
 import type { ContainerService, ImageService, RegistryService, SystemService, VolumeService } from './types.ts';
 
 export interface Engine {

@@ -1,17 +1,17 @@
 // engine: the one service layer (containers, images, system) that api/ calls.
 export type * from './types.ts';
-export { apiVersion, minApiVersion, serverVersion } from './system.ts';
+export { apiVersion, minApiVersion, serverVersion } from './system/system.ts';
 export type { ContainerAttachment, OutputChunk } from './attach-session.ts';
 export { endpointSpecOf, networksOf, primaryNetwork } from './container/network.ts';
-export type { NetworkInfo, NetworkService } from './networks.ts';
-export type { ExecInstance, ExecService, ExecSpec } from './execs.ts';
+export type { NetworkInfo, NetworkService } from './network/networks.ts';
+export type { ExecInstance, ExecService, ExecSpec } from './exec/execs.ts';
 export type { TopResult } from './container/top.ts';
 export type { Engine } from './engine-services.ts';
-export type { StatsSample } from './stats.ts';
+export type { StatsSample } from './system/stats.ts';
 export type { FileService } from './container/files.ts';
 export type { PathStat } from './container/archive.ts';
 export type { ContainerUpdate } from './container/update.ts';
-export { eventJsonText, parseEventTime, unknownEventFilter } from './events.ts';
+export { eventJsonText, parseEventTime, unknownEventFilter } from './events/events.ts';
 // The service classes and factories, for the composition root (daemon/compose-engine.ts).
 export { LocalContainers } from './container/service.ts';
 export { ContainerRegistry } from './container/registry.ts';
@@ -21,16 +21,17 @@ export { execProbeRunner } from './container/health-probe.ts';
 export { ContainerMounts } from './container/mounts.ts';
 export { LogRotator } from './container/log-rotation.ts';
 export { LocalFileService } from './container/files.ts';
-export { LocalExecService } from './execs.ts';
-export { LocalVolumeService } from './volumes.ts';
-export { LocalImageService } from './images.ts';
-export { LocalSystemService } from './system.ts';
-export { LocalRegistryService } from './registry-service.ts';
-export { LocalNetworkService } from './networks.ts';
-export { EventBus } from './events.ts';
-export { StatsService } from './stats.ts';
-export { PruneService } from './prune.ts';
-export { publishContainerEvents, publishExecEvents, publishFileEvents, publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './event-publishing.ts';
+export { LocalExecService } from './exec/execs.ts';
+export { LocalVolumeService } from './volume/volumes.ts';
+export { LocalImageService } from './image/images.ts';
+export { LocalSystemService } from './system/system.ts';
+export { LocalRegistryService } from './image/registry-service.ts';
+export { LocalNetworkService } from './network/networks.ts';
+export { EventBus } from './events/events.ts';
+export { StatsService } from './system/stats.ts';
+export { PruneService } from './system/prune.ts';
+export { publishContainerEvents, publishExecEvents, publishFileEvents } from './events/container-events.ts';
+export { publishImageEvents, publishNetworkEvents, publishRegistryEvents, publishVolumeEvents } from './events/object-events.ts';
 // Types and errors of the modules under the engine that front doors see in the
 // engine's answers (images, volumes, registry credentials, build failures).
 export type { Image, HistoryEntry, OciContainerConfig } from '../image/index.ts';

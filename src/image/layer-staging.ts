@@ -3,8 +3,8 @@
 // all while they download. Nothing is visible until the whole blob matched its
 // digest and size and the tar its diff id; a mismatch removes the staging. The
 // image store then makes all staged layers of an image durable with one sync,
-// renames them into place and writes the records last (commitStaged in
-// image-store.ts), so a crash at any point leaves either nothing or complete,
+// renames them into place and writes the records last (installStaged in
+// image-layers.ts), so a crash at any point leaves either nothing or complete,
 // durable layers.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // Node.Dump prints it (`(copy ["--from=a"] "x" "/y")`); used by tests and
 // handy for debugging a parse.
 import type { Node, ParseResult } from './ast.ts';
-import { goQuote } from './shell-lex.ts';
+import { goQuote } from './go-strings.ts';
 
 /** One instruction, without the surrounding parentheses. */
 export function dumpNode(node: Node): string {

@@ -3,15 +3,16 @@
 // heredoc sources, RUN --mount/--network/--security, lint remarks). Words are
 // left unexpanded; the executor expands them with the stage's ARG/ENV values.
 import type {
-  AddCommand, ArgCommand, ArgPair, Command, CommandLine, CopyCommand, HealthcheckCommand, HeredocFile,
+  AddCommand, ArgCommand, ArgPair, Command, CommandLine, CopyCommand, HeredocFile,
   Instructions, KeyValuePair, LintWarning, Node, ParseResult, RunCommand, SourceContent, Stage,
 } from './ast.ts';
 import { parseDockerfile, parseHeredoc } from './parse-dockerfile.ts';
 import { dockerfileError, ParseFailure } from './errors.ts';
 import { Flags } from './flags.ts';
 import { parseMount } from './run-mount.ts';
-import { goQuote } from './shell-lex.ts';
-import { parseGoDuration } from '../../lib/go-units.ts';
+import { goQuote } from './go-strings.ts';
+import { handleJSONArgs, type Request } from './instruction-request.ts';
+import { parseHealthcheck } from './healthcheck-instruction.ts';
 
 export interface InstructionsOptions {
   /** The file name used in error messages (default `Dockerfile`). */
@@ -64,15 +65,6 @@ export function parseInstructions(input: string | ParseResult, options: Instruct
     directives: ast.directives,
     lint,
   };
-}
-
-interface Request {
-  readonly node: Node;
-  readonly command: string;
-  readonly args: string[];
-  readonly flags: Flags;
-  readonly json: boolean;
-  readonly base: { startLine: number; endLine: number; original: string };
 }
 
 function nodeArgs(node: Node): string[] {
@@ -176,12 +168,6 @@ function parseKvps(args: readonly string[], name: string): KeyValuePair[] {
     out.push({ key, value: args[i + 1] as string, noDelim: args[i + 2] === '' });
   }
   return out;
-}
-
-function handleJSONArgs(args: readonly string[], json: boolean): string[] {
-  if (args.length === 0) return [];
-  if (json) return [...args];
-  return [args.join(' ')];
 }
 
 function commandLine(req: Request): CommandLine {
@@ -334,60 +320,6 @@ function parseRun(req: Request): RunCommand {
   const mounts = mountFlag.values.map((v) => parseMount(v));
   const { cmdLine, prependShell, files } = commandLine(req);
   return { kind: 'RUN', ...req.base, cmdLine, prependShell, files, mounts, network, security, flagsUsed };
-}
-
-function parseHealthcheck(req: Request): HealthcheckCommand {
-  if (req.args.length === 0) throw new ParseFailure('HEALTHCHECK requires at least one argument', 0);
-  const typ = (req.args[0] as string).toUpperCase();
-  const args = req.args.slice(1);
-  const none = { interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, retries: 0 };
-  if (typ === 'NONE') {
-    if (args.length !== 0) throw new ParseFailure('HEALTHCHECK NONE takes no arguments', 0);
-    return { kind: 'HEALTHCHECK', ...req.base, test: ['NONE'], ...none };
-  }
-  const interval = req.flags.addString('interval', '');
-  const timeout = req.flags.addString('timeout', '');
-  const startPeriod = req.flags.addString('start-period', '');
-  const startInterval = req.flags.addString('start-interval', '');
-  const retries = req.flags.addString('retries', '');
-  req.flags.parse();
-  if (typ !== 'CMD') throw new ParseFailure(`Unknown type ${goQuote(typ)} in HEALTHCHECK (try CMD)`, 0);
-  const cmd = handleJSONArgs(args, req.json);
-  if (cmd.length === 0) throw new ParseFailure('Missing command after HEALTHCHECK CMD', 0);
-  const test = [req.json ? 'CMD' : 'CMD-SHELL', ...cmd];
-  let retryCount = 0;
-  if (retries.value !== '') {
-    if (!/^[+-]?[0-9]+$/.test(retries.value)) {
-      throw new ParseFailure(`strconv.ParseInt: parsing ${goQuote(retries.value)}: invalid syntax`, 0);
-    }
-    retryCount = Number.parseInt(retries.value, 10);
-    if (retryCount < 0) throw new ParseFailure(`--retries cannot be negative (${retryCount})`, 0);
-  }
-  return {
-    kind: 'HEALTHCHECK',
-    ...req.base,
-    test,
-    interval: optInterval('interval', interval.value),
-    timeout: optInterval('timeout', timeout.value),
-    startPeriod: optInterval('start-period', startPeriod.value),
-    startInterval: optInterval('start-interval', startInterval.value),
-    retries: retryCount,
-  };
-}
-
-/** A HEALTHCHECK duration flag in nanoseconds (0 when empty); at least 1ms when set. */
-function optInterval(name: string, value: string): number {
-  if (value === '') return 0;
-  let ns: number;
-  try {
-    ns = parseGoDuration(value);
-  } catch (err) {
-    // Go's own message (`time: missing unit in duration "5"`), as docker's parser returns it.
-    throw new ParseFailure((err as Error).message, 0);
-  }
-  if (ns === 0) return 0;
-  if (ns < 1_000_000) throw new ParseFailure(`Interval ${goQuote(name)} cannot be less than 1ms`, 0);
-  return ns;
 }
 
 function parseArg(req: Request): ArgCommand {

@@ -2,7 +2,7 @@
 // the way BuildKit's instructions.parseMount does (values stay unexpanded).
 import type { Mount, MountType } from './ast.ts';
 import { ParseFailure } from './errors.ts';
-import { goQuote } from './shell-lex.ts';
+import { goQuote } from './go-strings.ts';
 
 const mountTypes: readonly MountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 const sharingModes = ['shared', 'private', 'locked'] as const;

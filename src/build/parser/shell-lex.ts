@@ -2,6 +2,8 @@
 // `${var...}` substitution form, with BuildKit's shell.Lex semantics (which
 // is what `docker build` uses for ENV, ARG, COPY, WORKDIR… arguments).
 import { invalidArgument } from '../../core/index.ts';
+import { goQuote, isGoSpace } from './go-strings.ts';
+import { LexError, trimPrefix, trimSuffix, patternToRegex } from './shell-patterns.ts';
 
 /** Variable values: a Map or a plain record. */
 export type ExpandEnv = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
@@ -28,22 +30,9 @@ export interface LexResult {
 
 const EOF = '';
 
-/** Go's unicode.IsSpace. */
-export function isGoSpace(ch: string): boolean {
-  switch (ch) {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ': case '\u0085': case '\u00a0':
-      return true;
-  }
-  if (ch.length === 0 || ch.charCodeAt(0) < 0x100) return false;
-  return /^\p{White_Space}$/u.test(ch);
-}
-
 const isLetter = (ch: string) => /^\p{L}$/u.test(ch);
 const isDigit = (ch: string) => /^\p{Nd}$/u.test(ch);
 
-class LexError extends Error {}
-
-/** Collects the split-into-words view next to the joined string. */
 class Words {
   word = '';
   words: string[] = [];
@@ -335,75 +324,6 @@ function isSpecialParam(ch: string): boolean {
   return '@*#?-$!0'.includes(ch) && ch.length === 1;
 }
 
-/**
- * A shell pattern (`*`, `?`, `\x`; no brackets) as a RegExp, like BuildKit's
- * convertShellPatternToRegex. Throws LexError on a bad escape.
- */
-function patternToRegex(pattern: string, greedy: boolean, anchored: boolean, global = false): RegExp {
-  const chars = Array.from(pattern);
-  let out = anchored ? '^' : '';
-  const star = greedy ? '.*' : '.*?';
-  for (let i = 0; i < chars.length; i++) {
-    let tok = chars[i] as string;
-    switch (tok) {
-      case '*':
-        out += star;
-        continue;
-      case '?':
-        out += '.';
-        continue;
-      case '\\': {
-        const next = chars[i + 1];
-        if (next === '}' || next === '/') continue;
-        out += '\\';
-        i++;
-        tok = next ?? '';
-        if (tok !== '*' && tok !== '?' && tok !== '\\') {
-          throw new LexError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${tok === '' ? '\uFFFD' : tok}'`);
-        }
-        break;
-      }
-      case '[': case ']': case '{': case '}': case '.': case '+': case '(': case ')': case '|': case '^': case '$':
-        out += '\\';
-        break;
-    }
-    out += tok;
-  }
-  return new RegExp(out, global ? 'gu' : 'u');
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  const re = patternToRegex(pattern, greedy, true);
-  const m = re.exec(value);
-  return m === null ? value : value.slice(m[0].length);
-}
-
-/** Reverses a pattern but keeps `\x` escapes in order (a\*c → c\*a). */
-function reversePattern(pattern: string): string {
-  const runes = Array.from(pattern);
-  const out: string[] = new Array<string>(runes.length);
-  const last = runes.length - 1;
-  for (let i = 0; i <= last;) {
-    const tok = runes[i] as string;
-    const outIdx = last - i;
-    if (tok === '\\' && i !== last) {
-      out[outIdx - 1] = tok;
-      out[outIdx] = runes[i + 1] as string;
-      i += 2;
-    } else {
-      out[outIdx] = tok;
-      i++;
-    }
-  }
-  return out.join('');
-}
-
-const reverseString = (s: string) => Array.from(s).reverse().join('');
-
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
-  return reverseString(trimPrefix(reversePattern(pattern), reverseString(value), greedy));
-}
-
 /** Runs the lexer with explicit switches; throws InvalidArgument `failed to process "w": why`. */
 export function lexWord(word: string, env: ExpandEnv, mode: LexMode, used?: Set<string>): LexResult {
   try {
@@ -422,38 +342,4 @@ export function expandWord(word: string, env: ExpandEnv, options: ExpandOptions 
 /** Expands and splits into words on unquoted whitespace (wordsTest semantics). */
 export function expandWords(word: string, env: ExpandEnv, options: ExpandOptions = {}): string[] {
   return lexWord(word, env, { escape: options.escape ?? '\\' }, options.used).words;
-}
-
-/** Go's strconv.Quote, for messages that quote a value the way BuildKit prints it. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number;
-    switch (ch) {
-      case '"': out += '\\"'; continue;
-      case '\\': out += '\\\\'; continue;
-      case '\n': out += '\\n'; continue;
-      case '\t': out += '\\t'; continue;
-      case '\r': out += '\\r'; continue;
-      case '\x07': out += '\\a'; continue;
-      case '\b': out += '\\b'; continue;
-      case '\f': out += '\\f'; continue;
-      case '\v': out += '\\v'; continue;
-    }
-    if (c < 0x20 || c === 0x7f) {
-      out += '\\x' + c.toString(16).padStart(2, '0');
-    } else if (ch === '\uFFFD' || isPrintable(ch)) {
-      out += ch;
-    } else if (c < 0x10000) {
-      out += '\\u' + c.toString(16).padStart(4, '0');
-    } else {
-      out += '\\U' + c.toString(16).padStart(8, '0');
-    }
-  }
-  return out + '"';
-}
-
-function isPrintable(ch: string): boolean {
-  // Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space.
-  return ch === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch);
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
 import type { MetadataStore, Snapshotter } from '../../store/index.ts';
 import type { ContainerNetworking } from '../../network/index.ts';
-import type { EventPublisher } from '../events.ts';
+import type { EventPublisher } from '../events/events.ts';
 import type { ContainerMounts } from './mounts.ts';
 import type { ContainerRegistry, StoredContainer } from './registry.ts';
 import type { ContainerListeners } from './listeners.ts';

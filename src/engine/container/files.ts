@@ -15,7 +15,7 @@ import { resolveUser } from '../../runtime/index.ts';
 import type { BlobStore } from '../../store/index.ts';
 import { archivePath, extractInto, statPath, writeTree, type PathStat } from './archive.ts';
 import type { ContainerFsView } from './fs-view.ts';
-import { applyChanges } from '../image-changes.ts';
+import { applyChanges } from '../image/image-changes.ts';
 
 /** One line of `docker diff`: 0 modified, 1 added, 2 deleted (docker's ChangeType). */
 export interface FileChange {

@@ -2,7 +2,7 @@
 // container (as dockerd runs it) whose stdout and stderr are collected and whose
 // exit code is the verdict. Aborting the probe (timeout, container stopping)
 // kills the exec's process. The probe's exec record is dropped once done.
-import type { ExecService } from '../execs.ts';
+import type { ExecService } from '../exec/execs.ts';
 import type { ProbeResult } from './health.ts';
 
 export function execProbeRunner(service: ExecService): (containerId: string, cmd: readonly string[], signal: AbortSignal) => Promise<ProbeResult> {

@@ -4,7 +4,7 @@
 // status publishes docker's `health_status: …` event.
 import type { ContainerState } from '../../core/types.ts';
 import { containerAttributes } from '../container-attributes.ts';
-import type { EventPublisher } from '../events.ts';
+import type { EventPublisher } from '../events/events.ts';
 import type { ContainerRegistry } from './registry.ts';
 
 export type RecordHealth = (id: string, startedAt: string, health: NonNullable<ContainerState['health']>) => void;

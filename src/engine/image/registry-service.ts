@@ -1,16 +1,16 @@
 // engine: the registry service — pull, push and login — over the registry
 // client, the blob store and the image store. One pull per reference runs at a
 // time (a second caller waits for it and then finds the image present).
-import type { Digest } from '../core/digest.ts';
-import { invalidArgument } from '../core/errors.ts';
-import { familiarName, formatReference, parseReference, withDefaultTag } from '../core/reference.ts';
-import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import { parsePlatform, type Credentials, type DistributionInfo, type RegistryClient } from '../registry/index.ts';
-import type { BlobStore, MetadataStore, Snapshotter } from '../store/index.ts';
+import type { Digest } from '../../core/digest.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import { familiarName, formatReference, parseReference, withDefaultTag } from '../../core/reference.ts';
+import type { Image, LocalImageStore, ProgressSink } from '../../image/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { parsePlatform, type Credentials, type DistributionInfo, type RegistryClient } from '../../registry/index.ts';
+import type { BlobStore, MetadataStore, Snapshotter } from '../../store/index.ts';
 import { pullImage } from './pull.ts';
 import { pushImage } from './push.ts';
-import type { RegistryService } from './types.ts';
+import type { RegistryService } from '../types.ts';
 
 export interface RegistryServiceDeps {
   readonly registry: RegistryClient;

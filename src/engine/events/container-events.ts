@@ -1,29 +1,20 @@
-// Publishing docker's events around the engine's services: each service is
-// wrapped so that a successful call publishes what dockerd would (container
-// start, image tag, network connect, volume destroy…). Events that no call
+// Publishing docker's container events around the container, exec and file
+// services: each service is wrapped so that a successful call publishes what
+// dockerd would (create, start, kill, exec_start, commit…). Events that no call
 // causes (a container's `die`) are published by the service itself through
-// its EventPublisher dependency.
+// its EventPublisher dependency. Image, network and volume events: ./object-events.ts.
 import { constants } from 'node:os';
-import type { Container } from '../core/types.ts';
-import { familiarName, parseReference } from '../core/reference.ts';
+import type { Container } from '../../core/types.ts';
 import type { EventBus, EventPublisher } from './events.ts';
-import type { ContainerService, ImageService, RegistryService, VolumeService } from './types.ts';
-import type { NetworkService } from './networks.ts';
-import type { ExecService } from './execs.ts';
-import type { FileService } from './container/files.ts';
-import { parseSignal } from './signals.ts';
-import { containerAttributes } from './container-attributes.ts';
+import type { ContainerService } from '../types.ts';
+import type { ExecService } from '../exec/execs.ts';
+import type { FileService } from '../container/files.ts';
+import { parseSignal } from '../signals.ts';
+import { containerAttributes } from '../container-attributes.ts';
+import { familiar, wrap } from './service-proxy.ts';
 
 // Kept here too for the services that publish their own events.
 export { containerAttributes };
-
-function familiar(ref: string): string {
-  try {
-    return familiarName(parseReference(ref));
-  } catch {
-    return ref;
-  }
-}
 
 function signalNumber(sig: string | undefined, fallback: string): string {
   let name = fallback;
@@ -33,21 +24,6 @@ function signalNumber(sig: string | undefined, fallback: string): string {
     return sig ?? fallback;
   }
   return String((constants.signals as Record<string, number>)[name] ?? name);
-}
-
-/**
- * A view of `target` whose methods named in `overrides` are replaced; every
- * other member is the target's own (bound, since the services keep #private
- * state), so methods added later pass through unchanged.
- */
-function wrap<T extends object>(target: T, overrides: Partial<T>): T {
-  return new Proxy(target, {
-    get(t, prop) {
-      if (Object.hasOwn(overrides, prop)) return (overrides as Record<string | symbol, unknown>)[prop];
-      const v: unknown = Reflect.get(t, prop, t);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-    },
-  });
 }
 
 /** docker's `volume mount` / `network connect` at a start, and their undoing at the exit. */
@@ -150,115 +126,6 @@ export function publishContainerEvents(s: ContainerService, events: EventPublish
     async attachStdio(idOrName, options) {
       const r = await s.attachStdio(idOrName, options);
       emit(await s.inspect(idOrName), 'attach');
-      return r;
-    },
-  });
-}
-
-export function publishImageEvents(s: ImageService, events: EventPublisher): ImageService {
-  const emit = (action: string, id: string, name: string) => events.publish({ type: 'image', action, id, attributes: { name } });
-  return wrap<ImageService>(s, {
-    async tag(source, repo, tag) {
-      await s.tag(source, repo, tag);
-      const img = await s.inspect(source);
-      emit('tag', img.id, familiar(`${repo}:${tag ?? 'latest'}`));
-    },
-    async remove(nameOrId, options) {
-      const img = await s.inspect(nameOrId).catch(() => undefined);
-      const results = await s.remove(nameOrId, options);
-      for (const r of results) {
-        if (r.untagged !== undefined) emit('untag', img?.id ?? r.untagged, img?.id ?? r.untagged);
-        if (r.deleted !== undefined && r.deleted === img?.id) emit('delete', r.deleted, r.deleted);
-      }
-      return results;
-    },
-    async import(tar, options) {
-      const img = await s.import(tar, options);
-      emit('import', img.id, img.repoTags[0] !== undefined ? familiar(img.repoTags[0]) : img.id);
-      return img;
-    },
-    async load(archive, options) {
-      const r = await s.load(archive, options);
-      for (const id of r.images) {
-        const img = await s.inspect(id).catch(() => undefined);
-        emit('load', id, img?.repoTags[0] !== undefined ? familiar(img.repoTags[0]) : id);
-      }
-      return r;
-    },
-    async save(names, out, options) {
-      await s.save(names, out, options);
-      for (const n of names) {
-        const img = await s.inspect(n).catch(() => undefined);
-        emit('save', img?.id ?? n, familiar(n));
-      }
-    },
-  });
-}
-
-export function publishRegistryEvents(s: RegistryService, events: EventPublisher): RegistryService {
-  return wrap<RegistryService>(s, {
-    async pull(ref, options) {
-      const r = await s.pull(ref, options);
-      const name = familiar(ref.includes(':') || ref.includes('@') ? ref : `${ref}:latest`);
-      events.publish({ type: 'image', action: 'pull', id: name, attributes: { name: name.replace(/[:@][^:/]*$/, '') } });
-      return r;
-    },
-    async push(ref, options) {
-      const r = await s.push(ref, options);
-      events.publish({ type: 'image', action: 'push', id: familiar(ref), attributes: { name: familiar(ref) } });
-      return r;
-    },
-  });
-}
-
-export function publishNetworkEvents(s: NetworkService, events: EventPublisher): NetworkService {
-  const emit = (action: string, id: string, attributes: Record<string, string>) => events.publish({ type: 'network', action, id, attributes });
-  return wrap<NetworkService>(s, {
-    async create(options) {
-      const n = await s.create(options);
-      emit('create', n.id, { name: n.name, type: n.driver });
-      return n;
-    },
-    async remove(idOrName) {
-      const n = (await s.inspect(idOrName)).network;
-      await s.remove(idOrName);
-      emit('destroy', n.id, { name: n.name, type: n.driver });
-    },
-    async connect(network, container, endpoint) {
-      await s.connect(network, container, endpoint);
-      const n = (await s.inspect(network)).network;
-      emit('connect', n.id, { container, name: n.name, type: n.driver });
-    },
-    async disconnect(network, container, options) {
-      const n = (await s.inspect(network)).network;
-      await s.disconnect(network, container, options);
-      emit('disconnect', n.id, { container, name: n.name, type: n.driver });
-    },
-    async prune(filters) {
-      const removed = await s.prune(filters);
-      for (const name of removed) emit('destroy', name, { name, type: 'bridge' });
-      return removed;
-    },
-  });
-}
-
-export function publishVolumeEvents(s: VolumeService, events: EventPublisher): VolumeService {
-  const emit = (action: string, name: string) => events.publish({ type: 'volume', action, id: name, attributes: { driver: 'local' } });
-  return wrap<VolumeService>(s, {
-    async create(options) {
-      const existed = options?.name !== undefined ? await s.inspect(options.name).then(() => true, () => false) : false;
-      const v = await s.create(options);
-      if (!existed) emit('create', v.name);
-      return v;
-    },
-    async remove(name, options) {
-      const existed = await s.inspect(name).then(() => true, () => false);
-      await s.remove(name, options);
-      if (existed) emit('destroy', name);
-    },
-    async prune(options) {
-      const r = await s.prune(options);
-      for (const name of r.deleted) emit('destroy', name);
       return r;
     },
   });

@@ -7,15 +7,15 @@
 // sync, renames them into place and writes the image record last, so a failed
 // or interrupted pull never leaves a half image visible. Progress goes out as
 // docker's JSON-message events.
-import type { Digest } from '../core/digest.ts';
-import { chainIds, digestHex } from '../core/digest.ts';
-import { errorMessage, invalidArgument } from '../core/errors.ts';
-import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../core/reference.ts';
-import { parseImageConfig } from '../image/index.ts';
-import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../image/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { Credentials, Descriptor, Platform, RegistryClient } from '../registry/index.ts';
-import type { BlobStore } from '../store/index.ts';
+import type { Digest } from '../../core/digest.ts';
+import { chainIds, digestHex } from '../../core/digest.ts';
+import { errorMessage, invalidArgument } from '../../core/errors.ts';
+import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../../core/reference.ts';
+import { parseImageConfig } from '../../image/index.ts';
+import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../../image/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Credentials, Descriptor, Platform, RegistryClient } from '../../registry/index.ts';
+import type { BlobStore } from '../../store/index.ts';
 
 export interface PullDeps {
   readonly registry: RegistryClient;

@@ -3,9 +3,9 @@
 // No process is started: only created records are involved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Container } from '../core/types.ts';
-import { isNotFound } from '../core/errors.ts';
-import { log } from '../lib/logger.ts';
+import type { Container } from '../../core/types.ts';
+import { isNotFound } from '../../core/errors.ts';
+import { log } from '../../lib/logger.ts';
 import { LocalExecService, type ExecSpec } from './execs.ts';
 
 const spec: ExecSpec = { cmd: ['true'], env: [], user: '', workingDir: '', tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '' };

@@ -2,10 +2,10 @@
 // container's cgroup, its network namespace and the host's CPU time. A
 // container that is not running samples as zeros, as dockerd's do.
 import { totalmem } from 'node:os';
-import type { Container } from '../core/types.ts';
-import { onlineCpus, readCgroupStats, readNetworkStats, systemCpuUsage, type CgroupStats, type NetworkCounters } from '../runtime/index.ts';
-import { nowNano } from './time.ts';
-import type { ContainerService } from './types.ts';
+import type { Container } from '../../core/types.ts';
+import { onlineCpus, readCgroupStats, readNetworkStats, systemCpuUsage, type CgroupStats, type NetworkCounters } from '../../runtime/index.ts';
+import { nowNano } from '../time.ts';
+import type { ContainerService } from '../types.ts';
 
 export interface StatsSample {
   /** RFC 3339 with nanoseconds; the zero time for a container not running. */

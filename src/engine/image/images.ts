@@ -1,16 +1,16 @@
 // The image half of the engine: list/inspect/tag/remove with docker's untag and
 // delete rules and conflict texts, history, import (with --change), load, save.
 import type { Readable, Writable } from 'node:stream';
-import { conflict, invalidArgument } from '../core/errors.ts';
-import { isIdPrefix, shortId } from '../core/ids.ts';
-import { familiarName, normalizeTagged, parseReference } from '../core/reference.ts';
-import type { Container } from '../core/types.ts';
-import type { HistoryEntry, Image, LayerInUse, LoadResult, LocalImageStore, ProgressSink } from '../image/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import { labelMatches } from './container-filters.ts';
+import { conflict, invalidArgument } from '../../core/errors.ts';
+import { isIdPrefix, shortId } from '../../core/ids.ts';
+import { familiarName, normalizeTagged, parseReference } from '../../core/reference.ts';
+import type { Container } from '../../core/types.ts';
+import type { HistoryEntry, Image, LayerInUse, LoadResult, LocalImageStore, ProgressSink } from '../../image/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { labelMatches } from '../container-filters.ts';
 import { applyChanges } from './image-changes.ts';
-import type { Filters, ImageDeleteResult, ImageService } from './types.ts';
-import type { Digest } from '../core/digest.ts';
+import type { Filters, ImageDeleteResult, ImageService } from '../types.ts';
+import type { Digest } from '../../core/digest.ts';
 
 export interface ImageServiceDeps {
   readonly store: LocalImageStore;

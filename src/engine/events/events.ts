@@ -2,9 +2,9 @@
 // image tag, network connect…), `GET /events` subscribes. Recent events stay in
 // a bounded in-memory ring so that `since` can replay them; nothing is
 // persisted, so the history starts at berthd's start (as dockerd's does).
-import { invalidArgument } from '../core/errors.ts';
-import type { Filters } from './types.ts';
-import { parseTimestamp } from '../lib/timestamp.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { Filters } from '../types.ts';
+import { parseTimestamp } from '../../lib/timestamp.ts';
 
 export type EventType = 'container' | 'image' | 'network' | 'volume' | 'daemon' | 'plugin' | 'builder';
 

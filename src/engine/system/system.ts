@@ -1,13 +1,13 @@
 // System information for `docker info`: counts, storage, cgroups, runtimes,
 // kernel and host facts.
 import { readFile } from 'node:fs/promises';
-import { cgroupInfo } from '../runtime/index.ts';
+import { cgroupInfo } from '../../runtime/index.ts';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import type { MetadataStore } from '../store/index.ts';
-import type { RuntimeBinary } from '../runtime/index.ts';
-import type { SystemInfo, SystemService } from './types.ts';
+import type { MetadataStore } from '../../store/index.ts';
+import type { RuntimeBinary } from '../../runtime/index.ts';
+import type { SystemInfo, SystemService } from '../types.ts';
 
 export const serverVersion = '0.1.0';
 export const apiVersion = '1.47';

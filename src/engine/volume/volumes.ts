@@ -4,12 +4,12 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { conflict, invalidArgument, isNotFound, notFound } from '../core/errors.ts';
-import { KeyedMutex } from '../lib/keyed-mutex.ts';
-import type { Logger } from '../lib/logger.ts';
-import { anonymousLabel } from '../volume/index.ts';
-import type { Volume, VolumeStore } from '../volume/index.ts';
-import type { Filters, VolumeService, VolumeUsage } from './types.ts';
+import { conflict, invalidArgument, isNotFound, notFound } from '../../core/errors.ts';
+import { KeyedMutex } from '../../lib/keyed-mutex.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { anonymousLabel } from '../../volume/index.ts';
+import type { Volume, VolumeStore } from '../../volume/index.ts';
+import type { Filters, VolumeService, VolumeUsage } from '../types.ts';
 
 export interface VolumeServiceDeps {
   readonly store: VolumeStore;

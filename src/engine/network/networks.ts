@@ -2,11 +2,11 @@
 // and connect/disconnect containers, over the CNI network manager. Which
 // containers use a network comes from the container service (any state), the
 // live endpoints from the manager (running containers).
-import { conflict, invalidArgument } from '../core/errors.ts';
-import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
-import type { CreateNetworkOptions, NetworkCatalog, NetworkRecord } from '../network/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { Filters } from './types.ts';
+import { conflict, invalidArgument } from '../../core/errors.ts';
+import type { Container, EndpointSpec, EndpointState } from '../../core/types.ts';
+import type { CreateNetworkOptions, NetworkCatalog, NetworkRecord } from '../../network/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Filters } from '../types.ts';
 
 export interface NetworkInfo {
   readonly network: NetworkRecord;

@@ -2,11 +2,11 @@
 // images, or with dangling=false every image no container uses), with docker's
 // `until` and `label` filters. Works through the public services, so removals
 // publish their usual events; a `prune` event with the reclaimed bytes follows.
-import { invalidArgument } from '../core/errors.ts';
-import type { EventPublisher } from './events.ts';
-import type { ContainerService, Filters, ImageDeleteResult, ImageService } from './types.ts';
-import type { Image } from '../image/index.ts';
-import { parseTimestamp } from '../lib/timestamp.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { EventPublisher } from '../events/events.ts';
+import type { ContainerService, Filters, ImageDeleteResult, ImageService } from '../types.ts';
+import type { Image } from '../../image/index.ts';
+import { parseTimestamp } from '../../lib/timestamp.ts';
 
 function labelMatches(labels: Readonly<Record<string, string>>, want: string): boolean {
   const i = want.indexOf('=');

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isConflict, isInvalidArgument, isNotFound } from '../core/errors.ts';
-import { log } from '../lib/logger.ts';
-import { anonymousLabel, LocalVolumeStore } from '../volume/index.ts';
+import { isConflict, isInvalidArgument, isNotFound } from '../../core/errors.ts';
+import { log } from '../../lib/logger.ts';
+import { anonymousLabel, LocalVolumeStore } from '../../volume/index.ts';
 import { LocalVolumeService } from './volumes.ts';
 
 async function withService(fn: (svc: LocalVolumeService, users: Map<string, string[]>, root: string) => Promise<void>): Promise<void> {

@@ -1,8 +1,8 @@
 // `docker import --change`: Dockerfile instructions applied to the new image's
 // config (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, ONBUILD,
 // STOPSIGNAL), in JSON or shell form as the Dockerfile reference defines them.
-import { invalidArgument } from '../core/errors.ts';
-import type { OciContainerConfig } from '../image/index.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { OciContainerConfig } from '../../image/index.ts';
 
 /** JSON array form if the text is one, else undefined. */
 function jsonForm(text: string): string[] | undefined {

@@ -7,14 +7,14 @@
 // the source), else a Docker schema 2 manifest made here. The pushed digest is
 // recorded as a RepoDigest, as docker does.
 import { createGzip } from 'node:zlib';
-import type { Digest } from '../core/digest.ts';
-import { digestHex, sha256 } from '../core/digest.ts';
-import { isNotFound, notFound } from '../core/errors.ts';
-import { familiarName, formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from '../core/reference.ts';
-import type { Image, LocalImageStore, ProgressSink } from '../image/index.ts';
-import type { Logger } from '../lib/logger.ts';
-import { parseManifest, type Credentials, type Descriptor, type RegistryClient } from '../registry/index.ts';
-import type { BlobStore, MetadataStore } from '../store/index.ts';
+import type { Digest } from '../../core/digest.ts';
+import { digestHex, sha256 } from '../../core/digest.ts';
+import { isNotFound, notFound } from '../../core/errors.ts';
+import { familiarName, formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from '../../core/reference.ts';
+import type { Image, LocalImageStore, ProgressSink } from '../../image/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { parseManifest, type Credentials, type Descriptor, type RegistryClient } from '../../registry/index.ts';
+import type { BlobStore, MetadataStore } from '../../store/index.ts';
 
 export interface PushDeps {
   readonly registry: RegistryClient;

@@ -1,0 +1,177 @@
+// Attaching containers to networks through CNI: a netns under
+// <execRoot>/netns, published ports allocated across all containers, one CNI
+// ADD per network (eth0 gets the ports), the embedded DNS redirect, and the
+// exact undoing of all that (CNI DEL with the recorded configs) at detach.
+import { join } from 'node:path';
+import { conflict, errorMessage, invalidArgument } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { EndpointSpec, EndpointState, NetworkState } from '../core/types.ts';
+import type { KeyedMutex } from '../lib/keyed-mutex.ts';
+import type { Logger } from '../lib/logger.ts';
+import { type Attachment, type AttachmentRecords, stateOf } from './attachments.ts';
+import { checkEndpoint } from './bridge-network.ts';
+import { addNetworkList, delNetworkList, execPlugin } from './cni.ts';
+import { bridgeConfList, cniVersion } from './cni-config.ts';
+import type { EmbeddedDns } from './embedded-dns.ts';
+import type { HostBridges } from './host-bridges.ts';
+import type { NetworkRecords } from './network-records.ts';
+import { createNetns, removeNetns } from './netns.ts';
+import { allocatePorts, type PortCursors } from './ports.ts';
+import type { AttachRequest, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
+
+export interface CniAttacherOptions {
+  readonly networks: NetworkRecords;
+  readonly attachments: AttachmentRecords;
+  readonly bridges: HostBridges;
+  readonly dns: EmbeddedDns;
+  /** Shared with the manager; this class takes the `ports` key. */
+  readonly lock: KeyedMutex;
+  readonly execRoot: string;
+  readonly ipamDir: string;
+  readonly cniPath: string;
+  readonly mtu: number;
+  readonly log: Logger;
+}
+
+export class CniAttacher {
+  readonly #o: CniAttacherOptions;
+  /** Round-robin positions of host port ranges (in memory, as docker's port allocator). */
+  readonly #portCursors: PortCursors = new Map();
+
+  constructor(options: CniAttacherOptions) {
+    this.#o = options;
+  }
+
+  /** See NetworkManager.prepare (ContainerNetworking in roles.ts). */
+  async prepare(req: AttachRequest): Promise<PreparedAttachment> {
+    const { attachments, dns, bridges } = this.#o;
+    if (attachments.get(req.containerId)) await this.detach(req.containerId);
+    await dns.readUpstreams();
+    const nets = req.networks.map((x) => ({ net: this.#o.networks.get(x.network), spec: x.spec }));
+    for (const { net } of nets) if (net.driver !== 'bridge') throw invalidArgument(`container cannot be connected to network ${net.name} this way`);
+    for (const { net, spec } of nets) checkEndpoint(net, spec);
+    if (nets.some(({ net }) => !net.internal)) void bridges.forwardPolicyDrops();
+    const ports = await this.#o.lock.run('ports', async () => {
+      const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, attachments.takenPorts(req.containerId), this.#portCursors) : [];
+      const sandboxKey = join(this.#o.execRoot, 'netns', req.containerId);
+      // Recorded before any CNI call, so that a crash in between still lets detach clean up.
+      const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };
+      await attachments.add(att);
+      return p;
+    });
+    const att = attachments.get(req.containerId)!;
+    const undo = async (err: unknown): Promise<never> => {
+      await this.detach(req.containerId).catch((e: unknown) => this.#o.log.warn('undoing a failed network attach failed', { container: req.containerId, err: errorMessage(e) }));
+      throw err;
+    };
+    await createNetns(att.sandboxKey).catch(undo);
+    return { state: stateOf(att), connect: () => this.#connectAll(att, nets, ports).catch(undo) };
+  }
+
+  async #connectAll(att: Attachment, nets: readonly { net: NetworkRecord; spec: EndpointSpec }[], ports: readonly PortMapping[]): Promise<NetworkState> {
+    // Loopback and the networks touch different interfaces: set them up side by side.
+    const lo = execPlugin('loopback', 'ADD', { containerId: att.containerId, netns: att.sandboxKey, ifname: 'lo' }, { cniVersion, name: 'berth-loopback', type: 'loopback' }, this.#o.cniPath);
+    const eths = (async () => {
+      for (const [i, { net, spec }] of nets.entries()) await this.#connectOne(att, net, spec, `eth${i}`, i === 0 ? ports : []);
+    })();
+    const [a, b] = await Promise.allSettled([lo, eths]);
+    if (a.status === 'rejected') throw a.reason;
+    if (b.status === 'rejected') throw b.reason;
+    await this.#o.dns.redirect(att);
+    return stateOf(att);
+  }
+
+  async #connectOne(att: Attachment, net: NetworkRecord, spec: EndpointSpec, ifname: string, ports: readonly PortMapping[]): Promise<EndpointState> {
+    if (att.endpoints.some((e) => e.state.networkId === net.id)) {
+      throw conflict(`endpoint with name ${att.containerName} already exists in network ${net.name}`);
+    }
+    checkEndpoint(net, spec);
+    const { bridges } = this.#o;
+    await bridges.ensureBridge(net);
+    await bridges.ensureMasquerade(net);
+    const fixedIps = [spec.ipv4Address, net.enableIpv6 && net.ipv6 ? spec.ipv6Address : undefined].filter((x): x is string => x !== undefined && x !== '');
+    const confList = bridgeConfList(net, {
+      mtu: this.#o.mtu,
+      ipamDir: this.#o.ipamDir,
+      withPorts: ports.length > 0,
+      fixedIps,
+      withFirewall: !net.internal && (await bridges.forwardPolicyDrops()),
+      mac: spec.macAddress,
+    });
+    const runtimeConfig = ports.length > 0 ? { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) } : {};
+    const inv = { containerId: att.containerId, netns: att.sandboxKey, ifname, runtimeConfig };
+    const result = await addNetworkList(confList, inv, this.#o.cniPath);
+    const ipEntry = result.ips?.find((x) => !x.address.includes(':'));
+    const ip6Entry = result.ips?.find((x) => x.address.includes(':'));
+    const [ip6 = '', prefix6 = '0'] = (ip6Entry?.address ?? '').split('/');
+    const iface = result.interfaces?.find((x) => x.sandbox !== undefined);
+    const [ip = '', prefix = '0'] = (ipEntry?.address ?? '').split('/');
+    const aliases = net.isDefault ? [] : [...spec.aliases];
+    const dnsNames = net.isDefault ? [] : [...new Set([att.containerName, att.containerId.slice(0, 12), ...aliases, att.hostname])];
+    const state: EndpointState = {
+      networkId: net.id,
+      networkName: net.name,
+      endpointId: newId(),
+      ipAddress: ip,
+      prefixLen: Number(prefix),
+      gateway: ipEntry?.gateway ?? '',
+      ...(ip6Entry ? { ipv6: { address: ip6, prefixLen: Number(prefix6), gateway: ip6Entry.gateway ?? '' } } : {}),
+      macAddress: iface?.mac ?? '',
+      aliases,
+      dnsNames,
+    };
+    att.endpoints.push({ ifname, confList, runtimeConfig, result, state, ...(spec.links && !net.isDefault ? { links: [...spec.links] } : {}) });
+    await this.#o.attachments.save(att);
+    this.#o.log.info('container connected', { container: att.containerId, network: net.name, ip });
+    return state;
+  }
+
+  /** Connects a running container (one that has a netns) to one more network. */
+  async connect(containerId: string, network: string, spec: EndpointSpec): Promise<NetworkState> {
+    const att = this.#o.attachments.get(containerId);
+    if (!att) throw conflict(`container ${containerId} has no network namespace`);
+    const net = this.#o.networks.get(network);
+    if (net.driver !== 'bridge') throw invalidArgument(`container cannot be disconnected from host network or connected to host network`);
+    await this.#o.dns.readUpstreams();
+    const used = new Set(att.endpoints.map((e) => e.ifname));
+    let i = 0;
+    while (used.has(`eth${i}`)) i++;
+    const hadDns = att.endpoints.some((e) => e.state.dnsNames.length > 0);
+    await this.#connectOne(att, net, spec, `eth${i}`, []);
+    if (!hadDns) await this.#o.dns.redirect(att);
+    return stateOf(att);
+  }
+
+  /** Disconnects a running container from one network (CNI DEL of that endpoint). */
+  async disconnect(containerId: string, network: string): Promise<NetworkState | undefined> {
+    const att = this.#o.attachments.get(containerId);
+    if (!att) return undefined;
+    const net = this.#o.networks.get(network);
+    const idx = att.endpoints.findIndex((e) => e.state.networkId === net.id);
+    if (idx < 0) return stateOf(att);
+    const ep = att.endpoints[idx]!;
+    await delNetworkList(ep.confList, { containerId, netns: att.sandboxKey, ifname: ep.ifname, runtimeConfig: ep.runtimeConfig }, ep.result, this.#o.cniPath);
+    att.endpoints.splice(idx, 1);
+    if (idx === 0) att.ports.splice(0, att.ports.length);
+    await this.#o.attachments.save(att);
+    return stateOf(att);
+  }
+
+  /** Undoes attach: CNI DEL per endpoint (releases the IP, veth, NAT and port rules), removes the netns and the record. */
+  async detach(containerId: string): Promise<void> {
+    const att = this.#o.attachments.get(containerId);
+    if (!att) return;
+    let first: unknown;
+    for (const ep of [...att.endpoints].reverse()) {
+      await delNetworkList(ep.confList, { containerId, netns: att.sandboxKey, ifname: ep.ifname, runtimeConfig: ep.runtimeConfig }, ep.result, this.#o.cniPath).catch((err: unknown) => {
+        first ??= err;
+        this.#o.log.warn('CNI DEL failed', { container: containerId, network: ep.state.networkName, err: errorMessage(err) });
+      });
+    }
+    await removeNetns(att.sandboxKey).catch((err: unknown) => {
+      first ??= err;
+    });
+    await this.#o.attachments.remove(containerId);
+    if (first !== undefined) throw first;
+  }
+}
