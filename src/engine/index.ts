@@ -1,7 +1,7 @@
 // engine: the one service layer (containers, images, system) that api/ calls.
 export type * from './types.ts';
 export { apiVersion, minApiVersion, serverVersion } from './system/system.ts';
-export type { ContainerAttachment, OutputChunk } from './attach-session.ts';
+export type { ContainerAttachment, OutputChunk } from './container/attach-session.ts';
 export { endpointSpecOf, networksOf, primaryNetwork } from './container/network.ts';
 export type { NetworkInfo, NetworkService } from './network/networks.ts';
 export type { ExecInstance, ExecService, ExecSpec } from './exec/execs.ts';

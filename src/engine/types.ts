@@ -9,7 +9,7 @@ import type { Image, HistoryEntry, LoadResult, ProgressSink } from '../image/ind
 import type { LogLine } from '../core/types.ts';
 import type { Credentials, DistributionInfo } from '../registry/index.ts';
 import type { Volume } from '../volume/index.ts';
-import type { ContainerAttachment } from './attach-session.ts';
+import type { ContainerAttachment } from './container/attach-session.ts';
 import type { TopResult } from './container/top.ts';
 import type { ContainerUpdate } from './container/update.ts';
 

@@ -5,7 +5,7 @@
 import { conflict } from '../../core/errors.ts';
 import type { ContainerRuntime, LogLine } from '../../runtime/index.ts';
 import { readLogs } from '../../runtime/index.ts';
-import { AttachSession, type ContainerAttachment } from '../attach-session.ts';
+import { AttachSession, type ContainerAttachment } from './attach-session.ts';
 import type { ContainerContext } from './context.ts';
 import { readRotatedLogs } from './log-rotation.ts';
 

@@ -3,7 +3,7 @@
 // starts; a new restart policy applies from the next exit) and docker top.
 import { conflict, errorMessage, internal, invalidArgument } from '../../core/errors.ts';
 import { validContainerName } from '../../core/ids.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { containerAttributes } from './attributes.ts';
 import type { ContainerContext } from './context.ts';
 import { containerTop, type TopResult } from './top.ts';
 import { applyUpdate, changesResources, updateResources, type ContainerUpdate } from './update.ts';

@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { isNotFound } from '../../core/errors.ts';
 import type { ExitStatus } from '../../runtime/index.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { containerAttributes } from './attributes.ts';
 import { nowNano } from '../time.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { releaseNetwork } from './network-links.ts';

@@ -3,7 +3,7 @@
 // stopped or restarted since the probe began) is dropped, and a change of
 // status publishes docker's `health_status: …` event.
 import type { ContainerState } from '../../core/types.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { containerAttributes } from './attributes.ts';
 import type { EventPublisher } from '../events/events.ts';
 import type { ContainerRegistry } from './registry.ts';
 

@@ -26,7 +26,7 @@ test('failures count towards unhealthy only after the retries, and one pass is h
 });
 
 test('the ps health filter matches the health status, none without a health check', async () => {
-  const { containerMatches, validateContainerFilters } = await import('../container-filters.ts');
+  const { containerMatches, validateContainerFilters } = await import('./filters.ts');
   const base = { name: 'c', id: 'abc', created: '', imageId: 'sha256:x', spec: { image: 'x', labels: {} }, state: { status: 'running', exitCode: 0 } };
   const healthy = { ...base, state: { ...base.state, health: { status: 'healthy', failingStreak: 0, log: [] } } };
   const ctx = { ancestorIds: new Set<string>() };

@@ -1,7 +1,7 @@
 // Reading containers: docker ps (filters, limit, sizes) and inspect.
 import { isNotFound } from '../../core/errors.ts';
 import type { Container } from '../../core/types.ts';
-import { containerMatches, validateContainerFilters } from '../container-filters.ts';
+import { containerMatches, validateContainerFilters } from './filters.ts';
 import type { Filters } from '../types.ts';
 import type { ContainerContext } from './context.ts';
 import { initLayerSize } from './init-layer.ts';

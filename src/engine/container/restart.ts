@@ -2,7 +2,7 @@
 // a restarting container waits out its back-off, then starts again. A start
 // by the user resets the back-off; stop and rm -f cancel a pending restart.
 import { errorMessage } from '../../core/errors.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { containerAttributes } from './attributes.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { decideRestart } from './restart-policy.ts';
 

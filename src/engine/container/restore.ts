@@ -5,7 +5,7 @@
 import { access, rm } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.ts';
 import type { ExitStatus } from '../../runtime/index.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { containerAttributes } from './attributes.ts';
 import { nowNano, zeroTime } from '../time.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { restartOnDaemonStart } from './restart-policy.ts';

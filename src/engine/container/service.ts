@@ -5,7 +5,7 @@
 import type { Container, ContainerSpec, EndpointSpec } from '../../core/types.ts';
 import type { Digest } from '../../core/digest.ts';
 import type { LogLine } from '../../runtime/index.ts';
-import type { ContainerAttachment } from '../attach-session.ts';
+import type { ContainerAttachment } from './attach-session.ts';
 import type { ContainerService, Filters, WaitCondition } from '../types.ts';
 import { ContainerStreams, type LogOptions } from './attach.ts';
 import { ContainerContext, type ContainerServiceDeps } from './context.ts';

@@ -6,7 +6,7 @@ import type { Container, MountPoint } from '../../core/types.ts';
 import type { SpecInput } from '../../runtime/index.ts';
 import { resolveUser } from '../../runtime/index.ts';
 import { parseBind, parseMountSpec } from '../../volume/index.ts';
-import { mergeEnv } from '../container-config.ts';
+import { mergeEnv } from './config.ts';
 import type { ContainerContext } from './context.ts';
 import type { ResolvedLinks } from './links.ts';
 import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';

@@ -3,7 +3,7 @@
 // the restart policy leaves the container alone until its next start.
 import { conflict, isNotFound } from '../../core/errors.ts';
 import type { Container } from '../../core/types.ts';
-import { parseSignal } from '../signals.ts';
+import { parseSignal } from './signals.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 
 const defaultStopTimeout = 10;

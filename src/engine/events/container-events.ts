@@ -9,8 +9,8 @@ import type { EventBus, EventPublisher } from './events.ts';
 import type { ContainerService } from '../types.ts';
 import type { ExecService } from '../exec/execs.ts';
 import type { FileService } from '../container/files.ts';
-import { parseSignal } from '../signals.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { parseSignal } from '../container/signals.ts';
+import { containerAttributes } from '../container/attributes.ts';
 import { familiar, wrap } from './service-proxy.ts';
 
 // Kept here too for the services that publish their own events.

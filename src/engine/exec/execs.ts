@@ -6,7 +6,7 @@
 // in memory: bounded in number and age, dropped with their container and, for
 // health probes, as soon as the verdict is in.
 import type { EventPublisher } from '../events/events.ts';
-import { containerAttributes } from '../container-attributes.ts';
+import { containerAttributes } from '../container/attributes.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, invalidArgument, notFound } from '../../core/errors.ts';
@@ -15,8 +15,8 @@ import type { Container } from '../../core/types.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { hostCapabilities, resolveUser } from '../../runtime/index.ts';
 import type { ContainerRuntime, ExecProcess } from '../../runtime/index.ts';
-import { AttachSession, type ContainerAttachment } from '../attach-session.ts';
-import { mergeEnv } from '../container-config.ts';
+import { AttachSession, type ContainerAttachment } from '../container/attach-session.ts';
+import { mergeEnv } from '../container/config.ts';
 
 export interface ExecSpec {
   readonly cmd: readonly string[];

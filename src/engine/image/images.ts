@@ -7,7 +7,7 @@ import { familiarName, normalizeTagged, parseReference } from '../../core/refere
 import type { Container } from '../../core/types.ts';
 import type { HistoryEntry, Image, LayerInUse, LoadResult, LocalImageStore, ProgressSink } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { labelMatches } from '../container-filters.ts';
+import { labelMatches } from '../container/filters.ts';
 import { applyChanges } from './image-changes.ts';
 import type { Filters, ImageDeleteResult, ImageService } from '../types.ts';
 import type { Digest } from '../../core/digest.ts';

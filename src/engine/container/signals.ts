@@ -1,5 +1,5 @@
 // Signal names and numbers as docker accepts them (`KILL`, `SIGKILL`, `9`).
-import { invalidArgument } from '../core/errors.ts';
+import { invalidArgument } from '../../core/errors.ts';
 import { constants } from 'node:os';
 
 const byName = constants.signals as Readonly<Record<string, number>>;

@@ -3,7 +3,7 @@
 // container), so input and a half-close are queued until connect() hands it the
 // monitor's connection; output is an async iterable that ends when the
 // connection closes, or when end() says no connection will come.
-import type { AttachConnection, OutputStream } from '../runtime/index.ts';
+import type { AttachConnection, OutputStream } from '../../runtime/index.ts';
 
 export interface OutputChunk {
   readonly stream: OutputStream;

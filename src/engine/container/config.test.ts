@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSpec } from '../core/types.ts';
-import { mergeEnv, mergeImageConfig } from './container-config.ts';
+import type { ContainerSpec } from '../../core/types.ts';
+import { mergeEnv, mergeImageConfig } from './config.ts';
 
 const base = { image: 'x', env: [], labels: {}, exposedPorts: [], volumes: [] } as unknown as ContainerSpec;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Container } from '../core/types.ts';
-import { containerMatches, validateContainerFilters } from './container-filters.ts';
+import type { Container } from '../../core/types.ts';
+import { containerMatches, validateContainerFilters } from './filters.ts';
 
 const c = {
   id: 'abcdef' + '0'.repeat(58),

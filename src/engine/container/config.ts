@@ -1,9 +1,9 @@
 // Merges a container's requested config with its image's config exactly as
 // dockerd does (daemon/commit.go merge + create checks): env by key, the
 // entrypoint/cmd rules, working dir, user, stop signal, labels, ports, volumes.
-import { invalidArgument } from '../core/errors.ts';
-import type { ContainerSpec } from '../core/types.ts';
-import type { OciContainerConfig } from '../image/index.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import type { ContainerSpec } from '../../core/types.ts';
+import type { OciContainerConfig } from '../../image/index.ts';
 
 export interface MergedProcess {
   /** The spec with the image's defaults filled in (what inspect shows as Config). */

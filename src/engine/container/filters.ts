@@ -1,8 +1,8 @@
 // docker ps filters (name, id, status, label, ancestor, exited, before, since)
 // applied to the engine's containers. Values of one key are OR-ed, keys AND-ed.
-import { invalidArgument } from '../core/errors.ts';
-import { containerStatuses, type Container } from '../core/types.ts';
-import type { Filters } from './types.ts';
+import { invalidArgument } from '../../core/errors.ts';
+import { containerStatuses, type Container } from '../../core/types.ts';
+import type { Filters } from '../types.ts';
 
 const knownKeys = new Set(['name', 'id', 'status', 'label', 'ancestor', 'exited', 'before', 'since', 'health', 'network', 'volume', 'publish', 'expose', 'is-task']);
 
