@@ -4,7 +4,7 @@
 // API through client/ only.
 import { Command, CommanderError } from 'commander';
 import type { EngineClient } from '../client/index.ts';
-import { describeError, ExitError, getClient, setGlobalOptions } from '../cli/session.ts';
+import { describeError, ExitError, getClient, setGlobalOptions } from '../cli-kit/index.ts';
 import { resolveHost } from '../client/index.ts';
 import { loadProject } from './load.ts';
 import type { Project } from './model.ts';

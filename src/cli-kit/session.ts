@@ -1,4 +1,4 @@
-// cli: what every command shares — the connected client (starting berthd when
+// cli-kit: what every berth and compose command shares — the connected client (starting berthd when
 // berth is root and nothing answers on a local socket), docker's error wording
 // and exit codes, and writing to stdout/stderr.
 import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
