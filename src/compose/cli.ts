@@ -106,17 +106,13 @@ async function attach(c: EngineClient, p: Project, services: readonly string[], 
   }
 }
 
-/** How compose runs a plain berth command line (exec, run attach to containers through it). */
+/** How compose runs a plain berth command line (exec, run attach to containers through it); the program that hosts compose gives it. */
 export interface ComposeHooks {
-  readonly runCli?: (argv: readonly string[]) => Promise<number>;
+  readonly runCli: (argv: readonly string[]) => Promise<number>;
 }
 
-async function defaultRunCli(argv: readonly string[]): Promise<number> {
-  return (await import('../cli/main.ts')).main(argv);
-}
-
-export function buildComposeProgram(name: string, hooks: ComposeHooks = {}): Command {
-  const plainCli = hooks.runCli ?? defaultRunCli;
+export function buildComposeProgram(name: string, hooks: ComposeHooks): Command {
+  const plainCli = hooks.runCli;
   const program = new Command(name);
   // berth commands run for compose (exec, run, push) talk to the same daemon.
   const runCli = (argv: readonly string[]) => {
@@ -462,7 +458,7 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 /** Runs the compose command line; resolves to the exit code. */
-export async function composeMain(argv: readonly string[], name = 'docker compose', hooks: ComposeHooks = {}): Promise<number> {
+export async function composeMain(argv: readonly string[], name: string, hooks: ComposeHooks): Promise<number> {
   const program = buildComposeProgram(name, hooks);
   if (argv.length === 0) { program.outputHelp(); return 0; }
   try {
