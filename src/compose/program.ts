@@ -3,7 +3,7 @@
 // --env-file, -H, --context) load the project and choose the daemon; each
 // sub-command lives in commands/ and drives the Engine API through client/ only.
 import { Command } from 'commander';
-import { composeContext, type ComposeHooks } from './commands/context.ts';
+import { collect, composeContext, type ComposeHooks } from './commands/context.ts';
 import { addConfigCommand } from './commands/config.ts';
 import { addUpCommand } from './commands/up.ts';
 import { addDownCommand } from './commands/down.ts';
@@ -22,7 +22,6 @@ import { addLsCommand } from './commands/ls.ts';
 import { addExecCommand } from './commands/exec.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addVersionCommand } from './commands/version.ts';
-import { collect } from './commands/context.ts';
 
 export type { ComposeHooks };
 
