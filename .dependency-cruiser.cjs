@@ -20,26 +20,17 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment:
-        'No cycle between files (and therefore none between modules). The only cycles tolerated are ' +
-        'inside the compose ⇄ cli sharing, see compose-cli-temporary below.',
+      comment: 'No cycle between files (and therefore none between modules), dynamic imports included.',
       from: {},
-      to: { circular: true, viaOnly: { pathNot: '^src/compose/' } },
-    },
-    {
-      name: 'no-circular-inside-compose',
-      severity: 'error',
-      comment: 'Cycles among compose/ files alone are not part of the temporary compose ⇄ cli exception.',
-      from: { path: '^src/compose/' },
-      to: { circular: true, viaOnly: { path: '^src/compose/' } },
+      to: { circular: true },
     },
     {
       name: 'client-side-reaches-daemon-only-through-client',
       severity: 'error',
       comment:
-        'cli/ and compose/ talk to the daemon through client/ (the Engine API) only; they never import ' +
-        'daemon-side modules. Pure code both sides need lives in core/ or lib/.',
-      from: { path: '^src/(cli|compose|client)/' },
+        'cli/, compose/ and cli-kit/ talk to the daemon through client/ (the Engine API) only; they never ' +
+        'import daemon-side modules. Pure code both sides need lives in core/ or lib/.',
+      from: { path: '^src/(cli|cli-kit|compose|client)/' },
       to: { path: daemonSide },
     },
     {
@@ -52,9 +43,9 @@ module.exports = {
     {
       name: 'engine-knows-no-front-door',
       severity: 'error',
-      comment: 'engine/ knows no wire format and no front door: not api/, cli/, client/, compose/ nor daemon/.',
+      comment: 'engine/ knows no wire format and no front door: not api/, cli/, cli-kit/, client/, compose/ nor daemon/.',
       from: { path: '^src/engine/' },
-      to: { path: '^src/(api|cli|client|compose|daemon)/' },
+      to: { path: '^src/(api|cli|cli-kit|client|compose|daemon)/' },
     },
     {
       name: 'only-daemon-composes-api',
@@ -77,7 +68,7 @@ module.exports = {
         'store/, image/, registry/, build/, runtime/, network/, volume/ sit under engine/: ' +
         'they import neither engine/ nor anything above it.',
       from: { path: '^src/(store|image|registry|build|runtime|network|volume)/' },
-      to: { path: '^src/(engine|api|daemon|cli|client|compose)/' },
+      to: { path: '^src/(engine|api|daemon|cli|cli-kit|client|compose)/' },
     },
     {
       name: 'core-imports-only-lib',
@@ -96,36 +87,41 @@ module.exports = {
     {
       name: 'enter-a-module-through-its-index',
       severity: 'error',
-      comment:
-        "Another module's files are private; import its index.ts. core/ and lib/ are exempt (see the header). " +
-        'compose/ → cli/ is the named temporary exception below.',
-      from: { path: '^src/([^/]+)/', pathNot: '^src/compose/' },
+      comment: "Another module's files are private; import its index.ts. core/ and lib/ are exempt (see the header).",
+      from: { path: '^src/([^/]+)/' },
       to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/(core|lib)/', '^src/[^/]+/index\\.ts$'] },
     },
     {
-      name: 'enter-a-module-through-its-index-compose',
-      severity: 'error',
-      comment: 'The same rule for compose/, minus its temporary cli/ exception.',
-      from: { path: '^src/compose/' },
-      to: { path: '^src/[^/]+/', pathNot: ['^src/(compose|core|lib|cli)/', '^src/[^/]+/index\\.ts$'] },
-    },
-    {
-      name: 'compose-cli-temporary',
+      name: 'cli-kit-imports-only-client-core-lib',
       severity: 'error',
       comment:
-        'TEMPORARY (issue 12, "one room per concern", item 5): compose/ shares the CLI session, error ' +
-        'printing, docker config and build-context code by importing these cli/ files, and cli/ loads ' +
-        'compose through a computed import() in cli/compose-entry.ts. A later phase moves the shared code ' +
-        'into a cli-kit/ module both import; until then only these files may be crossed.',
+        'cli-kit/ is what cli/ and compose/ share (session, docker config, build context, format, templates): ' +
+        'it builds on client/, core/ and lib/ only and never knows either program.',
+      from: { path: '^src/cli-kit/' },
+      to: { path: '^src/', pathNot: '^src/(cli-kit|client|core|lib)/' },
+    },
+    {
+      name: 'compose-never-imports-cli',
+      severity: 'error',
+      comment:
+        'compose/ shares code with the CLI through cli-kit/ only; the berth commands it runs (exec, run, push) ' +
+        'come in as a hook from the program that hosts it (cli/compose-entry.ts, cli/berth-compose.ts).',
       from: { path: '^src/compose/' },
-      to: { path: '^src/cli/', pathNot: '^src/cli/((main|session|build-context|docker-config)\\.ts|(format|template)/index\\.ts)$' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'cli-is-a-program-nobody-imports',
+      severity: 'error',
+      comment: 'cli/ is the `berth` program: no other module imports it (compose/ and cli-kit/ have their own rules above).',
+      from: { path: '^src/', pathNot: '^src/(cli|cli-kit|compose)/' },
+      to: { path: '^src/cli/' },
     },
     {
       name: 'cli-reaches-compose-only-through-its-entry',
       severity: 'error',
       comment:
-        'Part of the TEMPORARY compose ⇄ cli exception (issue 12): cli/ loads compose/ from cli/compose-entry.ts ' +
-        'only, and lazily (scripts/build.mjs keeps it out of berth.cjs, so plain `berth ps` never parses YAML).',
+        'cli/ loads compose/ from cli/compose-entry.ts only, and lazily (scripts/build.mjs keeps it out of ' +
+        'berth.cjs, so plain `berth ps` never parses YAML).',
       from: { path: '^src/cli/', pathNot: '^src/cli/compose-entry\\.ts$' },
       to: { path: '^src/compose/' },
     },

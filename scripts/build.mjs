@@ -35,7 +35,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { 'berth-compose': 'src/compose/main.ts' },
+    entryPoints: { 'berth-compose': 'src/cli/berth-compose.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',

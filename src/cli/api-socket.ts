@@ -5,7 +5,7 @@
 import * as tar from 'tar-stream';
 import type { EngineClient } from '../client/index.ts';
 import type { ContainerCreateBody } from '../client/index.ts';
-import { getAuth, readConfig } from './docker-config.ts';
+import { getAuth, readConfig } from '../cli-kit/index.ts';
 
 const configDir = '/run/secrets/docker';
 

@@ -4,7 +4,7 @@
 // --security-opt, --isolation, --compress) and the /build query fields the docker
 // CLI sends for them.
 import type { Command } from 'commander';
-import { parseRamBytes } from './format/units.ts';
+import { parseRamBytes } from '../cli-kit/index.ts';
 import { parseUlimit } from './run-flags-lifecycle.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];

@@ -2,7 +2,7 @@
 // --cluster`: any of them turns the create body into one with a ClusterVolumeSpec,
 // which the engine answers as it answers cluster volumes (outside a swarm: refused).
 import type { Command } from 'commander';
-import { parseRamBytes } from './format/units.ts';
+import { parseRamBytes } from '../cli-kit/index.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

@@ -1,6 +1,8 @@
 // cli: `berth compose …` — hands the arguments to the compose client. From the
-// bundle it loads dist/berth-compose.cjs (so that plain `berth ps` never parses
-// yaml, ajv and the compose schema); from source it imports src/compose/.
+// berth bundle it loads dist/berth-compose.cjs (so that plain `berth ps` never
+// parses yaml, ajv and the compose schema); from source, and inside
+// berth-compose.cjs itself, it imports src/compose/. The one file of cli/ that
+// reaches compose/, through the literal import below.
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,6 +11,7 @@ interface ComposeModule {
   composeMain(argv: readonly string[], name: string, hooks: { runCli: (argv: readonly string[]) => Promise<number> }): Promise<number>;
 }
 
+/** dist/berth-compose.cjs beside the running berth bundle; undefined from source or inside that bundle. */
 function bundledCompose(): string | undefined {
   let script = process.argv[1] ?? '';
   try {
@@ -18,7 +21,14 @@ function bundledCompose(): string | undefined {
   }
   if (!script.endsWith('.cjs')) return undefined;
   const p = join(dirname(script), 'berth-compose.cjs');
-  return existsSync(p) ? p : undefined;
+  return p !== script && existsSync(p) ? p : undefined;
+}
+
+/** compose's own entry, from source or from the bundle that carries compose (berth-compose.cjs). */
+export async function composeMain(argv: readonly string[], name: string, hooks: { runCli: (argv: readonly string[]) => Promise<number> }): Promise<number> {
+  // A literal import, so that tools see the edge; scripts/build.mjs keeps compose out of berth.cjs.
+  const mod = (await import('../compose/index.ts')) as ComposeModule;
+  return mod.composeMain(argv, name, hooks);
 }
 
 /**
@@ -46,16 +56,11 @@ export function composeArgv(argv: readonly string[]): string[] | undefined {
   return undefined;
 }
 
-export async function runCompose(argv: readonly string[], runCli: (argv: readonly string[]) => Promise<number>): Promise<number> {
+/** Runs compose's command line as `name`; runCli runs a plain berth command line for it. */
+export async function runCompose(argv: readonly string[], runCli: (argv: readonly string[]) => Promise<number>, name = 'berth compose'): Promise<number> {
   const bundle = bundledCompose();
-  let mod: ComposeModule;
-  if (bundle) {
-    // Tells the bundle it is loaded as a library, not run as berth-compose.
-    process.env['BERTH_COMPOSE_LIBRARY'] = '1';
-    mod = createRequire(bundle)(bundle) as ComposeModule;
-  } else {
-    // A literal import, so that tools see the edge; scripts/build.mjs keeps compose out of berth.cjs.
-    mod = (await import('../compose/index.ts')) as ComposeModule;
-  }
-  return mod.composeMain(argv, 'berth compose', { runCli });
+  if (!bundle) return composeMain(argv, name, { runCli });
+  // Tells the bundle it is loaded as a library, not run as berth-compose.
+  process.env['BERTH_COMPOSE_LIBRARY'] = '1';
+  return (createRequire(bundle)(bundle) as ComposeModule).composeMain(argv, name, { runCli });
 }

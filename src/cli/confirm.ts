@@ -2,7 +2,7 @@
 // prompt goes to stdout, as the docker CLI writes it; anything but y/yes (or
 // end of input) means no.
 import { createInterface } from 'node:readline';
-import { out } from './session.ts';
+import { out } from '../cli-kit/index.ts';
 
 export async function confirm(prompt: string): Promise<boolean> {
   out(prompt);

@@ -3,7 +3,7 @@
 // (`"--squash" is only supported on a Docker daemon with experimental features
 // enabled`) — checked against the daemon's _ping, with docker's messages.
 import { apiVersion } from '../client/index.ts';
-import { ExitError, getClient } from './session.ts';
+import { ExitError, getClient } from '../cli-kit/index.ts';
 
 const below = (a: string, b: string) => {
   const [a1 = 0, a2 = 0] = a.split('.').map(Number);

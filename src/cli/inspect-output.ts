@@ -1,8 +1,7 @@
 // cli: the output half of every `inspect` command (container, image, network,
 // volume), as docker's inspect package does it: a JSON array indented by four,
 // or each object through `--format`, then the errors of the names not found.
-import { ExitError, describeError, out } from './session.ts';
-import { Template, TemplateError } from './template/index.ts';
+import { ExitError, describeError, out, Template, TemplateError } from '../cli-kit/index.ts';
 
 /** Parses `--format` up front, so a bad template fails before any request. */
 export function inspectTemplate(format: string | undefined): Template | undefined {

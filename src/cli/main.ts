@@ -2,7 +2,7 @@
 // aliases: `container ls`, `image rm`, …), usage errors in docker's wording, and
 // the one place that turns failures into exit codes. Command bodies load lazily.
 import { Command, CommanderError, Option } from 'commander';
-import { ExitError, describeError, programName, setGlobalOptions } from './session.ts';
+import { ExitError, describeError, programName, setGlobalOptions } from '../cli-kit/index.ts';
 import { resolveHost } from '../client/index.ts';
 import { addVolumeCommands } from './volume-commands.ts';
 import { addNetworkCommands, addPortCommand } from './network-commands.ts';

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { MountBody } from '../client/index.ts';
 import { FlagError } from './flag-error.ts';
-import { parseRamBytes } from './format/units.ts';
+import { parseRamBytes } from '../cli-kit/index.ts';
 
 export interface MountFlags {
   volume?: string[];

@@ -5,7 +5,7 @@
 // the docker CLI's parsing and messages.
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { parseRamBytes } from './format/units.ts';
+import { parseRamBytes } from '../cli-kit/index.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

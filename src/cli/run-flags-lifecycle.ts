@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseRestartPolicy } from '../core/restart-policy.ts';
-import { parseRamBytes } from './format/units.ts';
+import { parseRamBytes } from '../cli-kit/index.ts';
 import { parseGoDuration as goDuration } from '../lib/go-units.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];

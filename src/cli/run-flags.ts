@@ -3,7 +3,7 @@
 // --env-file lines, `-m 512m`, `--cpus 1.5` → NanoCpus, `-l k=v`, `-p` specs.
 import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody, HostConfigBody } from '../client/index.ts';
-import { parseRamBytes } from './format/units.ts';
+import { parseRamBytes } from '../cli-kit/index.ts';
 import { mountBodyParts } from './mount-flags.ts';
 import { FlagError } from './flag-error.ts';
 import { relativeMs } from '../lib/timestamp.ts';

@@ -1,17 +1,28 @@
-// compose: the `berth-compose` program — the same command line as
-// `berth compose`. The bundle doubles as the library `berth compose` loads
-// (BERTH_COMPOSE_LIBRARY=1), so that berth itself never carries yaml and ajv.
-import { composeMain } from './cli.ts';
+// compose: runs the compose command line and turns its failures into exit codes
+// and messages as Compose prints them (daemon errors keep docker's prefix).
+import { CommanderError } from 'commander';
+import { describeError, ExitError } from '../cli-kit/index.ts';
+import { composeProgram, type ComposeHooks } from './program.ts';
 
-export { composeMain };
-
-if (process.env['BERTH_COMPOSE_LIBRARY'] !== '1') {
-  composeMain(process.argv.slice(2), 'berth-compose').then((code) => {
-    process.exitCode = code;
-    if (process.stdout.writableLength === 0) process.exit(code);
-    else process.stdout.once('drain', () => process.exit(code));
-  }, (e: unknown) => {
-    process.stderr.write(`${String(e)}\n`);
-    process.exit(1);
-  });
+/** Runs the compose command line; resolves to the exit code. */
+export async function composeMain(argv: readonly string[], name: string, hooks: ComposeHooks): Promise<number> {
+  const program = composeProgram(name, hooks);
+  if (argv.length === 0) { program.outputHelp(); return 0; }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      return 1;
+    }
+    if (e instanceof ExitError) {
+      if (e.message) process.stderr.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`);
+      return e.exitCode;
+    }
+    // Errors the daemon answered with keep docker's prefix; compose's own (loading, validation) do not.
+    const fromDaemon = typeof (e as { status?: unknown } | null)?.status === 'number';
+    process.stderr.write(`${fromDaemon || !(e instanceof Error) ? describeError(e) : e.message}\n`);
+    return 1;
+  }
 }

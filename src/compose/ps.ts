@@ -2,8 +2,7 @@
 // NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS, or --format table/json/template,
 // -q for ids, --services for service names.
 import type { EngineClient, ContainerSummary } from '../client/index.ts';
-import { containerContext, renderList } from '../cli/format/index.ts';
-import { TemplateObject } from '../cli/template/index.ts';
+import { containerContext, renderList, TemplateObject } from '../cli-kit/index.ts';
 import type { Project } from './model.ts';
 import { listProjectContainers, nameOf, serviceOf } from './project-containers.ts';
 import { L } from './labels.ts';

@@ -6,8 +6,7 @@ import type { EngineClient } from '../client/index.ts';
 import type { ContainerSummary } from '../client/index.ts';
 import { readJsonMessages } from '../client/index.ts';
 import { isNotFound, invalidArgument, failedPrecondition } from '../core/errors.ts';
-import { contextTar } from '../cli/build-context.ts';
-import { dockerIoKey, getAuth, registryAuthHeader } from '../cli/docker-config.ts';
+import { contextTar, dockerIoKey, getAuth, registryAuthHeader } from '../cli-kit/index.ts';
 import { parseReference, repositoryName, withDefaultTag } from '../core/reference.ts';
 import type { Project, ServiceConfig } from './model.ts';
 import { configHash, createSpec, serviceImage } from './container-spec.ts';
@@ -91,7 +90,7 @@ export async function buildService(client: EngineClient, project: Project, s: Se
   if (!b) return undefined;
   const tag = serviceImage(project, s);
   process.stderr.write(`[+] Building ${s.name}\n`);
-  const body = contextTar(b.context, { keep: [b.dockerfile, '.dockerignore'] });
+  const body = await contextTar(b.context, { keep: [b.dockerfile, '.dockerignore'] });
   const query: Record<string, string | boolean> = {
     t: tag, dockerfile: b.dockerfile, rm: true, nocache: options.noCache ?? false, pull: options.pull ?? false,
     buildargs: JSON.stringify(Object.fromEntries(Object.entries(b.args ?? {}).filter(([, v]) => v !== null))),

@@ -51,9 +51,15 @@ test('each deliberately forbidden import is reported under its rule', async () =
       // a file-level cycle
       'src/network/zz-cycle-a.ts': "import { b } from './zz-cycle-b.ts';\nexport const a = (): number => b() + 1;\n",
       'src/network/zz-cycle-b.ts': "import { a } from './zz-cycle-a.ts';\nexport const b = (): number => a() - 1;\n",
-      // a cycle inside compose/ (not covered by the temporary compose ⇄ cli exception)
+      // a cycle inside compose/
       'src/compose/zz-cycle-a.ts': "import { b } from './zz-cycle-b.ts';\nexport const a = (): number => b() + 1;\n",
       'src/compose/zz-cycle-b.ts': "import { a } from './zz-cycle-a.ts';\nexport const b = (): number => a() - 1;\n",
+      // compose reaching into the CLI program, statically or through a dynamic import()
+      'src/compose/zz-bad-cli.ts': "export const x = async (): Promise<unknown> => (await import('../cli/main.ts')).main;\n",
+      // cli-kit knowing one of the programs that use it
+      'src/cli-kit/zz-bad-compose.ts': "import { loadProject } from '../compose/index.ts';\nexport const x = loadProject;\n",
+      // a daemon-side module importing the CLI
+      'src/daemon/zz-bad-cli.ts': "export const x = async (): Promise<unknown> => (await import('../cli/compose-entry.ts')).composeArgv;\n",
       // cli loading compose statically
       'src/cli/zz-bad-compose.ts': "import { loadProject } from '../compose/index.ts';\nexport const x = loadProject;\n",
     };
@@ -67,7 +73,10 @@ test('each deliberately forbidden import is reported under its rule', async () =
       'registry-never-touches-store src/registry/zz-bad-store.ts',
       'enter-a-module-through-its-index src/build/zz-bad-deep.ts',
       'no-circular src/network/zz-cycle-a.ts',
-      'no-circular-inside-compose src/compose/zz-cycle-a.ts',
+      'no-circular src/compose/zz-cycle-a.ts',
+      'compose-never-imports-cli src/compose/zz-bad-cli.ts',
+      'cli-kit-imports-only-client-core-lib src/cli-kit/zz-bad-compose.ts',
+      'cli-is-a-program-nobody-imports src/daemon/zz-bad-cli.ts',
       'cli-reaches-compose-only-through-its-entry src/cli/zz-bad-compose.ts',
       'cli-imports-compose-never-statically src/cli/zz-bad-compose.ts',
     ];

@@ -81,6 +81,18 @@ test('--context, DOCKER_CONTEXT and the current context of the docker config cho
   ok(await run('docker', ['context', 'use', 'default'], { env: { ...process.env, DOCKER_CONFIG: config } }), 'docker context use default');
 });
 
+test('the berth-compose program runs exec and run through the berth command line it carries, on its -H daemon', async () => {
+  const bundle = join(repoRoot, 'dist', 'berth-compose.cjs');
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: nowhere, BERTH_NO_AUTOSTART: '1', DOCKER_CONFIG: config };
+  delete env['DOCKER_CONTEXT'];
+  const H = ['-H', `unix://${d.socket}`];
+  ok(await run(process.execPath, [bundle, ...H, '-f', file, 'up', '-d'], { env, timeoutMs: 120_000 }), 'berth-compose up');
+  assert.equal(ok(await run(process.execPath, [bundle, ...H, '-f', file, 'exec', '-T', 'app', 'echo', 'from-exec'], { env, timeoutMs: 120_000 }), 'berth-compose exec').trim(), 'from-exec');
+  assert.equal(ok(await run(process.execPath, [bundle, ...H, '-f', file, 'run', '--rm', '-T', 'app', 'echo', 'from-run'], { env, timeoutMs: 120_000 }), 'berth-compose run').trim(), 'from-run');
+  const failed = await run(process.execPath, [bundle, ...H, '-f', file, 'exec', '-T', 'app', 'sh', '-c', 'exit 3'], { env, timeoutMs: 120_000 });
+  assert.equal(failed.code, 3, failed.stderr);
+});
+
 test('an unknown context and -H with --context are refused as docker refuses them', async () => {
   const unknown = await berth(['--context', 'nosuch', 'compose', '-f', file, 'ps']);
   assert.notEqual(unknown.code, 0);

@@ -1,5 +1,5 @@
 // The --format template engine checked against the docker CLI's own: every template
-// of src/cli/template/corpus.json runs through the docker v28 CLI and through berth,
+// of src/cli-kit/template/corpus.json runs through the docker v28 CLI and through berth,
 // both pointed at ONE berthd. The docker CLI executes templates client-side, so the
 // daemon's answers are the same bytes for both and any difference in stdout, stderr
 // or exit code is the template engine's (or the CLI's rendering of the same data).
@@ -11,7 +11,7 @@ import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 import { repoRoot, run } from './acceptance-support.ts';
 
 const docker = '/usr/local/bin/docker';
-const corpus = JSON.parse(readFileSync(join(repoRoot, 'src/cli/template/corpus.json'), 'utf8')) as { cases: [string, string][] };
+const corpus = JSON.parse(readFileSync(join(repoRoot, 'src/cli-kit/template/corpus.json'), 'utf8')) as { cases: [string, string][] };
 let d: Daemon;
 
 before(async () => {

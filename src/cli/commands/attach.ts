@@ -2,7 +2,7 @@
 // (stdin when the container keeps it open and --no-stdin is not given),
 // resizes its TTY with our window, proxies signals without a TTY, detaches on
 // the detach keys, and otherwise exits with the container's exit code.
-import { ExitError, describeError, getClient } from '../session.ts';
+import { ExitError, describeError, getClient } from '../../cli-kit/index.ts';
 import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';
 import { proxySignals, sigProxyOn } from './run.ts';
 

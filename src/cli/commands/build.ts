@@ -8,11 +8,8 @@ import { createGzip } from 'node:zlib';
 import { buildResourceQuery, type BuildResourceFlags } from '../build-flags.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
 import { readJsonMessages } from '../../client/index.ts';
-import { contextTar, extraDockerfileName } from '../build-context.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
-import { loadDockerignore } from '../dockerignore-loader.ts';
+import { contextTar, extraDockerfileName, ExitError, describeError, err, getClient, out, loadDockerignore, registryConfigHeader } from '../../cli-kit/index.ts';
 import { encodeBuildSecrets, encodeBuildSsh } from '../../core/build-secrets.ts';
-import { registryConfigHeader } from '../docker-config.ts';
 import { plainProgress, progressMode, ttyProgress, type ProgressMode } from './build-progress.ts';
 
 export interface BuildCommandOptions extends BuildResourceFlags {
@@ -158,7 +155,7 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
       const { mkdtemp, rm } = await import('node:fs/promises');
       const { tmpdir } = await import('node:os');
       const empty = await mkdtemp(`${tmpdir()}${sep}berth-ctx-`);
-      body = contextTar(empty, { extraDockerfile: input, extraName: name });
+      body = await contextTar(empty, { extraDockerfile: input, extraName: name });
       body.once('end', () => void rm(empty, { recursive: true, force: true }));
       dockerfileName = name;
     }
@@ -193,7 +190,7 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
       }
     }
     const filter = await loadDockerignore(dir);
-    body = contextTar(dir, { ...(filter ? { filter } : {}), keep, ...(extra && extraName ? { extraDockerfile: extra, extraName } : {}) });
+    body = await contextTar(dir, { ...(filter ? { filter } : {}), keep, ...(extra && extraName ? { extraDockerfile: extra, extraName } : {}) });
   }
 
   const buildArgs = keyValues(opts.buildArg, true);

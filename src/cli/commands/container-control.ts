@@ -1,7 +1,6 @@
 // cli: `berth pause`, `unpause`, `rename` and `top` — thin calls to the
 // API with docker's output and error wording.
-import { tabwrite } from '../format/table.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { tabwrite, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 
 async function each(names: readonly string[], fn: (name: string) => Promise<void>, what: string): Promise<void> {
   const failed: string[] = [];

@@ -3,12 +3,10 @@
 import { readFrames } from '../../client/index.ts';
 import type { Filters } from '../../client/index.ts';
 import { isNotFound } from '../../core/errors.ts';
-import { Template, TemplateError } from '../template/index.ts';
+import { Template, TemplateError, containerContext, psDefaultTable, psHeaders, renderList, FormatError, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
-import { containerContext, psDefaultTable, psHeaders, renderList, FormatError } from '../format/index.ts';
 import { inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
 import { startAttached } from './run.ts';
 
 /** Runs `fn` for each name, printing the name on success and docker's error otherwise. */

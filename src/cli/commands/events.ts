@@ -2,8 +2,7 @@
 // (`<time> <type> <action> <id> (k=v, …)`) or through `--format`.
 import { parseTimestamp } from '../../lib/timestamp.ts';
 import { formatRfc3339NanoFixed } from '../../lib/go-units.ts';
-import { Template } from '../template/index.ts';
-import { ExitError, getClient, out } from '../session.ts';
+import { Template, ExitError, getClient, out } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 
 export interface EventsOptions {

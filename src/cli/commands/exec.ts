@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { ExecCreateBody } from '../../client/index.ts';
 import { parseEnvFile, resolveEnv } from '../run-flags.ts';
-import { ExitError, describeError, getClient, programName } from '../session.ts';
+import { ExitError, describeError, getClient, programName } from '../../cli-kit/index.ts';
 import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';
 
 export interface ExecFlags {

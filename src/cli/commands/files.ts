@@ -8,8 +8,7 @@ import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { humanSize } from '../format/units.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { humanSize, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 
 interface PathStat {
   name: string;

@@ -6,12 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { readJsonMessages } from '../../client/index.ts';
 import type { JsonMessage } from '../../client/index.ts';
-import {
-  FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders,
-  renderList, truncateId,
-} from '../format/index.ts';
-import type { TemplateObject } from '../template/index.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
+import { FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders, renderList, truncateId, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import type { TemplateObject } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 
 function render(fn: () => string): void {

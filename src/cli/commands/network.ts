@@ -3,9 +3,7 @@
 import { networkCreateBody, type NetworkCreateFlags } from '../network-create-body.ts';
 import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
-import { FormatError, renderList } from '../format/index.ts';
-import { TemplateObject } from '../template/index.ts';
-import { ExitError, describeError, getClient, out } from '../session.ts';
+import { FormatError, renderList, TemplateObject, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 
 interface NetworkJson {

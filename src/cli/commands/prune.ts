@@ -3,8 +3,7 @@
 // "Total reclaimed space:" line.
 import { confirm } from '../confirm.ts';
 import type { EngineClient } from '../../client/index.ts';
-import { humanSize } from '../format/units.ts';
-import { ExitError, describeError, getClient, out } from '../session.ts';
+import { humanSize, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 
 export interface PruneOptions {

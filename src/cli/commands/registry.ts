@@ -3,9 +3,8 @@
 // (bars on a terminal, plain lines otherwise) and docker's messages.
 import { isBerthError } from '../../core/errors.ts';
 import { familiarName, formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from '../../core/reference.ts';
-import { eraseAuth, getAuth, registryAuthHeader, registryKey, storeAuth, configPath, dockerIoKey } from '../docker-config.ts';
+import { eraseAuth, getAuth, registryAuthHeader, registryKey, storeAuth, configPath, dockerIoKey, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { displayJsonMessages, StreamError } from '../progress.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
 
 function parseOrExit(name: string): Reference {
   try {

@@ -9,7 +9,7 @@ import { isBerthError, isNotFound } from '../../core/errors.ts';
 import { familiarName, parseReference, repositoryName, withDefaultTag } from '../../core/reference.ts';
 import { buildCreateBody, FlagError } from '../run-flags.ts';
 import type { RunFlags } from '../run-flags.ts';
-import { ExitError, describeError, err, getClient, out, programName } from '../session.ts';
+import { ExitError, describeError, err, getClient, out, programName } from '../../cli-kit/index.ts';
 
 function runFailure(cmd: string, message: string, code: number): ExitError {
   return new ExitError(code, `${programName}: ${message}\n\nRun '${programName} ${cmd} --help' for more information`);

@@ -1,9 +1,7 @@
 // cli: `berth stats` — a live table of the containers' resource usage, redrawn
 // every second, or one sample with `--no-stream`; docker's columns and units.
 import type { EngineClient } from '../../client/index.ts';
-import { FormatError, renderList } from '../format/index.ts';
-import { statsContext, statsDefaultTable, statsHeaders, statsRow, type StatsJson } from '../format/stats.ts';
-import { ExitError, describeError, getClient, out } from '../session.ts';
+import { FormatError, renderList, statsContext, statsDefaultTable, statsHeaders, statsRow, type StatsJson, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 
 export interface StatsOptions {
   all?: boolean;

@@ -2,9 +2,7 @@
 // unique size, containers), containers (local volumes, size), local volumes
 // (links, size) and build cache.
 import type { ContainerSummary, ImageSummary } from '../../client/index.ts';
-import { containerContext, imageContexts, imageHeaders, renderList } from '../format/index.ts';
-import { humanSize } from '../format/units.ts';
-import { TemplateObject } from '../template/index.ts';
+import { containerContext, imageContexts, imageHeaders, renderList, humanSize, TemplateObject } from '../../cli-kit/index.ts';
 
 export interface DfVerboseResponse {
   readonly Images?: readonly ImageSummary[] | null;

@@ -1,9 +1,6 @@
 // cli: `berth system df` — docker's TYPE/TOTAL/ACTIVE/SIZE/RECLAIMABLE summary
 // of images, containers, local volumes and build cache (`--format` supported).
-import { humanSize } from '../format/units.ts';
-import { FormatError, renderList } from '../format/index.ts';
-import { TemplateObject } from '../template/index.ts';
-import { ExitError, describeError, getClient, out } from '../session.ts';
+import { humanSize, FormatError, renderList, TemplateObject, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 import { dfVerboseText, type DfVerboseResponse } from './system-df-verbose.ts';
 
 interface DfResponse {

@@ -1,7 +1,6 @@
 // cli: `berth version` and `berth info`.
 import { apiVersion } from '../../client/index.ts';
-import { Template } from '../template/index.ts';
-import { ExitError, describeError, getClient, out } from '../session.ts';
+import { Template, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 
 export const berthVersion = '0.1.0';
 

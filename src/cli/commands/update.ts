@@ -1,9 +1,8 @@
 // cli: `berth update` — new resource limits and restart policy for one or more
 // containers (docker's flags, output of each name updated, errors as docker prints them).
 import { parseRestartPolicy } from '../../core/restart-policy.ts';
-import { parseRamBytes } from '../format/index.ts';
+import { parseRamBytes, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { parseCpus } from '../run-flags.ts';
-import { ExitError, describeError, err, getClient, out } from '../session.ts';
 
 export interface UpdateFlags {
   memory?: string;

@@ -1,10 +1,7 @@
 // cli: `berth volume create|ls|inspect|rm|prune` with docker's output, prompts and errors.
 import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
-import { FormatError, renderList } from '../format/index.ts';
-import { humanSize } from '../format/units.ts';
-import { TemplateObject } from '../template/index.ts';
-import { ExitError, describeError, getClient, out } from '../session.ts';
+import { FormatError, renderList, humanSize, TemplateObject, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 import { clusterVolumeSpec, type ClusterVolumeFlags } from '../cluster-volume.ts';
 

@@ -1,4 +1,4 @@
-// cli/format: Go's text/tabwriter as docker configures it (minwidth 10, tabwidth 1,
+// cli-kit/format: Go's text/tabwriter as docker configures it (minwidth 10, tabwidth 1,
 // padding 3, pad with spaces): cells end at '\t', the last cell of a line is not
 // padded, column width = max(minwidth, widest cell + padding), widths in runes.
 

@@ -1,4 +1,4 @@
-// cli/template: the functions a docker --format template can call — Go's builtins
+// cli-kit/template: the functions a docker --format template can call — Go's builtins
 // (and, or, not, call, eq…ge, len, index, slice, print*, html, js, urlquery) and the
 // docker CLI's own (json, join, split, title, lower, upper, pad, truncate) — each
 // with its Go signature, so argument counts and types fail as Go's do.

@@ -1,4 +1,4 @@
-// cli/format: docker's formatter — turns a --format value (empty, `table`,
+// cli-kit/format: docker's formatter — turns a --format value (empty, `table`,
 // `table <tmpl>`, `json`, or a raw template) and a list of contexts into output
 // text: a header row from each field's column name, rows through the tabwriter.
 import { Template, TemplateObject, TemplateError } from '../template/index.ts';

@@ -1,4 +1,4 @@
-// cli/template: the values a template walks — JSON-shaped data, docker's formatter
+// cli-kit/template: the values a template walks — JSON-shaped data, docker's formatter
 // contexts (a Go type name and its methods), and Go's "no value" — with Go's
 // truthiness and type names for error messages.
 

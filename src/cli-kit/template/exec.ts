@@ -1,4 +1,4 @@
-// cli/template: executes a parsed template the way Go's text/template does for
+// cli-kit/template: executes a parsed template the way Go's text/template does for
 // docker's --format: field chains on JSON maps and formatter contexts, function
 // calls with Go's argument checks, variables, if/with/range with break/continue,
 // named templates, and Go's "executing … at <…>" error texts.

@@ -1,4 +1,4 @@
-// cli/template: Go's fmt as templates reach it (print, println, printf and the
+// cli-kit/template: Go's fmt as templates reach it (print, println, printf and the
 // printing of an action's value): %v formatting of JSON-shaped values, Go's
 // quoting, the verbs %v %s %q %d %x %X %o %b %c %t %f %e %g %T %%, width,
 // precision and flags, and fmt's %!verb(type=value) complaints.

@@ -1,4 +1,4 @@
-// cli/template: the parser of Go's text/template, after text/template/parse: actions,
+// cli-kit/template: the parser of Go's text/template, after text/template/parse: actions,
 // pipelines with declarations (`$x :=`, `$x =`, `$i, $v :=`), commands, operands with
 // field chains (`(index .M "k").IP`), if/else if/with/else with/range/else,
 // break/continue, define/template/block, and Go's parse-error texts.

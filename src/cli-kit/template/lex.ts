@@ -1,4 +1,4 @@
-// cli/template: the lexer of Go's text/template (text, {{ }} delimiters with `-`
+// cli-kit/template: the lexer of Go's text/template (text, {{ }} delimiters with `-`
 // trim markers, comments, and the tokens inside an action), with Go's error texts.
 // It stops at the first error and leaves an 'error' token for the parser to report,
 // so an earlier parse error wins over a later lexical one, as in Go.

@@ -1,4 +1,4 @@
-// cli/format: docker's stats arithmetic and columns — CPU % from the delta to
+// cli-kit/format: docker's stats arithmetic and columns — CPU % from the delta to
 // precpu_stats, memory usage without the page cache (inactive_file), net and
 // block I/O sums, and the `docker stats` table.
 import { TemplateObject } from '../template/index.ts';

@@ -1,4 +1,4 @@
-// cli: credentials kept the way docker keeps them, in $DOCKER_CONFIG/config.json
+// cli-kit: credentials kept the way docker keeps them, in $DOCKER_CONFIG/config.json
 // (default ~/.docker/config.json): `auths` entries with base64 `user:password`,
 // or a credential helper (`credsStore`, `credHelpers`: docker-credential-<name>
 // get/store/erase). docker.io's entry is keyed `https://index.docker.io/v1/`.

@@ -1,6 +1,6 @@
-// cli: what every command shares — the connected client (starting berthd when
-// berth is root and nothing answers on a local socket), docker's error wording
-// and exit codes, and writing to stdout/stderr.
+// cli-kit: what every berth and compose command shares — the connected client (starting berthd when
+// berth is root and nothing answers on berth's default socket), docker's error
+// wording and exit codes, and writing to stdout/stderr.
 import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EngineClient, isConnectError } from '../client/index.ts';
@@ -42,17 +42,34 @@ function berthdPath(): string | undefined {
   return undefined;
 }
 
+export interface AutostartFacts {
+  /** Nobody chose the address: no -H, no DOCKER_HOST, no context — berth's default socket. */
+  readonly isDefaultHost: boolean;
+  readonly uid: number | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  /** The berthd program found next to this one, if any. */
+  readonly berthd: string | undefined;
+}
+
+/**
+ * Whether berth may start a berthd because nothing answered: only as root, only
+ * on berth's default socket. An address somebody chose (-H, DOCKER_HOST, a
+ * context) that nothing listens on is an error, as in docker, which never starts
+ * a daemon. BERTH_NO_AUTOSTART=1: tests and scripts that must never start one.
+ */
+export function mayStartDaemon(f: AutostartFacts): boolean {
+  return f.isDefaultHost && f.berthd !== undefined && f.uid === 0 && f.env['BERTH_NO_AUTOSTART'] !== '1';
+}
+
 async function startDaemon(client: EngineClient): Promise<boolean> {
   const script = berthdPath();
-  // BERTH_NO_AUTOSTART=1: tests and scripts that must never start a daemon.
-  if (!script || process.getuid?.() !== 0 || process.env['BERTH_NO_AUTOSTART'] === '1') return false;
+  if (!mayStartDaemon({ isDefaultHost: client.isDefaultHost, uid: process.getuid?.(), env: process.env, berthd: script }) || !script) return false;
   const logPath = '/var/log/berthd.log';
   mkdirSync(dirname(logPath), { recursive: true });
   const fd = openSync(logPath, 'a');
-  const args = [script];
-  if (!client.isDefaultHost) args.push('--host', `unix://${client.socketPath}`);
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd] });
+  // berthd's own default address is berth's default socket.
+  const child = spawn(process.execPath, [script], { detached: true, stdio: ['ignore', fd, fd] });
   child.unref();
   process.stderr.write(`${programName}: started berthd (pid ${child.pid})\n`);
   const deadline = Date.now() + 5000;
@@ -73,7 +90,8 @@ let connected: EngineClient | undefined;
 /**
  * The client for this invocation. It does not ping first (one round trip less
  * at start-up): the first request that finds no daemon starts berthd (root,
- * local socket) and is retried; an older daemon's version is negotiated on demand.
+ * default socket: see mayStartDaemon) and is retried; an older daemon's version
+ * is negotiated on demand.
  */
 export async function getClient(): Promise<EngineClient> {
   if (connected) return connected;

@@ -1,4 +1,4 @@
-// cli/format: docker's formatter contexts for ps, images and history — the fields
+// cli-kit/format: docker's formatter contexts for ps, images and history — the fields
 // a --format template can name (`.ID`, `.Names`, `.Label "k"`, …), their column
 // headers and default table templates, with docker's truncation and wording.
 import { TemplateObject } from '../template/index.ts';

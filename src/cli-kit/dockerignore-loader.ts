@@ -1,4 +1,4 @@
-// Reads a context's .dockerignore into the exclusion tests build-context.ts
+// cli-kit: reads a context's .dockerignore into the exclusion tests build-context.ts
 // uses, with Docker's pattern rules (core/dockerignore.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

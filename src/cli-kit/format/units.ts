@@ -1,4 +1,4 @@
-// cli/format: docker's go-units wording for durations and sizes, from the one
+// cli-kit/format: docker's go-units wording for durations and sizes, from the one
 // copy in lib/go-units.ts — HumanDuration (`About a minute`),
 // HumanSizeWithPrecision (`4.26MB`; the docker CLI's tables use 3 digits) and
 // BytesSize (binary, `1.5GiB`), RAMInBytes for size flags.

@@ -1,4 +1,4 @@
-// The build context the CLI sends to `POST /build`: a tar of the context
+// cli-kit: the build context berth and compose send to `POST /build`: a tar of the context
 // directory (entries sorted, file owners and modes kept, paths excluded by
 // .dockerignore left out — but never the Dockerfile or .dockerignore itself),
 // plus a Dockerfile from outside the context or from stdin added under a
@@ -8,7 +8,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
+import type { Header } from 'tar-stream';
 
 export interface ContextTarOptions {
   /** Which context-relative paths (slash-separated) are left out. */
@@ -24,11 +24,15 @@ export function extraDockerfileName(): string {
   return `.dockerfile.${randomBytes(10).toString('hex')}`;
 }
 
-/** Streams the context directory as a tar. */
-export function contextTar(dir: string, options: ContextTarOptions & { extraName?: string } = {}): Readable {
+/**
+ * Streams the context directory as a tar. tar-stream loads on first use, so that
+ * a command that builds nothing does not pay for it at start-up.
+ */
+export async function contextTar(dir: string, options: ContextTarOptions & { extraName?: string } = {}): Promise<Readable> {
+  const tar = await import('tar-stream');
   const pack = tar.pack();
   const keep = new Set(options.keep ?? []);
-  const put = (header: Partial<tar.Header> & { name: string }, data?: Buffer): Promise<void> =>
+  const put = (header: Partial<Header> & { name: string }, data?: Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
       const cb = (e?: Error | null) => (e ? reject(e) : resolve());
       if (data !== undefined) pack.entry(header, data, cb);

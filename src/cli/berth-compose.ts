@@ -1,0 +1,24 @@
+// cli: the `berth-compose` program — `berth compose` under its own name. Its
+// bundle (dist/berth-compose.cjs) carries compose and doubles as the library
+// `berth compose` loads (BERTH_COMPOSE_LIBRARY=1: export composeMain, run
+// nothing), so that berth itself never carries yaml and ajv. Compose reaches
+// the plain berth commands it runs (exec, run, push) through the hook given here.
+import { composeMain, runCompose } from './compose-entry.ts';
+
+export { composeMain };
+
+/** The berth command line, loaded only when compose runs a berth command. */
+async function runCli(argv: readonly string[]): Promise<number> {
+  return (await import('./main.ts')).main(argv);
+}
+
+if (process.env['BERTH_COMPOSE_LIBRARY'] !== '1') {
+  runCompose(process.argv.slice(2), runCli, 'berth-compose').then((code) => {
+    process.exitCode = code;
+    if (process.stdout.writableLength === 0) process.exit(code);
+    else process.stdout.once('drain', () => process.exit(code));
+  }, (e: unknown) => {
+    process.stderr.write(`${String(e)}\n`);
+    process.exit(1);
+  });
+}

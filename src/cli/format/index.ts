@@ -1,5 +1,0 @@
-// cli/format: output formatting for the CLI — docker's tables, units and contexts.
-export * from './units.ts';
-export * from './table.ts';
-export * from './render.ts';
-export * from './contexts.ts';
