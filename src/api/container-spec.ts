@@ -97,6 +97,16 @@ function parseLink(text: string): ContainerLink {
   return { name, alias };
 }
 
+/** HostConfig list fields that dockerd echoes as given: `[]` when sent empty, `null` when left out. */
+const echoedLists = ['PortBindings', 'Dns', 'DnsOptions', 'DnsSearch', 'Devices', 'Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'] as const;
+
+function givenEmpty(h: Obj): string[] {
+  return echoedLists.filter((k) => {
+    const v = h[k];
+    return Array.isArray(v) ? v.length === 0 : isObj(v) && Object.keys(v).length === 0;
+  });
+}
+
 function hostSpec(h: Obj): HostSpec {
   const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
   const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
@@ -134,6 +144,12 @@ function hostSpec(h: Obj): HostSpec {
   const deviceCgroupRules = strList(h, 'DeviceCgroupRules', 'HostConfig.DeviceCgroupRules') ?? [];
   const volumeDriver = str(h, 'VolumeDriver', 'HostConfig.VolumeDriver');
   const links = (strList(h, 'Links', 'HostConfig.Links') ?? []).map(parseLink);
+  const cgroupnsMode = str(h, 'CgroupnsMode', 'HostConfig.CgroupnsMode');
+  if (cgroupnsMode && cgroupnsMode !== 'host' && cgroupnsMode !== 'private') throw invalidArgument(`invalid cgroup namespace mode: ${cgroupnsMode}`);
+  const cpuRealtimeRuntime = num(h, 'CpuRealtimeRuntime', 'HostConfig.CpuRealtimeRuntime') ?? 0;
+  const cpuRealtimePeriod = num(h, 'CpuRealtimePeriod', 'HostConfig.CpuRealtimePeriod') ?? 0;
+  const kernelMemory = num(h, 'KernelMemory', 'HostConfig.KernelMemory') ?? 0;
+  const kernelMemoryTcp = num(h, 'KernelMemoryTCP', 'HostConfig.KernelMemoryTCP') ?? 0;
   return {
     ...(pidMode ? { pidMode } : {}),
     ...(utsMode ? { utsMode } : {}),
@@ -141,6 +157,12 @@ function hostSpec(h: Obj): HostSpec {
     ...(deviceCgroupRules.length > 0 ? { deviceCgroupRules } : {}),
     ...(volumeDriver ? { volumeDriver } : {}),
     ...(links.length > 0 ? { links } : {}),
+    ...(cgroupnsMode === 'host' || cgroupnsMode === 'private' ? { cgroupnsMode } : {}),
+    ...(cpuRealtimeRuntime !== 0 ? { cpuRealtimeRuntime } : {}),
+    ...(cpuRealtimePeriod !== 0 ? { cpuRealtimePeriod } : {}),
+    ...(kernelMemory !== 0 ? { kernelMemory } : {}),
+    ...(kernelMemoryTcp !== 0 ? { kernelMemoryTcp } : {}),
+    ...(givenEmpty(h).length > 0 ? { givenEmpty: givenEmpty(h) } : {}),
     ...(consoleSize ? { consoleSize } : {}),
     networkMode: str(h, 'NetworkMode', 'HostConfig.NetworkMode') || 'default',
     autoRemove,
@@ -213,7 +235,7 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
         ...(num(hcObj, 'Retries', 'Config.Healthcheck.Retries') !== undefined ? { retries: num(hcObj, 'Retries', '')! } : {}),
       }
     : undefined;
-  const host = hostSpec(hc);
+  const host = isObj(body['HostConfig']) ? hostSpec(hc) : { ...hostSpec(hc), hostConfigOmitted: true };
   const endpoints = withContainerMac(endpointsFromCreateBody(body), host.networkMode, body);
   return {
     image,

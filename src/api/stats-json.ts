@@ -16,7 +16,29 @@ function cpuJson(s: StatsSample | undefined): Record<string, unknown> {
   };
 }
 
-const blkioEntries = (list: StatsSample['cgroup']['blkio']['serviceBytes']) => (list.length > 0 ? list.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value })) : null);
+type BlkioList = StatsSample['cgroup']['blkio']['serviceBytes'];
+
+/**
+ * dockerd's blkio_stats: on cgroup v1 a running container's eight lists are
+ * lists (`[]` when empty); on v2 only the two io.stat gives, null when empty;
+ * all null for a container not running. berth reads the throttle files (v1)
+ * and io.stat (v2); the v1 CFQ lists stay empty (no CFQ on blk-mq kernels).
+ */
+function blkioJson(s: StatsSample): Record<string, unknown> {
+  const listed = s.running && s.cgroupVersion === '1';
+  const entries = (list: BlkioList) => (list.length > 0 || listed ? list.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value })) : null);
+  const empty = listed ? [] : null;
+  return {
+    io_service_bytes_recursive: entries(s.cgroup.blkio.serviceBytes),
+    io_serviced_recursive: entries(s.cgroup.blkio.serviced),
+    io_queue_recursive: empty,
+    io_service_time_recursive: empty,
+    io_wait_time_recursive: empty,
+    io_merged_recursive: empty,
+    io_time_recursive: empty,
+    sectors_recursive: empty,
+  };
+}
 
 export function statsJson(s: StatsSample, previous: StatsSample | undefined): Record<string, unknown> {
   const m = s.cgroup.memory;
@@ -24,16 +46,7 @@ export function statsJson(s: StatsSample, previous: StatsSample | undefined): Re
     read: s.read,
     preread: previous?.read ?? zeroTime,
     pids_stats: s.running ? { current: s.cgroup.pids.current, ...(s.cgroup.pids.limit > 0 ? { limit: s.cgroup.pids.limit } : {}) } : {},
-    blkio_stats: {
-      io_service_bytes_recursive: blkioEntries(s.cgroup.blkio.serviceBytes),
-      io_serviced_recursive: blkioEntries(s.cgroup.blkio.serviced),
-      io_queue_recursive: null,
-      io_service_time_recursive: null,
-      io_wait_time_recursive: null,
-      io_merged_recursive: null,
-      io_time_recursive: null,
-      sectors_recursive: null,
-    },
+    blkio_stats: blkioJson(s),
     num_procs: 0,
     storage_stats: {},
     cpu_stats: cpuJson(s),

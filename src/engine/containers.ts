@@ -655,6 +655,9 @@ export class LocalContainerService implements ContainerService {
       ...(h.pidMode === 'host' ? { hostPid: true } : {}),
       ...(h.pidMode?.startsWith('container:') ? { pidNamespace: this.#pidNamespaceOf(h.pidMode.slice('container:'.length)) } : {}),
       ...(h.utsMode === 'host' ? { hostUts: true } : {}),
+      ...(h.cgroupnsMode ? { cgroupns: h.cgroupnsMode } : {}),
+      ...(h.cpuRealtimeRuntime ? { cpuRealtimeRuntime: h.cpuRealtimeRuntime } : {}),
+      ...(h.cpuRealtimePeriod ? { cpuRealtimePeriod: h.cpuRealtimePeriod } : {}),
       annotations: {},
       cgroupsPath: `/berth/${c.id}`,
     };
@@ -1067,7 +1070,9 @@ export class LocalContainerService implements ContainerService {
   }
 
   async inspect(idOrName: string, options: { size?: boolean } = {}): Promise<Container> {
-    const c = this.#find(idOrName);
+    const found = this.#find(idOrName);
+    const rootfs = this.#d.snapshotter.rootfsPaths(found.id, found.lowerChain ?? []);
+    const c = { ...found, graphDriver: { lowerDir: rootfs.lower.join(':'), upperDir: rootfs.upper, workDir: rootfs.work, mergedDir: rootfs.merged } };
     return options.size ? this.#withSize(c) : c;
   }
 

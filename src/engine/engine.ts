@@ -15,7 +15,7 @@ import { ContainerMounts } from './container-mounts.ts';
 import { LocalVolumeService } from './volumes.ts';
 import type { VolumeStore } from '../volume/index.ts';
 import { LocalImageService } from './images.ts';
-import { LocalSystemService } from './system.ts';
+import { LocalSystemService, runcAliases } from './system.ts';
 import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
 import { LocalRegistryService } from './registry-service.ts';
 import type { Engine } from './engine-services.ts';
@@ -63,7 +63,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (name === binary.name) return Promise.resolve(runtime);
       let rt = others.get(name);
       if (!rt) {
-        const configured = options.runtimes?.[name]?.path;
+        const configured = options.runtimes?.[name]?.path ?? (runcAliases.includes(name) ? 'runc' : undefined);
         if (configured === undefined && name !== 'runc' && name !== 'crun') return Promise.reject(invalidArgument(`unknown or invalid runtime name: ${name}`));
         rt = detectRuntime(configured ?? name).then(
           (b) => createConmonRuntime({ binary: { name, path: b.path }, execRoot: join(execRoot, 'runtimes', name) }),
@@ -95,6 +95,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       layerInUse: (chain) => containers.layerInUse(chain),
       log: log.with({ module: 'images' }),
       parents: new ImageParents(meta),
+      layerDir: (chainId) => snapshotter.layerDir(chainId),
     });
     const system = new LocalSystemService({
       dataRoot,
