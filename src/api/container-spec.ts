@@ -97,6 +97,30 @@ function parseLink(text: string): ContainerLink {
   return { name, alias };
 }
 
+/** The HostConfig fields read here, by their Go names. */
+const hostConfigFields = ['AutoRemove', 'Binds', 'CapAdd', 'CapDrop', 'CgroupnsMode', 'ConsoleSize', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpuShares',
+  'CpusetCpus', 'DeviceCgroupRules', 'Devices', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd', 'Init', 'Isolation', 'KernelMemory', 'KernelMemoryTCP', 'Links',
+  'LogConfig', 'Memory', 'MemoryReservation', 'MemorySwap', 'Mounts', 'NanoCpus', 'NetworkMode', 'OomKillDisable', 'PidMode', 'PidsLimit', 'PortBindings', 'Privileged',
+  'PublishAllPorts', 'ReadonlyRootfs', 'RestartPolicy', 'Runtime', 'SecurityOpt', 'ShmSize', 'Sysctls', 'Tmpfs', 'UTSMode', 'Ulimits', 'VolumeDriver', 'VolumesFrom'];
+
+/**
+ * Go's encoding/json matches a key to a struct field case-insensitively when
+ * no field has the exact name: docker-py sends `CPURealtimePeriod` and dockerd
+ * takes it as CpuRealtimePeriod. Renames such keys to the Go field names.
+ */
+function goFieldNames(o: Obj, fields: readonly string[]): Obj {
+  const out: Obj = { ...o };
+  for (const [k, v] of Object.entries(o)) {
+    if (fields.includes(k)) continue;
+    const field = fields.find((f) => f.toLowerCase() === k.toLowerCase());
+    if (field !== undefined && !(field in o)) {
+      out[field] = v;
+      delete out[k];
+    }
+  }
+  return out;
+}
+
 /** HostConfig list fields that dockerd echoes as given: `[]` when sent empty, `null` when left out. */
 const echoedLists = ['PortBindings', 'Dns', 'DnsOptions', 'DnsSearch', 'Devices', 'Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'] as const;
 
@@ -107,7 +131,8 @@ function givenEmpty(h: Obj): string[] {
   });
 }
 
-function hostSpec(h: Obj): HostSpec {
+function hostSpec(given: Obj): HostSpec {
+  const h = goFieldNames(given, hostConfigFields);
   const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
   const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
   let restartPolicy: RestartPolicy;

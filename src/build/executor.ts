@@ -497,8 +497,10 @@ class Build {
         });
       }
       case 'EXPOSE': {
-        const ports = cmd.ports.map(x).flatMap((p) => p.split(/\s+/)).filter((p) => p !== '').map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
-        return this.#metaStep(st, `EXPOSE ${[...ports].sort().join(' ')}`, (c) => {
+        const words = cmd.ports.map(x).flatMap((p) => p.split(/\s+/)).filter((p) => p !== '');
+        const ports = words.map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
+        // History shows the ports as written (docker: "EXPOSE " + the expanded words).
+        return this.#metaStep(st, `EXPOSE ${words.join(' ')}`, (c) => {
           c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
           for (const p of ports) c.ExposedPorts[p] = {};
         });
@@ -634,7 +636,8 @@ class Build {
 
   /** A step that changes only the config: one empty_layer history entry. */
   async #metaStep(st: StageState, text: string, mutate: (c: OciContainerConfig) => void, author?: string): Promise<void> {
-    const createdBy = nop(text);
+    // Docker's metadata steps join "#(nop) " and the text as two words (two spaces); WORKDIR, COPY and ADD use one.
+    const createdBy = nop(` ${text}`);
     const key = this.#cache.key([st.imageId ?? JSON.stringify(st.config), createdBy]);
     if (await this.#tryCache(st, key, createdBy, mutate)) return;
     const c = clone(st.config.config ?? {});

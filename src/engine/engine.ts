@@ -145,7 +145,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       log: log.with({ module: 'build' }),
       pull: async (ref, o) => (await registry.pull(ref, o)).image,
     });
-    const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }) });
+    const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }), parents: new ImageParents(meta) });
     await containers.restore();
     // Volumes left mounted by a crash with no running user; best effort.
     await volumeStore.unmountIdle().catch((err: unknown) => log.warn('unmounting idle volumes failed', { err }));
