@@ -73,7 +73,8 @@ export function hostConfigJson(s: ContainerSpec, runtime: string, options: HostC
     LogConfig: { Type: h.logConfig.type, Config: h.logConfig.config },
     NetworkMode: h.networkMode,
     PortBindings: Object.keys(h.portBindings).length === 0 && !h.givenEmpty?.includes('PortBindings') ? null : Object.fromEntries(Object.entries(h.portBindings).map(([k, v]) => [k, v.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))])),
-    RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
+    // dockerd echoes the name as given: empty (meaning no) when the create body named none.
+    RestartPolicy: { Name: h.restartPolicyUnnamed && h.restartPolicy.name === 'no' ? '' : h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
     VolumeDriver: h.volumeDriver ?? '',
     VolumesFrom: h.volumesFrom && h.volumesFrom.length > 0 ? h.volumesFrom : null,

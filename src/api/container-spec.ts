@@ -188,6 +188,7 @@ function hostSpec(given: Obj): HostSpec {
     ...(kernelMemory !== 0 ? { kernelMemory } : {}),
     ...(kernelMemoryTcp !== 0 ? { kernelMemoryTcp } : {}),
     ...(givenEmpty(h).length > 0 ? { givenEmpty: givenEmpty(h) } : {}),
+    ...(str(rp, 'Name', 'HostConfig.RestartPolicy.Name') ? {} : { restartPolicyUnnamed: true }),
     ...(consoleSize ? { consoleSize } : {}),
     networkMode: str(h, 'NetworkMode', 'HostConfig.NetworkMode') || 'default',
     autoRemove,

@@ -75,6 +75,9 @@ test('Runtime is shown once dockerd would have recorded it: with a HostConfig at
   assert.ok(!('Runtime' in hostConfig(container(bare), '1.41')));
   assert.equal(hostConfig(container(bare, { state: { ...container(bare).state, startedAt: '2024-01-01T00:00:01Z' } }), '1.41')['Runtime'], 'runc');
   assert.equal(hostConfig(container(specFromCreateBody({ Image: 'busybox', HostConfig: {} })), '1.41')['Runtime'], 'runc');
+  assert.deepEqual(hostConfig(container(bare), '1.41')['RestartPolicy'], { Name: '', MaximumRetryCount: 0 });
+  assert.deepEqual(hostConfig(container(specFromCreateBody({ Image: 'busybox', HostConfig: {} })), '1.41')['RestartPolicy'], { Name: '', MaximumRetryCount: 0 });
+  assert.deepEqual(hostConfig(container(specFromCreateBody({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'no' } } })), '1.41')['RestartPolicy'], { Name: 'no', MaximumRetryCount: 0 });
 });
 
 test('an unknown cgroup namespace mode is refused as dockerd does', () => {

@@ -177,6 +177,8 @@ export interface HostSpec {
    */
   readonly givenEmpty?: readonly string[];
   readonly hostConfigOmitted?: boolean;
+  /** The create body named no restart policy (dockerd echoes the empty name, meaning no). */
+  readonly restartPolicyUnnamed?: boolean;
 }
 
 /** One legacy link (`--link name:alias`). */

@@ -13,7 +13,7 @@ clientTargets();
 const hostConfig = `
 c = api()
 keys = ('CgroupnsMode', 'CpuRealtimeRuntime', 'CpuRealtimePeriod', 'KernelMemory', 'KernelMemoryTCP', 'Dns', 'DnsOptions',
-        'DnsSearch', 'Devices', 'Ulimits', 'PortBindings', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'Runtime')
+        'DnsSearch', 'Devices', 'Ulimits', 'PortBindings', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'Runtime', 'RestartPolicy')
 def host(cid):
     h = c.inspect_container(cid)['HostConfig']
     return {k: h.get(k, 'absent') for k in keys}
