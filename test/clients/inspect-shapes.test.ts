@@ -4,9 +4,10 @@
 // kernel memory, null vs [] for list fields the body left out or sent empty),
 // the overlay directories in GraphDriver, image list RepoDigests, history
 // CreatedBy of the classic builder's metadata steps, a committed image's
-// ContainerConfig.Image and Parent, and stats' blkio lists.
+// ContainerConfig.Image and Parent, stats' blkio lists, and the runtimes
+// /info lists (runc's containerd-shim names included, usable with --runtime).
 import assert from 'node:assert/strict';
-import { clientTargets, dockerPy, sameOnBoth } from './harness.ts';
+import { clientTargets, dockerCli, dockerPy, sameOnBoth } from './harness.ts';
 
 clientTargets();
 
@@ -124,3 +125,21 @@ out({'running blkio_stats': s['blkio_stats'], 'stopped blkio_stats': stopped['bl
 `;
 
 sameOnBoth('docker-py debian: stats blkio_stats lists of a running and a stopped container', (t) => dockerPy(t, stats, { flavor: 'debian' }));
+
+sameOnBoth('docker CLI v28: info lists runc under its shim names too, and --runtime takes them', async (t) => {
+  const info = await dockerCli(t, ['info', '-f', '{{json .Runtimes}}']);
+  const run = await dockerCli(t, ['run', '--name', 'shim', '--runtime', 'io.containerd.runc.v2', 'busybox', 'echo', 'ok']);
+  const runtime = await dockerCli(t, ['inspect', '-f', '{{.HostConfig.Runtime}}', 'shim']);
+  const unknown = await dockerCli(t, ['create', '--runtime', 'no-such-runtime', 'busybox', 'true']);
+  return {
+    'runtime names': Object.keys(JSON.parse(info.stdout) as object).sort(),
+    'run': { code: run.code, stdout: run.stdout },
+    'inspect': runtime.stdout,
+    'unknown runtime fails': unknown.code !== 0,
+  };
+}, {
+  expect: (r) => {
+    assert.deepEqual(r['run'], { code: 0, stdout: 'ok\n' });
+    assert.equal(r['inspect'], 'io.containerd.runc.v2\n');
+  },
+});
