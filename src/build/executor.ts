@@ -5,6 +5,7 @@
 // write into a mounted snapshot, each then diffed into a layer), every step
 // is first looked up in the build cache, and progress is reported as the
 // classic builder's text lines (`Step 2/5 : RUN …`, ` ---> Using cache`, …).
+import { healthcheckNopText, shellNopText } from './nop-text.ts';
 import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
@@ -499,7 +500,7 @@ class Build {
       case 'EXPOSE': {
         const words = cmd.ports.map(x).flatMap((p) => p.split(/\s+/)).filter((p) => p !== '');
         const ports = words.map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
-        // History shows the ports as written (docker: "EXPOSE " + the expanded words).
+        // History shows the words as given (sorted by the parser, as dockerd sorts them), without the /tcp added here.
         return this.#metaStep(st, `EXPOSE ${words.join(' ')}`, (c) => {
           c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
           for (const p of ports) c.ExposedPorts[p] = {};
@@ -526,7 +527,7 @@ class Build {
         });
       }
       case 'SHELL':
-        return this.#metaStep(st, `SHELL [${cmd.shell.map((s) => JSON.stringify(s)).join(' ')}]`, (c) => {
+        return this.#metaStep(st, shellNopText(cmd.shell), (c) => {
           c.Shell = [...cmd.shell];
         });
       case 'STOPSIGNAL': {
@@ -544,7 +545,7 @@ class Build {
           ...(cmd.startInterval ? { StartInterval: cmd.startInterval } : {}),
           ...(cmd.retries ? { Retries: cmd.retries } : {}),
         };
-        return this.#metaStep(st, `HEALTHCHECK &{${JSON.stringify(hc.Test)}}`, (c) => {
+        return this.#metaStep(st, healthcheckNopText({ test: cmd.test, interval: cmd.interval, timeout: cmd.timeout, startPeriod: cmd.startPeriod, retries: cmd.retries }), (c) => {
           c.Healthcheck = hc;
         });
       }

@@ -93,6 +93,10 @@ VOLUME /v
 ENTRYPOINT ["x"]
 ARG Z=1
 ONBUILD RUN true
+SHELL ["/bin/sh", "-c"]
+HEALTHCHECK --interval=1500ms --timeout=500ms --start-period=90s --retries=3 CMD ["a b"]
+HEALTHCHECK NONE
+EXPOSE 80/udp 443
 '''
 for _ in c.build(fileobj=io.BytesIO(df), tag='nops:1', rm=True, decode=True):
     pass
