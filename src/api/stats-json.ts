@@ -40,6 +40,20 @@ function blkioJson(s: StatsSample): Record<string, unknown> {
   };
 }
 
+/**
+ * The memory.stat keys dockerd reports on cgroup v1 (containerd's v1 MemoryStat
+ * as docker converts it), each with its hierarchical `total_` twin; the kernel's
+ * other keys (shmem, swap, workingset_refault_*) are not among them.
+ */
+const v1MemoryKeys = ['cache', 'rss', 'rss_huge', 'mapped_file', 'dirty', 'writeback', 'pgpgin', 'pgpgout', 'pgfault', 'pgmajfault', 'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
+const v1MemoryStatKeys = [...v1MemoryKeys, 'hierarchical_memory_limit', 'hierarchical_memsw_limit', ...v1MemoryKeys.map((k) => `total_${k}`)].sort();
+
+function memoryStatsJson(s: StatsSample): Readonly<Record<string, number>> {
+  const stats = s.cgroup.memory.stats;
+  if (s.cgroupVersion !== '1') return stats;
+  return Object.fromEntries(v1MemoryStatKeys.map((k) => [k, stats[k] ?? 0]));
+}
+
 export function statsJson(s: StatsSample, previous: StatsSample | undefined): Record<string, unknown> {
   const m = s.cgroup.memory;
   return {
@@ -51,7 +65,7 @@ export function statsJson(s: StatsSample, previous: StatsSample | undefined): Re
     storage_stats: {},
     cpu_stats: cpuJson(s),
     precpu_stats: cpuJson(previous),
-    memory_stats: s.running ? { usage: m.usage, ...(m.maxUsage > 0 ? { max_usage: m.maxUsage } : {}), stats: m.stats, limit: s.memoryLimit } : {},
+    memory_stats: s.running ? { usage: m.usage, ...(m.maxUsage > 0 ? { max_usage: m.maxUsage } : {}), stats: memoryStatsJson(s), limit: s.memoryLimit } : {},
     name: `/${s.container.name}`,
     id: s.container.id,
     ...(s.running ? { networks: s.networks } : {}),

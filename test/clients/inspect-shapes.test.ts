@@ -125,10 +125,11 @@ s = c.stats(cid, stream=False)
 c.kill(cid)
 c.wait(cid)
 stopped = c.stats(cid, stream=False)
-out({'running blkio_stats': s['blkio_stats'], 'stopped blkio_stats': stopped['blkio_stats'], 'keys': sorted(s.keys())})
+out({'running blkio_stats': s['blkio_stats'], 'stopped blkio_stats': stopped['blkio_stats'], 'keys': sorted(s.keys()),
+     'memory_stats keys': sorted(s['memory_stats'].keys()), 'memory_stats.stats keys': sorted(s['memory_stats']['stats'].keys())})
 `;
 
-sameOnBoth('docker-py debian: stats blkio_stats lists of a running and a stopped container', (t) => dockerPy(t, stats, { flavor: 'debian' }));
+sameOnBoth('docker-py debian: stats blkio_stats lists of a running and a stopped container, memory_stats keys', (t) => dockerPy(t, stats, { flavor: 'debian' }));
 
 sameOnBoth('docker CLI v28: info lists runc under its shim names too, and --runtime takes them', async (t) => {
   const info = await dockerCli(t, ['info', '-f', '{{json .Runtimes}}']);
