@@ -89,7 +89,7 @@ const info: SystemInfo = {
   id: 'x', name: 'h', serverVersion: '0.1.0', apiVersion: '1.47', minApiVersion: '1.24',
   containers: { total: 0, running: 0, paused: 0, stopped: 0 }, images: 0, dataRoot: '/d', execRoot: '/e', storageDriver: 'overlay2',
   cgroupVersion: '1', cgroupDriver: 'cgroupfs', runtimes: [{ name: 'runc', path: '/usr/bin/runc' }], defaultRuntime: 'runc', kernelVersion: '6',
-  operatingSystem: 'Linux', osType: 'linux', architecture: 'x86_64', ncpu: 1, memTotal: 1, securityOptions: [], initBinary: 'tini',
+  operatingSystem: 'Linux', osVersion: '12', swapLimit: true, bridgeNfIptables: true, bridgeNfIp6tables: true, osType: 'linux', architecture: 'x86_64', ncpu: 1, memTotal: 1, securityOptions: [], initBinary: 'tini',
   systemTime: '2024-01-01T00:00:00Z', warnings: [], components: [{ name: 'runc', version: '1.1.5', commit: 'abc' }],
 };
 

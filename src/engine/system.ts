@@ -40,10 +40,15 @@ function goArch(): string {
   return a === 'x64' ? 'x86_64' : a === 'arm64' ? 'aarch64' : a;
 }
 
-async function osName(): Promise<string> {
+async function osRelease(key: string): Promise<string | undefined> {
   const text = await readFile('/etc/os-release', 'utf8').catch(() => '');
-  const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text);
-  return m?.[1] ?? 'Linux';
+  return new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(text)?.[1];
+}
+
+/** A sysctl or cgroup file that reads as "1" (or, with `exists`, is there at all). */
+async function hostFlag(path: string, exists = false): Promise<boolean> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return exists ? text !== undefined : text?.trim() === '1';
 }
 
 /** `runc --version` / `conmon --version` → version and commit (empty when unknown). */
@@ -100,7 +105,11 @@ export class LocalSystemService implements SystemService {
       runtimes: [...named, ...aliases],
       defaultRuntime: this.#d.runtime.name,
       kernelVersion: release(),
-      operatingSystem: await osName(),
+      operatingSystem: (await osRelease('PRETTY_NAME')) ?? 'Linux',
+      osVersion: (await osRelease('VERSION_ID')) ?? '',
+      swapLimit: cgroupVersion === '2' || (await hostFlag('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes', true)),
+      bridgeNfIptables: await hostFlag('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+      bridgeNfIp6tables: await hostFlag('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
       osType: 'linux',
       architecture: goArch(),
       ncpu: cpus().length,

@@ -122,6 +122,12 @@ export interface SystemInfo {
   readonly defaultRuntime: string;
   readonly kernelVersion: string;
   readonly operatingSystem: string;
+  /** /etc/os-release VERSION_ID ('' when absent), docker's OSVersion. */
+  readonly osVersion: string;
+  /** Host facts docker reports: swap limits work (cgroup v2, or v1 with memsw accounting), bridge-nf-call-ip(6)tables on. */
+  readonly swapLimit: boolean;
+  readonly bridgeNfIptables: boolean;
+  readonly bridgeNfIp6tables: boolean;
   readonly osType: string;
   readonly architecture: string;
   readonly ncpu: number;

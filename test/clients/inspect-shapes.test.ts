@@ -141,6 +141,7 @@ sameOnBoth('docker CLI v28: info lists runc under its shim names too, and --runt
     'run': { code: run.code, stdout: run.stdout },
     'inspect': runtime.stdout,
     'unknown runtime fails': unknown.code !== 0,
+    'host facts': (await dockerCli(t, ['info', '-f', '{{.OSVersion}} {{.SwapLimit}} {{.OomKillDisable}} {{.CgroupVersion}} {{.CgroupDriver}}'])).stdout,
   };
 }, {
   expect: (r) => {
