@@ -4,6 +4,8 @@ import type { Container, ContainerSpec } from '../core/types.ts';
 import { stateString, statusText } from './human-duration.ts';
 import { mountPointsJson, mountSpecJson } from './mount-json.ts';
 import { listPortsJson, networkSettingsJson, networksJson } from './network-settings-json.ts';
+import { defaultCgroupnsMode } from '../engine/index.ts';
+import { maxApiVersion, versionLess } from './version.ts';
 
 const setOf = (xs: readonly string[]) => (xs.length === 0 ? null : Object.fromEntries(xs.map((x) => [x, {}])));
 
@@ -45,26 +47,44 @@ export function configJson(c: Container) {
   };
 }
 
-/** `name` (the container's own, for its links as `/child:/name/alias`). */
-export function hostConfigJson(s: ContainerSpec, runtime: string, name = '') {
+/** An empty list field as dockerd echoes it: `[]` if the create body sent it empty, else null. */
+function listOrNull<T>(s: ContainerSpec, field: string, xs: readonly T[]): readonly T[] | null {
+  return xs.length > 0 || s.host.givenEmpty?.includes(field) ? xs : null;
+}
+
+export interface HostConfigJsonOptions {
+  /** The container's own name, for its links as `/child:/name/alias`. */
+  readonly name?: string;
+  /** The request's API version (fields of later versions are left out below them). */
+  readonly version?: string;
+  /** Whether the container has started once: dockerd records the default runtime then. */
+  readonly started?: boolean;
+}
+
+export function hostConfigJson(s: ContainerSpec, runtime: string, options: HostConfigJsonOptions = {}) {
   const h = s.host;
+  const name = options.name ?? '';
+  const version = options.version ?? maxApiVersion;
+  // dockerd fills in the runtime at create when the body had a HostConfig, else at the first start.
+  const showRuntime = h.runtime !== undefined || !h.hostConfigOmitted || options.started === true;
   return {
     Binds: h.binds.length === 0 ? null : h.binds,
     ContainerIDFile: '',
     LogConfig: { Type: h.logConfig.type, Config: h.logConfig.config },
     NetworkMode: h.networkMode,
-    PortBindings: Object.fromEntries(Object.entries(h.portBindings).map(([k, v]) => [k, v.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))])),
-    RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
+    PortBindings: Object.keys(h.portBindings).length === 0 && !h.givenEmpty?.includes('PortBindings') ? null : Object.fromEntries(Object.entries(h.portBindings).map(([k, v]) => [k, v.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))])),
+    // dockerd echoes the name as given: empty (meaning no) when the create body named none.
+    RestartPolicy: { Name: h.restartPolicyUnnamed && h.restartPolicy.name === 'no' ? '' : h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount },
     AutoRemove: h.autoRemove,
     VolumeDriver: h.volumeDriver ?? '',
     VolumesFrom: h.volumesFrom && h.volumesFrom.length > 0 ? h.volumesFrom : null,
     ConsoleSize: h.consoleSize ?? [0, 0],
     CapAdd: h.capAdd.length === 0 ? null : h.capAdd,
     CapDrop: h.capDrop.length === 0 ? null : h.capDrop,
-    CgroupnsMode: 'host',
-    Dns: h.dns,
-    DnsOptions: h.dnsOptions,
-    DnsSearch: h.dnsSearch,
+    CgroupnsMode: h.cgroupnsMode ?? defaultCgroupnsMode(),
+    Dns: listOrNull(s, 'Dns', h.dns),
+    DnsOptions: listOrNull(s, 'DnsOptions', h.dnsOptions),
+    DnsSearch: listOrNull(s, 'DnsSearch', h.dnsSearch),
     ExtraHosts: h.extraHosts.length === 0 ? null : h.extraHosts,
     GroupAdd: h.groupAdd ?? null,
     IpcMode: 'private',
@@ -81,33 +101,36 @@ export function hostConfigJson(s: ContainerSpec, runtime: string, name = '') {
     UsernsMode: '',
     ShmSize: h.shmSize > 0 ? h.shmSize : 67108864,
     ...(Object.keys(h.sysctls).length > 0 ? { Sysctls: h.sysctls } : {}),
-    Runtime: runtime,
+    ...(showRuntime ? { Runtime: runtime } : {}),
     Isolation: h.isolation ?? '',
     CpuShares: h.cpuShares,
     Memory: h.memory,
     NanoCpus: h.nanoCpus,
     CgroupParent: '',
     BlkioWeight: 0,
-    BlkioWeightDevice: [],
-    BlkioDeviceReadBps: [],
-    BlkioDeviceWriteBps: [],
-    BlkioDeviceReadIOps: [],
-    BlkioDeviceWriteIOps: [],
+    BlkioWeightDevice: listOrNull(s, 'BlkioWeightDevice', []),
+    BlkioDeviceReadBps: listOrNull(s, 'BlkioDeviceReadBps', []),
+    BlkioDeviceWriteBps: listOrNull(s, 'BlkioDeviceWriteBps', []),
+    BlkioDeviceReadIOps: listOrNull(s, 'BlkioDeviceReadIOps', []),
+    BlkioDeviceWriteIOps: listOrNull(s, 'BlkioDeviceWriteIOps', []),
     CpuPeriod: h.cpuPeriod,
     CpuQuota: h.cpuQuota,
-    CpuRealtimePeriod: 0,
-    CpuRealtimeRuntime: 0,
+    CpuRealtimePeriod: h.cpuRealtimePeriod ?? 0,
+    CpuRealtimeRuntime: h.cpuRealtimeRuntime ?? 0,
     CpusetCpus: h.cpusetCpus,
     CpusetMems: '',
-    Devices: h.devices.map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
+    Devices: listOrNull(s, 'Devices', h.devices)?.map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })) ?? null,
     DeviceCgroupRules: h.deviceCgroupRules && h.deviceCgroupRules.length > 0 ? h.deviceCgroupRules : null,
     DeviceRequests: null,
+    // Dropped in API 1.42, and from then shown only when set (omitempty).
+    ...(versionLess(version, '1.42') || h.kernelMemory ? { KernelMemory: h.kernelMemory ?? 0 } : {}),
+    ...(versionLess(version, '1.42') || h.kernelMemoryTcp ? { KernelMemoryTCP: h.kernelMemoryTcp ?? 0 } : {}),
     MemoryReservation: h.memoryReservation,
     MemorySwap: h.memorySwap,
     MemorySwappiness: null,
     OomKillDisable: h.oomKillDisable,
     PidsLimit: h.pidsLimit > 0 ? h.pidsLimit : null,
-    Ulimits: h.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    Ulimits: listOrNull(s, 'Ulimits', h.ulimits)?.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) ?? null,
     CpuCount: 0,
     CpuPercent: 0,
     IOMaximumIOps: 0,
@@ -129,8 +152,12 @@ function mountsJson(c: Container) {
   return [...binds, ...mounts];
 }
 
-export function inspectJson(c: Container) {
+const neverStarted = (c: Container) => c.state.startedAt === '0001-01-01T00:00:00Z' || c.state.startedAt === '';
+
+export function inspectJson(c: Container, options: { version?: string } = {}) {
+  const version = options.version ?? maxApiVersion;
   const st = c.state;
+  const g = c.graphDriver;
   return {
     Id: c.id,
     Created: c.created,
@@ -166,13 +193,13 @@ export function inspectJson(c: Container) {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: hostConfigJson(c.spec, c.runtime, c.name),
-    GraphDriver: { Data: null, Name: 'overlay2' },
+    HostConfig: hostConfigJson(c.spec, c.runtime, { name: c.name, version, started: !neverStarted(c) }),
+    GraphDriver: { Data: g ? { LowerDir: g.lowerDir, MergedDir: g.mergedDir, UpperDir: g.upperDir, WorkDir: g.workDir } : null, Name: 'overlay2' },
     ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
     ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
     Mounts: mountsJson(c),
     Config: configJson(c),
-    NetworkSettings: networkSettingsJson(c),
+    NetworkSettings: networkSettingsJson(c, version),
   };
 }
 
@@ -183,7 +210,7 @@ export function commandText(c: Container): string {
 }
 
 /** `image`: what to show as Image — the name the container was created with while it still names the same image, else the id (docker's rule). */
-export function listJson(c: Container, options: { now?: number; image?: string } = {}) {
+export function listJson(c: Container, options: { now?: number; image?: string; version?: string } = {}) {
   const now = options.now ?? Date.now();
   const image = options.image ?? c.spec.image;
   return {
@@ -201,7 +228,7 @@ export function listJson(c: Container, options: { now?: number; image?: string }
     State: stateString(c.state),
     Status: statusText(c.state, now),
     HostConfig: { NetworkMode: c.spec.host.networkMode },
-    NetworkSettings: { Networks: networksJson(c) },
+    NetworkSettings: { Networks: networksJson(c, options.version ?? maxApiVersion) },
     Mounts: mountsJson(c),
   };
 }

@@ -97,7 +97,42 @@ function parseLink(text: string): ContainerLink {
   return { name, alias };
 }
 
-function hostSpec(h: Obj): HostSpec {
+/** The HostConfig fields read here, by their Go names. */
+const hostConfigFields = ['AutoRemove', 'Binds', 'CapAdd', 'CapDrop', 'CgroupnsMode', 'ConsoleSize', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpuShares',
+  'CpusetCpus', 'DeviceCgroupRules', 'Devices', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd', 'Init', 'Isolation', 'KernelMemory', 'KernelMemoryTCP', 'Links',
+  'LogConfig', 'Memory', 'MemoryReservation', 'MemorySwap', 'Mounts', 'NanoCpus', 'NetworkMode', 'OomKillDisable', 'PidMode', 'PidsLimit', 'PortBindings', 'Privileged',
+  'PublishAllPorts', 'ReadonlyRootfs', 'RestartPolicy', 'Runtime', 'SecurityOpt', 'ShmSize', 'Sysctls', 'Tmpfs', 'UTSMode', 'Ulimits', 'VolumeDriver', 'VolumesFrom'];
+
+/**
+ * Go's encoding/json matches a key to a struct field case-insensitively when
+ * no field has the exact name: docker-py sends `CPURealtimePeriod` and dockerd
+ * takes it as CpuRealtimePeriod. Renames such keys to the Go field names.
+ */
+function goFieldNames(o: Obj, fields: readonly string[]): Obj {
+  const out: Obj = { ...o };
+  for (const [k, v] of Object.entries(o)) {
+    if (fields.includes(k)) continue;
+    const field = fields.find((f) => f.toLowerCase() === k.toLowerCase());
+    if (field !== undefined && !(field in o)) {
+      out[field] = v;
+      delete out[k];
+    }
+  }
+  return out;
+}
+
+/** HostConfig list fields that dockerd echoes as given: `[]` when sent empty, `null` when left out. */
+const echoedLists = ['PortBindings', 'Dns', 'DnsOptions', 'DnsSearch', 'Devices', 'Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'] as const;
+
+function givenEmpty(h: Obj): string[] {
+  return echoedLists.filter((k) => {
+    const v = h[k];
+    return Array.isArray(v) ? v.length === 0 : isObj(v) && Object.keys(v).length === 0;
+  });
+}
+
+function hostSpec(given: Obj): HostSpec {
+  const h = goFieldNames(given, hostConfigFields);
   const rp = obj(h, 'RestartPolicy', 'HostConfig.RestartPolicy');
   const rpName = str(rp, 'Name', 'HostConfig.RestartPolicy.Name') || 'no';
   let restartPolicy: RestartPolicy;
@@ -134,6 +169,12 @@ function hostSpec(h: Obj): HostSpec {
   const deviceCgroupRules = strList(h, 'DeviceCgroupRules', 'HostConfig.DeviceCgroupRules') ?? [];
   const volumeDriver = str(h, 'VolumeDriver', 'HostConfig.VolumeDriver');
   const links = (strList(h, 'Links', 'HostConfig.Links') ?? []).map(parseLink);
+  const cgroupnsMode = str(h, 'CgroupnsMode', 'HostConfig.CgroupnsMode');
+  if (cgroupnsMode && cgroupnsMode !== 'host' && cgroupnsMode !== 'private') throw invalidArgument(`invalid cgroup namespace mode: ${cgroupnsMode}`);
+  const cpuRealtimeRuntime = num(h, 'CpuRealtimeRuntime', 'HostConfig.CpuRealtimeRuntime') ?? 0;
+  const cpuRealtimePeriod = num(h, 'CpuRealtimePeriod', 'HostConfig.CpuRealtimePeriod') ?? 0;
+  const kernelMemory = num(h, 'KernelMemory', 'HostConfig.KernelMemory') ?? 0;
+  const kernelMemoryTcp = num(h, 'KernelMemoryTCP', 'HostConfig.KernelMemoryTCP') ?? 0;
   return {
     ...(pidMode ? { pidMode } : {}),
     ...(utsMode ? { utsMode } : {}),
@@ -141,6 +182,13 @@ function hostSpec(h: Obj): HostSpec {
     ...(deviceCgroupRules.length > 0 ? { deviceCgroupRules } : {}),
     ...(volumeDriver ? { volumeDriver } : {}),
     ...(links.length > 0 ? { links } : {}),
+    ...(cgroupnsMode === 'host' || cgroupnsMode === 'private' ? { cgroupnsMode } : {}),
+    ...(cpuRealtimeRuntime !== 0 ? { cpuRealtimeRuntime } : {}),
+    ...(cpuRealtimePeriod !== 0 ? { cpuRealtimePeriod } : {}),
+    ...(kernelMemory !== 0 ? { kernelMemory } : {}),
+    ...(kernelMemoryTcp !== 0 ? { kernelMemoryTcp } : {}),
+    ...(givenEmpty(h).length > 0 ? { givenEmpty: givenEmpty(h) } : {}),
+    ...(str(rp, 'Name', 'HostConfig.RestartPolicy.Name') ? {} : { restartPolicyUnnamed: true }),
     ...(consoleSize ? { consoleSize } : {}),
     networkMode: str(h, 'NetworkMode', 'HostConfig.NetworkMode') || 'default',
     autoRemove,
@@ -213,7 +261,7 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
         ...(num(hcObj, 'Retries', 'Config.Healthcheck.Retries') !== undefined ? { retries: num(hcObj, 'Retries', '')! } : {}),
       }
     : undefined;
-  const host = hostSpec(hc);
+  const host = isObj(body['HostConfig']) ? hostSpec(hc) : { ...hostSpec(hc), hostConfigOmitted: true };
   const endpoints = withContainerMac(endpointsFromCreateBody(body), host.networkMode, body);
   return {
     image,

@@ -20,7 +20,8 @@ export function imageListJson(img: Image, options: { version: string; parent?: s
     Id: img.id,
     ParentId: options.parent ?? '',
     RepoTags: dangling && versionLess(options.version, '1.43') ? ['<none>:<none>'] : img.repoTags.map(familiar),
-    RepoDigests: dangling && img.repoDigests.length === 0 && versionLess(options.version, '1.43') ? ['<none>@<none>'] : img.repoDigests.map(familiar),
+    // Before 1.43 dockerd lists a dangling image as <none>@<none> and a tagged one without digests as null.
+    RepoDigests: img.repoDigests.length > 0 || !versionLess(options.version, '1.43') ? img.repoDigests.map(familiar) : dangling ? ['<none>@<none>'] : null,
     Created: seconds(img.created),
     Size: img.size,
     SharedSize: -1,
@@ -59,7 +60,7 @@ function imageConfigJson(c: OciContainerConfig | undefined) {
   };
 }
 
-export function imageInspectJson(img: Image, options: { version: string; parent?: string }) {
+export function imageInspectJson(img: Image, options: { version: string; parent?: string; graphDriver?: Record<string, string> }) {
   const cfg = img.config;
   return {
     Id: img.id,
@@ -77,7 +78,7 @@ export function imageInspectJson(img: Image, options: { version: string; parent?
     Os: cfg.os,
     Size: img.size,
     ...(versionLess(options.version, '1.44') ? { VirtualSize: img.size } : {}),
-    GraphDriver: { Data: null, Name: 'overlay2' },
+    GraphDriver: { Data: options.graphDriver && Object.keys(options.graphDriver).length > 0 ? options.graphDriver : null, Name: 'overlay2' },
     RootFS: { Type: 'layers', Layers: img.layers.map((l) => l.diffId) },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
   };

@@ -2,6 +2,7 @@
 // (Networks per endpoint, Ports), and list's Ports and NetworkSettings.
 import type { Container, EndpointSpec, EndpointState } from '../core/types.ts';
 import { endpointSpecOf, networksOf, primaryNetwork } from '../engine/index.ts';
+import { maxApiVersion, versionLess } from './version.ts';
 
 /** EndpointSettings.IPAMConfig as docker shows it: the fields given, or null. */
 function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null {
@@ -13,7 +14,7 @@ function ipamConfigJson(requested: EndpointSpec | undefined): { IPv4Address?: st
   };
 }
 
-function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | undefined, shortId: string | undefined) {
+function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | undefined, shortId: string | undefined, version: string) {
   const aliases = [...(requested?.aliases ?? [])];
   if (shortId !== undefined && !aliases.includes(shortId)) aliases.push(shortId);
   return {
@@ -23,7 +24,8 @@ function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | un
     // Before the endpoint exists docker shows the address asked for.
     MacAddress: e?.macAddress ?? requested?.macAddress ?? '',
     DriverOpts: requested?.driverOpts ? { ...requested.driverOpts } : null,
-    GwPriority: 0,
+    // Fields of later API versions are absent below them (as dockerd of that version answers).
+    ...(versionLess(version, '1.48') ? {} : { GwPriority: 0 }),
     NetworkID: e?.networkId ?? '',
     EndpointID: e?.endpointId ?? '',
     Gateway: e?.gateway ?? '',
@@ -32,12 +34,12 @@ function endpointJson(e: EndpointState | undefined, requested: EndpointSpec | un
     IPv6Gateway: e?.ipv6?.gateway ?? '',
     GlobalIPv6Address: e?.ipv6?.address ?? '',
     GlobalIPv6PrefixLen: e?.ipv6?.prefixLen ?? 0,
-    DNSNames: e && e.dnsNames.length > 0 ? [...e.dnsNames] : null,
+    ...(versionLess(version, '1.44') ? {} : { DNSNames: e && e.dnsNames.length > 0 ? [...e.dnsNames] : null }),
   };
 }
 
 /** Network name → endpoint JSON: live endpoints while running, the configured networks (empty) otherwise. */
-export function networksJson(c: Container): Record<string, ReturnType<typeof endpointJson>> {
+export function networksJson(c: Container, version: string = maxApiVersion): Record<string, ReturnType<typeof endpointJson>> {
   const mode = c.spec.host.networkMode;
   const names = networksOf(c.spec);
   if (names.length === 0 && c.spec.modeNetworkDisconnected !== true) names.push(mode === 'default' ? 'bridge' : mode);
@@ -48,7 +50,7 @@ export function networksJson(c: Container): Record<string, ReturnType<typeof end
   for (const n of names) {
     const userDefined = !['bridge', 'host', 'none', 'default'].includes(n);
     const connected = started || c.network?.endpoints[n] !== undefined || n !== primaryNetwork(c.spec);
-    out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n), userDefined && connected ? c.id.slice(0, 12) : undefined);
+    out[n] = endpointJson(c.network?.endpoints[n], endpointSpecOf(c.spec, n), userDefined && connected ? c.id.slice(0, 12) : undefined, version);
   }
   return out;
 }
@@ -62,8 +64,8 @@ export function portsJson(c: Container): Record<string, { HostIp: string; HostPo
   return out;
 }
 
-export function networkSettingsJson(c: Container) {
-  const networks = networksJson(c);
+export function networkSettingsJson(c: Container, version: string = maxApiVersion) {
+  const networks = networksJson(c, version);
   const first = Object.values(c.network?.endpoints ?? {})[0];
   return {
     Bridge: '',

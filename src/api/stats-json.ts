@@ -16,7 +16,43 @@ function cpuJson(s: StatsSample | undefined): Record<string, unknown> {
   };
 }
 
-const blkioEntries = (list: StatsSample['cgroup']['blkio']['serviceBytes']) => (list.length > 0 ? list.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value })) : null);
+type BlkioList = StatsSample['cgroup']['blkio']['serviceBytes'];
+
+/**
+ * dockerd's blkio_stats: on cgroup v1 a running container's eight lists are
+ * lists (`[]` when empty); on v2 only the two io.stat gives, null when empty;
+ * all null for a container not running. berth reads the throttle files (v1)
+ * and io.stat (v2); the v1 CFQ lists stay empty (no CFQ on blk-mq kernels).
+ */
+function blkioJson(s: StatsSample): Record<string, unknown> {
+  const listed = s.running && s.cgroupVersion === '1';
+  const entries = (list: BlkioList) => (list.length > 0 || listed ? list.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value })) : null);
+  const empty = listed ? [] : null;
+  return {
+    io_service_bytes_recursive: entries(s.cgroup.blkio.serviceBytes),
+    io_serviced_recursive: entries(s.cgroup.blkio.serviced),
+    io_queue_recursive: empty,
+    io_service_time_recursive: empty,
+    io_wait_time_recursive: empty,
+    io_merged_recursive: empty,
+    io_time_recursive: empty,
+    sectors_recursive: empty,
+  };
+}
+
+/**
+ * The memory.stat keys dockerd reports on cgroup v1 (containerd's v1 MemoryStat
+ * as docker converts it), each with its hierarchical `total_` twin; the kernel's
+ * other keys (shmem, swap, workingset_refault_*) are not among them.
+ */
+const v1MemoryKeys = ['cache', 'rss', 'rss_huge', 'mapped_file', 'dirty', 'writeback', 'pgpgin', 'pgpgout', 'pgfault', 'pgmajfault', 'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
+const v1MemoryStatKeys = [...v1MemoryKeys, 'hierarchical_memory_limit', 'hierarchical_memsw_limit', ...v1MemoryKeys.map((k) => `total_${k}`)].sort();
+
+function memoryStatsJson(s: StatsSample): Readonly<Record<string, number>> {
+  const stats = s.cgroup.memory.stats;
+  if (s.cgroupVersion !== '1') return stats;
+  return Object.fromEntries(v1MemoryStatKeys.map((k) => [k, stats[k] ?? 0]));
+}
 
 export function statsJson(s: StatsSample, previous: StatsSample | undefined): Record<string, unknown> {
   const m = s.cgroup.memory;
@@ -24,21 +60,12 @@ export function statsJson(s: StatsSample, previous: StatsSample | undefined): Re
     read: s.read,
     preread: previous?.read ?? zeroTime,
     pids_stats: s.running ? { current: s.cgroup.pids.current, ...(s.cgroup.pids.limit > 0 ? { limit: s.cgroup.pids.limit } : {}) } : {},
-    blkio_stats: {
-      io_service_bytes_recursive: blkioEntries(s.cgroup.blkio.serviceBytes),
-      io_serviced_recursive: blkioEntries(s.cgroup.blkio.serviced),
-      io_queue_recursive: null,
-      io_service_time_recursive: null,
-      io_wait_time_recursive: null,
-      io_merged_recursive: null,
-      io_time_recursive: null,
-      sectors_recursive: null,
-    },
+    blkio_stats: blkioJson(s),
     num_procs: 0,
     storage_stats: {},
     cpu_stats: cpuJson(s),
     precpu_stats: cpuJson(previous),
-    memory_stats: s.running ? { usage: m.usage, ...(m.maxUsage > 0 ? { max_usage: m.maxUsage } : {}), stats: m.stats, limit: s.memoryLimit } : {},
+    memory_stats: s.running ? { usage: m.usage, ...(m.maxUsage > 0 ? { max_usage: m.maxUsage } : {}), stats: memoryStatsJson(s), limit: s.memoryLimit } : {},
     name: `/${s.container.name}`,
     id: s.container.id,
     ...(s.running ? { networks: s.networks } : {}),

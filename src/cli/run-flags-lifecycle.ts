@@ -174,6 +174,9 @@ export function lifecycleBodyParts(flags: LifecycleFlags, readFile: (p: string) 
     const policy = parseRestartPolicy(flags.restart);
     if (flags.rm && policy.name !== 'no') throw new Error('Conflicting options: --restart and --rm');
     host['RestartPolicy'] = { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount };
+  } else {
+    // As the docker CLI: always sent, so that inspect shows "no" (dockerd echoes the name as sent).
+    host['RestartPolicy'] = { Name: 'no', MaximumRetryCount: 0 };
   }
   // commander's --no-healthcheck makes `healthcheck` false.
   const noHealthcheck = flags.healthcheck === false;

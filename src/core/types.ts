@@ -162,6 +162,23 @@ export interface HostSpec {
   readonly volumeDriver?: string;
   /** Legacy links on the default bridge: the linked container's name (as given at create) and the alias. */
   readonly links?: readonly ContainerLink[];
+  /** `host` or `private` cgroup namespace, as given or the engine's default for its cgroup version at create. */
+  readonly cgroupnsMode?: 'host' | 'private';
+  /** Real-time CPU runtime and period in microseconds (cgroup v1 `cpu.rt_*`); 0 or absent: unset. */
+  readonly cpuRealtimeRuntime?: number;
+  readonly cpuRealtimePeriod?: number;
+  /** KernelMemory and KernelMemoryTCP as given (API < 1.42); shown, not applied (runc ignores kernel memory limits). */
+  readonly kernelMemory?: number;
+  readonly kernelMemoryTcp?: number;
+  /**
+   * Wire facts dockerd echoes in inspect: the list fields the create body gave
+   * as empty lists (shown `[]`; an absent one is `null`), and whether the body
+   * had no HostConfig at all (dockerd then fills in no defaults until start).
+   */
+  readonly givenEmpty?: readonly string[];
+  readonly hostConfigOmitted?: boolean;
+  /** The create body named no restart policy (dockerd echoes the empty name, meaning no). */
+  readonly restartPolicyUnnamed?: boolean;
 }
 
 /** One legacy link (`--link name:alias`). */
@@ -222,6 +239,8 @@ export interface Container {
   readonly sizeRootFs?: number;
   /** Binds, volumes and tmpfs mounts resolved at create (absent on containers made before volumes existed). */
   readonly mountPoints?: readonly MountPoint[];
+  /** The overlay directories of the container's root filesystem (inspect's GraphDriver.Data), filled by inspect. */
+  readonly graphDriver?: { readonly lowerDir: string; readonly upperDir: string; readonly workDir: string; readonly mergedDir: string };
   /** The live network attachment while the container runs (set at start, cleared at exit). */
   readonly network?: NetworkState;
 }

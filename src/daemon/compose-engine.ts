@@ -88,6 +88,7 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       layerInUse: (chain) => containers.layerInUse(chain),
       log: log.with({ module: 'images' }),
       parents: new ImageParents(meta),
+      layerDir: (chainId) => snapshotter.layerDir(chainId),
     });
     const system = new LocalSystemService({
       dataRoot,
@@ -121,7 +122,7 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       log: log.with({ module: 'build' }),
       pull: async (ref, o) => (await registry.pull(ref, o)).image,
     });
-    const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }) });
+    const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }), parents: new ImageParents(meta) });
     await containers.restore();
     // Volumes left mounted by a crash with no running user; best effort.
     await volumeStore.unmountIdle().catch((err: unknown) => log.warn('unmounting idle volumes failed', { err }));

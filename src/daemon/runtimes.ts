@@ -4,6 +4,7 @@
 // so that runc and crun never share one.
 import { join } from 'node:path';
 import { invalidArgument, isInvalidArgument } from '../core/errors.ts';
+import { runcAliases } from '../engine/index.ts';
 import { createConmonRuntime, detectRuntime, type ContainerRuntime } from '../runtime/index.ts';
 
 export interface Runtimes {
@@ -24,7 +25,8 @@ export async function openRuntimes(options: { execRoot: string; runtime?: string
     if (name === binary.name) return Promise.resolve(runtime);
     let rt = others.get(name);
     if (!rt) {
-      const configured = options.runtimes?.[name]?.path;
+      // dockerd 20.10's names for runc (shown in /info) run runc.
+      const configured = options.runtimes?.[name]?.path ?? (runcAliases.includes(name) ? 'runc' : undefined);
       if (configured === undefined && name !== 'runc' && name !== 'crun') return Promise.reject(invalidArgument(`unknown or invalid runtime name: ${name}`));
       rt = detectRuntime(configured ?? name).then(
         (b) => createConmonRuntime({ binary: { name, path: b.path }, execRoot: join(execRoot, 'runtimes', name) }),

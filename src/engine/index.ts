@@ -1,6 +1,6 @@
 // engine: the one service layer (containers, images, system) that api/ calls.
 export type * from './types.ts';
-export { apiVersion, minApiVersion, serverVersion } from './system/system.ts';
+export { apiVersion, defaultCgroupnsMode, minApiVersion, runcAliases, serverVersion } from './system/system.ts';
 export type { ContainerAttachment, OutputChunk } from './container/attach-session.ts';
 export { endpointSpecOf, networksOf, primaryNetwork } from './container/network.ts';
 export type { NetworkInfo, NetworkService } from './network/networks.ts';

@@ -87,6 +87,8 @@ export interface ImageService {
   list(options?: { all?: boolean; filters?: Filters }): Promise<Image[]>;
   /** The image berth built this one on (docker's Parent/ParentId); '' for pulled, loaded and imported images. */
   parentOf?(id: string): string;
+  /** The overlay directories of an image's layers as inspect's GraphDriver.Data shows them (LowerDir only with several layers). */
+  graphDriverOf?(image: Image): Record<string, string>;
   inspect(nameOrId: string): Promise<Image>;
   /** Tags `source` as repo[:tag] (tag defaults to latest). */
   tag(source: string, repo: string, tag?: string): Promise<void>;
@@ -120,6 +122,12 @@ export interface SystemInfo {
   readonly defaultRuntime: string;
   readonly kernelVersion: string;
   readonly operatingSystem: string;
+  /** /etc/os-release VERSION_ID ('' when absent), docker's OSVersion. */
+  readonly osVersion: string;
+  /** Host facts docker reports: swap limits work (cgroup v2, or v1 with memsw accounting), bridge-nf-call-ip(6)tables on. */
+  readonly swapLimit: boolean;
+  readonly bridgeNfIptables: boolean;
+  readonly bridgeNfIp6tables: boolean;
   readonly osType: string;
   readonly architecture: string;
   readonly ncpu: number;

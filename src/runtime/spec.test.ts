@@ -153,6 +153,17 @@ test('namespaces: network new, host or joined by path; cgroup namespace only on 
   assert.deepEqual(types(v2), ['mount', 'network', 'uts', 'pid', 'ipc', 'cgroup']);
 });
 
+test('the cgroup namespace follows CgroupnsMode: private unshares it on v1, host keeps the host\'s on v2', () => {
+  const types = (s: Any) => (s.linux.namespaces as Any[]).map((n) => n.type);
+  assert.ok(types(build({ cgroupns: 'private' })).includes('cgroup'));
+  assert.ok(!types(buildSpec({ ...base, cgroupns: 'host' }, { ...host, cgroupVersion: '2' }) as Any).includes('cgroup'));
+});
+
+test('real-time CPU runtime and period go to the cpu resources when set', () => {
+  assert.deepEqual(build({ cpuRealtimeRuntime: 950000, cpuRealtimePeriod: 1000000 }).linux.resources.cpu, { realtimeRuntime: 950000, realtimePeriod: 1000000 });
+  assert.equal(build().linux.resources.cpu, undefined);
+});
+
 test('process, root, hostname, sysctls, annotations and cgroupsPath come from the input', () => {
   const spec = build({ readonlyRootfs: true, terminal: true, noNewPrivileges: true, domainname: 'example.org', sysctls: { 'net.core.somaxconn': '1024' }, annotations: { a: 'b' } });
   assert.equal(spec.ociVersion, '1.0.2-dev');

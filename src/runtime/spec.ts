@@ -121,7 +121,7 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
   if (input.pidNamespace) namespaces.push({ type: 'pid', path: input.pidNamespace });
   else if (!input.hostPid) namespaces.push({ type: 'pid' });
   namespaces.push({ type: 'ipc' });
-  if (cgroupVersion === '2') namespaces.push({ type: 'cgroup' });
+  if ((input.cgroupns ?? (cgroupVersion === '2' ? 'private' : 'host')) === 'private') namespaces.push({ type: 'cgroup' });
 
   const sysctl: Record<string, string> = {};
   if (input.network.mode !== 'host') {
@@ -189,6 +189,8 @@ function buildResources(input: SpecInput, devices: DeviceRule[]): Record<string,
     if (input.cpuPeriod > 0) cpu['period'] = input.cpuPeriod;
   }
   if (input.cpusetCpus) cpu['cpus'] = input.cpusetCpus;
+  if ((input.cpuRealtimeRuntime ?? 0) > 0) cpu['realtimeRuntime'] = input.cpuRealtimeRuntime;
+  if ((input.cpuRealtimePeriod ?? 0) > 0) cpu['realtimePeriod'] = input.cpuRealtimePeriod;
   if (Object.keys(cpu).length > 0) resources['cpu'] = cpu;
 
   if (input.pidsLimit > 0) resources['pids'] = { limit: input.pidsLimit };

@@ -59,6 +59,11 @@ export interface SpecInput {
   readonly pidNamespace?: string;
   /** Share the host's UTS namespace: no hostname or domainname is set. */
   readonly hostUts?: boolean;
+  /** The cgroup namespace: `private` unshares it; absent: private on cgroup v2 only (docker's default). */
+  readonly cgroupns?: 'host' | 'private';
+  /** Real-time CPU runtime and period (µs); set only when > 0. */
+  readonly cpuRealtimeRuntime?: number;
+  readonly cpuRealtimePeriod?: number;
   readonly annotations: Readonly<Record<string, string>>;
   /** cgroup path for the runtime, e.g. `/berth/<id>` (cgroupfs driver). */
   readonly cgroupsPath: string;

@@ -26,8 +26,7 @@ r['chain ends at the base'] = chain[-1] == base['Id'] if chain else None
 listed = c.images(name='imgjson')
 r['listed'] = [{k: x[k] for k in ('ParentId', 'Labels', 'RepoTags')} for x in listed]
 r['ParentId is Parent'] = listed[0]['ParentId'] == img['Parent']
-# CreatedBy of LABEL steps differs in spacing (build-api's) — ids and tags are compared here.
-r['history'] = [(h['Id'] if h['Id'] == '<missing>' else 'an image', h['Tags']) for h in c.history('imgjson:1')]
+r['history'] = [(h['Id'] if h['Id'] == '<missing>' else 'an image', h['Tags'], h['CreatedBy']) for h in c.history('imgjson:1')]
 out(r)
 `;
 

@@ -47,7 +47,7 @@ export function addContainerRoutes(router: Router): void {
     sendJson(res, 201, { Id: created.id, Warnings: created.warnings });
   });
 
-  router.add('GET', '/containers/json', async ({ res, query, engine }) => {
+  router.add('GET', '/containers/json', async ({ res, query, engine, version }) => {
     const limit = intQuery(query, 'limit');
     const list = await engine.containers.list({
       all: boolQuery(query, 'all'),
@@ -64,14 +64,14 @@ export function addContainerRoutes(router: Router): void {
       const current = await engine.images.inspect(c.spec.image).then((i) => i.id, () => undefined);
       shown.set(key, current === c.imageId ? c.spec.image : c.imageId);
     }
-    sendJson(res, 200, list.map((c) => listJson(c, { now, image: shown.get(`${c.spec.image}\n${c.imageId}`) ?? c.spec.image })));
+    sendJson(res, 200, list.map((c) => listJson(c, { now, version, image: shown.get(`${c.spec.image}\n${c.imageId}`) ?? c.spec.image })));
   });
 
-  router.add('GET', '/containers/{id}/json', async ({ res, params, query, engine }) => {
+  router.add('GET', '/containers/{id}/json', async ({ res, params, query, engine, version }) => {
     const c = await engine.containers.inspect(params['id']!, { size: boolQuery(query, 'size') });
     // docker's ExecIDs: the container's execs that have not ended yet (null when none).
     const execIds = engine.execs?.activeIds(c.id) ?? [];
-    sendJson(res, 200, { ...inspectJson(c), ExecIDs: execIds.length > 0 ? execIds : null });
+    sendJson(res, 200, { ...inspectJson(c, { version }), ExecIDs: execIds.length > 0 ? execIds : null });
   });
 
   router.add('POST', '/containers/{id}/start', async ({ res, params, query, engine }) => {

@@ -74,7 +74,8 @@ export function addImageRoutes(router: Router): void {
 
   router.add('GET', '/images/{name}/json', async ({ res, params, engine, version }) => {
     const image = await engine.images.inspect(params['name']!);
-    sendJson(res, 200, imageInspectJson(image, { version, parent: engine.images.parentOf?.(image.id) ?? '' }));
+    const graphDriver = engine.images.graphDriverOf?.(image);
+    sendJson(res, 200, imageInspectJson(image, { version, parent: engine.images.parentOf?.(image.id) ?? '', ...(graphDriver ? { graphDriver } : {}) }));
   });
 
   router.add('GET', '/images/{name}/history', async ({ res, params, engine }) => {

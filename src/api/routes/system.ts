@@ -2,7 +2,7 @@
 import { release } from 'node:os';
 import type { RequestContext, Router } from '../router.ts';
 import { sendJson } from '../http-util.ts';
-import { maxApiVersion, minApiVersion } from '../version.ts';
+import { maxApiVersion, minApiVersion, versionLess } from '../version.ts';
 import { serverVersion } from '../../engine/index.ts';
 
 function goArch(): string {
@@ -52,8 +52,12 @@ export function addSystemRoutes(router: Router): void {
     });
   });
 
-  router.add('GET', '/info', async ({ res, engine }) => {
+  router.add('GET', '/info', async ({ res, engine, version }) => {
     const i = await engine.system.info();
+    // A commit as dockerd shows it until API 1.49; berth expects no particular build, so what it found is what it expects.
+    const commit = (id: string) => ({ ID: id, Expected: id });
+    // From 1.42 dockerd leaves out kernel-memory support it does not have.
+    const kernelMemory = versionLess(version, '1.42') ? { KernelMemory: false, KernelMemoryTCP: false } : {};
     sendJson(res, 200, {
       ID: i.id,
       Containers: i.containers.total,
@@ -71,17 +75,16 @@ export function addSystemRoutes(router: Router): void {
       ],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
       MemoryLimit: true,
-      SwapLimit: i.cgroupVersion === '2',
-      KernelMemory: false,
-      KernelMemoryTCP: false,
+      SwapLimit: i.swapLimit,
+      ...kernelMemory,
       CpuCfsPeriod: true,
       CpuCfsQuota: true,
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
       IPv4Forwarding: true,
-      BridgeNfIptables: false,
-      BridgeNfIp6tables: false,
+      BridgeNfIptables: i.bridgeNfIptables,
+      BridgeNfIp6tables: i.bridgeNfIp6tables,
       Debug: false,
       NFd: 0,
       OomKillDisable: i.cgroupVersion === '1',
@@ -93,16 +96,16 @@ export function addSystemRoutes(router: Router): void {
       NEventsListener: 0,
       KernelVersion: i.kernelVersion,
       OperatingSystem: i.operatingSystem,
-      OSVersion: '',
+      OSVersion: i.osVersion,
       OSType: i.osType,
       Architecture: i.architecture,
       IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: {
-        AllowNondistributableArtifactsCIDRs: null,
-        AllowNondistributableArtifactsHostnames: null,
+        AllowNondistributableArtifactsCIDRs: [],
+        AllowNondistributableArtifactsHostnames: [],
         InsecureRegistryCIDRs: ['127.0.0.0/8', '::1/128'],
         IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
-        Mirrors: null,
+        Mirrors: [],
       },
       NCPU: i.ncpu,
       MemTotal: i.memTotal,
@@ -121,12 +124,13 @@ export function addSystemRoutes(router: Router): void {
       LiveRestoreEnabled: true,
       Isolation: '',
       InitBinary: i.initBinary,
-      ContainerdCommit: { ID: '' },
-      RuncCommit: { ID: i.components.find((c) => c.name === i.defaultRuntime)?.commit ?? '' },
-      InitCommit: { ID: '' },
+      ContainerdCommit: commit(''),
+      RuncCommit: commit(i.components.find((c) => c.name === i.defaultRuntime)?.commit ?? ''),
+      InitCommit: commit(''),
       SecurityOptions: i.securityOptions,
-      CDISpecDirs: [],
-      Containerd: null,
+      // Fields of later API versions: CDISpecDirs from 1.44, Containerd from 1.46.
+      ...(versionLess(version, '1.44') ? {} : { CDISpecDirs: [] }),
+      ...(versionLess(version, '1.46') ? {} : { Containerd: null }),
       Warnings: i.warnings.length === 0 ? null : i.warnings,
     });
   });

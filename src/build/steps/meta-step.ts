@@ -9,7 +9,8 @@ import { commitStage } from '../layer-commit.ts';
 import { tryCache } from '../step-cache.ts';
 
 export async function metaStep(b: BuildSession, st: StageState, text: string, mutate: (c: OciContainerConfig) => void, author?: string): Promise<void> {
-  const createdBy = nop(text);
+  // Docker's metadata steps join "#(nop) " and the text as two words (two spaces); WORKDIR, COPY and ADD use one.
+  const createdBy = nop(` ${text}`);
   const key = b.cache.key([st.imageId ?? JSON.stringify(st.config), createdBy]);
   if (await tryCache(b, st, key, createdBy, mutate)) return;
   const c = clone(st.config.config ?? {});

@@ -8,6 +8,7 @@ import type { BuildSession } from '../build-session.ts';
 import { defaultShell, setEnv, type StageState } from '../build-state.ts';
 import type { Command } from '../parser/index.ts';
 import { metaStep } from './meta-step.ts';
+import { healthcheckNopText, shellNopText } from '../nop-text.ts';
 
 /** The config-only instructions' kinds. */
 export type MetadataCommand = Extract<Command, { kind: 'ENV' | 'LABEL' | 'EXPOSE' | 'USER' | 'VOLUME' | 'SHELL' | 'STOPSIGNAL' | 'HEALTHCHECK' | 'CMD' | 'ENTRYPOINT' | 'ONBUILD' | 'MAINTAINER' }>;
@@ -29,8 +30,10 @@ export function metadataStep(b: BuildSession, st: StageState, cmd: MetadataComma
       });
     }
     case 'EXPOSE': {
-      const ports = cmd.ports.map(x).flatMap((p) => p.split(/\s+/)).filter((p) => p !== '').map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
-      return metaStep(b, st, `EXPOSE ${[...ports].sort().join(' ')}`, (c) => {
+      const words = cmd.ports.map(x).flatMap((p) => p.split(/\s+/)).filter((p) => p !== '');
+      const ports = words.map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
+      // History shows the words as given (sorted by the parser, as dockerd sorts them), without the /tcp added here.
+      return metaStep(b, st, `EXPOSE ${words.join(' ')}`, (c) => {
         c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
         for (const p of ports) c.ExposedPorts[p] = {};
       });
@@ -50,7 +53,7 @@ export function metadataStep(b: BuildSession, st: StageState, cmd: MetadataComma
       });
     }
     case 'SHELL':
-      return metaStep(b, st, `SHELL [${cmd.shell.map((s) => JSON.stringify(s)).join(' ')}]`, (c) => {
+      return metaStep(b, st, shellNopText(cmd.shell), (c) => {
         c.Shell = [...cmd.shell];
       });
     case 'STOPSIGNAL': {
@@ -68,7 +71,7 @@ export function metadataStep(b: BuildSession, st: StageState, cmd: MetadataComma
         ...(cmd.startInterval ? { StartInterval: cmd.startInterval } : {}),
         ...(cmd.retries ? { Retries: cmd.retries } : {}),
       };
-      return metaStep(b, st, `HEALTHCHECK &{${JSON.stringify(hc.Test)}}`, (c) => {
+      return metaStep(b, st, healthcheckNopText({ test: cmd.test, interval: cmd.interval, timeout: cmd.timeout, startPeriod: cmd.startPeriod, retries: cmd.retries }), (c) => {
         c.Healthcheck = hc;
       });
     }

@@ -1,6 +1,7 @@
 // The files of a container: `docker cp` through the archive API (stat, get,
 // put), `export` (a tar of the rootfs), `diff` (changes in the overlay upper
 // dir) and `commit` (the upper dir as a new layer on the container's image).
+import type { Digest } from '../../core/digest.ts';
 import { lstat, readdir } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { posix } from 'node:path';
@@ -61,6 +62,8 @@ export interface FileServiceDeps {
   readonly images: LocalImageStore;
   readonly blobs: BlobStore;
   readonly log: Logger;
+  /** Parent links (build/image-parents.ts): a committed image's parent is the container's image, as dockerd records it. */
+  readonly parents?: { set(child: Digest, parent: Digest): void };
 }
 
 /**
@@ -217,7 +220,9 @@ export class LocalFileService implements FileService {
       ],
     };
     const layers = diffIds.map((d) => ({ blob: d, mediaType: mediaTypes.ociLayer }));
-    return this.#d.images.create(image, layers, ref !== undefined ? { ref } : {});
+    const made = await this.#d.images.create(image, layers, ref !== undefined ? { ref } : {});
+    this.#d.parents?.set(made.id, c.imageId);
+    return made;
   }
 }
 

@@ -46,7 +46,9 @@ export class ContainerQuery {
   }
 
   async inspect(idOrName: string, options: { size?: boolean } = {}): Promise<Container> {
-    const c = this.#ctx.reg.find(idOrName);
+    const found = this.#ctx.reg.find(idOrName);
+    const rootfs = this.#ctx.d.snapshotter.rootfsPaths(found.id, found.lowerChain ?? []);
+    const c = { ...found, graphDriver: { lowerDir: rootfs.lower.join(':'), upperDir: rootfs.upper, workDir: rootfs.work, mergedDir: rootfs.merged } };
     return options.size ? this.#withSize(c) : c;
   }
 

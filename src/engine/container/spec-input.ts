@@ -72,6 +72,9 @@ export async function specInput(ctx: ContainerContext, c: Container, options: { 
     ...(h.pidMode === 'host' ? { hostPid: true } : {}),
     ...(h.pidMode?.startsWith('container:') ? { pidNamespace: pidNamespaceOf(ctx, h.pidMode.slice('container:'.length)) } : {}),
     ...(h.utsMode === 'host' ? { hostUts: true } : {}),
+    ...(h.cgroupnsMode ? { cgroupns: h.cgroupnsMode } : {}),
+    ...(h.cpuRealtimeRuntime ? { cpuRealtimeRuntime: h.cpuRealtimeRuntime } : {}),
+    ...(h.cpuRealtimePeriod ? { cpuRealtimePeriod: h.cpuRealtimePeriod } : {}),
     annotations: {},
     cgroupsPath: `/berth/${c.id}`,
   };

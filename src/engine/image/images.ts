@@ -1,5 +1,6 @@
 // The image half of the engine: list/inspect/tag/remove with docker's untag and
 // delete rules and conflict texts, history, import (with --change), load, save.
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { conflict, invalidArgument } from '../../core/errors.ts';
 import { isIdPrefix, shortId } from '../../core/ids.ts';
@@ -26,6 +27,8 @@ export interface ImageServiceDeps {
     childrenOf(id: Digest, existing?: ReadonlySet<string>): Digest[];
     forget(id: Digest): void;
   };
+  /** The directory holding one layer's own files (the snapshotter's). */
+  readonly layerDir?: (chainId: Digest) => string;
 }
 
 const knownFilters = new Set(['dangling', 'label', 'reference', 'before', 'since', 'until']);
@@ -52,6 +55,20 @@ export class LocalImageService implements ImageService {
 
   constructor(deps: ImageServiceDeps) {
     this.#d = deps;
+  }
+
+  graphDriverOf(image: Image): Record<string, string> {
+    const layerDir = this.#d.layerDir;
+    const [top, ...lower] = [...image.chain].reverse();
+    if (!layerDir || top === undefined) return {};
+    // The top layer is the upper dir; merged and work beside it are where an overlay of the image would go, as dockerd names them.
+    const root = dirname(layerDir(top));
+    return {
+      ...(lower.length > 0 ? { LowerDir: lower.map(layerDir).join(':') } : {}),
+      MergedDir: join(root, 'merged'),
+      UpperDir: layerDir(top),
+      WorkDir: join(root, 'work'),
+    };
   }
 
   parentOf(id: string): string {

@@ -3,7 +3,7 @@
 // container that is not running samples as zeros, as dockerd's do.
 import { totalmem } from 'node:os';
 import type { Container } from '../../core/types.ts';
-import { onlineCpus, readCgroupStats, readNetworkStats, systemCpuUsage, type CgroupStats, type NetworkCounters } from '../../runtime/index.ts';
+import { cgroupInfo, onlineCpus, readCgroupStats, readNetworkStats, systemCpuUsage, type CgroupStats, type NetworkCounters } from '../../runtime/index.ts';
 import { nowNano } from '../time.ts';
 import type { ContainerService } from '../types.ts';
 
@@ -12,6 +12,8 @@ export interface StatsSample {
   readonly read: string;
   readonly container: Container;
   readonly running: boolean;
+  /** The host's cgroup version: dockerd's blkio lists differ by it. */
+  readonly cgroupVersion: '1' | '2';
   readonly cgroup: CgroupStats;
   /** Host CPU time in ns (docker's system_cpu_usage). */
   readonly systemCpu: number;
@@ -44,10 +46,11 @@ export class StatsService {
   async sample(idOrName: string): Promise<StatsSample> {
     const c = await this.#containers.inspect(idOrName);
     const running = c.state.status === 'running' || c.state.status === 'paused';
-    if (!running) return { read: '0001-01-01T00:00:00Z', container: c, running, cgroup: emptyCgroup, systemCpu: 0, onlineCpus: 0, memoryLimit: 0, networks: {} };
+    const cgroupVersion = cgroupInfo().version;
+    if (!running) return { read: '0001-01-01T00:00:00Z', container: c, running, cgroupVersion, cgroup: emptyCgroup, systemCpu: 0, onlineCpus: 0, memoryLimit: 0, networks: {} };
     const [cgroup, systemCpu, networks] = await Promise.all([readCgroupStats(containerCgroupsPath(c.id)), systemCpuUsage(), c.state.pid > 0 ? readNetworkStats(c.state.pid) : Promise.resolve({})]);
     const host = totalmem();
     const limit = cgroup.memory.limit > 0 && cgroup.memory.limit < host ? cgroup.memory.limit : host;
-    return { read: nowNano(), container: c, running, cgroup, systemCpu, onlineCpus: onlineCpus(), memoryLimit: limit, networks };
+    return { read: nowNano(), container: c, running, cgroupVersion, cgroup, systemCpu, onlineCpus: onlineCpus(), memoryLimit: limit, networks };
   }
 }

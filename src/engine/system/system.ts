@@ -1,7 +1,7 @@
 // System information for `docker info`: counts, storage, cgroups, runtimes,
 // kernel and host facts.
 import { readFile } from 'node:fs/promises';
-import { cgroupInfo } from '../../runtime/index.ts';
+import { cgroupInfo, findExecutable } from '../../runtime/index.ts';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -12,6 +12,17 @@ import type { SystemInfo, SystemService } from '../types.ts';
 export const serverVersion = '0.1.0';
 export const apiVersion = '1.47';
 export const minApiVersion = '1.24';
+
+/**
+ * The names dockerd 20.10 also gives runc (its containerd shims' names), so
+ * that `--runtime io.containerd.runc.v2` works as there: each runs runc.
+ */
+export const runcAliases: readonly string[] = ['io.containerd.runc.v2', 'io.containerd.runtime.v1.linux'];
+
+/** docker's default cgroup namespace mode: private on cgroup v2, the host's on v1. */
+export function defaultCgroupnsMode(): 'host' | 'private' {
+  return cgroupInfo().version === '2' ? 'private' : 'host';
+}
 
 export interface SystemServiceDeps {
   readonly dataRoot: string;
@@ -29,10 +40,15 @@ function goArch(): string {
   return a === 'x64' ? 'x86_64' : a === 'arm64' ? 'aarch64' : a;
 }
 
-async function osName(): Promise<string> {
+async function osRelease(key: string): Promise<string | undefined> {
   const text = await readFile('/etc/os-release', 'utf8').catch(() => '');
-  const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text);
-  return m?.[1] ?? 'Linux';
+  return new RegExp(`^${key}="?([^"\\n]*)"?$`, 'm').exec(text)?.[1];
+}
+
+/** A sysctl or cgroup file that reads as "1" (or, with `exists`, is there at all). */
+async function hostFlag(path: string, exists = false): Promise<boolean> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return exists ? text !== undefined : text?.trim() === '1';
 }
 
 /** `runc --version` / `conmon --version` → version and commit (empty when unknown). */
@@ -50,6 +66,7 @@ function programVersion(path: string): Promise<{ version: string; commit: string
 export class LocalSystemService implements SystemService {
   readonly #d: SystemServiceDeps;
   #components: Promise<SystemInfo['components']> | undefined;
+  #runc: Promise<string | undefined> | undefined;
 
   constructor(deps: SystemServiceDeps) {
     this.#d = deps;
@@ -68,6 +85,10 @@ export class LocalSystemService implements SystemService {
 
   async info(): Promise<SystemInfo> {
     const cgroupVersion = cgroupInfo().version;
+    this.#runc ??= findExecutable('runc');
+    const runc = await this.#runc;
+    const named = [{ name: this.#d.runtime.name, path: this.#d.runtime.path }, ...this.#d.extraRuntimes.filter((r) => r.name !== this.#d.runtime.name)];
+    const aliases = runc === undefined ? [] : runcAliases.filter((a) => !named.some((r) => r.name === a)).map((name) => ({ name, path: runc }));
     return {
       id: this.#engineId(),
       name: hostname(),
@@ -81,10 +102,14 @@ export class LocalSystemService implements SystemService {
       storageDriver: 'overlay2',
       cgroupVersion,
       cgroupDriver: 'cgroupfs',
-      runtimes: [{ name: this.#d.runtime.name, path: this.#d.runtime.path }, ...this.#d.extraRuntimes.filter((r) => r.name !== this.#d.runtime.name)],
+      runtimes: [...named, ...aliases],
       defaultRuntime: this.#d.runtime.name,
       kernelVersion: release(),
-      operatingSystem: await osName(),
+      operatingSystem: (await osRelease('PRETTY_NAME')) ?? 'Linux',
+      osVersion: (await osRelease('VERSION_ID')) ?? '',
+      swapLimit: cgroupVersion === '2' || (await hostFlag('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes', true)),
+      bridgeNfIptables: await hostFlag('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+      bridgeNfIp6tables: await hostFlag('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
       osType: 'linux',
       architecture: goArch(),
       ncpu: cpus().length,
