@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInvalidArgument } from '../core/errors.ts';
 import { parseManifest, parsePlatform, selectManifest } from './manifest.ts';
-import { isLoopbackHost, registryHostOf } from './registry-client.ts';
+import { isLoopbackHost, registryHostOf } from './registry-endpoints.ts';
 import type { ImageIndex } from './types.ts';
 import type { Digest } from '../core/digest.ts';
 
