@@ -18,6 +18,7 @@ import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { addNetworkList, defaultCniPath, delNetworkList, execPlugin, type CniConfList, type CniResult } from './cni.ts';
+import { randomBridgeMac } from './bridge-mac.ts';
 import { redirectEmbeddedDns } from './dns-redirect.ts';
 import { DnsServer } from './dns-server.ts';
 import { contains6, formatCidr6, formatIp6, parseCidr6, parseIp6, rangeBounds6 } from './ipv6.ts';
@@ -391,7 +392,8 @@ export class CniNetworkManager implements NetworkManager {
     await this.#lock.run(`bridge:${n.id}`, async () => {
       if (!n.bridge || !n.subnet || !n.gateway) return;
       if (!(await exists(`/sys/class/net/${n.bridge}`))) {
-        await runTool('ip', ['link', 'add', 'name', n.bridge, 'type', 'bridge']);
+        // An address of its own, or the bridge's MAC changes with its ports (bridge-mac.ts).
+        await runTool('ip', ['link', 'add', 'name', n.bridge, 'address', randomBridgeMac(), 'type', 'bridge']);
         await runTool('ip', ['addr', 'add', `${n.gateway}/${n.subnet.split('/')[1]}`, 'dev', n.bridge]);
         await runTool('ip', ['link', 'set', n.bridge, 'up']);
       }
