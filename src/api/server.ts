@@ -10,6 +10,7 @@ import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { statusOf } from './error-status.ts';
 import { sendJson } from './http-util.ts';
+import { cleanRedirect } from './clean-path.ts';
 import { engineApiRoutes } from './known-routes.ts';
 import { compileRoute, matchRoute, Router } from './router.ts';
 import { addContainerRoutes } from './routes/containers.ts';
@@ -70,8 +71,13 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
 
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) => {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://berth');
     const method = req.method ?? 'GET';
+    const clean = cleanRedirect(req.url ?? '/');
+    if (clean !== undefined) {
+      res.writeHead(301, { Location: clean, 'Content-Length': 0 }).end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://berth');
     res.setHeader('Api-Version', maxApiVersion);
     res.setHeader('Docker-Experimental', 'false');
     res.setHeader('Ostype', 'linux');

@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import type { KeyedMutex } from '../lib/keyed-mutex.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { randomBridgeMac } from './bridge-mac.ts';
 import { cniName } from './cni-config.ts';
 import type { EmbeddedDns } from './embedded-dns.ts';
 import { ensureMasquerade, removeMasquerade } from './masquerade.ts';
@@ -35,7 +36,8 @@ export class HostBridges {
     await this.#lock.run(`bridge:${n.id}`, async () => {
       if (!n.bridge || !n.subnet || !n.gateway) return;
       if (!(await exists(`/sys/class/net/${n.bridge}`))) {
-        await runTool('ip', ['link', 'add', 'name', n.bridge, 'type', 'bridge']);
+        // An address of its own, or the bridge's MAC changes with its ports (bridge-mac.ts).
+        await runTool('ip', ['link', 'add', 'name', n.bridge, 'address', randomBridgeMac(), 'type', 'bridge']);
         await runTool('ip', ['addr', 'add', `${n.gateway}/${n.subnet.split('/')[1]}`, 'dev', n.bridge]);
         await runTool('ip', ['link', 'set', n.bridge, 'up']);
       }

@@ -174,6 +174,9 @@ export function addContainerRoutes(router: Router): void {
   });
 }
 
+/** How long the log replay of an attach waits after the status line (see attach()). */
+const replayPauseMs = 50;
+
 /**
  * Hijacks the connection: `101 UPGRADED` when the client asked for `Upgrade: tcp`,
  * else `200` on the raw socket; with `logs` sends the log so far, with `stream`
@@ -193,6 +196,10 @@ async function attach({ req, res, params, query, engine, upgrade, log, version }
   const socket = hijack(ctx, { multiplexed: !c.spec.tty, version });
   try {
     if (boolQuery(query, 'logs') && (wantStdout || wantStderr)) {
+      // docker-py reads a hijacked stream from the raw socket, past the buffer its HTTP parser
+      // filled with the status line: bytes that arrived with the headers are lost to it (dockerd's
+      // replay loses them often). Let the client take the headers alone before the replay.
+      await new Promise((resolve) => setTimeout(resolve, replayPauseMs));
       const lines = engine.containers.logs(c.id, { stdout: wantStdout, stderr: wantStderr });
       await pumpLines(lines, socket, { tty: c.spec.tty, timestamps: false });
     }

@@ -1,6 +1,7 @@
 // Exec routes: create an exec instance in a container, start it (hijacked
 // stream, or detached), resize its TTY, inspect it for its exit code.
-import { errorMessage, invalidArgument, isInvalidArgument, notImplemented } from '../../core/errors.ts';
+import { errorMessage, internal, invalidArgument, isInvalidArgument, notImplemented } from '../../core/errors.ts';
+import { detachKeyBytes } from '../../lib/detach-keys.ts';
 import type { Engine, ExecService, ExecSpec } from '../../engine/index.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody } from '../attach-stream.ts';
 import { versionLess } from '../version.ts';
@@ -15,8 +16,16 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Go's encoding/json: a field takes the key spelled exactly, else one that equals it ignoring case (docker-py sends `detachKeys`). */
+function goKey(o: Obj, key: string): unknown {
+  if (Object.hasOwn(o, key)) return o[key];
+  const lower = key.toLowerCase();
+  const found = Object.keys(o).find((k) => k.toLowerCase() === lower);
+  return found === undefined ? undefined : o[found];
+}
+
 function field<T>(o: Obj, key: string, check: (v: unknown) => v is T, want: string): T | undefined {
-  const v = o[key];
+  const v = goKey(o, key);
   if (v === undefined || v === null) return undefined;
   if (!check(v)) throw invalidArgument(`invalid ${key}: expected ${want}`);
   return v;
@@ -36,7 +45,8 @@ function execs(engine: Engine): ExecService {
 export function execSpecFromBody(body: unknown): ExecSpec {
   const o = isObj(body) ? body : {};
   const detachKeys = field(o, 'DetachKeys', isStr, 'a string') ?? '';
-  if (detachKeys !== '') parseDetachKeys(detachKeys);
+  // dockerd's exec create fails with a plain error (500) and its own words for bad keys.
+  if (detachKeys !== '' && !detachKeyBytes(detachKeys)) throw internal(`Invalid escape keys (${detachKeys}) provided`);
   const size = field(o, 'ConsoleSize', isSize, 'an array of two unsigned integers');
   return {
     cmd: field(o, 'Cmd', isStrList, 'an array of strings') ?? [],
@@ -66,7 +76,8 @@ export function addExecRoutes(router: Router): void {
     sendJson(res, 200, {
       CanRemove: false,
       ContainerID: e.containerId,
-      DetachKeys: e.spec.detachKeys,
+      // dockerd keeps the parsed keys as []byte, which Go's JSON shows in base64 ('' when none were given).
+      DetachKeys: e.spec.detachKeys ? parseDetachKeys(e.spec.detachKeys).toString('base64') : '',
       ExitCode: e.exitCode,
       ID: e.id,
       OpenStderr: e.spec.attachStderr,

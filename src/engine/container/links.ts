@@ -20,6 +20,11 @@ export function checkLinks(spec: ContainerSpec, find: (idOrName: string) => Cont
   if (links.length === 0) return spec;
   if (spec.host.networkMode === 'host') throw invalidArgument("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
   if (spec.host.networkMode.startsWith('container:')) throw invalidArgument("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+  // On a user-defined network dockerd neither checks nor keeps them (registerLinks returns early).
+  if (!keepsLinks(spec.host.networkMode)) {
+    const { links: _dropped, ...rest } = spec.host;
+    return { ...spec, host: rest };
+  }
   const kept: ContainerLink[] = [];
   for (const l of links) {
     let child: Container;
@@ -33,7 +38,7 @@ export function checkLinks(spec: ContainerSpec, find: (idOrName: string) => Cont
     kept.push({ name: child.name, alias: l.alias });
   }
   const { links: _given, ...host } = spec.host;
-  return { ...spec, host: keepsLinks(spec.host.networkMode) ? { ...host, links: kept } : host };
+  return { ...spec, host: { ...host, links: kept } };
 }
 
 export interface ResolvedLinks {

@@ -12,8 +12,8 @@ const spec: ExecSpec = { cmd: ['true'], env: [], user: '', workingDir: '', tty: 
 
 function service(options: { maxRecords?: number; keepFinishedMs?: number } = {}): LocalExecService {
   const containers: Record<string, Container> = {
-    a: { id: 'a'.repeat(64), state: { status: 'running' } } as unknown as Container,
-    b: { id: 'b'.repeat(64), state: { status: 'running' } } as unknown as Container,
+    a: { id: 'a'.repeat(64), state: { status: 'running' }, env: [], hostname: 'a', spec: { host: {} } } as unknown as Container,
+    b: { id: 'b'.repeat(64), state: { status: 'running' }, env: [], hostname: 'b', spec: { host: {} } } as unknown as Container,
   };
   return new LocalExecService({
     execRoot: '/nonexistent',

@@ -17,6 +17,7 @@ import { hostCapabilities, resolveUser } from '../../runtime/index.ts';
 import type { ContainerRuntime, ExecProcess } from '../../runtime/index.ts';
 import { AttachSession, type ContainerAttachment } from '../container/attach-session.ts';
 import { mergeEnv } from '../container/config.ts';
+import { execBaseEnv } from './exec-env.ts';
 
 export interface ExecSpec {
   readonly cmd: readonly string[];
@@ -92,6 +93,8 @@ interface ExecRecord {
   id: string;
   containerId: string;
   spec: ExecSpec;
+  /** The environment before the exec's own Env (exec-env.ts). */
+  baseEnv: readonly string[];
   state: 'created' | 'running' | 'exited';
   exitCode: number | null;
   pid: number;
@@ -115,8 +118,10 @@ export class LocalExecService implements ExecService {
     this.#checkRunning(c, containerIdOrName);
     if (spec.cmd.length === 0) throw invalidArgument('No exec command specified');
     this.#sweep();
+    // As dockerd, the environment (links included) is taken when the exec is created.
+    const baseEnv = await execBaseEnv(c, spec.tty, this.#d.inspectContainer);
     const id = newId();
-    this.#execs.set(id, { id, containerId: c.id, spec, state: 'created', exitCode: null, pid: 0, since: Date.now() });
+    this.#execs.set(id, { id, containerId: c.id, spec, baseEnv, state: 'created', exitCode: null, pid: 0, since: Date.now() });
     return id;
   }
 
@@ -194,7 +199,7 @@ export class LocalExecService implements ExecService {
     const tty = r.spec.tty;
     const attach = !options.detach;
     const stdin = attach && r.spec.attachStdin;
-    const processSpec = await this.#processSpec(c, r.spec, tty);
+    const processSpec = await this.#processSpec(c, r.spec, tty, r.baseEnv);
     const rt = await this.#d.runtimeFor(c);
     const size = options.consoleSize ?? r.spec.consoleSize;
     const proc = await rt.exec(c.id, r.id, {
@@ -237,12 +242,11 @@ export class LocalExecService implements ExecService {
   }
 
   /** The container's OCI process with the exec's command, env, user, cwd and TTY. */
-  async #processSpec(c: Container, spec: ExecSpec, tty: boolean): Promise<Record<string, unknown>> {
+  async #processSpec(c: Container, spec: ExecSpec, tty: boolean, baseEnv: readonly string[]): Promise<Record<string, unknown>> {
     const bundle = join(this.#d.execRoot, 'containers', c.id);
     const config = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { process?: Record<string, unknown>; root?: { path?: string } };
     const base = config.process ?? {};
-    const baseEnv = Array.isArray(base['env']) ? (base['env'] as string[]) : [];
-    const env = mergeEnv(baseEnv, [...(tty ? ['TERM=xterm'] : []), ...spec.env]);
+    const env = mergeEnv(baseEnv, spec.env);
     const out: Record<string, unknown> = { ...base, terminal: tty, args: [...spec.cmd], env };
     delete out['consoleSize'];
     if (spec.workingDir) out['cwd'] = spec.workingDir;
