@@ -23,8 +23,9 @@ export async function outcome<T>(p: Promise<T>): Promise<{ ok: T } | Failure> {
 }
 
 /** Calls a dockerode method in its callback style: `viaCallback((cb) => c.top(cb))`. */
-export function viaCallback<T>(call: (cb: (err: unknown, data: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => call((err, data) => (err ? reject(err) : resolve(data))));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- dockerode's callback types vary by method
+export function viaCallback<T>(call: (cb: (err: any, data?: any) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => call((err, data) => (err ? reject(err) : resolve(data as T))));
 }
 
 /** Reads a stream to its end (within 60 s). */
@@ -75,7 +76,7 @@ export async function tarEntries(buf: Buffer, read: readonly string[] = []): Pro
     x.on('entry', (h, stream, next) => {
       entries.push({ name: h.name, type: h.type ?? 'file', size: h.size, mode: h.mode, linkname: h.linkname });
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         if (read.includes(h.name)) files[h.name] = Buffer.concat(chunks).toString();
         next();

@@ -5,6 +5,7 @@ import { boolQuery, filtersQuery, sendJson } from '../http-util.ts';
 import { historyJson, imageInspectJson, imageListJson } from '../image-json.ts';
 import { JsonStream } from '../json-stream.ts';
 import type { RequestContext, Router } from '../router.ts';
+import { narrowToReferences } from './image-reference-filter.ts';
 import { pullRoute } from './registry.ts';
 
 async function save(names: string[], { res, engine, signal }: RequestContext): Promise<void> {
@@ -23,8 +24,10 @@ async function save(names: string[], { res, engine, signal }: RequestContext): P
 
 export function addImageRoutes(router: Router): void {
   router.add('GET', '/images/json', async ({ res, query, engine, version }) => {
-    const images = await engine.images.list({ all: boolQuery(query, 'all'), filters: filtersQuery(query) });
-    sendJson(res, 200, images.map((i) => imageListJson(i, { version, parent: engine.images.parentOf?.(i.id) ?? '' })));
+    const filters = filtersQuery(query);
+    const images = await engine.images.list({ all: boolQuery(query, 'all'), filters });
+    const references = filters['reference'] ?? [];
+    sendJson(res, 200, images.map((i) => imageListJson(narrowToReferences(i, references), { version, parent: engine.images.parentOf?.(i.id) ?? '' })));
   });
 
   router.add('POST', '/images/create', async (ctx) => {
