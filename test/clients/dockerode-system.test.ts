@@ -17,7 +17,8 @@ sameOnBoth('dockerode: ping, version, info and df, with callbacks', async (t) =>
   const df = await viaCallback<Record<string, unknown>>((cb) => d.df(cb));
   return {
     'ping': String(await viaCallback((cb) => d.ping(cb))),
-    'version': await viaCallback<Dockerode.DockerVersion>((cb) => d.version(cb)).then((v) => ({ ApiVersion: v.ApiVersion, MinAPIVersion: v.MinAPIVersion, Os: v.Os, Arch: v.Arch })),
+    // ApiVersion and MinAPIVersion are each engine's own range (dockerd 20.10: 1.12-1.41; berthd: 1.24-1.47).
+    'version': await viaCallback<Dockerode.DockerVersion>((cb) => d.version(cb)).then((v) => ({ ApiVersion: typeof v.ApiVersion, Os: v.Os, Arch: v.Arch })),
     'info swarm': await viaCallback<Record<string, { LocalNodeState: string; ControlAvailable: boolean }>>((cb) => d.info(cb)).then((i) => i['Swarm']),
     'df keys': Object.keys(df).sort(),
     'df images': (df['Images'] as { RepoTags: string[] }[]).map((i) => i.RepoTags),
@@ -53,7 +54,7 @@ sameOnBoth('dockerode: getEvents with since and until ends; a live stream sees a
     'bounded actions': lines.map((e) => `${String(e['Type'])} ${String(e['Action'])}`),
     'bounded event shape': shape(lines[0]),
     'bounded event attributes': (lines[0]?.['Actor'] as { Attributes: unknown } | undefined)?.Attributes,
-    'bad filter': await outcome(d.getEvents({ since, until, filters: { nope: ['x'] } } as never)),
+    'bad filter': await outcome(d.getEvents({ since, until, filters: { nope: ['x'] } } as never).then((s: NodeJS.ReadableStream) => readAll(s, 10_000)).then(String)),
     'until before since': await outcome(d.getEvents({ since: until, until: since }).then((s) => readAll(s, 10_000)).then(String)),
   };
 }, { expect: (r) => assert.deepEqual(r['live actions'], ['create', 'start', 'die', 'destroy']) });
@@ -114,7 +115,8 @@ sameOnBoth('dockerode: volumes created, listed, inspected, removed and pruned', 
   await d.createVolume({ Name: 'node-named' });
   const pruned = await viaCallback<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>((cb) => d.pruneVolumes(cb));
   r['prune'] = { VolumesDeleted: (pruned.VolumesDeleted ?? []).map((n) => (n === anon.name ? '<anon>' : n)).sort(), SpaceReclaimed: pruned.SpaceReclaimed };
-  r['prune all'] = await d.pruneVolumes({ filters: { all: ['true'] } });
+  // `all` is a prune filter from API 1.42 on: at 1.41 both refuse it.
+  r['prune all at 1.41'] = await outcome(d.pruneVolumes({ filters: { all: ['true'] } }));
   return r;
 });
 
@@ -152,7 +154,7 @@ sameOnBoth('dockerode: swarm, services, tasks, nodes, secrets and configs outsid
   return {
     'swarmInspect': await outcome(d.swarmInspect()),
     'swarmLeave force': await outcome(d.swarmLeave({ force: true })),
-    'swarmJoin': await outcome(d.swarmJoin({ ListenAddr: '0.0.0.0:2377', RemoteAddrs: ['127.0.0.1:9'], JoinToken: 'x' })),
+    // swarmJoin is left out: dockerd tries to join (berthd answers 501 — swarm mode is not implemented, docs/compatibility.md).
     'swarmUpdate': await outcome(d.swarmUpdate({ version: 1 } as never)),
     'listServices': await outcome(viaCallback((cb) => d.listServices(cb))),
     'createService': await outcome(d.createService({ Name: 'redis', TaskTemplate: { ContainerSpec: { Image: 'busybox' } } })),

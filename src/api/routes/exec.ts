@@ -1,6 +1,6 @@
 // Exec routes: create an exec instance in a container, start it (hijacked
 // stream, or detached), resize its TTY, inspect it for its exit code.
-import { errorMessage, invalidArgument, isInvalidArgument, notImplemented } from '../../core/errors.ts';
+import { errorMessage, internal, invalidArgument, isConflict, isInvalidArgument, notImplemented } from '../../core/errors.ts';
 import type { Engine, ExecService, ExecSpec } from '../../engine/index.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody } from '../attach-stream.ts';
 import { versionLess } from '../version.ts';
@@ -80,7 +80,12 @@ export function addExecRoutes(router: Router): void {
   });
 
   router.add('POST', '/exec/{id}/resize', async ({ res, params, query, engine }) => {
-    await execs(engine).resize(params['id']!, terminalSizeQuery(query));
+    await execs(engine).resize(params['id']!, terminalSizeQuery(query)).catch((err: unknown) => {
+      // dockerd passes the resize to containerd, whose refusal for a process
+      // that has ended is a plain error (500) with this text.
+      if (isConflict(err)) throw internal('cannot resize a stopped container: unknown', err);
+      throw err;
+    });
     res.writeHead(200, { 'Content-Length': 0 });
     res.end();
   });
