@@ -116,7 +116,8 @@ sameOnBoth('dockerode: importImage of a tarball, followed; pruneImages', async (
     'prune dangling': { deleted: (pruned.ImagesDeleted ?? []).map((x) => Object.keys(x)), SpaceReclaimed: typeof pruned.SpaceReclaimed },
     'prune all with a label filter': await d.pruneImages({ filters: { dangling: ['false'], label: ['nope'] } }),
     'prune all': await d.pruneImages({ filters: { dangling: ['false'] } }).then((p) => (p.ImagesDeleted ?? []).map((x) => Object.keys(x)[0]).sort()),
-    'prune with a bad filter': await outcome(d.pruneImages({ filters: { nope: ['x'] } })),
+    // dockerd 20.10 writes "Invalid filter", current docker and berthd "invalid filter": the status is compared.
+    'prune with a bad filter': await outcome(d.pruneImages({ filters: { nope: ['x'] } })).then((o) => ('status' in o ? o.status : o)),
     'import of a broken tarball': await outcome((d.importImage(Buffer.from('garbage') as unknown as string, { repo: 'node-broken' } as never) as unknown as Promise<unknown>).then((s) => follow(d, s as unknown as NodeJS.ReadableStream))),
   };
 });
