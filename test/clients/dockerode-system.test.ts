@@ -55,7 +55,8 @@ sameOnBoth('dockerode: getEvents with since and until ends; a live stream sees a
     'bounded event shape': shape(lines[0]),
     'bounded event attributes': (lines[0]?.['Actor'] as { Attributes: unknown } | undefined)?.Attributes,
     // An unknown filter key is left out: dockerd 20.10 ignores it, current docker and berthd refuse it (400).
-    'until before since': await outcome(d.getEvents({ since: until, until: since }).then((s) => readAll(s, 10_000)).then(String)),
+    'until before since': await outcome(d.getEvents({ since: until, until: since }).then((s) => readAll(s, 10_000)).then(String))
+      .then((o) => ('message' in o ? { ...o, message: o.message?.replace(/\(\d{10}\)/g, '(<time>)') } : o)),
   };
 }, { expect: (r) => assert.deepEqual(r['live actions'], ['create', 'start', 'die', 'destroy']) });
 
