@@ -151,9 +151,13 @@ sameOnBoth('dockerode: exec create, start (callback, promise, detached), inspect
   return r;
 });
 
-sameOnBoth('dockerode: swarm, services, tasks, nodes, secrets and configs outside a swarm; plugins on an engine without any', async (t) => {
+sameOnBoth('dockerode: swarm, services, tasks, nodes, secrets and configs outside a swarm; plugins on an engine without any; checkpoints without experimental', async (t) => {
   const d = dockerode(t);
+  const c = await d.createContainer({ Image: 'busybox', Cmd: ['sleep', '30'] });
+  await c.start();
   return {
+    'createCheckpoint': await outcome((c as unknown as { createCheckpoint(o: object): Promise<unknown> }).createCheckpoint({ checkpointID: 'cp1' })),
+    'listCheckpoint': await outcome((c as unknown as { listCheckpoint(): Promise<unknown> }).listCheckpoint()),
     'swarmInspect': await outcome(d.swarmInspect()),
     'swarmLeave force': await outcome(d.swarmLeave({ force: true })),
     // swarmJoin is left out: dockerd tries to join (berthd answers 501 — swarm mode is not implemented, docs/compatibility.md).
