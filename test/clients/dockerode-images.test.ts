@@ -43,7 +43,8 @@ sameOnBoth('dockerode: listImages with all and filters, getImage inspect and his
     'entry shape': shape((await d.listImages({ filters: { reference: ['busybox'] } }))[0]),
     'inspect': await viaCallback<Dockerode.ImageInspectInfo>((cb) => img.inspect(cb)).then((i) => ({ RepoTags: i.RepoTags.sort(), Os: i.Os, Architecture: i.Architecture, Cmd: i.Config.Cmd })),
     'inspect shape': shape(await img.inspect()),
-    'inspect a missing image': await outcome(d.getImage('nope:never').inspect()),
+    // dockerd 20.10 says "no such image: x: No such image: x", current docker and berthd "No such image: x".
+    'inspect a missing image': await outcome(d.getImage('nope:never').inspect()).then((o) => ('status' in o ? o.status : o)),
     'history': history.map((h) => ({ Tags: h.RepoTags, CreatedBy: (h as unknown as { CreatedBy: string }).CreatedBy })),
     'history shape': shape(history),
     'history of a missing image': await outcome(d.getImage('nope:never').history()),
@@ -57,7 +58,7 @@ sameOnBoth('dockerode: tag and remove, with several tags, force and noprune, and
     'tag': await outcome(viaCallback((cb) => img.tag({ repo: 'node-tag', tag: 'a' }, cb))),
     'tag without a tag': await outcome(img.tag({ repo: 'node-tag' })),
     'tag a missing image': await outcome(d.getImage('nope:never').tag({ repo: 'x', tag: 'y' })),
-    'tag with a bad name': await outcome(img.tag({ repo: 'UPPER', tag: 'a' })),
+    // A bad name to tag with is left out: dockerd 20.10 answers 500, current docker and berthd 400.
     'tags': (await img.inspect()).RepoTags.sort(),
     'remove one tag': await outcome(viaCallback((cb) => d.getImage('node-tag:a').remove(cb))),
     'remove a missing image': await outcome(d.getImage('nope:never').remove()),
@@ -91,7 +92,8 @@ sameOnBoth('dockerode: image.get and getImages save tarballs, loadImage loads th
     'get repositories': JSON.parse(one.files['repositories'] ?? 'null'),
     'getImages manifest': await manifest(many),
     'getImages repositories': JSON.parse(manyEntries.files['repositories'] ?? 'null'),
-    'get a missing image': await outcome(d.getImage('nope:never').get()),
+    // dockerd 20.10 says "reference does not exist", current docker and berthd "No such image: x".
+    'get a missing image': await outcome(d.getImage('nope:never').get()).then((o) => ('status' in o ? o.status : o)),
     'loadImage': (await readAll(loaded)).toString(),
     'loadImage quiet': (await readAll(quiet)).toString(),
     'loaded': (await d.getImage('node-save:one').inspect()).RepoTags.sort(),
@@ -118,7 +120,9 @@ sameOnBoth('dockerode: importImage of a tarball, followed; pruneImages', async (
     'prune all': await d.pruneImages({ filters: { dangling: ['false'] } }).then((p) => (p.ImagesDeleted ?? []).map((x) => Object.keys(x)[0]).sort()),
     // dockerd 20.10 writes "Invalid filter", current docker and berthd "invalid filter": the status is compared.
     'prune with a bad filter': await outcome(d.pruneImages({ filters: { nope: ['x'] } })).then((o) => ('status' in o ? o.status : o)),
-    'import of a broken tarball': await outcome((d.importImage(Buffer.from('garbage') as unknown as string, { repo: 'node-broken' } as never) as unknown as Promise<unknown>).then((s) => follow(d, s as unknown as NodeJS.ReadableStream))),
+    // The reason after dockerd's prefix is Go's ("unexpected EOF") or berth's own: status and prefix are compared.
+    'import of a broken tarball': await outcome((d.importImage(Buffer.from('garbage') as unknown as string, { repo: 'node-broken' } as never) as unknown as Promise<unknown>).then((s) => follow(d, s as unknown as NodeJS.ReadableStream)))
+      .then((o) => ('message' in o ? { ...o, message: o.message?.split('): ')[0] } : o)),
   };
 });
 
@@ -131,6 +135,7 @@ sameOnBoth('dockerode: createImage from an unreachable registry and checkAuth ag
     'pull': pulled,
     'checkAuth': auth,
     'checkAuth without credentials': noServer,
-    'pull a bad reference': await outcome(d.createImage({ fromImage: 'UPPER/case' })),
+    // An upper-case first component is left out: dockerd 20.10 refuses it (400), current docker and berthd
+    // take it for a registry host (distribution/reference since 2023).
   };
 });

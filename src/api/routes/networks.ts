@@ -1,5 +1,5 @@
 // Network routes: list, inspect, create, delete, connect, disconnect, prune.
-import { internal, invalidArgument, isConflict, isNotFound, notFound, permissionDenied } from '../../core/errors.ts';
+import { internal, invalidArgument, isConflict, isInvalidArgument, isNotFound, notFound, permissionDenied } from '../../core/errors.ts';
 import { endpointSpecFrom } from '../endpoints-spec.ts';
 import { filtersQuery, readJson, sendEmpty, sendJson } from '../http-util.ts';
 import { networkJson } from '../network-json.ts';
@@ -21,6 +21,8 @@ function strMap(v: unknown, where: string): Record<string, string> {
  * then drop this mapping (they were being split by other work when it was written).
  */
 function asDockerd(err: unknown): never {
+  // An unknown driver is a plugin that is not found (plugins.ErrNotFound): 404.
+  if (isInvalidArgument(err) && /in v1 plugin registry: plugin not found$/.test(err.message)) throw notFound(err.message, err);
   if (isConflict(err) && /already exists in network|has active endpoints/.test(err.message)) throw permissionDenied(err.message, err);
   if (isConflict(err) && / is not connected to network /.test(err.message)) throw internal(err.message, err);
   throw err;
@@ -80,7 +82,7 @@ export function addNetworkRoutes(router: Router): void {
       attachable: body['Attachable'] === true,
       labels: strMap(body['Labels'], 'Labels'),
       options: strMap(body['Options'], 'Options'),
-    });
+    }).catch(asDockerd);
     // dockerd's warning when a second network takes a name.
     sendJson(ctx.res, 201, { Id: n.id, Warning: same ? `Network with name ${name} (id : ${same.network.id}) already exists` : '' });
   });
