@@ -88,7 +88,9 @@ sameOnBoth('dockerode: image.get and getImages save tarballs, loadImage loads th
   const loaded = await viaCallback<NodeJS.ReadableStream>((cb) => d.loadImage(many as never, cb));
   const quiet = await d.loadImage(many as never, { quiet: true });
   return {
-    'get entries': one.entries.map((e) => e.name).filter((n) => !n.includes('/')).sort(),
+    // dockerd 20.10 writes the legacy layout (<config>.json, <layer>/); current docker and berthd write
+    // the OCI layout (index.json, oci-layout, blobs/) beside it: the files that both carry are compared.
+    'get has manifest.json and repositories': ['manifest.json', 'repositories'].map((n) => one.entries.some((e) => e.name === n)),
     'get repositories': JSON.parse(one.files['repositories'] ?? 'null'),
     'getImages manifest': await manifest(many),
     'getImages repositories': JSON.parse(manyEntries.files['repositories'] ?? 'null'),
@@ -98,7 +100,9 @@ sameOnBoth('dockerode: image.get and getImages save tarballs, loadImage loads th
     'loadImage quiet': (await readAll(quiet)).toString(),
     'loaded': (await d.getImage('node-save:one').inspect()).RepoTags.sort(),
     'loadImage of a broken archive': await outcome(d.loadImage(Buffer.from('not a tar at all') as never).then(readAll).then(String)),
-    'loadImage of an empty tar': await outcome(d.loadImage(await tarOf({}) as never).then(readAll).then(String)),
+    // The reason differs (dockerd: its temp path's missing `repositories`; berthd: no manifest.json nor index.json):
+    // that the 200 stream ends in an error message is compared.
+    'loadImage of an empty tar': await outcome(d.loadImage(await tarOf({}) as never).then(readAll).then((b) => Object.keys(JSON.parse(b.toString()) as object).sort())),
   };
 }, { timeout: 300_000 });
 
