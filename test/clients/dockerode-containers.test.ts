@@ -207,3 +207,23 @@ sameOnBoth('dockerode: listContainers with all, limit, size and filters', async 
     'entry shape': shape((await d.listContainers({ filters: { name: ['node-a'] } }))[0]),
   };
 });
+
+sameOnBoth('dockerode: attach with stdin but without hijack (an HTTP duplex), with and without a TTY, as dockerode\'s stdin tests', async (t) => {
+  const d = dockerode(t);
+  const r: Record<string, unknown> = {};
+  for (const tty of [false, true]) {
+    const c = await d.createContainer({ Image: 'busybox', Cmd: tty ? ['wc', '-c'] : ['sh'], AttachStdin: true, AttachStdout: true, AttachStderr: true, OpenStdin: true, Tty: tty });
+    const stream = await viaCallback<NodeJS.ReadWriteStream>((cb) => c.attach({ stream: true, stdin: true, stdout: true, stderr: true }, cb));
+    const chunks: Buffer[] = [];
+    stream.on('data', (b: Buffer) => chunks.push(Buffer.from(b)));
+    await c.start();
+    stream.write(tty ? `${'x'.repeat(1000)}\n\x04` : 'echo "hello from stdin"; exit 6\n');
+    const waited = await Promise.race([c.wait(), sleep(15_000).then(() => 'no exit within 15 s')]);
+    await sleep(200);
+    const out = Buffer.concat(chunks);
+    r[`tty=${tty} wait`] = waited;
+    r[`tty=${tty} output`] = tty ? out.toString().slice(-8) : byStream(out);
+    await c.remove({ force: true });
+  }
+  return r;
+}, { expect: (r) => assert.equal(r['tty=false wait'].StatusCode, 6) });
