@@ -25,6 +25,44 @@ export interface HijackContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly upgrade?: { readonly socket: Duplex; readonly head: Buffer };
+  /** The socket was taken from node:http without an upgrade (see takeOverSocket): answer `200`, not `101`. */
+  readonly plain?: boolean;
+}
+
+interface NodeHttpParser {
+  _consumed?: boolean;
+  unconsume?(): void;
+}
+
+/**
+ * Takes a plain (non-upgrade) request's connection over from node:http, as
+ * Go's Hijack does for dockerd: the request's own body (dockerode sends its
+ * options as a JSON body) is read and dropped, and the bytes that follow it
+ * on the connection are the container's input. dockerode's attach with
+ * `stdin` and without `hijack` writes its input so, as an HTTP duplex.
+ * node:http would otherwise parse that input as a next request and answer
+ * `400 Bad Request` into the stream; its parser is detached here the way
+ * node:http detaches it for an upgrade (unconsume, drop its socket listeners).
+ */
+export async function takeOverSocket(ctx: HijackContext): Promise<HijackContext> {
+  // A chunked body has no end to wait for: it stays the input, as before.
+  if (ctx.upgrade || ctx.req.headers['transfer-encoding'] !== undefined) return ctx;
+  const socket = ctx.req.socket;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) void chunk;
+  const parser = (socket as unknown as { parser?: NodeHttpParser | null }).parser;
+  if (parser?._consumed) {
+    parser.unconsume?.();
+    parser._consumed = false;
+  }
+  for (const event of ['data', 'end', 'pause', 'resume'] as const) socket.removeAllListeners(event);
+  (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStart?(): void } | null })._handle;
+  if (handle && !handle.reading) {
+    handle.reading = true;
+    handle.readStart?.();
+  }
+  socket.pause();
+  return { ...ctx, upgrade: { socket, head: Buffer.alloc(0) }, plain: true };
 }
 
 /**
@@ -89,8 +127,9 @@ export interface HijackOptions {
  */
 export function hijack(ctx: HijackContext, options: HijackOptions): Duplex {
   const socket = ctx.upgrade?.socket ?? ctx.req.socket;
-  const type = ctx.upgrade ? streamContentType(options.multiplexed, options.version) : rawStream;
-  const status = ctx.upgrade ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` : `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n`;
+  const upgraded = ctx.upgrade !== undefined && ctx.plain !== true;
+  const type = upgraded ? streamContentType(options.multiplexed, options.version) : rawStream;
+  const status = upgraded ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` : `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\n`;
   let extra = '';
   if (options.withHeaders) {
     for (const [name, value] of Object.entries(ctx.res.getHeaders())) {

@@ -1,7 +1,8 @@
 // berth's networks → Docker's wire shape (`GET /networks`, `GET /networks/{id}`).
 import type { NetworkInfo } from '../engine/index.ts';
+import { versionLess } from './version.ts';
 
-export function networkJson(info: NetworkInfo, options: { containers: boolean }) {
+export function networkJson(info: NetworkInfo, options: { containers: boolean; version: string }) {
   const n = info.network;
   const containers: Record<string, unknown> = {};
   for (const e of info.endpoints) {
@@ -19,7 +20,8 @@ export function networkJson(info: NetworkInfo, options: { containers: boolean })
     Created: n.created,
     Scope: 'local',
     Driver: n.driver,
-    EnableIPv4: true,
+    // API 1.47 (Docker 28) added EnableIPv4; older engines do not show it.
+    ...(versionLess(options.version, '1.47') ? {} : { EnableIPv4: true }),
     EnableIPv6: n.enableIpv6 === true,
     IPAM: {
       Driver: 'default',

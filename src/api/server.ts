@@ -15,6 +15,7 @@ import { engineApiRoutes } from './known-routes.ts';
 import { compileRoute, matchRoute, Router } from './router.ts';
 import { addContainerRoutes } from './routes/containers.ts';
 import { addExecRoutes } from './routes/exec.ts';
+import { addCheckpointRoutes } from './routes/checkpoints.ts';
 import { addContainerControlRoutes } from './routes/container-control.ts';
 import { addContainerUpdateRoute } from './routes/container-update.ts';
 import { addContainerFileRoutes } from './routes/container-files.ts';
@@ -49,6 +50,7 @@ export function buildRouter(): Router {
   addContainerRoutes(router);
   addExecRoutes(router);
   addContainerControlRoutes(router);
+  addCheckpointRoutes(router);
   addContainerUpdateRoute(router);
   addContainerFileRoutes(router);
   addImageRoutes(router);

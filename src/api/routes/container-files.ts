@@ -70,7 +70,8 @@ export function addContainerFileRoutes(router: Router): void {
 
   router.add('GET', '/containers/{id}/changes', async ({ res, params, engine }) => {
     const changes = await files(engine).changes(params['id']!);
-    sendJson(res, 200, changes.map((c) => ({ Path: c.path, Kind: c.kind })));
+    // moby's change list is a nil slice when nothing changed: JSON null.
+    sendJson(res, 200, changes.length === 0 ? null : changes.map((c) => ({ Path: c.path, Kind: c.kind })));
   });
 
   router.add('POST', '/commit', async ({ req, res, query, engine }) => {

@@ -8,7 +8,7 @@ import { inspectJson, listJson } from '../container-json.ts';
 import { specFromCreateBody } from '../container-spec.ts';
 import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
-import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment } from '../attach-stream.ts';
+import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, takeOverSocket } from '../attach-stream.ts';
 import { rfc3339NanoFixed } from '../../lib/go-units.ts';
 import type { RequestContext, Router } from '../router.ts';
 import { versionLess } from '../version.ts';
@@ -192,7 +192,8 @@ async function attach({ req, res, params, query, engine, upgrade, log, version }
   const stream = boolQuery(query, 'stream');
   // Attach first, so that nothing between the log replay and the live stream is lost.
   const attachment = stream ? await engine.containers.attachStdio(c.id, { stdin: wantStdin }) : undefined;
-  const ctx = { req, res, ...(upgrade ? { upgrade } : {}) };
+  // Input without an upgrade follows the request on the connection, as for dockerd.
+  const ctx = wantStdin && stream ? await takeOverSocket({ req, res, ...(upgrade ? { upgrade } : {}) }) : { req, res, ...(upgrade ? { upgrade } : {}) };
   const socket = hijack(ctx, { multiplexed: !c.spec.tty, version });
   try {
     if (boolQuery(query, 'logs') && (wantStdout || wantStderr)) {

@@ -10,11 +10,14 @@ export function addEventRoutes(router: Router): void {
     const bus = engine.events;
     if (!bus) throw notImplemented('events are not available');
     const filters = filtersQuery(query);
+    // dockerd 20.10 ignored an unknown key; current docker refuses it, as berth does.
     const bad = unknownEventFilter(filters);
     if (bad !== undefined) throw invalidArgument(`invalid filter '${bad}'`);
     const since = parseEventTime(query.get('since') ?? '');
     const until = parseEventTime(query.get('until') ?? '');
-    if (since !== undefined && until !== undefined && until < since) throw invalidArgument('`since` time must be before `until` time');
+    if (since !== undefined && until !== undefined && until < since) {
+      throw invalidArgument(`\`since\` time (${query.get('since') ?? ''}) cannot be after \`until\` time (${query.get('until') ?? ''})`);
+    }
     const sub = bus.subscribe({ ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), filters, signal });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     // The headers go out now so that clients know the stream is open before the first event.

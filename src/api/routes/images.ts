@@ -1,10 +1,11 @@
 // Image routes: list, inspect, history, tag, delete, import
 // (`/images/create?fromSrc=-`), load and save.
-import { errorMessage, invalidArgument, isNotFound, notFound, notImplemented } from '../../core/errors.ts';
+import { errorMessage, internal, invalidArgument, isInvalidArgument, isNotFound, notFound, notImplemented } from '../../core/errors.ts';
 import { boolQuery, filtersQuery, sendJson } from '../http-util.ts';
 import { historyJson, imageInspectJson, imageListJson } from '../image-json.ts';
 import { JsonStream } from '../json-stream.ts';
 import type { RequestContext, Router } from '../router.ts';
+import { narrowToReferences } from './image-reference-filter.ts';
 import { pullRoute } from './registry.ts';
 
 async function save(names: string[], { res, engine, signal }: RequestContext): Promise<void> {
@@ -23,8 +24,10 @@ async function save(names: string[], { res, engine, signal }: RequestContext): P
 
 export function addImageRoutes(router: Router): void {
   router.add('GET', '/images/json', async ({ res, query, engine, version }) => {
-    const images = await engine.images.list({ all: boolQuery(query, 'all'), filters: filtersQuery(query) });
-    sendJson(res, 200, images.map((i) => imageListJson(i, { version, parent: engine.images.parentOf?.(i.id) ?? '' })));
+    const filters = filtersQuery(query);
+    const images = await engine.images.list({ all: boolQuery(query, 'all'), filters });
+    const references = filters['reference'] ?? [];
+    sendJson(res, 200, images.map((i) => imageListJson(narrowToReferences(i, references), { version, parent: engine.images.parentOf?.(i.id) ?? '' })));
   });
 
   router.add('POST', '/images/create', async (ctx) => {
@@ -40,12 +43,16 @@ export function addImageRoutes(router: Router): void {
     const platform = query.get('platform') ?? '';
     const changes = query.getAll('changes').filter((c) => c.trim() !== '');
     const out = new JsonStream(res);
+    // A layer that does not unpack is dockerd's plain error (500), from its tar extraction.
     const image = await engine.images.import(req, {
       ...(repo ? { repo } : {}),
       ...(tag ? { tag } : {}),
       ...(message ? { message } : {}),
       ...(platform ? { platform } : {}),
       changes,
+    }).catch((err: unknown) => {
+      if (isInvalidArgument(err) && /^cannot unpack layer: /.test(err.message)) throw internal(`Error processing tar file(exit status 1): ${err.message.slice('cannot unpack layer: '.length)}`, err);
+      throw err;
     });
     out.write({ status: image.id });
     out.end();
