@@ -85,14 +85,16 @@ sameOnBoth('dockerode: stats once and streamed, resize and update', async (t) =>
     'update': await outcome(viaCallback((cb) => c.update({ CpuShares: 512, Memory: 64 * 1024 * 1024, MemorySwap: -1 }, cb))),
     'updated': await c.inspect().then((i) => ({ CpuShares: i.HostConfig.CpuShares, Memory: i.HostConfig.Memory, MemorySwap: i.HostConfig.MemorySwap })),
     'update the restart policy': await outcome(c.update({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } })),
-    'update with a bad restart policy': await outcome(c.update({ RestartPolicy: { Name: 'sometimes' } })),
+    // Status only: dockerd 20.10 says "invalid restart policy 'sometimes'"; current dockerd (and berthd, see
+    // docs/compatibility.md) words it "invalid restart policy: unknown policy 'sometimes'; use one of …".
+    'update with a bad restart policy': await outcome(c.update({ RestartPolicy: { Name: 'sometimes' } })).then((o) => ('status' in o ? { status: o.status } : o)),
     'update a missing container': await outcome(d.getContainer('nope').update({ CpuShares: 2 })),
   };
 });
 
 sameOnBoth('dockerode: logs not followed and followed, with timestamps, tail and since', async (t) => {
   const d = dockerode(t);
-  const c = await d.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; sleep 0.5; echo late'] });
+  const c = await d.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'for i in 1 2 3; do echo out$i; sleep 0.1; echo err$i >&2; sleep 0.1; done; sleep 0.5; echo late'] });
   await c.start();
   const followed = await viaCallback<NodeJS.ReadableStream>((cb) => c.logs({ follow: true, stdout: true, stderr: true }, cb));
   const all = byStream(await readAll(followed));

@@ -59,6 +59,7 @@ export function addContainerUpdateRoute(router: Router): void {
     const update = updateFromBody(await readJson(req));
     if (!engine.containers.update) throw internal('container update is not supported by this engine');
     const r = await engine.containers.update(params['id']!, update);
-    sendJson(res, 200, { Warnings: r.warnings });
+    // dockerd answers null, not [], when there is nothing to warn about.
+    sendJson(res, 200, { Warnings: r.warnings.length > 0 ? r.warnings : null });
   });
 }

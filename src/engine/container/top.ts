@@ -1,5 +1,5 @@
 // docker top: runs the host's `ps` with the user's arguments (default `-ef`)
-// and keeps the rows whose PID belongs to the container, as moby does; the
+// and the container's pids (`-q`), and keeps the rows whose PID belongs to the container, as moby does; the
 // last column (the command) keeps its spaces.
 import { invalidArgument, internal } from '../../core/errors.ts';
 import { runTool } from '../../lib/run-tool.ts';
@@ -32,7 +32,10 @@ export async function containerTop(pids: readonly number[], psArgs: string): Pro
   const args = (psArgs.trim() || '-ef').split(/\s+/);
   let text: string;
   try {
-    text = await runTool('ps', args);
+    // As moby: ask ps for the container's pids only (BSD-style options such as
+    // `o pid,comm` select no process without it), and retry without `-q` for
+    // options that cannot be combined with it (such as `f`).
+    text = await runTool('ps', [...args, `-q${pids.join(',')}`]).catch(() => runTool('ps', args));
   } catch (err) {
     throw internal(`ps: ${err instanceof Error ? err.message : String(err)}`, err);
   }
