@@ -4,6 +4,7 @@
 // request body", "invalid character 'x' looking for beginning of value",
 // "json: cannot unmarshal array into Go value of type swarm.ServiceSpec".
 import { invalidArgument } from '../core/errors.ts';
+import { goSyntaxError } from './go-json-error.ts';
 
 /** Go's name for the JSON kind of a decoded value, as its UnmarshalTypeError says it. */
 function goKind(v: unknown): string {
@@ -12,25 +13,17 @@ function goKind(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** Go's quoting of one character in a SyntaxError (`'x'`, `'\''`). */
-function quoteChar(c: string): string {
-  if (c === "'") return `'\\''`;
-  if (c === '"') return `'"'`;
-  return `'${c}'`;
-}
-
 /**
- * The message Go's json.Decoder gives for a body that is not JSON. It names the
- * first offending character when that is where the value starts, "unexpected
- * EOF" for a truncated document; other errors keep JSON.parse's own words.
+ * The message Go's json.Decoder gives for a body that is not JSON: the
+ * scanner's words (go-json-error.ts), except that a streaming decoder calls a
+ * truncated document "unexpected EOF" where json.Unmarshal says "unexpected
+ * end of JSON input".
  */
 export function goSyntaxMessage(text: string, err: unknown): string {
-  const trimmed = text.trimStart();
-  const first = trimmed[0];
-  if (first === undefined) return 'EOF';
-  if (!/^[{["\-0-9tfn]/.test(first)) return `invalid character ${quoteChar(first)} looking for beginning of value`;
-  if (err instanceof Error && /end of JSON input/i.test(err.message)) return 'unexpected EOF';
-  return err instanceof Error ? err.message : String(err);
+  if (text.trim() === '') return 'EOF';
+  const message = goSyntaxError(text);
+  if (message === undefined || message === 'unexpected end of JSON input') return message === undefined && err instanceof Error ? err.message : 'unexpected EOF';
+  return message;
 }
 
 /** A body parsed as JSON with Go's error texts (InvalidArgument); `undefined` for JSON `null`. */

@@ -13,7 +13,7 @@ import { buildSecretsHeader, buildSshHeader, secretsHeader, sshHeader } from '..
 import { boolQuery } from '../http-util.ts';
 import { parseRegistryConfigHeader } from '../registry-auth.ts';
 import { versionLess } from '../version.ts';
-import { goJsonCheck } from './go-json-error.ts';
+import { goJsonCheck } from '../go-json-error.ts';
 
 /** Options of the request beyond the build itself. */
 export interface BuildQuery {

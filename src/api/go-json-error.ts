@@ -205,6 +205,17 @@ function typeError(v: unknown, type: string): string | undefined {
   }
 }
 
+/** Go's syntax error for `raw` (json.Unmarshal's words), or undefined when it is valid JSON. */
+export function goSyntaxError(raw: string): string | undefined {
+  try {
+    scan(raw);
+    return undefined;
+  } catch (err) {
+    if (err instanceof Syntax) return err.message;
+    throw err;
+  }
+}
+
 /** Go's error for decoding `raw` into `type`, or undefined when it decodes. */
 export function goJsonCheck(raw: string, type: string): string | undefined {
   let v: unknown;
