@@ -1,10 +1,9 @@
 // The attachments of containers to networks: what a CNI ADD did for each
 // endpoint, recorded under <dataRoot>/network/attachments so that detach can
 // undo exactly that (CNI DEL with the same configs) even after a berthd restart.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EndpointState, NetworkState, PortBinding } from '../core/types.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { JsonRecordDir } from '../lib/json-record-dir.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { CniConfList, CniResult } from './cni.ts';
 import type { PortMapping } from './types.ts';
@@ -31,27 +30,16 @@ export interface Attachment {
 }
 
 export class AttachmentRecords {
-  readonly #dir: string;
-  readonly #log: Logger;
+  readonly #files: JsonRecordDir<Attachment>;
   readonly #attachments = new Map<string, Attachment>();
 
   constructor(dataRoot: string, log: Logger) {
-    this.#dir = join(dataRoot, 'network', 'attachments');
-    this.#log = log;
+    this.#files = new JsonRecordDir(join(dataRoot, 'network', 'attachments'), log, 'network attachment');
   }
 
   /** Reads every record; an unreadable one is logged and skipped. */
   async load(): Promise<void> {
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    for (const f of await readdir(this.#dir)) {
-      if (!f.endsWith('.json')) continue;
-      try {
-        const a = JSON.parse(await readFile(join(this.#dir, f), 'utf8')) as Attachment;
-        this.#attachments.set(a.containerId, a);
-      } catch (err) {
-        this.#log.error('skipping unreadable network attachment', { file: f, err });
-      }
-    }
+    for (const a of await this.#files.load()) this.#attachments.set(a.containerId, a);
   }
 
   get(containerId: string): Attachment | undefined {
@@ -70,12 +58,12 @@ export class AttachmentRecords {
 
   /** Records an attachment again after its endpoints or ports changed. */
   async save(a: Attachment): Promise<void> {
-    await writeFileAtomic(join(this.#dir, `${a.containerId}.json`), JSON.stringify(a), 0o600);
+    await this.#files.write(a.containerId, a);
   }
 
   async remove(containerId: string): Promise<void> {
     this.#attachments.delete(containerId);
-    await rm(join(this.#dir, `${containerId}.json`), { force: true });
+    await this.#files.remove(containerId);
   }
 
   /** Container ids attached (running) to a network. */

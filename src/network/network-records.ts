@@ -1,35 +1,23 @@
 // The network records: docker's networks as berth keeps them, one JSON file
 // each under <dataRoot>/network/networks, looked up by id, name or id prefix.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument, notFound } from '../core/errors.ts';
 import { isFullId, isIdPrefix } from '../core/ids.ts';
-import { writeFileAtomic } from '../lib/atomic-write.ts';
+import { JsonRecordDir } from '../lib/json-record-dir.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { NetworkRecord } from './types.ts';
 
 export class NetworkRecords {
-  readonly #dir: string;
-  readonly #log: Logger;
+  readonly #files: JsonRecordDir<NetworkRecord>;
   readonly #networks = new Map<string, NetworkRecord>();
 
   constructor(dataRoot: string, log: Logger) {
-    this.#dir = join(dataRoot, 'network', 'networks');
-    this.#log = log;
+    this.#files = new JsonRecordDir(join(dataRoot, 'network', 'networks'), log, 'network record');
   }
 
   /** Reads every record; an unreadable one is logged and skipped. */
   async load(): Promise<void> {
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    for (const f of await readdir(this.#dir)) {
-      if (!f.endsWith('.json')) continue;
-      try {
-        const n = JSON.parse(await readFile(join(this.#dir, f), 'utf8')) as NetworkRecord;
-        this.#networks.set(n.id, n);
-      } catch (err) {
-        this.#log.error('skipping unreadable network record', { file: f, err });
-      }
-    }
+    for (const n of await this.#files.load()) this.#networks.set(n.id, n);
   }
 
   /** Every record, in the order they were loaded or added. */
@@ -68,12 +56,12 @@ export class NetworkRecords {
 
   /** Writes a record durably (a new one or a changed one) and holds it. */
   async save(n: NetworkRecord): Promise<void> {
-    await writeFileAtomic(join(this.#dir, `${n.id}.json`), JSON.stringify(n), 0o600);
+    await this.#files.write(n.id, n);
     this.#networks.set(n.id, n);
   }
 
   async delete(id: string): Promise<void> {
-    await rm(join(this.#dir, `${id}.json`), { force: true });
+    await this.#files.remove(id);
     this.#networks.delete(id);
   }
 }
