@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseReference, normalizeTagged, familiarName, withDefaultTag } from './reference.ts';
+import { parseReference, normalizeTagged, familiarName, referencePatternMatch, withDefaultTag } from './reference.ts';
 import { isInvalidArgument } from './errors.ts';
 
 test('normalizeTagged() expands short names as docker does', () => {
@@ -31,4 +31,15 @@ test('parseReference() rejects invalid references with docker\'s text', () => {
     assert.throws(() => parseReference(bad), (e) => isInvalidArgument(e) && e.message.startsWith('invalid reference format'), bad);
   }
   assert.throws(() => parseReference('Busybox'), /repository name \(library\/Busybox\) must be lowercase/);
+});
+
+test('referencePatternMatch() is Go path.Match: * and ? stay within a path segment, [..] is a class', () => {
+  assert.equal(referencePatternMatch('busy*', 'busybox:latest'), true);
+  assert.equal(referencePatternMatch('*', 'library/busybox'), false);
+  assert.equal(referencePatternMatch('*/busybox', 'library/busybox'), true);
+  assert.equal(referencePatternMatch('busybox:1.3?', 'busybox:1.36'), true);
+  assert.equal(referencePatternMatch('b[a-u]sybox', 'busybox'), true);
+  assert.equal(referencePatternMatch('b[xyz]sybox', 'busybox'), false);
+  assert.equal(referencePatternMatch('b[usybox', 'busybox'), false);
+  assert.equal(referencePatternMatch('a.b', 'axb'), false);
 });

@@ -91,3 +91,23 @@ export function familiarName(ref: Reference): string {
 export function normalizeTagged(input: string): string {
   return formatReference(withDefaultTag(parseReference(input)));
 }
+
+/**
+ * Go's path.Match, as docker's `reference` filter applies it: `*` and `?` do
+ * not cross `/`, `[...]` is a character class; a malformed class matches nothing.
+ */
+export function referencePatternMatch(pattern: string, value: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i);
+      if (end < 0) return false;
+      re += `[${pattern.slice(i + 1, end).replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`).test(value);
+}

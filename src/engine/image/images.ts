@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { conflict, invalidArgument } from '../../core/errors.ts';
 import { isIdPrefix, shortId } from '../../core/ids.ts';
-import { familiarName, normalizeTagged, parseReference } from '../../core/reference.ts';
+import { familiarName, normalizeTagged, parseReference, referencePatternMatch } from '../../core/reference.ts';
 import type { Container } from '../../core/types.ts';
 import type { HistoryEntry, Image, LayerInUse, LoadResult, LocalImageStore, ProgressSink } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -32,23 +32,6 @@ export interface ImageServiceDeps {
 }
 
 const knownFilters = new Set(['dangling', 'label', 'reference', 'before', 'since', 'until']);
-
-/** Go's path.Match for docker's `reference` filter (`*`, `?`, `[...]`; `*` does not cross `/`). */
-function globMatch(pattern: string, value: string): boolean {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i);
-      if (end < 0) return false;
-      re += '[' + pattern.slice(i + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\') + ']';
-      i = end;
-    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(re + '$').test(value);
-}
 
 export class LocalImageService implements ImageService {
   readonly #d: ImageServiceDeps;
@@ -98,7 +81,7 @@ export class LocalImageService implements ImageService {
             const f = familiarName(parseReference(t));
             return [f, f.slice(0, f.lastIndexOf(':'))];
           });
-          if (!refs.some((r) => names.some((n) => globMatch(r, n)))) return false;
+          if (!refs.some((r) => names.some((n) => referencePatternMatch(r, n)))) return false;
         }
         if (before !== undefined && !(img.created < before)) return false;
         if (since !== undefined && !(img.created > since)) return false;
