@@ -11,7 +11,7 @@ export type { StatsSample } from './system/stats.ts';
 export type { FileService } from './container/files.ts';
 export type { PathStat } from './container/archive.ts';
 export type { ContainerUpdate } from './container/update.ts';
-export { eventJsonText, parseEventTime, unknownEventFilter } from './events/events.ts';
+export { parseEventTime, unknownEventFilter, type EngineEvent } from './events/events.ts';
 // The service classes and factories, for the composition root (daemon/compose-engine.ts).
 export { LocalContainers } from './container/service.ts';
 export { ContainerRegistry } from './container/registry.ts';

@@ -1,7 +1,8 @@
 // `GET /events`: docker's event stream — past events from `since`, then live
 // ones until `until` or the client leaves, one JSON message per line.
 import { invalidArgument, notImplemented } from '../../core/errors.ts';
-import { eventJsonText, parseEventTime, unknownEventFilter } from '../../engine/index.ts';
+import { parseEventTime, unknownEventFilter } from '../../engine/index.ts';
+import { eventJsonText } from '../event-json.ts';
 import { filtersQuery } from '../http-util.ts';
 import type { Router } from '../router.ts';
 

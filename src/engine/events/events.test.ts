@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBus, eventJson, eventJsonText, eventMatches, parseEventTime, type EngineEvent } from './events.ts';
+import { EventBus, eventMatches, parseEventTime, type EngineEvent } from './events.ts';
 
 const ev = (over: Partial<EngineEvent> = {}): EngineEvent => ({ type: 'container', action: 'start', id: 'abcdef0123', attributes: { name: 'web', image: 'busybox', app: 'x' }, timeNano: 1_700_000_000_123_456_789n, ...over });
 
@@ -19,14 +19,6 @@ test('eventMatches ANDs filter keys and ORs the values of one key', () => {
 test('an event filter on health_status matches the health_status actions with a suffix', () => {
   assert.equal(eventMatches(ev({ action: 'health_status: healthy' }), { event: ['health_status'] }), true);
   assert.equal(eventMatches(ev({ action: 'health_status: healthy' }), { event: ['health'] }), false);
-});
-
-test('eventJson gives docker shape with the legacy fields for containers only', () => {
-  const j = eventJson(ev());
-  assert.deepEqual(j, { status: 'start', id: 'abcdef0123', from: 'busybox', Type: 'container', Action: 'start', Actor: { ID: 'abcdef0123', Attributes: { name: 'web', image: 'busybox', app: 'x' } }, scope: 'local', time: 1_700_000_000, timeNano: 1_700_000_000_123_456_789 });
-  const n = eventJson(ev({ type: 'network', action: 'create', attributes: { name: 'n', type: 'bridge' } }));
-  assert.equal('status' in n, false);
-  assert.equal(n['Type'], 'network');
 });
 
 test('parseEventTime reads seconds, fractions, RFC 3339 dates and durations', () => {
@@ -80,8 +72,3 @@ test('subscribe without since sees only live events and stops on abort', async (
   assert.deepEqual(seen, ['new']);
 });
 
-test('eventJsonText keeps every digit of timeNano', () => {
-  const text = eventJsonText(ev({ timeNano: 1_700_000_000_123_456_789n }));
-  assert.match(text, /"timeNano":1700000000123456789}$/);
-  assert.equal((JSON.parse(text) as { Action: string }).Action, 'start');
-});

@@ -80,18 +80,6 @@ export function eventMatches(e: EngineEvent, filters: Filters): boolean {
   );
 }
 
-/** Docker's wire shape for one event message. */
-export function eventJson(e: EngineEvent): Record<string, unknown> {
-  const time = Number(e.timeNano / 1_000_000_000n);
-  const legacy = e.type === 'container' || e.type === 'image' ? { status: e.action, id: e.id, ...(e.attributes['image'] !== undefined && e.type === 'container' ? { from: e.attributes['image'] } : {}) } : {};
-  return { ...legacy, Type: e.type, Action: e.action, Actor: { ID: e.id, Attributes: { ...e.attributes } }, scope: 'local', time, timeNano: Number(e.timeNano) };
-}
-
-/** eventJson as one line of text, with timeNano exact (a JS number loses its last digits). */
-export function eventJsonText(e: EngineEvent): string {
-  return JSON.stringify({ ...eventJson(e), timeNano: 0 }).replace(/"timeNano":0}$/, `"timeNano":${e.timeNano.toString()}}`);
-}
-
 function nowNanos(): bigint {
   // Date.now() is ms; hrtime supplies the sub-ms digits so that events stay ordered.
   return BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
