@@ -70,3 +70,16 @@ test('extractInto() writes an entry whose .. climbs back into the destination th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('extractInto() with noOverwriteDirNonDir refuses as dockerd words it, naming the destination last', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-extract-'));
+  try {
+    mkdirSync(join(dir, 'root', 'tmp'), { recursive: true });
+    const view = viewOf(join(dir, 'root'));
+    await assert.rejects(extractInto(view, '/', 'c', await tarOf('tmp'), { noOverwriteDirNonDir: true }), (err: unknown) =>
+      isInternal(err) && err.message === 'Error processing tar file(exit status 1): cannot overwrite directory "/tmp" with non-directory "/"');
+    assert.ok(lstatSync(join(dir, 'root', 'tmp')).isDirectory());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -250,7 +250,7 @@ async function extractEntry(view: ContainerFsView, destPath: string, e: TarEntry
   const clean = goClean(h.name);
   const joined = posix.join(destPath, clean);
   if (destPath !== '/' && joined !== destPath && !joined.startsWith(`${destPath}/`)) {
-    throw internal(`Error processing tar file(exit status 1): "${clean}" is outside of "${destPath}"`);
+    throw unpackError(`"${clean}" is outside of "${destPath}"`);
   }
   const rel = destPath === '/' ? joined : joined.slice(destPath.length);
   if (rel === '' || rel === '/') {
@@ -265,8 +265,9 @@ async function extractEntry(view: ContainerFsView, destPath: string, e: TarEntry
   const existing = await lstat(host).catch(() => undefined);
   const isDir = h.type === 'directory';
   if (existing) {
-    if (options.noOverwriteDirNonDir && existing.isDirectory() && !isDir) throw invalidArgument(`cannot overwrite directory "${target}" with non-directory "${h.name}"`);
-    if (options.noOverwriteDirNonDir && !existing.isDirectory() && isDir) throw invalidArgument(`cannot overwrite non-directory "${target}" with directory "${h.name}"`);
+    // dockerd's words (its unpacker names the extraction directory last), and its 500.
+    if (options.noOverwriteDirNonDir && existing.isDirectory() && !isDir) throw unpackError(`cannot overwrite directory "${target}" with non-directory "${destPath}"`);
+    if (options.noOverwriteDirNonDir && !existing.isDirectory() && isDir) throw unpackError(`cannot overwrite non-directory "${target}" with directory "${destPath}"`);
     if (!(existing.isDirectory() && isDir)) await rm(host, { recursive: true, force: true });
   }
   const mode = (h.mode ?? 0o644) & 0o7777;
@@ -311,6 +312,11 @@ async function extractEntry(view: ContainerFsView, destPath: string, e: TarEntry
     if (h.type === 'directory') dirTimes.push({ host, mtime });
     else await utimes(host, mtime, mtime);
   }
+}
+
+/** An error of dockerd's chrooted unpacker, as its daemon reports it (a 500). */
+function unpackError(message: string): Error {
+  return internal(`Error processing tar file(exit status 1): ${message}`);
 }
 
 /** Go's filepath.Clean: normalised, no trailing slash, "." for nothing. */
