@@ -73,7 +73,7 @@ async function resource(view: ContainerFsView, path: string, containerName: stri
   // A trailing separator or dot means "the directory itself": follow the last link then.
   const followLast = abs.endsWith('/') || abs.endsWith('/.');
   const containerPath = await resolveContainerPath(view, abs, { followLast });
-  const host = hostPath(view, containerPath);
+  const host = walkHost(view, containerPath);
   const st = await lstat(host, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw missing(path, containerName);
     throw err;
