@@ -72,7 +72,9 @@ async function resource(view: ContainerFsView, path: string, containerName: stri
   const abs = absolute(path);
   // A trailing separator or dot means "the directory itself": follow the last link then.
   const followLast = abs.endsWith('/') || abs.endsWith('/.');
-  const containerPath = await resolveContainerPath(view, abs, { followLast });
+  // Under /proc, /sys and /dev of a running container, the merged dir is the tree (see walkHost), links too.
+  const inKernelDir = view.running && kernelDirs.some((d) => abs === d || abs.startsWith(`${d}/`));
+  const containerPath = await resolveContainerPath(inKernelDir ? { root: view.merged, mounts: [] } : view, abs, { followLast });
   const host = walkHost(view, containerPath);
   const st = await lstat(host, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw missing(path, containerName);
