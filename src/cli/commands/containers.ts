@@ -6,6 +6,7 @@ import { isNotFound } from '../../core/errors.ts';
 import { Template, TemplateError, containerContext, psDefaultTable, psHeaders, renderList, FormatError, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
 import { inspectTemplate, printInspected } from '../inspect-output.ts';
+import { typedNils } from '../inspect-typed.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
 import { startAttached } from './run.ts';
 
@@ -206,15 +207,15 @@ export async function inspectCommand(names: string[], opts: { format?: string; t
   const errors: string[] = [];
   for (const name of names) {
     try {
-      if (opts.type === 'container') found.push(await client.containerInspect(name, { size: !!opts.size }));
-      else if (opts.type === 'image') found.push(await client.imageInspect(name));
+      if (opts.type === 'container') found.push(typedNils(await client.containerInspect(name, { size: !!opts.size }), 'container'));
+      else if (opts.type === 'image') found.push(typedNils(await client.imageInspect(name), 'image'));
       else {
         try {
-          found.push(await client.containerInspect(name, { size: !!opts.size }));
+          found.push(typedNils(await client.containerInspect(name, { size: !!opts.size }), 'container'));
         } catch (e) {
           if (!isNotFound(e)) throw e;
           try {
-            found.push(await client.imageInspect(name));
+            found.push(typedNils(await client.imageInspect(name), 'image'));
           } catch (e2) {
             if (!isNotFound(e2)) throw e2;
             errors.push(`Error: No such object: ${name}`);

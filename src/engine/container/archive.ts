@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { invalidArgument, notFound } from '../../core/errors.ts';
+import { internal, invalidArgument, notFound } from '../../core/errors.ts';
 import { formatRfc3339Nano } from '../../lib/go-units.ts';
 import { hostPath, resolveContainerPath, type ContainerFsView } from './fs-view.ts';
 
@@ -72,8 +72,10 @@ async function resource(view: ContainerFsView, path: string, containerName: stri
   const abs = absolute(path);
   // A trailing separator or dot means "the directory itself": follow the last link then.
   const followLast = abs.endsWith('/') || abs.endsWith('/.');
-  const containerPath = await resolveContainerPath(view, abs, { followLast });
-  const host = hostPath(view, containerPath);
+  // Under /proc, /sys and /dev of a running container, the merged dir is the tree (see walkHost), links too.
+  const inKernelDir = view.running && kernelDirs.some((d) => abs === d || abs.startsWith(`${d}/`));
+  const containerPath = await resolveContainerPath(inKernelDir ? { root: view.merged, mounts: [] } : view, abs, { followLast });
+  const host = walkHost(view, containerPath);
   const st = await lstat(host, { bigint: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw missing(path, containerName);
     throw err;
@@ -97,15 +99,24 @@ interface Walked {
   readonly st: Stats;
 }
 
-/** Kernel filesystems a running container's root shows: archived as empty directories, as docker's rootfs has them. */
-const kernelDirs = new Set(['/proc', '/sys', '/dev']);
+/**
+ * Kernel filesystems a running container's root shows. dockerd archives its
+ * rootfs with the volumes mounted, not the process's view: these trees come
+ * from the merged dir, which holds the init layer's entries there (dev/console,
+ * dev/pts, dev/shm; proc and sys as 0755 directories), not the kernel's.
+ */
+const kernelDirs = ['/proc', '/sys', '/dev'];
+
+function walkHost(view: ContainerFsView, containerPath: string): string {
+  if (view.running && kernelDirs.some((d) => containerPath === d || containerPath.startsWith(`${d}/`))) return posix.join(view.merged, containerPath);
+  return hostPath(view, containerPath);
+}
 
 async function* walkTree(view: ContainerFsView, containerPath: string, name: string): AsyncGenerator<Walked> {
-  const host = hostPath(view, containerPath);
+  const host = walkHost(view, containerPath);
   const st = await lstat(host);
   yield { name, host, st };
   if (!st.isDirectory()) return;
-  if (view.running && kernelDirs.has(containerPath)) return;
   const children = (await readdir(host)).sort();
   for (const child of children) yield* walkTree(view, posix.join(containerPath, child), `${name}/${child}`);
 }
@@ -235,9 +246,15 @@ function writable(view: ContainerFsView, containerPath: string): boolean {
 
 async function extractEntry(view: ContainerFsView, destPath: string, e: TarEntry, options: ExtractOptions, dirTimes: { host: string; mtime: Date }[]): Promise<void> {
   const h = e.header;
-  // docker refuses entries that climb out of the extraction directory (a breakout), rather than clamping them.
-  if (posix.normalize(h.name).split('/')[0] === '..') throw invalidArgument(`"${h.name}" is outside of "${destPath}"`);
-  const rel = posix.normalize(`/${h.name}`).replace(/\/+$/, '');
+  // As docker's archive.Unpack: the name cleaned, joined to the destination and cleaned again; a
+  // result outside the destination is a breakout, refused (not clamped), in the words of dockerd's
+  // chrooted unpacker. A name whose `..` climbs back into the destination is written there.
+  const clean = goClean(h.name);
+  const joined = posix.join(destPath, clean);
+  if (destPath !== '/' && joined !== destPath && !joined.startsWith(`${destPath}/`)) {
+    throw unpackError(`"${clean}" is outside of "${destPath}"`);
+  }
+  const rel = destPath === '/' ? joined : joined.slice(destPath.length);
   if (rel === '' || rel === '/') {
     // The `./` entry of a tar names the extraction directory itself: nothing to create.
     return;
@@ -250,8 +267,9 @@ async function extractEntry(view: ContainerFsView, destPath: string, e: TarEntry
   const existing = await lstat(host).catch(() => undefined);
   const isDir = h.type === 'directory';
   if (existing) {
-    if (options.noOverwriteDirNonDir && existing.isDirectory() && !isDir) throw invalidArgument(`cannot overwrite directory "${target}" with non-directory "${h.name}"`);
-    if (options.noOverwriteDirNonDir && !existing.isDirectory() && isDir) throw invalidArgument(`cannot overwrite non-directory "${target}" with directory "${h.name}"`);
+    // dockerd's words (its unpacker names the extraction directory last), and its 500.
+    if (options.noOverwriteDirNonDir && existing.isDirectory() && !isDir) throw unpackError(`cannot overwrite directory "${target}" with non-directory "${destPath}"`);
+    if (options.noOverwriteDirNonDir && !existing.isDirectory() && isDir) throw unpackError(`cannot overwrite non-directory "${target}" with directory "${destPath}"`);
     if (!(existing.isDirectory() && isDir)) await rm(host, { recursive: true, force: true });
   }
   const mode = (h.mode ?? 0o644) & 0o7777;
@@ -296,4 +314,15 @@ async function extractEntry(view: ContainerFsView, destPath: string, e: TarEntry
     if (h.type === 'directory') dirTimes.push({ host, mtime });
     else await utimes(host, mtime, mtime);
   }
+}
+
+/** An error of dockerd's chrooted unpacker, as its daemon reports it (a 500). */
+function unpackError(message: string): Error {
+  return internal(`Error processing tar file(exit status 1): ${message}`);
+}
+
+/** Go's filepath.Clean: normalised, no trailing slash, "." for nothing. */
+function goClean(name: string): string {
+  const n = posix.normalize(name === '' ? '.' : name);
+  return n.length > 1 ? n.replace(/\/+$/, '') : n;
 }

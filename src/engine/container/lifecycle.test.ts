@@ -335,6 +335,9 @@ test('a name or id that names no container is NotFound for every operation', asy
   for (const op of [() => containers.start('ghost'), () => containers.stop('ghost'), () => containers.kill('ghost'), () => containers.remove('ghost'), () => containers.wait('ghost', 'not-running')]) {
     await assert.rejects(op(), (err: unknown) => isNotFound(err));
   }
+  // dockerd wraps every kill failure, a missing container's too; stop, start and remove it does not.
+  await assert.rejects(containers.kill('ghost'), (err: unknown) => isNotFound(err) && err.message === 'Cannot kill container: ghost: No such container: ghost');
+  await assert.rejects(containers.stop('ghost'), (err: unknown) => isNotFound(err) && err.message === 'No such container: ghost');
 });
 
 test('a record made before berth kept mount points starts with its binds and tmpfs parsed as a create parses them', async (t) => {

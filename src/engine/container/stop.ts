@@ -1,7 +1,7 @@
 // Ending and freezing a running container: stop (signal, grace period, then
 // SIGKILL), kill, pause and unpause. Each marks a stop by the user, so that
 // the restart policy leaves the container alone until its next start.
-import { conflict, isNotFound } from '../../core/errors.ts';
+import { BerthError, conflict, isBerthError, isNotFound } from '../../core/errors.ts';
 import type { Container } from '../../core/types.ts';
 import { parseSignal } from './signals.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
@@ -86,8 +86,16 @@ export class ContainerStopper {
   }
 
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
-    const c = this.#ctx.reg.find(idOrName);
+    // dockerd checks the signal first, then wraps every other failure (a missing
+    // container too) as "Cannot kill container: <name>: ...".
     const sig = parseSignal(signal);
+    let c: StoredContainer;
+    try {
+      c = this.#ctx.reg.find(idOrName);
+    } catch (err) {
+      if (isBerthError(err)) throw new BerthError(err.code, `Cannot kill container: ${idOrName}: ${err.message}`, { cause: err });
+      throw err;
+    }
     if (c.state.status === 'restarting') throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is restarting, wait until the container is running`);
     if (c.state.status !== 'running' && c.state.status !== 'paused') {
       throw conflict(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
