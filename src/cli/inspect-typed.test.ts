@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Template } from './template/index.ts';
+import { Template } from '../cli-kit/index.ts';
 import { typedNils } from './inspect-typed.ts';
 
 test('a null list field of an inspected image prints [] as docker\'s typed nil slice, and marshals as null', () => {
