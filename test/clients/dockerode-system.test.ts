@@ -145,6 +145,9 @@ sameOnBoth('dockerode: exec create, start (callback, promise, detached), inspect
   await sleep(200);
   r['resize'] = await outcome(e4.resize({ h: 33, w: 77 }));
   r['size seen'] = (await readAll(s4)).toString();
+  // Once the exec is seen to have ended (and its process is gone on either engine), not in the moment it closes its stream.
+  for (let i = 0; i < 50 && (await e4.inspect()).Running; i++) await sleep(100);
+  await sleep(500);
   r['resize a finished exec'] = await outcome(e4.resize({ h: 10, w: 10 }));
   r['inspect a missing exec'] = await outcome(d.getExec('nope').inspect());
   r['start a missing exec'] = await outcome(d.getExec('nope').start({}));

@@ -1,6 +1,6 @@
 // Exec routes: create an exec instance in a container, start it (hijacked
 // stream, or detached), resize its TTY, inspect it for its exit code.
-import { errorMessage, internal, invalidArgument, isConflict, isInvalidArgument, notImplemented } from '../../core/errors.ts';
+import { errorMessage, internal, invalidArgument, isConflict, isInvalidArgument, notFound, notImplemented } from '../../core/errors.ts';
 import { detachKeyBytes } from '../../lib/detach-keys.ts';
 import type { Engine, ExecService, ExecSpec } from '../../engine/index.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, readUpgradeBody } from '../attach-stream.ts';
@@ -92,15 +92,16 @@ export function addExecRoutes(router: Router): void {
 
   router.add('POST', '/exec/{id}/resize', async ({ res, params, query, engine }) => {
     const size = terminalSizeQuery(query);
-    // As dockerd: a resize waits (up to 10 s) for an exec that is starting;
-    // containerd's refusal for a process that has ended is a plain error (500).
+    // As dockerd: a resize waits (up to 10 s) for an exec that is starting; once
+    // its process has ended (and dockerd has deleted it from containerd) the
+    // answer is containerd's 404 `no such exec`.
     for (const deadline = Date.now() + 10_000; ;) {
       try {
         await execs(engine).resize(params['id']!, size);
         break;
       } catch (err) {
         if (!isConflict(err)) throw err;
-        if (execs(engine).inspect(params['id']!).exitCode !== null) throw internal('cannot resize a stopped container: unknown', err);
+        if (execs(engine).inspect(params['id']!).exitCode !== null) throw notFound('no such exec', err);
         if (Date.now() > deadline) throw internal('timeout waiting for exec session ready', err);
         await new Promise((r) => setTimeout(r, 50));
       }
