@@ -74,7 +74,9 @@ export async function tarEntries(buf: Buffer, read: readonly string[] = []): Pro
   const x = extract();
   const done = new Promise<void>((resolve, reject) => {
     x.on('entry', (h, stream, next) => {
-      entries.push({ name: h.name, type: h.type ?? 'file', size: h.size, mode: h.mode, linkname: h.linkname });
+      // Permission bits only: dockerd also writes the file-type bits (0100644), which tar-stream's
+      // packer masks off on berthd's side (docs/compatibility.md); the type is compared as `type`.
+      entries.push({ name: h.name, type: h.type ?? 'file', size: h.size, mode: h.mode === undefined ? undefined : h.mode & 0o7777, linkname: h.linkname });
       const chunks: Buffer[] = [];
       stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
