@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { invalidArgument } from '../core/errors.ts';
 
 export interface SendOptions {
   readonly method: string;
@@ -44,15 +45,15 @@ export function send(url: URL, options: SendOptions): Promise<IncomingMessage> {
   });
 }
 
-/** Reads a whole response body (for JSON answers and small blobs), up to `limit` bytes. */
-export async function readBody(res: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
+/** Reads a whole response body (for JSON answers and small blobs), up to `limit` bytes (a bigger one is InvalidArgument). */
+export async function readBody(res: IncomingMessage, limit = 64 * 1024 * 1024, what = 'registry answer'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of res as AsyncIterable<Buffer>) {
     n += c.length;
     if (n > limit) {
       res.destroy();
-      throw new Error(`response from ${res.url ?? 'registry'} is larger than ${limit} bytes`);
+      throw invalidArgument(`the ${what} is larger than ${limit} bytes`);
     }
     chunks.push(c);
   }

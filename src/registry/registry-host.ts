@@ -2,7 +2,8 @@
 // insecure and loopback hosts, plain http; pings `/v2/` once for the auth
 // challenge; adds Bearer tokens (fetched from the challenge's realm, reused
 // until they expire) or Basic credentials; follows redirects without leaking
-// credentials to other hosts; retries idempotent requests that fail on the network.
+// credentials to other origins, and never sends Basic credentials in clear to a
+// token realm on another host; retries idempotent requests that fail on the network.
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
@@ -132,7 +133,17 @@ export class RegistryHost {
   async #fetchToken(ch: Challenge, scopes: readonly string[], credentials: Credentials | undefined, signal?: AbortSignal): Promise<CachedToken> {
     const realm = ch.params['realm'];
     if (!realm) throw unauthenticated(`registry ${this.host} asked for a bearer token without a realm`);
-    const url = new URL(realm);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw unauthenticated(`registry ${this.host} named an invalid token realm ${JSON.stringify(realm)}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw unauthenticated(`registry ${this.host} named a token realm that is not http(s): ${url.href}`);
+    if (credentials?.username !== undefined && url.protocol === 'http:' && url.hostname !== (await this.baseUrl(signal)).hostname) {
+      // Basic credentials in clear text to a host the user never named: refused (see docs/security.md).
+      throw unauthenticated(`refusing to send the credentials for ${this.host} to the token realm ${url.origin}${url.pathname}: it is plain http on another host`);
+    }
     if (ch.params['service']) url.searchParams.set('service', ch.params['service']);
     for (const s of scopes) url.searchParams.append('scope', s);
     const headers: OutgoingHttpHeaders = {};
@@ -152,11 +163,19 @@ export class RegistryHost {
       if (res.statusCode === 401 || res.statusCode === 403) throw unauthenticated(`Get "${url.origin}${url.pathname}": unauthorized: ${e.message}`, e);
       throw e;
     }
-    const doc = JSON.parse((await readBody(res, 1024 * 1024)).toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
-    const token = doc.token ?? doc.access_token;
-    if (!token) throw unauthenticated(`the token server ${url.origin} answered without a token`);
+    let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      doc = JSON.parse((await readBody(res, 1024 * 1024, `answer of the token server ${url.origin}`)).toString('utf8')) as typeof doc;
+    } catch (err) {
+      if (err instanceof SyntaxError) throw unauthenticated(`the token server ${url.origin} answered with invalid JSON`);
+      throw err;
+    }
+    const token = typeof doc.token === 'string' && doc.token !== '' ? doc.token : typeof doc.access_token === 'string' ? doc.access_token : '';
+    // A header value may not hold control characters (node would throw on them later).
+    if (!token || /[^\x20-\x7e]/.test(token)) throw unauthenticated(`the token server ${url.origin} answered without a usable token`);
     // Renew a little early; the spec's default lifetime is 60 s.
-    const lifetime = Math.max(10, (doc.expires_in ?? 60) - 5) * 1000;
+    const expiresIn = typeof doc.expires_in === 'number' && Number.isFinite(doc.expires_in) ? doc.expires_in : 60;
+    const lifetime = Math.max(10, Math.min(expiresIn, 24 * 3600) - 5) * 1000;
     return { token, expires: Date.now() + lifetime };
   }
 
@@ -172,7 +191,9 @@ export class RegistryHost {
     let authRetried = false;
     let redirects = 0;
     for (let attempt = 1; ; attempt++) {
-      const sameHost = url.host === base.host;
+      // Credentials and tokens go only to the registry's own origin: not to another host a redirect
+      // names, nor to the same host over plain http when the registry speaks https.
+      const sameHost = url.origin === base.origin;
       const auth = sameHost ? await this.#authorization(req.scopes, req.credentials, req.signal) : undefined;
       const headers: OutgoingHttpHeaders = { ...req.headers, ...(auth ? { Authorization: auth } : {}) };
       const body = typeof req.body === 'function' ? req.body() : req.body;
