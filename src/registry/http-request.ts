@@ -14,6 +14,9 @@ export interface SendOptions {
   readonly body?: Buffer | Readable;
   /** Trusted CAs for https (replacing Node's defaults: pass them along when wanted). */
   readonly ca?: readonly (string | Buffer)[];
+  /** A client certificate and its key (PEM), for registries that want mutual TLS. */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
   readonly signal?: AbortSignal;
   /** Milliseconds without a response before giving up. */
   readonly timeoutMs?: number;
@@ -34,7 +37,7 @@ export function send(url: URL, options: SendOptions): Promise<IncomingMessage> {
       headers,
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    const req = isHttps ? httpsRequest({ ...common, ...(isIP(common.hostname) === 0 ? { servername: common.hostname } : {}), ...(options.ca ? { ca: [...options.ca] } : {}) }) : httpRequest(common);
+    const req = isHttps ? httpsRequest({ ...common, ...(isIP(common.hostname) === 0 ? { servername: common.hostname } : {}), ...(options.ca ? { ca: [...options.ca] } : {}), ...(options.cert && options.key ? { cert: options.cert, key: options.key } : {}) }) : httpRequest(common);
     req.setTimeout(options.timeoutMs ?? 60_000, () => req.destroy(new Error(`no answer from ${url.host} within ${(options.timeoutMs ?? 60_000) / 1000}s`)));
     req.once('response', resolve);
     req.once('error', reject);

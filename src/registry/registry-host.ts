@@ -10,8 +10,9 @@ import { rootCertificates } from 'node:tls';
 import { errorMessage, unauthenticated } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { parseChallenges, type Challenge } from './auth-challenge.ts';
-import { drain, readBody, send } from './http-request.ts';
+import { drain, readBody, send, type SendOptions } from './http-request.ts';
 import { errorFromResponse, networkError } from './registry-errors.ts';
+import type { RegistryTls } from './registry-tls.ts';
 import type { Credentials } from './types.ts';
 
 export interface RegistryHostOptions {
@@ -21,8 +22,8 @@ export interface RegistryHostOptions {
   readonly baseUrl?: string;
   /** Plain http allowed (after https fails). */
   readonly insecure: boolean;
-  /** Extra trusted CAs (certs.d). */
-  readonly ca?: readonly Buffer[];
+  /** Extra trusted CAs and a client certificate (certs.d). */
+  readonly tls?: RegistryTls;
   readonly retries: number;
   readonly log: Logger;
 }
@@ -50,10 +51,20 @@ function credentialKey(c: Credentials | undefined): string {
   return c === undefined ? '' : `${c.username ?? ''}\0${c.password ?? ''}\0${c.identityToken ?? ''}\0${c.registryToken ?? ''}`;
 }
 
-function isTlsMismatch(err: unknown): boolean {
-  const e = err as NodeJS.ErrnoException;
-  const text = errorMessage(err);
-  return e.code === 'EPROTO' || e.code === 'ECONNRESET' || /wrong version number|packet length too long|SSL|TLS|http request to an https/i.test(text);
+/**
+ * Whether https failed on a server that does speak TLS: it sent a TLS alert
+ * (it wants a client certificate, or refused ours) or its certificate did not
+ * verify. Falling back to plain http there would only hide the reason.
+ */
+function isTlsRefusal(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) return true;
+  return code.startsWith('ERR_SSL_') && /alert/i.test(errorMessage(err));
+}
+
+/** The alerts a server sends when it wants a (valid) client certificate. */
+function wantsClientCert(err: unknown): boolean {
+  return /alert (certificate required|bad certificate|unknown ca|handshake failure)/i.test(errorMessage(err));
 }
 
 export class RegistryHost {
@@ -68,8 +79,14 @@ export class RegistryHost {
     this.#o = options;
   }
 
-  get #ca(): (string | Buffer)[] | undefined {
-    return this.#o.ca && this.#o.ca.length > 0 ? [...rootCertificates, ...this.#o.ca] : undefined;
+  /** What every https request of this endpoint carries: the trusted CAs (the system's and certs.d's) and the client certificate. */
+  get #tls(): Pick<SendOptions, 'ca' | 'cert' | 'key'> {
+    const t = this.#o.tls;
+    if (t === undefined) return {};
+    return {
+      ...(t.ca.length > 0 ? { ca: [...rootCertificates, ...t.ca] } : {}),
+      ...(t.client ? { cert: t.client.cert, key: t.client.key } : {}),
+    };
   }
 
   /** The base URL, found by pinging `/v2/` (https first; http when allowed). */
@@ -85,9 +102,14 @@ export class RegistryHost {
     const url = new URL('/v2/', base);
     let res: IncomingMessage;
     try {
-      res = await send(url, { method: 'GET', ...(this.#ca ? { ca: this.#ca } : {}), ...(signal ? { signal } : {}), timeoutMs: 15_000 });
+      res = await send(url, { method: 'GET', ...this.#tls, ...(signal ? { signal } : {}), timeoutMs: 15_000 });
     } catch (err) {
-      throw Object.assign(networkError('GET', url, err), { tlsMismatch: isTlsMismatch(err) });
+      const e = networkError('GET', url, err);
+      if (url.protocol === 'https:' && wantsClientCert(err)) {
+        const t = this.#o.tls;
+        e.message += t?.client ? `; the registry refused the client certificate ${t.client.name}` : `; the registry may want a client certificate, and there is none${t?.dir ? ` in ${t.dir} (client.cert and client.key)` : ''}`;
+      }
+      throw Object.assign(e, { tlsRefusal: isTlsRefusal(err) });
     }
     drain(res);
     if (res.statusCode === 401) this.#challenge = parseChallenges(res.headers['www-authenticate'])[0];
@@ -104,7 +126,7 @@ export class RegistryHost {
       await this.#ping(https, signal);
       return https;
     } catch (err) {
-      if (!this.#o.insecure) throw err;
+      if (!this.#o.insecure || (err as { tlsRefusal?: boolean }).tlsRefusal) throw err;
       this.#o.log.debug('https failed, trying plain http', { host: this.host, error: err });
       const http = new URL(`http://${this.host}`);
       await this.#ping(http, signal);
@@ -154,7 +176,7 @@ export class RegistryHost {
     }
     let res: IncomingMessage;
     try {
-      res = await send(url, { method: 'GET', headers, ...(this.#ca ? { ca: this.#ca } : {}), ...(signal ? { signal } : {}), timeoutMs: 30_000 });
+      res = await send(url, { method: 'GET', headers, ...this.#tls, ...(signal ? { signal } : {}), timeoutMs: 30_000 });
     } catch (err) {
       throw networkError('GET', url, err);
     }
@@ -199,7 +221,7 @@ export class RegistryHost {
       const body = typeof req.body === 'function' ? req.body() : req.body;
       let res: IncomingMessage;
       try {
-        res = await send(url, { method, headers, ...(body !== undefined ? { body } : {}), ...(this.#ca ? { ca: this.#ca } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+        res = await send(url, { method, headers, ...(body !== undefined ? { body } : {}), ...this.#tls, ...(req.signal ? { signal: req.signal } : {}) });
       } catch (err) {
         if (req.signal?.aborted || attempt >= retries) throw networkError(method, url, err);
         this.#o.log.debug('registry request failed, retrying', { url: url.href, attempt, error: err });
