@@ -7,7 +7,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { errorMessage, unauthenticated } from '../core/errors.ts';
+import { errorMessage, invalidArgument, unauthenticated } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { parseChallenges, type Challenge } from './auth-challenge.ts';
 import { drain, readBody, send, type SendOptions } from './http-request.ts';
@@ -244,6 +244,7 @@ export class RegistryHost {
       if (redirectStatuses.has(res.statusCode ?? 0) && res.headers.location && redirects < 10 && (idempotent || res.statusCode === 307 || res.statusCode === 308)) {
         drain(res);
         url = new URL(res.headers.location, url);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidArgument(`registry ${this.host} redirected ${method} to ${url.href}, which is not http(s)`);
         redirects++;
         attempt--;
         continue;

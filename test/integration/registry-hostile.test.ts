@@ -110,7 +110,7 @@ test('a blob redirected to another host gets no Authorization header; a config b
   const basic = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
   const reg = await peer('127.0.0.1', (req, res) => {
     if (req.headers.authorization !== basic) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, { 'WWW-Authenticate': 'Basic realm="hostile"' });
-    res.writeHead(307, { Location: `http://${storage.host}/blob/${digest}` });
+    res.writeHead(307, { Location: req.url?.includes('/team/ftp/') ? 'ftp://127.0.0.2/blob' : `http://${storage.host}/blob/${digest}` });
     res.end();
   });
   try {
@@ -121,6 +121,9 @@ test('a blob redirected to another host gets no Authorization header; a config b
     assert.ok(reg.seen.some((s) => s.url.includes('/blobs/') && s.authorization === basic), 'the registry got the credentials');
     assert.equal(storage.seen.length, 1);
     assert.equal(storage.seen[0]?.authorization, undefined, 'the other host did not');
+
+    // A redirect to something else than http(s) is not followed (node would send it plain http).
+    await assert.rejects(client.fetchBlobBytes(parseReference(`${reg.host}/team/ftp:1`), { mediaType: 'x', digest, size: data.length }, { credentials: alice }), (e) => isInvalidArgument(e) && /redirected GET to ftp:\/\/127\.0\.0\.2\/blob, which is not http\(s\)/.test(e.message));
 
     const asked = reg.seen.length;
     const huge = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('huge'), size: 9 << 20 };
