@@ -1,7 +1,8 @@
 // berthd's registry settings from daemon.json, with docker's keys:
 // `insecure-registries` (hosts or CIDRs), `registry-mirrors` (a list of URLs
 // for docker.io, or berth's extension: an object of registry host → URLs),
-// and the per-registry CA directory `certs.d/<host>/ca.crt` beside the config file.
+// and the per-registry TLS directory `certs.d/<host>/` beside the config file
+// (docker's layout: `*.crt` CAs, `client.cert` + `client.key` for mutual TLS).
 import { dirname, join } from 'node:path';
 import { invalidArgument } from '../core/errors.ts';
 import type { RegistrySettings } from '../registry/index.ts';

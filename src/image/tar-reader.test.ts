@@ -57,3 +57,57 @@ test('TarReader rejects a corrupted header and a truncated archive', async () =>
   assert.throws(() => read(bad), isInvalidArgument);
   assert.throws(() => read(bytes.subarray(0, 515)), isInvalidArgument);
 });
+
+/** A raw ustar header block (typeflag `flag`, `size` bytes of content follow). */
+function rawHeader(name: string, flag: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('14000000000\0', 136);
+  h.write('        ', 148);
+  h.write(flag, 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
+function padded(b: Buffer): Buffer {
+  return Buffer.concat([b, Buffer.alloc((512 - (b.length % 512)) % 512)]);
+}
+
+/** A PAX record `<len> key=value\n`, its length counting itself. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let len = body.length + 1;
+  while (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return `${len}${body}`;
+}
+
+test('TarReader refuses PAX sizes, owners and times that are not plain numbers Linux can take', async () => {
+  for (const [key, value] of [['size', 'abc'], ['size', '-1'], ['uid', 'x'], ['uid', '99999999999'], ['gid', '-5'], ['mtime', 'nan'], ['mtime', '1e400']] as const) {
+    const bytes = await makeTar([{ name: 'f', data: 'hello', pax: { [key]: value } }]);
+    assert.throws(() => read(bytes, 512), (e: Error) => isInvalidArgument(e) && e.message === `cannot unpack layer: invalid PAX record ${key}=${JSON.stringify(value)}`);
+  }
+  const ok = read(await makeTar([{ name: 'f', data: 'x', pax: { mtime: '-12.5', uid: '4294967294' } }]));
+  assert.equal(ok.entries[0]?.mtime, -12.5);
+  assert.equal(ok.entries[0]?.uid, 4294967294);
+});
+
+test('TarReader bounds a chain of PAX headers before one entry, not only each one', () => {
+  // Three PAX headers of 900 KiB each, every one within the 1 MiB limit, all for the same entry.
+  const pax = Array.from({ length: 3 }, (_, i) => {
+    const content = Buffer.from(paxRecord(`SCHILY.xattr.user.k${i}`, 'v'.repeat(900 * 1024)));
+    return Buffer.concat([rawHeader(`PaxHeader/f${i}`, 'x', content.length), padded(content)]);
+  });
+  const tar = Buffer.concat([...pax, rawHeader('f', '0', 0), Buffer.alloc(1024)]);
+  assert.throws(() => read(tar, 65536), (e: Error) => isInvalidArgument(e) && /metadata headers before one entry take more than 2097152 bytes/.test(e.message));
+  // Two are still fine.
+  const two = read(Buffer.concat([...pax.slice(0, 2), rawHeader('f', '0', 0), Buffer.alloc(1024)]), 65536);
+  assert.equal(two.entries[0]?.xattrs.size, 2);
+});

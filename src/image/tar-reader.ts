@@ -89,6 +89,16 @@ interface Pending {
   xattrs?: Map<string, Buffer>;
 }
 
+/** Highest owner id Linux takes ((uid_t)-1 means "unchanged"). */
+const maxId = 0xfffffffe;
+
+/** A PAX size, uid or gid: decimal digits only, within what node and Linux take. */
+function paxNumber(key: 'size' | 'uid' | 'gid', text: string): number {
+  const n = Number(text);
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n) || (key !== 'size' && n > maxId)) throw bad(`invalid PAX record ${key}=${JSON.stringify(text.slice(0, 40))}`);
+  return n;
+}
+
 /** Parses PAX extended header records (`<len> <key>=<value>\n`), values as raw bytes. */
 function parsePax(buf: Buffer, into: Pending): void {
   let i = 0;
@@ -111,17 +121,18 @@ function parsePax(buf: Buffer, into: Pending): void {
         into.linkpath = value.toString('utf8');
         break;
       case 'size':
-        into.size = Number(value.toString('latin1'));
-        break;
       case 'uid':
-        into.uid = Number(value.toString('latin1'));
-        break;
       case 'gid':
-        into.gid = Number(value.toString('latin1'));
+        into[key] = paxNumber(key, value.toString('latin1'));
         break;
-      case 'mtime':
-        into.mtime = Number(value.toString('latin1'));
+      case 'mtime': {
+        // Go's form: decimal seconds with an optional sign and fraction.
+        const text = value.toString('latin1');
+        const n = Number(text);
+        if (!/^-?\d{1,12}(\.\d+)?$/.test(text) || !Number.isFinite(n)) throw bad(`invalid PAX record mtime=${JSON.stringify(text.slice(0, 40))}`);
+        into.mtime = n;
         break;
+      }
       default:
         if (key.startsWith('SCHILY.xattr.')) (into.xattrs ??= new Map()).set(key.slice('SCHILY.xattr.'.length), Buffer.from(value));
     }
@@ -140,6 +151,8 @@ export class TarReader {
   #meta: { kind: 'pax' | 'global' | 'longname' | 'longlink'; parts: Buffer[]; size: number } | undefined;
   #inEntry = false;
   #pending: Pending = {};
+  /** Bytes of PAX / GNU long-name records collected for the next entry (a chain of them is bounded too). */
+  #pendingMeta = 0;
   #ended = false;
 
   constructor(sink: TarSink) {
@@ -218,6 +231,8 @@ export class TarReader {
     const metaKind = flag === 'x' ? 'pax' : flag === 'g' ? 'global' : flag === 'L' ? 'longname' : flag === 'K' ? 'longlink' : undefined;
     if (metaKind !== undefined) {
       if (size > maxMetaSize) throw bad(`a tar ${metaKind} header of ${size} bytes is too big`);
+      this.#pendingMeta += size;
+      if (this.#pendingMeta > 2 * maxMetaSize) throw bad(`the tar metadata headers before one entry take more than ${2 * maxMetaSize} bytes`);
       this.#meta = { kind: metaKind, parts: [], size };
       this.#remaining = size;
       this.#padding = padded(size);
@@ -226,6 +241,7 @@ export class TarReader {
     }
     const p = this.#pending;
     this.#pending = {};
+    this.#pendingMeta = 0;
     let name = p.path ?? cString(h, 0, 100);
     const magic = h.toString('latin1', 257, 263);
     if (p.path === undefined && magic === 'ustar\0') {
@@ -235,13 +251,16 @@ export class TarReader {
     let type = typeflags[flag] ?? 'unknown';
     if (type === 'file' && name.endsWith('/')) type = 'directory';
     const entrySize = p.size ?? size;
+    const uid = p.uid ?? num(h, 108, 8);
+    const gid = p.gid ?? num(h, 116, 8);
+    if (uid > maxId || gid > maxId) throw bad(`entry "${name}" has an owner beyond ${maxId} (${uid}:${gid})`);
     const e: TarEntry = {
       name,
       type,
       typeflag: flag,
       mode: num(h, 100, 8),
-      uid: p.uid ?? num(h, 108, 8),
-      gid: p.gid ?? num(h, 116, 8),
+      uid,
+      gid,
       size: type === 'directory' || type === 'symlink' || type === 'link' ? 0 : entrySize,
       mtime: p.mtime ?? num(h, 136, 12),
       linkname: p.linkpath ?? cString(h, 157, 100),

@@ -4,6 +4,8 @@
 // (trusted.overlay.opaque=y). No entry may land outside the directory: `..`
 // that climbs out is rejected, absolute names are taken relative to it, parents
 // that are symlinks are refused, and hardlinks must point at a file inside.
+// Xattrs from PAX records are set, except overlayfs' own (`trusted.overlay.*`,
+// `user.overlay.*`: see xattr.ts), which only the whiteout conversion sets.
 //
 // Speed: a layer has thousands of small files, and each needs half a dozen
 // system calls. Made one promise at a time through libuv's thread pool that is
@@ -22,7 +24,7 @@ import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { FileWriterPool } from './file-writer-pool.ts';
 import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
-import { setXattrs, type XattrOp } from './xattr.ts';
+import { isOverlayPrivateXattr, setXattrs, xattrLimitError, type XattrOp } from './xattr.ts';
 
 export interface UnpackResult {
   /** sha256 of the uncompressed tar stream, trailing padding included. */
@@ -47,6 +49,8 @@ const opaqueMarker = '.wh..wh..opq';
 const canChown = process.getuid?.() === 0;
 /** Files up to this size are handed whole to the writer threads; bigger ones are streamed here. */
 const maxPooledFile = 1 << 20;
+/** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
+const maxXattrBytes = 64 << 20;
 /** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
 const umask = (() => {
   try {
@@ -109,6 +113,9 @@ class LayerWriter implements TarSink {
   /** Directory metadata to apply at the end; a later entry for the same dir wins. */
   readonly #dirs = new Map<string, DirMeta>();
   readonly #xattrs: XattrOp[] = [];
+  #xattrBytes = 0;
+  /** overlayfs' own xattrs the layer tried to set (skipped): logged once at the end. */
+  readonly #refusedXattrs = new Set<string>();
   /** Whiteouts, devices and fifos (mknod is a helper process), made at the end; by path. */
   readonly #nodes = new Map<string, NodeOp>();
   /** Bytes of content (see UnpackResult.size). */
@@ -280,7 +287,17 @@ class LayerWriter implements TarSink {
         return;
     }
 
-    for (const [name, value] of h.xattrs) this.#xattrs.push({ path, name, value });
+    for (const [name, value] of h.xattrs) {
+      if (isOverlayPrivateXattr(name)) {
+        this.#refusedXattrs.add(name);
+        continue;
+      }
+      const tooBig = xattrLimitError(name, value);
+      if (tooBig !== undefined) throw invalidArgument(`cannot unpack layer: ${h.name}: ${tooBig}`);
+      this.#xattrBytes += Buffer.byteLength(name) + value.length;
+      if (this.#xattrBytes > maxXattrBytes) throw invalidArgument(`cannot unpack layer: its extended attributes take more than ${maxXattrBytes >> 20} MiB`);
+      this.#xattrs.push({ path, name, value });
+    }
   }
 
   data(piece: Buffer): void {
@@ -338,6 +355,7 @@ class LayerWriter implements TarSink {
       if (n.mode !== undefined) chmodSync(n.path, n.mode);
       if (n.mtime !== undefined) lutimesSync(n.path, n.mtime, n.mtime);
     }
+    if (this.#refusedXattrs.size > 0) this.#log.warn('ignored overlayfs attributes a layer may not set', { xattrs: [...this.#refusedXattrs].slice(0, 20) });
     await setXattrs(this.#xattrs);
     const deepestFirst = [...this.#dirs.values()].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
     for (const d of deepestFirst) {

@@ -10,6 +10,30 @@ export interface XattrOp {
   readonly value: Buffer;
 }
 
+/**
+ * overlayfs keeps its own state in xattrs of these namespaces (`trusted.` when
+ * root mounts it, `user.` with `userxattr`): opaque directories, redirects,
+ * metacopy, origin, xattr whiteouts. A layer that set them could make files of
+ * the layers below appear, vanish or stand in for one another; its only say is
+ * through the OCI whiteout entries, which the unpack turns into them itself.
+ */
+const overlayPrivatePrefixes = ['trusted.overlay.', 'user.overlay.'];
+/** Linux's limits (XATTR_NAME_MAX, XATTR_SIZE_MAX): setxattr(2) refuses more. */
+const maxNameBytes = 255;
+const maxValueBytes = 65536;
+
+/** Whether the name is overlayfs' own: a layer may not set it (the unpack skips it). */
+export function isOverlayPrivateXattr(name: string): boolean {
+  return overlayPrivatePrefixes.some((p) => name.startsWith(p));
+}
+
+/** Why Linux cannot hold this xattr (undefined: it can); checked before holding it in memory. */
+export function xattrLimitError(name: string, value: Buffer): string | undefined {
+  if (name === '' || Buffer.byteLength(name) > maxNameBytes) return `invalid extended attribute name "${name.slice(0, 300)}": empty or longer than ${maxNameBytes} bytes`;
+  if (value.length > maxValueBytes) return `extended attribute ${name} is ${value.length} bytes, more than ${maxValueBytes}`;
+  return undefined;
+}
+
 const pythonSetter = `
 import sys, json, os, base64
 for op in json.load(sys.stdin):

@@ -20,6 +20,13 @@ export interface BlobReaderOptions {
   readonly log: Logger;
 }
 
+/**
+ * The biggest blob fetched whole into memory (an image config, whose size the
+ * manifest states): a hostile manifest could otherwise make berthd buffer
+ * gigabytes. Real configs are kilobytes; containers/image allows 4 MiB.
+ */
+export const maxWholeBlobSize = 8 << 20;
+
 /** Refusals and unknown blobs are final; anything else (the network, a 5xx) is worth another attempt. */
 function isRetryable(err: unknown): boolean {
   return !(isNotFound(err) || isUnauthenticated(err) || isPermissionDenied(err));
@@ -52,6 +59,7 @@ export class BlobReader {
 
   /** The whole blob, verified; from `endpoint` when given, else the repository's pull endpoint. */
   async fetchBlobBytes(ref: Reference, desc: Descriptor, options: RequestOptions = {}, endpoint?: RegistryHost): Promise<Buffer> {
+    if (desc.size > maxWholeBlobSize) throw invalidArgument(`refusing blob ${desc.digest}: its descriptor says ${desc.size} bytes, more than the ${maxWholeBlobSize} bytes an image config may have`);
     const ep = endpoint ?? (await this.#endpoints.pullEndpointFor(ref));
     const res = await this.#openBlob(ref, desc, 0, options, ep);
     const bytes = await readBody(res, Math.max(desc.size, 0) + 1);

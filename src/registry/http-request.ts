@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { invalidArgument } from '../core/errors.ts';
 
 export interface SendOptions {
   readonly method: string;
@@ -13,6 +14,9 @@ export interface SendOptions {
   readonly body?: Buffer | Readable;
   /** Trusted CAs for https (replacing Node's defaults: pass them along when wanted). */
   readonly ca?: readonly (string | Buffer)[];
+  /** A client certificate and its key (PEM), for registries that want mutual TLS. */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
   readonly signal?: AbortSignal;
   /** Milliseconds without a response before giving up. */
   readonly timeoutMs?: number;
@@ -33,7 +37,7 @@ export function send(url: URL, options: SendOptions): Promise<IncomingMessage> {
       headers,
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    const req = isHttps ? httpsRequest({ ...common, ...(isIP(common.hostname) === 0 ? { servername: common.hostname } : {}), ...(options.ca ? { ca: [...options.ca] } : {}) }) : httpRequest(common);
+    const req = isHttps ? httpsRequest({ ...common, ...(isIP(common.hostname) === 0 ? { servername: common.hostname } : {}), ...(options.ca ? { ca: [...options.ca] } : {}), ...(options.cert && options.key ? { cert: options.cert, key: options.key } : {}) }) : httpRequest(common);
     req.setTimeout(options.timeoutMs ?? 60_000, () => req.destroy(new Error(`no answer from ${url.host} within ${(options.timeoutMs ?? 60_000) / 1000}s`)));
     req.once('response', resolve);
     req.once('error', reject);
@@ -44,15 +48,15 @@ export function send(url: URL, options: SendOptions): Promise<IncomingMessage> {
   });
 }
 
-/** Reads a whole response body (for JSON answers and small blobs), up to `limit` bytes. */
-export async function readBody(res: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
+/** Reads a whole response body (for JSON answers and small blobs), up to `limit` bytes (a bigger one is InvalidArgument). */
+export async function readBody(res: IncomingMessage, limit = 64 * 1024 * 1024, what = 'registry answer'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of res as AsyncIterable<Buffer>) {
     n += c.length;
     if (n > limit) {
       res.destroy();
-      throw new Error(`response from ${res.url ?? 'registry'} is larger than ${limit} bytes`);
+      throw invalidArgument(`the ${what} is larger than ${limit} bytes`);
     }
     chunks.push(c);
   }

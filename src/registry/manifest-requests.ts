@@ -86,7 +86,7 @@ export class ManifestRequests {
       }
       throw err;
     }
-    const bytes = await readBody(res, maxManifestSize);
+    const bytes = await readBody(res, maxManifestSize, `manifest ${reference} of ${familiarName(ref)}`);
     const digest = sha256(bytes);
     const header = res.headers['docker-content-digest'];
     if (reference.startsWith('sha256:') && digest !== reference) throw invalidArgument(`manifest verification failed for digest ${reference}: got ${digest}`);

@@ -1,14 +1,14 @@
 // The endpoints one registry client talks to: a RegistryHost per registry or
-// mirror base URL (kept, with its tokens, for the client's life), configured
-// mirrors first and then the origin for pulls, plain http only for insecure
-// and loopback hosts, certs.d CAs per host, and the credentials a request
-// falls back on. Also remembers which endpoint served a repository's resolve.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// mirror base URL (kept, with its tokens, while its certs.d material stays the
+// same), configured mirrors first and then the origin for pulls, plain http
+// only for insecure and loopback hosts, certs.d CAs and client certificates
+// per host, and the credentials a request falls back on. Also remembers which
+// endpoint served a repository's resolve.
 import { errorMessage } from '../core/errors.ts';
 import { defaultDomain, type Reference } from '../core/reference.ts';
 import type { Logger } from '../lib/logger.ts';
 import { RegistryHost } from './registry-host.ts';
+import { readRegistryTls, tlsFingerprint } from './registry-tls.ts';
 import type { Credentials, CredentialsProvider, RegistrySettings } from './types.ts';
 
 /** Docker's rule: loopback addresses and `localhost` are insecure registries by default. */
@@ -52,7 +52,7 @@ export interface RegistryEndpointsOptions {
 
 export class RegistryEndpoints {
   readonly #o: RegistryEndpointsOptions;
-  readonly #hosts = new Map<string, Promise<RegistryHost>>();
+  readonly #hosts = new Map<string, { readonly tls: string; readonly host: RegistryHost }>();
   /** The endpoint a repository's last resolve succeeded on, for its blobs. */
   readonly #pullEndpoint = new Map<string, RegistryHost>();
 
@@ -65,41 +65,29 @@ export class RegistryEndpoints {
     return (this.#o.settings.insecureRegistries ?? []).some((r) => r === host || r === host.replace(/:\d+$/, '') || (r.includes('/') && inCidr(host, r)));
   }
 
-  async #cas(host: string): Promise<Buffer[]> {
-    const dir = this.#o.settings.certsDir;
-    if (dir === undefined) return [];
-    const hostDir = join(dir, host);
-    let names: string[];
-    try {
-      names = await readdir(hostDir);
-    } catch {
-      return [];
-    }
-    const out: Buffer[] = [];
-    for (const n of names.filter((x) => x.endsWith('.crt') && !x.endsWith('.cert'))) out.push(await readFile(join(hostDir, n)));
-    return out;
-  }
-
-  /** The kept endpoint for a registry host, or for a mirror's base URL. */
-  host(host: string, baseUrl?: string): Promise<RegistryHost> {
+  /**
+   * The kept endpoint for a registry host, or for a mirror's base URL. certs.d
+   * is read at each lookup, as dockerd reads it for each pull and push: a
+   * certificate put there (or taken away) applies from the next operation on,
+   * with a new endpoint (and no kept tokens) when the TLS material changed.
+   */
+  async host(host: string, baseUrl?: string): Promise<RegistryHost> {
     const key = baseUrl ?? host;
-    let h = this.#hosts.get(key);
-    if (h === undefined) {
-      const caHost = baseUrl !== undefined ? new URL(baseUrl).host : host;
-      h = this.#cas(caHost).then(
-        (ca) =>
-          new RegistryHost({
-            host,
-            ...(baseUrl !== undefined ? { baseUrl } : {}),
-            insecure: this.#isInsecure(caHost),
-            ca,
-            retries: this.#o.settings.retries ?? 3,
-            log: this.#o.log.with({ registry: key }),
-          }),
-      );
-      this.#hosts.set(key, h);
-    }
-    return h;
+    const tlsHost = baseUrl !== undefined ? new URL(baseUrl).host : host;
+    const tls = await readRegistryTls(this.#o.settings.certsDir, tlsHost, this.#o.log);
+    const fingerprint = tlsFingerprint(tls);
+    const kept = this.#hosts.get(key);
+    if (kept !== undefined && kept.tls === fingerprint) return kept.host;
+    const made = new RegistryHost({
+      host,
+      ...(baseUrl !== undefined ? { baseUrl } : {}),
+      insecure: this.#isInsecure(tlsHost),
+      tls,
+      retries: this.#o.settings.retries ?? 3,
+      log: this.#o.log.with({ registry: key }),
+    });
+    this.#hosts.set(key, { tls: fingerprint, host: made });
+    return made;
   }
 
   /** The reference's registry itself (pushes and blob checks never go to a mirror). */
@@ -109,8 +97,8 @@ export class RegistryEndpoints {
 
   /** A new endpoint with no kept tokens and one attempt per request (a login must really talk to the registry). */
   async fresh(host: string): Promise<RegistryHost> {
-    const ca = await this.#cas(host);
-    return new RegistryHost({ host, insecure: this.#isInsecure(host), ca, retries: 1, log: this.#o.log });
+    const tls = await readRegistryTls(this.#o.settings.certsDir, host, this.#o.log);
+    return new RegistryHost({ host, insecure: this.#isInsecure(host), tls, retries: 1, log: this.#o.log });
   }
 
   /** Endpoints to pull from: mirrors (in order), then the origin. */

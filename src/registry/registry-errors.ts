@@ -44,5 +44,10 @@ export function networkError(method: string, url: URL, err: unknown): BerthError
   let why = e.message ?? String(err);
   if (e.code === 'ECONNREFUSED') why = `dial tcp ${e.address ?? url.hostname}:${e.port ?? url.port}: connect: connection refused`;
   else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') why = `dial tcp: lookup ${url.hostname}: no such host`;
+  else if (e.code?.startsWith('ERR_SSL_') && /alert ([a-z0-9 ]+?)(?::|$)/im.test(why)) {
+    // OpenSSL's `…:sslv3 alert bad certificate:…:SSL alert number 42` as Go says it.
+    const alert = (/alert ([a-z0-9 ]+?)(?::|$)/im.exec(why)?.[1] ?? '').replace(/^unknown ca$/, 'unknown certificate authority');
+    why = `remote error: tls: ${alert}`;
+  }
   return unavailable(`${verb} "${url.href}": ${why}`, err);
 }

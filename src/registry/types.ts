@@ -51,7 +51,10 @@ export type CredentialsProvider = (host: string) => Promise<Credentials | undefi
 export interface RegistrySettings {
   /** Hosts (host[:port]) or CIDRs reachable over plain http. Loopback always is. */
   readonly insecureRegistries?: readonly string[];
-  /** Directory with `<host>/ca.crt` (and `*.crt`) trusted per registry, docker's certs.d. */
+  /**
+   * docker's certs.d layout per registry: `<host>/*.crt` trusted CAs,
+   * `<host>/<name>.cert` + `<name>.key` a client certificate (mutual TLS).
+   */
   readonly certsDir?: string;
   /** Mirror base URLs per registry host, tried in order before the origin. */
   readonly mirrors?: Readonly<Record<string, readonly string[]>>;

@@ -82,3 +82,31 @@ test('unpackLayer() creates device nodes and fifos, and restores xattrs from PAX
     assert.equal(getXattr(join(dir, 'bin/tool'), 'user.berth'), 'hello');
   });
 });
+
+test('unpackLayer() does not let PAX records set overlayfs attributes; .wh..wh..opq still makes a dir opaque', { skip }, async () => {
+  await withLayer([
+    { name: 'hidden/', type: 'directory', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } },
+    { name: 'moved/', type: 'directory', pax: { 'SCHILY.xattr.trusted.overlay.redirect': '/etc', 'SCHILY.xattr.user.overlay.opaque': 'y' } },
+    { name: 'bin/tool', data: 'x', pax: { 'SCHILY.xattr.trusted.overlay.metacopy': '', 'SCHILY.xattr.trusted.overlay.origin': 'zz', 'SCHILY.xattr.user.berth': 'kept', 'SCHILY.xattr.trusted.berth': 'kept too' } },
+    { name: 'var/cache/.wh..wh..opq', data: '' },
+  ], async (dir) => {
+    assert.equal(getXattr(join(dir, 'hidden'), 'trusted.overlay.opaque'), undefined);
+    assert.equal(getXattr(join(dir, 'moved'), 'trusted.overlay.redirect'), undefined);
+    assert.equal(getXattr(join(dir, 'moved'), 'user.overlay.opaque'), undefined);
+    assert.equal(getXattr(join(dir, 'bin/tool'), 'trusted.overlay.metacopy'), undefined);
+    assert.equal(getXattr(join(dir, 'bin/tool'), 'trusted.overlay.origin'), undefined);
+    // Other xattrs are still set, and the OCI opaque marker still becomes overlayfs' own.
+    assert.equal(getXattr(join(dir, 'bin/tool'), 'user.berth'), 'kept');
+    assert.equal(getXattr(join(dir, 'bin/tool'), 'trusted.berth'), 'kept too');
+    assert.equal(getXattr(join(dir, 'var/cache'), 'trusted.overlay.opaque'), 'y');
+  });
+});
+
+test('unpackLayer() refuses xattrs Linux cannot hold before keeping them, and a layer whose xattrs would not fit in memory', { skip }, async () => {
+  const big = 'v'.repeat(65536 + 1);
+  await assert.rejects(withLayer([{ name: 'f', data: 'x', pax: { 'SCHILY.xattr.user.big': big } }], async () => undefined), /f: extended attribute user\.big is 65537 bytes, more than 65536/);
+  // 1100 files with 60 KiB each: 64 MiB and more.
+  const value = 'w'.repeat(60 * 1024);
+  const entries: FixtureEntry[] = Array.from({ length: 1100 }, (_, i) => ({ name: `f${i}`, data: '', pax: { 'SCHILY.xattr.user.fill': value } }));
+  await assert.rejects(withLayer(entries, async () => undefined), /extended attributes take more than 64 MiB/);
+});

@@ -4,7 +4,7 @@
 // (busybox-static, gzip layer) that skopeo copies into a registry.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForRegistry(url: string, child: ChildProcess, ca?: Buffer): Promise<void> {
+async function waitForRegistry(url: string, child: ChildProcess, ca?: Buffer, mutual = false): Promise<void> {
   const deadline = Date.now() + 15_000;
   const { request } = await import(url.startsWith('https') ? 'node:https' : 'node:http');
   while (Date.now() < deadline) {
@@ -40,7 +40,8 @@ async function waitForRegistry(url: string, child: ChildProcess, ca?: Buffer): P
         r.resume();
         res((r.statusCode ?? 0) > 0);
       });
-      req.on('error', () => res(false));
+      // A registry that wants a client certificate is up when it turns down a client without one.
+      req.on('error', (e: Error) => res(mutual && /certificate required|alert/i.test(e.message)));
       req.end();
     });
     if (ok) return;
@@ -50,8 +51,8 @@ async function waitForRegistry(url: string, child: ChildProcess, ca?: Buffer): P
 }
 
 export interface RegistryOptions {
-  /** PEM cert and key for TLS. */
-  readonly tls?: { cert: string; key: string; ca: Buffer };
+  /** PEM cert and key for TLS; with `clientCa`, clients must present a certificate that CA signed (mutual TLS). */
+  readonly tls?: { cert: string; key: string; ca: Buffer; clientCa?: Buffer };
   /** htpasswd file contents (bcrypt). */
   readonly htpasswd?: string;
   /** Token auth: realm URL, service, issuer and the PEM cert bundle of the signing key. */
@@ -77,6 +78,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     writeFileSync(join(dir, 'cert.pem'), options.tls.cert);
     writeFileSync(join(dir, 'key.pem'), options.tls.key);
     lines.push('  tls:', `    certificate: ${join(dir, 'cert.pem')}`, `    key: ${join(dir, 'key.pem')}`);
+    if (options.tls.clientCa) {
+      writeFileSync(join(dir, 'client-ca.pem'), options.tls.clientCa);
+      lines.push('    clientcas:', `      - ${join(dir, 'client-ca.pem')}`);
+    }
   }
   if (options.htpasswd) {
     writeFileSync(join(dir, 'htpasswd'), options.htpasswd);
@@ -101,7 +106,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForRegistry(`${options.tls ? 'https' : 'http'}://${host}`, child, options.tls?.ca);
+    await waitForRegistry(`${options.tls ? 'https' : 'http'}://${host}`, child, options.tls?.ca, options.tls?.clientCa !== undefined);
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message}: ${log}`);
@@ -325,6 +330,18 @@ export function makePki(): TestPki {
     serverKey: read('server.key').toString(),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** A client certificate (clientAuth) signed by the test CA, as PEM. */
+export function makeClientCert(pki: TestPki, name: string): { cert: Buffer; key: Buffer } {
+  const sh = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: pki.dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
+  };
+  sh(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
+  writeFileSync(join(pki.dir, `${name}.cnf`), 'extendedKeyUsage=clientAuth\n');
+  sh(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.cert`, '-days', '2', '-extfile', `${name}.cnf`]);
+  return { cert: readFileSync(join(pki.dir, `${name}.cert`)), key: readFileSync(join(pki.dir, `${name}.key`)) };
 }
 
 /** An htpasswd line (bcrypt), from apache2-utils' htpasswd. */

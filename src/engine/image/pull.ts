@@ -61,6 +61,9 @@ async function parallel<T>(items: readonly T[], limit: number, fn: (item: T, ind
   if (failed !== undefined) throw failed;
 }
 
+/** The deepest layer chain dockerd accepts (its layer store's maxLayerDepth). */
+const maxLayerDepth = 125;
+
 const shortId = (d: Digest) => digestHex(d).slice(0, 12);
 
 export async function pullImage(deps: PullDeps, name: string, options: PullOptions = {}): Promise<PullResult> {
@@ -105,6 +108,8 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
     const config = parseImageConfig(configBytes);
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== manifest.layers.length) throw invalidArgument(`invalid image ${display}: the manifest has ${manifest.layers.length} layers, the config ${diffIds.length}`);
+    // dockerd's layer store stops at 125 layers (it fails at the 126th, after downloading them); refused before any download.
+    if (manifest.layers.length > maxLayerDepth) throw invalidArgument('failed to register layer: max depth exceeded');
     const chain = chainIds(diffIds);
 
     // Which layers need downloading.
