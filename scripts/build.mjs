@@ -2,15 +2,19 @@
 // program starts by reading a single module instead of walking src/.
 // The CLI is bundled as CommonJS: Node loads a CJS file 10-15 ms faster than an
 // ES module, and the CLI's start-up is on every command a user types.
+// berth's own native addon (native/) is compiled first by scripts/build-native.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
+
+execFileSync(new URL('./build-native', import.meta.url).pathname, [], { stdio: 'inherit' });
 
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  // Native addons stay outside the bundle and load from node_modules.
-  external: ['better-sqlite3', 'node-unix-socket'],
+  // Native addons stay outside the bundle and load from node_modules (berth's own from native/build).
+  external: ['better-sqlite3'],
   logLevel: 'warning',
 };
 

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../core/errors.ts';
 import { log, setLogLevel } from '../lib/logger.ts';
+import { loadNative } from '../lib/native.ts';
 import { loadConfig, usage } from './config.ts';
 import { acquirePidFile } from './pid-file.ts';
 
@@ -23,6 +24,8 @@ async function main(): Promise<number> {
   const config = parsed.config;
   setLogLevel(config.logLevel);
   if (process.getuid?.() !== 0) log.warn('berthd is not running as root; containers will fail to start');
+  // The embedded DNS and conmon's attach socket need berth's addon: refuse to start without it, not fail a later request.
+  loadNative();
 
   const releasePid = await acquirePidFile(join(config.execRoot, 'berthd.pid'));
   const started = Date.now();

@@ -27,6 +27,12 @@ export interface Attachment {
   readonly ports: PortMapping[];
   /** The container's --dns servers: where its embedded DNS relays other names (the host's resolvers when absent). */
   readonly dns?: readonly string[];
+  /**
+   * Set by a berthd that serves 127.0.0.11 from sockets in the netns; absent
+   * on attachments of an older berthd, whose netns has a NAT redirect and
+   * route_localnet on (undone at start-up: dns-sockets.ts clearLegacyRedirect).
+   */
+  readonly dnsSockets?: true;
 }
 
 export class AttachmentRecords {
@@ -83,12 +89,6 @@ export class AttachmentRecords {
   /** Port mappings held by all attached containers. */
   takenPorts(except?: string): PortMapping[] {
     return this.all().filter((a) => a.containerId !== except).flatMap((a) => a.ports);
-  }
-
-  /** The attachment holding address `ip` on one of its endpoints. */
-  at(ip: string): Attachment | undefined {
-    for (const a of this.#attachments.values()) if (a.endpoints.some((e) => e.state.ipAddress === ip)) return a;
-    return undefined;
   }
 }
 

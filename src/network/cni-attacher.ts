@@ -1,7 +1,7 @@
 // Attaching containers to networks through CNI: a netns under
 // <execRoot>/netns, published ports allocated across all containers, one CNI
-// ADD per network (eth0 gets the ports), the embedded DNS redirect, and the
-// exact undoing of all that (CNI DEL with the recorded configs) at detach.
+// ADD per network (eth0 gets the ports), the embedded DNS's sockets in the
+// netns, and the exact undoing of all that (CNI DEL with the recorded configs) at detach.
 import { join } from 'node:path';
 import { conflict, errorMessage, invalidArgument } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
@@ -55,7 +55,7 @@ export class CniAttacher {
       const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, attachments.takenPorts(req.containerId), this.#portCursors) : [];
       const sandboxKey = join(this.#o.execRoot, 'netns', req.containerId);
       // Recorded before any CNI call, so that a crash in between still lets detach clean up.
-      const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };
+      const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, dnsSockets: true, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };
       await attachments.add(att);
       return p;
     });
@@ -77,7 +77,7 @@ export class CniAttacher {
     const [a, b] = await Promise.allSettled([lo, eths]);
     if (a.status === 'rejected') throw a.reason;
     if (b.status === 'rejected') throw b.reason;
-    await this.#o.dns.redirect(att);
+    await this.#o.dns.serve(att);
     return stateOf(att);
   }
 
@@ -136,9 +136,8 @@ export class CniAttacher {
     const used = new Set(att.endpoints.map((e) => e.ifname));
     let i = 0;
     while (used.has(`eth${i}`)) i++;
-    const hadDns = att.endpoints.some((e) => e.state.dnsNames.length > 0);
     await this.#connectOne(att, net, spec, `eth${i}`, []);
-    if (!hadDns) await this.#o.dns.redirect(att);
+    await this.#o.dns.serve(att);
     return stateOf(att);
   }
 
@@ -161,6 +160,8 @@ export class CniAttacher {
   async detach(containerId: string): Promise<void> {
     const att = this.#o.attachments.get(containerId);
     if (!att) return;
+    // First: the DNS sockets would keep the netns alive after it is unmounted.
+    this.#o.dns.release(containerId);
     let first: unknown;
     for (const ep of [...att.endpoints].reverse()) {
       await delNetworkList(ep.confList, { containerId, netns: att.sandboxKey, ifname: ep.ifname, runtimeConfig: ep.runtimeConfig }, ep.result, this.#o.cniPath).catch((err: unknown) => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { log } from '../lib/logger.ts';
+import { loadNative } from '../lib/native.ts';
 import { answerA, DnsServer, frame, parseQuestion } from './dns-server.ts';
 
 function query(name: string, qtype = 1, id = 0x1234): Buffer {
@@ -98,4 +99,43 @@ test('a DnsServer relays other names to the upstreams of the asker, over UDP and
     server.close();
     upstream.close();
   }
+});
+
+test('a DnsServer adopts sockets made by socketsInNetns (here in its own netns) and answers over UDP and TCP', { skip: process.getuid?.() !== 0 && 'setns needs root' }, async () => {
+  // Port 0 would give UDP and TCP different ports: take a free-looking high one on an address of our own.
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const sockets = loadNative().socketsInNetns('/proc/thread-self/ns/net', '127.0.0.31', port);
+  const server = new DnsServer({ sockets, lookup: (n) => (n === 'db' ? ['10.1.0.7'] : []), upstreams: () => [], log });
+  await server.start();
+  const client = createSocket('udp4');
+  try {
+    assert.equal(server.port, port);
+    const udp = await new Promise<Buffer>((resolve) => {
+      client.once('message', (b) => resolve(b));
+      client.send(query('db'), port, '127.0.0.31');
+    });
+    assert.deepEqual([...udp.subarray(udp.length - 4)], [10, 1, 0, 7]);
+    const tcp = await new Promise<Buffer>((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.31', port }, () => sock.write(frame(query('db'))));
+      sock.on('error', reject);
+      sock.on('data', (b: Buffer) => {
+        sock.destroy();
+        resolve(b.subarray(2));
+      });
+    });
+    assert.deepEqual([...tcp.subarray(tcp.length - 4)], [10, 1, 0, 7]);
+  } finally {
+    client.close();
+    server.close();
+  }
+  // close() closed the adopted sockets: the address is free again.
+  const again = loadNative().socketsInNetns('/proc/thread-self/ns/net', '127.0.0.31', port);
+  loadNative().closeFd(again.udpFd);
+  loadNative().closeFd(again.tcpFd);
+});
+
+test('socketsInNetns says which step failed and why', { skip: process.getuid?.() !== 0 && 'setns needs root' }, () => {
+  assert.throws(() => loadNative().socketsInNetns('/nonexistent/netns', '127.0.0.11', 53), (err: Error & { code?: string }) => err.code === 'ENOENT' && /open network namespace \/nonexistent\/netns/.test(err.message));
+  assert.throws(() => loadNative().socketsInNetns('/proc/thread-self/ns/net', '192.0.2.250', 53), (err: Error & { code?: string }) => err.code === 'EADDRNOTAVAIL' && /bind\(udp\) 192\.0\.2\.250:53/.test(err.message));
+  assert.throws(() => loadNative().socketsInNetns('/proc/thread-self/ns/net', 'not-an-ip', 53), /IPv4 address/);
 });

@@ -1,10 +1,11 @@
-// The embedded DNS resolver of one user-defined network: UDP and TCP servers on
-// the network's gateway address, port 53 (containers reach it as 127.0.0.11,
-// see dns-redirect.ts). Questions for names of containers the asking container
-// can see (names, aliases, hostnames) get A records for every container holding
-// the name; everything else is relayed, message as is, to the asking
-// container's resolvers (its --dns, else the host's), over the transport the
-// question came on.
+// An embedded DNS resolver: UDP and TCP servers, either on sockets made
+// elsewhere (a container's 127.0.0.11:53, made inside its netns: dns-sockets.ts)
+// or bound to an address and port of berthd's own netns (tests' stand-ins).
+// Questions for names of containers the asking container can see (names,
+// aliases, hostnames) get A records for every container holding the name;
+// everything else is relayed, message as is, to the asking container's
+// resolvers (its --dns, else the host's), from berthd's netns, over the
+// transport the question came on.
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { Logger } from '../lib/logger.ts';
@@ -53,8 +54,11 @@ export function answerA(query: Buffer, end: number, ips: readonly string[], ttl 
 }
 
 export interface DnsServerOptions {
-  readonly address: string;
+  /** Where to bind in berthd's netns (when `sockets` is absent). */
+  readonly address?: string;
   readonly port?: number;
+  /** A bound UDP and a listening TCP socket to serve on (adopted: close() closes them). */
+  readonly sockets?: { readonly udpFd: number; readonly tcpFd: number };
   /** Addresses holding `name` (lower-case, no trailing dot) as seen by the container at address `client`. */
   readonly lookup: (name: string, client: string) => readonly string[];
   /** The resolvers to relay other questions of `client` to. */
@@ -78,17 +82,20 @@ export class DnsServer {
     this.#o = options;
   }
 
-  /** Binds UDP, then TCP on the same port (the UDP one when started on port 0). */
+  /** Binds UDP, then TCP on the same port (the UDP one when started on port 0); or adopts `sockets`. */
   async start(): Promise<void> {
+    const fds = this.#o.sockets;
     const sock = await new Promise<Socket>((resolve, reject) => {
       const s = createSocket({ type: 'udp4', reuseAddr: true });
       s.once('error', reject);
       s.on('message', (msg, rinfo) => void this.#answerUdp(s, msg, rinfo.address, rinfo.port));
-      s.bind(this.#o.port ?? 53, this.#o.address, () => {
+      const bound = () => {
         s.off('error', reject);
         s.on('error', (err) => this.#o.log.warn('dns socket error', { address: this.#o.address, err }));
         resolve(s);
-      });
+      };
+      if (fds) s.bind({ fd: fds.udpFd }, bound);
+      else s.bind(this.#o.port ?? 53, this.#o.address, bound);
     });
     this.#sock = sock;
     const port = sock.address().port;
@@ -96,11 +103,13 @@ export class DnsServer {
       this.#tcp = await new Promise<Server>((resolve, reject) => {
         const server = createServer((conn) => this.#serveTcp(conn));
         server.once('error', reject);
-        server.listen({ port, host: this.#o.address, exclusive: true }, () => {
+        const listening = () => {
           server.off('error', reject);
           server.on('error', (err) => this.#o.log.warn('dns tcp server error', { address: this.#o.address, err }));
           resolve(server);
-        });
+        };
+        if (fds) server.listen({ fd: fds.tcpFd }, listening);
+        else server.listen({ port, host: this.#o.address, exclusive: true }, listening);
       });
     } catch (err) {
       this.close();

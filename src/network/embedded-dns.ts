@@ -1,19 +1,20 @@
-// The embedded DNS of user-defined networks: one DnsServer per network on its
-// gateway address, answering with the attached containers' names and aliases
-// (as docker's resolver sees them) and relaying other names upstream. The
-// containers reach it as 127.0.0.11 (dns-redirect.ts).
+// The embedded DNS of user-defined networks: one DnsServer per container on a
+// user network, serving 127.0.0.11:53 from sockets made inside the container's
+// netns (dns-sockets.ts), answering with the names and aliases of the
+// containers on its networks (as docker's resolver sees them) and relaying
+// other names upstream from berthd's own netns.
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Attachment, AttachmentRecords } from './attachments.ts';
-import { redirectEmbeddedDns } from './dns-redirect.ts';
+import { openDnsSockets } from './dns-sockets.ts';
 import { DnsServer } from './dns-server.ts';
 import { embeddedUpstreams } from './resolv-conf.ts';
-import type { NetworkRecord } from './types.ts';
 
 export class EmbeddedDns {
   readonly #attachments: AttachmentRecords;
   readonly #log: Logger;
+  /** The server of each container served, by container id. */
   readonly #servers = new Map<string, DnsServer>();
   #upstreams: readonly string[] = [];
 
@@ -29,26 +30,33 @@ export class EmbeddedDns {
     this.#upstreams = embeddedUpstreams(etc, systemd);
   }
 
-  /** Starts the network's server on its gateway, once; a failure is logged (the network works without names). */
-  async start(n: NetworkRecord): Promise<void> {
-    if (this.#servers.has(n.id) || !n.gateway) return;
+  /**
+   * Serves 127.0.0.11:53 in the attachment's netns, once, when one of its
+   * networks has names (a user network). Throws when the sockets cannot be
+   * made there (the netns is gone, or something in it holds port 53).
+   */
+  async serve(att: Attachment): Promise<void> {
+    const id = att.containerId;
+    if (this.#servers.has(id) || !att.endpoints.some((e) => e.state.dnsNames.length > 0)) return;
     const server = new DnsServer({
-      address: n.gateway,
-      lookup: (name, client) => this.#lookup(n.id, name, client),
-      upstreams: (client) => this.#upstreamsOf(client),
+      sockets: openDnsSockets(att.sandboxKey),
+      lookup: (name) => this.#lookup(id, name),
+      upstreams: () => this.#upstreamsOf(id),
       log: this.#log,
     });
+    this.#servers.set(id, server);
     try {
       await server.start();
-      this.#servers.set(n.id, server);
     } catch (err) {
-      this.#log.warn('embedded DNS could not start', { network: n.name, address: n.gateway, err: errorMessage(err) });
+      this.release(id);
+      throw new Error(`the embedded DNS of container ${id} could not start: ${errorMessage(err)}`, { cause: err });
     }
   }
 
-  stop(networkId: string): void {
-    this.#servers.get(networkId)?.close();
-    this.#servers.delete(networkId);
+  /** Stops serving a container (its sockets are closed, so they keep no netns alive). */
+  release(containerId: string): void {
+    this.#servers.get(containerId)?.close();
+    this.#servers.delete(containerId);
   }
 
   close(): void {
@@ -56,30 +64,24 @@ export class EmbeddedDns {
     this.#servers.clear();
   }
 
-  /** Sends the netns's 127.0.0.11:53 to the embedded DNS of its first user network (once per netns). */
-  async redirect(att: Attachment): Promise<void> {
-    const first = att.endpoints.find((e) => e.state.dnsNames.length > 0);
-    if (!first || !first.state.gateway) return;
-    await redirectEmbeddedDns(att.sandboxKey, first.state.gateway);
-  }
-
-  /** Where the embedded DNS relays names of the container at `client`: its --dns, else the host's resolvers. */
-  #upstreamsOf(client: string): readonly string[] {
-    const dns = this.#attachments.at(client)?.dns?.filter((a) => !a.includes(':'));
+  /** Where the embedded DNS relays other names of a container: its --dns, else the host's resolvers. */
+  #upstreamsOf(containerId: string): readonly string[] {
+    const dns = this.#attachments.get(containerId)?.dns?.filter((a) => !a.includes(':'));
     return dns && dns.length > 0 ? dns : this.#upstreams;
   }
 
   /**
-   * Addresses of `name` for the container at `client`: as docker's resolver,
-   * the first of the asker's networks (in attach order) holding the name
-   * answers with every holder there. An unknown asker sees this network only.
+   * Addresses of `name` for a container: as docker's resolver, the first of
+   * the asker's networks (in attach order) holding the name answers with every
+   * holder there.
    */
-  #lookup(networkId: string, name: string, client: string): string[] {
-    const asker = this.#attachments.at(client);
-    const networks = asker ? asker.endpoints.filter((e) => e.state.dnsNames.length > 0).map((e) => e.state.networkId) : [networkId];
-    for (const net of networks) {
+  #lookup(containerId: string, name: string): string[] {
+    const asker = this.#attachments.get(containerId);
+    if (!asker) return [];
+    for (const ep of asker.endpoints.filter((e) => e.state.dnsNames.length > 0)) {
+      const net = ep.state.networkId;
       const out: string[] = [];
-      const target = linkTarget(asker?.endpoints.find((e) => e.state.networkId === net)?.links, name);
+      const target = linkTarget(ep.links, name);
       for (const a of this.#attachments.all()) {
         for (const e of a.endpoints) {
           if (e.state.networkId === net && e.state.dnsNames.some((d) => d.toLowerCase() === target)) out.push(e.state.ipAddress);

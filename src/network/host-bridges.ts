@@ -6,7 +6,6 @@ import type { KeyedMutex } from '../lib/keyed-mutex.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { randomBridgeMac } from './bridge-mac.ts';
 import { cniName } from './cni-config.ts';
-import type { EmbeddedDns } from './embedded-dns.ts';
 import { ensureMasquerade, removeMasquerade } from './masquerade.ts';
 import type { NetworkRecord } from './types.ts';
 
@@ -16,22 +15,15 @@ async function exists(path: string): Promise<boolean> {
 
 export class HostBridges {
   readonly #lock: KeyedMutex;
-  readonly #dns: EmbeddedDns;
   /** Networks whose MASQUERADE rule this berthd made or found (masquerade.ts). */
   readonly #masq = new Set<string>();
   #forwardDrops: { value: Promise<boolean>; at: number } | undefined;
 
-  constructor(lock: KeyedMutex, dns: EmbeddedDns) {
+  constructor(lock: KeyedMutex) {
     this.#lock = lock;
-    this.#dns = dns;
   }
 
-  /** Whether the network's bridge device exists on the host. */
-  async hasDevice(n: NetworkRecord): Promise<boolean> {
-    return n.bridge !== undefined && n.bridge !== '' && (await exists(`/sys/class/net/${n.bridge}`));
-  }
-
-  /** Creates the bridge with its gateway address (so DNS can bind before the first container) and starts DNS on user networks. */
+  /** Creates the bridge with its gateway address (the bridge and its route exist from `network create` on, as with docker). */
   async ensureBridge(n: NetworkRecord): Promise<void> {
     await this.#lock.run(`bridge:${n.id}`, async () => {
       if (!n.bridge || !n.subnet || !n.gateway) return;
@@ -41,7 +33,6 @@ export class HostBridges {
         await runTool('ip', ['addr', 'add', `${n.gateway}/${n.subnet.split('/')[1]}`, 'dev', n.bridge]);
         await runTool('ip', ['link', 'set', n.bridge, 'up']);
       }
-      if (!n.isDefault) await this.#dns.start(n);
     });
   }
 

@@ -4,22 +4,25 @@
 // list (host-bridges.ts, cni-config.ts). Attaching a container makes a netns,
 // runs CNI ADD for each of its networks and records what it did
 // (cni-attacher.ts, attachments.ts), so that detach can undo exactly that even
-// after a berthd restart. User-defined networks get an embedded DNS server on
-// their gateway address (embedded-dns.ts). This class composes those parts.
+// after a berthd restart. Containers on user-defined networks get an embedded
+// DNS server on 127.0.0.11 inside their netns (embedded-dns.ts). This class
+// composes those parts.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, internal, invalidArgument, permissionDenied } from '../core/errors.ts';
 import type { EndpointSpec, EndpointState, NetworkState } from '../core/types.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
-import { AttachmentRecords, stateOf } from './attachments.ts';
+import { type Attachment, AttachmentRecords, stateOf } from './attachments.ts';
 import { newBridgeNetwork } from './bridge-network.ts';
 import { defaultCniPath } from './cni.ts';
 import { CniAttacher } from './cni-attacher.ts';
 import { cniName } from './cni-config.ts';
 import { ensureDefaultNetworks, hostMtu } from './default-networks.ts';
+import { clearLegacyRedirect } from './dns-sockets.ts';
 import { EmbeddedDns } from './embedded-dns.ts';
 import { HostBridges } from './host-bridges.ts';
+import { masqueradeTags } from './masquerade.ts';
 import { NetworkRecords } from './network-records.ts';
 import type { NetworkManager } from './roles.ts';
 import type { AttachRequest, CreateNetworkOptions, NetworkRecord, PreparedAttachment } from './types.ts';
@@ -76,7 +79,7 @@ export class CniNetworkManager implements NetworkManager {
     return join(this.#o.dataRoot, 'network', 'ipam');
   }
 
-  /** Loads networks and attachments, creates the built-in bridge/host/none records, restarts DNS servers. */
+  /** Loads networks and attachments, creates the built-in bridge/host/none records, serves the DNS of running containers, settles NAT rules. */
   static async open(options: NetworkManagerOptions): Promise<CniNetworkManager> {
     const networks = new NetworkRecords(options.dataRoot, options.log);
     const attachments = new AttachmentRecords(options.dataRoot, options.log);
@@ -85,7 +88,7 @@ export class CniNetworkManager implements NetworkManager {
     const mtu = await hostMtu();
     const lock = new KeyedMutex();
     const dns = new EmbeddedDns(attachments, options.log);
-    const m = new CniNetworkManager(options, { networks, attachments, dns, bridges: new HostBridges(lock, dns), lock, mtu });
+    const m = new CniNetworkManager(options, { networks, attachments, dns, bridges: new HostBridges(lock), lock, mtu });
     await m.#start();
     return m;
   }
@@ -93,10 +96,41 @@ export class CniNetworkManager implements NetworkManager {
   async #start(): Promise<void> {
     await this.#dns.readUpstreams();
     await ensureDefaultNetworks(this.#networks, { bridgeName: this.#o.bridgeName, bridgeCidr: this.#o.bridgeCidr, mtu: this.#mtu });
+    for (const att of this.#attachments.all()) await this.#restoreDns(att);
+    await this.#settleMasquerades();
+  }
+
+  /** Serves 127.0.0.11 again for a container that outlived the last berthd (its sockets died with that process). */
+  async #restoreDns(att: Attachment): Promise<void> {
+    const warn = (what: string) => (err: unknown) => this.#o.log.warn(what, { container: att.containerId, err: errorMessage(err) });
+    let a = att;
+    if (!a.dnsSockets) {
+      if (a.endpoints.some((e) => e.state.dnsNames.length > 0)) await clearLegacyRedirect(a.sandboxKey).catch(warn('removing the old DNS redirect failed'));
+      a = { ...a, dnsSockets: true };
+      await this.#attachments.add(a).catch(warn('recording a network attachment failed'));
+    }
+    await this.#dns.serve(a).catch(warn('restoring the embedded DNS failed'));
+  }
+
+  /**
+   * The host's NAT rules as berthd would leave them: networks with containers
+   * keep theirs (this berthd answers for them from now on); a rule of a
+   * network without any, left by a berthd that did not shut down cleanly
+   * (kill -9), goes now — the network's next container makes it again.
+   */
+  async #settleMasquerades(): Promise<void> {
+    const present = await masqueradeTags().catch((err: unknown) => {
+      this.#o.log.warn('listing NAT rules failed', { err: errorMessage(err) });
+      return new Set<string>();
+    });
     for (const n of this.#networks.all()) {
-      if (n.driver === 'bridge' && !n.isDefault && (await this.#bridges.hasDevice(n))) await this.#dns.start(n);
-      // Containers that outlived the last berthd keep their NAT rule; this berthd answers for it from now on.
-      if (n.driver === 'bridge' && this.usersOf(n.id).length > 0) await this.#bridges.ensureMasquerade(n).catch((err: unknown) => this.#o.log.warn('restoring a NAT rule failed', { network: n.name, err: errorMessage(err) }));
+      if (n.driver !== 'bridge') continue;
+      const warn = (err: unknown) => this.#o.log.warn('settling a NAT rule failed', { network: n.name, err: errorMessage(err) });
+      if (this.usersOf(n.id).length > 0) await this.#bridges.ensureMasquerade(n).catch(warn);
+      else if (present.has(cniName(n))) {
+        await this.#bridges.dropMasquerade(n).catch(warn);
+        this.#o.log.info('removed a NAT rule an earlier berthd left', { network: n.name });
+      }
     }
   }
 
@@ -144,7 +178,6 @@ export class CniNetworkManager implements NetworkManager {
     await this.#lock.run('networks', async () => {
       const users = this.usersOf(n.id);
       if (users.length > 0) throw conflict(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
-      this.#dns.stop(n.id);
       await this.#bridges.deleteBridge(n);
       await this.#bridges.dropMasquerade(n);
       await rm(join(this.#ipamDir, cniName(n)), { recursive: true, force: true });

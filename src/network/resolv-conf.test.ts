@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dnsRedirectRules } from './dns-redirect.ts';
 import { embeddedResolvConf, embeddedUpstreams } from './resolv-conf.ts';
 
 const none = { dnsSearch: [], dnsOptions: [] };
@@ -19,13 +18,4 @@ test('the embedded server relays to the host\'s resolvers, skipping a loopback s
   assert.deepEqual(embeddedUpstreams('nameserver 10.255.255.53\nnameserver ::1\n', ''), ['10.255.255.53']);
   assert.deepEqual(embeddedUpstreams('nameserver 127.0.0.53\n', 'nameserver 192.0.2.53\n'), ['192.0.2.53']);
   assert.deepEqual(embeddedUpstreams('nameserver 127.0.0.53\n', ''), ['8.8.8.8', '8.8.4.4']);
-});
-
-test('the 127.0.0.11 redirect sends UDP and TCP port 53 to the network\'s server and masquerades the loopback source', () => {
-  const rules = dnsRedirectRules('172.18.0.1');
-  assert.match(rules, /^-A BERTH_DNS_OUTPUT -p udp -m udp --dport 53 -j DNAT --to-destination 172\.18\.0\.1:53$/m);
-  assert.match(rules, /^-A BERTH_DNS_OUTPUT -p tcp -m tcp --dport 53 -j DNAT --to-destination 172\.18\.0\.1:53$/m);
-  assert.match(rules, /^-A OUTPUT -d 127\.0\.0\.11\/32 -j BERTH_DNS_OUTPUT$/m);
-  assert.match(rules, /^-A POSTROUTING -s 127\.0\.0\.0\/8 -d 172\.18\.0\.1\/32 -j BERTH_DNS_POSTROUTING$/m);
-  assert.match(rules, /^COMMIT$/m);
 });

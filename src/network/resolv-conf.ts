@@ -5,7 +5,7 @@
 // given. The real resolvers (--dns, else the host's) are not listed: the
 // embedded server relays to them. Also: which resolvers the embedded server
 // relays to for the host (embeddedUpstreams).
-import { embeddedDnsAddress } from './dns-redirect.ts';
+import { embeddedDnsAddress } from './dns-sockets.ts';
 
 function entries(text: string, key: string): string[][] {
   return text

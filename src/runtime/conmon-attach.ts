@@ -5,36 +5,12 @@
 // stdin (the pipe, or the pty master with a terminal). Half-closing our side
 // makes conmon close the container's stdin unless it runs with
 // --leave-stdin-open. Resizes go through `<socketLink>/ctl` as `1 <h> <w>\n`.
-import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
-import { internal, notFound } from '../core/errors.ts';
-
-/** The slice of node-unix-socket's SeqpacketSocket berth uses. */
-interface SeqpacketLike {
-  on(event: 'data', fn: (buf: Buffer) => void): unknown;
-  on(event: 'end' | 'close' | 'connect', fn: () => void): unknown;
-  on(event: 'error', fn: (err: Error) => void): unknown;
-  connect(path: string, cb?: () => void): void;
-  write(buf: Buffer, offset?: number, length?: number, cb?: () => void): void;
-  end(cb?: () => void): void;
-  destroy(): void;
-}
-
-type SeqpacketCtor = new () => SeqpacketLike;
-
-let seqpacketCtor: SeqpacketCtor | undefined;
-
-/** Loads the native addon on first use, so that nothing else pays for it. */
-function loadSeqpacket(): SeqpacketCtor {
-  if (!seqpacketCtor) {
-    // A native addon: required at run time (the bundles keep it external).
-    const require = createRequire(import.meta.url);
-    seqpacketCtor = (require('node-unix-socket') as { SeqpacketSocket: SeqpacketCtor }).SeqpacketSocket;
-  }
-  return seqpacketCtor;
-}
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage, internal, notFound } from '../core/errors.ts';
+import { SeqpacketSocket } from '../lib/seqpacket.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -62,33 +38,31 @@ export interface AttachConnection {
  * sun_path's 108 bytes. NotFound when conmon serves no socket there.
  */
 export async function connectAttach(socketLink: string): Promise<AttachConnection> {
-  const Ctor = loadSeqpacket();
   let dir;
   try {
     dir = await open(socketLink, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
   } catch (err) {
     throw notFound(`attach socket of container is missing: ${socketLink}`, err);
   }
-  const sock = new Ctor();
   try {
-    await new Promise<void>((resolve, reject) => {
-      sock.on('error', reject);
+    const path = join(`/proc/self/fd/${dir.fd}`, 'attach');
+    // A full backlog (conmon busy accepting) answers EAGAIN at once: try again for a while.
+    for (let attempt = 0; ; attempt++) {
       try {
-        sock.connect(join(`/proc/self/fd/${dir.fd}`, 'attach'), () => resolve());
+        return wrap(SeqpacketSocket.connect(path));
       } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
+        if ((err as { code?: unknown }).code !== 'EAGAIN' || attempt >= 100) throw err;
+        await sleep(10);
       }
-    });
+    }
   } catch (err) {
-    sock.destroy();
-    throw internal(`connecting to conmon's attach socket failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw internal(`connecting to conmon's attach socket failed: ${errorMessage(err)}`, err);
   } finally {
     await dir.close();
   }
-  return wrap(sock);
 }
 
-function wrap(sock: SeqpacketLike): AttachConnection {
+function wrap(sock: SeqpacketSocket): AttachConnection {
   const outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
   const closeFns: (() => void)[] = [];
   let closed = false;
@@ -103,19 +77,14 @@ function wrap(sock: SeqpacketLike): AttachConnection {
   const sendAll = async (data: Buffer) => {
     for (let off = 0; off < data.length && !closed; off += maxPacket) {
       const part = data.subarray(off, Math.min(off + maxPacket, data.length));
-      await new Promise<void>((resolve) => {
-        try {
-          sock.write(part, 0, part.length, () => resolve());
-        } catch {
-          resolve();
-        }
-      });
+      // A failed write (conmon gone) destroys the socket, which closes the connection.
+      await sock.write(part).catch(() => undefined);
     }
   };
   sock.on('data', (buf: Buffer) => {
     const stream = streamByte[buf[0] ?? 0];
     if (!stream || buf.length < 2) return;
-    const data = Buffer.from(buf.subarray(1));
+    const data = buf.subarray(1);
     for (const fn of outputFns) fn(stream, data);
   });
   // conmon closes its end when it exits; a failed write means the same.

@@ -3,8 +3,8 @@
 // writes it), and 127.0.0.11:53 answers over UDP and TCP inside the container —
 // busybox nslookup, glibc (getent, python3 socket.gethostbyname) and a raw TCP
 // query from python3. Other names go to the host's resolvers, or to the
-// container's --dns; the redirect lives in the container's netns only, so no
-// rule is on the host and none is left after rm.
+// container's --dns. berthd serves 127.0.0.11 from sockets in the container's
+// netns: no NAT rule anywhere, route_localnet stays 0, nothing left after rm.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -97,11 +97,12 @@ test('127.0.0.11 answers container names over UDP and TCP for busybox, glibc and
   const other = await d.berth(['exec', 'asker', 'python3', '-c', 'import socket; print(socket.gethostbyname("deb.debian.org"))']);
   assert.equal(other.code, 0, `other names go to the host's resolvers: ${show(other)}`);
   assert.match(other.stdout.trim(), /^\d+\.\d+\.\d+\.\d+$/);
-  // The redirect is in the container's netns, not on the host.
+  // No rule for 127.0.0.11 on the host nor in the container's netns, and no route_localnet (issue 13).
   assert.doesNotMatch(hostRules(), /127\.0\.0\.11/);
   const sandbox = (await berth(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'asker'])).trim();
   const inside = spawnSync('nsenter', [`--net=${sandbox}`, 'iptables-save', '-t', 'nat'], { encoding: 'utf8' }).stdout;
-  assert.match(inside, /-d 127\.0\.0\.11\/32/);
+  assert.doesNotMatch(inside, /127\.0\.0\.11|BERTH_DNS/);
+  assert.equal(spawnSync('nsenter', [`--net=${sandbox}`, 'cat', '/proc/sys/net/ipv4/conf/all/route_localnet'], { encoding: 'utf8' }).stdout.trim(), '0');
   await berth(['rm', '-f', 'asker', 'db-1']);
   assert.deepEqual(readdirSync(join(d.execRoot, 'netns')), [], 'a netns is left');
   const rules = hostRules();

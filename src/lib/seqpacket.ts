@@ -1,0 +1,166 @@
+// SOCK_SEQPACKET unix sockets on Node's event loop, through berth's addon
+// (native.ts): every write is one packet and every 'data' event one packet, as
+// the peer sent it (libuv's streams would merge and split them). A socket is
+// non-blocking and watched for readiness only while it has something to do:
+// reading until end of stream, writing while packets wait.
+import { EventEmitter } from 'node:events';
+import { loadNative, type NativeAddon, type WatchHandle } from './native.ts';
+
+/** Packets read per readiness event before yielding to the loop. */
+const readBurst = 64;
+
+interface Pending {
+  readonly data: Buffer;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+/**
+ * One connected socket. Events: 'data' (Buffer, one packet), 'end' (the peer
+ * closed its side), 'error' (Error; the socket is destroyed after it), 'close'
+ * (once, after destroy()).
+ */
+export class SeqpacketSocket extends EventEmitter {
+  readonly #native: NativeAddon;
+  readonly #fd: number;
+  readonly #watch: WatchHandle;
+  readonly #queue: Pending[] = [];
+  #readEnded = false;
+  #endRequested = false;
+  #writeShut = false;
+  #destroyed = false;
+
+  /** Adopts a connected SOCK_SEQPACKET descriptor (closed by destroy()). */
+  constructor(fd: number) {
+    super();
+    this.#native = loadNative();
+    this.#fd = fd;
+    this.#watch = this.#native.watch(fd, (err, readable, writable) => this.#ready(err, readable, writable));
+    this.#update();
+  }
+
+  /** Connects to the socket at `path`; throws (code ENOENT, ECONNREFUSED, EAGAIN…) when it cannot. */
+  static connect(path: string): SeqpacketSocket {
+    return new SeqpacketSocket(loadNative().seqpacketConnect(path));
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Sends `data` as one packet; resolves once the kernel has it, rejects when the socket fails or is gone. */
+  write(data: Buffer): Promise<void> {
+    if (this.#destroyed || this.#endRequested) return Promise.reject(new Error('write after end of a seqpacket socket'));
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ data, resolve, reject });
+      this.#flush();
+      this.#update();
+    });
+  }
+
+  /** Half-close after the queued packets: the peer reads end of stream; reading goes on. */
+  end(): void {
+    if (this.#destroyed || this.#endRequested) return;
+    this.#endRequested = true;
+    this.#flush();
+    this.#update();
+  }
+
+  /** Closes the socket at once; queued writes are rejected. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#native.unwatch(this.#watch);
+    this.#native.closeFd(this.#fd);
+    const gone = new Error('seqpacket socket destroyed');
+    for (const p of this.#queue.splice(0)) p.reject(gone);
+    process.nextTick(() => this.emit('close'));
+  }
+
+  #ready(err: string | null, readable: boolean, writable: boolean): void {
+    if (this.#destroyed) return;
+    if (err !== null) return this.#fail(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
+    if (readable && !this.#readEnded) this.#read();
+    if (writable && !this.#destroyed) this.#flush();
+    this.#update();
+  }
+
+  #read(): void {
+    for (let i = 0; i < readBurst && !this.#destroyed; i++) {
+      let packet: Buffer | null | undefined;
+      try {
+        packet = this.#native.recvPacket(this.#fd);
+      } catch (err) {
+        return this.#fail(err as Error);
+      }
+      if (packet === undefined) return;
+      if (packet === null) {
+        this.#readEnded = true;
+        this.emit('end');
+        return;
+      }
+      this.emit('data', packet);
+    }
+  }
+
+  /** Sends queued packets until the socket is full; shuts the write side once they are out and end() asked. */
+  #flush(): void {
+    while (!this.#destroyed && this.#queue.length > 0) {
+      const p = this.#queue[0]!;
+      let sent: boolean;
+      try {
+        sent = this.#native.sendPacket(this.#fd, p.data);
+      } catch (err) {
+        return this.#fail(err as Error);
+      }
+      if (!sent) return;
+      this.#queue.shift();
+      p.resolve();
+    }
+    if (!this.#destroyed && this.#endRequested && !this.#writeShut && this.#queue.length === 0) {
+      this.#writeShut = true;
+      try {
+        this.#native.shutdownWrite(this.#fd);
+      } catch (err) {
+        this.#fail(err as Error);
+      }
+    }
+  }
+
+  #update(): void {
+    if (this.#destroyed) return;
+    this.#native.watchSet(this.#watch, !this.#readEnded, this.#queue.length > 0);
+  }
+
+  #fail(err: Error): void {
+    if (this.#destroyed) return;
+    // A failure nobody listens for only ends the socket: it must not take the process down.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    this.destroy();
+  }
+}
+
+/** A listening socket: `onConnection` gets each accepted connection. */
+export class SeqpacketServer {
+  readonly #native: NativeAddon;
+  readonly #fd: number;
+  readonly #watch: WatchHandle;
+  #closed = false;
+
+  constructor(path: string, onConnection: (s: SeqpacketSocket) => void, backlog = 16) {
+    this.#native = loadNative();
+    this.#fd = this.#native.seqpacketListen(path, backlog);
+    this.#watch = this.#native.watch(this.#fd, (err) => {
+      if (this.#closed || err !== null) return;
+      for (let c = this.#native.seqpacketAccept(this.#fd); c !== undefined && !this.#closed; c = this.#native.seqpacketAccept(this.#fd)) onConnection(new SeqpacketSocket(c));
+    });
+    this.#native.watchSet(this.#watch, true, false);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.unwatch(this.#watch);
+    this.#native.closeFd(this.#fd);
+  }
+}
