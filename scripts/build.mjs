@@ -1,5 +1,6 @@
 // Bundles berth's programs into dist/ with esbuild, one file each, so that a
-// program starts by reading a single module instead of walking src/.
+// program starts by reading a single module instead of walking src/, and
+// builds the native helper (scripts/build-native).
 // The CLI is bundled as CommonJS: Node loads a CJS file 10-15 ms faster than an
 // ES module, and the CLI's start-up is on every command a user types.
 import { build } from 'esbuild';
@@ -51,6 +52,14 @@ await Promise.all([
     banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
   }),
 ]);
+
+// The native helper (dist/berth-fs-agent) that cp runs inside a container's root.
+const { spawnSync } = await import('node:child_process');
+const native = spawnSync('scripts/build-native', { stdio: 'inherit' });
+if (native.status !== 0) {
+  console.error('build: scripts/build-native failed');
+  process.exit(1);
+}
 
 // bin/berth is a symlink to dist/berth.cjs, so the bundle itself is the program.
 const { chmod } = await import('node:fs/promises');
