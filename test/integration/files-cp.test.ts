@@ -340,7 +340,10 @@ test('berth cp prints the same errors as docker cp against dockerd', async () =>
 });
 
 test('links in an upload that lead out of the destination, and broken tars, are answered as dockerd answers them', async () => {
+  const dangling = ['exec', 'live', 'ln', '-s', `/nonexistent-${marker}`, `/tmp/${marker}-dangling`];
+  assertSameResult(await d.berth(dangling), await oracle.docker(dangling), 'ln -s');
   const cases: [string, Buffer][] = [
+    ['an entry under a dangling symlink', await tarOf([{ name: `${marker}-dangling/f` }])],
     ['a hard link that climbs out', await tarOf([{ name: `${marker}-hl`, type: 'link', linkname: '../../../etc/passwd' }])],
     ['a hard link to an absolute path (taken under the destination)', await tarOf([{ name: `${marker}-hl2`, type: 'link', linkname: '/etc/passwd' }])],
     ['a symlink that climbs out', await tarOf([{ name: `${marker}-sl`, type: 'symlink', linkname: '../../../../etc' }])],

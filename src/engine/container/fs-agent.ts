@@ -69,7 +69,7 @@ export interface InRootFs {
   mkdir(path: string, mode: number): Promise<void>;
   mkdirAll(path: string, mode: number): Promise<void>;
   /** Creates `path` (O_EXCL, never through a last symlink) holding `data`. */
-  writeFile(path: string, mode: number, data: AsyncIterable<Buffer | Uint8Array>): Promise<void>;
+  writeFile(path: string, mode: number, data: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>): Promise<void>;
   symlink(target: string, path: string): Promise<void>;
   link(existing: string, path: string): Promise<void>;
   lchown(path: string, uid: number, gid: number): Promise<void>;
@@ -207,24 +207,31 @@ export class FsAgent {
     });
     try {
       await spawned;
-      const ready = await agent.#frames.next();
-      if (ready?.err !== 0) throw agent.#dead('start');
     } catch (err) {
+      throw internal(`berth-fs-agent did not start: ${(err as Error).message}`, err);
+    }
+    if ((await agent.#frames.next())?.err !== 0) {
+      // Its last words are on stderr, complete once it has exited.
       await agent.close();
-      throw err instanceof Error && err.message.startsWith('berth-fs-agent') ? err : internal(`berth-fs-agent did not start: ${(err as Error).message}`, err);
+      throw agent.#dead('start');
     }
     return agent;
   }
 
-  /** Ends the agent (its private mounts go with it) and waits for it. */
+  /** Ends the agent (its private mounts go with it) and waits for it and its stderr. */
   async close(): Promise<void> {
     const c = this.#child;
-    if (c.exitCode !== null || c.signalCode !== null) return;
-    const gone = new Promise<void>((r) => c.once('close', () => r()));
-    c.stdin?.end();
-    const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+    if (c.exitCode === null && c.signalCode === null) {
+      const exited = new Promise<void>((r) => c.once('exit', () => r()));
+      c.stdin?.end();
+      const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // Answers nobody will read (an abandoned read) must not hold the pipe open.
+    c.stdout?.destroy();
+    const err = c.stderr;
+    if (err && !err.destroyed) await new Promise<void>((r) => err.once('close', () => r()));
   }
 
   #dead(what: string): Error {
