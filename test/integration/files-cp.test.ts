@@ -150,7 +150,7 @@ async function statOf(r: HttpResult): Promise<unknown> {
 
 test('HEAD archive answers the path stat as dockerd does (Go FileMode bits, link target)', async () => {
   // The kernel filesystems' mount points answer as the rootfs holds them (the init layer's), not as mounted.
-  for (const path of ['/data/link', '/data', '/data/a.txt', '/nope', '/proc', '/sys', '/dev/console', '/dev/pts', '/proc/self/status']) {
+  for (const path of ['/data/link', '/data', '/data/a.txt', '/nope', '/proc', '/sys', '/dev/console', '/dev/pts', '/proc/self/status', '/proc/self/root/etc/shadow', '/proc/1/root/etc/passwd']) {
     const b = await d.request('HEAD', `/containers/live/archive?path=${encodeURIComponent(path)}`);
     const k = await httpRequest(oracle.socket, 'HEAD', `/containers/live/archive?path=${encodeURIComponent(path)}`);
     assert.equal(b.status, k.status, `HEAD ${path}`);
@@ -159,6 +159,13 @@ test('HEAD archive answers the path stat as dockerd does (Go FileMode bits, link
     // Sizes of directories are the filesystem's, not the engine's.
     const noDirSize = (s: unknown) => (s && typeof s === 'object' && ((s as { mode: number }).mode & 2 ** 31) !== 0 ? { ...s, size: '<size>' } : s);
     assert.deepEqual(noDirSize(bs), noDirSize(ks), `path stat of ${path}`);
+  }
+  // Through the kernel's /proc of the container, a GET reaches nothing either (dockerd: its rootfs's empty /proc).
+  for (const path of ['/proc/self/root/etc/shadow', '/proc/1/root/etc/passwd']) {
+    const b = await d.request('GET', `/containers/live/archive?path=${encodeURIComponent(path)}`);
+    const k = await httpRequest(oracle.socket, 'GET', `/containers/live/archive?path=${encodeURIComponent(path)}`);
+    assert.equal(b.status, k.status, `GET ${path}`);
+    assert.equal(b.body.toString().trim(), k.body.toString().trim(), `GET ${path}`);
   }
   const link = await statOf(await d.request('HEAD', '/containers/live/archive?path=/data/link')) as { mode: number; linkTarget: string };
   assert.equal(link.mode, 2 ** 27 + 0o777);

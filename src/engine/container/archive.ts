@@ -85,20 +85,23 @@ export function rootOf(view: Pick<ContainerFsView, 'running'>, files: ContainerF
   return (p) => (view.running && inKernelDir(p) ? files.base : files.view);
 }
 
+/** A path the container removed or changed under the lookup (a readlink of what is no longer a link) is missing, as a path never there. */
+const gone = (err: unknown) => isInRootError(err, 'ENOENT', 'ENOTDIR', 'EINVAL');
+
 /** Resolves the resource `path` names (its last component not followed, as docker's ResolvePath) to its container path and stat. */
 async function resource(view: ContainerFsView, files: ContainerFiles, path: string, containerName: string): Promise<{ containerPath: string; st: EntryStat; abs: string }> {
   const abs = absolute(path);
   // A trailing separator or dot means "the directory itself": follow the last link then.
   const followLast = abs.endsWith('/') || abs.endsWith('/.');
-  const containerPath = await resolveContainerPath(rootOf(view, files)(abs), abs, { followLast });
-  const st = await rootOf(view, files)(containerPath)
-    .lstat(containerPath)
-    .catch((err: unknown) => {
-      if (isInRootError(err, 'ENOENT', 'ENOTDIR')) throw missing(path, containerName);
-      throw err;
-    });
-  if (followLast && !st.isDirectory()) throw missing(path, containerName);
-  return { containerPath, st, abs };
+  try {
+    const containerPath = await resolveContainerPath(rootOf(view, files)(abs), abs, { followLast });
+    const st = await rootOf(view, files)(containerPath).lstat(containerPath);
+    if (followLast && !st.isDirectory()) throw missing(path, containerName);
+    return { containerPath, st, abs };
+  } catch (err) {
+    if (gone(err)) throw missing(path, containerName);
+    throw err;
+  }
 }
 
 /** HEAD /containers/{id}/archive: the stat docker puts in X-Docker-Container-Path-Stat. */
@@ -106,7 +109,12 @@ export async function statPath(view: ContainerFsView, path: string, containerNam
   const files = await view.files();
   const r = await resource(view, files, path, containerName);
   let linkTarget = '';
-  if (r.st.isSymbolicLink()) linkTarget = await resolveContainerPath(files.view, r.containerPath, { followLast: true });
+  if (r.st.isSymbolicLink()) {
+    linkTarget = await resolveContainerPath(files.view, r.containerPath, { followLast: true }).catch((err: unknown) => {
+      if (gone(err)) throw missing(path, containerName);
+      throw err;
+    });
+  }
   const base = posix.basename(r.abs.replace(/\/\.$/, '/.'));
   return { name: base === '' ? '/' : base, size: r.st.size, mode: goFileMode(r.st), mtime: goTime(r.st.mtimeNs), linkTarget };
 }

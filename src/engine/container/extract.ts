@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { internal, invalidArgument } from '../../core/errors.ts';
-import { isInRootError, type InRootFs } from './fs-agent.ts';
+import { isInRootError, type EntryStat, type InRootFs } from './fs-agent.ts';
 import { resolveContainerPath, type ContainerFsView } from './fs-view.ts';
 import { missing } from './archive.ts';
 
@@ -27,11 +27,16 @@ export interface ExtractOptions {
 export async function extractInto(view: ContainerFsView, path: string, containerName: string, input: Readable, options: ExtractOptions = {}): Promise<void> {
   const fs = (await view.files()).view;
   const abs = posix.join('/', path);
-  const destPath = await resolveContainerPath(fs, abs, { followLast: true });
-  const st = await fs.lstat(destPath).catch((err: unknown) => {
-    if (isInRootError(err, 'ENOENT', 'ENOTDIR')) throw missing(path, containerName);
+  let destPath: string;
+  let st: EntryStat;
+  try {
+    destPath = await resolveContainerPath(fs, abs, { followLast: true });
+    st = await fs.lstat(destPath);
+  } catch (err) {
+    // EINVAL: a readlink of what the container just turned from a link into something else.
+    if (isInRootError(err, 'ENOENT', 'ENOTDIR', 'EINVAL')) throw missing(path, containerName);
     throw err;
-  });
+  }
   if (!st.isDirectory()) throw invalidArgument('extraction point is not a directory');
   if (!writable(view, destPath)) throw invalidArgument(view.container.spec.host.readonlyRootfs ? 'container rootfs is marked read-only' : 'mounted volume is marked read-only');
 
