@@ -1,8 +1,13 @@
 // lib: resolving a path inside a root directory the way a process chrooted
 // there would see it — symlinks followed with the root as `/` (an absolute
 // target restarts at the root, `..` stops at it), so a lookup never leaves the
-// tree. Security code: the image's files (/etc/passwd) and `docker cp` paths
-// are attacker-controlled; this is the one copy of the rule in berth.
+// tree. Security code: the image's files (/etc/passwd) are attacker-controlled;
+// this is the one copy of the rule in berth. It is safe only on a tree nobody
+// changes meanwhile (an image's rootfs that no container runs on): between its
+// lstat and the caller's open, a running container can swap a directory for a
+// symlink. `docker cp` therefore asks it only for the name a path resolves to,
+// through `fs`, with every lookup made by the kernel inside the container's
+// root (engine/container/fs-agent.ts).
 import { lstat, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 
@@ -18,7 +23,20 @@ export interface InRootOptions {
    * points to their sources here.
    */
   readonly hostPath?: (inRootPath: string) => string;
+  /** How paths (as hostPath returns them) are looked at; default the host's lstat and readlink. */
+  readonly fs?: InRootLookups;
 }
+
+/** The two lookups resolution needs. lstat answers undefined for a path that is not there. */
+export interface InRootLookups {
+  lstat(path: string): Promise<{ isSymbolicLink(): boolean } | undefined>;
+  readlink(path: string): Promise<string>;
+}
+
+const hostLookups: InRootLookups = {
+  lstat: (path) => lstat(path).catch(() => undefined),
+  readlink: (path) => readlink(path),
+};
 
 /** The error for a symlink chain that does not end (or is longer than maxSymlinkHops): code ELOOP, as the kernel's. */
 export class SymlinkLoopError extends Error {
@@ -44,6 +62,7 @@ const segments = (p: string): string[] => p.split('/').filter((s) => s !== '' &&
 export async function resolvePathInRoot(root: string, path: string, options: InRootOptions = {}): Promise<string> {
   const followLast = options.followLast ?? true;
   const hostPath = options.hostPath ?? ((p: string) => posix.join(root, p));
+  const fs = options.fs ?? hostLookups;
   const parts = segments(path);
   const resolved: string[] = [];
   let links = 0;
@@ -59,13 +78,13 @@ export async function resolvePathInRoot(root: string, path: string, options: InR
       break;
     }
     const host = hostPath(`/${[...resolved, part].join('/')}`);
-    const st = await lstat(host).catch(() => undefined);
+    const st = await fs.lstat(host);
     if (!st?.isSymbolicLink()) {
       resolved.push(part);
       continue;
     }
     if (++links > maxSymlinkHops) throw new SymlinkLoopError(path);
-    const target = await readlink(host);
+    const target = await fs.readlink(host);
     if (target.startsWith('/')) resolved.length = 0;
     parts.unshift(...segments(target));
   }
@@ -73,6 +92,6 @@ export async function resolvePathInRoot(root: string, path: string, options: InR
 }
 
 /** The host path under `root` for `path` resolved inside it (symlinks followed, never out of `root`). */
-export async function hostPathInRoot(root: string, path: string, options: Omit<InRootOptions, 'hostPath'> = {}): Promise<string> {
+export async function hostPathInRoot(root: string, path: string, options: Omit<InRootOptions, 'hostPath' | 'fs'> = {}): Promise<string> {
   return posix.join(root, ...segments(await resolvePathInRoot(root, path, options)));
 }

@@ -3,7 +3,7 @@
 export type * from './types.ts';
 export { buildSpec, specToJson, defaultMaskedPaths, defaultReadonlyPaths } from './spec.ts';
 export type { BuildSpecHost } from './spec.ts';
-export { resolveUser, resolveInRoot } from './user.ts';
+export { resolveUser, resolveInRoot, type RootFileReader } from './user.ts';
 export { detectRuntime, findExecutable, crunSupports } from './detect.ts';
 export { cgroupInfo } from './cgroups.ts';
 export type { CgroupInfo } from './cgroups.ts';

@@ -33,12 +33,25 @@ interface GroupEntry {
   members: string[];
 }
 
-async function readInRoot(root: string, path: string): Promise<string | undefined> {
-  try {
-    return await readFile(await resolveInRoot(root, path), 'utf8');
-  } catch {
-    return undefined;
-  }
+/**
+ * Reads a file of a root by its in-root path, links followed inside the root;
+ * undefined when it cannot be read. For a root a container may be changing, a
+ * reader that works inside it (cp's files agent), not the host-side resolver.
+ */
+export interface RootFileReader {
+  readFile(path: string): Promise<string | undefined>;
+}
+
+function hostReader(root: string): RootFileReader {
+  return {
+    readFile: async (path) => {
+      try {
+        return await readFile(await resolveInRoot(root, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 function parsePasswd(text: string): PasswdEntry[] {
@@ -68,14 +81,15 @@ function parseGroup(text: string): GroupEntry[] {
 
 const numeric = (s: string) => /^\d+$/.test(s);
 
-/** Resolves `user` in the image at `rootfs`; "" or undefined is root. */
-export async function resolveUser(rootfs: string, user?: string): Promise<ProcessUser> {
+/** Resolves `user` in the image at `rootfs` (a host directory nobody changes meanwhile, or a reader); "" or undefined is root. */
+export async function resolveUser(rootfs: string | RootFileReader, user?: string): Promise<ProcessUser> {
+  const root = typeof rootfs === 'string' ? hostReader(rootfs) : rootfs;
   const spec = user ?? '';
   const colon = spec.indexOf(':');
   const userArg = colon >= 0 ? spec.slice(0, colon) : spec;
   const groupArg = colon >= 0 ? spec.slice(colon + 1) : '';
 
-  const passwdText = await readInRoot(rootfs, '/etc/passwd');
+  const passwdText = await root.readFile('/etc/passwd');
   const passwd = passwdText === undefined ? [] : parsePasswd(passwdText);
 
   let uid = 0;
@@ -94,7 +108,7 @@ export async function resolveUser(rootfs: string, user?: string): Promise<Proces
   }
 
   const needGroups = groupArg !== '' ? !numeric(groupArg) : name !== undefined;
-  const groupText = needGroups ? await readInRoot(rootfs, '/etc/group') : undefined;
+  const groupText = needGroups ? await root.readFile('/etc/group') : undefined;
   const groups = groupText === undefined ? [] : parseGroup(groupText);
 
   const additionalGids: number[] = [];

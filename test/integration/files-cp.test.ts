@@ -150,7 +150,7 @@ async function statOf(r: HttpResult): Promise<unknown> {
 
 test('HEAD archive answers the path stat as dockerd does (Go FileMode bits, link target)', async () => {
   // The kernel filesystems' mount points answer as the rootfs holds them (the init layer's), not as mounted.
-  for (const path of ['/data/link', '/data', '/data/a.txt', '/nope', '/proc', '/sys', '/dev/console', '/dev/pts', '/proc/self/status']) {
+  for (const path of ['/data/link', '/data', '/data/a.txt', '/nope', '/proc', '/sys', '/dev/console', '/dev/pts', '/proc/self/status', '/proc/self/root/etc/shadow', '/proc/1/root/etc/passwd']) {
     const b = await d.request('HEAD', `/containers/live/archive?path=${encodeURIComponent(path)}`);
     const k = await httpRequest(oracle.socket, 'HEAD', `/containers/live/archive?path=${encodeURIComponent(path)}`);
     assert.equal(b.status, k.status, `HEAD ${path}`);
@@ -159,6 +159,13 @@ test('HEAD archive answers the path stat as dockerd does (Go FileMode bits, link
     // Sizes of directories are the filesystem's, not the engine's.
     const noDirSize = (s: unknown) => (s && typeof s === 'object' && ((s as { mode: number }).mode & 2 ** 31) !== 0 ? { ...s, size: '<size>' } : s);
     assert.deepEqual(noDirSize(bs), noDirSize(ks), `path stat of ${path}`);
+  }
+  // Through the kernel's /proc of the container, a GET reaches nothing either (dockerd: its rootfs's empty /proc).
+  for (const path of ['/proc/self/root/etc/shadow', '/proc/1/root/etc/passwd']) {
+    const b = await d.request('GET', `/containers/live/archive?path=${encodeURIComponent(path)}`);
+    const k = await httpRequest(oracle.socket, 'GET', `/containers/live/archive?path=${encodeURIComponent(path)}`);
+    assert.equal(b.status, k.status, `GET ${path}`);
+    assert.equal(b.body.toString().trim(), k.body.toString().trim(), `GET ${path}`);
   }
   const link = await statOf(await d.request('HEAD', '/containers/live/archive?path=/data/link')) as { mode: number; linkTarget: string };
   assert.equal(link.mode, 2 ** 27 + 0o777);
@@ -265,18 +272,31 @@ test('cp through symlinks in the container stays inside it, as on dockerd', asyn
   assert.equal(out.berth.code, 1);
 });
 
-/** PUT /containers/live/archive?path=/tmp of a tar with one entry named `name`, on both engines. */
-async function putBoth(name: string): Promise<{ berthd: HttpResult; dockerd: HttpResult }> {
+/** A tar of the given entries (a file holding "x" unless a type and link name are given). */
+async function tarOf(entries: readonly { name: string; type?: 'link' | 'symlink'; linkname?: string; data?: string }[]): Promise<Buffer> {
   const { pack } = await import('tar-stream');
   const p = pack();
-  p.entry({ name }, 'x');
+  for (const e of entries) {
+    if (e.type) p.entry({ name: e.name, type: e.type, linkname: e.linkname ?? '' });
+    else p.entry({ name: e.name }, e.data ?? 'x');
+  }
   p.finalize();
   const chunks: Buffer[] = [];
   for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
-  const tar = Buffer.concat(chunks);
+  return Buffer.concat(chunks);
+}
+
+/** PUT /containers/live/archive?path=/tmp of `body` (or a tar with one file entry named so), on both engines. */
+async function putBoth(body: string | Buffer): Promise<{ berthd: HttpResult; dockerd: HttpResult }> {
+  const tar = typeof body === 'string' ? await tarOf([{ name: body }]) : body;
   const berthd = await d.request('PUT', '/containers/live/archive?path=/tmp', tar, { 'Content-Type': 'application/x-tar' });
   const dockerd = await httpRequest(oracle.socket, 'PUT', '/containers/live/archive?path=/tmp', tar, { 'Content-Type': 'application/x-tar' });
   return { berthd, dockerd };
+}
+
+function assertSameAnswer(r: { berthd: HttpResult; dockerd: HttpResult }, what: string): void {
+  assert.equal(r.berthd.status, r.dockerd.status, `${what}: berthd ${r.berthd.body.toString()} vs dockerd ${r.dockerd.body.toString()}`);
+  assert.equal(r.berthd.body.toString().trim(), r.dockerd.body.toString().trim(), what);
 }
 
 test('a tar entry that climbs out of the destination with .. is refused as dockerd refuses it', async () => {
@@ -324,4 +344,37 @@ test('berth cp prints the same errors as docker cp against dockerd', async () =>
     const k = await oracle.docker(['cp', ...args]);
     assertSameResult(b, k, `cp ${args.join(' ')}`);
   }
+});
+
+test('links in an upload that lead out of the destination, and broken tars, are answered as dockerd answers them', async () => {
+  const dangling = ['exec', 'live', 'ln', '-s', `/nonexistent-${marker}`, `/tmp/${marker}-dangling`];
+  assertSameResult(await d.berth(dangling), await oracle.docker(dangling), 'ln -s');
+  const cases: [string, Buffer][] = [
+    ['an entry under a dangling symlink', await tarOf([{ name: `${marker}-dangling/f` }])],
+    ['a hard link that climbs out', await tarOf([{ name: `${marker}-hl`, type: 'link', linkname: '../../../etc/passwd' }])],
+    ['a hard link to an absolute path (taken under the destination)', await tarOf([{ name: `${marker}-hl2`, type: 'link', linkname: '/etc/passwd' }])],
+    ['a symlink that climbs out', await tarOf([{ name: `${marker}-sl`, type: 'symlink', linkname: '../../../../etc' }])],
+    ['bytes that are no tar', Buffer.from('not a tar at all; '.repeat(40))],
+    ['a tar cut short in a file\'s data', (await tarOf([{ name: `${marker}-cut`, data: 'y'.repeat(5000) }])).subarray(0, 700)],
+  ];
+  for (const [what, body] of cases) assertSameAnswer(await putBoth(body), what);
+  // The refused links are not made. (A tar cut short leaves dockerd's partial file; berthd makes none.)
+  const look = ['exec', 'live', 'sh', '-c', `ls -l /tmp | grep -e ${marker}-hl -e ${marker}-sl | sed "s/.* ${marker}//"; true`];
+  assertSameResult(await d.berth(look), await oracle.docker(look), 'what the refused uploads left in /tmp');
+});
+
+test('berth cp into and out of a volume of a container never started (its mount point not yet made) works as docker cp', async () => {
+  const src = place('fresh-src');
+  writeFileSync(join(src, 'f'), 'into the volume\n');
+  const steps = async (cli: (a: readonly string[]) => Promise<RunResult>, back: string) => [
+    await cli(['create', '--name', 'fresh', '--network', 'none', '-v', 'freshvol:/deep/vol', 'busybox', 'true']),
+    await cli(['cp', join(src, 'f'), 'fresh:/deep/vol/f']),
+    await cli(['cp', 'fresh:/deep/vol', back]),
+    await cli(['run', '--rm', '--network', 'none', '-v', 'freshvol:/v', 'busybox', 'cat', '/v/f']),
+  ];
+  const b = await steps((a) => d.berth(a), join(place('b-fresh'), 'back'));
+  const k = await steps((a) => oracle.docker(a), join(place('k-fresh'), 'back'));
+  b.forEach((r, i) => assertSameResult(r, k[i]!, `step ${i + 1}`, (s) => withoutCliLog(s).replace(/^[0-9a-f]{64}$/m, '<id>')));
+  assert.equal(b[3]!.stdout, 'into the volume\n');
+  assert.deepEqual(treeOf(join(tmp, 'b-fresh')), treeOf(join(tmp, 'k-fresh')));
 });

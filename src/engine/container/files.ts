@@ -14,7 +14,8 @@ import { mediaTypes } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { resolveUser } from '../../runtime/index.ts';
 import type { BlobStore } from '../../store/index.ts';
-import { archivePath, extractInto, statPath, writeTree, type PathStat } from './archive.ts';
+import { archivePath, statPath, writeTree, type PathStat } from './archive.ts';
+import { extractInto } from './extract.ts';
 import type { ContainerFsView } from './fs-view.ts';
 import { applyChanges } from '../image/image-changes.ts';
 
@@ -54,7 +55,8 @@ export interface FileService {
 
 export interface FileServiceDeps {
   readonly containers: {
-    withFilesystem<T>(idOrName: string, fn: (view: ContainerFsView) => Promise<T>): Promise<T>;
+    /** `files`: the call uses the files agent (view.files()), started before fn. */
+    withFilesystem<T>(idOrName: string, fn: (view: ContainerFsView) => Promise<T>, options?: { files?: boolean }): Promise<T>;
     inspect(idOrName: string): Promise<Container>;
     pause(idOrName: string): Promise<void>;
     unpause(idOrName: string): Promise<void>;
@@ -88,34 +90,49 @@ export class LocalFileService implements FileService {
   }
 
   stat(idOrName: string, path: string): Promise<PathStat> {
-    return this.#d.containers.withFilesystem(idOrName, (view) => statPath(view, path, idOrName));
+    return this.#d.containers.withFilesystem(idOrName, (view) => statPath(view, path, idOrName), { files: true });
   }
 
   archive(idOrName: string, path: string, out: (stat: PathStat) => Writable): Promise<void> {
-    return this.#d.containers.withFilesystem(idOrName, async (view) => {
-      const a = await archivePath(view, path, idOrName);
-      await a.write(out(a.stat));
-    });
+    return this.#d.containers.withFilesystem(
+      idOrName,
+      async (view) => {
+        const a = await archivePath(view, path, idOrName);
+        await a.write(out(a.stat));
+      },
+      { files: true },
+    );
   }
 
   extract(idOrName: string, path: string, input: Readable, options: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
-    return this.#d.containers.withFilesystem(idOrName, async (view) => {
-      let owner: { uid: number; gid: number } | undefined;
-      if (options.copyUIDGID) {
-        const u = await resolveUser(view.merged, view.container.spec.user ?? '');
-        owner = { uid: u.uid, gid: u.gid };
-      }
-      await extractInto(view, path, idOrName, input, { noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false, ...(owner ? { owner } : {}) });
-    });
+    return this.#d.containers.withFilesystem(
+      idOrName,
+      async (view) => {
+        let owner: { uid: number; gid: number } | undefined;
+        if (options.copyUIDGID) {
+          // The container's own /etc/passwd, read inside its root (its base rootfs, as the image has it).
+          const { base } = await view.files();
+          const reader = { readFile: (p: string) => base.readFile(p).then((b) => b.toString('utf8'), () => undefined) };
+          const u = await resolveUser(reader, view.container.spec.user ?? '');
+          owner = { uid: u.uid, gid: u.gid };
+        }
+        await extractInto(view, path, idOrName, input, { noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false, ...(owner ? { owner } : {}) });
+      },
+      { files: true },
+    );
   }
 
   export(idOrName: string, out: Writable): Promise<void> {
-    return this.#d.containers.withFilesystem(idOrName, async (view) => {
-      // The merged dir, not the process's root: no volumes, no /proc.
-      const rootfs = { ...view, root: view.merged, mounts: [] };
-      const skip = (p: string) => notExported.some((x) => p.startsWith(`${x}/`));
-      await writeTree(rootfs, '/', '.', out, { skip, bareNames: true });
-    });
+    return this.#d.containers.withFilesystem(
+      idOrName,
+      async (view) => {
+        // The base rootfs, not the process's view: no volumes, no /proc.
+        const { base } = await view.files();
+        const skip = (p: string) => notExported.some((x) => p.startsWith(`${x}/`));
+        await writeTree(() => base, '/', '.', out, { skip, bareNames: true });
+      },
+      { files: true },
+    );
   }
 
   changes(idOrName: string): Promise<FileChange[]> {

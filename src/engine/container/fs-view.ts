@@ -1,48 +1,52 @@
-// A container's filesystem as its processes see it, for `cp` and friends: a
-// root directory on the host plus the binds/volumes mounted over it, and the
-// path resolution that keeps every lookup inside that tree (symlinks followed
-// as if the root were `/`, `..` stopping at it, mount points crossed into
-// their sources).
+// A container's filesystem as cp, export, diff and commit see it: the overlay
+// dirs on the host (diff and commit read the upper dir of a container that is
+// paused or stopped), and for everything a container can change under our
+// feet, the files agent (fs-agent.ts), which makes every call inside the
+// container's root. Path names are resolved there too (symlinks followed as if
+// the root were `/`, `..` stopping at it), through the agent's lookups.
 import { isSymlinkLoop, resolvePathInRoot } from '../../lib/in-root-path.ts';
-import { posix } from 'node:path';
 import { invalidArgument } from '../../core/errors.ts';
 import type { Container } from '../../core/types.ts';
+import { isInRootError, type InRootFs } from './fs-agent.ts';
+
+/** The two roots the agent works in. */
+export interface ContainerFiles {
+  /** The container as its processes see it: its rootfs with its volumes and binds (and, running, its kernel filesystems). */
+  readonly view: InRootFs;
+  /** Its rootfs alone, as the overlay holds it: no volumes, no kernel filesystems. */
+  readonly base: InRootFs;
+}
 
 export interface ContainerFsView {
   readonly container: Container;
-  /** Host directory that is the container's `/` (`/proc/<pid>/root` while running, the mounted rootfs otherwise). */
-  readonly root: string;
-  /** Mounts to cross by hand (stopped containers only; a running one's root already shows them). */
-  readonly mounts: readonly { readonly destination: string; readonly source: string; readonly rw: boolean }[];
   /** The overlay merged dir (mounted for the view's lifetime) and the upper dir. */
   readonly merged: string;
   readonly upper: string;
   /** The image's layer dirs, top first (what the upper dir is compared against). */
   readonly lower: readonly string[];
   readonly running: boolean;
-}
-
-/** Host path of a container path that holds no symlinks (absolute, normalised). */
-export function hostPath(view: Pick<ContainerFsView, 'root' | 'mounts'>, containerPath: string): string {
-  let best: { destination: string; source: string } | undefined;
-  for (const m of view.mounts) {
-    const d = m.destination.replace(/\/+$/, '') || '/';
-    if (containerPath === d || containerPath.startsWith(d === '/' ? '/' : `${d}/`)) {
-      if (!best || d.length > best.destination.length) best = { destination: d, source: m.source };
-    }
-  }
-  if (best) return posix.join(best.source, containerPath.slice(best.destination.length));
-  return posix.join(view.root, containerPath);
+  /** The agent's roots: started on the first call, ended with the view. */
+  files(): Promise<ContainerFiles>;
 }
 
 /**
  * Resolves `path` (taken as absolute in the container) to its container path
- * with every symlink followed inside the view; the last component is followed
- * only when `followLast`. Missing components are kept as they are.
+ * with every symlink followed inside `fs`'s root; the last component is
+ * followed only when `followLast`. Missing components are kept as they are.
+ * The answer is a name, not a promise: the container may change the tree
+ * before the caller uses it, which only ever leads inside the root.
  */
-export async function resolveContainerPath(view: Pick<ContainerFsView, 'root' | 'mounts'>, path: string, options: { followLast: boolean }): Promise<string> {
+export async function resolveContainerPath(fs: InRootFs, path: string, options: { followLast: boolean }): Promise<string> {
+  const lookups = {
+    lstat: (p: string) =>
+      fs.lstat(p).catch((err: unknown) => {
+        if (isInRootError(err)) return undefined;
+        throw err;
+      }),
+    readlink: (p: string) => fs.readlink(p),
+  };
   try {
-    return await resolvePathInRoot(view.root, path, { followLast: options.followLast, hostPath: (p) => hostPath(view, p) });
+    return await resolvePathInRoot('/', path, { followLast: options.followLast, hostPath: (p) => p, fs: lookups });
   } catch (err) {
     if (isSymlinkLoop(err)) throw invalidArgument(err.message, err);
     throw err;

@@ -13,7 +13,7 @@ import { ContainerControl } from './control.ts';
 import { createContainer } from './create.ts';
 import { ExitRecorder } from './exit.ts';
 import { ExitWatcher } from './exit-watch.ts';
-import { withFilesystem } from './filesystem.ts';
+import { withFilesystem, type FilesystemOptions } from './filesystem.ts';
 import type { ContainerFsView } from './fs-view.ts';
 import { ContainerLifecycle } from './lifecycle.ts';
 import { ContainerListeners } from './listeners.ts';
@@ -137,8 +137,8 @@ export class LocalContainers implements ContainerService {
     return this.#networks.disconnect(idOrName, networkName);
   }
   /** Runs `fn` over the container's filesystem (cp, export, diff, commit); see filesystem.ts. */
-  withFilesystem<T>(idOrName: string, fn: (view: ContainerFsView) => Promise<T>): Promise<T> {
-    return withFilesystem(this.#ctx, idOrName, fn);
+  withFilesystem<T>(idOrName: string, fn: (view: ContainerFsView) => Promise<T>, options: FilesystemOptions = {}): Promise<T> {
+    return withFilesystem(this.#ctx, idOrName, fn, options);
   }
   volumeUsers(name: string): string[] {
     return this.#ctx.reg.volumeUsers(name);
