@@ -22,9 +22,9 @@ function find(dir, out = []) {
 const unitOnly = process.argv.includes('--unit');
 const tiers = ['test/clients', 'test/compat', 'test/integration'];
 const files = [...find('src'), ...(unitOnly ? [] : tiers.flatMap((dir) => find(dir)))];
-// A test that hangs fails after 15 minutes, and a file whose tests have all
+// A test file that hangs fails after 20 minutes, and a file whose tests have all
 // ended is not waited on for handles it left open (zz-cleanup then reports
 // what it leaked): one hang must cost the suite a test, never the whole run.
-const bounds = ['--test-timeout=900000', '--test-force-exit'];
+const bounds = ['--test-timeout=1200000', '--test-force-exit'];
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...bounds, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
