@@ -56,7 +56,7 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
   const cacheRoot = deps.cacheMountRoot ?? join(deps.tmpDir, '..', 'build-cache-mounts');
   // Secret mounts of steps a crash cut short before they were detached.
   const swept = await sweepSecretMounts(join(deps.runDir, 'secrets'));
-  if (swept.length > 0) deps.log.warn('removed secret mounts of interrupted builds', { count: swept.length });
+  if (swept.length > 0) deps.log.warn('removed the secret mount points of interrupted builds', { count: swept.length });
   const markers = new StepMarkers(join(deps.runDir, 'steps'));
   const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
   return {

@@ -130,7 +130,10 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
     // Volumes left mounted by a crash with no running user; best effort.
     await volumeStore.unmountIdle().catch((err: unknown) => log.warn('unmounting idle volumes failed', { err }));
     // Leftovers of crashed image operations; best effort, a failure only wastes space.
-    void imageStore.gc({ layerInUse: (chain) => containers.layerInUse(chain) }).catch((err: unknown) => log.warn('start-up gc failed', { err }));
+    void imageStore.gc({ layerInUse: (chain) => containers.layerInUse(chain) }).then(
+      (r) => log.info('start-up gc done', { layers: r.layers.length, blobs: r.blobs.length }),
+      (err: unknown) => log.warn('start-up gc failed', { err }),
+    );
     // API calls publish docker's events through these wrappers (internal callers, like builds, do not).
     const publishedContainers = publishContainerEvents(containers, events, events);
     const publishedImages = publishImageEvents(images, events);
