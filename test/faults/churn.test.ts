@@ -92,7 +92,7 @@ test(`${total} run --rm on the default bridge, ${parallel} at a time, leave noth
   t.diagnostic(`berthd fds: ${base.fds} after the warm-up, ${proc.fds} after ${total} runs (${sign(fds)})`);
   t.diagnostic(`berthd RSS: ${base.rssKiB} KiB after the warm-up, ${mid.rssKiB} KiB after ${total / 2} runs, ${proc.rssKiB} KiB after ${total} (${sign(proc.rssKiB - mid.rssKiB)} KiB in the second ${total / 2})`);
   assert.deepEqual({ mounts: host.mounts, netns: host.netns, veths: host.veths, rules: host.rules, cgroups: host.cgroups }, { mounts: 0, netns: 0, veths: 0, rules: 0, cgroups: 0 });
-  assert.equal(host.masquerade, 1, 'the bridge has one NAT rule while berthd runs');
+  assert.ok(host.masquerade <= 1, `the bridge has ${host.masquerade} NAT rules (one at most while berthd runs)`);
   // One fd per container would show as +200; the events stream this test follows is open at both counts.
   assert.ok(fds <= 2, `berthd holds ${fds} more fds than after the warm-up`);
   // V8 grows its heap in steps over the first runs and then levels off (measured over 400 runs: each further
