@@ -56,7 +56,8 @@ async function layerBlob(deps: PushDeps, image: Image, index: number, lease: Blo
   const source = row?.blobDigest !== undefined && (await deps.blobs.has(row.blobDigest)) ? row.blobDigest : layer.diffId;
   if (!(await deps.blobs.has(source))) throw notFound(`Cannot push layer ${layer.diffId}: its content is missing`);
   const gz = deps.blobs.stream(source).pipe(createGzip({ level: 6 }));
-  // Leased until the layer's row names it (a gc may run at any time).
+  // Leased until the layer's row names it (a gc may run at any time). The source may go once the row names
+  // the gzip: a reader that has it open (a concurrent push or save) keeps reading it.
   const { digest, size } = await deps.blobs.ingest(gz, { lease });
   if (row !== undefined) await deps.images.setLayerBlob(layer.chainId, digest, dockerTypes.layerGzip);
   return { mediaType: dockerTypes.layerGzip, digest, size };
