@@ -16,6 +16,12 @@ export interface BuildDeps {
   readonly containers: BuildContainers;
   /** Scratch space under the data root (emptied at start-up). */
   readonly tmpDir: string;
+  /**
+   * The builds' runtime state under the exec root: `steps/` names the RUN
+   * containers of builds in flight (step-markers.ts), `secrets/` holds the
+   * steps' secret tmpfs mounts (secret-tmpfs.ts).
+   */
+  readonly runDir: string;
   /** Where `RUN --mount=type=cache` directories live (default `<tmpDir>/../build-cache-mounts`). */
   readonly cacheMountRoot?: string;
   readonly log: Logger;

@@ -15,6 +15,7 @@ import { ImageParents } from './image-parents.ts';
 import { expandWord, type Instructions } from './parser/index.ts';
 import { parsePlatform } from './platform.ts';
 import { stageIndex } from './stage-graph.ts';
+import type { BlobLease } from '../store/index.ts';
 
 /** Epoch seconds from SOURCE_DATE_EPOCH (a build arg), when set. */
 function sourceDateEpoch(args: Readonly<Record<string, string | null>>): number | undefined {
@@ -37,6 +38,8 @@ export class BuildSession {
   readonly usedArgs = new Set<string>();
   /** The number of steps of the whole build (the `/N` of `Step n/N`). */
   total = 0;
+  /** Holds the blobs this build writes until the build ends (its images name them by then): no gc takes them in between. */
+  readonly lease: BlobLease;
   /** Aborted when a stage fails, so that stages running in parallel stop too. */
   readonly abort = new AbortController();
   /** Results of finished stages by index. */
@@ -50,6 +53,7 @@ export class BuildSession {
     this.d = deps;
     this.r = req;
     this.emit = emit;
+    this.lease = deps.blobs.lease();
     this.cache = new BuildCache(deps.meta);
     this.parents = new ImageParents(deps.meta);
     this.cacheFrom = new CacheFromSources(deps, req.cacheFrom ?? [], this.parents);

@@ -24,6 +24,8 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: BuildEm
   } catch (err) {
     if (err instanceof Error && !(err instanceof BerthError)) throw invalidArgument(errorMessage(err), err);
     throw err;
+  } finally {
+    b.lease.release();
   }
 }
 

@@ -1,10 +1,11 @@
 // RUN --mount (BuildKit's flags, on the classic builder): cache directories
 // kept under the data root by id, tmpfs, binds of the context or of another
 // stage or image, secrets from the build's --secret values (files, and
-// variables read by the step's shell) and ssh agent sockets from --ssh. Each
-// mount's target is left out of the step's layer; everything set up for a
-// step is released after it.
-import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+// variables read by the step's shell, on a tmpfs of the step's own: see
+// secret-tmpfs.ts) and ssh agent sockets from --ssh. Each mount's target is
+// left out of the step's layer; everything set up for a step is released
+// after it.
+import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { sha256 } from '../core/digest.ts';
 import { errorMessage, invalidArgument } from '../core/errors.ts';
@@ -15,6 +16,7 @@ import type { StageState } from './build-state.ts';
 import { cleanSource } from './copy.ts';
 import { sourceRoot } from './layer-commit.ts';
 import type { Mount as RunMount } from './parser/index.ts';
+import { SecretTmpfs } from './secret-tmpfs.ts';
 
 /** Where RUN --mount=type=secret,env=NAME values are mounted (left out of the layer). */
 const secretEnvDir = '/.berth-secret-env';
@@ -28,6 +30,8 @@ export interface RunMounts {
   readonly env: string[];
   /** Variables that are no secret (SSH_AUTH_SOCK). */
   readonly plainEnv: string[];
+  /** Once the step's container has started: the secrets stay only in its mount namespace (secret-tmpfs.ts). */
+  detach(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -54,16 +58,26 @@ export async function runMounts(b: BuildSession, st: StageState, mounts: readonl
   const release = async () => {
     for (const r of releases.splice(0).reverse()) await r().catch((err: unknown) => b.d.log.warn('releasing a RUN mount failed', { err: errorMessage(err) }));
   };
+  let tmpfs: SecretTmpfs | undefined;
+  let files = 0;
+  const secretDir = async (): Promise<SecretFiles> => {
+    if (tmpfs === undefined) {
+      const bytes = [...(b.r.secrets?.values() ?? [])].reduce((n, v) => n + v.length, 0);
+      const made = await SecretTmpfs.create(join(b.d.runDir, 'secrets'), 2 * bytes, 2 * mounts.length);
+      releases.push(() => made.release());
+      tmpfs = made;
+    }
+    return { dir: tmpfs.dir, count: files++ };
+  };
   try {
     for (const m of mounts) {
       if (m.type === 'secret') {
-        const secret = await secretMount(b, m, x, workdir);
+        const secret = await secretMount(b, m, x, workdir, secretDir);
         if (secret === undefined) continue;
         if (secret.env !== undefined) env.push(secret.env);
-        for (const sm of secret.mounts) {
-          specs.push(sm.spec);
-          targets.push(sm.spec.target.replace(/^\/+/, ''));
-          releases.push(sm.release);
+        for (const spec of secret.mounts) {
+          specs.push(spec);
+          targets.push(spec.target.replace(/^\/+/, ''));
         }
         continue;
       }
@@ -99,7 +113,10 @@ export async function runMounts(b: BuildSession, st: StageState, mounts: readonl
     await release();
     throw err;
   }
-  return { specs, targets, env, plainEnv, release };
+  const detach = async () => {
+    await tmpfs?.detach();
+  };
+  return { specs, targets, env, plainEnv, detach, release };
 }
 
 /** RUN --mount=type=cache: a directory kept by id (default: the target) across builds. */
@@ -134,18 +151,21 @@ async function sshMount(b: BuildSession, m: RunMount, x: (w: string) => string, 
 
 interface SecretMount {
   env?: string;
-  mounts: { spec: MountSpec; release(): Promise<void> }[];
+  mounts: MountSpec[];
 }
+
+/** The step's secret tmpfs and a number for the next file in it. */
+type SecretFiles = { dir: string; count: number };
 
 /**
  * RUN --mount=type=secret (BuildKit's rules): the secret `id` (default: the
  * target's base name) from the build's secrets, as a read-only file at the
  * target (default /run/secrets/<id>) and/or as the variable `env=`. The file
- * lives in a private directory under the build's scratch space only while
- * the step runs; its mount point is left out of the layer. A missing secret
- * fails the step when `required`, else the mount is skipped.
+ * lives on the step's secret tmpfs only while the step runs; its mount point
+ * is left out of the layer. A missing secret fails the step when `required`,
+ * else the mount is skipped.
  */
-async function secretMount(b: BuildSession, m: RunMount, x: (w: string) => string, workdir: string): Promise<SecretMount | undefined> {
+async function secretMount(b: BuildSession, m: RunMount, x: (w: string) => string, workdir: string, files: () => Promise<SecretFiles>): Promise<SecretMount | undefined> {
   const rawTarget = x(m.target);
   const id = x(m.cacheId) || x(m.source) || (rawTarget !== '' ? posix.basename(rawTarget) : '');
   const data = b.r.secrets?.get(id);
@@ -159,26 +179,20 @@ async function secretMount(b: BuildSession, m: RunMount, x: (w: string) => strin
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envName)) throw invalidArgument(`invalid secret env name ${JSON.stringify(envName)}`);
     // The value never goes into the container's spec (which is stored): the step's shell reads it from a file.
     out.env = envName;
-    out.mounts.push(await secretFile(b, data, `${secretEnvDir}/${envName}`, 0o400, 0, 0));
+    out.mounts.push(await secretFile(await files(), data, `${secretEnvDir}/${envName}`, 0o400, 0, 0));
   }
   if (rawTarget !== '' || envName === undefined) {
     const target = rawTarget === '' ? `/run/secrets/${id}` : posix.isAbsolute(rawTarget) ? posix.normalize(rawTarget) : posix.join(workdir, rawTarget);
-    out.mounts.push(await secretFile(b, data, target, m.mode ?? 0o400, m.uid ?? 0, m.gid ?? 0));
+    out.mounts.push(await secretFile(await files(), data, target, m.mode ?? 0o400, m.uid ?? 0, m.gid ?? 0));
   }
   return out;
 }
 
-/** A secret's value in a private scratch file, bind-mounted read-only at `target` while the step runs. */
-async function secretFile(b: BuildSession, data: Buffer, target: string, mode: number, uid: number, gid: number): Promise<{ spec: MountSpec; release(): Promise<void> }> {
-  const dir = await mkdtemp(join(b.d.tmpDir, 'secret-'));
-  const file = join(dir, 'data');
-  try {
-    await writeFile(file, data, { mode: 0o400 });
-    await chmod(file, mode);
-    await chown(file, uid, gid);
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { spec: { type: 'bind', source: file, target, readOnly: true }, release: () => rm(dir, { recursive: true, force: true }) };
+/** A secret's value in a file on the step's tmpfs, bind-mounted read-only at `target` while the step runs. */
+async function secretFile(at: SecretFiles, data: Buffer, target: string, mode: number, uid: number, gid: number): Promise<MountSpec> {
+  const file = join(at.dir, String(at.count));
+  await writeFile(file, data, { mode: 0o400 });
+  await chmod(file, mode);
+  await chown(file, uid, gid);
+  return { type: 'bind', source: file, target, readOnly: true };
 }

@@ -108,13 +108,18 @@ export function runStepSpec(input: RunStepInput): ContainerSpec {
 }
 
 /**
- * Creates the container (calling `onCreated` with its id), runs it to the end
+ * Creates the container (calling `onCreated` with its id before it starts and
+ * `onStarted` once it runs), runs it to the end
  * while passing each output chunk to `onOutput`, and returns its exit code.
  * The container is left in place (exited) for the caller to diff and remove.
  */
-export async function runStep(containers: BuildContainers, input: RunStepInput, hooks: { onCreated: (id: string) => void; onOutput: (text: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal }): Promise<{ id: string; exitCode: number; error?: string }> {
+export async function runStep(
+  containers: BuildContainers,
+  input: RunStepInput,
+  hooks: { onCreated: (id: string) => void | Promise<void>; onStarted?: (id: string) => Promise<void>; onOutput: (text: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal },
+): Promise<{ id: string; exitCode: number; error?: string }> {
   const { id } = await containers.create(runStepSpec(input));
-  hooks.onCreated(id);
+  await hooks.onCreated(id);
   const output = containers.attach(id, hooks.signal ? { signal: hooks.signal } : {});
   const pump = (async () => {
     for await (const line of output) hooks.onOutput(line.data.toString('utf8'), line.stream);
@@ -122,6 +127,7 @@ export async function runStep(containers: BuildContainers, input: RunStepInput, 
   const waiting = containers.wait(id, 'next-exit', hooks.signal);
   try {
     await containers.start(id);
+    await hooks.onStarted?.(id);
   } catch (err) {
     pump.catch(() => undefined);
     waiting.catch(() => undefined);

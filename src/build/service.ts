@@ -1,17 +1,21 @@
 // The build service the engine exposes: takes the context tar of `POST /build`,
 // extracts it under the data root, finds the Dockerfile in it (Docker's rules:
 // the given path, else `Dockerfile`, falling back to `dockerfile`), runs the
-// executor and always removes the extracted context.
+// executor and always removes the extracted context. It knows the builds in
+// flight: berthd's shutdown cancels them and waits for their RUN containers
+// to go, and its start ends the RUN containers of builds a crash killed.
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { treeSize } from '../store/index.ts';
-import { invalidArgument } from '../core/errors.ts';
+import { errorMessage, invalidArgument, isNotFound } from '../core/errors.ts';
 import { readContextDockerfile, removeIgnoredBuildFiles } from './classic-context.ts';
 import { extractContext } from './context.ts';
 import { fetchRemoteContext, type RemoteContext, type RemoteProgress } from './remote-context.ts';
 import { dockerfileErrorDetail } from './parser/errors.ts';
 import type { BuildDeps, BuildEmit, BuildRequest, BuildResult } from './build-request.ts';
 import { runBuild } from './run-build.ts';
+import { sweepSecretMounts } from './secret-tmpfs.ts';
+import { StepMarkers } from './step-markers.ts';
 
 export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
@@ -27,6 +31,13 @@ export interface BuildService {
   build(context: AsyncIterable<Uint8Array>, options: BuildOptions, emit: BuildEmit): Promise<BuildResult>;
   /** `docker builder prune`: empties the RUN --mount=type=cache directories. */
   prune(): Promise<{ cachesDeleted: string[]; spaceReclaimed: number }>;
+  /**
+   * At start-up, once the containers are restored: ends and removes the RUN
+   * containers of builds that berthd died in. Best effort, logged.
+   */
+  reapInterrupted(): Promise<string[]>;
+  /** berthd stops: cancels the builds in flight and waits (up to `ms`) until they have removed their RUN containers. */
+  close(ms?: number): Promise<void>;
 }
 
 /** A Dockerfile syntax error in the words of dockerd 20.10's classic builder. */
@@ -43,7 +54,31 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
   await rm(deps.tmpDir, { recursive: true, force: true });
   await mkdir(deps.tmpDir, { recursive: true, mode: 0o700 });
   const cacheRoot = deps.cacheMountRoot ?? join(deps.tmpDir, '..', 'build-cache-mounts');
+  // Secret mounts of steps a crash cut short before they were detached.
+  const swept = await sweepSecretMounts(join(deps.runDir, 'secrets'));
+  if (swept.length > 0) deps.log.warn('removed the secret mount points of interrupted builds', { count: swept.length });
+  const markers = new StepMarkers(join(deps.runDir, 'steps'));
+  const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
   return {
+    async reapInterrupted() {
+      const ids = await markers.list();
+      for (const id of ids) {
+        deps.log.warn('removing the RUN container of a build berthd died in', { container: id });
+        await deps.containers.remove(id, { force: true }).catch((err: unknown) => {
+          if (!isNotFound(err)) deps.log.error('could not remove an interrupted build container', { container: id, err: errorMessage(err) });
+        });
+        await markers.remove(id);
+      }
+      return ids;
+    },
+    async close(ms = 15_000) {
+      const builds = [...running];
+      for (const r of builds) r.stop.abort(new Error('berthd is shutting down'));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      await Promise.race([Promise.allSettled(builds.map((r) => r.done)), late]);
+      clearTimeout(timer);
+    },
     async prune() {
       const names = await readdir(cacheRoot).catch(() => [] as string[]);
       let spaceReclaimed = 0;
@@ -54,21 +89,33 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
       return { cachesDeleted: names, spaceReclaimed };
     },
     async build(context, options, emit) {
-      const signal = options.signal ? { signal: options.signal } : {};
-      const ctx: RemoteContext = options.remote
-        ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
-        : await extractContext(context, deps.tmpDir, { log: deps.log, ...signal });
+      const stop = new AbortController();
+      const done = buildOne(context, { ...options, signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal }, emit);
+      const entry = { stop, done };
+      running.add(entry);
       try {
-        // A plain Dockerfile at a URL comes with an empty context.
-        const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
-        if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
-        const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
-        return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit).catch((err: unknown) => {
-          throw classicParseError(err, options.dockerfile || 'Dockerfile');
-        });
+        return await done;
       } finally {
-        await ctx.dispose();
+        running.delete(entry);
       }
     },
   };
+
+  async function buildOne(context: AsyncIterable<Uint8Array>, options: BuildOptions, emit: BuildEmit): Promise<BuildResult> {
+    const signal = options.signal ? { signal: options.signal } : {};
+    const ctx: RemoteContext = options.remote
+      ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
+      : await extractContext(context, deps.tmpDir, { log: deps.log, ...signal });
+    try {
+      // A plain Dockerfile at a URL comes with an empty context.
+      const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
+      if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
+      const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
+      return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit).catch((err: unknown) => {
+        throw classicParseError(err, options.dockerfile || 'Dockerfile');
+      });
+    } finally {
+      await ctx.dispose();
+    }
+  }
 }

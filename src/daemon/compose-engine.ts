@@ -119,15 +119,21 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       meta,
       containers,
       tmpDir: join(dataRoot, 'build-tmp'),
+      runDir: join(execRoot, 'builds'),
       log: log.with({ module: 'build' }),
       pull: async (ref, o) => (await registry.pull(ref, o)).image,
     });
     const files = new LocalFileService({ containers, images: imageStore, blobs, log: log.with({ module: 'files' }), parents: new ImageParents(meta) });
     await containers.restore();
+    // RUN containers of builds that died with the last berthd: nobody will diff or remove them.
+    await builds.reapInterrupted().catch((err: unknown) => log.warn('ending interrupted build containers failed', { err }));
     // Volumes left mounted by a crash with no running user; best effort.
     await volumeStore.unmountIdle().catch((err: unknown) => log.warn('unmounting idle volumes failed', { err }));
     // Leftovers of crashed image operations; best effort, a failure only wastes space.
-    void imageStore.gc({ layerInUse: (chain) => containers.layerInUse(chain) }).catch((err: unknown) => log.warn('start-up gc failed', { err }));
+    void imageStore.gc({ layerInUse: (chain) => containers.layerInUse(chain) }).then(
+      (r) => log.info('start-up gc done', { layers: r.layers.length, blobs: r.blobs.length }),
+      (err: unknown) => log.warn('start-up gc failed', { err }),
+    );
     // API calls publish docker's events through these wrappers (internal callers, like builds, do not).
     const publishedContainers = publishContainerEvents(containers, events, events);
     const publishedImages = publishImageEvents(images, events);
@@ -145,6 +151,8 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       stats: new StatsService({ containers }),
       prune: new PruneService({ containers: publishedContainers, images: publishedImages, events }),
       async close() {
+        // Builds first: a cancelled build removes its RUN container through the container service.
+        await builds.close();
         destroyed.close();
         logRotator.close();
         containers.close();

@@ -11,9 +11,10 @@ import type { Readable, Writable } from 'node:stream';
 import { chainIds, sha256, type Digest } from '../core/digest.ts';
 import { invalidArgument } from '../core/errors.ts';
 import { normalizeTagged } from '../core/reference.ts';
+import { crashPoint } from '../lib/crash-point.ts';
 import type { BlobStore, MetadataStore, Snapshotter } from '../store/index.ts';
 import { loadArchive } from './archive-load.ts';
-import { collectGarbage, deleteImage, type GcResult, type LayerInUse } from './image-gc.ts';
+import { collectGarbage, deleteImage, replaceLayerBlob, type GcResult, type LayerInUse } from './image-gc.ts';
 import { importRootfs } from './image-import.ts';
 import { ImageLayers } from './image-layers.ts';
 import { ImageRecords } from './image-records.ts';
@@ -49,6 +50,12 @@ export interface LocalImageStore extends ImageStore {
    * (a pull's layers) from gc() until the returned function is called.
    */
   lease(blobs: readonly Digest[]): () => void;
+  /**
+   * Points a layer's row at another blob of the same content (a push's gzip
+   * of an uncompressed layer); the blob it named before goes when nothing
+   * else names or leases it. NotFound when the layer has no row.
+   */
+  setLayerBlob(chainId: Digest, blob: Digest, mediaType: string): Promise<void>;
   /** Where stageLayer() (layer-staging.ts) puts a pull's temp blobs and staging snapshots. */
   stagingPlaces(): StagingPlaces;
   /**
@@ -81,8 +88,6 @@ class Store implements LocalImageStore {
   readonly #records: ImageRecords;
   readonly #layers: ImageLayers;
   readonly #mutex = new Mutex();
-  /** Blobs under a lease (count per digest): gc() leaves them alone. */
-  readonly #leased = new Map<Digest, number>();
 
   constructor(deps: LocalImageStoreDeps) {
     this.#p = {
@@ -149,6 +154,7 @@ class Store implements LocalImageStore {
       const diffIds = config.rootfs.diff_ids;
       if (diffIds.length !== layers.length) throw invalidArgument(`invalid image config: ${diffIds.length} diff ids for ${layers.length} layers`);
       if (staged.length > 0) await this.#layers.installStaged(chainIds(diffIds), staged, this.stagingPlaces());
+      crashPoint('image.layers-installed');
       return this.#createLocked(config, layers, options);
     });
   }
@@ -192,21 +198,16 @@ class Store implements LocalImageStore {
   }
 
   lease(blobs: readonly Digest[]): () => void {
-    for (const b of blobs) this.#leased.set(b, (this.#leased.get(b) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const b of blobs) {
-        const n = (this.#leased.get(b) ?? 1) - 1;
-        if (n <= 0) this.#leased.delete(b);
-        else this.#leased.set(b, n);
-      }
-    };
+    const lease = this.#p.blobs.lease(blobs);
+    return () => lease.release();
+  }
+
+  setLayerBlob(chainId: Digest, blob: Digest, mediaType: string): Promise<void> {
+    return this.#mutex.run(() => replaceLayerBlob(this.#deps, chainId, blob, mediaType));
   }
 
   gc(options: { layerInUse?: LayerInUse } = {}): Promise<GcResult> {
-    return this.#mutex.run(() => collectGarbage(this.#deps, (b) => this.#leased.has(b), options));
+    return this.#mutex.run(() => collectGarbage(this.#deps, options));
   }
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as tar from 'tar-stream';
 import type { Digest } from '../core/digest.ts';
 import { runTool } from '../lib/run-tool.ts';
-import type { BlobStore } from '../store/index.ts';
+import type { BlobLease, BlobStore } from '../store/index.ts';
 
 export interface LayerDiffOptions {
   /** Seconds since the epoch (SOURCE_DATE_EPOCH): no time in the tar is later. */
@@ -25,6 +25,8 @@ export interface LayerDiffOptions {
    * the mount points the runtime created, as Docker's init layer hides them).
    */
   readonly exclude?: ReadonlySet<string>;
+  /** The caller's lease: the layer's blob joins it before it is visible (no gc takes it before an image names it). */
+  readonly lease?: BlobLease;
 }
 
 /** What the OCI runtime creates in a RUN container's upper dir for its mounts, and what docker's init layer holds (engine/init-layer.ts). */
@@ -98,7 +100,7 @@ function minor(rdev: number): number {
 export async function diffToLayer(root: string, blobs: BlobStore, options: LayerDiffOptions = {}): Promise<LayerDiffResult> {
   const opaque = options.overlay ? await opaqueDirs(root) : new Set<string>();
   const pack = tar.pack();
-  const ingesting = blobs.ingest(pack as unknown as AsyncIterable<Uint8Array>);
+  const ingesting = blobs.ingest(pack as unknown as AsyncIterable<Uint8Array>, options.lease ? { lease: options.lease } : {});
   let entries = 0;
   const clamp = (d: Date): Date => (options.epoch !== undefined && d.getTime() > options.epoch * 1000 ? new Date(options.epoch * 1000) : new Date(Math.floor(d.getTime() / 1000) * 1000));
   const put = (header: Partial<tar.Header> & { name: string }, data?: Buffer): Promise<void> =>

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errorMessage, internal, invalidArgument, permissionDenied } from '../core/errors.ts';
 import type { EndpointSpec, EndpointState, NetworkState } from '../core/types.ts';
+import { crashPoint } from '../lib/crash-point.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type Attachment, AttachmentRecords, stateOf } from './attachments.ts';
@@ -154,6 +155,7 @@ export class CniNetworkManager implements NetworkManager {
       if (o.name === '') throw invalidArgument('network name is required');
       const n = await newBridgeNetwork(o, this.#networks.all());
       await this.#networks.save(n);
+      crashPoint('network.create.saved');
       // The bridge (and its route) exists from now on, as with docker: other networks see the subnet as taken, and DNS can listen.
       try {
         await this.#bridges.ensureBridge(n);
@@ -161,6 +163,7 @@ export class CniNetworkManager implements NetworkManager {
         await this.#networks.delete(n.id);
         throw internal(`could not create the bridge of network ${n.name}: ${errorMessage(err)}`, err);
       }
+      crashPoint('network.create.bridged');
       this.#o.log.info('network created', { network: n.id, name: n.name, subnet: n.subnet });
       return n;
     });

@@ -9,7 +9,8 @@ import { Readable } from 'node:stream';
 import { digestHex, isDigest, type Digest } from '../core/digest.ts';
 import { invalidArgument, notFound } from '../core/errors.ts';
 import { fsyncDir } from '../lib/atomic-write.ts';
-import type { BlobStore } from './types.ts';
+import { BlobLeases } from './leases.ts';
+import type { BlobLease, BlobStore } from './types.ts';
 
 function isEnoent(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
@@ -18,6 +19,7 @@ function isEnoent(err: unknown): boolean {
 class LocalBlobStore implements BlobStore {
   readonly #dir: string;
   readonly #ingestDir: string;
+  readonly #leases = new BlobLeases();
 
   constructor(root: string) {
     this.#dir = join(root, 'blobs', 'sha256');
@@ -36,7 +38,15 @@ class LocalBlobStore implements BlobStore {
     return join(this.#dir, digestHex(digest));
   }
 
-  async ingest(data: Readable | AsyncIterable<Uint8Array>, expected: { digest?: Digest; size?: number } = {}): Promise<{ digest: Digest; size: number }> {
+  lease(digests: readonly Digest[] = []): BlobLease {
+    return this.#leases.create(digests);
+  }
+
+  isLeased(digest: Digest): boolean {
+    return this.#leases.has(digest);
+  }
+
+  async ingest(data: Readable | AsyncIterable<Uint8Array>, expected: { digest?: Digest; size?: number; lease?: BlobLease } = {}): Promise<{ digest: Digest; size: number }> {
     const tmp = join(this.#ingestDir, `${randomBytes(8).toString('hex')}.tmp`);
     const hash = createHash('sha256');
     let size = 0;
@@ -64,6 +74,8 @@ class LocalBlobStore implements BlobStore {
       if (expected.size !== undefined && expected.size !== size) {
         throw invalidArgument(`failed to verify blob ${expected.digest ?? digest}: size mismatch: expected ${expected.size} bytes, got ${size}`);
       }
+      // Leased before it is visible: a gc listing blobs/ from now on already sees the lease.
+      expected.lease?.add(digest);
       await rename(tmp, this.path(digest));
       committed = true;
       await fsyncDir(this.#dir);
@@ -73,7 +85,7 @@ class LocalBlobStore implements BlobStore {
     }
   }
 
-  put(data: Uint8Array | string, expected: { digest?: Digest } = {}): Promise<{ digest: Digest; size: number }> {
+  put(data: Uint8Array | string, expected: { digest?: Digest; lease?: BlobLease } = {}): Promise<{ digest: Digest; size: number }> {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     return this.ingest(Readable.from([buf]), expected);
   }

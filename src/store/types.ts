@@ -4,6 +4,16 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../core/digest.ts';
 
+/**
+ * A hold on blobs that no record names yet (see leases.ts): gc leaves a leased
+ * blob alone. release() is idempotent.
+ */
+export interface BlobLease {
+  /** Adds a blob to the lease (ingest() does so before the blob becomes visible). */
+  add(digest: Digest): void;
+  release(): void;
+}
+
 /** Content-addressed blobs under `<root>/blobs/sha256/<hex>`. */
 export interface BlobStore {
   /**
@@ -11,10 +21,16 @@ export interface BlobStore {
    * when given, then fsyncs and renames it into place. A blob is visible only
    * once complete and verified. Throws InvalidArgument on a digest or size
    * mismatch (the message names the expected digest); nothing is left behind.
+   * With `lease`, the blob joins it before it becomes visible, so no gc can
+   * take it before the caller's record names it.
    */
-  ingest(data: Readable | AsyncIterable<Uint8Array>, expected?: { digest?: Digest; size?: number }): Promise<{ digest: Digest; size: number }>;
+  ingest(data: Readable | AsyncIterable<Uint8Array>, expected?: { digest?: Digest; size?: number; lease?: BlobLease }): Promise<{ digest: Digest; size: number }>;
   /** ingest() for bytes already in memory. */
-  put(data: Uint8Array | string, expected?: { digest?: Digest }): Promise<{ digest: Digest; size: number }>;
+  put(data: Uint8Array | string, expected?: { digest?: Digest; lease?: BlobLease }): Promise<{ digest: Digest; size: number }>;
+  /** A lease on `digests` (more join through ingest's `lease`); gc honours it until released. */
+  lease(digests?: readonly Digest[]): BlobLease;
+  /** Whether a lease holds the blob. */
+  isLeased(digest: Digest): boolean;
   has(digest: Digest): Promise<boolean>;
   /** Size in bytes. Throws NotFound. */
   size(digest: Digest): Promise<number>;

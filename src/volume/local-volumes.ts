@@ -154,12 +154,6 @@ export class LocalVolumeStore implements VolumeStore {
     if (await isMountPoint(v.mountpoint)) await runTool('umount', [v.mountpoint]);
   }
 
-  /** Whether the volume holds nothing yet (copy-up only fills an empty volume). */
-  async isEmpty(name: string): Promise<boolean> {
-    const entries = await readdir(this.get(name).mountpoint).catch(() => []);
-    return entries.length === 0;
-  }
-
   /**
    * Unmounts option volumes that no container holds (after start-up restore:
    * a crash can leave them mounted). Returns the names it unmounted.

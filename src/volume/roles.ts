@@ -16,8 +16,6 @@ export interface VolumeStore {
   acquire(name: string, user: string): Promise<string>;
   /** The reverse of acquire; unmounts when the last user is gone. */
   release(name: string, user: string): Promise<void>;
-  /** True when the volume holds no files yet (copy-up fills it then). */
-  isEmpty(name: string): Promise<boolean>;
   /** Unmounts volumes left mounted with no user (after a crash); returns their names. */
   unmountIdle(): Promise<string[]>;
 }

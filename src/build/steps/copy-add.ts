@@ -64,7 +64,7 @@ export async function copyStep(b: BuildSession, st: StageState, cmd: CopyCommand
         what,
       });
       await b.d.snapshotter.unmountRootfs(mount.id);
-      diffId = (await diffToLayer(mount.upper, b.d.blobs, { overlay: true, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) })).diffId;
+      diffId = (await diffToLayer(mount.upper, b.d.blobs, { overlay: true, lease: b.lease, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) })).diffId;
     } finally {
       await b.d.snapshotter.removeRootfs(mount.id);
     }

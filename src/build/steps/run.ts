@@ -3,8 +3,10 @@
 // streamed as the classic builder does, and its upper directory becomes the
 // step's layer.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { shortId } from '../../core/ids.ts';
+import { crashPoint } from '../../lib/crash-point.ts';
 import { diffToLayer, runtimeMountPoints } from '../../image/index.ts';
 import type { BuildSession } from '../build-session.ts';
 import { defaultPath, defaultShell, envMap, proxyArgs, type StageState } from '../build-state.ts';
@@ -14,6 +16,7 @@ import type { Mount as RunMount, RunCommand } from '../parser/index.ts';
 import { checkRunLimits, checkRunShares } from '../run-limits.ts';
 import { runMounts, withSecretEnv } from '../run-mounts.ts';
 import { runStep } from '../run-step.ts';
+import { StepMarkers } from '../step-markers.ts';
 import { StepFailedError } from '../step-error.ts';
 import { tryCache } from '../step-cache.ts';
 
@@ -67,6 +70,7 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
   let containerId: string | undefined;
   let ok = false;
   const mounted = await runMounts(b, st, mounts);
+  const markers = new StepMarkers(join(b.d.runDir, 'steps'));
   try {
     const result = await runStep(
       b.d.containers,
@@ -82,10 +86,16 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
         ...(b.r.extraHosts ? { extraHosts: b.r.extraHosts } : {}),
       },
       {
-        onCreated: (id) => {
+        onCreated: async (id) => {
           containerId = id;
+          // Before it starts: should berthd die during the step, its next start ends this container.
+          await markers.add(id);
           st.say(` ---> Running in ${shortId(id)}\n`);
           if (b.r.runLimits) checkRunShares(b.r.runLimits);
+        },
+        onStarted: async () => {
+          await mounted.detach();
+          crashPoint('build.run-started');
         },
         // The classic builder shows the step's stderr in red (ANSI 91), as docker's clients expect.
         onOutput: (text, stream) => st.say(stream === 'stderr' ? `\x1b[91m${text}\x1b[0m` : text),
@@ -97,7 +107,8 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
     }
     const upper = b.d.snapshotter.rootfsPaths(result.id, []).upper;
     const exclude = new Set([...runtimeMountPoints, ...mounted.targets]);
-    const diff = await diffToLayer(upper, b.d.blobs, { overlay: true, exclude, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) });
+    const diff = await diffToLayer(upper, b.d.blobs, { overlay: true, exclude, lease: b.lease, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) });
+    crashPoint('build.layer-written');
     st.config.rootfs = { type: 'layers', diff_ids: [...st.config.rootfs.diff_ids, diff.diffId] };
     st.config.history = [...(st.config.history ?? []), { created: b.now(), created_by: createdBy }];
     const id = await commitStage(b, st);
@@ -115,5 +126,6 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
       if (b.r.forceRm) st.say(`Removing intermediate container ${shortId(containerId)}\n`);
       await b.d.containers.remove(containerId, { force: true }).catch((err: unknown) => b.d.log.warn('removing a failed build container failed', { container: containerId, err: errorMessage(err) }));
     }
+    if (containerId !== undefined) await markers.remove(containerId).catch((err: unknown) => b.d.log.warn('removing a build step marker failed', { container: containerId, err: errorMessage(err) }));
   }
 }

@@ -29,7 +29,7 @@ export async function workdirStep(b: BuildSession, st: StageState, cmd: WorkdirC
     if (!(await stat(host).then((s) => s.isDirectory(), () => false))) {
       await mkdir(host, { recursive: true, mode: 0o755 });
       await b.d.snapshotter.unmountRootfs(mount.id);
-      diffId = (await diffToLayer(mount.upper, b.d.blobs, { overlay: true, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) })).diffId;
+      diffId = (await diffToLayer(mount.upper, b.d.blobs, { overlay: true, lease: b.lease, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) })).diffId;
     }
   } finally {
     await b.d.snapshotter.removeRootfs(mount.id);

@@ -13,7 +13,8 @@ import type { Image, LocalImageStore, OciContainerConfig, OciImageConfig } from 
 import { mediaTypes } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { resolveUser } from '../../runtime/index.ts';
-import type { BlobStore } from '../../store/index.ts';
+import type { BlobLease, BlobStore } from '../../store/index.ts';
+import { crashPoint } from '../../lib/crash-point.ts';
 import { archivePath, statPath, writeTree, type PathStat } from './archive.ts';
 import { extractInto } from './extract.ts';
 import type { ContainerFsView } from './fs-view.ts';
@@ -182,6 +183,16 @@ export class LocalFileService implements FileService {
   }
 
   async commit(idOrName: string, options: CommitOptions = {}): Promise<Image> {
+    // The new layer's blob is leased until the image record names it: a gc (start-up, after an rmi) may run meanwhile.
+    const lease = this.#d.blobs.lease();
+    try {
+      return await this.#commitLeased(idOrName, options, lease);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async #commitLeased(idOrName: string, options: CommitOptions, lease: BlobLease): Promise<Image> {
     let ref: string | undefined;
     if (options.repo) {
       const text = options.tag ? `${options.repo}:${options.tag}` : options.repo;
@@ -206,7 +217,7 @@ export class LocalFileService implements FileService {
     }
     let diff: Awaited<ReturnType<typeof diffToLayer>>;
     try {
-      diff = await this.#d.containers.withFilesystem(c.id, (view) => diffToLayer(view.upper, this.#d.blobs, { overlay: true, exclude: runtimeMountPoints }));
+      diff = await this.#d.containers.withFilesystem(c.id, (view) => diffToLayer(view.upper, this.#d.blobs, { overlay: true, exclude: runtimeMountPoints, lease }));
     } finally {
       if (pause) await this.#d.containers.unpause(c.id).catch((err: unknown) => this.#d.log.warn('unpause after commit failed', { container: c.id, err }));
     }
@@ -237,6 +248,7 @@ export class LocalFileService implements FileService {
       ],
     };
     const layers = diffIds.map((d) => ({ blob: d, mediaType: mediaTypes.ociLayer }));
+    crashPoint('commit.layer-written');
     const made = await this.#d.images.create(image, layers, ref !== undefined ? { ref } : {});
     this.#d.parents?.set(made.id, c.imageId);
     return made;

@@ -108,9 +108,8 @@ export class ContainerMounts {
         const name = mp.name ?? '';
         if (!this.#d.store.has(name)) throw invalidArgument(`error while mounting volume '${mp.source}': volume ${name} does not exist`);
         source = await this.#d.store.acquire(name, c.id);
-        if (!mp.noCopy && (await this.#d.store.isEmpty(name))) {
-          await copyUp(rootfs, mp.destination, source);
-        }
+        // copyUp() fills only an empty volume, and first undoes or finishes a copy-up that a crash cut short.
+        if (!mp.noCopy) await copyUp(rootfs, mp.destination, source);
       }
       out.push({ destination: mp.destination, type: 'bind', source, options: ['rbind', rw, mp.propagation || 'rprivate'] });
     }

@@ -1,8 +1,12 @@
 // Removing a container: the guards of docker rm (a running or restarting one
 // needs force), then its process, rootfs, mounts, networks, bundle and record
-// go, and with `volumes` its anonymous volumes too.
+// go, and with `volumes` its anonymous volumes too. As dockerd does, the
+// record is first marked dead and saved: a crash part way leaves a dead
+// container (that nothing starts, and that berthd's next start removes),
+// never a record whose rootfs is gone.
 import { rm } from 'node:fs/promises';
 import { conflict } from '../../core/errors.ts';
+import { crashPoint } from '../../lib/crash-point.ts';
 import type { Container } from '../../core/types.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { releaseNetwork } from './network-links.ts';
@@ -60,10 +64,14 @@ export class ContainerRemoval {
     this.#roles.attaches.endPending(id);
     d.health?.stop(id);
     this.#roles.watcher.unwatch(id);
+    // Dead before anything goes (dockerd's order): from here on the record never comes back to life.
+    if (c.state.status !== 'dead') reg.setState(reg.get(id) ?? c, { status: 'dead', pid: 0 });
+    crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
     await rt.delete(id, { force: true });
     await rt.cleanup(id);
     await d.snapshotter.removeRootfs(id);
+    crashPoint('container.rm.rootfs-removed');
     await d.mounts.release(c);
     await releaseNetwork(this.#ctx, id);
     await rm(this.#ctx.bundleDir(id), { recursive: true, force: true });

@@ -1,7 +1,8 @@
-// berthd's start-up: re-arms the exit watchers of containers still running,
-// records the exits that happened while it was away, adopts or clears a start
-// it was interrupted in, then starts the containers their restart policy says
-// should run now (docker's rules).
+// berthd's start-up: finishes the removals a crash interrupted (a dead
+// container), re-arms the exit watchers of containers still running, records
+// the exits that happened while it was away, adopts or clears a start it was
+// interrupted in, then starts the containers their restart policy says should
+// run now (docker's rules).
 import { access, rm } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.ts';
 import type { ExitStatus } from '../../runtime/index.ts';
@@ -15,11 +16,18 @@ export interface RestoreRoles {
   readonly exits: { onExit(id: string, status: ExitStatus): Promise<void> };
   readonly restarts: { pending(id: string): boolean; restartNow(id: string): Promise<void> };
   readonly lifecycle: { start(id: string): Promise<boolean> };
+  readonly removal: { remove(id: string, options: { force: boolean; volumes: boolean }): Promise<void> };
 }
 
 export async function restoreContainers(ctx: ContainerContext, roles: RestoreRoles): Promise<void> {
   const { d } = ctx;
   for (const c of ctx.reg.all()) {
+    if (c.state.status === 'dead') {
+      // A removal that a crash cut short: dockerd finishes it at start-up, anonymous volumes included.
+      d.log.warn('finishing the removal of a dead container', { container: c.id });
+      await roles.removal.remove(c.id, { force: true, volumes: true }).catch((err: unknown) => d.log.error('could not remove dead container', { container: c.id, err: errorMessage(err) }));
+      continue;
+    }
     if (c.state.status === 'created' || c.state.status === 'exited') {
       await restoreInterruptedStart(ctx, roles, c);
       continue;

@@ -59,7 +59,7 @@ export class LocalContainers implements ContainerService {
 
   /** Re-arms watchers for containers still running, records exits that happened while berthd was away. */
   restore(): Promise<void> {
-    return restoreContainers(this.#ctx, { watcher: this.#watcher, exits: this.#exits, restarts: this.#restarts, lifecycle: this.#lifecycle });
+    return restoreContainers(this.#ctx, { watcher: this.#watcher, exits: this.#exits, restarts: this.#restarts, lifecycle: this.#lifecycle, removal: this.#removal });
   }
 
   /** Stops watchers, health checks and pending restarts; containers keep running. */

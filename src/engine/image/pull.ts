@@ -13,6 +13,7 @@ import { errorMessage, invalidArgument } from '../../core/errors.ts';
 import { familiarName, formatReference, parseReference, withDefaultTag, type Reference } from '../../core/reference.ts';
 import { parseImageConfig } from '../../image/index.ts';
 import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../../image/index.ts';
+import { crashPoint } from '../../lib/crash-point.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Credentials, Descriptor, Platform, RegistryClient } from '../../registry/index.ts';
 import type { BlobStore } from '../../store/index.ts';
@@ -164,6 +165,7 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
       signal?.throwIfAborted();
 
       const downloaded = Date.now();
+      crashPoint('pull.layers-staged');
       // The manifest is kept so that push and save can reuse it; then the staged layers are committed and the record is written last.
       await deps.blobs.put(resolved.manifestBytes, { digest: resolved.manifestDigest });
       const image = await deps.images.createFromStaged(

@@ -14,7 +14,7 @@ import { familiarName, formatReference, parseReference, repositoryName, withDefa
 import type { Image, LocalImageStore, ProgressSink } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseManifest, type Credentials, type Descriptor, type RegistryClient } from '../../registry/index.ts';
-import type { BlobStore, MetadataStore } from '../../store/index.ts';
+import type { BlobLease, BlobStore, MetadataStore } from '../../store/index.ts';
 
 export interface PushDeps {
   readonly registry: RegistryClient;
@@ -47,7 +47,7 @@ const dockerTypes = {
 const compressedTypes = /(\+gzip|\.gzip|\+zstd)$/;
 
 /** The layer's blob as it goes to the registry: compressed, compressing it now if needed. */
-async function layerBlob(deps: PushDeps, image: Image, index: number): Promise<Descriptor> {
+async function layerBlob(deps: PushDeps, image: Image, index: number, lease: BlobLease): Promise<Descriptor> {
   const layer = image.layers[index] as Image['layers'][number];
   const row = deps.meta.getLayer(layer.chainId);
   if (row?.blobDigest !== undefined && compressedTypes.test(row.blobMediaType ?? '') && (await deps.blobs.has(row.blobDigest))) {
@@ -56,8 +56,10 @@ async function layerBlob(deps: PushDeps, image: Image, index: number): Promise<D
   const source = row?.blobDigest !== undefined && (await deps.blobs.has(row.blobDigest)) ? row.blobDigest : layer.diffId;
   if (!(await deps.blobs.has(source))) throw notFound(`Cannot push layer ${layer.diffId}: its content is missing`);
   const gz = deps.blobs.stream(source).pipe(createGzip({ level: 6 }));
-  const { digest, size } = await deps.blobs.ingest(gz);
-  if (row !== undefined) deps.meta.putLayer({ ...row, blobDigest: digest, blobMediaType: dockerTypes.layerGzip });
+  // Leased until the layer's row names it (a gc may run at any time). The source may go once the row names
+  // the gzip: a reader that has it open (a concurrent push or save) keeps reading it.
+  const { digest, size } = await deps.blobs.ingest(gz, { lease });
+  if (row !== undefined) await deps.images.setLayerBlob(layer.chainId, digest, dockerTypes.layerGzip);
   return { mediaType: dockerTypes.layerGzip, digest, size };
 }
 
@@ -78,6 +80,16 @@ async function originalManifest(deps: PushDeps, image: Image, layers: readonly D
 }
 
 export async function pushImage(deps: PushDeps, name: string, options: PushOptions = {}): Promise<PushResult> {
+  // What the push writes (compressed layers, the manifest) is leased until a record names it.
+  const lease = deps.blobs.lease();
+  try {
+    return await pushLeased(deps, name, options, lease);
+  } finally {
+    lease.release();
+  }
+}
+
+async function pushLeased(deps: PushDeps, name: string, options: PushOptions, lease: BlobLease): Promise<PushResult> {
   const ref: Reference = withDefaultTag(parseReference(name));
   const progress = options.progress ?? (() => undefined);
   // dockerd names the repository before it looks the image up, so even a
@@ -99,7 +111,7 @@ export async function pushImage(deps: PushDeps, name: string, options: PushOptio
     .map((r) => r.path);
 
   const layers: Descriptor[] = [];
-  for (let i = 0; i < image.layers.length; i++) layers.push(await layerBlob(deps, image, i));
+  for (let i = 0; i < image.layers.length; i++) layers.push(await layerBlob(deps, image, i, lease));
   // docker lists layers top first.
   const order = [...layers].reverse();
   for (const l of order) progress({ kind: 'layer', id: digestHex(l.digest).slice(0, 12), step: 'preparing' });
@@ -163,8 +175,8 @@ export async function pushImage(deps: PushDeps, name: string, options: PushOptio
     };
   const digest = await deps.registry.putManifest(ref, manifest.bytes, manifest.mediaType, common);
   if (digest !== sha256(manifest.bytes)) deps.log.warn('registry reports another manifest digest', { expected: sha256(manifest.bytes), got: digest });
-  // Keep the manifest (for the next push and for save) and record the RepoDigest, as docker does.
-  await deps.blobs.put(manifest.bytes);
+  // Keep the manifest (the RepoDigest names it, so it lives as long as that) and record the RepoDigest, as docker does.
+  await deps.blobs.put(manifest.bytes, { lease });
   await deps.images.tag(image.id, formatReference({ domain: ref.domain, path: ref.path, digest }));
   deps.log.info('image pushed', { ref: formatReference(ref), image: image.id, digest });
   return { tag: ref.tag ?? 'latest', digest, size: manifest.bytes.length };
