@@ -262,6 +262,20 @@ test('NotFound from the engine becomes 404 with the message', async () => {
   assert.deepEqual(json(r.body), { message: 'No such container: nosuch' });
 });
 
+test('an id whose escapes are not UTF-8 is looked up (404), not a 500 URI malformed', async () => {
+  const r = await call('GET', '/containers/%ff%fe/json');
+  assert.equal(r.status, 404);
+  assert.deepEqual(json(r.body), { message: 'No such container: \ufffd\ufffd' });
+});
+
+test('a bad escape in the path or the query is a 400 with Go\'s words', async () => {
+  for (const path of ['/containers/%zz/json', '/containers/json?all=%zz', '/images/%/json']) {
+    const r = await call('GET', path);
+    assert.equal(r.status, 400, path);
+    assert.match(String(json(r.body)['message']), /^invalid URL escape "%/, path);
+  }
+});
+
 test('Conflict from the engine becomes 409', async () => {
   const r = await call('POST', '/containers/create?name=taken', { Image: 'busybox' });
   assert.equal(r.status, 409);

@@ -5,12 +5,13 @@ import { createServer, ServerResponse, type IncomingMessage, type Server } from 
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { chmod, rm } from 'node:fs/promises';
-import { errorMessage, isBerthError } from '../core/errors.ts';
+import { errorMessage, invalidArgument, isBerthError } from '../core/errors.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { statusOf } from './error-status.ts';
 import { sendJson } from './http-util.ts';
 import { cleanRedirect } from './clean-path.ts';
+import { badEscape, parseQuery } from './url-escape.ts';
 import { engineApiRoutes } from './known-routes.ts';
 import { compileRoute, matchRoute, Router } from './router.ts';
 import { addContainerRoutes } from './routes/containers.ts';
@@ -79,7 +80,18 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
       res.writeHead(301, { Location: clean, 'Content-Length': 0 }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://berth');
+    let url: URL;
+    let query: URLSearchParams;
+    try {
+      url = new URL(req.url ?? '/', 'http://berth');
+      const bad = badEscape(url.pathname);
+      if (bad !== undefined) throw invalidArgument(bad);
+      query = parseQuery(url.search.slice(1));
+    } catch (err) {
+      // Go's net/http refuses a target it cannot parse with 400 before any handler.
+      sendJson(res, 400, { message: isBerthError(err) ? errorMessage(err) : `parse ${JSON.stringify(req.url ?? '')}: invalid URI for request` });
+      return;
+    }
     res.setHeader('Api-Version', maxApiVersion);
     res.setHeader('Docker-Experimental', 'false');
     res.setHeader('Ostype', 'linux');
@@ -114,7 +126,7 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
         req,
         res,
         params: match.params,
-        query: url.searchParams,
+        query,
         version: version ?? maxApiVersion,
         engine,
         log: reqLog,
