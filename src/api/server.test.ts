@@ -287,10 +287,13 @@ test('malformed JSON in a create body is a 400 with Go\'s decoder text', async (
   assert.equal(json(r.body)['message'], 'unexpected EOF');
 });
 
-test('a wrongly typed field is a 400 naming the field', async () => {
+test('a wrongly typed field is a 400 with Go\'s decoder text, as dockerd words it', async () => {
   const r = await call('POST', '/containers/create', { Image: 'busybox', Env: 'A=1' });
   assert.equal(r.status, 400);
-  assert.match(String(json(r.body)['message']), /Config\.Env/);
+  assert.equal(json(r.body)['message'], 'json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Env of type []string');
+  const m = await call('POST', '/containers/create', { Image: 'busybox', HostConfig: { Memory: 1.5 } });
+  assert.equal(m.status, 400);
+  assert.equal(json(m.body)['message'], 'json: cannot unmarshal number 1.5 into Go struct field HostConfig.HostConfig.Memory of type int64');
 });
 
 test('create converts Config and HostConfig into a spec', async () => {
