@@ -4,7 +4,8 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { chmod, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { listenUnixSocket } from './unix-listen.ts';
 import { errorMessage, invalidArgument, isBerthError } from '../core/errors.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -37,8 +38,11 @@ import { serverVersion } from '../engine/index.ts';
 
 export interface ApiServer {
   readonly server: Server;
-  /** Listens on a unix socket (a stale socket file is removed first), mode 0660. */
-  listenUnix(path: string): Promise<void>;
+  /**
+   * Listens on a unix socket (a stale socket file is removed first), mode 0660,
+   * group `gid` (default: berthd's own); never reachable wider than that.
+   */
+  listenUnix(path: string, options?: { gid?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +75,7 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
   const { engine, log } = options;
   const router = buildRouter();
   const sockets = new Set<Duplex>();
+  const listening: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) => {
     const started = Date.now();
@@ -169,16 +174,9 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
 
   return {
     server,
-    async listenUnix(path: string) {
-      await rm(path, { force: true });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(path, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      await chmod(path, 0o660);
+    async listenUnix(path: string, options: { gid?: number } = {}) {
+      await listenUnixSocket(server, path, options.gid ?? process.getgid?.() ?? 0);
+      listening.push(path);
     },
     async close() {
       await new Promise<void>((resolve) => {
@@ -187,6 +185,8 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
         for (const s of sockets) s.destroy();
         server.closeAllConnections();
       });
+      // The socket was renamed into place, so the runtime unlinks only its first name.
+      await Promise.all(listening.map((p) => rm(p, { force: true })));
     },
   };
 }
