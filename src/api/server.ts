@@ -145,6 +145,9 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
       if ((res as { _hijacked?: boolean })._hijacked) {
         (upgrade?.socket ?? req.socket).destroy();
       } else if (!res.headersSent) {
+        // A body left unread (too large, or the handler refused before reading it) is not
+        // drained for keep-alive: the connection closes after the answer, as Go's server does.
+        if (!req.complete) res.setHeader('Connection', 'close');
         sendJson(res, status, { message: isBerthError(err) || status !== 500 ? errorMessage(err) : `internal error: ${errorMessage(err)}` });
       } else {
         res.destroy();
