@@ -1,10 +1,15 @@
 // Docker's create body (Config + HostConfig + NetworkingConfig, `unknown` until
 // checked here) → berth's ContainerSpec. Wrong types are 400s naming the field.
-import { errorMessage, internal, invalidArgument } from '../core/errors.ts';
+import { errorMessage, invalidArgument } from '../core/errors.ts';
 import { validateRestartPolicy } from '../core/restart-policy.ts';
 import { endpointsFromCreateBody, withContainerMac } from './endpoints-spec.ts';
 import type { ContainerLink, ContainerSpec, HostSpec, MountSpec, RestartPolicy, Ulimit } from '../core/types.ts';
 import { mountSpecFromBody } from './mount-json.ts';
+import type { IncomingMessage } from 'node:http';
+import { containerCreateBody } from './create-body-types.ts';
+import { goDecodeError } from './go-decode.ts';
+import { goSyntaxMessage } from './go-json.ts';
+import { readBody } from './http-util.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -74,12 +79,15 @@ function list(o: Obj, key: string, field: string): Obj[] {
   return v as Obj[];
 }
 
-/** HostConfig.ConsoleSize: `[height, width]` of unsigned integers, [0, 0] meaning unset. */
+/**
+ * HostConfig.ConsoleSize: Go's `[2]uint` (`[height, width]`, [0, 0] meaning
+ * unset): like Go, extra elements are dropped and missing ones are 0.
+ */
 function consoleSizeOf(h: Obj): readonly [number, number] | undefined {
   const v = h['ConsoleSize'];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && (n as number) >= 0)) bad('HostConfig.ConsoleSize', 'an array of two unsigned integers');
-  const [height, width] = v as [number, number];
+  if (!Array.isArray(v) || !v.every((n) => n === null || (Number.isInteger(n) && (n as number) >= 0))) bad('HostConfig.ConsoleSize', 'an array of two unsigned integers');
+  const [height = 0, width = 0] = (v as (number | null)[]).map((n) => n ?? 0);
   return height > 0 && width > 0 ? [height, width] : undefined;
 }
 
@@ -90,7 +98,8 @@ function consoleSizeOf(h: Obj): readonly [number, number] | undefined {
 function parseLink(text: string): ContainerLink {
   if (text === '') throw invalidArgument('empty string specified for links');
   const parts = text.split(':');
-  if (parts.length > 2) throw internal(`bad format for links: ${text}`);
+  // A malformed request is the client's mistake: 400 (dockerd 20.10 answers 500).
+  if (parts.length > 2) throw invalidArgument(`bad format for links: ${text}`);
   const [name = '', alias] = parts;
   if (alias === undefined) return { name, alias: name };
   if (name.startsWith('/')) return { name: name.slice(1), alias: alias.slice(alias.lastIndexOf('/') + 1) };
@@ -98,7 +107,7 @@ function parseLink(text: string): ContainerLink {
 }
 
 /** The HostConfig fields read here, by their Go names. */
-const hostConfigFields = ['AutoRemove', 'Binds', 'CapAdd', 'CapDrop', 'CgroupnsMode', 'ConsoleSize', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpuShares',
+const hostConfigFields = ['CpusetMems', 'IOMaximumBandwidth', 'IOMaximumIOps', 'MemorySwappiness', 'OomScoreAdj', 'AutoRemove', 'Binds', 'CapAdd', 'CapDrop', 'CgroupnsMode', 'ConsoleSize', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod', 'CpuRealtimeRuntime', 'CpuShares',
   'CpusetCpus', 'DeviceCgroupRules', 'Devices', 'Dns', 'DnsOptions', 'DnsSearch', 'ExtraHosts', 'GroupAdd', 'Init', 'Isolation', 'KernelMemory', 'KernelMemoryTCP', 'Links',
   'LogConfig', 'Memory', 'MemoryReservation', 'MemorySwap', 'Mounts', 'NanoCpus', 'NetworkMode', 'OomKillDisable', 'PidMode', 'PidsLimit', 'PortBindings', 'Privileged',
   'PublishAllPorts', 'ReadonlyRootfs', 'RestartPolicy', 'Runtime', 'SecurityOpt', 'ShmSize', 'Sysctls', 'Tmpfs', 'UTSMode', 'Ulimits', 'VolumeDriver', 'VolumesFrom'];
@@ -175,6 +184,11 @@ function hostSpec(given: Obj): HostSpec {
   const cpuRealtimePeriod = num(h, 'CpuRealtimePeriod', 'HostConfig.CpuRealtimePeriod') ?? 0;
   const kernelMemory = num(h, 'KernelMemory', 'HostConfig.KernelMemory') ?? 0;
   const kernelMemoryTcp = num(h, 'KernelMemoryTCP', 'HostConfig.KernelMemoryTCP') ?? 0;
+  const memorySwappiness = num(h, 'MemorySwappiness', 'HostConfig.MemorySwappiness');
+  const oomScoreAdj = num(h, 'OomScoreAdj', 'HostConfig.OomScoreAdj') ?? 0;
+  const cpusetMems = str(h, 'CpusetMems', 'HostConfig.CpusetMems') ?? '';
+  const ioMaximumBandwidth = num(h, 'IOMaximumBandwidth', 'HostConfig.IOMaximumBandwidth') ?? 0;
+  const ioMaximumIops = num(h, 'IOMaximumIOps', 'HostConfig.IOMaximumIOps') ?? 0;
   return {
     ...(pidMode ? { pidMode } : {}),
     ...(utsMode ? { utsMode } : {}),
@@ -187,6 +201,11 @@ function hostSpec(given: Obj): HostSpec {
     ...(cpuRealtimePeriod !== 0 ? { cpuRealtimePeriod } : {}),
     ...(kernelMemory !== 0 ? { kernelMemory } : {}),
     ...(kernelMemoryTcp !== 0 ? { kernelMemoryTcp } : {}),
+    ...(memorySwappiness !== undefined && memorySwappiness !== -1 ? { memorySwappiness } : {}),
+    ...(oomScoreAdj !== 0 ? { oomScoreAdj } : {}),
+    ...(cpusetMems !== '' ? { cpusetMems } : {}),
+    ...(ioMaximumBandwidth !== 0 ? { ioMaximumBandwidth } : {}),
+    ...(ioMaximumIops !== 0 ? { ioMaximumIops } : {}),
     ...(givenEmpty(h).length > 0 ? { givenEmpty: givenEmpty(h) } : {}),
     ...(str(rp, 'Name', 'HostConfig.RestartPolicy.Name') ? {} : { restartPolicyUnnamed: true }),
     ...(consoleSize ? { consoleSize } : {}),
@@ -234,9 +253,28 @@ function hostSpec(given: Obj): HostSpec {
   };
 }
 
+/**
+ * The create body as dockerd's decoder reads it into its Go structs: `undefined`
+ * when empty, InvalidArgument with Go's words for a syntax error or a value
+ * that does not fit its Go type (a string for Memory, 1.5 or 2^64 for an int64).
+ */
+export async function readCreateBody(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req)).toString('utf8');
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw invalidArgument(goSyntaxMessage(text, err));
+  }
+  const goError = goDecodeError(text, containerCreateBody);
+  if (goError !== undefined) throw invalidArgument(goError);
+  return value;
+}
+
 /** Validates a create body and converts it. */
 export function specFromCreateBody(body: unknown): ContainerSpec {
-  if (body === undefined) throw invalidArgument('config cannot be empty in order to create a container');
+  if (body === undefined || body === null) throw invalidArgument('Config cannot be empty in order to create a container');
   if (!isObj(body)) throw invalidArgument('invalid request body: expected a JSON object');
   const image = str(body, 'Image', 'Config.Image');
   if (!image) throw invalidArgument('No image was specified');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goJsonCheck } from './go-json-error.ts';
+import { goJsonCheck, goSyntaxError } from './go-json-error.ts';
 
 test('goJsonCheck gives encoding/json syntax errors as Go words them', () => {
   assert.equal(goJsonCheck('{x', 'map[string]string'), "invalid character 'x' looking for beginning of object key string");
@@ -20,4 +20,14 @@ test('goJsonCheck gives type mismatches with the Go type dockerd decodes into', 
   assert.equal(goJsonCheck('[1]', '[]*units.Ulimit'), 'json: cannot unmarshal number into Go value of type units.Ulimit');
   assert.equal(goJsonCheck('{"a":null}', 'map[string]*string'), undefined);
   assert.equal(goJsonCheck('null', '[]string'), undefined);
+});
+
+test('goSyntaxError refuses nesting past 10000 with Go\'s words, and a million deep does not overflow the stack', () => {
+  assert.equal(goSyntaxError('['.repeat(10000) + ']'.repeat(10000)), undefined);
+  assert.equal(goSyntaxError('['.repeat(10001) + ']'.repeat(10001)), "invalid character '[' exceeded max depth");
+  assert.equal(goSyntaxError('{"a":'.repeat(1_000_000)), "invalid character '{' exceeded max depth");
+  assert.equal(goSyntaxError('[1,]'), "invalid character ']' looking for beginning of value");
+  assert.equal(goSyntaxError('{"a":1,}'), "invalid character '}' looking for beginning of object key string");
+  assert.equal(goSyntaxError('[[1],[2,{"b":[]}]] '), undefined);
+  assert.equal(goSyntaxError('01'), "invalid character '1' after top-level value");
 });

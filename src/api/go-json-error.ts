@@ -14,9 +14,17 @@ function quoteChar(c: string): string {
 
 class Syntax extends Error {}
 
-/** A scanner over `s` that throws Go's syntax error at the first problem. */
+/** Go's scanner refuses nesting deeper than this (encoding/json maxNestingDepth). */
+const maxNestingDepth = 10000;
+
+/**
+ * A scanner over `s` that throws Go's syntax error at the first problem. It
+ * keeps the open brackets on a stack of its own rather than recursing, so that
+ * `[[[[…` a million deep is Go's "exceeded max depth", not a stack overflow.
+ */
 function scan(s: string): void {
   let i = 0;
+  const stack: ('{' | '[')[] = [];
   const bad = (context: string): never => {
     throw new Syntax(`invalid character ${quoteChar(s[i] as string)} ${context}`);
   };
@@ -82,74 +90,65 @@ function scan(s: string): void {
       digits();
     }
   };
-  const value = () => {
+  /** After `{` or `,` in an object: a key and its colon. */
+  const key = () => {
+    ws();
+    if (i >= s.length) end();
+    if (s[i] !== '"') bad('looking for beginning of object key string');
+    string();
+    ws();
+    if (i >= s.length) end();
+    if (s[i] !== ':') bad('after object key');
+    i++;
+  };
+  for (;;) {
+    // A value starts here.
     ws();
     if (i >= s.length) end();
     const c = s[i] as string;
-    if (c === '{') {
+    let opened = false;
+    if (c === '{' || c === '[') {
+      if (stack.length >= maxNestingDepth) bad('exceeded max depth');
+      stack.push(c);
       i++;
       ws();
       if (i >= s.length) end();
-      if (s[i] === '}') {
+      if ((c === '{' && s[i] === '}') || (c === '[' && s[i] === ']')) {
         i++;
-        return;
+        stack.pop();
+      } else {
+        if (c === '{') key();
+        opened = true;
       }
-      for (;;) {
-        ws();
-        if (i >= s.length) end();
-        if (s[i] !== '"') bad('looking for beginning of object key string');
-        string();
-        ws();
-        if (i >= s.length) end();
-        if (s[i] !== ':') bad('after object key');
-        i++;
-        value();
-        ws();
-        if (i >= s.length) end();
-        if (s[i] === ',') {
-          i++;
-          continue;
-        }
-        if (s[i] === '}') {
-          i++;
-          return;
-        }
-        bad('after object key:value pair');
-      }
-    }
-    if (c === '[') {
-      i++;
+    } else if (c === '"') string();
+    else if (c === '-' || /[0-9]/.test(c)) number();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else bad('looking for beginning of value');
+    if (opened) continue;
+    // A value ended: close what it ends, until the next value starts.
+    for (;;) {
+      const top = stack[stack.length - 1];
       ws();
-      if (i >= s.length) end();
-      if (s[i] === ']') {
-        i++;
+      if (top === undefined) {
+        if (i < s.length) bad('after top-level value');
         return;
       }
-      for (;;) {
-        value();
-        ws();
-        if (i >= s.length) end();
-        if (s[i] === ',') {
-          i++;
-          continue;
-        }
-        if (s[i] === ']') {
-          i++;
-          return;
-        }
-        bad('after array element');
+      if (i >= s.length) end();
+      if (s[i] === ',') {
+        i++;
+        if (top === '{') key();
+        break;
       }
+      if (s[i] === (top === '{' ? '}' : ']')) {
+        i++;
+        stack.pop();
+        continue;
+      }
+      bad(top === '{' ? 'after object key:value pair' : 'after array element');
     }
-    if (c === '"') return string();
-    if (c === '-' || /[0-9]/.test(c)) return number();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    bad('looking for beginning of value');
-  };
-  value();
-  ws();
-  if (i < s.length) bad('after top-level value');
+  }
 }
 
 function kind(v: unknown): string {

@@ -8,6 +8,8 @@ import { goSyntaxMessage, parseGoJson } from './go-json.ts';
 const maxJsonBody = 16 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  // A declared length past the limit is refused before a byte of it is buffered.
+  if (Number(req.headers['content-length'] ?? 0) > maxJsonBody) throw invalidArgument('request body too large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

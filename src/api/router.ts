@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
+import { unescapePath } from './url-escape.ts';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -52,7 +53,7 @@ export function matchRoute<T>(routes: readonly CompiledRoute<T>[], method: strin
     if (!m) continue;
     const params: Record<string, string> = {};
     route.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1] ?? '');
+      params[n] = unescapePath(m[i + 1] ?? '');
     });
     return { route, params };
   }

@@ -262,6 +262,20 @@ test('NotFound from the engine becomes 404 with the message', async () => {
   assert.deepEqual(json(r.body), { message: 'No such container: nosuch' });
 });
 
+test('an id whose escapes are not UTF-8 is looked up (404), not a 500 URI malformed', async () => {
+  const r = await call('GET', '/containers/%ff%fe/json');
+  assert.equal(r.status, 404);
+  assert.deepEqual(json(r.body), { message: 'No such container: \ufffd\ufffd' });
+});
+
+test('a bad escape in the path or the query is a 400 with Go\'s words', async () => {
+  for (const path of ['/containers/%zz/json', '/containers/json?all=%zz', '/images/%/json']) {
+    const r = await call('GET', path);
+    assert.equal(r.status, 400, path);
+    assert.match(String(json(r.body)['message']), /^invalid URL escape "%/, path);
+  }
+});
+
 test('Conflict from the engine becomes 409', async () => {
   const r = await call('POST', '/containers/create?name=taken', { Image: 'busybox' });
   assert.equal(r.status, 409);
@@ -273,10 +287,13 @@ test('malformed JSON in a create body is a 400 with Go\'s decoder text', async (
   assert.equal(json(r.body)['message'], 'unexpected EOF');
 });
 
-test('a wrongly typed field is a 400 naming the field', async () => {
+test('a wrongly typed field is a 400 with Go\'s decoder text, as dockerd words it', async () => {
   const r = await call('POST', '/containers/create', { Image: 'busybox', Env: 'A=1' });
   assert.equal(r.status, 400);
-  assert.match(String(json(r.body)['message']), /Config\.Env/);
+  assert.equal(json(r.body)['message'], 'json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Env of type []string');
+  const m = await call('POST', '/containers/create', { Image: 'busybox', HostConfig: { Memory: 1.5 } });
+  assert.equal(m.status, 400);
+  assert.equal(json(m.body)['message'], 'json: cannot unmarshal number 1.5 into Go struct field HostConfig.HostConfig.Memory of type int64');
 });
 
 test('create converts Config and HostConfig into a spec', async () => {

@@ -4,13 +4,15 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { chmod, rm } from 'node:fs/promises';
-import { errorMessage, isBerthError } from '../core/errors.ts';
+import { rm } from 'node:fs/promises';
+import { listenUnixSocket } from './unix-listen.ts';
+import { errorMessage, invalidArgument, isBerthError } from '../core/errors.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { statusOf } from './error-status.ts';
 import { sendJson } from './http-util.ts';
 import { cleanRedirect } from './clean-path.ts';
+import { badEscape, parseQuery } from './url-escape.ts';
 import { engineApiRoutes } from './known-routes.ts';
 import { compileRoute, matchRoute, Router } from './router.ts';
 import { addContainerRoutes } from './routes/containers.ts';
@@ -36,8 +38,11 @@ import { serverVersion } from '../engine/index.ts';
 
 export interface ApiServer {
   readonly server: Server;
-  /** Listens on a unix socket (a stale socket file is removed first), mode 0660. */
-  listenUnix(path: string): Promise<void>;
+  /**
+   * Listens on a unix socket (a stale socket file is removed first), mode 0660,
+   * group `gid` (default: berthd's own); never reachable wider than that.
+   */
+  listenUnix(path: string, options?: { gid?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +75,7 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
   const { engine, log } = options;
   const router = buildRouter();
   const sockets = new Set<Duplex>();
+  const listening: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) => {
     const started = Date.now();
@@ -79,7 +85,18 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
       res.writeHead(301, { Location: clean, 'Content-Length': 0 }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://berth');
+    let url: URL;
+    let query: URLSearchParams;
+    try {
+      url = new URL(req.url ?? '/', 'http://berth');
+      const bad = badEscape(url.pathname);
+      if (bad !== undefined) throw invalidArgument(bad);
+      query = parseQuery(url.search.slice(1));
+    } catch (err) {
+      // Go's net/http refuses a target it cannot parse with 400 before any handler.
+      sendJson(res, 400, { message: isBerthError(err) ? errorMessage(err) : `parse ${JSON.stringify(req.url ?? '')}: invalid URI for request` });
+      return;
+    }
     res.setHeader('Api-Version', maxApiVersion);
     res.setHeader('Docker-Experimental', 'false');
     res.setHeader('Ostype', 'linux');
@@ -114,7 +131,7 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
         req,
         res,
         params: match.params,
-        query: url.searchParams,
+        query,
         version: version ?? maxApiVersion,
         engine,
         log: reqLog,
@@ -128,6 +145,9 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
       if ((res as { _hijacked?: boolean })._hijacked) {
         (upgrade?.socket ?? req.socket).destroy();
       } else if (!res.headersSent) {
+        // A body left unread (too large, or the handler refused before reading it) is not
+        // drained for keep-alive: the connection closes after the answer, as Go's server does.
+        if (!req.complete) res.setHeader('Connection', 'close');
         sendJson(res, status, { message: isBerthError(err) || status !== 500 ? errorMessage(err) : `internal error: ${errorMessage(err)}` });
       } else {
         res.destroy();
@@ -157,16 +177,9 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
 
   return {
     server,
-    async listenUnix(path: string) {
-      await rm(path, { force: true });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(path, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      await chmod(path, 0o660);
+    async listenUnix(path: string, options: { gid?: number } = {}) {
+      await listenUnixSocket(server, path, options.gid ?? process.getgid?.() ?? 0);
+      listening.push(path);
     },
     async close() {
       await new Promise<void>((resolve) => {
@@ -175,6 +188,8 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
         for (const s of sockets) s.destroy();
         server.closeAllConnections();
       });
+      // The socket was renamed into place, so the runtime unlinks only its first name.
+      await Promise.all(listening.map((p) => rm(p, { force: true })));
     },
   };
 }

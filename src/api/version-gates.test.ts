@@ -89,7 +89,7 @@ const info: SystemInfo = {
   id: 'x', name: 'h', serverVersion: '0.1.0', apiVersion: '1.47', minApiVersion: '1.24',
   containers: { total: 0, running: 0, paused: 0, stopped: 0 }, images: 0, dataRoot: '/d', execRoot: '/e', storageDriver: 'overlay2',
   cgroupVersion: '1', cgroupDriver: 'cgroupfs', runtimes: [{ name: 'runc', path: '/usr/bin/runc' }], defaultRuntime: 'runc', kernelVersion: '6',
-  operatingSystem: 'Linux', osVersion: '12', swapLimit: true, bridgeNfIptables: true, bridgeNfIp6tables: true, osType: 'linux', architecture: 'x86_64', ncpu: 1, memTotal: 1, securityOptions: [], initBinary: 'tini',
+  operatingSystem: 'Linux', osVersion: '12', swapLimit: true, bridgeNfIptables: false, bridgeNfIp6tables: true, ipv4Forwarding: false, backingFilesystem: 'xfs', registryMirrors: ['https://m.example/'], osType: 'linux', architecture: 'x86_64', ncpu: 1, memTotal: 1, securityOptions: [], initBinary: 'tini',
   systemTime: '2024-01-01T00:00:00Z', warnings: [], components: [{ name: 'runc', version: '1.1.5', commit: 'abc' }],
 };
 
@@ -126,5 +126,15 @@ test('GET /info shows CDISpecDirs from 1.44, Containerd from 1.46, KernelMemory 
   assert.equal(v41['KernelMemory'], false);
   assert.ok(!('KernelMemory' in v44));
   assert.deepEqual(v41['RuncCommit'], { ID: 'abc', Expected: 'abc' });
-  assert.deepEqual((v41['RegistryConfig'] as Json)['Mirrors'], []);
+  assert.deepEqual((v41['RegistryConfig'] as Json)['Mirrors'], ['https://m.example/']);
+});
+
+test('GET /info reports the engine\'s host facts, not fixed values (backing fs, forwarding, bridge-nf, mirrors)', async () => {
+  const i = await getInfo('1.47');
+  assert.deepEqual((i['DriverStatus'] as string[][])[0], ['Backing Filesystem', 'xfs']);
+  assert.equal(i['IPv4Forwarding'], false);
+  assert.equal(i['BridgeNfIptables'], false);
+  const reg = i['RegistryConfig'] as Json;
+  assert.deepEqual(reg['Mirrors'], ['https://m.example/']);
+  assert.deepEqual(((reg['IndexConfigs'] as Json)['docker.io'] as Json)['Mirrors'], ['https://m.example/']);
 });

@@ -170,6 +170,12 @@ export interface HostSpec {
   /** KernelMemory and KernelMemoryTCP as given (API < 1.42); shown, not applied (runc ignores kernel memory limits). */
   readonly kernelMemory?: number;
   readonly kernelMemoryTcp?: number;
+  /** Limits dockerd range-checks at create that berth does not apply (absent: unset). */
+  readonly memorySwappiness?: number;
+  readonly oomScoreAdj?: number;
+  readonly cpusetMems?: string;
+  readonly ioMaximumBandwidth?: number;
+  readonly ioMaximumIops?: number;
   /**
    * Wire facts dockerd echoes in inspect: the list fields the create body gave
    * as empty lists (shown `[]`; an absent one is `null`), and whether the body

@@ -98,6 +98,7 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       extraRuntimes: Object.entries(options.runtimes ?? {}).map(([name, r]) => ({ name, path: r.path })),
       containerCounts: () => containers.counts(),
       imageCount: async () => (await imageStore.list()).length,
+      registryMirrors: options.registry?.mirrors?.['docker.io'] ?? [],
     });
     // A removed container's exec records go with it.
     const destroyed = events.subscribe();

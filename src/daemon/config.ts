@@ -18,6 +18,8 @@ export interface DaemonConfig {
   /** Default bridge device (`--bridge`, daemon.json "bridge") and its gateway/prefix (`--bip`, "bip"). */
   readonly bridge?: string;
   readonly bip?: string;
+  /** The unix socket's group (`-G`/`--group`, daemon.json "group"); absent: `docker` if it exists, else root. */
+  readonly group?: string;
   /** Registry settings: insecure registries, mirrors, certs.d beside the config file. */
   readonly registry?: RegistrySettings;
 }
@@ -33,6 +35,7 @@ Options:
       --data-root string         Root directory of persistent berth state (default "/var/lib/berth")
       --default-runtime string   Default OCI runtime for containers (default: crun if usable, else runc)
       --exec-root string         Root directory for execution state files (default "/run/berth")
+  -G, --group string             Group for the unix socket (default "docker")
   -H, --host list                Daemon socket(s) to connect to (default "unix:///run/berth/berth.sock")
   -b, --bridge string            Attach containers to a network bridge (default "berth0")
       --bip string               Specify default-bridge IP (default: the first free of 172.17-31.0.1/16)
@@ -65,6 +68,7 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
       'log-level': { type: 'string', short: 'l' },
       bridge: { type: 'string', short: 'b' },
       bip: { type: 'string' },
+      group: { type: 'string', short: 'G' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -108,6 +112,7 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
   if (!isLogLevel(logLevel)) throw invalidArgument(`unable to parse logging level: ${logLevel}`);
   const hosts = (values.host ?? (fileHosts as string[] | undefined) ?? ['unix:///run/berth/berth.sock']).map(socketPath);
   const defaultRuntime = values['default-runtime'] ?? fileStr('default-runtime');
+  const group = values.group ?? fileStr('group');
   return {
     config: {
       dataRoot: values['data-root'] ?? fileStr('data-root') ?? '/var/lib/berth',
@@ -118,6 +123,7 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
       logLevel,
       ...((values.bridge ?? fileStr('bridge')) !== undefined ? { bridge: (values.bridge ?? fileStr('bridge'))! } : {}),
       ...((values.bip ?? fileStr('bip')) !== undefined ? { bip: (values.bip ?? fileStr('bip'))! } : {}),
+      ...(group !== undefined ? { group } : {}),
       registry: registrySettingsFrom(file, configFile),
     },
   };

@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const releasePid = await acquirePidFile(join(config.execRoot, 'berthd.pid'));
   const started = Date.now();
   // Loaded after the pid check so that `--help` and a refused second start stay fast.
-  const [{ composeEngine }, { createApiServer }, { CniNetworkManager }, { LocalVolumeStore }] = await Promise.all([
+  const [{ composeEngine }, { createApiServer, socketGid }, { CniNetworkManager }, { LocalVolumeStore }] = await Promise.all([
     import('./compose-engine.ts'),
     import('../api/index.ts'),
     import('../network/index.ts'),
@@ -59,9 +59,10 @@ async function main(): Promise<number> {
   }
   const servers = config.hosts.map(() => createApiServer({ engine, log: log.with({ module: 'api' }) }));
   try {
+    const gid = await socketGid(config.group);
     for (const [i, host] of config.hosts.entries()) {
       await mkdir(dirname(host), { recursive: true, mode: 0o755 });
-      await servers[i]!.listenUnix(host);
+      await servers[i]!.listenUnix(host, { gid });
       log.info('API listening', { socket: host });
     }
   } catch (err) {

@@ -128,6 +128,12 @@ export interface SystemInfo {
   readonly swapLimit: boolean;
   readonly bridgeNfIptables: boolean;
   readonly bridgeNfIp6tables: boolean;
+  /** /proc/sys/net/ipv4/ip_forward is 1. */
+  readonly ipv4Forwarding: boolean;
+  /** The filesystem under the data root by its statfs magic, in dockerd's words (`extfs`, `xfs`, `tmpfs`…). */
+  readonly backingFilesystem: string;
+  /** The registry mirrors of Docker Hub from the daemon config, as dockerd lists them (`https://m.example/`). */
+  readonly registryMirrors: readonly string[];
   readonly osType: string;
   readonly architecture: string;
   readonly ncpu: number;

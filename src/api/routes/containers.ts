@@ -5,9 +5,10 @@ import { invalidArgument } from '../../core/errors.ts';
 import type { WaitCondition } from '../../engine/index.ts';
 import type { LogLine } from '../../core/types.ts';
 import { inspectJson, listJson } from '../container-json.ts';
-import { specFromCreateBody } from '../container-spec.ts';
-import { boolQuery, filtersQuery, intQuery, readJson, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
+import { readCreateBody, specFromCreateBody } from '../container-spec.ts';
+import { boolQuery, filtersQuery, intQuery, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
+import { sendJsonArray } from '../json-array.ts';
 import { defaultDetachKeys, hijack, parseDetachKeys, pumpAttachment, takeOverSocket } from '../attach-stream.ts';
 import { rfc3339NanoFixed } from '../../lib/go-units.ts';
 import type { RequestContext, Router } from '../router.ts';
@@ -41,7 +42,7 @@ async function pumpLines(lines: AsyncIterable<LogLine>, out: Writable, options: 
 
 export function addContainerRoutes(router: Router): void {
   router.add('POST', '/containers/create', async ({ req, res, query, engine }) => {
-    const spec = specFromCreateBody(await readJson(req));
+    const spec = specFromCreateBody(await readCreateBody(req));
     const name = query.get('name');
     const created = await engine.containers.create(spec, name ? { name } : {});
     sendJson(res, 201, { Id: created.id, Warnings: created.warnings });
@@ -64,7 +65,7 @@ export function addContainerRoutes(router: Router): void {
       const current = await engine.images.inspect(c.spec.image).then((i) => i.id, () => undefined);
       shown.set(key, current === c.imageId ? c.spec.image : c.imageId);
     }
-    sendJson(res, 200, list.map((c) => listJson(c, { now, version, image: shown.get(`${c.spec.image}\n${c.imageId}`) ?? c.spec.image })));
+    await sendJsonArray(res, list, (c) => listJson(c, { now, version, image: shown.get(`${c.spec.image}\n${c.imageId}`) ?? c.spec.image }));
   });
 
   router.add('GET', '/containers/{id}/json', async ({ res, params, query, engine, version }) => {

@@ -4,6 +4,7 @@ import { errorMessage, internal, invalidArgument, isInvalidArgument, isNotFound,
 import { boolQuery, filtersQuery, sendJson } from '../http-util.ts';
 import { historyJson, imageInspectJson, imageListJson } from '../image-json.ts';
 import { JsonStream } from '../json-stream.ts';
+import { sendJsonArray } from '../json-array.ts';
 import type { RequestContext, Router } from '../router.ts';
 import { narrowToReferences } from './image-reference-filter.ts';
 import { pullRoute } from './registry.ts';
@@ -27,7 +28,7 @@ export function addImageRoutes(router: Router): void {
     const filters = filtersQuery(query);
     const images = await engine.images.list({ all: boolQuery(query, 'all'), filters });
     const references = filters['reference'] ?? [];
-    sendJson(res, 200, images.map((i) => imageListJson(narrowToReferences(i, references), { version, parent: engine.images.parentOf?.(i.id) ?? '' })));
+    await sendJsonArray(res, images, (i) => imageListJson(narrowToReferences(i, references), { version, parent: engine.images.parentOf?.(i.id) ?? '' }));
   });
 
   router.add('POST', '/images/create', async (ctx) => {

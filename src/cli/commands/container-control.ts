@@ -1,15 +1,17 @@
 // cli: `berth pause`, `unpause`, `rename` and `top` — thin calls to the
 // API with docker's output and error wording.
 import { tabwrite, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import { parallelOperation } from '../parallel.ts';
 
 async function each(names: readonly string[], fn: (name: string) => Promise<void>, what: string): Promise<void> {
   const failed: string[] = [];
-  for (const n of names) {
-    try {
-      await fn(n);
-      out(`${n}\n`);
-    } catch (e) {
-      err(`${describeError(e)}\n`);
+  // At once, as docker's pause and unpause; reported in the order named.
+  for (const [i, result] of parallelOperation(names, fn).entries()) {
+    const r = await result;
+    const n = names[i]!;
+    if (r.status === 'fulfilled') out(`${n}\n`);
+    else {
+      err(`${describeError(r.reason)}\n`);
       failed.push(n);
     }
   }

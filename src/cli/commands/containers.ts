@@ -9,6 +9,7 @@ import { inspectTemplate, printInspected } from '../inspect-output.ts';
 import { typedNils } from '../inspect-typed.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
 import { startAttached } from './run.ts';
+import { parallelOperation } from '../parallel.ts';
 
 /** Runs `fn` for each name, printing the name on success and docker's error otherwise. */
 async function eachName(names: readonly string[], fn: (name: string) => Promise<void>, print = true): Promise<boolean> {
@@ -22,6 +23,27 @@ async function eachName(names: readonly string[], fn: (name: string) => Promise<
       err(`${describeError(e)}\n`);
       failed = true;
     }
+  }
+  return failed;
+}
+
+/**
+ * eachName with the operations running at once (at most 50), as docker's
+ * stop, kill and rm do; each outcome is still printed in the order named.
+ * `tolerate` marks a failure that is printed but does not fail the command.
+ */
+async function eachNameInParallel(names: readonly string[], fn: (name: string) => Promise<void>, tolerate: (e: unknown) => boolean = () => false): Promise<boolean> {
+  let failed = false;
+  const results = parallelOperation(names, fn);
+  for (const [i, result] of results.entries()) {
+    const r = await result;
+    if (r.status === 'fulfilled') {
+      out(`${names[i]!}\n`);
+      continue;
+    }
+    if (r.reason instanceof ExitError) throw r.reason;
+    err(`${describeError(r.reason)}\n`);
+    if (!tolerate(r.reason)) failed = true;
   }
   return failed;
 }
@@ -68,7 +90,7 @@ export async function stopCommand(names: string[], opts: { time?: string; timeou
   const o: { t?: number; signal?: string } = {};
   if (t !== undefined) o.t = t;
   if (opts.signal !== undefined) o.signal = opts.signal;
-  if (await eachName(names, (n) => client.containerStop(n, o))) throw new ExitError(1);
+  if (await eachNameInParallel(names, (n) => client.containerStop(n, o))) throw new ExitError(1);
 }
 
 export async function restartCommand(names: string[], opts: { time?: string; timeout?: string; signal?: string }): Promise<void> {
@@ -83,23 +105,14 @@ export async function restartCommand(names: string[], opts: { time?: string; tim
 export async function killCommand(names: string[], opts: { signal?: string }): Promise<void> {
   const client = await getClient();
   const o = opts.signal !== undefined ? { signal: opts.signal } : {};
-  if (await eachName(names, (n) => client.containerKill(n, o))) throw new ExitError(1);
+  if (await eachNameInParallel(names, (n) => client.containerKill(n, o))) throw new ExitError(1);
 }
 
 export async function rmCommand(names: string[], opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
   const client = await getClient();
-  let failed = false;
-  for (const n of names) {
-    try {
-      await client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes, link: !!opts.link });
-      out(`${n}\n`);
-    } catch (e) {
-      err(`${describeError(e)}\n`);
-      // docker rm -f of a missing container prints the error but succeeds
-      if (!(opts.force && isNotFound(e))) failed = true;
-    }
-  }
-  if (failed) throw new ExitError(1);
+  const remove = (n: string) => client.containerRemove(n, { force: !!opts.force, v: !!opts.volumes, link: !!opts.link });
+  // docker rm -f of a missing container prints the error but succeeds
+  if (await eachNameInParallel(names, remove, (e) => !!opts.force && isNotFound(e))) throw new ExitError(1);
 }
 
 export async function waitCommand(names: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 // HostConfig fields dockerd refuses at create, with its texts and statuses:
-// isolation, an unknown logging driver, a hostname with the host's UTS
+// isolation (500 as dockerd 20.10, compared in test/clients/create-fields), an unknown logging driver, a hostname with the host's UTS
 // namespace, malformed published ports, a volume driver berth does not have.
 import { internal, invalidArgument, isNotFound, notFound } from '../../core/errors.ts';
 import type { Container, ContainerSpec } from '../../core/types.ts';

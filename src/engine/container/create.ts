@@ -16,12 +16,14 @@ import { checkCreateFields, checkVolumeDriver, resolvePidMode } from './create-c
 import { hostsFile, resolvConf } from './etc-files.ts';
 import { writeInitLayer } from './init-layer.ts';
 import { checkLinks } from './links.ts';
+import { verifyContainerSettings } from './verify-settings.ts';
 import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
 
 export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
   const find = (x: string) => reg.find(x);
+  await verifyContainerSettings(requested);
   checkCreateFields(requested);
   validateLogConfig(requested.host.logConfig);
   const spec = resolvePidMode(checkLinks(requested, find), find);

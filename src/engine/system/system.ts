@@ -1,7 +1,8 @@
 // System information for `docker info`: counts, storage, cgroups, runtimes,
 // kernel and host facts.
-import { readFile } from 'node:fs/promises';
-import { cgroupInfo, findExecutable } from '../../runtime/index.ts';
+import { access, readFile } from 'node:fs/promises';
+import { cgroupInfo, defaultSeccompProfilePath, findExecutable } from '../../runtime/index.ts';
+import { backingFilesystem } from './backing-fs.ts';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -32,6 +33,10 @@ export interface SystemServiceDeps {
   readonly extraRuntimes: readonly { name: string; path: string }[];
   readonly containerCounts: () => SystemInfo['containers'];
   readonly imageCount: () => Promise<number>;
+  /** Docker Hub's mirrors from the daemon config. */
+  readonly registryMirrors?: readonly string[];
+  /** The seccomp profile file containers get by default (containers-common's unless given). */
+  readonly seccompProfile?: string;
 }
 
 /** docker's GOARCH names. */
@@ -110,16 +115,27 @@ export class LocalSystemService implements SystemService {
       swapLimit: cgroupVersion === '2' || (await hostFlag('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes', true)),
       bridgeNfIptables: await hostFlag('/proc/sys/net/bridge/bridge-nf-call-iptables'),
       bridgeNfIp6tables: await hostFlag('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
+      ipv4Forwarding: await hostFlag('/proc/sys/net/ipv4/ip_forward'),
+      backingFilesystem: await backingFilesystem(this.#d.dataRoot).catch(() => '<unknown>'),
+      // dockerd's registry.ValidateMirror: one trailing slash.
+      registryMirrors: (this.#d.registryMirrors ?? []).map((m) => `${m.replace(/\/+$/, '')}/`),
       osType: 'linux',
       architecture: goArch(),
       ncpu: cpus().length,
       memTotal: totalmem(),
-      securityOptions: ['name=seccomp,profile=builtin', ...(cgroupVersion === '2' ? ['name=cgroupns'] : [])],
+      // dockerd names the profile file it loads (--seccomp-profile), `builtin` for its own.
+      securityOptions: [...(await this.#seccompOption()), ...(cgroupVersion === '2' ? ['name=cgroupns'] : [])],
       initBinary: 'tini',
       systemTime: new Date().toISOString(),
       warnings: [],
       components: await this.#componentVersions(),
     };
+  }
+
+  async #seccompOption(): Promise<string[]> {
+    const profile = this.#d.seccompProfile ?? defaultSeccompProfilePath;
+    const readable = await access(profile).then(() => true, () => false);
+    return readable ? [`name=seccomp,profile=${profile}`] : [];
   }
 
   #componentVersions(): Promise<SystemInfo['components']> {
