@@ -5,8 +5,8 @@
 // stdin (the pipe, or the pty master with a terminal). Half-closing our side
 // makes conmon close the container's stdin unless it runs with
 // --leave-stdin-open. Resizes go through `<socketLink>/ctl` as `1 <h> <w>\n`.
+import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, internal, notFound } from '../core/errors.ts';
@@ -38,14 +38,14 @@ export interface AttachConnection {
  * sun_path's 108 bytes. NotFound when conmon serves no socket there.
  */
 export async function connectAttach(socketLink: string): Promise<AttachConnection> {
-  let dir;
+  let dir: number;
   try {
-    dir = await open(socketLink, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
+    dir = openSync(socketLink, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
   } catch (err) {
     throw notFound(`attach socket of container is missing: ${socketLink}`, err);
   }
   try {
-    const path = join(`/proc/self/fd/${dir.fd}`, 'attach');
+    const path = join(`/proc/self/fd/${dir}`, 'attach');
     // A full backlog (conmon busy accepting) answers EAGAIN at once: try again for a while.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -58,7 +58,9 @@ export async function connectAttach(socketLink: string): Promise<AttachConnectio
   } catch (err) {
     throw internal(`connecting to conmon's attach socket failed: ${errorMessage(err)}`, err);
   } finally {
-    await dir.close();
+    // Closed at once, not awaited: between the connect and the caller's listeners no turn of the
+    // event loop may pass, or output conmon sends at once would be read with nobody to take it.
+    closeSync(dir);
   }
 }
 
