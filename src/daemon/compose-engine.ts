@@ -40,6 +40,7 @@ import {
   StatsService,
 } from '../engine/index.ts';
 import { openRuntimes } from './runtimes.ts';
+import { closeAttachConnections } from '../runtime/index.ts';
 
 export interface EngineOptions {
   readonly dataRoot: string;
@@ -148,6 +149,8 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
         destroyed.close();
         logRotator.close();
         containers.close();
+        // Attach connections run on threads of their own: ended before the process is (see runtime/conmon-attach.ts).
+        await closeAttachConnections();
         await network.close();
         meta.close();
       },

@@ -5,36 +5,21 @@
 // stdin (the pipe, or the pty master with a terminal). Half-closing our side
 // makes conmon close the container's stdin unless it runs with
 // --leave-stdin-open. Resizes go through `<socketLink>/ctl` as `1 <h> <w>\n`.
+//
+// The socket is held by a thread of its own (./attach-worker.ts) that stops
+// reading it while the consumer is more than `highWaterMark` bytes behind:
+// a slow client slows the container down, as with dockerd, and berthd holds at
+// most that much of its output. conmon writes to the socket with a blocking
+// write, so while the output is held back conmon waits too — and would not
+// notice the process exiting: once the process is gone (checked every second
+// while held back), the output is let through again.
 import { createRequire } from 'node:module';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { internal, notFound } from '../core/errors.ts';
-
-/** The slice of node-unix-socket's SeqpacketSocket berth uses. */
-interface SeqpacketLike {
-  on(event: 'data', fn: (buf: Buffer) => void): unknown;
-  on(event: 'end' | 'close' | 'connect', fn: () => void): unknown;
-  on(event: 'error', fn: (err: Error) => void): unknown;
-  connect(path: string, cb?: () => void): void;
-  write(buf: Buffer, offset?: number, length?: number, cb?: () => void): void;
-  end(cb?: () => void): void;
-  destroy(): void;
-}
-
-type SeqpacketCtor = new () => SeqpacketLike;
-
-let seqpacketCtor: SeqpacketCtor | undefined;
-
-/** Loads the native addon on first use, so that nothing else pays for it. */
-function loadSeqpacket(): SeqpacketCtor {
-  if (!seqpacketCtor) {
-    // A native addon: required at run time (the bundles keep it external).
-    const require = createRequire(import.meta.url);
-    seqpacketCtor = (require('node-unix-socket') as { SeqpacketSocket: SeqpacketCtor }).SeqpacketSocket;
-  }
-  return seqpacketCtor;
-}
+import { attachWorkerSource } from './attach-worker.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -44,9 +29,17 @@ const streamByte: Readonly<Record<number, OutputStream>> = { 2: 'stdout', 3: 'st
 /** conmon reads a packet with one read of its buffer; larger packets would be cut. */
 const maxPacket = 8192;
 
+/** Output handed to the consumer and not yet consumed, past which the socket is not read (moby's BytesPipe blocks at 1 MB). */
+export const highWaterMark = 1024 * 1024;
+
 export interface AttachConnection {
   /** Output chunks as conmon sends them; ends when conmon closes the socket (the container exited). */
   onOutput(fn: (stream: OutputStream, data: Buffer) => void): void;
+  /**
+   * The consumer is done with `bytes` of the output: until it says so, at most
+   * about highWaterMark bytes come (more only once the process is gone).
+   */
+  consumed(bytes: number): void;
   /** Called once when the connection is gone (conmon closed it, or close()). */
   onClose(fn: () => void): void;
   /** Sends bytes to the container's stdin (ignored by conmon when the container has none). */
@@ -56,112 +49,221 @@ export interface AttachConnection {
   close(): void;
 }
 
+export interface ConnectAttachOptions {
+  /** The process whose output this is, once known: while it lives, output is held back for a slow consumer. */
+  readonly pid?: () => Promise<number | undefined> | number | undefined;
+}
+
+/** Connections whose thread still runs: closed before berthd exits (see closeAttachConnections). */
+const live = new Set<{ close(): void; exited: Promise<void> }>();
+
+/** True while `pid` is a process that has not exited (a zombie has). */
+export async function processAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== '' && state !== 'Z' && state !== 'X';
+}
+
+let addonPath: string | undefined;
+
 /**
  * Connects to a container's attach socket. The connection goes through
  * /proc/self/fd/<dir fd> so that a long socket dir path never exceeds
  * sun_path's 108 bytes. NotFound when conmon serves no socket there.
  */
-export async function connectAttach(socketLink: string): Promise<AttachConnection> {
-  const Ctor = loadSeqpacket();
+export async function connectAttach(socketLink: string, options: ConnectAttachOptions = {}): Promise<AttachConnection> {
   let dir;
   try {
     dir = await open(socketLink, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
   } catch (err) {
     throw notFound(`attach socket of container is missing: ${socketLink}`, err);
   }
-  const sock = new Ctor();
   try {
-    await new Promise<void>((resolve, reject) => {
-      sock.on('error', reject);
-      try {
-        sock.connect(join(`/proc/self/fd/${dir.fd}`, 'attach'), () => resolve());
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+    // A native addon: required at run time (the bundles keep it external), here only for its path.
+    addonPath ??= createRequire(import.meta.url).resolve('node-unix-socket');
+    const shared = new Int32Array(new SharedArrayBuffer(12));
+    const worker = new Worker(attachWorkerSource, {
+      eval: true,
+      workerData: { module: addonPath, path: join(`/proc/self/fd/${dir.fd}`, 'attach'), shared: shared.buffer, high: highWaterMark },
     });
+    const connection = new WorkerConnection(worker, shared, options);
+    await connection.connected;
+    return connection;
   } catch (err) {
-    sock.destroy();
     throw internal(`connecting to conmon's attach socket failed: ${err instanceof Error ? err.message : String(err)}`, err);
   } finally {
     await dir.close();
   }
-  return wrap(sock);
 }
 
-function wrap(sock: SeqpacketLike): AttachConnection {
-  const outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
-  const closeFns: (() => void)[] = [];
-  let closed = false;
-  let inputEnded = false;
-  const closeOnce = () => {
-    if (closed) return;
-    closed = true;
-    for (const fn of closeFns) fn();
-  };
-  let writing: Promise<void> = Promise.resolve();
-  /** Sends one chunk as packets of at most maxPacket bytes, each after the previous one reached the kernel. */
-  const sendAll = async (data: Buffer) => {
-    for (let off = 0; off < data.length && !closed; off += maxPacket) {
-      const part = data.subarray(off, Math.min(off + maxPacket, data.length));
-      await new Promise<void>((resolve) => {
-        try {
-          sock.write(part, 0, part.length, () => resolve());
-        } catch {
-          resolve();
-        }
-      });
-    }
-  };
-  sock.on('data', (buf: Buffer) => {
-    const stream = streamByte[buf[0] ?? 0];
-    if (!stream || buf.length < 2) return;
-    const data = Buffer.from(buf.subarray(1));
-    for (const fn of outputFns) fn(stream, data);
-  });
-  // conmon closes its end when it exits; a failed write means the same.
-  sock.on('end', () => {
-    sock.destroy();
-    closeOnce();
-  });
-  sock.on('close', closeOnce);
-  sock.on('error', () => {
-    sock.destroy();
-    closeOnce();
-  });
-  return {
-    onOutput: (fn) => void outputFns.push(fn),
-    onClose: (fn) => {
-      if (closed) fn();
-      else closeFns.push(fn);
-    },
-    write(data: Buffer) {
-      if (closed || inputEnded) return Promise.resolve();
-      // One write at a time, in call order: concurrent writes would interleave their packets.
-      writing = writing.then(() => sendAll(data));
-      return writing;
-    },
-    closeStdin() {
-      if (closed || inputEnded) return;
-      inputEnded = true;
-      // After the queued input: conmon closes the container's stdin at our half-close.
-      void writing.then(() => {
-        if (closed) return;
-        try {
-          sock.end();
-        } catch {
-          // Already gone: conmon has closed stdin with the socket.
-        }
-      });
-    },
-    close() {
-      if (closed) return;
-      try {
-        sock.destroy();
-      } finally {
-        closeOnce();
+/** Closes every attach connection and waits for their threads (before berthd exits). */
+export async function closeAttachConnections(): Promise<void> {
+  const all = [...live];
+  for (const c of all) c.close();
+  await Promise.all(all.map((c) => c.exited));
+}
+
+type FromWorker =
+  | { type: 'connected' }
+  | { type: 'output'; data: Uint8Array; lengths: number[] }
+  | { type: 'written'; id: number }
+  | { type: 'closed'; error?: string };
+
+class WorkerConnection implements AttachConnection {
+  readonly #worker: Worker;
+  readonly #shared: Int32Array;
+  readonly #pid: ConnectAttachOptions['pid'];
+  readonly #outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
+  readonly #closeFns: (() => void)[] = [];
+  readonly #writes = new Map<number, () => void>();
+  #nextWrite = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #closed = false;
+  #inputEnded = false;
+  #watch: NodeJS.Timeout | undefined;
+  readonly connected: Promise<void>;
+  readonly exited: Promise<void>;
+
+  constructor(worker: Worker, shared: Int32Array, options: ConnectAttachOptions) {
+    this.#worker = worker;
+    this.#shared = shared;
+    this.#pid = options.pid;
+    let connected!: () => void;
+    let failed!: (err: Error) => void;
+    this.connected = new Promise<void>((resolve, reject) => {
+      connected = resolve;
+      failed = reject;
+    });
+    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    live.add(this);
+    void this.exited.then(() => {
+      live.delete(this);
+      failed(new Error('the attach thread ended before connecting'));
+      this.#closeOnce();
+    });
+    worker.on('error', (err) => failed(err));
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'connected') connected();
+      else if (m.type === 'output') this.#output(m.data, m.lengths);
+      else if (m.type === 'written') {
+        this.#writes.get(m.id)?.();
+        this.#writes.delete(m.id);
+      } else if (m.type === 'closed') {
+        if (m.error) failed(new Error(m.error));
+        this.#closeOnce();
       }
-    },
-  };
+    });
+  }
+
+  #output(data: Uint8Array, lengths: number[]): void {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let off = 0;
+    for (const len of lengths) {
+      const packet = buf.subarray(off, off + len);
+      off += len;
+      const stream = streamByte[packet[0] ?? 0];
+      // Bytes the consumer never sees count as consumed at once.
+      if (!stream || packet.length < 2 || this.#closed || this.#outputFns.length === 0) {
+        this.consumed(packet.length - 1);
+        if (packet.length > 0) this.#ack(1);
+        continue;
+      }
+      this.#ack(1); // the stream byte
+      const chunk = packet.subarray(1);
+      for (const fn of this.#outputFns) fn(stream, chunk);
+    }
+    this.#watchHeldBack();
+  }
+
+  /** While output is held back, check every second that the process still lives: a dead one's output must drain. */
+  #watchHeldBack(): void {
+    if (this.#watch || !this.#pid || Atomics.load(this.#shared, 2) !== 0) return;
+    if (Atomics.load(this.#shared, 0) <= highWaterMark) return;
+    this.#watch = setInterval(() => {
+      void (async () => {
+        if (Atomics.load(this.#shared, 0) <= highWaterMark || this.#closed) {
+          clearInterval(this.#watch);
+          this.#watch = undefined;
+          return;
+        }
+        const pid = await this.#pid?.();
+        if (pid !== undefined && pid > 0 && (await processAlive(pid))) return;
+        clearInterval(this.#watch);
+        this.#watch = undefined;
+        this.#setFlag(2);
+      })();
+    }, 1000);
+    this.#watch.unref();
+  }
+
+  #setFlag(flag: number): void {
+    Atomics.or(this.#shared, 2, flag);
+    Atomics.add(this.#shared, 1, 1);
+    Atomics.notify(this.#shared, 1);
+  }
+
+  #ack(bytes: number): void {
+    if (bytes <= 0) return;
+    const before = Atomics.sub(this.#shared, 0, bytes);
+    if (before > highWaterMark && before - bytes <= highWaterMark) {
+      Atomics.add(this.#shared, 1, 1);
+      Atomics.notify(this.#shared, 1);
+    }
+  }
+
+  consumed(bytes: number): void {
+    this.#ack(bytes);
+  }
+
+  #closeOnce(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#watch);
+    for (const done of this.#writes.values()) done();
+    this.#writes.clear();
+    for (const fn of this.#closeFns.splice(0)) fn();
+  }
+
+  onOutput(fn: (stream: OutputStream, data: Buffer) => void): void {
+    this.#outputFns.push(fn);
+  }
+
+  onClose(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#closeFns.push(fn);
+  }
+
+  write(data: Buffer): Promise<void> {
+    if (this.#closed || this.#inputEnded) return Promise.resolve();
+    // One write at a time, in call order, as packets of at most maxPacket bytes.
+    this.#writing = this.#writing.then(async () => {
+      for (let off = 0; off < data.length && !this.#closed; off += maxPacket) {
+        const part = Buffer.from(data.subarray(off, Math.min(off + maxPacket, data.length)));
+        const id = this.#nextWrite++;
+        await new Promise<void>((resolve) => {
+          this.#writes.set(id, resolve);
+          this.#worker.postMessage({ type: 'write', id, data: part });
+        });
+      }
+    });
+    return this.#writing;
+  }
+
+  closeStdin(): void {
+    if (this.#closed || this.#inputEnded) return;
+    this.#inputEnded = true;
+    // After the queued input: conmon closes the container's stdin at our half-close.
+    void this.#writing.then(() => {
+      if (!this.#closed) this.#worker.postMessage({ type: 'end' });
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#setFlag(1);
+    this.#worker.postMessage({ type: 'close' });
+    this.#closeOnce();
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ export { readLogs, readLogFiles, parseK8sLine, timeToSeconds } from './k8s-log.t
 export { defaultCapabilities, tweakCapabilities, hostCapabilities } from './capabilities.ts';
 export { convertSeccompProfile, loadSeccompProfile, defaultSeccompProfilePath } from './seccomp.ts';
 export { buildRlimits, ownLimits, RLIM_UNLIMITED } from './rlimits.ts';
-export { connectAttach, resizeTerminal } from './conmon-attach.ts';
+export { connectAttach, resizeTerminal, closeAttachConnections } from './conmon-attach.ts';
 export type { AttachConnection, OutputStream } from './conmon-attach.ts';
 export { startConmonExec } from './conmon-exec.ts';
 export type { ExecProcess, ExecProcessOptions } from './conmon-exec.ts';
