@@ -13,10 +13,13 @@
 // (the process is gone: nothing would ever drain the socket otherwise).
 //
 // Messages to the thread: {type:'write', id, data}, {type:'end'} (half-close),
-// {type:'close'}. From it: {type:'connected'}, {type:'output', data, lengths}
+// {type:'close'}, and {type:'bye'} once its 'closed' is received (the thread
+// then ends). From it: {type:'connected'}, {type:'output', data, lengths}
 // (packets as conmon sent them, stream byte first), {type:'written', id},
 // {type:'closed', error?}. The thread closes its socket before it ends: a
-// socket still polled while a thread is torn down crashes the addon.
+// socket still polled while a thread is torn down crashes the addon (and the
+// addon's own clean-up for threads, registered by its index module, closes
+// the handles of all threads at once: so only its seqpacket module is loaded).
 //
 // Plain JavaScript (CommonJS), run with `new Worker(source, { eval: true })`:
 // berthd is a single bundle, and this is the one piece that runs apart.
@@ -51,8 +54,8 @@ function finish(error) {
   try {
     sock.destroy();
   } catch {}
+  // The port closes at the main thread's 'bye': closing it here could lose the output just posted.
   parentPort.postMessage(error ? { type: 'closed', error: String(error && error.message || error) } : { type: 'closed' });
-  parentPort.close();
 }
 
 sock.on('data', (buf) => {
@@ -78,6 +81,10 @@ sock.on('close', () => finish());
 sock.on('error', (err) => finish(err));
 
 parentPort.on('message', (m) => {
+  if (m.type === 'bye') {
+    parentPort.close();
+    return;
+  }
   if (finished) {
     if (m.type === 'write') parentPort.postMessage({ type: 'written', id: m.id });
     return;

@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAttach, highWaterMark, processAlive } from './conmon-attach.ts';
+import { closeAttachConnections, connectAttach, highWaterMark, processAlive } from './conmon-attach.ts';
+
+// Each connection runs on a thread: the process must not exit before they have ended.
+after(closeAttachConnections);
 
 interface ServerSocket {
   on(event: 'data', fn: (buf: Buffer) => void): unknown;

@@ -80,7 +80,9 @@ export async function connectAttach(socketLink: string, options: ConnectAttachOp
   }
   try {
     // A native addon: required at run time (the bundles keep it external), here only for its path.
-    addonPath ??= createRequire(import.meta.url).resolve('node-unix-socket');
+    // Its seqpacket module, not its index: the index registers, in the first thread that loads it,
+    // a clean-up that closes the handles of every thread when that one ends (one process-wide set).
+    addonPath ??= createRequire(import.meta.url).resolve('node-unix-socket/js/seqpacket.js');
     const shared = new Int32Array(new SharedArrayBuffer(12));
     const worker = new Worker(attachWorkerSource, {
       eval: true,
@@ -96,11 +98,17 @@ export async function connectAttach(socketLink: string, options: ConnectAttachOp
   }
 }
 
-/** Closes every attach connection and waits for their threads (before berthd exits). */
+/**
+ * Closes every attach connection and waits (2 s at most) for their threads to
+ * end: the process must not exit while one still polls its socket, or the
+ * addon aborts it.
+ */
 export async function closeAttachConnections(): Promise<void> {
   const all = [...live];
   for (const c of all) c.close();
-  await Promise.all(all.map((c) => c.exited));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(all.map((c) => c.exited)), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+  clearTimeout(timer);
 }
 
 type FromWorker =
@@ -116,6 +124,8 @@ class WorkerConnection implements AttachConnection {
   readonly #outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
   readonly #closeFns: (() => void)[] = [];
   readonly #writes = new Map<number, () => void>();
+  /** Output that came before the first onOutput(). */
+  readonly #early: [OutputStream, Buffer][] = [];
   #nextWrite = 0;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -151,6 +161,7 @@ class WorkerConnection implements AttachConnection {
       } else if (m.type === 'closed') {
         if (m.error) failed(new Error(m.error));
         this.#closeOnce();
+        worker.postMessage({ type: 'bye' });
       }
     });
   }
@@ -163,13 +174,14 @@ class WorkerConnection implements AttachConnection {
       off += len;
       const stream = streamByte[packet[0] ?? 0];
       // Bytes the consumer never sees count as consumed at once.
-      if (!stream || packet.length < 2 || this.#closed || this.#outputFns.length === 0) {
-        this.consumed(packet.length - 1);
-        if (packet.length > 0) this.#ack(1);
+      if (!stream || packet.length < 2 || this.#closed) {
+        this.#ack(packet.length);
         continue;
       }
       this.#ack(1); // the stream byte
       const chunk = packet.subarray(1);
+      // Before anyone listens, output waits (unacknowledged, so bounded by the high-water mark).
+      if (this.#outputFns.length === 0) this.#early.push([stream, chunk]);
       for (const fn of this.#outputFns) fn(stream, chunk);
     }
     this.#watchHeldBack();
@@ -226,6 +238,7 @@ class WorkerConnection implements AttachConnection {
 
   onOutput(fn: (stream: OutputStream, data: Buffer) => void): void {
     this.#outputFns.push(fn);
+    for (const [stream, chunk] of this.#early.splice(0)) fn(stream, chunk);
   }
 
   onClose(fn: () => void): void {
