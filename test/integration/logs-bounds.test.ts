@@ -228,8 +228,9 @@ test('a logs -f follower that stops reading does not grow berthd', { timeout: 12
     const received = await drain(sock, rest, true);
     const peak = memory(daemon.pid).hwm - hwm0;
     assert.ok(received > total, `the follower got ${received} bytes`);
-    assert.ok(growth < 24 * MiB, `berthd grew by ${(growth / MiB).toFixed(1)} MiB while the follower did not read`);
-    assert.ok(peak < 24 * MiB, `berthd's peak grew by ${(peak / MiB).toFixed(1)} MiB when the follower read again`);
+    assert.ok(growth < 16 * MiB, `berthd grew by ${(growth / MiB).toFixed(1)} MiB while the follower did not read`);
+    assert.ok(peak < 16 * MiB, `berthd's peak grew by ${(peak / MiB).toFixed(1)} MiB when the follower read again`);
+    console.log(`# stalled follower: berthd grew by at most ${(growth / MiB).toFixed(1)} MiB, its peak by ${(peak / MiB).toFixed(1)} MiB when it read again`);
   } finally {
     await daemon.berth(['rm', '-f', 'follow']);
   }
