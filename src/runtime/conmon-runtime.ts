@@ -6,7 +6,7 @@
 // layout is in ./conmon-paths.ts). This file only composes the pieces: the
 // create path (./conmon-create.ts), the runtime's CLI (./oci-runtime-cli.ts),
 // the exit file (./conmon-exit.ts), attach and exec.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
 import { connectAttach, resizeTerminal } from './conmon-attach.ts';
@@ -33,6 +33,12 @@ export interface ConmonRuntime extends ContainerRuntime {
   paths(id: string): ConmonPaths;
 }
 
+/** The pid in a pid file; undefined when there is none. */
+async function readPidFile(path: string): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntime {
   const { binary, execRoot } = options;
   const conmon = options.conmonPath ?? 'conmon';
@@ -55,7 +61,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       const p = paths(id);
       await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
     },
-    attach: (id: string) => connectAttach(paths(id).socketLink),
+    attach: (id: string) => connectAttach(paths(id).socketLink, { pid: () => readPidFile(paths(id).containerPidFile) }),
     resize: (id: string, size: { height: number; width: number }) => resizeTerminal(paths(id).socketLink, size),
     pause: (id) => cli.pause(id),
     resume: (id) => cli.resume(id),

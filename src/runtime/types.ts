@@ -90,7 +90,11 @@ export interface CreateOptions {
   readonly bundle: string;
   /** conmon's k8s-file log. */
   readonly logPath: string;
-  /** Bytes; conmon rotates nothing itself, this caps the file (-1 unlimited). */
+  /**
+   * Bytes (`--log-size-max`): when the next record would pass it, conmon goes
+   * on in a new file it renames over `logPath` (the old one is dropped unless
+   * it has another name). Absent or ≤ 0: no limit.
+   */
   readonly logMaxSize?: number;
   readonly terminal: boolean;
   /** Keep stdin open for attach. */
