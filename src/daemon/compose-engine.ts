@@ -78,8 +78,9 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
     const publishedExecs = publishExecEvents(execs, { inspect: inspectRecord }, events);
     const health = new HealthMonitor({ runProbe: execProbeRunner(publishedExecs), record: healthRecorder(records, events), log: log.with({ module: 'health' }) });
     const containers = new LocalContainers({ registry: records, dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events, health });
-    // conmon caps each log file; the rotator keeps the files it replaces (see log-rotation.ts).
-    const logRotator = new LogRotator({ running: () => containers.list(), log: log.with({ module: 'logs' }) });
+    // conmon caps each log file; the rotator keeps the files it replaces (see log-rotation.ts),
+    // and rotates by size the logs of containers whose conmon does not cap them (started before that).
+    const logRotator = new LogRotator({ running: () => containers.list(), runtimeFor: (c) => runtimeFor(c.runtime), log: log.with({ module: 'logs' }) });
     const networks = new LocalNetworkService({ manager: network, containers, log: log.with({ module: 'network' }) });
     const volumes = new LocalVolumeService({ store: volumeStore, usersOf: (name) => containers.volumeUsers(name), log: log.with({ module: 'volumes' }) });
     const images = new LocalImageService({

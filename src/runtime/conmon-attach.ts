@@ -215,16 +215,25 @@ class Connection implements AttachConnection {
  * Sets the container's terminal size through conmon's control fifo. NotFound
  * when conmon is gone (no reader on the fifo).
  */
-export async function resizeTerminal(socketLink: string, size: { height: number; width: number }): Promise<void> {
+export function resizeTerminal(socketLink: string, size: { height: number; width: number }): Promise<void> {
+  return writeControl(socketLink, `1 ${Math.trunc(size.height)} ${Math.trunc(size.width)}\n`, 'resize');
+}
+
+/** Has conmon reopen its log file (control message 2, REOPEN_LOGS_EVENT: a fresh file at the log path). */
+export function reopenLog(socketLink: string): Promise<void> {
+  return writeControl(socketLink, '2 0 0\n', 'reopen the log');
+}
+
+async function writeControl(socketLink: string, message: string, what: string): Promise<void> {
   let fh;
   try {
     // Non-blocking: opening a fifo for writing fails at once (ENXIO) instead of hanging when conmon is gone.
     fh = await open(join(socketLink, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
-    throw notFound(`cannot resize: the container's monitor is not running`, err);
+    throw notFound(`cannot ${what}: the container's monitor is not running`, err);
   }
   try {
-    await fh.write(`1 ${Math.trunc(size.height)} ${Math.trunc(size.width)}\n`);
+    await fh.write(message);
   } finally {
     await fh.close();
   }

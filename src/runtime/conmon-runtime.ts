@@ -9,12 +9,12 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
-import { connectAttach, resizeTerminal } from './conmon-attach.ts';
+import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
 import { createUnderConmon } from './conmon-create.ts';
 import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
 import { conmonDirs, conmonPaths, type ConmonPaths } from './conmon-paths.ts';
-import { liveConmonPid } from './conmon-process.ts';
+import { conmonCapsLog, liveConmonPid } from './conmon-process.ts';
 import { OciRuntimeCli } from './oci-runtime-cli.ts';
 
 export type { ConmonPaths } from './conmon-paths.ts';
@@ -70,5 +70,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
     exec: (id: string, execId: string, opts: ExecProcessOptions) =>
       startConmonExec({ conmon, runtimePath: binary.path, runtimeRoot: dirs.runtimeRoot, execRoot, socketDir: dirs.socketDir }, id, execId, opts),
     conmonPid: (id) => liveConmonPid(paths(id).conmonPidFile),
+    logCapped: (id) => conmonCapsLog(paths(id).conmonPidFile),
+    reopenLog: (id) => reopenLog(paths(id).socketLink),
   };
 }

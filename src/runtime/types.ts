@@ -162,6 +162,15 @@ export interface ContainerRuntime {
   resume(id: string): Promise<void>;
   /** Host pids of every process in the container (`<runtime> ps`). */
   pids(id: string): Promise<number[]>;
+  /**
+   * Whether the monitor caps the container's log itself (CreateOptions.logMaxSize
+   * given); false for a container started by a berthd from before that, whose
+   * log berthd still rotates (reopenLog) until it restarts; undefined when the
+   * monitor is not running.
+   */
+  logCapped?(id: string): Promise<boolean | undefined>;
+  /** Has the monitor write on in a fresh file at the log path (after berthd renamed the old one). NotFound when not running. */
+  reopenLog?(id: string): Promise<void>;
   /** Changes a running container's cgroup limits (`<runtime> update --resources`, OCI LinuxResources). */
   update?(id: string, resources: Readonly<Record<string, unknown>>): Promise<void>;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conmonFileSize, defaultLogMaxFile, defaultLogMaxSize, keptRotated, logLimits, prepareLogForStart, readRotatedLogs, rotateIfReplaced, rotatedLogFiles, validateLogConfig } from './log-rotation.ts';
+import { conmonFileSize, defaultLogMaxFile, defaultLogMaxSize, keptRotated, logLimits, prepareLogForStart, readRotatedLogs, rotateIfReplaced, rotateUncapped, rotatedLogFiles, validateLogConfig } from './log-rotation.ts';
 
 test('logLimits defaults to berth\'s cap and reads docker\'s max-size and max-file', () => {
   assert.deepEqual(logLimits(undefined), { maxSize: defaultLogMaxSize, maxFile: defaultLogMaxFile });
@@ -104,6 +104,47 @@ test('prepareLogForStart moves a restarted container\'s log aside: appended to .
     await writeFile(path, rec(5));
     await prepareLogForStart(path, { maxSize: 0, maxFile: 2 });
     assert.equal(await readFile(path, 'utf8'), rec(5));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('rotateUncapped (a log conmon does not cap): past max-size the live file becomes .1, the others shift, conmon reopens', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-logs-'));
+  try {
+    const path = join(dir, 'c-json.log');
+    const limits = { maxSize: 2 * rec(1).length, maxFile: 3 }; // keeps 2 rotated files
+    let reopened = 0;
+    // conmon's answer to the reopen message: a fresh file at the log path.
+    const reopen = async () => {
+      reopened++;
+      await writeFile(path, '');
+    };
+    await writeFile(path, rec(1) + rec(2));
+    assert.equal(await rotateUncapped(path, limits, reopen), false, 'at max-size, not past it');
+    await writeFile(path, rec(3), { flag: 'a' });
+    assert.equal(await rotateUncapped(path, limits, reopen), true, 'past max-size');
+    assert.equal(await readFile(path, 'utf8'), '');
+    await writeFile(path, rec(4) + rec(5));
+    assert.equal(await rotateUncapped(path, limits, reopen), false);
+    await writeFile(path, rec(6), { flag: 'a' });
+    assert.equal(await rotateUncapped(path, limits, reopen), true);
+    assert.equal(reopened, 2);
+    assert.deepEqual(await rotatedLogFiles(path), [`${path}.2`, `${path}.1`]);
+    assert.equal(await readFile(`${path}.2`, 'utf8'), rec(1) + rec(2) + rec(3));
+    assert.equal(await readFile(`${path}.1`, 'utf8'), rec(4) + rec(5) + rec(6));
+    // Once more: the oldest goes, max-file − 1 rotated files stay.
+    await writeFile(path, rec(7) + rec(8) + rec(9));
+    assert.equal(await rotateUncapped(path, limits, reopen), true);
+    assert.deepEqual(await rotatedLogFiles(path), [`${path}.2`, `${path}.1`]);
+    assert.equal(await readFile(`${path}.2`, 'utf8'), rec(4) + rec(5) + rec(6));
+    // max-file 1: the full file is dropped after conmon reopened.
+    await writeFile(path, rec(9) + rec(9) + rec(9));
+    assert.equal(await rotateUncapped(path, { maxSize: limits.maxSize, maxFile: 1 }, reopen), true);
+    assert.deepEqual(await rotatedLogFiles(path), []);
+    // No limit: never.
+    await writeFile(path, rec(1).repeat(10));
+    assert.equal(await rotateUncapped(path, { maxSize: 0, maxFile: 3 }, reopen), false);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -15,6 +15,11 @@
 // moved aside first (appended to `<log>.1` while that stays under the file
 // size, rotated otherwise), so that the live file starts empty.
 //
+// A container started by a berthd from before this (its conmon runs without
+// `--log-size-max`) keeps the old rotation until it restarts: past max-size,
+// the live file becomes `<log>.1` and conmon is asked to reopen its log
+// (rotateUncapped; log-rotator.ts checks the size once a second).
+//
 // Defaults (berth's choice; docker's json-file default is unlimited):
 // max-size 10m, max-file 3 — at most 30 MiB per container. `--log-opt
 // max-size=-1` turns the limit off; `max-size`/`max-file` set it.
@@ -123,6 +128,26 @@ export async function rotateIfReplaced(path: string, limits: LogLimits): Promise
     if (err.code !== 'EEXIST') throw err;
   });
   return zero !== undefined;
+}
+
+/**
+ * The rotation of a log conmon does not cap (see the top): past max-size, the
+ * rotated files shift up (max-file − 1 kept), the live file becomes
+ * `<path>.1`, and `reopen` has conmon start a fresh one — until then it writes
+ * on into `<path>.1`, so nothing is lost. Returns whether it rotated.
+ */
+export async function rotateUncapped(path: string, limits: LogLimits, reopen: () => Promise<void>): Promise<boolean> {
+  if (limits.maxSize === 0) return false;
+  const live = await stat(path).catch(() => undefined);
+  if (!live || live.size <= limits.maxSize) return false;
+  const keep = limits.maxFile - 1;
+  // Never made for such a log; were it there, it would be a second name of the live file.
+  await rm(`${path}.0`, { force: true });
+  await shift(path, keep);
+  await rename(path, `${path}.1`);
+  await reopen();
+  if (keep === 0) await rm(`${path}.1`, { force: true });
+  return true;
 }
 
 /**
