@@ -65,7 +65,7 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
     const blobs = await openBlobStore(dataRoot);
     const snapshotter = await openSnapshotter(dataRoot);
     const imageStore = await createImageStore({ blobs, meta, snapshotter, log: log.with({ module: 'image' }) });
-    const { runtime, runtimeFor, socketLinkFor } = await openRuntimes({ execRoot, ...(options.runtime !== undefined ? { runtime: options.runtime } : {}), ...(options.runtimes !== undefined ? { runtimes: options.runtimes } : {}) });
+    const { runtime, runtimeFor } = await openRuntimes({ execRoot, ...(options.runtime !== undefined ? { runtime: options.runtime } : {}), ...(options.runtimes !== undefined ? { runtimes: options.runtimes } : {}) });
     log.info('runtime selected', { runtime: runtime.binary.name, path: runtime.binary.path });
 
     const { volumeStore, network } = options;
@@ -78,8 +78,9 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
     const publishedExecs = publishExecEvents(execs, { inspect: inspectRecord }, events);
     const health = new HealthMonitor({ runProbe: execProbeRunner(publishedExecs), record: healthRecorder(records, events), log: log.with({ module: 'health' }) });
     const containers = new LocalContainers({ registry: records, dataRoot, execRoot, meta, images: imageStore, snapshotter, runtime, runtimeFor, log: log.with({ module: 'containers' }), mounts, network, events, health });
-    // Logs rotate by size (see log-rotation.ts); conmon's control fifo sits under the runtime's exec root.
-    const logRotator = new LogRotator({ running: () => containers.list(), socketLinkFor: (c) => socketLinkFor(c.runtime, c.id), log: log.with({ module: 'logs' }) });
+    // conmon caps each log file; the rotator keeps the files it replaces (see log-rotation.ts),
+    // and rotates by size the logs of containers whose conmon does not cap them (started before that).
+    const logRotator = new LogRotator({ running: () => containers.list(), runtimeFor: (c) => runtimeFor(c.runtime), log: log.with({ module: 'logs' }) });
     const networks = new LocalNetworkService({ manager: network, containers, log: log.with({ module: 'network' }) });
     const volumes = new LocalVolumeService({ store: volumeStore, usersOf: (name) => containers.volumeUsers(name), log: log.with({ module: 'volumes' }) });
     const images = new LocalImageService({

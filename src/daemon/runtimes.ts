@@ -12,8 +12,6 @@ export interface Runtimes {
   readonly runtime: ContainerRuntime;
   /** The runtime for a container's `runtime` name; InvalidArgument `unknown or invalid runtime name: x`. */
   readonly runtimeFor: (name: string) => Promise<ContainerRuntime>;
-  /** Where conmon's control socket of a container run by `runtimeName` is linked (log rotation talks to it). */
-  readonly socketLinkFor: (runtimeName: string, id: string) => string;
 }
 
 export async function openRuntimes(options: { execRoot: string; runtime?: string; runtimes?: Readonly<Record<string, { path: string }>> }): Promise<Runtimes> {
@@ -39,6 +37,5 @@ export async function openRuntimes(options: { execRoot: string; runtime?: string
     }
     return rt;
   };
-  const socketLinkFor = (runtimeName: string, id: string) => (runtimeName === binary.name ? join(execRoot, 'sockets', id) : join(execRoot, 'runtimes', runtimeName, 'sockets', id));
-  return { runtime, runtimeFor, socketLinkFor };
+  return { runtime, runtimeFor };
 }

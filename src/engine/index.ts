@@ -19,7 +19,7 @@ export { healthRecorder } from './container/health-record.ts';
 export { HealthMonitor } from './container/health.ts';
 export { execProbeRunner } from './container/health-probe.ts';
 export { ContainerMounts } from './container/mounts.ts';
-export { LogRotator } from './container/log-rotation.ts';
+export { LogRotator } from './container/log-rotator.ts';
 export { LocalFileService } from './container/files.ts';
 export { LocalExecService } from './exec/execs.ts';
 export { LocalVolumeService } from './volume/volumes.ts';

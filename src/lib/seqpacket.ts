@@ -2,7 +2,9 @@
 // (native.ts): every write is one packet and every 'data' event one packet, as
 // the peer sent it (libuv's streams would merge and split them). A socket is
 // non-blocking and watched for readiness only while it has something to do:
-// reading until end of stream, writing while packets wait.
+// reading until end of stream (unless paused), writing while packets wait.
+// pause() stops reading: the packets stay in the kernel's socket buffer, and
+// once it is full the peer's sends wait (or fail with EAGAIN) — back-pressure.
 import { EventEmitter } from 'node:events';
 import { loadNative, type NativeAddon, type WatchHandle } from './native.ts';
 
@@ -29,6 +31,7 @@ export class SeqpacketSocket extends EventEmitter {
   #endRequested = false;
   #writeShut = false;
   #destroyed = false;
+  #paused = false;
 
   /** Adopts a connected SOCK_SEQPACKET descriptor (closed by destroy()). */
   constructor(fd: number) {
@@ -46,6 +49,24 @@ export class SeqpacketSocket extends EventEmitter {
 
   get destroyed(): boolean {
     return this.#destroyed;
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Stops reading (no 'data' nor 'end' until resume()); may be called from a 'data' listener. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#update();
+  }
+
+  /** Reads again: what waited in the socket comes as 'data' once the loop sees it readable. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#update();
   }
 
   /** Sends `data` as one packet; resolves once the kernel has it, rejects when the socket fails or is gone. */
@@ -80,13 +101,13 @@ export class SeqpacketSocket extends EventEmitter {
   #ready(err: string | null, readable: boolean, writable: boolean): void {
     if (this.#destroyed) return;
     if (err !== null) return this.#fail(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
-    if (readable && !this.#readEnded) this.#read();
+    if (readable && !this.#readEnded && !this.#paused) this.#read();
     if (writable && !this.#destroyed) this.#flush();
     this.#update();
   }
 
   #read(): void {
-    for (let i = 0; i < readBurst && !this.#destroyed; i++) {
+    for (let i = 0; i < readBurst && !this.#destroyed && !this.#paused; i++) {
       let packet: Buffer | null | undefined;
       try {
         packet = this.#native.recvPacket(this.#fd);
@@ -129,7 +150,7 @@ export class SeqpacketSocket extends EventEmitter {
 
   #update(): void {
     if (this.#destroyed) return;
-    this.#native.watchSet(this.#watch, !this.#readEnded, this.#queue.length > 0);
+    this.#native.watchSet(this.#watch, !this.#readEnded && !this.#paused, this.#queue.length > 0);
   }
 
   #fail(err: Error): void {

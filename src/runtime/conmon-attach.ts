@@ -5,8 +5,17 @@
 // stdin (the pipe, or the pty master with a terminal). Half-closing our side
 // makes conmon close the container's stdin unless it runs with
 // --leave-stdin-open. Resizes go through `<socketLink>/ctl` as `1 <h> <w>\n`.
+//
+// Back-pressure: the socket is not read (SeqpacketSocket.pause(), its readiness
+// watcher stopped) while the consumer is more than `highWaterMark` bytes
+// behind: a slow client slows the container down, as with dockerd, whose
+// attach pipe blocks its writer past 1 MB (moby's BytesPipe), and berthd holds
+// at most that much of its output. conmon writes to the socket with a blocking
+// write, so while the output is held back conmon waits too — and would not
+// notice the process exiting: once the process is gone (checked every second
+// while held back), the output is let through again.
 import { closeSync, constants as fsConstants, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, internal, notFound } from '../core/errors.ts';
@@ -20,9 +29,20 @@ const streamByte: Readonly<Record<number, OutputStream>> = { 2: 'stdout', 3: 'st
 /** conmon reads a packet with one read of its buffer; larger packets would be cut. */
 const maxPacket = 8192;
 
+/** Output handed to the consumer and not yet consumed, past which the socket is not read (moby's BytesPipe blocks at 1 MB). */
+export const highWaterMark = 1024 * 1024;
+
+/** How often a held-back connection checks that its process still lives. */
+const livenessIntervalMs = 1000;
+
 export interface AttachConnection {
   /** Output chunks as conmon sends them; ends when conmon closes the socket (the container exited). */
   onOutput(fn: (stream: OutputStream, data: Buffer) => void): void;
+  /**
+   * The consumer is done with `bytes` of the output: until it says so, at most
+   * about highWaterMark bytes come (more only once the process is gone).
+   */
+  consumed(bytes: number): void;
   /** Called once when the connection is gone (conmon closed it, or close()). */
   onClose(fn: () => void): void;
   /** Sends bytes to the container's stdin (ignored by conmon when the container has none). */
@@ -32,12 +52,24 @@ export interface AttachConnection {
   close(): void;
 }
 
+export interface ConnectAttachOptions {
+  /** The process whose output this is, once known: while it lives, output is held back for a slow consumer. */
+  readonly pid?: () => Promise<number | undefined> | number | undefined;
+}
+
+/** True while `pid` is a process that has not exited (a zombie has). */
+export async function processAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== '' && state !== 'Z' && state !== 'X';
+}
+
 /**
  * Connects to a container's attach socket. The connection goes through
  * /proc/self/fd/<dir fd> so that a long socket dir path never exceeds
  * sun_path's 108 bytes. NotFound when conmon serves no socket there.
  */
-export async function connectAttach(socketLink: string): Promise<AttachConnection> {
+export async function connectAttach(socketLink: string, options: ConnectAttachOptions = {}): Promise<AttachConnection> {
   let dir: number;
   try {
     dir = openSync(socketLink, fsConstants.O_RDONLY | fsConstants.O_DIRECTORY);
@@ -49,7 +81,7 @@ export async function connectAttach(socketLink: string): Promise<AttachConnectio
     // A full backlog (conmon busy accepting) answers EAGAIN at once: try again for a while.
     for (let attempt = 0; ; attempt++) {
       try {
-        return wrap(SeqpacketSocket.connect(path));
+        return new Connection(SeqpacketSocket.connect(path), options);
       } catch (err) {
         if ((err as { code?: unknown }).code !== 'EAGAIN' || attempt >= 100) throw err;
         await sleep(10);
@@ -64,91 +96,146 @@ export async function connectAttach(socketLink: string): Promise<AttachConnectio
   }
 }
 
-function wrap(sock: SeqpacketSocket): AttachConnection {
-  const outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
-  const closeFns: (() => void)[] = [];
-  let closed = false;
-  let inputEnded = false;
-  const closeOnce = () => {
-    if (closed) return;
-    closed = true;
-    for (const fn of closeFns) fn();
-  };
-  let writing: Promise<void> = Promise.resolve();
-  /** Sends one chunk as packets of at most maxPacket bytes, each after the previous one reached the kernel. */
-  const sendAll = async (data: Buffer) => {
-    for (let off = 0; off < data.length && !closed; off += maxPacket) {
-      const part = data.subarray(off, Math.min(off + maxPacket, data.length));
-      // A failed write (conmon gone) destroys the socket, which closes the connection.
-      await sock.write(part).catch(() => undefined);
-    }
-  };
-  sock.on('data', (buf: Buffer) => {
+class Connection implements AttachConnection {
+  readonly #sock: SeqpacketSocket;
+  readonly #pid: ConnectAttachOptions['pid'];
+  readonly #outputFns: ((stream: OutputStream, data: Buffer) => void)[] = [];
+  readonly #closeFns: (() => void)[] = [];
+  /** Output that came before the first onOutput(): it counts as unconsumed, so it is bounded too. */
+  readonly #early: [OutputStream, Buffer][] = [];
+  /** Output bytes handed over (or kept in #early) and not yet consumed. */
+  #unconsumed = 0;
+  /** The process is gone: the output is never held back again (nothing would drain conmon otherwise). */
+  #released = false;
+  #liveness: NodeJS.Timeout | undefined;
+  #closed = false;
+  #inputEnded = false;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(sock: SeqpacketSocket, options: ConnectAttachOptions) {
+    this.#sock = sock;
+    this.#pid = options.pid;
+    sock.on('data', (buf: Buffer) => this.#packet(buf));
+    // conmon closes its end when it exits; a failed write means the same.
+    sock.on('end', () => this.close());
+    sock.on('close', () => this.#closeOnce());
+    sock.on('error', () => this.close());
+  }
+
+  #packet(buf: Buffer): void {
     const stream = streamByte[buf[0] ?? 0];
-    if (!stream || buf.length < 2) return;
-    const data = buf.subarray(1);
-    for (const fn of outputFns) fn(stream, data);
-  });
-  // conmon closes its end when it exits; a failed write means the same.
-  sock.on('end', () => {
-    sock.destroy();
-    closeOnce();
-  });
-  sock.on('close', closeOnce);
-  sock.on('error', () => {
-    sock.destroy();
-    closeOnce();
-  });
-  return {
-    onOutput: (fn) => void outputFns.push(fn),
-    onClose: (fn) => {
-      if (closed) fn();
-      else closeFns.push(fn);
-    },
-    write(data: Buffer) {
-      if (closed || inputEnded) return Promise.resolve();
-      // One write at a time, in call order: concurrent writes would interleave their packets.
-      writing = writing.then(() => sendAll(data));
-      return writing;
-    },
-    closeStdin() {
-      if (closed || inputEnded) return;
-      inputEnded = true;
-      // After the queued input: conmon closes the container's stdin at our half-close.
-      void writing.then(() => {
-        if (closed) return;
-        try {
-          sock.end();
-        } catch {
-          // Already gone: conmon has closed stdin with the socket.
-        }
-      });
-    },
-    close() {
-      if (closed) return;
-      try {
-        sock.destroy();
-      } finally {
-        closeOnce();
+    if (!stream || buf.length < 2 || this.#closed) return;
+    const chunk = buf.subarray(1);
+    this.#unconsumed += chunk.length;
+    if (this.#outputFns.length === 0) this.#early.push([stream, chunk]);
+    for (const fn of this.#outputFns) fn(stream, chunk);
+    this.#holdBackIfBehind();
+  }
+
+  #holdBackIfBehind(): void {
+    // Without a pid there is no way to tell the process has gone: held back only until consumed.
+    if (this.#closed || this.#released || this.#unconsumed <= highWaterMark) return;
+    this.#sock.pause();
+    if (this.#liveness || !this.#pid) return;
+    this.#liveness = setInterval(() => void this.#checkLiveness(), livenessIntervalMs);
+    this.#liveness.unref();
+  }
+
+  async #checkLiveness(): Promise<void> {
+    if (!this.#sock.isPaused || this.#closed) return this.#stopLiveness();
+    const pid = await this.#pid?.();
+    if (pid !== undefined && pid > 0 && (await processAlive(pid))) return;
+    this.#stopLiveness();
+    this.#released = true;
+    this.#sock.resume();
+  }
+
+  #stopLiveness(): void {
+    clearInterval(this.#liveness);
+    this.#liveness = undefined;
+  }
+
+  consumed(bytes: number): void {
+    if (bytes <= 0) return;
+    this.#unconsumed = Math.max(0, this.#unconsumed - bytes);
+    if (this.#unconsumed <= highWaterMark && this.#sock.isPaused && !this.#closed) {
+      this.#stopLiveness();
+      this.#sock.resume();
+    }
+  }
+
+  onOutput(fn: (stream: OutputStream, data: Buffer) => void): void {
+    this.#outputFns.push(fn);
+    for (const [stream, chunk] of this.#early.splice(0)) fn(stream, chunk);
+  }
+
+  onClose(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#closeFns.push(fn);
+  }
+
+  write(data: Buffer): Promise<void> {
+    if (this.#closed || this.#inputEnded) return Promise.resolve();
+    // One write at a time, in call order (concurrent writes would interleave their
+    // packets), as packets of at most maxPacket bytes, each after the previous one reached the kernel.
+    this.#writing = this.#writing.then(async () => {
+      for (let off = 0; off < data.length && !this.#closed; off += maxPacket) {
+        // A failed write (conmon gone) destroys the socket, which closes the connection.
+        await this.#sock.write(data.subarray(off, Math.min(off + maxPacket, data.length))).catch(() => undefined);
       }
-    },
-  };
+    });
+    return this.#writing;
+  }
+
+  closeStdin(): void {
+    if (this.#closed || this.#inputEnded) return;
+    this.#inputEnded = true;
+    // After the queued input: conmon closes the container's stdin at our half-close.
+    void this.#writing.then(() => {
+      if (!this.#closed) this.#sock.end();
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    try {
+      this.#sock.destroy();
+    } finally {
+      this.#closeOnce();
+    }
+  }
+
+  #closeOnce(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopLiveness();
+    for (const fn of this.#closeFns.splice(0)) fn();
+  }
 }
 
 /**
  * Sets the container's terminal size through conmon's control fifo. NotFound
  * when conmon is gone (no reader on the fifo).
  */
-export async function resizeTerminal(socketLink: string, size: { height: number; width: number }): Promise<void> {
+export function resizeTerminal(socketLink: string, size: { height: number; width: number }): Promise<void> {
+  return writeControl(socketLink, `1 ${Math.trunc(size.height)} ${Math.trunc(size.width)}\n`, 'resize');
+}
+
+/** Has conmon reopen its log file (control message 2, REOPEN_LOGS_EVENT: a fresh file at the log path). */
+export function reopenLog(socketLink: string): Promise<void> {
+  return writeControl(socketLink, '2 0 0\n', 'reopen the log');
+}
+
+async function writeControl(socketLink: string, message: string, what: string): Promise<void> {
   let fh;
   try {
     // Non-blocking: opening a fifo for writing fails at once (ENXIO) instead of hanging when conmon is gone.
     fh = await open(join(socketLink, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
-    throw notFound(`cannot resize: the container's monitor is not running`, err);
+    throw notFound(`cannot ${what}: the container's monitor is not running`, err);
   }
   try {
-    await fh.write(`1 ${Math.trunc(size.height)} ${Math.trunc(size.width)}\n`);
+    await fh.write(message);
   } finally {
     await fh.close();
   }

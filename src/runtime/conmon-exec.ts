@@ -172,13 +172,14 @@ export async function startConmonExec(ctx: ConmonExecContext, containerId: strin
   };
 
   let connection: AttachConnection | undefined;
+  let execPid: number | undefined;
   try {
     // First start message: conmon forks its monitor (we put it in no cgroup of our own).
     startPipe.write('0\n');
     if (options.attach) {
       const ready = await withTimeout(attachMsgs.next(), timeoutMs, 'open its attach socket');
       if (!ready || ready.data < 0) throw failed('open its attach socket');
-      connection = await connectAttach(socketLink);
+      connection = await connectAttach(socketLink, { pid: () => execPid });
       if (options.terminal && options.size) await resizeTerminal(socketLink, options.size).catch(() => undefined);
       // Second start message: conmon runs the runtime's exec now that we listen.
       startPipe.write('0\n');
@@ -189,6 +190,7 @@ export async function startConmonExec(ctx: ConmonExecContext, containerId: strin
       throw internal(runtimeErrorMessage(started.message ?? 'the OCI runtime failed to exec the process'));
     }
     const pid = started.data;
+    execPid = pid;
     attachPipe.destroy();
     startPipe.destroy();
     const exited = (async () => {

@@ -28,3 +28,16 @@ export async function liveConmonPid(pidFile: string): Promise<number | undefined
   if (!(pid > 0)) return undefined;
   return (await isLiveConmon(pid)) ? pid : undefined;
 }
+
+/**
+ * Whether the live conmon of `pidFile` caps the log itself (started with
+ * `--log-size-max`, as berthd has done since conmon took over the log limit);
+ * undefined when that conmon is not running.
+ */
+export async function conmonCapsLog(pidFile: string): Promise<boolean | undefined> {
+  const pid = await liveConmonPid(pidFile);
+  if (pid === undefined) return undefined;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (cmdline === undefined) return undefined;
+  return cmdline.split('\0').includes('--log-size-max');
+}

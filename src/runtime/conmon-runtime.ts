@@ -6,15 +6,15 @@
 // layout is in ./conmon-paths.ts). This file only composes the pieces: the
 // create path (./conmon-create.ts), the runtime's CLI (./oci-runtime-cli.ts),
 // the exit file (./conmon-exit.ts), attach and exec.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
-import { connectAttach, resizeTerminal } from './conmon-attach.ts';
+import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
 import { createUnderConmon } from './conmon-create.ts';
 import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
 import { conmonDirs, conmonPaths, type ConmonPaths } from './conmon-paths.ts';
-import { liveConmonPid } from './conmon-process.ts';
+import { conmonCapsLog, liveConmonPid } from './conmon-process.ts';
 import { OciRuntimeCli } from './oci-runtime-cli.ts';
 
 export type { ConmonPaths } from './conmon-paths.ts';
@@ -31,6 +31,12 @@ export interface ConmonRuntimeOptions {
 
 export interface ConmonRuntime extends ContainerRuntime {
   paths(id: string): ConmonPaths;
+}
+
+/** The pid in a pid file; undefined when there is none. */
+async function readPidFile(path: string): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntime {
@@ -55,7 +61,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       const p = paths(id);
       await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
     },
-    attach: (id: string) => connectAttach(paths(id).socketLink),
+    attach: (id: string) => connectAttach(paths(id).socketLink, { pid: () => readPidFile(paths(id).containerPidFile) }),
     resize: (id: string, size: { height: number; width: number }) => resizeTerminal(paths(id).socketLink, size),
     pause: (id) => cli.pause(id),
     resume: (id) => cli.resume(id),
@@ -64,5 +70,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
     exec: (id: string, execId: string, opts: ExecProcessOptions) =>
       startConmonExec({ conmon, runtimePath: binary.path, runtimeRoot: dirs.runtimeRoot, execRoot, socketDir: dirs.socketDir }, id, execId, opts),
     conmonPid: (id) => liveConmonPid(paths(id).conmonPidFile),
+    logCapped: (id) => conmonCapsLog(paths(id).conmonPidFile),
+    reopenLog: (id) => reopenLog(paths(id).socketLink),
   };
 }

@@ -11,7 +11,7 @@ export { createConmonRuntime, isLiveConmon } from './conmon-runtime.ts';
 export type { ConmonRuntime, ConmonRuntimeOptions, ConmonPaths } from './conmon-runtime.ts';
 export { classifyStartError, runtimeErrorMessage } from './start-error.ts';
 export type { StartErrorCode } from './start-error.ts';
-export { readLogs, parseK8sLine, timeToSeconds } from './k8s-log.ts';
+export { readLogs, readLogFiles, parseK8sLine, timeToSeconds } from './k8s-log.ts';
 export { defaultCapabilities, tweakCapabilities, hostCapabilities } from './capabilities.ts';
 export { convertSeccompProfile, loadSeccompProfile, defaultSeccompProfilePath } from './seccomp.ts';
 export { buildRlimits, ownLimits, RLIM_UNLIMITED } from './rlimits.ts';

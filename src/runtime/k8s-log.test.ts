@@ -48,9 +48,10 @@ test('timeToSeconds keeps nanosecond precision as a fraction', () => {
 test('readLogs joins partial records with the following full one and restores newlines', async () => {
   const p = join(dir, 'a.log');
   await writeFile(p, sample);
-  assert.deepEqual(text(await read(p)), ['stdout:one\n', 'stderr:err line\n', 'stdout:partial\n', 'stdout:\n', 'stdout:four with  spaces\n']);
-  const partial = (await read(p))[2];
-  assert.equal(partial?.time, '2024-01-01T00:00:02.500000000+00:00');
+  // The other stream's record ends the piece so far: lines come out where they end, never overlapping.
+  assert.deepEqual(text(await read(p)), ['stdout:one\n', 'stdout:par', 'stderr:err line\n', 'stdout:tial\n', 'stdout:\n', 'stdout:four with  spaces\n']);
+  const joined = (await read(p))[3];
+  assert.equal(joined?.time, '2024-01-01T00:00:02.700000000+00:00');
 });
 
 test('readLogs emits a trailing partial record without a newline', async () => {
@@ -61,17 +62,21 @@ test('readLogs emits a trailing partial record without a newline', async () => {
 
 test('readLogs tail keeps the last N lines, 0 none, negative all', async () => {
   const p = join(dir, 'a.log');
+  await writeFile(p, sample);
   assert.deepEqual(text(await read(p, { tail: 2 })), ['stdout:\n', 'stdout:four with  spaces\n']);
   assert.deepEqual(await read(p, { tail: 0 }), []);
-  assert.equal((await read(p, { tail: -1 })).length, 5);
+  assert.equal((await read(p, { tail: -1 })).length, 6);
 });
 
 test('readLogs since and until filter by the record time', async () => {
   const p = join(dir, 'a.log');
+  await writeFile(p, sample);
   const t0 = timeToSeconds('2024-01-01T00:00:00Z');
-  assert.deepEqual(text(await read(p, { since: t0 + 2.55 })), ['stderr:err line\n', 'stdout:\n', 'stdout:four with  spaces\n']);
-  assert.deepEqual(text(await read(p, { until: t0 + 2.6 })), ['stdout:one\n', 'stderr:err line\n', 'stdout:partial\n']);
-  assert.deepEqual(text(await read(p, { since: t0 + 2, until: t0 + 3 })), ['stderr:err line\n', 'stdout:partial\n', 'stdout:\n']);
+  assert.deepEqual(text(await read(p, { since: t0 + 2.55 })), ['stderr:err line\n', 'stdout:tial\n', 'stdout:\n', 'stdout:four with  spaces\n']);
+  assert.deepEqual(text(await read(p, { until: t0 + 2.6 })), ['stdout:one\n', 'stdout:par', 'stderr:err line\n']);
+  assert.deepEqual(text(await read(p, { since: t0 + 2, until: t0 + 3 })), ['stdout:par', 'stderr:err line\n', 'stdout:tial\n', 'stdout:\n']);
+  // A tail counts the lines within since/until (the order of filters berth always had).
+  assert.deepEqual(text(await read(p, { since: t0 + 2, until: t0 + 3, tail: 2 })), ['stdout:tial\n', 'stdout:\n']);
 });
 
 test('readLogs of a missing file yields nothing', async () => {

@@ -1,205 +1,257 @@
-// readLogs(): reads conmon's k8s-file log (`<RFC3339Nano> <stdout|stderr> <P|F> <content>`
-// per line). P (partial) records are joined with the records that follow on the
-// same stream until an F record ends the line, which gets its newline back.
-// Supports tail, since/until and follow (fs.watch plus a poll, across conmon
-// replacing the file when it caps its size).
+// readLogFiles(): reads a container's k8s-file log — its rotated files, oldest
+// first, then the live one — as the lines the container wrote (see
+// k8s-log-parse.ts). It streams: a chunk at a time, never the whole log, and
+// only as fast as its consumer takes the lines. `tail` walks back from the end
+// (k8s-log-tail.ts) instead of reading everything; `since`/`until` filter by
+// the line's time; `follow` goes on with the live file (fs.watch plus a poll),
+// across conmon replacing it when it reaches its size limit.
 import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import type { LogLine, ReadLogsOptions } from './types.ts';
-import { parseRfc3339Nano } from '../lib/go-units.ts';
+import { ForwardRecords } from './k8s-log-records.ts';
+import { Joiner, parseK8sLine, timeToSeconds } from './k8s-log-parse.ts';
+import { findTailStart, type LogPosition } from './k8s-log-tail.ts';
 
-const NL = 0x0a;
-const SP = 0x20;
+export { parseK8sLine, timeToSeconds } from './k8s-log-parse.ts';
+
 const pollMs = 250;
 
-/** One record of the file, before partial records are joined. */
-export interface K8sRecord {
-  readonly time: string;
-  readonly stream: 'stdout' | 'stderr';
-  readonly partial: boolean;
-  readonly content: Buffer;
+interface OpenLog {
+  readonly fh: FileHandle;
+  readonly ino: number;
+  /** The size when opened: what a read without `follow` covers. */
+  readonly size: number;
 }
 
-/** Parses one line (without its newline); undefined for a malformed line. */
-export function parseK8sLine(line: Buffer): K8sRecord | undefined {
-  const s1 = line.indexOf(SP);
-  if (s1 < 0) return undefined;
-  const s2 = line.indexOf(SP, s1 + 1);
-  if (s2 < 0) return undefined;
-  const stream = line.subarray(s1 + 1, s2).toString();
-  if (stream !== 'stdout' && stream !== 'stderr') return undefined;
-  const tag = line.subarray(s2 + 1, s2 + 2).toString();
-  // The tag may carry more flags after P/F, separated by ':'; content follows one space.
-  const s3 = line.indexOf(SP, s2 + 1);
-  const content = s3 < 0 ? Buffer.alloc(0) : line.subarray(s3 + 1);
-  return { time: line.subarray(0, s1).toString(), stream, partial: tag === 'P', content: Buffer.from(content) };
-}
-
-/** RFC 3339 (nanoseconds allowed) → Unix seconds with fraction; NaN if unparseable. */
-export function timeToSeconds(time: string): number {
-  const ns = parseRfc3339Nano(time);
-  if (ns === undefined) return NaN;
-  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
-}
-
-/** Joins records into lines; pending partials stay in `pending` until their F record. */
-class Joiner {
-  readonly #pending = new Map<string, { time: string; parts: Buffer[] }>();
-
-  push(rec: K8sRecord): LogLine | undefined {
-    const p = this.#pending.get(rec.stream);
-    if (rec.partial) {
-      if (p) p.parts.push(rec.content);
-      else this.#pending.set(rec.stream, { time: rec.time, parts: [rec.content] });
-      return undefined;
-    }
-    this.#pending.delete(rec.stream);
-    const parts = p ? [...p.parts, rec.content, Buffer.from('\n')] : [rec.content, Buffer.from('\n')];
-    return { stream: rec.stream, time: p?.time ?? rec.time, data: Buffer.concat(parts) };
-  }
-
-  /** Partial lines never completed (the process exited mid-line): emitted without a newline. */
-  flush(): LogLine[] {
-    const out: LogLine[] = [];
-    for (const [stream, p] of this.#pending) {
-      out.push({ stream: stream as 'stdout' | 'stderr', time: p.time, data: Buffer.concat(p.parts) });
-    }
-    this.#pending.clear();
-    return out;
-  }
-}
-
-/** Reads the bytes of `path` from `offset`; ino identifies the file to notice replacement. */
-async function readFrom(path: string, offset: number): Promise<{ data: Buffer; ino: number; size: number } | undefined> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    return undefined;
-  }
+async function openLog(path: string): Promise<OpenLog | undefined> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return undefined;
   try {
     const st = await fh.stat();
-    if (st.size <= offset) return { data: Buffer.alloc(0), ino: st.ino, size: st.size };
-    const buf = Buffer.alloc(st.size - offset);
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, offset + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return { data: buf.subarray(0, got), ino: st.ino, size: st.size };
-  } finally {
+    return { fh, ino: st.ino, size: st.size };
+  } catch {
     await fh.close();
+    return undefined;
   }
 }
 
-export async function* readLogs(path: string, options: ReadLogsOptions = {}): AsyncIterable<LogLine> {
-  const { since, until, signal } = options;
+/**
+ * The files of a log, opened at once so that renames by rotation do not change
+ * what is read; a file seen twice (berth keeps a second name for the live
+ * file) is read once, as the later of its names.
+ */
+async function openLogs(paths: readonly string[]): Promise<OpenLog[]> {
+  const opened: OpenLog[] = [];
+  for (const p of paths) {
+    const f = await openLog(p);
+    if (f) opened.push(f);
+  }
+  const out: OpenLog[] = [];
+  for (const [i, f] of opened.entries()) {
+    if (opened.slice(i + 1).some((later) => later.ino === f.ino)) await f.fh.close();
+    else out.push(f);
+  }
+  return out;
+}
+
+/** Lines from a position on, through the files and then the live one as it grows and is replaced. */
+class LogScan {
+  readonly #files: OpenLog[];
+  readonly #livePath: string | undefined;
+  readonly #joiner = new Joiner();
+  readonly #since: number | undefined;
+  readonly #until: number | undefined;
+  #index: number;
+  #reader: ForwardRecords | undefined;
+  /** A line past `until` was seen: nothing more is wanted. */
+  stopped = false;
+
+  constructor(files: OpenLog[], livePath: string | undefined, start: LogPosition, window: { since?: number | undefined; until?: number | undefined }) {
+    this.#files = files;
+    this.#livePath = livePath;
+    this.#index = start.file;
+    this.#reader = files[start.file] ? new ForwardRecords(files[start.file]!.fh, start.offset) : undefined;
+    this.#since = window.since;
+    this.#until = window.until;
+  }
+
+  /** The inode of the file being followed. */
+  get liveIno(): number | undefined {
+    return this.#files.at(-1)?.ino;
+  }
+
+  #keep(l: LogLine): boolean {
+    if (this.#since === undefined && this.#until === undefined) return true;
+    const t = timeToSeconds(l.time);
+    if (this.#since !== undefined && t < this.#since) return false;
+    if (this.#until !== undefined && t > this.#until) {
+      this.stopped = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** The next lines wanted (maybe none), or undefined when nothing more is written up to `end` (or for now). */
+  async next(end?: LogPosition): Promise<LogLine[] | undefined> {
+    for (;;) {
+      if (end && this.#index > end.file) return undefined;
+      if (!this.#reader) {
+        if (end || !(await this.#openNewLive())) return undefined;
+        continue;
+      }
+      const limit = end && end.file === this.#index ? end.offset : undefined;
+      const records = await this.#reader.next(limit);
+      if (records.length > 0) {
+        const out: LogLine[] = [];
+        for (const r of records) {
+          const rec = parseK8sLine(r.bytes);
+          if (rec) for (const line of this.#joiner.push(rec)) if (this.#keep(line)) out.push(line);
+        }
+        return out;
+      }
+      if (this.#index < this.#files.length - 1) {
+        this.#index++;
+        this.#reader = new ForwardRecords(this.#files[this.#index]!.fh, 0);
+        continue;
+      }
+      // The end of the live file: unless conmon has replaced it, that is all for now.
+      if (end || !(await this.#openNewLive())) return undefined;
+    }
+  }
+
+  /** Opens the file now at the live path if it is not the one being read; false when there is none. */
+  async #openNewLive(): Promise<boolean> {
+    if (!this.#livePath) return false;
+    const st = await stat(this.#livePath).catch(() => undefined);
+    if (!st || st.ino === this.liveIno) return false;
+    const f = await openLog(this.#livePath);
+    if (!f) return false;
+    this.#files.push(f);
+    this.#index = this.#files.length - 1;
+    this.#reader = new ForwardRecords(f.fh, 0);
+    return true;
+  }
+
+  /** Lines left unfinished when the process stopped writing (without a newline). */
+  flush(): LogLine[] {
+    return this.#joiner.flush().filter((l) => this.#keep(l));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#files.map((f) => f.fh.close().catch(() => undefined)));
+  }
+}
+
+/** How many lines a read from `start` to `end` gives: what a tail skips is the excess over N. */
+async function countLines(files: OpenLog[], start: LogPosition, end: LogPosition, options: ReadLogsOptions): Promise<number> {
+  const scan = new LogScan(files, undefined, start, options);
+  let count = 0;
+  for (let lines = await scan.next(end); lines; lines = scan.stopped ? undefined : await scan.next(end)) count += lines.length;
+  if (!options.follow && !scan.stopped) count += scan.flush().length;
+  return count;
+}
+
+/**
+ * Reads a log made of `paths` (rotated files oldest first, the live file
+ * last). Without `follow`, the read ends where the files ended when it began.
+ */
+export async function* readLogFiles(paths: readonly string[], options: ReadLogsOptions = {}): AsyncIterable<LogLine> {
+  const { signal } = options;
   const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
-  const joiner = new Joiner();
-  let offset = 0;
-  let ino: number | undefined;
-  let rest = Buffer.alloc(0);
-  let stopped = false;
+  const livePath = paths.at(-1);
+  const files = await openLogs(paths);
+  const last = files.at(-1);
+  const end: LogPosition = { file: Math.max(0, files.length - 1), offset: last?.size ?? 0 };
+  let start: LogPosition = { file: 0, offset: 0 };
+  let skip = 0;
+  if (tail === 0) start = end;
+  else if (tail !== undefined) {
+    start = await findTailStart(files, tail, options);
+    skip = Math.max(0, (await countLines(files, start, end, options)) - tail);
+  }
+  const scan = new LogScan(files, livePath, start, options);
+  try {
+    // What the files held when the read began: the lines past the ones a tail skips.
+    for (let lines = await scan.next(end); lines; lines = scan.stopped ? undefined : await scan.next(end)) {
+      for (const l of lines) {
+        if (signal?.aborted) return;
+        if (skip > 0) skip--;
+        else yield l;
+      }
+    }
+    if (!options.follow || scan.stopped) {
+      if (!scan.stopped) for (const l of scan.flush().slice(skip)) yield l;
+      return;
+    }
+    yield* follow(scan, livePath, options);
+  } finally {
+    await scan.close();
+  }
+}
+
+/** The follow part of readLogFiles: new lines as they are written, until the container exits or the signal aborts. */
+async function* follow(scan: LogScan, livePath: string | undefined, options: ReadLogsOptions): AsyncIterable<LogLine> {
+  const { signal } = options;
   let stopRequested = false;
   options.stopWhen?.then(
     () => (stopRequested = true),
     () => (stopRequested = true),
   );
-
-  const keep = (l: LogLine): boolean => {
-    if (since === undefined && until === undefined) return true;
-    const t = timeToSeconds(l.time);
-    if (since !== undefined && t < since) return false;
-    if (until !== undefined && t > until) {
-      stopped = true;
-      return false;
-    }
-    return true;
-  };
-
-  /** Reads what is new and returns the complete lines in it. */
-  const readMore = async (): Promise<LogLine[]> => {
-    const r = await readFrom(path, offset);
-    if (!r) return [];
-    if (ino !== undefined && (r.ino !== ino || r.size < offset)) {
-      // conmon replaced or truncated the file: start over on the new one.
-      ino = r.ino;
-      offset = 0;
-      rest = Buffer.alloc(0);
-      return readMore();
-    }
-    ino = r.ino;
-    offset += r.data.length;
-    const buf = rest.length > 0 ? Buffer.concat([rest, r.data]) : r.data;
-    const lines: LogLine[] = [];
-    let start = 0;
-    for (let nl = buf.indexOf(NL, start); nl >= 0; nl = buf.indexOf(NL, start)) {
-      const rec = parseK8sLine(buf.subarray(start, nl));
-      start = nl + 1;
-      if (!rec) continue;
-      const line = joiner.push(rec);
-      if (line) lines.push(line);
-    }
-    rest = Buffer.from(buf.subarray(start));
-    return lines;
-  };
-
-  let first = (await readMore()).filter(keep);
-  if (!options.follow || stopped) first = [...first, ...joiner.flush().filter(keep)];
-  if (tail !== undefined) first = tail === 0 ? [] : first.slice(-tail);
-  for (const l of first) {
-    if (signal?.aborted) return;
-    yield l;
-  }
-  if (!options.follow || stopped) return;
-
   let watcher: FSWatcher | undefined;
+  let watched: number | undefined;
   let wake: (() => void) | undefined;
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  options.stopWhen?.then(onAbort, onAbort);
   try {
-    try {
-      watcher = watch(path, () => wake?.());
-      watcher.on('error', () => undefined);
-    } catch {
-      // No watch (file missing yet, or unsupported): the poll still runs.
-    }
-    const onAbort = () => wake?.();
-    signal?.addEventListener('abort', onAbort);
-    options.stopWhen?.then(onAbort, onAbort);
-    try {
-      while (!signal?.aborted) {
-        const wasStopRequested = stopRequested;
-        const lines = (await readMore()).filter(keep);
+    while (!signal?.aborted) {
+      if (livePath && scan.liveIno !== watched) {
+        // fs.watch follows an inode: watch the live file anew after conmon replaced it.
+        watcher?.close();
+        watched = scan.liveIno;
+        try {
+          watcher = watch(livePath, () => wake?.());
+          watcher.on('error', () => undefined);
+        } catch {
+          // No watch (file missing yet, or unsupported): the poll still runs.
+          watcher = undefined;
+        }
+      }
+      const wasStopRequested = stopRequested;
+      const lines = await scan.next();
+      if (lines) {
         for (const l of lines) {
           if (signal?.aborted) return;
           yield l;
         }
-        if (stopped) return;
-        // Stop only once the file had nothing more after the stop was requested.
-        if (wasStopRequested && lines.length === 0) {
-          const st = await stat(path).catch(() => undefined);
-          if (!st || st.size <= offset) {
-            for (const l of joiner.flush().filter(keep)) yield l;
-            return;
-          }
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, pollMs);
-          function done() {
-            clearTimeout(timer);
-            wake = undefined;
-            resolve();
-          }
-          wake = done;
-          if (signal?.aborted || (stopRequested && !wasStopRequested)) done();
-        });
+        if (scan.stopped) return;
+        continue;
       }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
+      // Nothing more written: stop only once that was so after the container exited.
+      if (wasStopRequested) {
+        for (const l of scan.flush()) yield l;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, pollMs);
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+        if (signal?.aborted || (stopRequested && !wasStopRequested)) done();
+      });
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     watcher?.close();
   }
+}
+
+/** readLogFiles of a single file. */
+export function readLogs(path: string, options: ReadLogsOptions = {}): AsyncIterable<LogLine> {
+  return readLogFiles([path], options);
 }

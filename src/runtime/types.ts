@@ -90,7 +90,11 @@ export interface CreateOptions {
   readonly bundle: string;
   /** conmon's k8s-file log. */
   readonly logPath: string;
-  /** Bytes; conmon rotates nothing itself, this caps the file (-1 unlimited). */
+  /**
+   * Bytes (`--log-size-max`): when the next record would pass it, conmon goes
+   * on in a new file it renames over `logPath` (the old one is dropped unless
+   * it has another name). Absent or ≤ 0: no limit.
+   */
   readonly logMaxSize?: number;
   readonly terminal: boolean;
   /** Keep stdin open for attach. */
@@ -158,6 +162,15 @@ export interface ContainerRuntime {
   resume(id: string): Promise<void>;
   /** Host pids of every process in the container (`<runtime> ps`). */
   pids(id: string): Promise<number[]>;
+  /**
+   * Whether the monitor caps the container's log itself (CreateOptions.logMaxSize
+   * given); false for a container started by a berthd from before that, whose
+   * log berthd still rotates (reopenLog) until it restarts; undefined when the
+   * monitor is not running.
+   */
+  logCapped?(id: string): Promise<boolean | undefined>;
+  /** Has the monitor write on in a fresh file at the log path (after berthd renamed the old one). NotFound when not running. */
+  reopenLog?(id: string): Promise<void>;
   /** Changes a running container's cgroup limits (`<runtime> update --resources`, OCI LinuxResources). */
   update?(id: string, resources: Readonly<Record<string, unknown>>): Promise<void>;
 }

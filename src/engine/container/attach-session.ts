@@ -2,8 +2,17 @@
 // before the runtime connection does (docker attaches before it starts the
 // container), so input and a half-close are queued until connect() hands it the
 // monitor's connection; output is an async iterable that ends when the
-// connection closes, or when end() says no connection will come.
+// connection closes, or when end() says no connection will come. Taking a
+// chunk of output tells the connection it may send more: a client that does
+// not read holds the container's output back.
 import type { AttachConnection, OutputStream } from '../../runtime/index.ts';
+
+/**
+ * The output an attachment holds for a client that does not read. The monitor
+ * connection sends at most ~1 MiB ahead of the client while the process runs
+ * (runtime/conmon-attach.ts); this only bounds what is left once it has died.
+ */
+const maxQueued = 16 * 1024 * 1024;
 
 export interface OutputChunk {
   readonly stream: OutputStream;
@@ -33,6 +42,8 @@ export class AttachSession implements ContainerAttachment {
   #ended = false;
   #closed = false;
   readonly #queue: OutputChunk[] = [];
+  /** Bytes in #queue. */
+  #queued = 0;
   #wake: (() => void) | undefined;
   readonly #onClose: (() => void)[] = [];
 
@@ -117,8 +128,13 @@ export class AttachSession implements ContainerAttachment {
   }
 
   #push(chunk: OutputChunk): void {
-    if (this.#closed) return;
+    // Past the cap only when the monitor stopped holding the output back (its process is gone): dropped.
+    if (this.#closed || this.#queued > maxQueued) {
+      this.#conn?.consumed(chunk.data.length);
+      return;
+    }
     this.#queue.push(chunk);
+    this.#queued += chunk.data.length;
     this.#wake?.();
   }
 
@@ -128,7 +144,12 @@ export class AttachSession implements ContainerAttachment {
         next: async (): Promise<IteratorResult<OutputChunk>> => {
           for (;;) {
             const chunk = this.#queue.shift();
-            if (chunk) return { value: chunk, done: false };
+            if (chunk) {
+              // Taken: the monitor may send as much again (back-pressure, see runtime/conmon-attach.ts).
+              this.#queued -= chunk.data.length;
+              this.#conn?.consumed(chunk.data.length);
+              return { value: chunk, done: false };
+            }
             if (this.#ended) return { value: undefined, done: true };
             await new Promise<void>((resolve) => (this.#wake = resolve));
             this.#wake = undefined;

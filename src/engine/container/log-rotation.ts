@@ -1,21 +1,36 @@
-// Container log rotation: a chatty container must not fill the disk. berthd
-// checks the size of each running container's log file once a second; past
-// `max-size` it shifts `<log>.1 … <log>.<max-file - 1>` up, renames the live
-// file to `<log>.1` and asks conmon to reopen its log (control fifo message
-// `2`, REOPEN_LOGS_EVENT: conmon creates a fresh file at the log path). conmon's
-// own `--log-size-max` is not used: it truncates instead of rotating.
+// Container log limits: a chatty container must not fill the disk, however
+// fast it writes. conmon enforces the size itself (`--log-size-max`): when the
+// next record would pass it, conmon writes on in a fresh file it renames over
+// the log path — at once, whatever the write rate, even with berthd down. What
+// berth adds is keeping history: it holds a second name for the live file,
+// `<log>.0` (a hard link), so that the file conmon replaces survives as
+// `<log>.0` and is shifted to `<log>.1 … <log>.K` (log-rotator.ts watches for
+// the replacement). conmon's file size is half of `max-size`, and berth keeps
+// K = 2 × max-file − 2 rotated files: with the live file and, for a moment,
+// the one just replaced, that is never more than max-size × max-file on disk,
+// and it still keeps at least (max-file − 1) × max-size of history, as
+// docker's json-file does.
+//
+// conmon counts the size from its own start: a restarted container's log is
+// moved aside first (appended to `<log>.1` while that stays under the file
+// size, rotated otherwise), so that the live file starts empty.
+//
+// A container started by a berthd from before this (its conmon runs without
+// `--log-size-max`) keeps the old rotation until it restarts: past max-size,
+// the live file becomes `<log>.1` and conmon is asked to reopen its log
+// (rotateUncapped; log-rotator.ts checks the size once a second).
 //
 // Defaults (berth's choice; docker's json-file default is unlimited):
-// max-size 10m, max-file 3 — at most ~30 MB per container. `--log-opt
-// max-size=-1` turns rotation off; `max-size`/`max-file` set the limits.
-import { constants as fsConstants } from 'node:fs';
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import type { Container, LogConfig } from '../../core/types.ts';
+// max-size 10m, max-file 3 — at most 30 MiB per container. `--log-opt
+// max-size=-1` turns the limit off; `max-size`/`max-file` set it.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, readdir, rename, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { basename, dirname } from 'node:path';
+import type { LogConfig } from '../../core/types.ts';
 import { invalidArgument } from '../../core/errors.ts';
-import type { Logger } from '../../lib/logger.ts';
 import { ramInBytes } from '../../lib/go-units.ts';
-import { readLogs } from '../../runtime/index.ts';
+import { readLogFiles } from '../../runtime/index.ts';
 import type { LogLine, ReadLogsOptions } from '../../runtime/index.ts';
 
 export const defaultLogMaxSize = 10 * 1024 * 1024;
@@ -64,7 +79,18 @@ export function logLimits(config: LogConfig | undefined): LogLimits {
   return { maxSize: maxSize > 0 ? maxSize : 0, maxFile };
 }
 
-/** Rotated files of `path` that exist, oldest first (`<path>.N` … `<path>.1`). */
+
+/** The size conmon caps each file at (`--log-size-max`): half of max-size; 0 without a limit. */
+export function conmonFileSize(limits: LogLimits): number {
+  return limits.maxSize > 0 ? Math.max(1, Math.floor(limits.maxSize / 2)) : 0;
+}
+
+/** How many rotated files (`<log>.1 …`) berth keeps. */
+export function keptRotated(limits: LogLimits): number {
+  return 2 * limits.maxFile - 2;
+}
+
+/** Rotated files of `path` that exist, oldest first (`<path>.N` … `<path>.1`, then `<path>.0`). */
 export async function rotatedLogFiles(path: string): Promise<string[]> {
   const base = basename(path);
   const names = await readdir(dirname(path)).catch(() => [] as string[]);
@@ -75,99 +101,83 @@ export async function rotatedLogFiles(path: string): Promise<string[]> {
   return nums.sort((a, b) => b - a).map((k) => `${path}.${k}`);
 }
 
-/** Asks conmon to reopen its log file (its control fifo, message type 2). */
-async function reopenConmonLog(socketLink: string): Promise<void> {
-  // Non-blocking: fails at once (ENXIO) when conmon is gone instead of hanging.
-  const fh = await open(join(socketLink, 'ctl'), fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-  try {
-    await fh.write('2 0 0\n');
-  } finally {
-    await fh.close();
+/** Shifts `<path>.0 … <path>.K-1` up by one; what would pass K is removed. */
+async function shift(path: string, kept: number): Promise<void> {
+  for (const old of await rotatedLogFiles(path)) {
+    const k = Number(old.slice(path.length + 1));
+    if (k + 1 > kept) await rm(old, { force: true });
+    else await rename(old, `${path}.${k + 1}`);
   }
 }
 
-/** Shifts the rotated files and moves the live one to `<path>.1`, then has conmon start a new one. */
-export async function rotateLog(path: string, limits: LogLimits, socketLink: string): Promise<void> {
-  const keep = limits.maxFile - 1;
-  for (const old of await rotatedLogFiles(path)) {
-    const k = Number(old.slice(path.length + 1));
-    if (k >= keep) await rm(old, { force: true });
-    else await rename(old, `${path}.${k + 1}`);
-  }
-  await rename(path, `${path}.1`);
-  // Until conmon reopens, it keeps writing to the renamed file: nothing is lost.
-  await reopenConmonLog(socketLink);
-  if (keep === 0) await rm(`${path}.1`, { force: true });
+const inode = async (p: string) => (await stat(p).catch(() => undefined))?.ino;
+
+/**
+ * After conmon replaced the live file: the old one (still `<path>.0`) becomes
+ * `<path>.1` and the new one gets the name `<path>.0`. Nothing to do while
+ * `<path>.0` is the live file. Returns whether it rotated.
+ */
+export async function rotateIfReplaced(path: string, limits: LogLimits): Promise<boolean> {
+  const live = await inode(path);
+  if (live === undefined) return false;
+  const zero = await inode(`${path}.0`);
+  if (zero === live) return false;
+  if (zero !== undefined) await shift(path, keptRotated(limits));
+  await link(path, `${path}.0`).catch((err: NodeJS.ErrnoException) => {
+    // Another rotation of the same file got there first.
+    if (err.code !== 'EEXIST') throw err;
+  });
+  return zero !== undefined;
 }
 
 /**
- * readLogs over the rotated files and then the live one: the lines of the
- * rotated files first (oldest first), then the live file as readLogs gives it
- * (following it when asked). `tail` counts across all files.
+ * The rotation of a log conmon does not cap (see the top): past max-size, the
+ * rotated files shift up (max-file − 1 kept), the live file becomes
+ * `<path>.1`, and `reopen` has conmon start a fresh one — until then it writes
+ * on into `<path>.1`, so nothing is lost. Returns whether it rotated.
  */
-export async function* readRotatedLogs(path: string, options: ReadLogsOptions): AsyncIterable<LogLine> {
-  const rotated = await rotatedLogFiles(path);
-  if (rotated.length === 0) {
-    yield* readLogs(path, options);
-    return;
-  }
-  const { tail, follow: _follow, stopWhen: _stopWhen, ...filters } = options;
-  let older: LogLine[] = [];
-  if (tail === undefined || tail < 0) {
-    for (const f of rotated) for await (const l of readLogs(f, filters)) yield l;
-  } else if (tail > 0) {
-    let current = 0;
-    for await (const _ of readLogs(path, filters)) current++;
-    if (current < tail) {
-      for (const f of rotated) for await (const l of readLogs(f, filters)) older.push(l);
-      older = older.slice(-(tail - current));
-      for (const l of older) yield l;
-    }
-  }
-  yield* readLogs(path, options);
+export async function rotateUncapped(path: string, limits: LogLimits, reopen: () => Promise<void>): Promise<boolean> {
+  if (limits.maxSize === 0) return false;
+  const live = await stat(path).catch(() => undefined);
+  if (!live || live.size <= limits.maxSize) return false;
+  const keep = limits.maxFile - 1;
+  // Never made for such a log; were it there, it would be a second name of the live file.
+  await rm(`${path}.0`, { force: true });
+  await shift(path, keep);
+  await rename(path, `${path}.1`);
+  await reopen();
+  if (keep === 0) await rm(`${path}.1`, { force: true });
+  return true;
 }
 
-/** Checks running containers' logs once a second and rotates those past their limit. */
-export class LogRotator {
-  readonly #running: () => Promise<Container[]>;
-  readonly #socketLinkFor: (c: Container) => string;
-  readonly #log: Logger;
-  readonly #timer: NodeJS.Timeout;
-  #busy = false;
-
-  constructor(deps: { running: () => Promise<Container[]>; socketLinkFor: (c: Container) => string; log: Logger; intervalMs?: number }) {
-    this.#running = deps.running;
-    this.#socketLinkFor = deps.socketLinkFor;
-    this.#log = deps.log;
-    this.#timer = setInterval(() => void this.#tick(), deps.intervalMs ?? 1000);
-    this.#timer.unref();
+/**
+ * Before conmon starts on a log that is not empty (a restart): conmon would
+ * append to it and count its size from zero, so what is there moves aside —
+ * appended to `<path>.1` while both fit in one file, rotated otherwise.
+ */
+export async function prepareLogForStart(path: string, limits: LogLimits): Promise<void> {
+  if (limits.maxSize === 0) return;
+  await rotateIfReplaced(path, limits);
+  await rm(`${path}.0`, { force: true });
+  const live = await stat(path).catch(() => undefined);
+  if (!live || live.size === 0) return;
+  const kept = keptRotated(limits);
+  // With max-file 1 there is nowhere to move it: the file goes on (to max-size at most) rather than being lost.
+  if (kept === 0) return;
+  const first = await stat(`${path}.1`).catch(() => undefined);
+  if (first && first.size + live.size <= conmonFileSize(limits)) {
+    await pipeline(createReadStream(path), createWriteStream(`${path}.1`, { flags: 'a' }));
+    await rm(path, { force: true });
+    return;
   }
+  await shift(path, kept);
+  await rename(path, `${path}.1`);
+}
 
-  async #tick(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      for (const c of await this.#running()) {
-        let limits: LogLimits;
-        try {
-          limits = logLimits(c.spec.host.logConfig);
-        } catch {
-          continue;
-        }
-        if (limits.maxSize === 0) continue;
-        const st = await stat(c.logPath).catch(() => undefined);
-        if (!st || st.size < limits.maxSize) continue;
-        // Best effort: a failed rotation is retried on the next tick.
-        await rotateLog(c.logPath, limits, this.#socketLinkFor(c)).catch((err: unknown) => this.#log.warn('log rotation failed', { container: c.id, err }));
-      }
-    } catch (err) {
-      this.#log.warn('log rotation check failed', { err });
-    } finally {
-      this.#busy = false;
-    }
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-  }
+/**
+ * readLogFiles over the rotated files and then the live one: oldest first,
+ * following the live file when asked; `tail` counts across all of them.
+ */
+export async function* readRotatedLogs(path: string, options: ReadLogsOptions): AsyncIterable<LogLine> {
+  yield* readLogFiles([...(await rotatedLogFiles(path)), path], options);
 }

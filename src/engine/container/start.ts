@@ -13,6 +13,7 @@ import { nowNano, zeroTime } from '../time.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { isDaemonStartError } from './create-checks.ts';
 import { resolveLinks } from './links.ts';
+import { conmonFileSize, logLimits, prepareLogForStart } from './log-rotation.ts';
 import { attachRequest, writeNetworkEtcFiles } from './network.ts';
 import { releaseNetwork } from './network-links.ts';
 import { specInput } from './spec-input.ts';
@@ -86,7 +87,11 @@ export class ContainerStarter {
       await writeFile(join(bundle, 'config.json'), specToJson(spec));
       const t2 = performance.now();
       // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
-      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty });
+      // conmon caps the log file itself (log-rotation.ts); a restart's log is moved aside for it first.
+      const limits = logLimits(c.spec.host.logConfig);
+      await prepareLogForStart(c.logPath, limits);
+      const logMaxSize = conmonFileSize(limits);
+      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty });
       // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
       // Attachments made before start connect now, so that they see all of the output.
       await this.#attaches.connectPending(id, rt);
