@@ -51,7 +51,8 @@ test('a second berthd on the same exec root refuses to start with a clear error'
 });
 
 test('SIGTERM stops berthd but not its containers; the next berthd picks them up', { timeout: 60_000 }, async () => {
-  const id = await run(['sh', '-c', 'sleep 2; echo done; exit 4']);
+  // Long enough to outlive a berthd restart on a loaded machine.
+  const id = await run(['sh', '-c', 'sleep 8; echo done; exit 4']);
   await d.kill('SIGTERM');
   await d.restart();
   const info = await d.json<{ State: { Running: boolean } }>('GET', `/containers/${id}/json`);
