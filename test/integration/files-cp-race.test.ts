@@ -193,8 +193,9 @@ test(`${copies} copies out of a container that swaps the copied path and a paren
   process.stdout.write(`# copies out: host file read ${JSON.stringify(leaks)} times; ${decoys} of ${copies} copies read the container's file\n`);
   assert.deepEqual(leaks, { lastDir: 0, lastFile: 0, parent: 0 }, 'copies out read the host file');
   assert.equal(changed, false, 'copies out changed the host directory');
-  // The race is real only if the copies reached the container's files too.
-  assert.ok(decoys > copies / 10, `only ${decoys} of ${copies} copies read the container's file`);
+  // The race is real only if the copies reached the container's files too (how many do depends on
+  // how the racer is scheduled against berthd: 46% on a quiet machine, 5% seen under load).
+  assert.ok(decoys >= copies / 50, `only ${decoys} of ${copies} copies read the container's file`);
 });
 
 test(`${copies} copies into a container that swaps the destination and an entry's directory for symlinks to the host write nothing on the host`, async () => {
@@ -212,7 +213,7 @@ test(`${copies} copies into a container that swaps the destination and an entry'
   }
   process.stdout.write(`# copies in: host directory changed ${JSON.stringify(breaches)} times; ${landed} of ${copies} copies answered 200\n`);
   assert.deepEqual(breaches, { lastDir: 0, lastFile: 0, parent: 0 }, 'copies into the container changed the host');
-  assert.ok(landed > copies / 10, `only ${landed} of ${copies} copies went through`);
+  assert.ok(landed >= copies / 50, `only ${landed} of ${copies} copies went through`);
   // And they landed in the container: with the racer stopped, its i1 (d, or s when swapped last) holds copied files.
   const killed = await d.request('POST', '/containers/racer/kill');
   assert.equal(killed.status, 204, killed.body.toString());
