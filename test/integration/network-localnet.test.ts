@@ -127,7 +127,7 @@ after(async () => {
 test('route_localnet stays 0 on a user network and 127.0.0.11 still answers over UDP and TCP; rm leaves no netns, veth or socket', slow, async () => {
   const vethsBefore = veths();
   const socketsBefore = foreignSocketsOfBerthd();
-  await berth(['network', 'create', 'lnet']);
+  const lnet = (await berth(['network', 'create', 'lnet'])).trim();
   await berth(['run', '-d', '--name', 'peer', '--network', 'lnet', 'busybox', 'sleep', '120']);
   const ip = (await berth(['inspect', '-f', '{{.NetworkSettings.Networks.lnet.IPAddress}}', 'peer'])).trim();
   const sandbox = (await berth(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'peer'])).trim();
@@ -157,7 +157,7 @@ test('route_localnet stays 0 on a user network and 127.0.0.11 still answers over
   await berth(['network', 'rm', 'lnet']);
   assert.deepEqual(readdirSync(join(d.execRoot, 'netns')), [], 'a netns file is left');
   assert.deepEqual(mountsUnder(d.root).filter((m) => m.includes('netns')), [], 'a netns mount is left');
-  assert.deepEqual([...veths()].filter((v) => !vethsBefore.has(v) && sh('ip', ['-o', 'link', 'show', v]).includes('master br-')), [], 'a veth is left');
+  assert.deepEqual([...veths()].filter((v) => !vethsBefore.has(v) && sh('ip', ['-o', 'link', 'show', v]).includes(`master br-${lnet.slice(0, 12)}`)), [], 'a veth is left');
   // No socket keeps a removed container's netns alive.
   const socketsAfter = await settleSockets(socketsBefore);
   assert.equal(socketsAfter, socketsBefore, `berthd still holds sockets of the removed container: ${socketsAfter} after, ${socketsBefore} before`);
