@@ -15,6 +15,13 @@
 //    watcher on Node's event loop (uv_poll), so that JavaScript can drive a
 //    non-blocking socket whose packet boundaries libuv's streams would lose.
 //
+// 3. mallocTrim() -> boolean: glibc's malloc_trim(0), which hands the free
+//    pages of every malloc arena back to the kernel. Node's Buffers and
+//    libuv's thread pool allocate through malloc, and glibc keeps what they
+//    freed (its mmap threshold rises with each large free), so after a burst
+//    of work the RSS stays high though nothing is in use. berthd calls it
+//    once the API has gone quiet (src/lib/memory-trim.ts).
+//
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
@@ -24,6 +31,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,6 +438,13 @@ static napi_value unwatch(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+static napi_value malloc_trim_all(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  CHECK(env, napi_get_boolean(env, malloc_trim(0) == 1, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"socketsInNetns", NULL, sockets_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -443,6 +458,7 @@ NAPI_MODULE_INIT() {
     {"watch", NULL, watch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"watchSet", NULL, watch_set, NULL, NULL, NULL, napi_enumerable, NULL},
     {"unwatch", NULL, unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mallocTrim", NULL, malloc_trim_all, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

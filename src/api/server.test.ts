@@ -2,7 +2,7 @@
 // the error map, wire shapes, log framing and the attach hijack.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -421,4 +421,34 @@ test('pulling answers 501 when the engine has no registry service', async () => 
 test('load streams the Loaded image line as JSON', async () => {
   const r = await call('POST', '/images/load?quiet=1', 'x');
   assert.deepEqual(JSON.parse(r.body.toString().trim()), { stream: 'Loaded image: busybox:latest\n' });
+});
+
+test('requests on one keep-alive connection leave no listener behind on its socket', async () => {
+  // Each request used to add a `close` listener (holding its AbortController and logger) to the
+  // connection, kept until the client hung up: a client that reuses one connection grew berthd without bound.
+  const seen: import('node:net').Socket[] = [];
+  const onConnection = (s: import('node:net').Socket) => seen.push(s);
+  api.server.on('connection', onConnection);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const ping = () => new Promise<void>((resolve, reject) => {
+    const req = request({ socketPath: sock, path: '/_ping', agent }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  try {
+    await ping();
+    assert.equal(seen.length, 1);
+    const socket = seen[0]!;
+    const counts = () => ({ close: socket.listenerCount('close'), end: socket.listenerCount('end'), error: socket.listenerCount('error') });
+    const first = counts();
+    for (let i = 0; i < 50; i++) await ping();
+    assert.equal(seen.length, 1, 'the agent should have kept one connection');
+    assert.deepEqual(counts(), first);
+  } finally {
+    agent.destroy();
+    api.server.off('connection', onConnection);
+  }
 });

@@ -71,14 +71,24 @@ export function buildRouter(): Router {
   return router;
 }
 
-export function createApiServer(options: { engine: Engine; log: Logger }): ApiServer {
+export interface ApiServerOptions {
+  readonly engine: Engine;
+  readonly log: Logger;
+  /** Called as each request begins and as its answer closes (berthd trims its memory once these stop). */
+  readonly onActivity?: () => void;
+}
+
+export function createApiServer(options: ApiServerOptions): ApiServer {
   const { engine, log } = options;
+  const activity = options.onActivity ?? (() => undefined);
   const router = buildRouter();
   const sockets = new Set<Duplex>();
   const listening: string[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) => {
     const started = Date.now();
+    activity();
+    res.once('close', activity);
     const method = req.method ?? 'GET';
     const clean = cleanRedirect(req.url ?? '/');
     if (clean !== undefined) {
@@ -103,8 +113,12 @@ export function createApiServer(options: { engine: Engine; log: Logger }): ApiSe
     res.setHeader('Server', `Berth/${serverVersion} (linux)`);
     const ac = new AbortController();
     const abort = () => ac.abort(new Error('client disconnected'));
-    (upgrade?.socket ?? req.socket).once('close', abort);
+    // A keep-alive connection carries many requests: its listener goes with this request's answer,
+    // or each request would stay reachable (its controller, logger, closures) until the client hangs up.
+    const connection = upgrade?.socket ?? req.socket;
+    connection.once('close', abort);
     res.once('close', () => {
+      connection.off('close', abort);
       if (!res.writableFinished) abort();
     });
     const reqLog = log.with({ method, path: url.pathname });

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EngineClient, isConnectError } from '../client/index.ts';
 import { isBerthError } from '../core/errors.ts';
+import { berthdNodeFlags } from '../lib/node-flags.ts';
 
 export const programName = 'berth';
 
@@ -69,7 +70,7 @@ async function startDaemon(client: EngineClient): Promise<boolean> {
   const fd = openSync(logPath, 'a');
   const { spawn } = await import('node:child_process');
   // berthd's own default address is berth's default socket.
-  const child = spawn(process.execPath, [script], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...berthdNodeFlags, script], { detached: true, stdio: ['ignore', fd, fd] });
   child.unref();
   process.stderr.write(`${programName}: started berthd (pid ${child.pid})\n`);
   const deadline = Date.now() + 5000;

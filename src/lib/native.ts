@@ -32,6 +32,8 @@ export interface NativeAddon {
   watchSet(handle: WatchHandle, readable: boolean, writable: boolean): void;
   /** Stops and frees the watcher; call before closing its descriptor. */
   unwatch(handle: WatchHandle): void;
+  /** glibc's malloc_trim(0): returns the arenas' free pages to the kernel; true when some memory was released. */
+  mallocTrim(): boolean;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');

@@ -1,0 +1,85 @@
+// Gives memory back once berthd goes quiet. A burst of API work (a few
+// hundred `run --rm`, a barrage of requests) leaves the process holding what
+// the burst needed: V8's heap pages and glibc's malloc arenas (Node's Buffers
+// and libuv's thread pool allocate there) are kept for reuse, not returned, so
+// an idle daemon stays at its high-water mark. `idleTrim` runs a trim once no
+// request has begun or ended for `quietMs` — and, under a steady trickle of
+// requests that never leaves it quiet that long, at most `maxDelayMs` after
+// the first request it has not yet trimmed after. The trim itself (a full
+// garbage collection, then malloc_trim) is the caller's: see `fullGc` here and
+// `mallocTrim` in native.ts.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export interface IdleTrim {
+  /** Work happened (a request began or ended): trim once things are quiet again. */
+  touch(): void;
+  /** Cancels a pending trim; later touches are ignored. */
+  close(): void;
+}
+
+export interface IdleTrimOptions {
+  /** How long nothing must happen before the trim runs. */
+  readonly quietMs: number;
+  /** The longest a trim waits after the first touch it covers, quiet or not. */
+  readonly maxDelayMs: number;
+  readonly trim: () => void;
+  /** The clock (tests). */
+  readonly now?: () => number;
+}
+
+export function idleTrim(options: IdleTrimOptions): IdleTrim {
+  const { quietMs, maxDelayMs, trim } = options;
+  const now = options.now ?? Date.now;
+  let timer: NodeJS.Timeout | undefined;
+  let first = 0;
+  let last = 0;
+  let closed = false;
+
+  const fire = () => {
+    timer = undefined;
+    const t = now();
+    const wait = Math.min(last + quietMs, first + maxDelayMs) - t;
+    if (wait > 0) return arm(wait);
+    trim();
+  };
+  const arm = (ms: number) => {
+    // The timer never keeps berthd alive by itself.
+    timer = setTimeout(fire, ms).unref();
+  };
+
+  return {
+    touch() {
+      if (closed) return;
+      last = now();
+      if (timer === undefined) {
+        first = last;
+        arm(quietMs);
+      }
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+let collector: (() => void) | undefined;
+
+/**
+ * A full, synchronous garbage collection. Node offers `gc()` only under
+ * --expose-gc, a command-line flag that berthd cannot count on (it is started
+ * as `node berthd.mjs` by the CLI, by tests, by a service manager): the flag
+ * is set at run time and V8's `gc` extension taken from a fresh context, which
+ * is where V8 installs it.
+ */
+export function fullGc(): void {
+  if (!collector) {
+    setFlagsFromString('--expose-gc');
+    // Called without options: Node 20's V8 answers `gc({type: 'major'})` with a scavenge, which frees no old-space page.
+    const gc = runInNewContext('gc') as () => void;
+    collector = () => gc();
+  }
+  collector();
+}
