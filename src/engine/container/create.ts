@@ -51,10 +51,14 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
       logPath: join(dir, `${id}-json.log`),
     };
     const at = { container: id.slice(0, 12) };
-    await span('create: write etc files', at, () => writeEtcFiles(files, hostname, merged.spec));
-    const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find));
     const lowerChain = ctx.lowerChain(image);
-    await span('create: prepare rootfs + init layer', at, async () => writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper));
+    // The container's own files and its rootfs's directories (with the init layer) do not touch each other.
+    const settled = await Promise.allSettled([
+      span('create: write etc files', at, () => writeEtcFiles(files, hostname, merged.spec)),
+      span('create: prepare rootfs + init layer', at, async () => writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper)),
+    ]);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find));
     const c: StoredContainer = {
       id,
       name,

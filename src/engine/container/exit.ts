@@ -44,8 +44,8 @@ export class ExitRecorder {
         .then(() => span('exit: release mounts', at, () => d.mounts.release(c)));
       unmounted.catch(() => undefined); // awaited below
       const rt = await this.#ctx.rt(id);
-      const cleaned = await span('exit: runtime delete', at, () => rt.delete(id, { force: true }))
-        .then(() => span('exit: runtime cleanup', at, () => rt.cleanup(id)))
+      // conmon's files (exit file, persist dir, socket link) are not the runtime's: both go at once.
+      const cleaned = await Promise.all([span('exit: runtime delete', at, () => rt.delete(id, { force: true })), span('exit: runtime cleanup', at, () => rt.cleanup(id))])
         .then(
           () => true,
           (err: unknown) => {
