@@ -7,7 +7,8 @@
 // issue measures against: `docker --version` (the docker CLI's start) and bare
 // `runc run` of a prepared busybox bundle. `--before DIR` adds, interleaved too,
 // the same run against a second private berthd started from DIR/bin/berthd (a
-// copy of an earlier build), for before/after comparisons. Never touches
+// copy of an earlier build), for before/after comparisons; `--untraced` runs
+// the current berthd without BERTH_TRACE (so that an A/B pays no tracing). Never touches
 // /run/berth or another daemon; removes everything it made. Run as root.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,16 +26,19 @@ function fail(msg: string): never {
   process.exit(1);
 }
 
-function parseArgs(argv: readonly string[]): { rounds: number; floor: boolean; before?: string; json: boolean } {
-  const o: { rounds: number; floor: boolean; before?: string; json: boolean } = { rounds: 1, floor: false, json: false };
+interface Options { rounds: number; floor: boolean; before?: string; json: boolean; untraced: boolean }
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { rounds: 1, floor: false, json: false, untraced: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') o.rounds = Number(argv[++i]);
     else if (a === '--floor') o.floor = true;
     else if (a === '--before') o.before = resolve(argv[++i] ?? fail('--before needs a directory'));
     else if (a === '--json') o.json = true;
+    else if (a === '--untraced') o.untraced = true;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/run-latency --trace [-n N] [--floor] [--before DIR] [--json]\n');
+      process.stdout.write('usage: bench/run-latency --trace [-n N] [--floor] [--before DIR] [--untraced] [--json]\n');
       process.exit(0);
     } else fail(`unknown option "${a}"`);
   }
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
     const tar = spawnSync(join(repo, 'scripts', 'setup'), ['--busybox-tar'], { maxBuffer: 64 << 20 }).stdout;
     writeFileSync(tarPath, tar);
     const traceFile = join(tmp, 'trace.jsonl');
-    const now = await startBerthd(repo, join(tmp, 'now'), 0, { ...process.env, BERTH_TRACE: traceFile });
+    const now = await startBerthd(repo, join(tmp, 'now'), 0, o.untraced ? process.env : { ...process.env, BERTH_TRACE: traceFile });
     children.push(now.child);
     bridges.push(now.bridge);
     const nowEnv = { ...process.env, DOCKER_HOST: `unix://${now.sock}` };
@@ -143,6 +147,8 @@ async function main(): Promise<void> {
       must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: beforeEnv, input: tar });
     }
     const runArgs = ['run', '--rm', '--network', 'none', 'busybox', 'true'];
+    type Case = { name: string; run: () => { ms: number; t0: number }; samples: number[] };
+    const cases: Case[] = [{ name: 'docker→berthd (now)', run: () => timeRun(docker, runArgs, nowEnv), samples: [] }];
     let runcArgs: (() => string[]) | undefined;
     if (o.floor) {
       const bundle = join(tmp, 'bundle');
@@ -156,9 +162,31 @@ async function main(): Promise<void> {
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
       let seq = 0;
       runcArgs = () => ['--root', join(tmp, 'runc-state'), 'run', '--bundle', bundle, `trace-${process.pid}-${seq++}`];
+      // The same floor with the spec berthd writes (seccomp, masked paths, its mounts): a running
+      // container's config.json, its root and args pointed at the prepared rootfs and `true`.
+      const id = must(docker, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'], { env: nowEnv }).trim();
+      const real = JSON.parse(readFileSync(join(tmp, 'now', 'exec', 'containers', id, 'config.json'), 'utf8')) as { process: { args: string[]; terminal: boolean }; root: { path: string }; linux: Record<string, unknown> };
+      real.process.args = ['true'];
+      real.process.terminal = false;
+      real.root.path = join(bundle, 'rootfs');
+      delete real.linux['cgroupsPath'];
+      // Its bind mounts (hostname, hosts, resolv.conf) come from the container's dir: keep copies.
+      const files = join(tmp, 'berth-spec-files');
+      mkdirSync(files, { recursive: true });
+      const mounts = (real as unknown as { mounts: { source: string; type?: string }[] }).mounts;
+      for (const m of mounts) {
+        if (m.type === 'bind' && m.source.startsWith(join(tmp, 'now'))) {
+          const copy = join(files, m.source.split('/').pop() ?? 'x');
+          writeFileSync(copy, readFileSync(m.source));
+          m.source = copy;
+        }
+      }
+      must(docker, ['rm', '-f', id], { env: nowEnv });
+      const berthBundle = join(tmp, 'bundle-berth-spec');
+      mkdirSync(berthBundle, { recursive: true });
+      writeFileSync(join(berthBundle, 'config.json'), JSON.stringify(real));
+      cases.push({ name: "runc run (berthd's spec)", run: () => timeRun('runc', ['--root', join(tmp, 'runc-state'), 'run', '--bundle', berthBundle, `trace-b-${process.pid}-${seq++}`]), samples: [] });
     }
-    type Case = { name: string; run: () => { ms: number; t0: number }; samples: number[] };
-    const cases: Case[] = [{ name: 'docker→berthd (now)', run: () => timeRun(docker, runArgs, nowEnv), samples: [] }];
     if (beforeEnv) { const env = beforeEnv; cases.push({ name: 'docker→berthd (before)', run: () => timeRun(docker, runArgs, env), samples: [] }); }
     if (runcArgs) {
       const ra = runcArgs;
@@ -190,8 +218,8 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify({ rounds: o.rounds, load, cases: cases.map((c) => ({ name: c.name, medianMs: med.get(c.name), samplesMs: c.samples })), spans: Object.fromEntries([...perSpan].map(([k, v]) => [k, { medianMs: median(v), n: v.length }])) }, null, 2) + '\n');
       return;
     }
-    const out = [`one traced run (the last of ${o.rounds}):`, last, ''];
-    if (o.rounds > 1) {
+    const out = o.untraced ? [] : [`one traced run (the last of ${o.rounds}):`, last, ''];
+    if (o.rounds > 1 && !o.untraced) {
       out.push(`span medians over ${o.rounds} runs (a span seen more than once in a run is summed):`);
       for (const [k, v] of [...perSpan].sort((a, b) => median(b[1]) - median(a[1]))) out.push(`${median(v).toFixed(1).padStart(8)}  ${k}${v.length < o.rounds ? ` (in ${v.length} runs)` : ''}`);
       out.push('');
