@@ -231,7 +231,13 @@ async function main(): Promise<void> {
       out.push(`${floor.toFixed(1).padStart(8)} ms  floor (docker --version + runc run)`);
       for (const c of cases.filter((x) => x.name.startsWith('docker→'))) out.push(`${(med.get(c.name)! - floor).toFixed(1).padStart(8)} ms  ${c.name} above the floor (goal ≤ 20)`);
     }
-    if (med.has('docker→berthd (before)')) out.push(`${(med.get('docker→berthd (now)')! / med.get('docker→berthd (before)')!).toFixed(2).padStart(8)}     now / before`);
+    const before = cases.find((c) => c.name === 'docker→berthd (before)');
+    if (before) {
+      out.push(`${(med.get('docker→berthd (now)')! / med.get('docker→berthd (before)')!).toFixed(2).padStart(8)}     now / before (ratio of medians)`);
+      // Paired by round (both ran within the same round): less sensitive to the load drifting.
+      const paired = cases[0]!.samples.map((x, i) => x / before.samples[i]!);
+      out.push(`${median(paired).toFixed(2).padStart(8)}     now / before (median of per-round ratios)`);
+    }
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     await cleanup();
