@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     for (const c of cases) c.run(); // warm-up
     let offset = readSpans(traceFile, 0).end;
     const perSpan = new Map<string, number[]>();
-    let last = '';
+    const falls: { ms: number; text: string }[] = [];
     for (let round = 0; round < o.rounds; round++) {
       const shift = round % cases.length;
       for (const c of [...cases.slice(shift), ...cases.slice(0, shift)]) {
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
         await new Promise((res) => setTimeout(res, 50)); // berthd's trace stream flushes
         const { spans, end } = readSpans(traceFile, offset);
         offset = end;
-        last = waterfall(spans, r.t0, r.ms);
+        falls.push({ ms: r.ms, text: waterfall(spans, r.t0, r.ms) });
         const seen = new Map<string, number>();
         for (const s of spans) seen.set(s.span, (seen.get(s.span) ?? 0) + s.ms);
         for (const [k, v] of seen) perSpan.set(k, [...(perSpan.get(k) ?? []), v]);
@@ -218,7 +218,9 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify({ rounds: o.rounds, load, cases: cases.map((c) => ({ name: c.name, medianMs: med.get(c.name), samplesMs: c.samples })), spans: Object.fromEntries([...perSpan].map(([k, v]) => [k, { medianMs: median(v), n: v.length }])) }, null, 2) + '\n');
       return;
     }
-    const out = o.untraced ? [] : [`one traced run (the last of ${o.rounds}):`, last, ''];
+    // The run whose wall time is the median one: a typical run, not the last (which the load may have hit).
+    const typical = [...falls].sort((a, b) => a.ms - b.ms)[Math.floor((falls.length - 1) / 2)]?.text ?? '';
+    const out = o.untraced ? [] : [`the traced run of median wall time (of ${o.rounds}):`, typical, ''];
     if (o.rounds > 1 && !o.untraced) {
       out.push(`span medians over ${o.rounds} runs (a span seen more than once in a run is summed):`);
       for (const [k, v] of [...perSpan].sort((a, b) => median(b[1]) - median(a[1]))) out.push(`${median(v).toFixed(1).padStart(8)}  ${k}${v.length < o.rounds ? ` (in ${v.length} runs)` : ''}`);
