@@ -44,8 +44,11 @@ export class ExitRecorder {
         .then(() => span('exit: release mounts', at, () => d.mounts.release(c)));
       unmounted.catch(() => undefined); // awaited below
       const rt = await this.#ctx.rt(id);
-      // conmon's files (exit file, persist dir, socket link) are not the runtime's: both go at once.
-      const cleaned = await Promise.all([span('exit: runtime delete', at, () => rt.delete(id, { force: true })), span('exit: runtime cleanup', at, () => rt.cleanup(id))])
+      // conmon's files (exit file, persist dir, socket link) go after the runtime's delete, not beside it:
+      // conmon may still be writing its last files just after the exit file, and removing its persist dir
+      // under it would fail the clean-up (measured: doing both at once saved ~1-3 ms of a run --rm).
+      const cleaned = await span('exit: runtime delete', at, () => rt.delete(id, { force: true }))
+        .then(() => span('exit: runtime cleanup', at, () => rt.cleanup(id)))
         .then(
           () => true,
           (err: unknown) => {
