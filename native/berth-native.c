@@ -21,6 +21,11 @@
 //    freed (its mmap threshold rises with each large free), so after a burst
 //    of work the RSS stays high though nothing is in use. berthd calls it
 //    once the API has gone quiet (src/lib/memory-trim.ts).
+// 4. mountOverlay(target, data) and umount(target, detach): mount(2) of an
+//    overlay and umount2(2), run on libuv's thread pool (N-API async work), so
+//    that starting and cleaning up a container needs no `mount`/`umount`
+//    process (5-45 ms each under load) and the event loop is not held while
+//    the kernel works. They resolve, or reject with an errno-coded Error.
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -36,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -445,6 +451,114 @@ static napi_value malloc_trim_all(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- mount(2) and umount2(2) on the thread pool ---- */
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *target;
+  char *data; /* NULL: an unmount */
+  int detach;
+  int err;
+} mount_job_t;
+
+static char *arg_dup_string(napi_env env, napi_value v) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "berth-native: a string argument was expected");
+    return NULL;
+  }
+  char *buf = malloc(len + 1);
+  if (!buf) {
+    napi_throw_error(env, "ENOMEM", "berth-native: out of memory");
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, v, buf, len + 1, &len) != napi_ok) {
+    free(buf);
+    napi_throw_type_error(env, "EINVAL", "berth-native: a string argument was expected");
+    return NULL;
+  }
+  return buf;
+}
+
+static void mount_job_free(mount_job_t *j) {
+  free(j->target);
+  free(j->data);
+  free(j);
+}
+
+static void mount_execute(napi_env env, void *data) {
+  (void)env;
+  mount_job_t *j = data;
+  int r = j->data ? mount("overlay", j->target, "overlay", 0, j->data) : umount2(j->target, j->detach ? MNT_DETACH : 0);
+  j->err = r == 0 ? 0 : errno;
+}
+
+static void mount_complete(napi_env env, napi_status status, void *data) {
+  mount_job_t *j = data;
+  napi_value result = NULL;
+  if (status == napi_ok && j->err == 0) {
+    napi_get_undefined(env, &result);
+    napi_resolve_deferred(env, j->deferred, result);
+  } else {
+    int err = status == napi_ok ? j->err : ECANCELED;
+    const char *name = strerrorname_np(err);
+    char msg[8600];
+    snprintf(msg, sizeof msg, "%s %s: %s", j->data ? "mounting an overlay on" : "unmounting", j->target, strerror(err));
+    napi_value code_v, msg_v;
+    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v);
+    napi_create_error(env, code_v, msg_v, &result);
+    napi_reject_deferred(env, j->deferred, result);
+  }
+  napi_delete_async_work(env, j->work);
+  mount_job_free(j);
+}
+
+static napi_value queue_mount_job(napi_env env, mount_job_t *j) {
+  napi_value promise, name;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "berth-mount", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, mount_execute, mount_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    mount_job_free(j);
+    napi_throw_error(env, "EBERTHNAPI", "berth-native: queueing a mount job failed");
+    return NULL;
+  }
+  return promise;
+}
+
+/* mountOverlay(target, data): mount -t overlay overlay -o data target. */
+static napi_value mount_overlay(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  mount_job_t *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, ENOMEM, "mountOverlay", NULL);
+  if (!(j->target = arg_dup_string(env, argv[0])) || !(j->data = arg_dup_string(env, argv[1]))) {
+    mount_job_free(j);
+    return NULL;
+  }
+  return queue_mount_job(env, j);
+}
+
+/* umount(target, detach): umount2(target, detach ? MNT_DETACH : 0). */
+static napi_value umount_target(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  bool detach = false;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  mount_job_t *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, ENOMEM, "umount", NULL);
+  if (!(j->target = arg_dup_string(env, argv[0]))) {
+    mount_job_free(j);
+    return NULL;
+  }
+  if (argc > 1) napi_get_value_bool(env, argv[1], &detach);
+  j->detach = detach;
+  return queue_mount_job(env, j);
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"socketsInNetns", NULL, sockets_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -459,6 +573,8 @@ NAPI_MODULE_INIT() {
     {"watchSet", NULL, watch_set, NULL, NULL, NULL, napi_enumerable, NULL},
     {"unwatch", NULL, unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mallocTrim", NULL, malloc_trim_all, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mountOverlay", NULL, mount_overlay, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"umount", NULL, umount_target, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

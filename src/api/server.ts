@@ -35,6 +35,7 @@ import { addStatsRoutes } from './routes/stats.ts';
 import { addPruneRoutes } from './routes/prune.ts';
 import { maxApiVersion, minApiVersion, splitVersion, versionLess } from './version.ts';
 import { serverVersion } from '../engine/index.ts';
+import { spanStart, tracing } from '../lib/index.ts';
 
 export interface ApiServer {
   readonly server: Server;
@@ -90,6 +91,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     activity();
     res.once('close', activity);
     const method = req.method ?? 'GET';
+    if (tracing) {
+      const end = spanStart(`api ${method} ${(req.url ?? '').replace(/\/containers\/[0-9a-f]{64}/, '/containers/{id}').slice(0, 100)}`);
+      res.once('close', () => end(res.statusCode < 400));
+    }
     const clean = cleanRedirect(req.url ?? '/');
     if (clean !== undefined) {
       res.writeHead(301, { Location: clean, 'Content-Length': 0 }).end();

@@ -28,9 +28,12 @@ export function setGlobalOptions(o: GlobalOptions): void {
 }
 
 
-/** The berthd bundle next to this program (dist/), found from the script that ran. */
+/** True in the CLI compiled by Bun (dist/berth): process.execPath is berth itself, not Node. */
+const compiled = process.versions['bun'] !== undefined;
+
+/** The berthd bundle next to this program (dist/), found from the script that ran (or the compiled binary). */
 function berthdPath(): string | undefined {
-  let script = process.argv[1] ?? '';
+  let script = (compiled ? process.execPath : process.argv[1]) ?? '';
   try {
     script = realpathSync(script);
   } catch {
@@ -70,7 +73,8 @@ async function startDaemon(client: EngineClient): Promise<boolean> {
   const fd = openSync(logPath, 'a');
   const { spawn } = await import('node:child_process');
   // berthd's own default address is berth's default socket.
-  const child = spawn(process.execPath, [...berthdNodeFlags, script], { detached: true, stdio: ['ignore', fd, fd] });
+  // berthd runs on Node: the compiled CLI's own executable is Bun's runtime, so Node is found on PATH.
+  const child = spawn(compiled ? 'node' : process.execPath, [...berthdNodeFlags, script], { detached: true, stdio: ['ignore', fd, fd] });
   child.unref();
   process.stderr.write(`${programName}: started berthd (pid ${child.pid})\n`);
   const deadline = Date.now() + 5000;

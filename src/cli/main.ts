@@ -316,12 +316,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     const composeArgs = entry.composeArgv(argv);
     if (composeArgs) return entry.runCompose(composeArgs, main);
   }
-  const program = buildProgram(argv);
+  // The version needs no command tree: answered before commander's program is built.
   if (argv[0] === '-v' || argv[0] === '--version') {
     const { berthVersion } = await sys();
     process.stdout.write(`Berth version ${berthVersion}\n`);
     return 0;
   }
+  const program = buildProgram(argv);
   if (argv.length === 0) {
     program.outputHelp();
     return 0;

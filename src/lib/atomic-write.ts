@@ -3,6 +3,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { span } from './trace.ts';
 
 export async function fsyncDir(dir: string): Promise<void> {
   const fd = await open(dir, 'r');
@@ -13,7 +14,11 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  return span('atomic write (fsync file + dir)', { path: basename(path) }, () => writeAtomic(path, data, mode));
+}
+
+async function writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = await open(tmp, 'wx', mode);

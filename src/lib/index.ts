@@ -4,3 +4,4 @@ export * from './logger.ts';
 export * from './atomic-write.ts';
 export * from './go-units.ts';
 export * from './in-root-path.ts';
+export * from './trace.ts';

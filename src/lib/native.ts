@@ -34,6 +34,10 @@ export interface NativeAddon {
   unwatch(handle: WatchHandle): void;
   /** glibc's malloc_trim(0): returns the arenas' free pages to the kernel; true when some memory was released. */
   mallocTrim(): boolean;
+  /** mount(2) of an overlay (`data`: its options) on target, on libuv's thread pool. */
+  mountOverlay(target: string, data: string): Promise<void>;
+  /** umount2(2) of target (MNT_DETACH when `detach`), on libuv's thread pool. */
+  umount(target: string, detach: boolean): Promise<void>;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');
@@ -48,6 +52,17 @@ export function nativeAddonPath(): string | undefined {
     dir = resolve(dir, '..');
   }
   return undefined;
+}
+
+/** The addon when it is built and loads (berthd loads it at start); undefined otherwise (unit tests without a build). */
+export function nativeIfBuilt(): NativeAddon | undefined {
+  if (addon) return addon;
+  if (!nativeAddonPath()) return undefined;
+  try {
+    return loadNative();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Loads the addon once; throws a message saying how to build it when it is missing or does not load. */

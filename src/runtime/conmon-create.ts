@@ -8,6 +8,7 @@ import { internal } from '../core/index.ts';
 import type { ConmonDirs, ConmonPaths } from './conmon-paths.ts';
 import { runtimeErrorMessage } from './start-error.ts';
 import type { CreateOptions } from './types.ts';
+import { span } from '../lib/index.ts';
 
 /** conmon's command line for container `id` (its runtime at `runtimePath`). */
 export function conmonArgs(id: string, opts: CreateOptions, ctx: { runtimePath: string; dirs: ConmonDirs; paths: ConmonPaths }): string[] {
@@ -46,12 +47,15 @@ export interface ConmonCreateContext {
 /** Creates container `id` under a new conmon; resolves with its init pid. */
 export async function createUnderConmon(id: string, opts: CreateOptions, ctx: ConmonCreateContext): Promise<{ pid: number }> {
   const { dirs, paths: p } = ctx;
-  await Promise.all([mkdir(dirs.runtimeRoot, { recursive: true }), mkdir(dirs.exitsDir, { recursive: true }), mkdir(dirs.socketDir, { recursive: true })]);
-  // A restarted container reuses its id: clear what the previous run left.
-  await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
-  await mkdir(p.persistDir, { recursive: true });
+  const at = { container: id.slice(0, 12) };
+  await span('create: conmon dirs', at, async () => {
+    await Promise.all([mkdir(dirs.runtimeRoot, { recursive: true }), mkdir(dirs.exitsDir, { recursive: true }), mkdir(dirs.socketDir, { recursive: true })]);
+    // A restarted container reuses its id: clear what the previous run left.
+    await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
+    await mkdir(p.persistDir, { recursive: true });
+  });
   const args = conmonArgs(id, opts, ctx);
-  return spawnConmon(id, args, opts.bundle, ctx.conmon, ctx.timeoutMs);
+  return span('create: conmon spawn → pid on sync pipe (runtime create)', at, () => spawnConmon(id, args, opts.bundle, ctx.conmon, ctx.timeoutMs));
 }
 
 function spawnConmon(id: string, args: readonly string[], bundle: string, conmon: string, timeoutMs: number): Promise<{ pid: number }> {

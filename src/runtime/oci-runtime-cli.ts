@@ -7,6 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { internal, notFound } from '../core/index.ts';
 import type { RuntimeState } from './types.ts';
 import { runtimeErrorMessage } from './start-error.ts';
+import { span } from '../lib/index.ts';
 
 interface RunResult {
   code: number;
@@ -41,7 +42,7 @@ export class OciRuntimeCli {
   }
 
   #cmd(args: readonly string[]): Promise<RunResult> {
-    return run(this.#path, ['--root', this.#root, ...args]);
+    return span(`runtime ${args[0] ?? ''}`, { argv: args.slice(1).join(' ').slice(0, 80) }, () => run(this.#path, ['--root', this.#root, ...args]));
   }
 
   async start(id: string): Promise<void> {

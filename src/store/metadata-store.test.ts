@@ -86,3 +86,18 @@ test('openMetadataStore() uses WAL mode', async () => {
     db.close();
   });
 });
+
+test('a container record written without fsync is committed at once: another connection reads it, and deleting it so is too', async () => {
+  await withDb((path) => {
+    const m = openMetadataStore(path);
+    m.putContainer({ id: 'c1', name: 'web', json: '{"s":"running"}' }, { durable: false });
+    const other = openMetadataStore(path);
+    assert.deepEqual(other.getContainer('c1'), { id: 'c1', name: 'web', json: '{"s":"running"}' });
+    m.putContainer({ id: 'c1', name: 'web', json: '{"s":"dead"}' });
+    assert.equal(other.getContainer('c1')?.json, '{"s":"dead"}');
+    m.deleteContainer('c1', { durable: false });
+    assert.equal(other.getContainer('c1'), undefined);
+    other.close();
+    m.close();
+  });
+});

@@ -147,8 +147,8 @@ class SqliteMetadataStore implements MetadataStore {
     return this.#q.listLayers.all().map(toLayer);
   }
 
-  putContainer(row: ContainerRow): void {
-    this.#q.putContainer.run(row.id, row.name, row.json);
+  putContainer(row: ContainerRow, options: { durable?: boolean } = {}): void {
+    this.#commit(options.durable ?? true, () => this.#q.putContainer.run(row.id, row.name, row.json));
   }
   getContainer(id: string): ContainerRow | undefined {
     const r = this.#q.getContainer.get(id);
@@ -157,8 +157,26 @@ class SqliteMetadataStore implements MetadataStore {
   listContainers(): ContainerRow[] {
     return this.#q.listContainers.all().map((r) => ({ id: r.id, name: r.name, json: r.json }));
   }
-  deleteContainer(id: string): void {
-    this.#q.deleteContainer.run(id);
+  deleteContainer(id: string, options: { durable?: boolean } = {}): void {
+    this.#commit(options.durable ?? true, () => this.#q.deleteContainer.run(id));
+  }
+
+  /**
+   * Runs one auto-committed statement; a non-durable one under synchronous=NORMAL
+   * (WAL: the commit is in the log, not yet fsynced; the next durable commit's
+   * fsync of the log covers it, since the log is written in order).
+   */
+  #commit(durable: boolean, run: () => unknown): void {
+    if (durable) {
+      run();
+      return;
+    }
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      run();
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
   getSetting(key: string): string | undefined {

@@ -11,6 +11,7 @@ import { failedPrecondition, invalidArgument } from '../core/errors.ts';
 import { fsyncDir } from '../lib/atomic-write.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { log } from '../lib/logger.ts';
+import { nativeIfBuilt } from '../lib/native.ts';
 import type { RootfsPaths, Snapshotter } from './types.ts';
 
 /** Longest overlay option string the kernel accepts (one page, minus the NUL). */
@@ -217,19 +218,28 @@ class OverlaySnapshotter implements Snapshotter {
     if (data.length > maxMountData) {
       throw failedPrecondition(`Cannot mount the root filesystem of container ${containerId}: ${lowerChain.length} layers exceed the overlay mount option limit`);
     }
-    await runTool('mount', ['-t', 'overlay', 'overlay', '-o', data, paths.merged], { cwd: this.#snapshots });
+    // mount(2) through berth's addon where the options fit with absolute lower paths (no process to
+    // start: 5-8 ms, more under load); else the `mount` tool, run in snapshots/ for the relative ones.
+    const native = nativeIfBuilt();
+    const absolute = `lowerdir=${lowers.map((l) => join(this.#snapshots, l)).join(':')},upperdir=${paths.upper},workdir=${paths.work}`;
+    if (native && absolute.length <= maxMountData && !/[,:\\]/.test(this.#snapshots)) await native.mountOverlay(paths.merged, absolute);
+    else await runTool('mount', ['-t', 'overlay', 'overlay', '-o', data, paths.merged], { cwd: this.#snapshots });
     return paths.merged;
   }
 
   async unmountRootfs(containerId: string): Promise<void> {
     const { merged } = this.rootfsPaths(containerId, []);
     if (!(await isMountPoint(merged))) return;
+    // umount2(2) through berth's addon when it is loaded (no `umount` process: 14-46 ms here under load).
+    const native = nativeIfBuilt();
     try {
-      await runTool('umount', [merged]);
+      if (native) await native.umount(merged, false);
+      else await runTool('umount', [merged]);
     } catch (err) {
       // Busy (a process still holds a file): detach it so the container can be removed; the kernel frees it later.
       log.warn('overlay unmount failed, detaching lazily', { container: containerId, error: err });
-      await runTool('umount', ['-l', merged]);
+      if (native) await native.umount(merged, true);
+      else await runTool('umount', ['-l', merged]);
     }
   }
 

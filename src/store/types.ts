@@ -101,10 +101,18 @@ export interface MetadataStore {
   deleteLayer(chainId: Digest): void;
   listLayers(): LayerRow[];
 
-  putContainer(row: ContainerRow): void;
+  /**
+   * Writes a container's record. `durable: false` skips the fsync of this one
+   * commit (a process crash still cannot lose it; a power loss can take it and
+   * any other such commit after the last durable one, never a durable one):
+   * for facts that a host's power loss makes stale anyway (a process's pid,
+   * its running or exited state). Default: durable.
+   */
+  putContainer(row: ContainerRow, options?: { durable?: boolean }): void;
   getContainer(id: string): ContainerRow | undefined;
   listContainers(): ContainerRow[];
-  deleteContainer(id: string): void;
+  /** Deletes a container's record; `durable` as for putContainer. */
+  deleteContainer(id: string, options?: { durable?: boolean }): void;
 
   /** Small key/value settings (e.g. schema version). */
   getSetting(key: string): string | undefined;

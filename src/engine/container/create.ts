@@ -19,6 +19,7 @@ import { checkLinks } from './links.ts';
 import { verifyContainerSettings } from './verify-settings.ts';
 import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
+import { span } from '../../lib/index.ts';
 
 export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
@@ -30,7 +31,7 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
   // Unknown capabilities are refused at create (InvalidArgument), as docker does, not at start.
   tweakCapabilities(defaultCapabilities, spec.host.capAdd, spec.host.capDrop);
   if (spec.stopSignal) parseSignal(spec.stopSignal);
-  const image = await d.images.resolve(spec.image);
+  const image = await span('create: resolve image', undefined, () => d.images.resolve(spec.image));
   const merged = mergeImageConfig(spec, image.config.config);
   checkVolumeDriver(merged.spec);
   // docker refuses a container on a network that does not exist (NotFound `network x not found`).
@@ -49,10 +50,15 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
       resolvConfPath: join(dir, 'resolv.conf'),
       logPath: join(dir, `${id}-json.log`),
     };
-    await writeEtcFiles(files, hostname, merged.spec);
-    const mountPoints = await d.mounts.resolve(merged.spec, find);
+    const at = { container: id.slice(0, 12) };
     const lowerChain = ctx.lowerChain(image);
-    await writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper);
+    // The container's own files and its rootfs's directories (with the init layer) do not touch each other.
+    const settled = await Promise.allSettled([
+      span('create: write etc files', at, () => writeEtcFiles(files, hostname, merged.spec)),
+      span('create: prepare rootfs + init layer', at, async () => writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper)),
+    ]);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find));
     const c: StoredContainer = {
       id,
       name,

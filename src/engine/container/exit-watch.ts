@@ -5,6 +5,7 @@ import type { Container } from '../../core/types.ts';
 import type { ExitStatus } from '../../runtime/index.ts';
 import { nowNano } from '../time.ts';
 import type { ContainerContext } from './context.ts';
+import { spanSince, tracing } from '../../lib/index.ts';
 
 /** Records an exit (exit.ts); called once per run. */
 export type OnExit = (id: string, status: ExitStatus) => Promise<void>;
@@ -26,6 +27,8 @@ export class ExitWatcher {
     const { log } = this.#ctx.d;
     this.#ctx.rt(id).then((rt) => rt.waitExit(id, ac.signal)).then(
       (status) => {
+        // How long after conmon wrote the exit file berthd saw it (the file's mtime, ms precision).
+        if (tracing) spanSince('exit: detected (exit file mtime → read)', Date.parse(status.finishedAt), { container: id.slice(0, 12) });
         if (this.#watchers.get(id) === ac) this.#watchers.delete(id);
         if (ac.signal.aborted || this.#ctx.closed) return;
         return this.#onExit(id, status);

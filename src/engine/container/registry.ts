@@ -12,6 +12,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { MetadataStore } from '../../store/index.ts';
 import { generateName } from './names.ts';
 import { networksOf } from './network.ts';
+import { spanSync } from '../../lib/index.ts';
 
 /** What the store keeps per container: the Container plus the layer chain its rootfs sits on (top first), so that it still starts after its image was force-removed. */
 export type StoredContainer = Container & { readonly lowerChain?: readonly Digest[]; readonly manuallyStopped?: boolean };
@@ -84,9 +85,10 @@ export class ContainerRegistry {
   }
 
   /** Persists the record (without the computed sizes) and makes it the current one. */
-  save(c: StoredContainer): StoredContainer {
+  save(c: StoredContainer, options: { durable?: boolean } = {}): StoredContainer {
     const { sizeRw: _rw, sizeRootFs: _rootfs, ...record } = c;
-    this.#meta.putContainer({ id: c.id, name: c.name, json: JSON.stringify(record) });
+    const durable = options.durable ?? true;
+    spanSync(durable ? 'db: put container (sqlite commit + fsync)' : 'db: put container (sqlite commit, no fsync)', undefined, () => this.#meta.putContainer({ id: c.id, name: c.name, json: JSON.stringify(record) }, { durable }));
     this.#byId.set(c.id, record);
     return record;
   }
@@ -95,9 +97,21 @@ export class ContainerRegistry {
     return this.save({ ...c, ...extra, state: { ...c.state, ...state } });
   }
 
+  /**
+   * Records a process's start or exit without an fsync: after a power loss no
+   * process is left and berthd's restore reconciles the state with the runtime's
+   * (a record saying running, or created, becomes exited), so the fsync would
+   * keep nothing a user could use. Every other write stays durable.
+   */
+  setRunState(c: StoredContainer, state: Partial<ContainerState>): StoredContainer {
+    return this.save({ ...c, state: { ...c.state, ...state } }, { durable: false });
+  }
+
   /** Drops a removed container's record and its name. */
   delete(c: Container): void {
-    this.#meta.deleteContainer(c.id);
+    // Not fsynced: the record was durably made `dead` first, and a dead record that a
+    // power loss brings back is removed again by berthd's restore.
+    spanSync('db: delete container (sqlite commit, no fsync)', undefined, () => this.#meta.deleteContainer(c.id, { durable: false }));
     this.#byId.delete(c.id);
     if (this.#byName.get(c.name) === c.id) this.#byName.delete(c.name);
   }

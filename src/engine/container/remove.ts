@@ -4,12 +4,13 @@
 // record is first marked dead and saved: a crash part way leaves a dead
 // container (that nothing starts, and that berthd's next start removes),
 // never a record whose rootfs is gone.
-import { rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { conflict } from '../../core/errors.ts';
 import { crashPoint } from '../../lib/crash-point.ts';
 import type { Container } from '../../core/types.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { releaseNetwork } from './network-links.ts';
+import { span, spanSync } from '../../lib/index.ts';
 
 export interface RemoveRoles {
   readonly stopper: { markManuallyStopped(id: string): void; stopRunning(c: Container, signal: string, timeout: number): Promise<void> };
@@ -61,26 +62,30 @@ export class ContainerRemoval {
   async #doRemove(c: Container): Promise<void> {
     const { reg, d } = this.#ctx;
     const id = c.id;
+    const at = { container: id.slice(0, 12) };
     this.#roles.attaches.endPending(id);
     d.health?.stop(id);
     this.#roles.watcher.unwatch(id);
     // Dead before anything goes (dockerd's order): from here on the record never comes back to life.
-    if (c.state.status !== 'dead') reg.setState(reg.get(id) ?? c, { status: 'dead', pid: 0 });
+    if (c.state.status !== 'dead') spanSync('rm: record dead', at, () => reg.setState(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
     crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
-    await rt.delete(id, { force: true });
-    await rt.cleanup(id);
-    await d.snapshotter.removeRootfs(id);
+    // No bundle means the runtime holds nothing of this container: it never started, or its exit's
+    // clean-up already deleted it (exit.ts removes the bundle only after the runtime's delete, and a
+    // start writes it before the runtime's create), so a second `runtime delete` is skipped.
+    if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) await span('rm: runtime delete', at, () => rt.delete(id, { force: true }));
+    await span('rm: runtime cleanup', at, () => rt.cleanup(id));
+    await span('rm: remove rootfs', at, () => d.snapshotter.removeRootfs(id));
     crashPoint('container.rm.rootfs-removed');
-    await d.mounts.release(c);
-    await releaseNetwork(this.#ctx, id);
-    await rm(this.#ctx.bundleDir(id), { recursive: true, force: true });
-    reg.delete(c);
+    await span('rm: release mounts', at, () => d.mounts.release(c));
+    await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));
+    await span('rm: remove bundle', at, () => rm(this.#ctx.bundleDir(id), { recursive: true, force: true }));
+    spanSync('rm: delete record', at, () => reg.delete(c));
     // The record is gone; leftover files only waste space.
-    await rm(this.#ctx.containerDir(id), { recursive: true, force: true }).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
+    await span('rm: remove container dir', at, () => rm(this.#ctx.containerDir(id), { recursive: true, force: true })).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
     d.log.info('container removed', { container: id });
     // Layers of an image removed with --force were kept for this container; free them now.
-    if (!(await d.images.get(c.imageId).then(() => true, () => false))) {
+    if (!(await span('rm: image still there?', at, () => d.images.get(c.imageId)).then(() => true, () => false))) {
       await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
     }
   }

@@ -17,6 +17,7 @@ import { conmonFileSize, logLimits, prepareLogForStart } from './log-rotation.ts
 import { attachRequest, writeNetworkEtcFiles } from './network.ts';
 import { releaseNetwork } from './network-links.ts';
 import { specInput } from './spec-input.ts';
+import { span, spanSync } from '../../lib/index.ts';
 
 /** The exit watcher as a start needs it. */
 export interface WatchRole {
@@ -48,26 +49,29 @@ export class ContainerStarter {
     const { d, reg } = this.#ctx;
     const rt = await this.#ctx.rt(c.id);
     const id = c.id;
+    const at = { container: id.slice(0, 12) };
     let networkFailed = false;
     let connecting: Promise<NetworkState> | undefined;
     try {
       const links = resolveLinks(c, (x) => reg.find(x));
       // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
       if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) {
-        await rt.delete(id, { force: true }).catch(() => undefined);
-        await rt.cleanup(id).catch(() => undefined);
+        await span('start: clear a previous run', at, async () => {
+          await rt.delete(id, { force: true }).catch(() => undefined);
+          await rt.cleanup(id).catch(() => undefined);
+        });
       }
-      let lowerChain = c.lowerChain;
-      if (lowerChain === undefined) lowerChain = this.#ctx.lowerChain(await d.images.get(c.imageId));
+      const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
       // After a crash a layer may be missing its snapshot; the image (if still there) can redo it.
-      await d.images.ensureUnpacked(c.imageId).catch((err: unknown) => {
+      await span('start: image layers unpacked?', at, () => d.images.ensureUnpacked(c.imageId)).catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
       const t0 = performance.now();
       // The netns (and port allocation) is made while the rootfs mounts: both take a while and neither needs the other.
-      const netReq = d.network ? attachRequest(c) : undefined;
-      const attaching = netReq && d.network ? d.network.prepare(netReq) : Promise.resolve(undefined);
-      const [mounted, attached] = await Promise.allSettled([d.snapshotter.mountRootfs(id, lowerChain), attaching]);
+      const network = d.network;
+      const netReq = network ? attachRequest(c) : undefined;
+      const attaching = netReq && network ? span('start: network prepare', at, () => network.prepare(netReq)) : Promise.resolve(undefined);
+      const [mounted, attached] = await Promise.allSettled([span('start: mount rootfs', at, () => d.snapshotter.mountRootfs(id, lowerChain)), attaching]);
       if (attached.status === 'rejected') {
         networkFailed = true;
         throw attached.reason;
@@ -76,25 +80,28 @@ export class ContainerStarter {
       const rootfs = mounted.value;
       if (attached.value) {
         // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
-        connecting = attached.value.connect();
+        const net = attached.value;
+        connecting = span('start: network connect', at, () => net.connect());
         connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
-        c = reg.setState(c, {}, { network: attached.value.state });
+        c = reg.setState(c, {}, { network: net.state });
       }
       const t1 = performance.now();
-      const spec = await buildSpec(await specInput(this.#ctx, c, { rootfs, links }));
+      const spec = await span('start: build spec', at, async () => buildSpec(await specInput(this.#ctx, c, { rootfs, links })));
       const bundle = this.#ctx.bundleDir(id);
-      await mkdir(bundle, { recursive: true, mode: 0o700 });
-      await writeFile(join(bundle, 'config.json'), specToJson(spec));
+      await span('start: write bundle', at, async () => {
+        await mkdir(bundle, { recursive: true, mode: 0o700 });
+        await writeFile(join(bundle, 'config.json'), specToJson(spec));
+      });
       const t2 = performance.now();
       // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
       // conmon caps the log file itself (log-rotation.ts); a restart's log is moved aside for it first.
       const limits = logLimits(c.spec.host.logConfig);
       await prepareLogForStart(c.logPath, limits);
       const logMaxSize = conmonFileSize(limits);
-      const { pid } = await rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty });
+      const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty }));
       // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
       // Attachments made before start connect now, so that they see all of the output.
-      await this.#attaches.connectPending(id, rt);
+      await span('start: connect pending attachments', at, () => this.#attaches.connectPending(id, rt));
       const size = c.spec.host.consoleSize;
       if (c.spec.tty && size) await rt.resize(id, { height: size[0], width: size[1] }).catch((err: unknown) => d.log.warn('setting the initial console size failed', { container: id, err }));
       if (connecting) {
@@ -108,9 +115,9 @@ export class ContainerStarter {
       const t3 = performance.now();
       // Watch before starting so that no exit is missed.
       this.#watcher.watch(id);
-      await rt.start(id);
+      await span('start: runtime start', at, () => rt.start(id));
       const t4 = performance.now();
-      const started = reg.setState(c, { status: 'running', pid, exitCode: 0, oomKilled: false, error: '', startedAt: nowNano(), finishedAt: zeroTime });
+      const started = spanSync('start: record running', at, () => reg.setRunState(c, { status: 'running', pid, exitCode: 0, oomKilled: false, error: '', startedAt: nowNano(), finishedAt: zeroTime }));
       if (!this.#ctx.closed) d.health?.start(started);
       const ms = (a: number, b: number) => Math.round(b - a);
       d.log.info('container started', { container: id, pid, mountMs: ms(t0, t1), specMs: ms(t1, t2), createMs: ms(t2, t3), startMs: ms(t3, t4) });

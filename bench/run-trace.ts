@@ -1,0 +1,249 @@
+// bench/run-latency --trace: where the time of one `docker run --rm --network
+// none busybox true` goes inside berthd. Starts a private berthd with
+// BERTH_TRACE (src/lib/trace.ts) pointing into its temp dir, runs the command
+// (after one untimed warm-up), and prints berthd's spans as a waterfall against
+// the client's own wall time; with -n N it also prints each span's median over
+// the N runs. `--floor` adds, interleaved with the traced runs, the floor the
+// issue measures against: `docker --version` (the docker CLI's start) and bare
+// `runc run` of a prepared busybox bundle. `--before DIR` adds, interleaved too,
+// the same run against a second private berthd started from DIR/bin/berthd (a
+// copy of an earlier build), for before/after comparisons; `--untraced` runs
+// the current berthd without BERTH_TRACE (so that an A/B pays no tracing). Never touches
+// /run/berth or another daemon; removes everything it made. Run as root.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Span { span: string; start: number; ms: number; ok: boolean; container?: string; argv?: string; path?: string }
+
+function fail(msg: string): never {
+  process.stderr.write(`run-trace: ${msg}\n`);
+  process.exit(1);
+}
+
+interface Options { rounds: number; floor: boolean; before?: string; json: boolean; untraced: boolean }
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { rounds: 1, floor: false, json: false, untraced: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-n' || a === '--rounds') o.rounds = Number(argv[++i]);
+    else if (a === '--floor') o.floor = true;
+    else if (a === '--before') o.before = resolve(argv[++i] ?? fail('--before needs a directory'));
+    else if (a === '--json') o.json = true;
+    else if (a === '--untraced') o.untraced = true;
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write('usage: bench/run-latency --trace [-n N] [--floor] [--before DIR] [--untraced] [--json]\n');
+      process.exit(0);
+    } else fail(`unknown option "${a}"`);
+  }
+  if (!Number.isInteger(o.rounds) || o.rounds < 1) fail('-n needs a positive integer');
+  return o;
+}
+
+function must(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: Buffer; cwd?: string } = {}): string {
+  const r = spawnSync(cmd, args, { env: opts.env ?? process.env, input: opts.input, cwd: opts.cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+  return r.stdout;
+}
+
+async function waitForPing(socketPath: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`berthd exited (${child.exitCode ?? child.signalCode})`);
+    const ok = await new Promise<boolean>((res) => {
+      const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (r) => { r.resume(); res(r.statusCode === 200); });
+      req.on('error', () => res(false));
+      req.end();
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no answer on ${socketPath}`);
+}
+
+/** Starts a private berthd from `root`'s bin/berthd with its own roots under `dir`. */
+async function startBerthd(root: string, dir: string, net: number, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; sock: string; bridge: string }> {
+  mkdirSync(dir, { recursive: true });
+  const sock = join(dir, 'berth.sock');
+  const bridge = `bt${(process.pid + net) % 100000}`;
+  const child = spawn(join(root, 'bin', 'berthd'), ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--host', `unix://${sock}`, '--bridge', bridge, '--bip', `10.252.${(process.pid + net) % 250}.1/24`], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  await waitForPing(sock, child);
+  return { child, sock, bridge };
+}
+
+function timeRun(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { ms: number; t0: number } {
+  const t0 = Date.now();
+  const h0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env: env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  const ms = Number(process.hrtime.bigint() - h0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n')[0] ?? r.status}`);
+  return { ms, t0 };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function readSpans(file: string, from: number): { spans: Span[]; end: number } {
+  const buf = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+  const text = buf.subarray(from).toString('utf8');
+  const spans = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Span);
+  return { spans, end: buf.length };
+}
+
+function waterfall(spans: readonly Span[], t0: number, total: number): string {
+  const out = [`client wall time ${total.toFixed(1)} ms; offsets from the client's spawn`, `${'start'.padStart(8)} ${'ms'.padStart(8)}  span`];
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    const extra = [s.argv, s.path].filter((x) => x).join(' ');
+    out.push(`${(s.start - t0).toFixed(1).padStart(8)} ${s.ms.toFixed(1).padStart(8)}  ${s.span}${extra ? ` (${extra})` : ''}${s.ok ? '' : ' [failed]'}`);
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) fail('run me as root');
+  if (!existsSync(join(repo, 'dist', 'berthd.mjs'))) fail('dist/ is not built (npm run build)');
+  const docker = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim() || fail('the docker CLI is not installed');
+  const tmp = mkdtempSync('/tmp/berth-bench-');
+  const children: ChildProcess[] = [];
+  const bridges: string[] = [];
+  const cleanup = async () => {
+    for (const c of children) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await gone;
+    }
+    for (const b of bridges) spawnSync('ip', ['link', 'del', b], { stdio: 'ignore' });
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p.startsWith(tmp + '/')).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', line]);
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    const tarPath = join(tmp, 'busybox.tar');
+    const tar = spawnSync(join(repo, 'scripts', 'setup'), ['--busybox-tar'], { maxBuffer: 64 << 20 }).stdout;
+    writeFileSync(tarPath, tar);
+    const traceFile = join(tmp, 'trace.jsonl');
+    const now = await startBerthd(repo, join(tmp, 'now'), 0, o.untraced ? process.env : { ...process.env, BERTH_TRACE: traceFile });
+    children.push(now.child);
+    bridges.push(now.bridge);
+    const nowEnv = { ...process.env, DOCKER_HOST: `unix://${now.sock}` };
+    must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: nowEnv, input: tar });
+    let beforeEnv: NodeJS.ProcessEnv | undefined;
+    if (o.before) {
+      const b = await startBerthd(o.before, join(tmp, 'before'), 1, process.env);
+      children.push(b.child);
+      bridges.push(b.bridge);
+      beforeEnv = { ...process.env, DOCKER_HOST: `unix://${b.sock}` };
+      must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: beforeEnv, input: tar });
+    }
+    const runArgs = ['run', '--rm', '--network', 'none', 'busybox', 'true'];
+    type Case = { name: string; run: () => { ms: number; t0: number }; samples: number[] };
+    const cases: Case[] = [{ name: 'docker→berthd (now)', run: () => timeRun(docker, runArgs, nowEnv), samples: [] }];
+    let runcArgs: (() => string[]) | undefined;
+    if (o.floor) {
+      const bundle = join(tmp, 'bundle');
+      mkdirSync(join(bundle, 'rootfs'), { recursive: true });
+      must('tar', ['-xf', tarPath, '-C', join(bundle, 'rootfs')]);
+      must('runc', ['spec'], { cwd: bundle });
+      const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { process: { args: string[]; terminal: boolean }; root: { path: string } };
+      spec.process.args = ['true'];
+      spec.process.terminal = false;
+      spec.root.path = join(bundle, 'rootfs');
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
+      let seq = 0;
+      runcArgs = () => ['--root', join(tmp, 'runc-state'), 'run', '--bundle', bundle, `trace-${process.pid}-${seq++}`];
+      // The same floor with the spec berthd writes (seccomp, masked paths, its mounts): a running
+      // container's config.json, its root and args pointed at the prepared rootfs and `true`.
+      const id = must(docker, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'], { env: nowEnv }).trim();
+      const real = JSON.parse(readFileSync(join(tmp, 'now', 'exec', 'containers', id, 'config.json'), 'utf8')) as { process: { args: string[]; terminal: boolean }; root: { path: string }; linux: Record<string, unknown> };
+      real.process.args = ['true'];
+      real.process.terminal = false;
+      real.root.path = join(bundle, 'rootfs');
+      delete real.linux['cgroupsPath'];
+      // Its bind mounts (hostname, hosts, resolv.conf) come from the container's dir: keep copies.
+      const files = join(tmp, 'berth-spec-files');
+      mkdirSync(files, { recursive: true });
+      const mounts = (real as unknown as { mounts: { source: string; type?: string }[] }).mounts;
+      for (const m of mounts) {
+        if (m.type === 'bind' && m.source.startsWith(join(tmp, 'now'))) {
+          const copy = join(files, m.source.split('/').pop() ?? 'x');
+          writeFileSync(copy, readFileSync(m.source));
+          m.source = copy;
+        }
+      }
+      must(docker, ['rm', '-f', id], { env: nowEnv });
+      const berthBundle = join(tmp, 'bundle-berth-spec');
+      mkdirSync(berthBundle, { recursive: true });
+      writeFileSync(join(berthBundle, 'config.json'), JSON.stringify(real));
+      cases.push({ name: "runc run (berthd's spec)", run: () => timeRun('runc', ['--root', join(tmp, 'runc-state'), 'run', '--bundle', berthBundle, `trace-b-${process.pid}-${seq++}`]), samples: [] });
+    }
+    if (beforeEnv) { const env = beforeEnv; cases.push({ name: 'docker→berthd (before)', run: () => timeRun(docker, runArgs, env), samples: [] }); }
+    if (runcArgs) {
+      const ra = runcArgs;
+      cases.push({ name: 'docker --version', run: () => timeRun(docker, ['--version']), samples: [] });
+      cases.push({ name: 'runc run', run: () => timeRun('runc', ra()), samples: [] });
+    }
+    for (const c of cases) c.run(); // warm-up
+    let offset = readSpans(traceFile, 0).end;
+    const perSpan = new Map<string, number[]>();
+    const falls: { ms: number; text: string }[] = [];
+    for (let round = 0; round < o.rounds; round++) {
+      const shift = round % cases.length;
+      for (const c of [...cases.slice(shift), ...cases.slice(0, shift)]) {
+        const r = c.run();
+        c.samples.push(r.ms);
+        if (c !== cases[0]) continue;
+        await new Promise((res) => setTimeout(res, 50)); // berthd's trace stream flushes
+        const { spans, end } = readSpans(traceFile, offset);
+        offset = end;
+        falls.push({ ms: r.ms, text: waterfall(spans, r.t0, r.ms) });
+        const seen = new Map<string, number>();
+        for (const s of spans) seen.set(s.span, (seen.get(s.span) ?? 0) + s.ms);
+        for (const [k, v] of seen) perSpan.set(k, [...(perSpan.get(k) ?? []), v]);
+      }
+    }
+    const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+    const med = new Map(cases.map((c) => [c.name, median(c.samples)]));
+    if (o.json) {
+      process.stdout.write(JSON.stringify({ rounds: o.rounds, load, cases: cases.map((c) => ({ name: c.name, medianMs: med.get(c.name), samplesMs: c.samples })), spans: Object.fromEntries([...perSpan].map(([k, v]) => [k, { medianMs: median(v), n: v.length }])) }, null, 2) + '\n');
+      return;
+    }
+    // The run whose wall time is the median one: a typical run, not the last (which the load may have hit).
+    const typical = [...falls].sort((a, b) => a.ms - b.ms)[Math.floor((falls.length - 1) / 2)]?.text ?? '';
+    const out = o.untraced ? [] : [`the traced run of median wall time (of ${o.rounds}):`, typical, ''];
+    if (o.rounds > 1 && !o.untraced) {
+      out.push(`span medians over ${o.rounds} runs (a span seen more than once in a run is summed):`);
+      for (const [k, v] of [...perSpan].sort((a, b) => median(b[1]) - median(a[1]))) out.push(`${median(v).toFixed(1).padStart(8)}  ${k}${v.length < o.rounds ? ` (in ${v.length} runs)` : ''}`);
+      out.push('');
+    }
+    out.push(`interleaved medians over ${o.rounds} rounds (load average ${load}):`);
+    for (const c of cases) out.push(`${med.get(c.name)!.toFixed(1).padStart(8)} ms  ${c.name}`);
+    const floor = (med.get('docker --version') ?? NaN) + (med.get('runc run') ?? NaN);
+    if (Number.isFinite(floor)) {
+      out.push(`${floor.toFixed(1).padStart(8)} ms  floor (docker --version + runc run)`);
+      for (const c of cases.filter((x) => x.name.startsWith('docker→'))) out.push(`${(med.get(c.name)! - floor).toFixed(1).padStart(8)} ms  ${c.name} above the floor (goal ≤ 20)`);
+    }
+    const before = cases.find((c) => c.name === 'docker→berthd (before)');
+    if (before) {
+      out.push(`${(med.get('docker→berthd (now)')! / med.get('docker→berthd (before)')!).toFixed(2).padStart(8)}     now / before (ratio of medians)`);
+      // Paired by round (both ran within the same round): less sensitive to the load drifting.
+      const paired = cases[0]!.samples.map((x, i) => x / before.samples[i]!);
+      out.push(`${median(paired).toFixed(2).padStart(8)}     now / before (median of per-round ratios)`);
+    }
+    process.stdout.write(out.join('\n') + '\n');
+  } finally {
+    await cleanup();
+  }
+}
+
+await main().catch((e: unknown) => fail((e as Error).stack ?? String(e)));
