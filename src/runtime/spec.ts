@@ -57,7 +57,7 @@ export function buildSpec(input: SpecInput, host: BuildSpecHost = {}): OciSpec {
     cwd: input.cwd || '/',
     capabilities,
     rlimits: buildRlimits(input.ulimits, host.limits),
-    oomScoreAdj: 0,
+    oomScoreAdj: input.oomScoreAdj ?? 0,
   };
   if (input.noNewPrivileges) process['noNewPrivileges'] = true;
 
@@ -120,7 +120,8 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
   if (!input.hostUts) namespaces.push({ type: 'uts' });
   if (input.pidNamespace) namespaces.push({ type: 'pid', path: input.pidNamespace });
   else if (!input.hostPid) namespaces.push({ type: 'pid' });
-  namespaces.push({ type: 'ipc' });
+  if (input.ipcNamespace) namespaces.push({ type: 'ipc', path: input.ipcNamespace });
+  else if (!input.hostIpc) namespaces.push({ type: 'ipc' });
   if ((input.cgroupns ?? (cgroupVersion === '2' ? 'private' : 'host')) === 'private') namespaces.push({ type: 'cgroup' });
 
   const sysctl: Record<string, string> = {};
@@ -158,8 +159,8 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
         ...(host.kernel !== undefined ? { kernel: host.kernel } : {}),
       });
     }
-    linux['maskedPaths'] = [...defaultMaskedPaths];
-    linux['readonlyPaths'] = [...defaultReadonlyPaths];
+    linux['maskedPaths'] = [...(input.maskedPaths ?? defaultMaskedPaths)];
+    linux['readonlyPaths'] = [...(input.readonlyPaths ?? defaultReadonlyPaths)];
   }
   return linux;
 }

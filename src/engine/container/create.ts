@@ -3,7 +3,7 @@
 // resolv.conf, resolves its mounts and prepares its rootfs with the init
 // layer. A failure gives back the name and removes what was made.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { newId } from '../../core/ids.ts';
 import type { ContainerSpec } from '../../core/types.ts';
@@ -19,7 +19,7 @@ import { checkLinks } from './links.ts';
 import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
 
-export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
   const find = (x: string) => reg.find(x);
   checkCreateFields(requested);
@@ -45,8 +45,10 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
       hostnamePath: join(dir, 'hostname'),
       hostsPath: join(dir, 'hosts'),
       resolvConfPath: join(dir, 'resolv.conf'),
-      logPath: join(dir, `${id}-json.log`),
+      // A front door may place the log (the CRI's log_path); its directory is made here.
+      logPath: options.logPath ?? join(dir, `${id}-json.log`),
     };
+    if (options.logPath !== undefined) await mkdir(dirname(options.logPath), { recursive: true, mode: 0o755 });
     await writeEtcFiles(files, hostname, merged.spec);
     const mountPoints = await d.mounts.resolve(merged.spec, find);
     const lowerChain = ctx.lowerChain(image);

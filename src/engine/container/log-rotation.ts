@@ -12,7 +12,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Container, LogConfig } from '../../core/types.ts';
-import { invalidArgument } from '../../core/errors.ts';
+import { conflict, invalidArgument } from '../../core/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { ramInBytes } from '../../lib/go-units.ts';
 import { readLogs } from '../../runtime/index.ts';
@@ -169,5 +169,26 @@ export class LogRotator {
 
   close(): void {
     clearInterval(this.#timer);
+  }
+}
+
+/** The log files of running containers, as a front door that rotates them itself (kubelet through the CRI) needs them. */
+export class LogReopener {
+  readonly #inspect: (idOrName: string) => Promise<Container>;
+  readonly #socketLinkFor: (c: Container) => string;
+
+  constructor(deps: { inspect: (idOrName: string) => Promise<Container>; socketLinkFor: (c: Container) => string }) {
+    this.#inspect = deps.inspect;
+    this.#socketLinkFor = deps.socketLinkFor;
+  }
+
+  /**
+   * Has the container's monitor reopen its log file at its path (after the file
+   * was moved away). NotFound for no such container, Conflict when it is not running.
+   */
+  async reopen(idOrName: string): Promise<void> {
+    const c = await this.#inspect(idOrName);
+    if (c.state.status !== 'running' && c.state.status !== 'paused') throw conflict(`container ${c.id} is not running`);
+    await reopenConmonLog(this.#socketLinkFor(c));
   }
 }
