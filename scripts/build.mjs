@@ -52,6 +52,11 @@ await Promise.all([
   }),
 ]);
 
+// The CRI front door loads k8s.io/cri-api's api.proto at run time (proto-loader); it sits beside the bundle.
+const { copyFile, mkdir } = await import('node:fs/promises');
+await mkdir('dist/cri', { recursive: true });
+await copyFile('src/cri/proto/api.proto', 'dist/cri/api.proto');
+
 // bin/berth is a symlink to dist/berth.cjs, so the bundle itself is the program.
 const { chmod } = await import('node:fs/promises');
 await chmod('dist/berth.cjs', 0o755);
