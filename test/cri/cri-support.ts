@@ -131,6 +131,8 @@ state = '${join(root, 'state')}'
 [plugins.'io.containerd.cri.v1.runtime']
   netns_mounts_under_state_dir = true
   enable_selinux = false
+  # These machines withhold CAP_SYS_RESOURCE: the sandbox's oom_score_adj -998 would fail every pod.
+  restrict_oom_score_adj = true
   [plugins.'io.containerd.cri.v1.runtime'.cni]
     bin_dirs = ['/usr/lib/cni']
     conf_dir = '${net.confDir}'
