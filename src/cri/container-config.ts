@@ -75,7 +75,9 @@ export function resourcesOf(r: LinuxResourcesMsg | null | undefined): Partial<Ho
   };
 }
 
-async function seccompOpt(sc: SecurityContextMsg): Promise<string[]> {
+async function seccompOpt(sc: SecurityContextMsg | null | undefined): Promise<string[]> {
+  // As containerd: no profile named at all (no context, or neither field) means unconfined; kubelet always names one.
+  if (!sc || (!sc.seccomp && sc.seccomp_profile_path === '')) return ['seccomp=unconfined'];
   let type = sc.seccomp?.profile_type ?? '';
   let ref = sc.seccomp?.localhost_ref ?? '';
   if (type === '' && sc.seccomp_profile_path !== '') {
@@ -96,6 +98,7 @@ async function seccompOpt(sc: SecurityContextMsg): Promise<string[]> {
 
 function userOf(sc: SecurityContextMsg | null | undefined): string | undefined {
   if (!sc) return undefined;
+  if (sc.run_as_group && !sc.run_as_user && sc.run_as_username === '') throw invalidArgument('user group "' + sc.run_as_group.value + '" is specified without user');
   const user = sc.run_as_user ? sc.run_as_user.value : sc.run_as_username;
   if (user === '') return undefined;
   return sc.run_as_group ? `${user}:${sc.run_as_group.value}` : user;
@@ -121,7 +124,7 @@ export async function containerSpec(sandbox: Sandbox, config: ContainerConfigMsg
     capDrop: sc?.capabilities?.drop_capabilities ?? [],
     readonlyRootfs: sc?.readonly_rootfs ?? false,
     groupAdd: sc?.supplemental_groups ?? [],
-    securityOpt: [...(sc ? await seccompOpt(sc) : []), ...(sc?.no_new_privs ? ['no-new-privileges'] : [])],
+    securityOpt: [...(await seccompOpt(sc)), ...(sc?.no_new_privs ? ['no-new-privileges'] : [])],
     // As containerd: the lists kubelet sends replace the runtime's defaults.
     ...(sc && !sc.privileged ? { maskedPaths: sc.masked_paths, readonlyPaths: sc.readonly_paths } : {}),
   };

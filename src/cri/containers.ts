@@ -72,8 +72,15 @@ export class ContainerHandlers {
     await this.#engine.containers.start(c.id);
   }
 
+  /** Stops a running container; one already stopped or gone is stopped (the CRI's stop is idempotent, as containerd's). */
   async stop(id: string, timeout: number): Promise<void> {
-    const c = await findContainer(this.#engine, id);
+    let c: Container;
+    try {
+      c = await findContainer(this.#engine, id);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
     if (c.state.status === 'running' || c.state.status === 'paused') await this.#engine.containers.stop(c.id, { timeout: Math.max(0, timeout) });
   }
 

@@ -136,9 +136,16 @@ export class SandboxService {
     }
   }
 
-  /** Stops the pod's containers and its infra process, then tears its network down (idempotent). */
+  /** Stops the pod's containers and its infra process, then tears its network down (idempotent: a sandbox already gone is stopped). */
   async stop(id: string): Promise<void> {
-    const { container, facts } = await findSandbox(this.#engine, id);
+    let sandbox: Sandbox;
+    try {
+      sandbox = await findSandbox(this.#engine, id);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    const { container, facts } = sandbox;
     const members = (await criObjects(this.#engine, 'container')).filter((c) => c.spec.labels[labelKeys.sandboxId] === container.id);
     await Promise.all(members.map((c) => (c.state.status === 'running' || c.state.status === 'paused' ? this.#engine.containers.stop(c.id, { timeout: 0 }) : Promise.resolve(false))));
     if (sandboxState(container) === 'SANDBOX_READY') await this.#engine.containers.stop(container.id, { timeout: 0 });

@@ -150,6 +150,10 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
     namespaces,
   };
   if (devices.length > 0) linux['devices'] = devices;
+  // As dockerd: a shared bind needs the rootfs mount shared too (else its mounts never reach the host); a slave one, slave.
+  const propagations = input.mounts.flatMap((m) => m.options ?? []);
+  if (propagations.some((o) => o === 'rshared' || o === 'shared')) linux['rootfsPropagation'] = 'shared';
+  else if (propagations.some((o) => o === 'rslave' || o === 'slave')) linux['rootfsPropagation'] = 'rslave';
   if (!input.privileged) {
     if (input.seccompProfile !== 'unconfined') {
       const profile = loadSeccompProfile(input.seccompProfile ?? defaultSeccompProfilePath);

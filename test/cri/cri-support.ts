@@ -90,12 +90,19 @@ function leftNetns(dir: string): string[] {
   }
 }
 
-/** A private berthd that serves the CRI on its own socket, pods on their own CNI network. */
-export async function startCriBerthd(): Promise<CriRuntime & { daemon: Daemon }> {
+/** The registries critest pulls from, served by a local mirror instead (these machines reach none of them). */
+export const mirroredRegistries = ['registry.k8s.io', 'gcr.io'];
+
+/** A private berthd that serves the CRI on its own socket, pods on their own CNI network; `mirror` (`127.0.0.1:port`) serves mirroredRegistries. */
+export async function startCriBerthd(options: { mirror?: string } = {}): Promise<CriRuntime & { daemon: Daemon }> {
   const pre = mkdtempSync('/tmp/berth-cri-net-');
   const net = writePodNet(pre);
   const criSocket = join(pre, 'cri.sock');
-  const daemon = await startDaemon({ args: ['--cri', '--cri-socket', `unix://${criSocket}`, '--cri-cni-conf-dir', net.confDir] });
+  const config = join(pre, 'daemon.json');
+  const mirrors: Record<string, string[]> = {};
+  if (options.mirror !== undefined) for (const r of mirroredRegistries) mirrors[r] = [`http://${options.mirror}`];
+  writeFileSync(config, JSON.stringify({ 'registry-mirrors': mirrors }));
+  const daemon = await startDaemon({ args: ['--config-file', config, '--cri', '--cri-socket', `unix://${criSocket}`, '--cri-cni-conf-dir', net.confDir] });
   const endpoint = `unix://${criSocket}`;
   const crictl = crictlFor(endpoint);
   return {
@@ -116,7 +123,12 @@ export async function startCriBerthd(): Promise<CriRuntime & { daemon: Daemon }>
   };
 }
 
-function containerdConfig(root: string, net: PodNet, sandboxImage: string): string {
+function containerdConfig(root: string, net: PodNet, sandboxImage: string, mirror: string | undefined): string {
+  const certs = join(root, 'certs.d');
+  for (const reg of mirror ? mirroredRegistries : []) {
+    mkdirSync(join(certs, reg), { recursive: true });
+    writeFileSync(join(certs, reg, 'hosts.toml'), `server = "https://${reg}"\n\n[host."http://${mirror}"]\n  capabilities = ["pull", "resolve"]\n`);
+  }
   return `version = 3
 root = '${join(root, 'root')}'
 state = '${join(root, 'state')}'
@@ -128,6 +140,8 @@ state = '${join(root, 'state')}'
   snapshotter = 'overlayfs'
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
     sandbox = '${sandboxImage}'
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    config_path = '${certs}'
 [plugins.'io.containerd.cri.v1.runtime']
   netns_mounts_under_state_dir = true
   enable_selinux = false
@@ -167,10 +181,10 @@ async function waitForSocket(path: string, child: ChildProcess, ms: number, log:
  * config and CNI conf dir; its sandbox image is `sandboxImage` (pulled from a
  * local registry: these machines reach no public one).
  */
-export async function startContainerd(options: { sandboxImage: string }): Promise<CriRuntime & { pid: number }> {
+export async function startContainerd(options: { sandboxImage: string; mirror?: string }): Promise<CriRuntime & { pid: number }> {
   const root = mkdtempSync('/tmp/berth-containerd-');
   const net = writePodNet(root);
-  writeFileSync(join(root, 'config.toml'), containerdConfig(root, net, options.sandboxImage));
+  writeFileSync(join(root, 'config.toml'), containerdConfig(root, net, options.sandboxImage, options.mirror));
   let log = '';
   const child = spawn(containerdBin, ['--config', join(root, 'config.toml'), '--log-level', 'warn'], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,8 +1,9 @@
 // The images critest (cri-tools v1.37) pulls, made here with `berth build`
 // from cri-tools' own recipes (images/build, images/image-*), since these
 // machines reach no public registry, and pushed to a local docker-registry;
-// critest runs with --registry-prefix pointing at it, against berth and
-// against containerd alike. Stand-ins, the same for both runtimes:
+// both runtimes use it as the mirror of registry.k8s.io and gcr.io (critest's
+// --registry-prefix cannot serve: it drops tags, and creates containers from
+// the names it did not rewrite). Stand-ins, the same for both runtimes:
 // - busybox is Debian's busybox-static rootfs (not busybox:1.37.0), with a
 //   www-data user added (the image-user recipe relies on busybox's);
 // - e2e-test-images/nginx:1.14-2 and hostnet-nginx are busybox httpd writing
@@ -74,11 +75,10 @@ export async function pushCritestImages(d: Daemon, registry: string): Promise<{ 
     for (const r of recipes()) {
       const dir = mk(`r${i++}`, r.dockerfile, r.files);
       await must(['build', '-q', ...r.tags.flatMap((t) => ['-t', `${registry}/${t}`]), dir]);
-      // critest's --registry-prefix keeps a reference's path and drops its tag (PrepareImageName uses
-      // reference.Path, then adds :latest), so every image is pulled as :latest: push that too.
-      const latest = `${registry}/${r.tags[0]!.split(':')[0]!}:latest`;
-      if (!r.tags.some((t) => `${registry}/${t}` === latest)) await must(['tag', `${registry}/${r.tags[0]!}`, latest]);
-      for (const t of new Set([...r.tags.map((x) => `${registry}/${x}`), latest])) await must(['push', t]);
+      for (const t of r.tags) await must(['push', `${registry}/${t}`]);
+      // The builder is the CRI daemon itself: its store must not hold these names, or a pull through
+      // the CRI finds images with the registry's tags too (critest counts repo tags).
+      for (const t of r.tags) await must(['rmi', `${registry}/${t}`]);
     }
     // containerd's sandbox image: berth's own pause image, made by the CRI on first use.
     const sandboxImage = `${registry}/berth/pause:1`;
