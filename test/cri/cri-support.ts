@@ -91,7 +91,7 @@ function leftNetns(dir: string): string[] {
 }
 
 /** The registries critest pulls from, served by a local mirror instead (these machines reach none of them). */
-export const mirroredRegistries = ['registry.k8s.io', 'gcr.io'];
+export const mirroredRegistries = ['registry.k8s.io', 'gcr.io', 'k8s.gcr.io'];
 
 /** A private berthd that serves the CRI on its own socket, pods on their own CNI network; `mirror` (`127.0.0.1:port`) serves mirroredRegistries. */
 export async function startCriBerthd(options: { mirror?: string } = {}): Promise<CriRuntime & { daemon: Daemon }> {

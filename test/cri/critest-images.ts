@@ -6,9 +6,12 @@
 // the names it did not rewrite). Stand-ins, the same for both runtimes:
 // - busybox is Debian's busybox-static rootfs (not busybox:1.37.0), with a
 //   www-data user added (the image-user recipe relies on busybox's);
-// - e2e-test-images/nginx:1.14-2 and hostnet-nginx are busybox httpd writing
+// - e2e-test-images/nginx:1.14-2, httpd:2.4.39-4 and hostnet-nginx are busybox httpd writing
 //   /var/run/nginx.pid (tests that look for a process named nginx fail on both);
-// - test-image-digest cannot have upstream's digest (that test fails on both).
+// - test-image-digest cannot have upstream's digest (that test fails on both);
+// - pause:3.9 (registry.k8s.io and k8s.gcr.io, "the same image from two
+//   registries") is berth's pause image; nonewprivs:1.3 (a setuid C program)
+//   is not made (its specs fail on both).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { show } from '../integration/acceptance-support.ts';
@@ -32,6 +35,7 @@ function recipes(): Recipe[] {
   return [
     { tags: ['e2e-test-images/busybox:1.29-2'], dockerfile: base },
     { tags: ['e2e-test-images/nginx:1.14-2'], dockerfile: web(80) },
+    { tags: ['e2e-test-images/httpd:2.4.39-4'], dockerfile: web(80) },
     { tags: [`${cri}/hostnet-nginx-amd64:latest`], dockerfile: web(12003) },
     { tags: [`${cri}/test-image-user-uid:latest`], dockerfile: user('1002') },
     { tags: [`${cri}/test-image-user-username:latest`], dockerfile: user('www-data') },
@@ -84,8 +88,11 @@ export async function pushCritestImages(d: Daemon, registry: string): Promise<{ 
     const sandboxImage = `${registry}/berth/pause:1`;
     const pods = await d.berth(['images', '-q', 'berth.local/pause:1']);
     if (pods.stdout.trim() === '') throw new Error('berth.local/pause:1 is not in the store yet: run a pod through the CRI first');
-    await must(['tag', 'berth.local/pause:1', sandboxImage]);
-    await must(['push', sandboxImage]);
+    for (const ref of [sandboxImage, `${registry}/pause:3.9`]) {
+      await must(['tag', 'berth.local/pause:1', ref]);
+      await must(['push', ref]);
+      await must(['rmi', ref]);
+    }
     return { sandboxImage, seconds: (Date.now() - t0) / 1000 };
   } finally {
     rmSync(ctxRoot, { recursive: true, force: true });

@@ -190,5 +190,11 @@ export class LogReopener {
     const c = await this.#inspect(idOrName);
     if (c.state.status !== 'running' && c.state.status !== 'paused') throw conflict(`container ${c.id} is not running`);
     await reopenConmonLog(this.#socketLinkFor(c));
+    // conmon reads its control fifo in its own time; the caller (kubelet) expects the new file once this returns.
+    for (let waited = 0; waited < 5000; waited += 20) {
+      if (await stat(c.logPath).then(() => true, () => false)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw conflict(`container ${c.id}'s monitor did not reopen its log ${c.logPath}`);
   }
 }
