@@ -184,6 +184,8 @@ async function waitForSocket(path: string, child: ChildProcess, ms: number, log:
 export async function startContainerd(options: { sandboxImage: string; mirror?: string }): Promise<CriRuntime & { pid: number }> {
   const root = mkdtempSync('/tmp/berth-containerd-');
   const net = writePodNet(root);
+  // containerd's CRI makes its containers' cgroups under /k8s.io; the parents it made go when it stops.
+  const cgroupParents = readdirSync('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c, 'k8s.io')).filter((p) => !existsSync(p));
   writeFileSync(join(root, 'config.toml'), containerdConfig(root, net, options.sandboxImage, options.mirror));
   let log = '';
   const child = spawn(containerdBin, ['--config', join(root, 'config.toml'), '--log-level', 'warn'], {
@@ -207,6 +209,7 @@ export async function startContainerd(options: { sandboxImage: string; mirror?: 
       clearTimeout(timer);
     }
     spawnSync('ip', ['link', 'del', net.bridge], { stdio: 'ignore' });
+    for (const p of cgroupParents) if (existsSync(p)) spawnSync('rmdir', [p], { stdio: 'ignore' }); // only an empty one goes
     const left = mountsUnder(root);
     unmountUnder(root);
     rmSync(root, { recursive: true, force: true });
