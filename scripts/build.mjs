@@ -10,7 +10,8 @@ const common = {
   target: 'node20',
   sourcemap: 'linked',
   // Native addons stay outside the bundle and load from node_modules.
-  external: ['better-sqlite3', 'node-unix-socket'],
+  // ws loads these optional native helpers when present; berth does without them.
+  external: ['better-sqlite3', 'node-unix-socket', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
 };
 

@@ -1,8 +1,9 @@
 // runtime.v1.RuntimeService: the handlers by RPC name. Version and Status
 // speak for the runtime; sandboxes, containers, ExecSync and stats go to
-// their own files. The streaming calls (Exec, Attach, PortForward) answer
-// UNIMPLEMENTED with a reason: berth has no streaming server yet (docs/cri.md).
-import { notImplemented } from '../core/errors.ts';
+// their own files. Exec answers with
+// a URL of berth's streaming server (WebSocket only, streaming.ts); Attach and
+// PortForward answer UNIMPLEMENTED with a reason (docs/cri.md).
+import { failedPrecondition, invalidArgument, notImplemented } from '../core/errors.ts';
 import { serverVersion, type Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ContainerConfigMsg, LinuxResourcesMsg } from './container-config.ts';
@@ -11,15 +12,17 @@ import { execSync } from './exec-sync.ts';
 import { PauseImage } from './pause-image.ts';
 import { SandboxService, type PodSandboxConfigMsg } from './sandboxes.ts';
 import type { Handler } from './handler.ts';
+import { findContainer } from './containers.ts';
+import type { StreamingServer } from './streaming.ts';
 import { containerStats, listContainerStats, listPodSandboxStats, podSandboxStats } from './stats.ts';
 
 type IdFilter = { id: string; state: { state: string } | null; label_selector: Record<string, string>; pod_sandbox_id: string } | null;
 
 const noStreaming = (what: string) => async () => {
-  throw notImplemented(`${what} needs berth's CRI streaming server, which is not implemented yet (ExecSync works)`);
+  throw notImplemented(`${what} is not served by berth's CRI streaming server yet (Exec over WebSocket and ExecSync are)`);
 };
 
-export function runtimeHandlers(deps: { engine: Engine; log: Logger }): Record<string, Handler> {
+export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: StreamingServer }): Record<string, Handler> {
   const { engine } = deps;
   const log = deps.log;
   const sandboxes = new SandboxService({ engine, pause: new PauseImage(engine), log });
@@ -113,7 +116,14 @@ export function runtimeHandlers(deps: { engine: Engine; log: Logger }): Record<s
     async ListPodSandboxStats(req: { filter: IdFilter }) {
       return { stats: await listPodSandboxStats(engine, req.filter) };
     },
-    Exec: noStreaming('Exec'),
+    async Exec(req: { container_id: string; cmd: string[]; tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean }) {
+      if (req.cmd.length === 0) throw invalidArgument('cmd must not be empty');
+      if (!req.stdin && !req.stdout && !req.stderr) throw invalidArgument('one of stdin, stdout, or stderr must be set');
+      if (req.tty && req.stderr) throw invalidArgument('tty and stderr cannot both be true');
+      const c = await findContainer(engine, req.container_id);
+      if (c.state.status !== 'running') throw failedPrecondition(`container "${c.id}" is not running`);
+      return { url: deps.streaming.execUrl({ containerId: c.id, cmd: req.cmd, tty: req.tty, stdin: req.stdin, stdout: req.stdout, stderr: req.stderr }) };
+    },
     Attach: noStreaming('Attach'),
     PortForward: noStreaming('PortForward'),
   };

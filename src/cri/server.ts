@@ -16,6 +16,7 @@ import { grpcStatusOf } from './grpc-status.ts';
 import type { Handler } from './handler.ts';
 import { imageHandlers } from './images.ts';
 import { runtimeHandlers } from './runtime-service.ts';
+import { StreamingServer } from './streaming.ts';
 
 export interface CriServerOptions {
   readonly engine: Engine;
@@ -66,10 +67,12 @@ function implementation(service: grpc.ServiceDefinition, handlers: Readonly<Reco
 export function createCriServer(options: CriServerOptions): CriServer {
   const services = loadServices();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
-  server.addService(services.runtime, implementation(services.runtime, runtimeHandlers(options), options.log));
+  const streaming = new StreamingServer({ engine: options.engine, log: options.log });
+  server.addService(services.runtime, implementation(services.runtime, runtimeHandlers({ ...options, streaming }), options.log));
   server.addService(services.image, implementation(services.image, imageHandlers(options.engine), options.log));
   return {
     async listenUnix(path: string): Promise<void> {
+      await streaming.listen();
       await mkdir(dirname(path), { recursive: true, mode: 0o755 });
       // A socket left by a berthd that died; the pid file guarantees no live one owns it.
       await rm(path, { force: true });
@@ -79,6 +82,7 @@ export function createCriServer(options: CriServerOptions): CriServer {
       await chmod(path, 0o660);
     },
     async close(): Promise<void> {
+      await streaming.close();
       await new Promise<void>((resolve) => {
         // Streams in flight (none yet) would hold a graceful shutdown: give it a moment, then force.
         const timer = setTimeout(() => server.forceShutdown(), 2000);

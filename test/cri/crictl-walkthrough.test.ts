@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { processes, show } from '../integration/acceptance-support.ts';
+import { processes, run, show } from '../integration/acceptance-support.ts';
 import { ensureBusybox } from '../integration/harness.ts';
 import { freePort } from '../integration/registry-support.ts';
-import { criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { crictlBin, criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
 
 const skip = criPeersMissing();
 let rt: (CriRuntime & { daemon: import('../integration/harness.ts').Daemon }) | undefined;
@@ -102,6 +102,15 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
   assert.equal(id.stdout.trimEnd(), 'walkpod\nhello', show(id)); // crictl prints blank lines after the output
   const failing = await r.crictl(['exec', '-s', cli, 'sh', '-c', 'exit 3']);
   assert.match(failing.stderr, /exited with 3/, show(failing));
+
+  // Exec through the streaming server (WebSocket): stdin in, exit code out; with a TTY through script(1).
+  const piped = await r.crictl(['exec', '-i', '--transport', 'websocket', cli, 'sh', '-c', 'read line; echo "got $line"; exit 4'], { input: 'ping\n' });
+  assert.equal(piped.stdout.trim(), 'got ping', show(piped));
+  assert.match(piped.stderr, /command terminated with exit code 4/, show(piped));
+  const tty = await run('sh', ['-c', `script -qec "${crictlBin} --config /dev/null --runtime-endpoint ${r.endpoint} exec -it --transport websocket ${cli} tty" /dev/null < /dev/null`]);
+  assert.match(tty.stdout, /\/dev\/pts\/\d+/, show(tty));
+  const spdy = await r.crictl(['exec', '-i', cli, 'true']);
+  assert.notEqual(spdy.code, 0, 'SPDY (crictl\'s default transport) is not served yet');
 
   // The pod's port mapping (CNI portmap) from the host, and the pod IP directly.
   assert.match(await httpGet(`http://127.0.0.1:${hostPort}/`), /served-by-berth-build/);
