@@ -1,8 +1,8 @@
 // runtime.v1.RuntimeService: the handlers by RPC name. Version and Status
 // speak for the runtime; sandboxes, containers, ExecSync and stats go to
-// their own files. Exec answers with
-// a URL of berth's streaming server (WebSocket only, streaming.ts); Attach and
-// PortForward answer UNIMPLEMENTED with a reason (docs/cri.md).
+// their own files. Exec and Attach answer with a URL of berth's streaming
+// server (WebSocket only, streaming.ts); PortForward answers UNIMPLEMENTED
+// with a reason (docs/cri.md).
 import { failedPrecondition, invalidArgument, notImplemented } from '../core/errors.ts';
 import { serverVersion, type Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -19,7 +19,7 @@ import { containerStats, listContainerStats, listPodSandboxStats, podSandboxStat
 type IdFilter = { id: string; state: { state: string } | null; label_selector: Record<string, string>; pod_sandbox_id: string } | null;
 
 const noStreaming = (what: string) => async () => {
-  throw notImplemented(`${what} is not served by berth's CRI streaming server yet (Exec over WebSocket and ExecSync are)`);
+  throw notImplemented(`${what} is not served by berth's CRI streaming server yet (Exec and Attach over WebSocket, and ExecSync, are)`);
 };
 
 export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: StreamingServer }): Record<string, Handler> {
@@ -124,7 +124,12 @@ export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: 
       if (c.state.status !== 'running') throw failedPrecondition(`container "${c.id}" is not running`);
       return { url: deps.streaming.execUrl({ containerId: c.id, cmd: req.cmd, tty: req.tty, stdin: req.stdin, stdout: req.stdout, stderr: req.stderr }) };
     },
-    Attach: noStreaming('Attach'),
+    async Attach(req: { container_id: string; stdin: boolean; tty: boolean; stdout: boolean; stderr: boolean }) {
+      if (!req.stdin && !req.stdout && !req.stderr) throw invalidArgument('one of stdin, stdout, or stderr must be set');
+      const c = await findContainer(engine, req.container_id);
+      if (c.state.status !== 'running') throw failedPrecondition(`container "${c.id}" is not running`);
+      return { url: deps.streaming.attachUrl({ containerId: c.id, stdin: req.stdin && c.spec.openStdin }) };
+    },
     PortForward: noStreaming('PortForward'),
   };
   return handlers as unknown as Record<string, Handler>;

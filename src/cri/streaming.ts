@@ -5,15 +5,15 @@
 // remotecommand channel protocol, `v5.channel.k8s.io` or `v4.channel.k8s.io`:
 // each binary message starts with its channel (0 stdin, 1 stdout, 2 stderr,
 // 3 the closing status, 4 terminal resize; v5's 255 ends a channel), and the
-// exit is a metav1.Status on channel 3 before a normal close. SPDY upgrades
-// (crictl's default transport), Attach and PortForward are not served yet
-// (docs/cri.md).
+// exit is a metav1.Status on channel 3 before a normal close. `Attach` works
+// the same way on the container's own stdio. SPDY upgrades (crictl's default
+// transport) and PortForward are not served yet (docs/cri.md).
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errorMessage } from '../core/errors.ts';
-import type { Engine } from '../engine/index.ts';
+import type { ContainerAttachment, Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface ExecStreamRequest {
@@ -24,6 +24,19 @@ export interface ExecStreamRequest {
   readonly stdout: boolean;
   readonly stderr: boolean;
 }
+
+export interface AttachStreamRequest {
+  readonly containerId: string;
+  readonly stdin: boolean;
+}
+
+interface OpenStream {
+  readonly attachment: ContainerAttachment;
+  resize(size: { width: number; height: number }): Promise<void>;
+  exitCode(): number;
+}
+
+type StreamRequest = { readonly kind: 'exec'; readonly req: ExecStreamRequest } | { readonly kind: 'attach'; readonly req: AttachStreamRequest };
 
 const protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 /** How long an Exec URL may wait for its client (kubelet's streaming server allows one minute). */
@@ -45,7 +58,7 @@ function status(exitCode: number, error?: string): string {
 export class StreamingServer {
   readonly #engine: Engine;
   readonly #log: Logger;
-  readonly #tokens = new Map<string, { req: ExecStreamRequest; timer: NodeJS.Timeout }>();
+  readonly #tokens = new Map<string, { stream: StreamRequest; timer: NodeJS.Timeout }>();
   readonly #http: Server;
   readonly #ws = new WebSocketServer({ noServer: true, handleProtocols: (offered) => protocols.find((p) => offered.has(p)) ?? false });
   #base = '';
@@ -57,7 +70,7 @@ export class StreamingServer {
       res.writeHead(400, { 'Content-Type': 'text/plain' }).end("berth's CRI streaming server speaks WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io); with crictl: --transport websocket\n");
     });
     this.#http.on('upgrade', (req, socket: Duplex, head) => {
-      const token = /^\/exec\/([0-9a-f]{32})$/.exec(req.url ?? '')?.[1];
+      const token = /^\/(?:exec|attach)\/([0-9a-f]{32})$/.exec(req.url ?? '')?.[1];
       const entry = token === undefined ? undefined : this.#tokens.get(token);
       if (token === undefined || entry === undefined || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
         socket.end(`HTTP/1.1 ${entry ? 400 : 404} ${entry ? 'Bad Request' : 'Not Found'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${entry ? 'only WebSocket upgrades are served (crictl: --transport websocket)' : 'unknown or expired stream'}\n`);
@@ -65,7 +78,8 @@ export class StreamingServer {
       }
       this.#tokens.delete(token);
       clearTimeout(entry.timer);
-      this.#ws.handleUpgrade(req, socket, head, (ws) => void this.#exec(ws, entry.req));
+      const stream = entry.stream;
+      this.#ws.handleUpgrade(req, socket, head, (ws) => void (stream.kind === 'exec' ? this.#exec(ws, stream.req) : this.#attach(ws, stream.req)));
     });
   }
 
@@ -81,11 +95,20 @@ export class StreamingServer {
 
   /** A one-use URL for an exec, valid for a minute. */
   execUrl(req: ExecStreamRequest): string {
+    return this.#url({ kind: 'exec', req });
+  }
+
+  /** A one-use URL for attaching to a container's stdio, valid for a minute. */
+  attachUrl(req: AttachStreamRequest): string {
+    return this.#url({ kind: 'attach', req });
+  }
+
+  #url(stream: StreamRequest): string {
     const token = randomBytes(16).toString('hex');
     const timer = setTimeout(() => this.#tokens.delete(token), tokenTtlMs);
     timer.unref();
-    this.#tokens.set(token, { req, timer });
-    return `${this.#base}/exec/${token}`;
+    this.#tokens.set(token, { stream, timer });
+    return `${this.#base}/${stream.kind}/${token}`;
   }
 
   async close(): Promise<void> {
@@ -95,12 +118,41 @@ export class StreamingServer {
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
   }
 
+  /** Runs the exec and streams it; its exit code is the closing status. */
   async #exec(ws: WebSocket, req: ExecStreamRequest): Promise<void> {
     const execs = this.#engine.execs!;
+    let execId: string | undefined;
+    try {
+      await this.#stream(ws, req.containerId, async () => {
+        execId = await execs.create(req.containerId, { cmd: req.cmd, env: [], user: '', workingDir: '', tty: req.tty, attachStdin: req.stdin, attachStdout: req.stdout, attachStderr: req.stderr, privileged: false, detachKeys: '' });
+        const id = execId;
+        const attachment = await execs.start(id, { detach: false });
+        if (!attachment) throw new Error('the exec gave no stream');
+        return { attachment, resize: (size) => execs.resize(id, size), exitCode: () => execs.inspect(id).exitCode ?? 0 };
+      });
+    } finally {
+      if (execId !== undefined) execs.discard(execId);
+    }
+  }
+
+  /** Attaches to the container's own stdio until its process ends or the client leaves (which detaches it). */
+  async #attach(ws: WebSocket, req: AttachStreamRequest): Promise<void> {
+    const containers = this.#engine.containers;
+    await this.#stream(ws, req.containerId, async () => {
+      const attachment = await containers.attachStdio(req.containerId, { stdin: req.stdin });
+      return { attachment, resize: (size) => containers.resize(req.containerId, size), exitCode: () => 0 };
+    });
+  }
+
+  /**
+   * The remotecommand channels over one WebSocket: the client's messages (it
+   * writes as soon as it is connected) wait until `open` gives the stream;
+   * output goes out by channel, then the closing status, then a normal close.
+   */
+  async #stream(ws: WebSocket, containerId: string, open: () => Promise<OpenStream>): Promise<void> {
     const send = (ch: number, data: Buffer | string) => {
       if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
     };
-    // The client writes as soon as it is connected: its messages wait here until the exec runs.
     const pending: Buffer[] = [];
     let deliver: ((data: Buffer) => void) | undefined;
     let closed = false;
@@ -112,12 +164,8 @@ export class StreamingServer {
     ws.on('close', () => {
       closed = true;
     });
-    let execId: string | undefined;
     try {
-      execId = await execs.create(req.containerId, { cmd: req.cmd, env: [], user: '', workingDir: '', tty: req.tty, attachStdin: req.stdin, attachStdout: req.stdout, attachStderr: req.stderr, privileged: false, detachKeys: '' });
-      const id = execId;
-      const attachment = await execs.start(id, { detach: false });
-      if (!attachment) throw new Error('the exec gave no stream');
+      const { attachment, resize, exitCode } = await open();
       deliver = (data) => {
         if (data.length === 0) return;
         const ch = data[0];
@@ -127,7 +175,7 @@ export class StreamingServer {
         else if (ch === channel.resize) {
           try {
             const size = JSON.parse(body.toString()) as { Width?: number; Height?: number };
-            if (size.Width && size.Height) void execs.resize(id, { width: size.Width, height: size.Height }).catch(() => undefined);
+            if (size.Width && size.Height) void resize({ width: size.Width, height: size.Height }).catch(() => undefined);
           } catch {
             // A malformed resize message changes nothing.
           }
@@ -137,12 +185,11 @@ export class StreamingServer {
       if (closed) attachment.close();
       ws.on('close', () => attachment.close());
       for await (const chunk of attachment.output) send(chunk.stream === 'stderr' ? channel.stderr : channel.stdout, chunk.data);
-      send(channel.error, status(execs.inspect(id).exitCode ?? 0));
+      send(channel.error, status(exitCode()));
     } catch (err) {
-      this.#log.warn('CRI exec stream failed', { container: req.containerId, err: errorMessage(err) });
+      this.#log.warn('CRI stream failed', { container: containerId, err: errorMessage(err) });
       send(channel.error, status(0, errorMessage(err)));
     } finally {
-      if (execId !== undefined) execs.discard(execId);
       if (ws.readyState === ws.OPEN) ws.close(1000);
     }
   }

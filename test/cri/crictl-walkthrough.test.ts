@@ -112,6 +112,13 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
   const spdy = await r.crictl(['exec', '-i', cli, 'true']);
   assert.notEqual(spdy.code, 0, 'SPDY (crictl\'s default transport) is not served yet');
 
+  // Attach (WebSocket) to a container that reads its stdin: input in, its output back, the end of input ends it.
+  writeFileSync(join(work, 'echo.json'), JSON.stringify({ metadata: { name: 'echo' }, image: { image: 'busybox' }, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'], stdin: true, stdin_once: true, log_path: 'echo.log', linux: {} }));
+  const echo = (await r.crictl(['create', pod, join(work, 'echo.json'), join(work, 'pod.json')])).stdout.trim();
+  assert.equal((await r.crictl(['start', echo])).code, 0);
+  const attached = await r.crictl(['attach', '-i', '--transport', 'websocket', echo], { input: 'one\n' });
+  assert.match(attached.stdout, /echo:one/, show(attached));
+
   // The pod's port mapping (CNI portmap) from the host, and the pod IP directly.
   assert.match(await httpGet(`http://127.0.0.1:${hostPort}/`), /served-by-berth-build/);
   assert.match(await httpGet(`http://${inspectp.status.network.ip}:8080/`), /served-by-berth-build/);
