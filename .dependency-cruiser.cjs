@@ -12,7 +12,7 @@
 // - Tests (*.test.ts) obey the same rules as the code beside them.
 
 /** Modules that live in the daemon process; the client side never imports them. */
-const daemonSide = '^src/(api|engine|daemon|store|image|registry|runtime|network|volume|build)/';
+const daemonSide = '^src/(api|cri|engine|daemon|store|image|registry|runtime|network|volume|build)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -41,11 +41,25 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(api/|core/|lib/|engine/index\\.ts$)' },
     },
     {
+      name: 'cri-reaches-only-engine-core-lib',
+      severity: 'error',
+      comment: "cri/ (Kubernetes' CRI, the second front door) turns gRPC into engine calls: it imports engine/index.ts, core/ and lib/ only, as api/ does.",
+      from: { path: '^src/cri/' },
+      to: { path: '^src/', pathNot: '^src/(cri/|core/|lib/|engine/index\\.ts$)' },
+    },
+    {
+      name: 'only-daemon-composes-cri',
+      severity: 'error',
+      comment: 'cri/ is wired by daemon/ (the composition root) and nobody else.',
+      from: { path: '^src/', pathNot: '^src/(cri|daemon)/' },
+      to: { path: '^src/cri/' },
+    },
+    {
       name: 'engine-knows-no-front-door',
       severity: 'error',
-      comment: 'engine/ knows no wire format and no front door: not api/, cli/, cli-kit/, client/, compose/ nor daemon/.',
+      comment: 'engine/ knows no wire format and no front door: not api/, cri/, cli/, cli-kit/, client/, compose/ nor daemon/.',
       from: { path: '^src/engine/' },
-      to: { path: '^src/(api|cli|cli-kit|client|compose|daemon)/' },
+      to: { path: '^src/(api|cri|cli|cli-kit|client|compose|daemon)/' },
     },
     {
       name: 'only-daemon-composes-api',
@@ -68,7 +82,7 @@ module.exports = {
         'store/, image/, registry/, build/, runtime/, network/, volume/ sit under engine/: ' +
         'they import neither engine/ nor anything above it.',
       from: { path: '^src/(store|image|registry|build|runtime|network|volume)/' },
-      to: { path: '^src/(engine|api|daemon|cli|cli-kit|client|compose)/' },
+      to: { path: '^src/(engine|api|cri|daemon|cli|cli-kit|client|compose)/' },
     },
     {
       name: 'core-imports-only-lib',

@@ -17,7 +17,8 @@ const common = {
   target: 'node20',
   sourcemap: 'linked',
   // Native addons stay outside the bundle and load from node_modules (berth's own from native/build).
-  external: ['better-sqlite3'],
+  // ws loads these optional native helpers when present; berth does without them.
+  external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
 };
 
@@ -82,6 +83,11 @@ await Promise.all([
     banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
   }),
 ]);
+
+// The CRI front door loads k8s.io/cri-api's api.proto at run time (proto-loader); it sits beside the bundle.
+const { copyFile, mkdir } = await import('node:fs/promises');
+await mkdir('dist/cri', { recursive: true });
+await copyFile('src/cri/proto/api.proto', 'dist/cri/api.proto');
 
 // bin/berth is a symlink to dist/berth: the compiled CLI, or the Node bundle where Bun could not compile it.
 const { chmod } = await import('node:fs/promises');

@@ -1,6 +1,7 @@
 // Runs berth's test suite with node:test. Unit tests (src/**/*.test.ts) always run;
 // the other tiers — test/clients (real clients against berthd and an oracle
-// dockerd), test/compat, test/faults (berthd killed at chosen points, churn)
+// dockerd), test/compat, test/faults (berthd killed at chosen points, churn),
+// test/cri (crictl and critest against a CRI berthd and an oracle containerd)
 // and test/integration, in that order so that
 // test/integration/zz-cleanup.test.ts runs last and checks them all — need root
 // and the packages and clients that scripts/setup installs. `--unit` runs only
@@ -21,7 +22,7 @@ function find(dir, out = []) {
 }
 
 const unitOnly = process.argv.includes('--unit');
-const tiers = ['test/clients', 'test/compat', 'test/faults', 'test/integration'];
+const tiers = ['test/clients', 'test/compat', 'test/faults', 'test/cri', 'test/integration'];
 const files = [...find('src'), ...(unitOnly ? [] : tiers.flatMap((dir) => find(dir)))];
 // A test file that hangs fails after 20 minutes, and a file whose tests have all
 // ended is not waited on for handles it left open (zz-cleanup then reports

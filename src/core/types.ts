@@ -107,7 +107,7 @@ export interface ContainerSpec {
 }
 
 export interface HostSpec {
-  /** `default`, `bridge`, `none`, `host`, `container:<id>`, or a network name. */
+  /** `default`, `bridge`, `none`, `host`, `container:<id>`, `ns:<path>` (join that network namespace, as podman's), or a network name. */
   readonly networkMode: string;
   readonly autoRemove: boolean;
   readonly runtime?: string;
@@ -154,6 +154,18 @@ export interface HostSpec {
   readonly pidMode?: string;
   /** `host`: the host's UTS namespace (hostname, domainname); else a private one. */
   readonly utsMode?: string;
+  /** `host`: the host's IPC namespace; `container:<id>`: that running container's; else a private one. */
+  readonly ipcMode?: string;
+  /** The cgroup under which the container's own cgroup is made (docker's --cgroup-parent); default `/berth`. */
+  readonly cgroupParent?: string;
+  /**
+   * Paths masked in the container (hidden) and made read-only, replacing the
+   * runtime's defaults when given (the CRI's security context sets them); ignored when privileged.
+   */
+  readonly maskedPaths?: readonly string[];
+  readonly readonlyPaths?: readonly string[];
+  /** OOM score adjustment of the container's process (docker's --oom-score-adj). */
+  readonly oomScoreAdj?: number;
   /** `default` or empty (Linux knows no other isolation). */
   readonly isolation?: string;
   /** Device cgroup rules `c 1:3 mr` (type a|b|c, major and minor numbers or `*`, access rwm). */
@@ -172,7 +184,6 @@ export interface HostSpec {
   readonly kernelMemoryTcp?: number;
   /** Limits dockerd range-checks at create that berth does not apply (absent: unset). */
   readonly memorySwappiness?: number;
-  readonly oomScoreAdj?: number;
   readonly cpusetMems?: string;
   readonly ioMaximumBandwidth?: number;
   readonly ioMaximumIops?: number;

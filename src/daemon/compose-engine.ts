@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger.ts';
 import { openBlobStore, openMetadataStore, openSnapshotter } from '../store/index.ts';
 import type { VolumeStore } from '../volume/index.ts';
 import { createRegistryClient, type RegistrySettings } from '../registry/index.ts';
-import type { NetworkManager } from '../network/index.ts';
+import type { NetworkManager, PodNetworking } from '../network/index.ts';
 import { createBuildService, ImageParents } from '../build/index.ts';
 import type { Engine } from '../engine/index.ts';
 import {
@@ -28,6 +28,7 @@ import {
   LocalRegistryService,
   LocalSystemService,
   LocalVolumeService,
+  LogReopener,
   LogRotator,
   PruneService,
   publishContainerEvents,
@@ -54,6 +55,8 @@ export interface EngineOptions {
   /** The volume store and the network manager (made by main.ts); the engine's close() closes the network manager. */
   readonly volumeStore: VolumeStore;
   readonly network: NetworkManager;
+  /** Pod networks for the CRI front door (made by main.ts when berthd serves the CRI). */
+  readonly podNetworks?: PodNetworking;
 }
 
 export async function composeEngine(options: EngineOptions): Promise<Engine> {
@@ -152,6 +155,15 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       events,
       stats: new StatsService({ containers }),
       prune: new PruneService({ containers: publishedContainers, images: publishedImages, events }),
+      logFiles: new LogReopener({
+        inspect: (x) => containers.inspect(x),
+        reopenLog: async (c) => {
+          const rt = await runtimeFor(c.runtime);
+          if (!rt.reopenLog) throw new Error(`the ${c.runtime} runtime cannot reopen a container's log`);
+          await rt.reopenLog(c.id);
+        },
+      }),
+      ...(options.podNetworks ? { podNetworks: options.podNetworks } : {}),
       async close() {
         // Builds first: a cancelled build removes its RUN container through the container service.
         await builds.close();

@@ -32,3 +32,29 @@ test('-H takes unix sockets and refuses tcp', async () => {
   assert.ok(a instanceof Error);
   await assert.rejects(loadConfig(['-H', 'tcp://0.0.0.0:2375']), /unix sockets only/);
 });
+
+test('the CRI is off unless --cri or daemon.json "cri" turns it on; its socket moves with --cri-socket or "cri-socket"', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+  try {
+    const none = join(dir, 'none.json');
+    await writeFile(none, '{}');
+    const off = await loadConfig(['--config-file', none]);
+    assert.ok('config' in off);
+    assert.equal(off.config.cri, undefined);
+    const on = await loadConfig(['--config-file', none, '--cri']);
+    assert.ok('config' in on);
+    assert.deepEqual(on.config.cri, { socket: '/run/berth/cri.sock', cniConfDir: '/etc/cni/net.d', cniBinDir: '/usr/lib/cni' });
+    const file = join(dir, 'daemon.json');
+    await writeFile(file, JSON.stringify({ cri: true, 'cri-socket': 'unix:///tmp/x/cri.sock', 'cri-cni-conf-dir': '/tmp/x/net.d' }));
+    const fromFile = await loadConfig(['--config-file', file]);
+    assert.ok('config' in fromFile);
+    assert.deepEqual(fromFile.config.cri, { socket: '/tmp/x/cri.sock', cniConfDir: '/tmp/x/net.d', cniBinDir: '/usr/lib/cni' });
+    const flag = await loadConfig(['--config-file', file, '--cri-socket', 'unix:///tmp/y.sock']);
+    assert.ok('config' in flag);
+    assert.equal(flag.config.cri?.socket, '/tmp/y.sock');
+    await writeFile(file, JSON.stringify({ cri: 'yes' }));
+    await assert.rejects(loadConfig(['--config-file', file]), /"cri" must be true or false/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -22,6 +22,8 @@ export interface DaemonConfig {
   readonly group?: string;
   /** Registry settings: insecure registries, mirrors, certs.d beside the config file. */
   readonly registry?: RegistrySettings;
+  /** The CRI front door (`--cri`, daemon.json "cri"): its socket and the CNI conf dir of its pods; absent when off. */
+  readonly cri?: { readonly socket: string; readonly cniConfDir: string; readonly cniBinDir: string };
 }
 
 export const defaultConfigFile = '/etc/berth/daemon.json';
@@ -37,6 +39,10 @@ Options:
       --exec-root string         Root directory for execution state files (default "/run/berth")
   -G, --group string             Group for the unix socket (default "docker")
   -H, --host list                Daemon socket(s) to connect to (default "unix:///run/berth/berth.sock")
+      --cri                      Serve Kubernetes' CRI (gRPC) beside the Engine API
+      --cri-socket string        The CRI's socket (default "unix:///run/berth/cri.sock")
+      --cri-cni-conf-dir string  CNI network configurations of CRI pods (default "/etc/cni/net.d")
+      --cri-cni-bin-dir string   CNI plugin binaries of CRI pods (default "/usr/lib/cni")
   -b, --bridge string            Attach containers to a network bridge (default "berth0")
       --bip string               Specify default-bridge IP (default: the first free of 172.17-31.0.1/16)
   -h, --help                     Print usage
@@ -69,6 +75,10 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
       bridge: { type: 'string', short: 'b' },
       bip: { type: 'string' },
       group: { type: 'string', short: 'G' },
+      cri: { type: 'boolean' },
+      'cri-socket': { type: 'string' },
+      'cri-cni-conf-dir': { type: 'string' },
+      'cri-cni-bin-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -113,6 +123,16 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
   const hosts = (values.host ?? (fileHosts as string[] | undefined) ?? ['unix:///run/berth/berth.sock']).map(socketPath);
   const defaultRuntime = values['default-runtime'] ?? fileStr('default-runtime');
   const group = values.group ?? fileStr('group');
+  const fileCri = file['cri'];
+  if (fileCri !== undefined && typeof fileCri !== 'boolean') throw invalidArgument(`${configFile}: "cri" must be true or false`);
+  const criOn = values.cri === true || fileCri === true;
+  const cri = criOn
+    ? {
+        socket: socketPath(values['cri-socket'] ?? fileStr('cri-socket') ?? 'unix:///run/berth/cri.sock'),
+        cniConfDir: values['cri-cni-conf-dir'] ?? fileStr('cri-cni-conf-dir') ?? '/etc/cni/net.d',
+        cniBinDir: values['cri-cni-bin-dir'] ?? fileStr('cri-cni-bin-dir') ?? '/usr/lib/cni',
+      }
+    : undefined;
   return {
     config: {
       dataRoot: values['data-root'] ?? fileStr('data-root') ?? '/var/lib/berth',
@@ -125,6 +145,7 @@ export async function loadConfig(argv: readonly string[]): Promise<ParsedArgs> {
       ...((values.bip ?? fileStr('bip')) !== undefined ? { bip: (values.bip ?? fileStr('bip'))! } : {}),
       ...(group !== undefined ? { group } : {}),
       registry: registrySettingsFrom(file, configFile),
+      ...(cri !== undefined ? { cri } : {}),
     },
   };
 }

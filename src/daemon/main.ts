@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const releasePid = await acquirePidFile(join(config.execRoot, 'berthd.pid'));
   const started = Date.now();
   // Loaded after the pid check so that `--help` and a refused second start stay fast.
-  const [{ composeEngine }, { createApiServer, socketGid }, { CniNetworkManager }, { LocalVolumeStore }] = await Promise.all([
+  const [{ composeEngine }, { createApiServer, socketGid }, { CniNetworkManager, CniPodNetworks }, { LocalVolumeStore }] = await Promise.all([
     import('./compose-engine.ts'),
     import('../api/index.ts'),
     import('../network/index.ts'),
@@ -61,7 +61,20 @@ async function main(): Promise<number> {
       ...(config.bridge !== undefined ? { bridgeName: config.bridge } : {}),
       ...(config.bip !== undefined ? { bridgeCidr: config.bip } : {}),
     });
-    engine = await composeEngine({ dataRoot: config.dataRoot, execRoot: config.execRoot, log, runtimes: config.runtimes, volumeStore, network, ...(runtime !== undefined ? { runtime } : {}), ...(config.registry !== undefined ? { registry: config.registry } : {}) });
+    const podNetworks = config.cri
+      ? new CniPodNetworks({ stateDir: join(config.execRoot, 'cri'), confDir: config.cri.cniConfDir, binDir: config.cri.cniBinDir, log: log.with({ module: 'cri-network' }) })
+      : undefined;
+    engine = await composeEngine({
+      dataRoot: config.dataRoot,
+      execRoot: config.execRoot,
+      log,
+      runtimes: config.runtimes,
+      volumeStore,
+      network,
+      ...(runtime !== undefined ? { runtime } : {}),
+      ...(config.registry !== undefined ? { registry: config.registry } : {}),
+      ...(podNetworks !== undefined ? { podNetworks } : {}),
+    });
   } catch (err) {
     await network?.close().catch((e: unknown) => log.warn('closing the network manager failed', { err: e }));
     await releasePid();
@@ -79,15 +92,26 @@ async function main(): Promise<number> {
       log.debug('memory trimmed', { rssBefore: before, rssAfter: process.memoryUsage.rss(), ms: Math.round(performance.now() - t0) });
     },
   });
-  const servers = config.hosts.map(() => createApiServer({ engine, log: log.with({ module: 'api' }), onActivity: trimmer.touch }));
+  const servers: { close(): Promise<void> }[] = [];
   try {
     const gid = await socketGid(config.group);
-    for (const [i, host] of config.hosts.entries()) {
+    for (const host of config.hosts) {
+      const server = createApiServer({ engine, log: log.with({ module: 'api' }), onActivity: trimmer.touch });
+      servers.push(server);
       await mkdir(dirname(host), { recursive: true, mode: 0o755 });
-      await servers[i]!.listenUnix(host, { gid });
+      await server.listenUnix(host, { gid });
       log.info('API listening', { socket: host });
     }
+    if (config.cri) {
+      // The CRI's gRPC stack loads only when asked for.
+      const { createCriServer } = await import('../cri/index.ts');
+      const cri = createCriServer({ engine, log: log.with({ module: 'cri' }) });
+      servers.push(cri);
+      await cri.listenUnix(config.cri.socket);
+      log.info('CRI listening', { socket: config.cri.socket, cniConfDir: config.cri.cniConfDir });
+    }
   } catch (err) {
+    await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
     await engine.close();
     await releasePid();
     throw err;

@@ -5,6 +5,8 @@ import type { BuildService } from '../build/index.ts';
 import type { FileService } from './container/files.ts';
 import type { EventBus } from './events/events.ts';
 import type { ExecService } from './exec/execs.ts';
+import type { LogReopener } from './container/log-reopener.ts';
+import type { PodNetworking } from '../network/index.ts';
 import type { NetworkService } from './network/networks.ts';
 import type { PruneService } from './system/prune.ts';
 import type { StatsService } from './system/stats.ts';
@@ -31,6 +33,10 @@ export interface Engine {
   readonly stats?: StatsService;
   /** `container prune`, `image prune`; optional for engine fakes, daemon/compose-engine.ts always sets it. */
   readonly prune?: PruneService;
+  /** Pod network namespaces through the CNI conf dir (the CRI's sandboxes); set when berthd serves the CRI. */
+  readonly podNetworks?: PodNetworking;
+  /** Reopens a running container's log file (the CRI's ReopenContainerLog); daemon/compose-engine.ts always sets it. */
+  readonly logFiles?: Pick<LogReopener, 'reopen'>;
   /** Stops watchers and closes the database; containers keep running. */
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ export { HealthMonitor } from './container/health.ts';
 export { execProbeRunner } from './container/health-probe.ts';
 export { ContainerMounts } from './container/mounts.ts';
 export { LogRotator } from './container/log-rotator.ts';
+export { LogReopener } from './container/log-reopener.ts';
 export { LocalFileService } from './container/files.ts';
 export { LocalExecService } from './exec/execs.ts';
 export { LocalVolumeService } from './volume/volumes.ts';
@@ -37,5 +38,6 @@ export { publishImageEvents, publishNetworkEvents, publishRegistryEvents, publis
 export type { Image, HistoryEntry, OciContainerConfig } from '../image/index.ts';
 export type { Volume } from '../volume/index.ts';
 export type { Credentials } from '../registry/index.ts';
+export type { PodNetworking, PodNetworkStatus, PodPortMapping } from '../network/index.ts';
 export { StepFailedError, failedStep } from '../build/index.ts';
 export type { BuildOptions } from '../build/index.ts';

@@ -24,7 +24,8 @@ export interface ContainerService {
    * `No such image: busybox:latest` otherwise). Name conflicts → Conflict with
    * docker's text: `Conflict. The container name "/w" is already in use by container "<id>". You have to remove (or rename) that container to be able to reuse that name.`
    */
-  create(spec: ContainerSpec, options?: { name?: string }): Promise<{ id: string; warnings: string[] }>;
+  create(spec: ContainerSpec, options?: { name?: string; logPath?: string }): Promise<{ id: string; warnings: string[] }>;
+
   /** false when it was already running (the API answers 304). */
   start(idOrName: string): Promise<boolean>;
   /** Sends the stop signal, waits `timeout` seconds (spec's stopTimeout, else 10), then SIGKILL. false when not running (304). */
@@ -169,8 +170,20 @@ export interface VolumeService {
   usage(): Promise<VolumeUsage[]>;
 }
 
+/** The filesystem holding the image store (the CRI's FsInfo). */
+export interface ImageFilesystemUsage {
+  /** The directory whose usage is counted (`<data-root>/snapshots`). */
+  readonly mountpoint: string;
+  readonly usedBytes: number;
+  readonly inodesUsed: number;
+  /** When it was measured, in ns since the epoch. */
+  readonly timestampNs: bigint;
+}
+
 export interface SystemService {
   info(): Promise<SystemInfo>;
+  /** The image store's disk use (unpacked layers and blobs); optional for engine fakes. */
+  imageFilesystem?(): Promise<ImageFilesystemUsage>;
 }
 
 /** Pull, push and login: the registry half of the images service. */

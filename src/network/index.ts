@@ -5,3 +5,4 @@ export type { AttachRequest, CreateNetworkOptions, NetworkRecord, PortMapping, P
 export { parsePortKey, ephemeralRange, validatePortBindings } from './ports.ts';
 export { embeddedResolvConf } from './resolv-conf.ts';
 export type { NetworkCatalog, ContainerNetworking, NetworkManager } from './roles.ts';
+export { CniPodNetworks, type PodNetworking, type PodNetworkStatus, type PodPortMapping } from './pod-network.ts';

@@ -57,7 +57,7 @@ export function buildSpec(input: SpecInput, host: BuildSpecHost = {}): OciSpec {
     cwd: input.cwd || '/',
     capabilities,
     rlimits: buildRlimits(input.ulimits, host.limits),
-    oomScoreAdj: 0,
+    oomScoreAdj: input.oomScoreAdj ?? 0,
   };
   if (input.noNewPrivileges) process['noNewPrivileges'] = true;
 
@@ -120,7 +120,8 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
   if (!input.hostUts) namespaces.push({ type: 'uts' });
   if (input.pidNamespace) namespaces.push({ type: 'pid', path: input.pidNamespace });
   else if (!input.hostPid) namespaces.push({ type: 'pid' });
-  namespaces.push({ type: 'ipc' });
+  if (input.ipcNamespace) namespaces.push({ type: 'ipc', path: input.ipcNamespace });
+  else if (!input.hostIpc) namespaces.push({ type: 'ipc' });
   if ((input.cgroupns ?? (cgroupVersion === '2' ? 'private' : 'host')) === 'private') namespaces.push({ type: 'cgroup' });
 
   const sysctl: Record<string, string> = {};
@@ -149,6 +150,10 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
     namespaces,
   };
   if (devices.length > 0) linux['devices'] = devices;
+  // As dockerd: a shared bind needs the rootfs mount shared too (else its mounts never reach the host); a slave one, slave.
+  const propagations = input.mounts.flatMap((m) => m.options ?? []);
+  if (propagations.some((o) => o === 'rshared' || o === 'shared')) linux['rootfsPropagation'] = 'shared';
+  else if (propagations.some((o) => o === 'rslave' || o === 'slave')) linux['rootfsPropagation'] = 'rslave';
   if (!input.privileged) {
     if (input.seccompProfile !== 'unconfined') {
       const profile = loadSeccompProfile(input.seccompProfile ?? defaultSeccompProfilePath);
@@ -158,8 +163,8 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
         ...(host.kernel !== undefined ? { kernel: host.kernel } : {}),
       });
     }
-    linux['maskedPaths'] = [...defaultMaskedPaths];
-    linux['readonlyPaths'] = [...defaultReadonlyPaths];
+    linux['maskedPaths'] = [...(input.maskedPaths ?? defaultMaskedPaths)];
+    linux['readonlyPaths'] = [...(input.readonlyPaths ?? defaultReadonlyPaths)];
   }
   return linux;
 }

@@ -59,6 +59,15 @@ export interface SpecInput {
   readonly pidNamespace?: string;
   /** Share the host's UTS namespace: no hostname or domainname is set. */
   readonly hostUts?: boolean;
+  /** Share the host's IPC namespace. */
+  readonly hostIpc?: boolean;
+  /** Join this IPC namespace (`/proc/<pid>/ns/ipc` of another container). */
+  readonly ipcNamespace?: string;
+  /** Replace the default masked and read-only paths (absent: the defaults). */
+  readonly maskedPaths?: readonly string[];
+  readonly readonlyPaths?: readonly string[];
+  /** The process's OOM score adjustment (absent: inherited). */
+  readonly oomScoreAdj?: number;
   /** The cgroup namespace: `private` unshares it; absent: private on cgroup v2 only (docker's default). */
   readonly cgroupns?: 'host' | 'private';
   /** Real-time CPU runtime and period (µs); set only when > 0. */

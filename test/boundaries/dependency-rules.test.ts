@@ -62,6 +62,12 @@ test('each deliberately forbidden import is reported under its rule', async () =
       'src/daemon/zz-bad-cli.ts': "export const x = async (): Promise<unknown> => (await import('../cli/compose-entry.ts')).composeArgv;\n",
       // cli loading compose statically
       'src/cli/zz-bad-compose.ts': "import { loadProject } from '../compose/index.ts';\nexport const x = loadProject;\n",
+      // the CRI front door reaching past engine/index.ts into network/
+      'src/cri/zz-bad-network.ts': "import { CniPodNetworks } from '../network/index.ts';\nexport const x = CniPodNetworks;\n",
+      // the engine knowing the CRI
+      'src/engine/zz-bad-cri.ts': "import { createCriServer } from '../cri/index.ts';\nexport const x = createCriServer;\n",
+      // a module other than daemon/ wiring the CRI
+      'src/api/zz-bad-cri.ts': "import { createCriServer } from '../cri/index.ts';\nexport const x = createCriServer;\n",
     };
     for (const [path, text] of Object.entries(bad)) await writeFile(join(dir, path), text);
     const found = new Set(cruise(dir).map((v) => `${v.rule.name} ${v.from}`));
@@ -78,6 +84,9 @@ test('each deliberately forbidden import is reported under its rule', async () =
       'cli-kit-imports-only-client-core-lib src/cli-kit/zz-bad-compose.ts',
       'cli-is-a-program-nobody-imports src/daemon/zz-bad-cli.ts',
       'cli-reaches-compose-only-through-its-entry src/cli/zz-bad-compose.ts',
+      'cri-reaches-only-engine-core-lib src/cri/zz-bad-network.ts',
+      'engine-knows-no-front-door src/engine/zz-bad-cri.ts',
+      'only-daemon-composes-cri src/api/zz-bad-cri.ts',
       'cli-imports-compose-never-statically src/cli/zz-bad-compose.ts',
     ];
     for (const e of expected) assert.ok(found.has(e), `expected a violation "${e}"; got:\n${[...found].join('\n')}`);

@@ -47,17 +47,23 @@ export function isDaemonStartError(message: string): boolean {
   return ['error gathering device information', 'invalid device cgroup rule format', 'Cannot link to a non running container'].some((p) => message.startsWith(p));
 }
 
-/** `PidMode: container:<name>` names the container by its full id from create on, as docker records it (400 when there is none). */
+/**
+ * `PidMode` / `IpcMode: container:<name>` name the container by its full id
+ * from create on, as docker records it (400 when there is none).
+ */
 export function resolvePidMode(spec: ContainerSpec, find: (idOrName: string) => Container): ContainerSpec {
-  const mode = spec.host.pidMode ?? '';
-  if (!mode.startsWith('container:')) return spec;
-  const name = mode.slice('container:'.length);
-  let other: Container;
-  try {
-    other = find(name);
-  } catch (err) {
-    if (isNotFound(err)) throw invalidArgument(`No such container: ${name}`);
-    throw err;
-  }
-  return { ...spec, host: { ...spec.host, pidMode: `container:${other.id}` } };
+  const byId = (mode: string | undefined): string | undefined => {
+    if (mode === undefined || !mode.startsWith('container:')) return mode;
+    const name = mode.slice('container:'.length);
+    try {
+      return `container:${find(name).id}`;
+    } catch (err) {
+      if (isNotFound(err)) throw invalidArgument(`No such container: ${name}`);
+      throw err;
+    }
+  };
+  const pidMode = byId(spec.host.pidMode);
+  const ipcMode = byId(spec.host.ipcMode);
+  if (pidMode === spec.host.pidMode && ipcMode === spec.host.ipcMode) return spec;
+  return { ...spec, host: { ...spec.host, ...(pidMode !== undefined ? { pidMode } : {}), ...(ipcMode !== undefined ? { ipcMode } : {}) } };
 }

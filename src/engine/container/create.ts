@@ -3,7 +3,7 @@
 // resolv.conf, resolves its mounts and prepares its rootfs with the init
 // layer. A failure gives back the name and removes what was made.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { newId } from '../../core/ids.ts';
 import type { ContainerSpec } from '../../core/types.ts';
@@ -21,7 +21,7 @@ import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
 import { span } from '../../lib/index.ts';
 
-export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
   const find = (x: string) => reg.find(x);
   await verifyContainerSettings(requested);
@@ -48,9 +48,11 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
       hostnamePath: join(dir, 'hostname'),
       hostsPath: join(dir, 'hosts'),
       resolvConfPath: join(dir, 'resolv.conf'),
-      logPath: join(dir, `${id}-json.log`),
+      // A front door may place the log (the CRI's log_path); its directory is made here.
+      logPath: options.logPath ?? join(dir, `${id}-json.log`),
     };
     const at = { container: id.slice(0, 12) };
+    if (options.logPath !== undefined) await mkdir(dirname(options.logPath), { recursive: true, mode: 0o755 });
     const lowerChain = ctx.lowerChain(image);
     // The container's own files and its rootfs's directories (with the init layer) do not touch each other.
     const settled = await Promise.allSettled([

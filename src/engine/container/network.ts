@@ -7,10 +7,10 @@ import type { Container, ContainerSpec, EndpointSpec, NetworkState } from '../..
 import { embeddedResolvConf, type AttachRequest } from '../../network/index.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
 
-/** The network named by a network mode, or undefined for modes without CNI (host, none, container:). */
+/** The network named by a network mode, or undefined for modes without CNI (host, none, container:, ns:). */
 export function primaryNetwork(spec: ContainerSpec): string | undefined {
   const mode = spec.host.networkMode;
-  if (spec.networkDisabled || mode === 'none' || mode === 'host' || mode.startsWith('container:')) return undefined;
+  if (spec.networkDisabled || mode === 'none' || mode === 'host' || mode.startsWith('container:') || mode.startsWith('ns:')) return undefined;
   return mode === 'default' || mode === '' ? 'bridge' : mode;
 }
 

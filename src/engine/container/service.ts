@@ -70,7 +70,7 @@ export class LocalContainers implements ContainerService {
     this.#watcher.close();
   }
 
-  create(spec: ContainerSpec, options: { name?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+  create(spec: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
     return createContainer(this.#ctx, spec, options);
   }
   start(idOrName: string): Promise<boolean> {

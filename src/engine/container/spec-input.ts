@@ -25,6 +25,7 @@ export async function specInput(ctx: ContainerContext, c: Container, options: { 
   const env = mergeEnv(mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], links.env), c.env);
   let network: SpecInput['network'] = c.network ? { mode: 'path', path: c.network.sandboxKey } : { mode: 'new' };
   if (h.networkMode === 'host') network = { mode: 'host' };
+  else if (h.networkMode.startsWith('ns:')) network = { mode: 'path', path: h.networkMode.slice('ns:'.length) };
   else if (h.networkMode.startsWith('container:')) {
     const other = ctx.reg.find(h.networkMode.slice('container:'.length));
     if (other.state.status !== 'running') throw conflict(`cannot join network of a non running container: ${other.id}`);
@@ -72,19 +73,35 @@ export async function specInput(ctx: ContainerContext, c: Container, options: { 
     ...(h.pidMode === 'host' ? { hostPid: true } : {}),
     ...(h.pidMode?.startsWith('container:') ? { pidNamespace: pidNamespaceOf(ctx, h.pidMode.slice('container:'.length)) } : {}),
     ...(h.utsMode === 'host' ? { hostUts: true } : {}),
+    ...(h.ipcMode === 'host' ? { hostIpc: true } : {}),
+    ...(h.ipcMode?.startsWith('container:') ? { ipcNamespace: namespaceOf(ctx, h.ipcMode.slice('container:'.length), 'ipc') } : {}),
+    ...(h.maskedPaths ? { maskedPaths: h.maskedPaths } : {}),
+    ...(h.readonlyPaths ? { readonlyPaths: h.readonlyPaths } : {}),
+    ...(h.oomScoreAdj !== undefined ? { oomScoreAdj: h.oomScoreAdj } : {}),
     ...(h.cgroupnsMode ? { cgroupns: h.cgroupnsMode } : {}),
     ...(h.cpuRealtimeRuntime ? { cpuRealtimeRuntime: h.cpuRealtimeRuntime } : {}),
     ...(h.cpuRealtimePeriod ? { cpuRealtimePeriod: h.cpuRealtimePeriod } : {}),
     annotations: {},
-    cgroupsPath: `/berth/${c.id}`,
+    cgroupsPath: containerCgroupsPath(c),
   };
 }
 
 /** The PID namespace of the container a `--pid container:<id>` one joins; it must be running, as docker requires. */
 function pidNamespaceOf(ctx: ContainerContext, id: string): string {
+  return namespaceOf(ctx, id, 'pid');
+}
+
+/** A namespace (`pid`, `ipc`) of a running container that another one joins. */
+function namespaceOf(ctx: ContainerContext, id: string, kind: 'pid' | 'ipc'): string {
   const other = ctx.reg.find(id);
   if (other.state.status !== 'running' && other.state.status !== 'paused') throw internal(`container ${other.id} is not running`);
-  return `/proc/${other.state.pid}/ns/pid`;
+  return `/proc/${other.state.pid}/ns/${kind}`;
+}
+
+/** The container's cgroup (cgroupfs driver): `<parent>/<id>`, the parent `/berth` unless the spec names one. */
+export function containerCgroupsPath(c: Pick<Container, 'id' | 'spec'>): string {
+  const parent = (c.spec.host.cgroupParent || '/berth').replace(/\/+$/, '');
+  return `${parent.startsWith('/') ? '' : '/'}${parent}/${c.id}`;
 }
 
 /**

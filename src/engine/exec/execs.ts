@@ -72,6 +72,8 @@ export interface ExecService {
   detached(execId: string): void;
   /** Drops every exec record of a removed container. */
   forgetContainer(containerId: string): void;
+  /** Sends a signal to a running exec's process (the CRI's ExecSync timeout kills it); not running: nothing. Optional for fakes. */
+  kill?(execId: string, signal: NodeJS.Signals): void;
   /** Ids of a container's execs that are created or running (docker's ExecIDs). */
   activeIds(containerId: string): string[];
 }
@@ -172,6 +174,16 @@ export class LocalExecService implements ExecService {
     const r = this.#execs.get(execId);
     if (!r) throw notFound(`No such exec instance: ${execId}`);
     return r;
+  }
+
+  kill(execId: string, signal: NodeJS.Signals): void {
+    const r = this.#execs.get(execId);
+    if (r === undefined || r.state !== 'running' || r.pid <= 0) return;
+    try {
+      process.kill(r.pid, signal);
+    } catch {
+      // Gone between the check and the signal: nothing to kill.
+    }
   }
 
   inspect(execId: string): ExecInstance {

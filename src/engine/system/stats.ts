@@ -4,6 +4,7 @@
 import { totalmem } from 'node:os';
 import type { Container } from '../../core/types.ts';
 import { cgroupInfo, onlineCpus, readCgroupStats, readNetworkStats, systemCpuUsage, type CgroupStats, type NetworkCounters } from '../../runtime/index.ts';
+import { containerCgroupsPath } from '../container/spec-input.ts';
 import { nowNano } from '../time.ts';
 import type { ContainerService } from '../types.ts';
 
@@ -30,11 +31,6 @@ const emptyCgroup: CgroupStats = {
   pids: { current: 0, limit: 0 },
 };
 
-/** The cgroup the engine gives every container (see the runtime spec input in container/spec-input.ts). */
-export function containerCgroupsPath(id: string): string {
-  return `/berth/${id}`;
-}
-
 export class StatsService {
   readonly #containers: Pick<ContainerService, 'inspect'>;
 
@@ -48,7 +44,7 @@ export class StatsService {
     const running = c.state.status === 'running' || c.state.status === 'paused';
     const cgroupVersion = cgroupInfo().version;
     if (!running) return { read: '0001-01-01T00:00:00Z', container: c, running, cgroupVersion, cgroup: emptyCgroup, systemCpu: 0, onlineCpus: 0, memoryLimit: 0, networks: {} };
-    const [cgroup, systemCpu, networks] = await Promise.all([readCgroupStats(containerCgroupsPath(c.id)), systemCpuUsage(), c.state.pid > 0 ? readNetworkStats(c.state.pid) : Promise.resolve({})]);
+    const [cgroup, systemCpu, networks] = await Promise.all([readCgroupStats(containerCgroupsPath(c)), systemCpuUsage(), c.state.pid > 0 ? readNetworkStats(c.state.pid) : Promise.resolve({})]);
     const host = totalmem();
     const limit = cgroup.memory.limit > 0 && cgroup.memory.limit < host ? cgroup.memory.limit : host;
     return { read: nowNano(), container: c, running, cgroupVersion, cgroup, systemCpu, onlineCpus: onlineCpus(), memoryLimit: limit, networks };

@@ -1,6 +1,8 @@
 // System information for `docker info`: counts, storage, cgroups, runtimes,
 // kernel and host facts.
 import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runTool } from '../../lib/run-tool.ts';
 import { cgroupInfo, defaultSeccompProfilePath, findExecutable } from '../../runtime/index.ts';
 import { backingFilesystem } from './backing-fs.ts';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
@@ -8,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import type { MetadataStore } from '../../store/index.ts';
 import type { RuntimeBinary } from '../../runtime/index.ts';
-import type { SystemInfo, SystemService } from '../types.ts';
+import type { ImageFilesystemUsage, SystemInfo, SystemService } from '../types.ts';
 
 export const serverVersion = '0.1.0';
 export const apiVersion = '1.47';
@@ -86,6 +88,17 @@ export class LocalSystemService implements SystemService {
       this.#d.meta.setSetting('engine-id', id);
     }
     return id;
+  }
+
+  async imageFilesystem(): Promise<ImageFilesystemUsage> {
+    const dirs = [join(this.#d.dataRoot, 'snapshots'), join(this.#d.dataRoot, 'blobs')];
+    // du(1) counts hard links once and stays on the data root; a missing dir counts as empty.
+    const total = async (flag: string) => {
+      const out = await runTool('du', ['-s', '-x', '-c', flag, ...dirs]).catch(() => '');
+      return Number(/^(\d+)\s+total$/m.exec(out)?.[1] ?? 0);
+    };
+    const [usedBytes, inodesUsed] = await Promise.all([total('--block-size=1'), total('--inodes')]);
+    return { mountpoint: dirs[0]!, usedBytes, inodesUsed, timestampNs: BigInt(Date.now()) * 1_000_000n };
   }
 
   async info(): Promise<SystemInfo> {
