@@ -229,7 +229,11 @@ test('a logs -f follower that stops reading does not grow berthd', { timeout: 12
     const peak = memory(daemon.pid).hwm - hwm0;
     assert.ok(received > total, `the follower got ${received} bytes`);
     assert.ok(growth < 16 * MiB, `berthd grew by ${(growth / MiB).toFixed(1)} MiB while the follower did not read`);
-    assert.ok(peak < 16 * MiB, `berthd's peak grew by ${(peak / MiB).toFixed(1)} MiB when the follower read again`);
+    // The burst of reading when the follower resumes (200 MB at full speed) is transient garbage: with
+    // V8's young generation held at 1 MB a semi-space (src/lib/node-flags.ts, for the RSS after work)
+    // part of it is promoted before a major collection frees it, and the peak rises by 35-39 MiB
+    // (0 MiB with a 4 MB semi-space, which costs +22 MB of RSS kept after churn instead). Bounded, not free.
+    assert.ok(peak < 48 * MiB, `berthd's peak grew by ${(peak / MiB).toFixed(1)} MiB when the follower read again`);
     console.log(`# stalled follower: berthd grew by at most ${(growth / MiB).toFixed(1)} MiB, its peak by ${(peak / MiB).toFixed(1)} MiB when it read again`);
   } finally {
     await daemon.berth(['rm', '-f', 'follow']);
