@@ -138,13 +138,11 @@ export class SandboxService {
 
   /** Stops the pod's containers and its infra process, then tears its network down (idempotent: a sandbox already gone is stopped). */
   async stop(id: string): Promise<void> {
-    let sandbox: Sandbox;
-    try {
-      sandbox = await findSandbox(this.#engine, id);
-    } catch (err) {
-      if (isNotFound(err)) return;
+    const sandbox = await findSandbox(this.#engine, id).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
       throw err;
-    }
+    });
+    if (sandbox === undefined) return;
     const { container, facts } = sandbox;
     const members = (await criObjects(this.#engine, 'container')).filter((c) => c.spec.labels[labelKeys.sandboxId] === container.id);
     await Promise.all(members.map((c) => (c.state.status === 'running' || c.state.status === 'paused' ? this.#engine.containers.stop(c.id, { timeout: 0 }) : Promise.resolve(false))));
@@ -154,13 +152,11 @@ export class SandboxService {
 
   /** Removes the pod's containers and its infra container; a sandbox already gone is not an error. */
   async remove(id: string): Promise<void> {
-    let sandbox: Sandbox;
-    try {
-      sandbox = await findSandbox(this.#engine, id);
-    } catch (err) {
-      if (isNotFound(err)) return;
+    const sandbox = await findSandbox(this.#engine, id).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
       throw err;
-    }
+    });
+    if (sandbox === undefined) return;
     const { container, facts } = sandbox;
     const members = (await criObjects(this.#engine, 'container')).filter((c) => c.spec.labels[labelKeys.sandboxId] === container.id);
     for (const c of members) await this.#engine.containers.remove(c.id, { force: true }).catch((err: unknown) => {

@@ -37,9 +37,9 @@ export interface FaultDaemon {
   /**
    * Removes containers and user networks, stops berthd, its bridge and mounts,
    * removes the root. Throws for a leftover mount or iptables rule, but for
-   * the default bridge's NAT rule, which it removes and returns (a berthd
-   * killed while the rule was there leaves it to a successor that does not
-   * adopt it when no container is on the network: reported, not ours to fix).
+   * the default bridge's NAT rule, which it removes and returns, so that the
+   * caller can fail with it (a successor adopts a crashed berthd's rule and
+   * takes it along at its shutdown: network/masquerade.ts).
    */
   stop(): Promise<string[]>;
 }
