@@ -18,7 +18,7 @@ export { parseK8sLine, timeToSeconds } from './k8s-log-parse.ts';
 
 const pollMs = 250;
 
-interface OpenLog {
+export interface OpenLog {
   readonly fh: FileHandle;
   readonly ino: number;
   /** The size when opened: what a read without `follow` covers. */
@@ -158,10 +158,30 @@ async function countLines(files: OpenLog[], start: LogPosition, end: LogPosition
  * last). Without `follow`, the read ends where the files ended when it began.
  */
 export async function* readLogFiles(paths: readonly string[], options: ReadLogsOptions = {}): AsyncIterable<LogLine> {
+  yield* readOpenedLogFiles(await openLogFiles(paths), options);
+}
+
+/** A log's files opened together (see openLogFiles); reading them closes them. */
+export interface OpenedLogFiles {
+  readonly files: readonly OpenLog[];
+  readonly livePath: string | undefined;
+}
+
+/**
+ * Opens a log's files (rotated ones oldest first, the live one last) at once,
+ * so that a caller can do it while nothing renames them (the log rotator's
+ * lock) and read them afterwards with readOpenedLogFiles.
+ */
+export async function openLogFiles(paths: readonly string[]): Promise<OpenedLogFiles> {
+  return { files: await openLogs(paths), livePath: paths.at(-1) };
+}
+
+/** readLogFiles of files opened by openLogFiles; closes them when done. */
+export async function* readOpenedLogFiles(opened: OpenedLogFiles, options: ReadLogsOptions = {}): AsyncIterable<LogLine> {
   const { signal } = options;
   const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
-  const livePath = paths.at(-1);
-  const files = await openLogs(paths);
+  const { livePath } = opened;
+  const files = [...opened.files];
   const last = files.at(-1);
   const end: LogPosition = { file: Math.max(0, files.length - 1), offset: last?.size ?? 0 };
   let start: LogPosition = { file: 0, offset: 0 };

@@ -149,3 +149,30 @@ test('rotateUncapped (a log conmon does not cap): past max-size the live file be
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a read that races a rotation sees a contiguous log ending at the last line written (the rotation and the listing do not interleave)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-logs-'));
+  try {
+    const path = join(dir, 'c-json.log');
+    const limits = { maxSize: 1_000_000, maxFile: 4 }; // keeps 6 rotated files: nothing is dropped here
+    let last = 1;
+    await writeFile(path, rec(1));
+    await rotateIfReplaced(path, limits);
+    let bad = 0;
+    for (let round = 0; round < 150; round++) {
+      // conmon replaces the live file; the rotator and a reader start at the same moment.
+      last++;
+      await conmonReplaces(path, rec(last));
+      const rotation = rotateIfReplaced(path, limits);
+      const lines: number[] = [];
+      for await (const l of readRotatedLogs(path, {})) lines.push(Number(l.data.toString().trim().slice('line-'.length)));
+      await rotation;
+      const first = lines[0] ?? 0;
+      const want = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+      if (JSON.stringify(lines) !== JSON.stringify(want)) bad++;
+    }
+    assert.equal(bad, 0, `${bad} of 150 reads were not contiguous up to the last line`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -30,7 +30,7 @@ import { basename, dirname } from 'node:path';
 import type { LogConfig } from '../../core/types.ts';
 import { invalidArgument } from '../../core/errors.ts';
 import { ramInBytes } from '../../lib/go-units.ts';
-import { readLogFiles } from '../../runtime/index.ts';
+import { openLogFiles, readOpenedLogFiles } from '../../runtime/index.ts';
 import type { LogLine, ReadLogsOptions } from '../../runtime/index.ts';
 
 export const defaultLogMaxSize = 10 * 1024 * 1024;
@@ -110,6 +110,27 @@ async function shift(path: string, kept: number): Promise<void> {
   }
 }
 
+/** Per log path: the tail of the chain of work that renames its files, or lists and opens them. */
+const logLocks = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` while no other rotation or reader of the same log does: a rotation
+ * is several renames, and a reader that lists the files during one would skip
+ * or repeat a file. conmon's own replacement of the live file is one atomic
+ * rename, which readers already handle.
+ */
+async function withLogLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const before = logLocks.get(path) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const tail = run.catch(() => undefined);
+  logLocks.set(path, tail);
+  try {
+    return await run;
+  } finally {
+    if (logLocks.get(path) === tail) logLocks.delete(path);
+  }
+}
+
 const inode = async (p: string) => (await stat(p).catch(() => undefined))?.ino;
 
 /**
@@ -117,7 +138,11 @@ const inode = async (p: string) => (await stat(p).catch(() => undefined))?.ino;
  * `<path>.1` and the new one gets the name `<path>.0`. Nothing to do while
  * `<path>.0` is the live file. Returns whether it rotated.
  */
-export async function rotateIfReplaced(path: string, limits: LogLimits): Promise<boolean> {
+export function rotateIfReplaced(path: string, limits: LogLimits): Promise<boolean> {
+  return withLogLock(path, () => rotateIfReplacedLocked(path, limits));
+}
+
+async function rotateIfReplacedLocked(path: string, limits: LogLimits): Promise<boolean> {
   const live = await inode(path);
   if (live === undefined) return false;
   const zero = await inode(`${path}.0`);
@@ -136,7 +161,11 @@ export async function rotateIfReplaced(path: string, limits: LogLimits): Promise
  * `<path>.1`, and `reopen` has conmon start a fresh one — until then it writes
  * on into `<path>.1`, so nothing is lost. Returns whether it rotated.
  */
-export async function rotateUncapped(path: string, limits: LogLimits, reopen: () => Promise<void>): Promise<boolean> {
+export function rotateUncapped(path: string, limits: LogLimits, reopen: () => Promise<void>): Promise<boolean> {
+  return withLogLock(path, () => rotateUncappedLocked(path, limits, reopen));
+}
+
+async function rotateUncappedLocked(path: string, limits: LogLimits, reopen: () => Promise<void>): Promise<boolean> {
   if (limits.maxSize === 0) return false;
   const live = await stat(path).catch(() => undefined);
   if (!live || live.size <= limits.maxSize) return false;
@@ -155,9 +184,13 @@ export async function rotateUncapped(path: string, limits: LogLimits, reopen: ()
  * append to it and count its size from zero, so what is there moves aside —
  * appended to `<path>.1` while both fit in one file, rotated otherwise.
  */
-export async function prepareLogForStart(path: string, limits: LogLimits): Promise<void> {
+export function prepareLogForStart(path: string, limits: LogLimits): Promise<void> {
+  return withLogLock(path, () => prepareLogForStartLocked(path, limits));
+}
+
+async function prepareLogForStartLocked(path: string, limits: LogLimits): Promise<void> {
   if (limits.maxSize === 0) return;
-  await rotateIfReplaced(path, limits);
+  await rotateIfReplacedLocked(path, limits);
   await rm(`${path}.0`, { force: true });
   const live = await stat(path).catch(() => undefined);
   if (!live || live.size === 0) return;
@@ -175,9 +208,11 @@ export async function prepareLogForStart(path: string, limits: LogLimits): Promi
 }
 
 /**
- * readLogFiles over the rotated files and then the live one: oldest first,
+ * readOpenedLogFiles over the rotated files and then the live one: oldest first,
  * following the live file when asked; `tail` counts across all of them.
  */
 export async function* readRotatedLogs(path: string, options: ReadLogsOptions): AsyncIterable<LogLine> {
-  yield* readLogFiles([...(await rotatedLogFiles(path)), path], options);
+  // Listed and opened while no rotation renames them; read afterwards, from the open files.
+  const opened = await withLogLock(path, async () => openLogFiles([...(await rotatedLogFiles(path)), path]));
+  yield* readOpenedLogFiles(opened, options);
 }
