@@ -139,11 +139,9 @@ export function addContainerRoutes(router: Router): void {
     if (!stdout && !stderr) throw invalidArgument('Bad parameters: you must choose at least one stream');
     const c = await engine.containers.inspect(params['id']!);
     const tailRaw = query.get('tail');
-    let tail: number | undefined;
-    if (tailRaw !== null && tailRaw !== '' && tailRaw !== 'all') {
-      if (!/^\d+$/.test(tailRaw)) throw invalidArgument(`invalid value for "tail": ${JSON.stringify(tailRaw)}`);
-      tail = Number(tailRaw);
-    }
+    // dockerd reads it with strconv.Atoi: anything else (`all`, `x`) and a negative count mean every line.
+    const tailNumber = tailRaw !== null && /^[+-]?\d{1,18}$/.test(tailRaw) ? Number(tailRaw) : -1;
+    const tail = tailNumber >= 0 ? tailNumber : undefined;
     const since = timestampQuery(query, 'since');
     const until = timestampQuery(query, 'until');
     const lines = engine.containers.logs(c.id, {

@@ -24,6 +24,26 @@ export function mergeEnv(base: readonly string[], over: readonly string[]): stri
   return out;
 }
 
+/**
+ * A process's environment from the engine's defaults and the container's (or
+ * exec's) Env, as dockerd's ReplaceOrAppendEnvValues: same-key entries
+ * replace, others are appended, and an entry without `=` (`-e NAME` with NAME
+ * unset where the client ran) unsets NAME instead of being passed on — runc
+ * refuses such an entry.
+ */
+export function processEnv(base: readonly string[], over: readonly string[]): string[] {
+  const out: (string | undefined)[] = [...base];
+  const keyOf = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+  for (const entry of over) {
+    const i = out.findIndex((e) => e !== undefined && keyOf(e) === keyOf(entry));
+    if (!entry.includes('=')) {
+      if (i >= 0) out[i] = undefined;
+    } else if (i >= 0) out[i] = entry;
+    else out.push(entry);
+  }
+  return out.filter((e): e is string => e !== undefined);
+}
+
 function isReset(entrypoint: readonly string[]): boolean {
   return entrypoint.length === 1 && entrypoint[0] === '';
 }

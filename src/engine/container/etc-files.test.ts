@@ -23,3 +23,9 @@ test('resolv.conf falls back to 8.8.8.8 and 8.8.4.4 when no nameserver is left',
 test('--dns replaces the host nameservers', () => {
   assert.equal(resolvConf('nameserver 10.1.1.1\n', { ...none, dns: ['1.1.1.1'] }), 'nameserver 1.1.1.1\n');
 });
+
+test('--dns, --dns-search or --dns-option build the file anew as dockerd does: search, nameservers, options', () => {
+  const host = 'nameserver 10.1.1.1\nsearch example.com\noptions edns0\nsortlist 10.0.0.0\n';
+  assert.equal(resolvConf(host, { ...none, dns: ['9.9.9.9'], dnsSearch: ['ex.com'] }), 'search ex.com\nnameserver 9.9.9.9\noptions edns0\n');
+  assert.equal(resolvConf(host, { ...none, dnsOptions: ['ndots:2'] }), 'search example.com\nnameserver 10.1.1.1\noptions ndots:2\n');
+});

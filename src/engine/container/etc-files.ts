@@ -38,7 +38,8 @@ function isLocalhost(addr: string): boolean {
 /**
  * The host's resolv.conf without localhost nameservers (unreachable from a
  * container's own network namespace), docker's public fallback when none is
- * left; `dns`, `dnsSearch`, `dnsOptions` replace the host's entries.
+ * left; with `dns`, `dnsSearch` or `dnsOptions`, the file is built anew as
+ * dockerd does (search, nameservers, options), each replacing the host's.
  */
 export function resolvConf(host: string, options: { dns: readonly string[]; dnsSearch: readonly string[]; dnsOptions: readonly string[] }): string {
   const nameservers: string[] = [];
@@ -59,6 +60,14 @@ export function resolvConf(host: string, options: { dns: readonly string[]; dnsS
   const ns = options.dns.length > 0 ? [...options.dns] : nameservers.length > 0 ? nameservers : fallbackNameservers;
   const se = options.dnsSearch.length > 0 ? [...options.dnsSearch] : search;
   const op = options.dnsOptions.length > 0 ? [...options.dnsOptions] : opts;
+  if (options.dns.length > 0 || options.dnsSearch.length > 0 || options.dnsOptions.length > 0) {
+    // dockerd builds the file anew (libnetwork's resolvconf.Build): search, nameservers, options.
+    const built: string[] = [];
+    if (se.length > 0 && se.join(' ').trim() !== '.') built.push(`search ${se.join(' ')}`);
+    built.push(...ns.map((n) => `nameserver ${n}`));
+    if (op.length > 0 && op.join(' ').trim() !== '') built.push(`options ${op.join(' ')}`);
+    return built.join('\n') + '\n';
+  }
   const out = ns.map((n) => `nameserver ${n}`);
   if (se.length > 0) out.push(`search ${se.join(' ')}`);
   if (op.length > 0) out.push(`options ${op.join(' ')}`);

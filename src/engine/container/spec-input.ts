@@ -6,7 +6,7 @@ import type { Container, MountPoint } from '../../core/types.ts';
 import type { SpecInput } from '../../runtime/index.ts';
 import { resolveUser } from '../../runtime/index.ts';
 import { parseBind, parseMountSpec } from '../../volume/index.ts';
-import { mergeEnv } from './config.ts';
+import { mergeEnv, processEnv } from './config.ts';
 import type { ContainerContext } from './context.ts';
 import type { ResolvedLinks } from './links.ts';
 import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
@@ -22,7 +22,7 @@ export async function specInput(ctx: ContainerContext, c: Container, options: { 
   const user = extraGids.length === 0 ? baseUser : { ...baseUser, additionalGids: [...baseUser.additionalGids, ...extraGids.filter((g) => !baseUser.additionalGids.includes(g))] };
   const init = h.init ? withInit([c.path, ...c.args]) : undefined;
   const mounts = await ctx.d.mounts.ociMounts(c.mountPoints !== undefined ? c : { ...c, mountPoints: legacyMountPoints(c) }, rootfs);
-  const env = mergeEnv(mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], links.env), c.env);
+  const env = processEnv(mergeEnv([defaultPath, `HOSTNAME=${c.hostname}`, ...(c.spec.tty ? ['TERM=xterm'] : [])], links.env), c.env);
   let network: SpecInput['network'] = c.network ? { mode: 'path', path: c.network.sandboxKey } : { mode: 'new' };
   if (h.networkMode === 'host') network = { mode: 'host' };
   else if (h.networkMode.startsWith('ns:')) network = { mode: 'path', path: h.networkMode.slice('ns:'.length) };

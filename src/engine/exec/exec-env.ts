@@ -6,7 +6,7 @@
 import { internal, isNotFound } from '../../core/errors.ts';
 import type { Container } from '../../core/types.ts';
 import { linkEnv } from '../container/links.ts';
-import { mergeEnv } from '../container/config.ts';
+import { mergeEnv, processEnv } from '../container/config.ts';
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -29,5 +29,5 @@ export async function currentLinkEnv(c: Container, inspect: (idOrName: string) =
 /** The environment an exec of `c` starts from (its own Env goes on top). */
 export async function execBaseEnv(c: Container, tty: boolean, inspect: (idOrName: string) => Promise<Container>): Promise<string[]> {
   const daemon = [defaultPath, `HOSTNAME=${c.hostname}`, ...(tty ? ['TERM=xterm'] : [])];
-  return mergeEnv(mergeEnv(daemon, await currentLinkEnv(c, inspect)), c.env);
+  return processEnv(mergeEnv(daemon, await currentLinkEnv(c, inspect)), c.env);
 }

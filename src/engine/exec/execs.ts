@@ -16,7 +16,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { hostCapabilities, resolveUser } from '../../runtime/index.ts';
 import type { ContainerRuntime, ExecProcess } from '../../runtime/index.ts';
 import { AttachSession, type ContainerAttachment } from '../container/attach-session.ts';
-import { mergeEnv } from '../container/config.ts';
+import { processEnv } from '../container/config.ts';
 import { execBaseEnv } from './exec-env.ts';
 
 export interface ExecSpec {
@@ -258,7 +258,7 @@ export class LocalExecService implements ExecService {
     const bundle = join(this.#d.execRoot, 'containers', c.id);
     const config = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as { process?: Record<string, unknown>; root?: { path?: string } };
     const base = config.process ?? {};
-    const env = mergeEnv(baseEnv, spec.env);
+    const env = processEnv(baseEnv, spec.env);
     const out: Record<string, unknown> = { ...base, terminal: tty, args: [...spec.cmd], env };
     delete out['consoleSize'];
     if (spec.workingDir) out['cwd'] = spec.workingDir;
