@@ -56,8 +56,11 @@ export function parseOctal(s: string): number {
   return parseInt(s, 8);
 }
 
-/** Docker prints durations in history as Go does; these are the classic builder's `#(nop)` texts. */
-export function nop(text: string): string {
-  return `/bin/sh -c #(nop) ${text}`;
+/**
+ * The classic builder's `#(nop)` texts: the stage's shell (SHELL, else
+ * `/bin/sh -c`) and the step's text, as its history shows them.
+ */
+export function nop(text: string, shell?: readonly string[]): string {
+  return `${(shell && shell.length > 0 ? shell : ['/bin/sh', '-c']).join(' ')} #(nop) ${text}`;
 }
 

@@ -2,6 +2,7 @@
 // --from, URLs for ADD, inline heredocs) are hashed for the cache key, then
 // copied into a mounted snapshot of the stage whose upper directory becomes
 // the step's layer.
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { sha256, type Digest } from '../../core/digest.ts';
 import { notImplemented } from '../../core/errors.ts';
@@ -27,7 +28,8 @@ export async function copyStep(b: BuildSession, st: StageState, cmd: CopyCommand
   // --link only changes how BuildKit stores the layer; the files are the same.
   const from = cmd.kind === 'COPY' ? x(cmd.from) : '';
   const sources = cmd.sources.map(x);
-  let dest = x(cmd.dest);
+  const destAsWritten = x(cmd.dest);
+  let dest = destAsWritten;
   const workdir = st.config.config?.WorkingDir || '/';
   if (!dest.startsWith('/')) dest = posix.join(workdir, dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
   const chmodValue = cmd.chmod ? parseOctal(x(cmd.chmod)) : undefined;
@@ -43,8 +45,10 @@ export async function copyStep(b: BuildSession, st: StageState, cmd: CopyCommand
     const inline = cmd.sourceContents.map((s) => ({ name: s.path, data: s.expand ? x(s.data) : s.data }));
     const hash = await hashSources(found);
     const inlineHash = sha256(JSON.stringify(inline)).slice(7, 19);
-    const kind = found.length === 1 && inline.length === 0 ? 'file' : 'multi';
-    const createdBy = nop(`${what} ${kind}:${hash}${inline.length > 0 ? `+${inlineHash}` : ''} in ${dest} `);
+    const kind = found.length === 1 && inline.length === 0 ? ((await stat(found[0]!.abs)).isDirectory() ? 'dir' : 'file') : 'multi';
+    // The classic builder's text: `--chown=` glued to the hash, the destination as written.
+    const chownText = chown ? `--chown=${chown}` : '';
+    const createdBy = nop(`${what} ${chownText}${kind}:${hash}${inline.length > 0 ? `+${inlineHash}` : ''} in ${destAsWritten} `, st.config.config?.Shell);
     const key = b.cache.key([st.imageId ?? JSON.stringify(st.config), createdBy, from, chown, String(chmodValue ?? '')]);
     if (await tryCache(b, st, key, createdBy)) return;
 

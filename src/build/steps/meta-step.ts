@@ -10,7 +10,10 @@ import { tryCache } from '../step-cache.ts';
 
 export async function metaStep(b: BuildSession, st: StageState, text: string, mutate: (c: OciContainerConfig) => void, author?: string): Promise<void> {
   // Docker's metadata steps join "#(nop) " and the text as two words (two spaces); WORKDIR, COPY and ADD use one.
-  const createdBy = nop(` ${text}`);
+  // After the change: a SHELL step's own line already shows the new shell, as in docker.
+  const changed = clone(st.config.config ?? {});
+  mutate(changed);
+  const createdBy = nop(` ${text}`, changed.Shell);
   const key = b.cache.key([st.imageId ?? JSON.stringify(st.config), createdBy]);
   if (await tryCache(b, st, key, createdBy, mutate)) return;
   const c = clone(st.config.config ?? {});

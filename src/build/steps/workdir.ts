@@ -16,7 +16,7 @@ export async function workdirStep(b: BuildSession, st: StageState, cmd: WorkdirC
   const given = x(cmd.path);
   const cur = st.config.config?.WorkingDir || '/';
   const dir = posix.isAbsolute(given) ? posix.normalize(given) : posix.join(cur, given);
-  const createdBy = nop(`WORKDIR ${dir}`);
+  const createdBy = nop(`WORKDIR ${dir}`, st.config.config?.Shell);
   const key = b.cache.key([st.imageId ?? JSON.stringify(st.config), createdBy]);
   if (await tryCache(b, st, key, createdBy, (cc) => { cc.WorkingDir = dir; })) return;
   const c = clone(st.config.config ?? {});
