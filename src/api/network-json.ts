@@ -25,7 +25,7 @@ export function networkJson(info: NetworkInfo, options: { containers: boolean; v
     EnableIPv6: n.enableIpv6 === true,
     IPAM: {
       Driver: 'default',
-      Options: null,
+      Options: n.ipamOptions ? { ...n.ipamOptions } : null,
       Config: n.subnet
         ? [
           { Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(n.gatewayImplied ? {} : { Gateway: n.gateway }), ...(n.auxAddresses ? { AuxiliaryAddresses: { ...n.auxAddresses } } : {}) },

@@ -52,6 +52,7 @@ export async function newBridgeNetwork(o: CreateNetworkOptions, existing: readon
     ...(ipRange ? { ipRange: formatCidr(ipRange) } : {}),
     ...(auxAddresses ? { auxAddresses } : {}),
     ...(o.subnet && !o.gateway ? { gatewayImplied: true } : {}),
+    ...(o.ipamOptions ? { ipamOptions: { ...o.ipamOptions } } : {}),
     ...(o.enableIpv6 ? { enableIpv6: true } : {}),
     ...(o.ipv6 ? { ipv6: { ...o.ipv6 } } : {}),
     bridge,

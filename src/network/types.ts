@@ -23,6 +23,8 @@ export interface NetworkRecord {
   readonly ipv6?: Ipv6Pool;
   /** A subnet given without a gateway: dockerd's IPAM.Config then shows no Gateway. */
   readonly gatewayImplied?: boolean;
+  /** IPAM.Options as given at create (berth's IPAM takes none; shown as given, as dockerd does); absent: null. */
+  readonly ipamOptions?: Readonly<Record<string, string>>;
   /** The Linux bridge device (bridge networks). */
   readonly bridge?: string;
   /** The default bridge: no embedded DNS, no aliases. */
@@ -36,6 +38,7 @@ export interface CreateNetworkOptions {
   readonly gateway?: string;
   readonly ipRange?: string;
   readonly auxAddresses?: Readonly<Record<string, string>>;
+  readonly ipamOptions?: Readonly<Record<string, string>>;
   /** CheckDuplicate: refuse a name already taken (dockerd, without it, creates a second network of that name). */
   readonly checkDuplicate?: boolean;
   readonly enableIpv6?: boolean;

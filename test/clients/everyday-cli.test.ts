@@ -3,7 +3,7 @@
 // `-e NAME` whose NAME is unset where the CLI runs; resolv.conf with --dns;
 // logs --tail with a value that is not a count.
 import assert from 'node:assert/strict';
-import { clientTargets, dockerCli, sameOnBoth, type RunResult, type Target } from './harness.ts';
+import { clientTargets, dockerCli, dockerPy, sameOnBoth, type RunResult, type Target } from './harness.ts';
 
 clientTargets();
 
@@ -88,4 +88,21 @@ sameOnBoth('logs --tail with a value that is not a count shows every line', asyn
   };
 }, {
   expect: (r) => assert.equal(r.x.stdout, 'one\ntwo\nthree\n'),
+});
+
+sameOnBoth('network inspect shows IPAM options as the client gave them', async (t) => {
+  await docker(t, ['network', 'create', 'ipam-cli']);
+  await docker(t, ['network', 'create', '--ipam-opt', 'foo=bar', 'ipam-opt']);
+  const py = await dockerPy(t, `
+c = client()
+n = c.networks.create('ipam-py')
+out(c.api.inspect_network(n.id)['IPAM'])
+`, { flavor: 'pypi' });
+  return {
+    cli: brief(await docker(t, ['network', 'inspect', '-f', '{{json .IPAM}}', 'ipam-cli'])),
+    opt: brief(await docker(t, ['network', 'inspect', '-f', '{{json .IPAM.Options}}', 'ipam-opt'])),
+    py,
+  };
+}, {
+  expect: (r) => assert.equal(r.opt.stdout, '{"foo":"bar"}\n'),
 });

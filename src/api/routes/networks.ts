@@ -78,6 +78,7 @@ export function addNetworkRoutes(router: Router): void {
       ...(gateway ? { gateway } : {}),
       ...(ipRange ? { ipRange } : {}),
       ...(Object.keys(aux).length > 0 ? { auxAddresses: aux } : {}),
+      ...(isObj(ipam['Options']) ? { ipamOptions: strMap(ipam['Options'], 'IPAM.Options') } : {}),
       internal: body['Internal'] === true,
       attachable: body['Attachable'] === true,
       labels: strMap(body['Labels'], 'Labels'),
