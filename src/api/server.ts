@@ -164,8 +164,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       if ((res as { _hijacked?: boolean })._hijacked) {
         (upgrade?.socket ?? req.socket).destroy();
       } else if (!res.headersSent) {
-        // A body left unread (too large, or the handler refused before reading it) is not
-        // drained for keep-alive: the connection closes after the answer, as Go's server does.
+        // A body the handler left unread (it refused before reading it, or stopped at a bad
+        // entry) is read and dropped before the answer, for at most 30 s, as dockerd's
+        // answers show: a client still sending it (docker cp's tar) then reads the error,
+        // where closing on it would give it a broken pipe. Past that, the connection
+        // closes after the answer.
+        if (!req.complete) await discardBody(req, unreadBodyWaitMs);
         if (!req.complete) res.setHeader('Connection', 'close');
         sendJson(res, status, { message: isBerthError(err) || status !== 500 ? errorMessage(err) : `internal error: ${errorMessage(err)}` });
       } else {
@@ -211,4 +215,30 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       await Promise.all(listening.map((p) => rm(p, { force: true })));
     },
   };
+}
+
+/** How long an unread request body is read and dropped before an error answer. */
+const unreadBodyWaitMs = 30_000;
+
+/** Reads and drops what is left of a request body, until it ends or `ms` pass; resolves either way. */
+function discardBody(req: IncomingMessage, ms: number): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('error', done);
+      req.off('close', done);
+      if (!req.complete) req.pause();
+      resolve();
+    };
+    const onData = () => undefined;
+    const timer = setTimeout(done, ms);
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
 }

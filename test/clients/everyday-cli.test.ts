@@ -3,6 +3,8 @@
 // `-e NAME` whose NAME is unset where the CLI runs; resolv.conf with --dns;
 // logs --tail with a value that is not a count.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { clientTargets, dockerCli, dockerPy, sameOnBoth, type RunResult, type Target } from './harness.ts';
 
 clientTargets();
@@ -105,4 +107,35 @@ out(c.api.inspect_network(n.id)['IPAM'])
   };
 }, {
   expect: (r) => assert.equal(r.opt.stdout, '{"foo":"bar"}\n'),
+});
+
+sameOnBoth('docker cp refused while the client still sends its tar: the error reaches the client, not a broken pipe', async (t) => {
+  const dir = mkdtempSync('/tmp/berth-cp-refused-');
+  try {
+    // 8 MiB: the engine refuses long before the client has sent it all.
+    writeFileSync(join(dir, 'big'), Buffer.alloc(8 * 1024 * 1024, 7));
+    mkdirSync(join(dir, 'tree'));
+    writeFileSync(join(dir, 'tree', 'tmp'), 'a file where the container has a directory\n');
+    writeFileSync(join(dir, 'tree', 'zzz-big'), Buffer.alloc(8 * 1024 * 1024, 9));
+    await docker(t, ['run', '-d', '--name', 'cp-refused', 'busybox', 'sh', '-c', 'echo x > /file; exec sleep 300']);
+    const attempt = async (args: string[]) => {
+      const r = await docker(t, args);
+      // The CLI's own log lines when the engine answers before it has sent everything (on dockerd too, by timing) are left out.
+      const stderr = r.stderr.split('\n').filter((l) => !/level=error msg="Can't (add file|close tar writer)/.test(l)).join('\n');
+      return { code: r.code, stderr: stderr.replace(/Error processing tar file\(exit status 1\): /, '') };
+    };
+    return {
+      'into a file': await attempt(['cp', join(dir, 'big'), 'cp-refused:/file/inside']),
+      'a file over a directory, then more': await attempt(['cp', `${join(dir, 'tree')}/.`, 'cp-refused:/']),
+      'still answers': (await docker(t, ['exec', 'cp-refused', 'cat', '/file'])).stdout,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, {
+  expect: (r) => {
+    assert.equal(r['into a file'].code, 1);
+    assert.match(r['into a file'].stderr, /^Error response from daemon: /);
+    assert.match(r['a file over a directory, then more'].stderr, /^Error response from daemon: cannot overwrite directory/);
+  },
 });

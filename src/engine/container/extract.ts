@@ -4,9 +4,9 @@
 // out refused in its words, existing files replaced, owners, modes and times
 // set. The files agent makes every call inside the container's root
 // (fs-agent.ts), so neither the tar nor the container can reach the host.
+import { pipeline } from 'node:stream/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { internal, invalidArgument } from '../../core/errors.ts';
 import { isInRootError, type EntryStat, type InRootFs } from './fs-agent.ts';
@@ -52,9 +52,16 @@ export async function extractInto(view: ContainerFsView, path: string, container
       }
     }
   })();
+  // Not pipeline(): on a bad entry it would destroy `input` (the request), and the client
+  // still sending would get a broken pipe instead of the answer (the API reads the rest).
+  const feeding = feed(input, extract);
   try {
-    await Promise.all([pipeline(input, extract), consuming]);
+    await Promise.all([feeding, consuming]);
   } catch (err) {
+    if (typeof input.unpipe === 'function') input.unpipe(extract);
+    extract.destroy();
+    feeding.catch(() => undefined);
+    consuming.catch(() => undefined);
     throw tarError(err);
   }
   for (const d of dirTimes.reverse()) await fs.utimes(d.path, d.mtime).catch(() => undefined);
@@ -164,4 +171,25 @@ function tarError(err: unknown): unknown {
 function goClean(name: string): string {
   const n = posix.normalize(name === '' ? '.' : name);
   return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+
+/** Pipes `input` into the tar extractor until it ends; on either side's error, stops reading it without destroying it. */
+function feed(input: Readable, extract: NodeJS.WritableStream & { destroy(err?: Error): void }): Promise<void> {
+  // A stream of another kind (streamx's, in tests) has no unpipe: piped as before.
+  if (typeof input.unpipe !== 'function') return pipeline(input, extract);
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => {
+      input.unpipe(extract);
+      input.off('error', fail);
+      extract.destroy(err);
+      reject(err);
+    };
+    input.once('error', fail);
+    extract.once('error', fail);
+    extract.once('finish', () => {
+      input.off('error', fail);
+      resolve();
+    });
+    input.pipe(extract);
+  });
 }
