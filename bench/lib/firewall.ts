@@ -1,5 +1,5 @@
 // The host firewall around a benchmark dockerd that runs with --iptables=true
-// (bench/run-latency's default-bridge case): a snapshot of `iptables-save` and
+// (the benches' default-bridge cases, lib/daemons.ts): a snapshot of `iptables-save` and
 // of the forwarding/bridge-netfilter sysctls before dockerd starts, and a
 // restore afterwards that takes out exactly what dockerd added — its DOCKER*
 // chains and every rule naming them or its bridge — and puts back policies,
