@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     }
 
     // podman, with its own storage; in a netns of its own for the default network.
-    const vPodman = add({ name: 'podman', what: 'podman (no daemon)', argv: (a) => ['podman', ...a], env: process.env, footprint: noDaemon, rmFlags: ['-t', '0'] });
+    const vPodman = add({ name: 'podman', what: 'podman CLI, no daemon', argv: (a) => ['podman', ...a], env: process.env, footprint: noDaemon, rmFlags: ['-t', '0'] });
     const p = setupPodman({ dir: join(tmp, 'podman'), bridge: o.network === 'default', note });
     if ('skip' in p) vPodman.skip = p.skip;
     else {

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const samples: RssResult['samples'] = [];
   const sample = (name: string) => samples.push({ name, footprint: berthFootprint(o.pid, execRoot) });
-  sample('as found (after the suite)');
+  sample('as found');
   let startMs: number | null = null;
   let rmMs: number | null = null;
 

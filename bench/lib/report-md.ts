@@ -46,6 +46,8 @@ export function render(r: Results, chartsDir: string, chartsLink: string): Rende
       `Load average (1, 5, 15 min) ${m.loadBefore.join(' ')} before the first bench, ${m.loadAfter.join(' ')} after the last; each section gives its own.`,
     '',
   );
+  const busiest = Math.max(m.loadBefore[0] ?? 0, m.loadAfter[0] ?? 0, ...[r['run-latency'], r['cli-start'], r.many, r.build, r.pull].flatMap((x) => (x ? [x.loadBefore[0] ?? 0, x.loadAfter[0] ?? 0] : [])));
+  if (busiest > m.cores) out.push(`**A busy machine:** the 1-minute load average reached ${busiest} on ${m.cores} cores during these runs (other work shared the machine), so absolute times are inflated and noisy; the ratios, measured interleaved, are the better guide, and the goals ask for a quiet machine.`, '');
 
   // Goals.
   const gs = goals(r);
@@ -101,10 +103,10 @@ export function render(r: Results, chartsDir: string, chartsLink: string): Rende
     out.push(`${when(many)}; ${many.network === 'none' ? '`--network none`' : 'the default network (each engine its own bridge; podman in a network namespace of its own)'}. One \`rm -f\` command with the ${many.count} ids (podman: \`rm -f -t 0\`, since its \`rm -f\` waits 10 s for SIGTERM first).`, '');
     const live = many.engines.filter((e) => e.skip === null);
     out.push(chart('many.png', { title: `${many.count} containers, median seconds`, ylabel: 's', series: [`${many.count} × run -d`, `rm -f of ${many.count}`], rows: live.map((e) => ({ label: e.name, values: [e.startMedianMs === null ? null : e.startMedianMs / 1000, e.rmMedianMs === null ? null : e.rmMedianMs / 1000] })), decimals: 1 }), '');
-    out.push(`| engine | ${many.count} × run -d, s | per run, ms | rm -f of ${many.count}, s | failures |`, '| --- | --- | --- | --- | --- |');
+    out.push(`| engine | client → engine | ${many.count} × run -d, s | per run, ms | rm -f of ${many.count}, s | failures |`, '| --- | --- | --- | --- | --- | --- |');
     for (const e of many.engines) {
-      if (e.skip !== null) out.push(`| ${e.name} (${e.what}) | ${e.skip} | | | |`);
-      else out.push(`| ${e.name} (${e.what}) | ${f(e.startMedianMs === null ? null : e.startMedianMs / 1000, 2)} | ${f(e.eachStartMedianMs)} | ${f(e.rmMedianMs === null ? null : e.rmMedianMs / 1000, 2)} | ${e.failures.length ? e.failures.join('; ') : 'none'} |`);
+      if (e.skip !== null) out.push(`| ${e.name} | ${e.what} | ${e.skip} | | | |`);
+      else out.push(`| ${e.name} | ${e.what} | ${f(e.startMedianMs === null ? null : e.startMedianMs / 1000, 2)} | ${f(e.eachStartMedianMs)} | ${f(e.rmMedianMs === null ? null : e.rmMedianMs / 1000, 2)} | ${e.failures.length ? e.failures.join('; ') : 'none'} |`);
     }
     out.push('', '| ratio of medians | value | goal |', '| --- | --- | --- |');
     for (const x of manyRatios(many)) out.push(`| ${x.name} | ${f(x.value, 2)} | ${x.goal !== undefined ? `≤ ${x.goal}` : ''} |`);
