@@ -5,8 +5,8 @@
 // variant alike. Prints medians and the ratios issues 2 and 6 ask for. Starts
 // its own berthd and dockerd with temporary roots and stops them; never touches
 // /run/berth or a daemon it did not start. Its dockerd has a bridge and
-// iptables, so the host's firewall and forwarding sysctls are saved before and
-// restored after (run-latency-firewall.ts). Run as root; see README.md.
+// iptables in a network namespace of its own (lib/daemons.ts), never on the
+// host's firewall. Run as root; see README.md.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { privateNet, startBerthd, startDockerd, type Daemon } from './lib/daemons.ts';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     for (const v of [vDockerBerthd, vBerth, vDockerBerthdBridge, vBerthBridge]) Object.assign(v, { env: berthEnv });
 
     // dockerd, private, with its own roots, and a bridge of its own with iptables (as a stock dockerd has
-    // docker0): the host's firewall and forwarding sysctls are saved first and restored when it stops.
+    // docker0), in a network namespace of its own.
     const vDockerd = add({ name: 'docker→dockerd', what: 'docker CLI against a private dockerd', cmd: docker ?? 'docker', args: runArgs });
     const vDockerdBridge = add({ name: 'docker→dockerd br', what: 'docker CLI against a private dockerd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs });
     if (!docker || !which('dockerd')) {

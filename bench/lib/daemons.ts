@@ -1,13 +1,13 @@
 // The private daemons the benches compare: a berthd and a dockerd, each with
 // its own roots and socket under the bench's temp dir and, when it has a
 // bridge, a bridge and subnet of its own — never /run/berth, /var/lib/docker,
-// docker0 or a daemon the bench did not start. A dockerd with a bridge needs
-// iptables: the host's firewall and forwarding sysctls are saved before it
-// starts and restored when it stops (firewall.ts).
+// docker0 or a daemon the bench did not start. A dockerd with a bridge runs in
+// a network namespace of its own (nsenter --net, as the test tier's oracle),
+// so its bridge, veths and iptables rules never touch the host's; deleting the
+// namespace takes them along.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { restoreFirewall, snapshotFirewall, type FirewallSnapshot } from './firewall.ts';
 import { must, repo, stopChild, unmountUnder, waitForPing } from './proc.ts';
 
 export interface Daemon {
@@ -64,7 +64,7 @@ export async function startBerthd(o: BerthdOptions): Promise<Daemon> {
 
 export interface DockerdOptions {
   dir: string;
-  /** A bridge that the bench makes for dockerd (with iptables), or none at all (`--bridge=none --iptables=false`). */
+  /** A bridge that the bench makes for dockerd (with iptables, in dockerd's own network namespace), or none at all (`--bridge=none --iptables=false`). */
   bridge: { name: string; bip: string } | 'none';
   extraArgs?: readonly string[];
   note?: (msg: string) => void;
@@ -74,30 +74,28 @@ export interface DockerdOptions {
 export async function startDockerd(o: DockerdOptions): Promise<Daemon> {
   mkdirSync(o.dir, { recursive: true });
   const sock = join(o.dir, 'docker.sock');
-  let firewall: FirewallSnapshot | undefined;
   const bridge = o.bridge === 'none' ? undefined : o.bridge;
+  const netns = bridge ? `berth-bench-${bridge.name}` : undefined;
   const netArgs = bridge ? [`--bridge=${bridge.name}`, '--iptables=true', '--ip6tables=false', '--userland-proxy=false'] : ['--bridge=none', '--iptables=false', '--ip6tables=false'];
   let child: ChildProcess | undefined;
   const stop = async () => {
     if (child) await stopChild(child, 20_000);
-    if (bridge) spawnSync('ip', ['link', 'del', bridge.name], { stdio: 'ignore' });
-    if (firewall && bridge) {
-      const { exact, notes } = restoreFirewall(firewall, bridge.name);
-      o.note?.(exact ? 'firewall and forwarding restored exactly as saved' : 'firewall restored as far as dockerd changed it');
-      for (const n of notes) o.note?.(n);
-      firewall = undefined;
-    }
+    if (netns) spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
     unmountUnder(o.dir);
   };
   try {
-    if (bridge) {
-      firewall = snapshotFirewall();
-      must('ip', ['link', 'add', 'name', bridge.name, 'type', 'bridge']);
-      must('ip', ['addr', 'add', bridge.bip, 'dev', bridge.name]);
-      must('ip', ['link', 'set', bridge.name, 'up']);
-    }
     const args = ['--data-root', join(o.dir, 'root'), '--exec-root', join(o.dir, 'exec'), '--pidfile', join(o.dir, 'docker.pid'), '-H', `unix://${sock}`, ...netArgs, ...(o.extraArgs ?? [])];
-    child = spawn('dockerd', args, { stdio: 'ignore' });
+    if (bridge && netns) {
+      must('ip', ['netns', 'add', netns]);
+      must('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+      must('ip', ['-n', netns, 'link', 'add', 'name', bridge.name, 'type', 'bridge']);
+      must('ip', ['-n', netns, 'addr', 'add', bridge.bip, 'dev', bridge.name]);
+      must('ip', ['-n', netns, 'link', 'set', bridge.name, 'up']);
+      // Only the network namespace: `ip netns exec` would also give dockerd a fresh /sys without cgroup mounts.
+      child = spawn('nsenter', [`--net=/run/netns/${netns}`, '--', 'dockerd', ...args], { stdio: 'ignore' });
+    } else {
+      child = spawn('dockerd', args, { stdio: 'ignore' });
+    }
     await waitForPing(sock, 60_000, child);
   } catch (e) {
     await stop();
