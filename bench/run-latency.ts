@@ -5,16 +5,17 @@
 // variant alike. Prints medians and the ratios issues 2 and 6 ask for. Starts
 // its own berthd and dockerd with temporary roots and stops them; never touches
 // /run/berth or a daemon it did not start. Its dockerd has a bridge and
-// iptables, so the host's firewall and forwarding sysctls are saved before and
-// restored after (run-latency-firewall.ts). Run as root; see README.md.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// iptables in a network namespace of its own (lib/daemons.ts), never on the
+// host's firewall. Run as root; see README.md.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { restoreFirewall, snapshotFirewall, type FirewallSnapshot } from './run-latency-firewall.ts';
+import { join } from 'node:path';
+import { privateNet, startBerthd, startDockerd, type Daemon } from './lib/daemons.ts';
+import { busyboxInBerthd, busyboxInDocker, busyboxRootfsTar } from './lib/images.ts';
+import { load } from './lib/machine.ts';
+import { setupPodman, type Podman } from './lib/podman.ts';
+import { logFor, median, must, repo, rotate, timeCommand, unmountUnder, which } from './lib/proc.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { note, fail } = logFor('run-latency');
 
 interface Variant {
   readonly name: string;
@@ -56,119 +57,27 @@ function parseArgs(argv: readonly string[]): Options {
   return opts;
 }
 
-function fail(msg: string): never {
-  process.stderr.write(`run-latency: ${msg}\n`);
-  process.exit(1);
-}
-
-function note(msg: string): void {
-  process.stderr.write(`run-latency: ${msg}\n`);
-}
-
-function which(prog: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${prog}`], { encoding: 'utf8' });
-  const path = r.stdout.trim();
-  return r.status === 0 && path !== '' ? path : undefined;
-}
-
-/** Runs a set-up command to completion; throws with its stderr when it fails. */
-function must(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: Buffer; cwd?: string } = {}): string {
-  const r = spawnSync(cmd, args, { env: opts.env ?? process.env, input: opts.input, cwd: opts.cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
-  if (r.status !== 0) {
-    const why = r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${why}`);
-  }
-  return r.stdout;
-}
-
-/** Resolves when GET /_ping on the unix socket answers 200, or rejects after `ms`. */
-async function waitForPing(socketPath: string, ms: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`daemon exited (${child.exitCode ?? child.signalCode}) before answering on ${socketPath}`);
-    const ok = await new Promise<boolean>((res) => {
-      const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (resp) => {
-        resp.resume();
-        res(resp.statusCode === 200);
-      });
-      req.on('error', () => res(false));
-      req.on('timeout', () => { req.destroy(); res(false); });
-      req.end();
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no answer on ${socketPath} within ${ms} ms`);
-}
-
-/** SIGTERM, then SIGKILL after `ms`; resolves when the process is gone. */
-async function stopChild(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((res) => child.once('exit', () => res()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  await gone;
-  clearTimeout(timer);
-}
-
-/** Unmounts everything mounted under `dir`, deepest first (a daemon may leave some behind). */
-function unmountUnder(dir: string): void {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .map((p) => p.replace(/\\040/g, ' '))
-    .filter((p) => p === dir || p.startsWith(dir + '/'))
-    .sort((a, b) => b.length - a.length);
-  for (const p of points) {
-    note(`unmounting leftover ${p}`);
-    spawnSync('umount', ['-l', p]);
-  }
-}
-
-function time(v: Variant): { ms: number; ok: boolean; err: string } {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(v.cmd, v.args, { env: v.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const err = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n')[0] ?? '';
-  return { ms, ok: r.status === 0, err: err || `exit ${r.status ?? r.signal}` };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) fail('run me as root (the engines need it)');
   const berthBin = join(repo, 'bin', 'berth');
-  const berthdBin = join(repo, 'bin', 'berthd');
-  const notBuilt = ['berth', 'berthd'].filter((p) => !existsSync(join(repo, 'dist', p === 'berth' ? 'berth.cjs' : `${p}.mjs`))).map((p) => `dist/${p} is not built (npm run build)`)[0];
+  const notBuilt = ['berth.cjs', 'berthd.mjs'].filter((p) => !existsSync(join(repo, 'dist', p))).map((p) => `dist/${p} is not built (npm run build)`)[0];
+  const loadBefore = load();
 
   const tmp = mkdtempSync('/tmp/berth-bench-');
-  // Its own bridge and subnet, so that it never shares one with a system berthd.
-  const benchBridge = `bb${process.pid % 100000}`;
-  const benchBip = `10.254.${process.pid % 250}.1/24`;
-  // The bench dockerd's bridge (made here, so that it never is a shared docker0).
-  const dockerBridge = `bd${process.pid % 100000}`;
-  const dockerBip = `10.253.${process.pid % 250}.1/24`;
-  let firewall: FirewallSnapshot | undefined;
-  const children: ChildProcess[] = [];
+  const stops: (() => Promise<void> | void)[] = [];
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    for (const c of children.reverse()) await stopChild(c, 15_000);
-    // The bench berthd's own default bridge outlives it (as docker0 outlives dockerd).
-    spawnSync('ip', ['link', 'del', benchBridge], { stdio: 'ignore' });
-    spawnSync('ip', ['link', 'del', dockerBridge], { stdio: 'ignore' });
-    if (firewall) {
-      const { exact, notes } = restoreFirewall(firewall, dockerBridge);
-      note(exact ? 'firewall and forwarding restored exactly as saved' : 'firewall restored as far as dockerd changed it');
-      for (const n of notes) note(n);
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        note(`cleanup: ${(e as Error).message}`);
+      }
     }
-    unmountUnder(tmp);
+    unmountUnder(tmp, note);
     if (opts.keep) note(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   };
@@ -176,10 +85,7 @@ async function main(): Promise<void> {
 
   try {
     note(`working in ${tmp}`);
-    const tarPath = join(tmp, 'busybox.tar');
-    writeFileSync(tarPath, spawnSync(join(repo, 'scripts', 'setup'), ['--busybox-tar'], { maxBuffer: 64 << 20 }).stdout);
-    const tar = readFileSync(tarPath);
-    if (tar.length < 1024) throw new Error('scripts/setup --busybox-tar produced no tar');
+    const tarPath = busyboxRootfsTar(tmp);
     const runArgs = ['run', '--rm', '--network', 'none', 'busybox', 'true'];
     const bridgeArgs = ['run', '--rm', 'busybox', 'true'];
     const docker = which('docker');
@@ -187,69 +93,69 @@ async function main(): Promise<void> {
     const variants: Variant[] = [];
     const add = (v: Omit<Variant, 'samples'>) => { const full: Variant = { ...v, samples: [] }; variants.push(full); return full; };
 
-    // berthd, private.
-    const bRoot = join(tmp, 'berth');
-    mkdirSync(bRoot, { recursive: true });
-    const bSock = join(bRoot, 'berth.sock');
-    const bEnv = { ...process.env, DOCKER_HOST: `unix://${bSock}` };
-    const vDockerBerthd = add({ name: 'docker→berthd', what: 'docker CLI against berthd', cmd: docker ?? 'docker', args: runArgs, env: bEnv });
-    const vBerth = add({ name: 'berth→berthd', what: 'berth CLI against berthd', cmd: berthBin, args: runArgs, env: bEnv });
+    // berthd, private, with its own bridge and subnet (never a system berthd's).
+    let archive: string | undefined;
+    let berthd: Daemon | undefined;
+    const vDockerBerthd = add({ name: 'docker→berthd', what: 'docker CLI against berthd', cmd: docker ?? 'docker', args: runArgs });
+    const vBerth = add({ name: 'berth→berthd', what: 'berth CLI against berthd', cmd: berthBin, args: runArgs });
     // The default-bridge case (CNI netns + veth + NAT).
-    const vDockerBerthdBridge = add({ name: 'docker→berthd br', what: 'docker CLI against berthd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs, env: bEnv });
-    const vBerthBridge = add({ name: 'berth→berthd br', what: 'berth CLI against berthd, default bridge network', cmd: berthBin, args: bridgeArgs, env: bEnv });
+    const vDockerBerthdBridge = add({ name: 'docker→berthd br', what: 'docker CLI against berthd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs });
+    const vBerthBridge = add({ name: 'berth→berthd br', what: 'berth CLI against berthd, default bridge network', cmd: berthBin, args: bridgeArgs });
     if (!docker) vDockerBerthd.skip = vDockerBerthdBridge.skip = 'docker CLI not installed';
     if (notBuilt !== undefined) {
       vDockerBerthd.skip = vBerth.skip = vBerthBridge.skip = vDockerBerthdBridge.skip = notBuilt;
     } else try {
-      const berthd = spawn(berthdBin, ['--data-root', join(bRoot, 'root'), '--exec-root', join(bRoot, 'exec'), '--host', `unix://${bSock}`, '--bridge', benchBridge, '--bip', benchBip], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let berthdErr = '';
-      berthd.stderr?.on('data', (d: Buffer) => { berthdErr = (berthdErr + d.toString()).slice(-2000); });
-      children.push(berthd);
-      await waitForPing(bSock, 20_000, berthd).catch((e: unknown) => { throw new Error(`${(e as Error).message}; berthd said: ${berthdErr.trim().split('\n').slice(-2).join(' / ')}`); });
-      must(berthBin, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: bEnv, input: tar });
+      const net = privateNet('bb', 254);
+      const d = await startBerthd({ dir: join(tmp, 'berth'), bridge: net.name, bip: net.bip });
+      berthd = d;
+      stops.push(() => d.stop());
+      archive = busyboxInBerthd(d.env, tarPath, tmp);
     } catch (e) {
-      vDockerBerthd.skip ??= `berthd: ${(e as Error).message}`;
+      vDockerBerthd.skip ??= (e as Error).message;
       vDockerBerthdBridge.skip ??= vDockerBerthd.skip;
-      vBerth.skip = `berthd: ${(e as Error).message}`;
-      vBerthBridge.skip = vBerth.skip;
+      vBerth.skip = vBerthBridge.skip = (e as Error).message;
     }
+    const berthEnv = berthd?.env;
+    for (const v of [vDockerBerthd, vBerth, vDockerBerthdBridge, vBerthBridge]) Object.assign(v, { env: berthEnv });
 
     // dockerd, private, with its own roots, and a bridge of its own with iptables (as a stock dockerd has
-    // docker0): the host's firewall and forwarding sysctls are saved first and restored in cleanup().
-    const dRoot = join(tmp, 'docker');
-    const dSock = join(dRoot, 'sock');
-    const dEnv = { ...process.env, DOCKER_HOST: `unix://${dSock}` };
-    const vDockerd = add({ name: 'docker→dockerd', what: 'docker CLI against a private dockerd', cmd: docker ?? 'docker', args: runArgs, env: dEnv });
-    const vDockerdBridge = add({ name: 'docker→dockerd br', what: 'docker CLI against a private dockerd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs, env: dEnv });
+    // docker0), in a network namespace of its own.
+    const vDockerd = add({ name: 'docker→dockerd', what: 'docker CLI against a private dockerd', cmd: docker ?? 'docker', args: runArgs });
+    const vDockerdBridge = add({ name: 'docker→dockerd br', what: 'docker CLI against a private dockerd, default bridge network', cmd: docker ?? 'docker', args: bridgeArgs });
     if (!docker || !which('dockerd')) {
       vDockerd.skip = vDockerdBridge.skip = 'docker or dockerd not installed';
+    } else if (!archive) {
+      vDockerd.skip = vDockerdBridge.skip = 'no image (berthd made none)';
     } else {
-      mkdirSync(dRoot, { recursive: true });
       try {
-        firewall = snapshotFirewall();
-        must('ip', ['link', 'add', 'name', dockerBridge, 'type', 'bridge']);
-        must('ip', ['addr', 'add', dockerBip, 'dev', dockerBridge]);
-        must('ip', ['link', 'set', dockerBridge, 'up']);
-        const dockerd = spawn('dockerd', ['--data-root', join(dRoot, 'root'), '--exec-root', join(dRoot, 'exec'), '--pidfile', join(dRoot, 'pid'), '-H', `unix://${dSock}`, `--bridge=${dockerBridge}`, '--iptables=true', '--ip6tables=false', '--userland-proxy=false'], { stdio: 'ignore' });
-        children.push(dockerd);
-        await waitForPing(dSock, 60_000, dockerd);
-        must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: dEnv, input: tar });
+        const d = await startDockerd({ dir: join(tmp, 'docker'), bridge: privateNet('bd', 253), note });
+        stops.push(() => d.stop());
+        busyboxInDocker(docker, d.env, archive);
+        Object.assign(vDockerd, { env: d.env });
+        Object.assign(vDockerdBridge, { env: d.env });
       } catch (e) {
-        vDockerd.skip = vDockerdBridge.skip = `dockerd: ${(e as Error).message}`;
+        vDockerd.skip = vDockerdBridge.skip = (e as Error).message;
       }
     }
 
-    // podman, with its own storage, if installed.
-    const podman = which('podman');
-    const pRoot = join(tmp, 'podman');
-    const pFlags = ['--root', join(pRoot, 'root'), '--runroot', join(pRoot, 'run')];
-    const vPodman = add({ name: 'podman', what: 'podman run', cmd: podman ?? 'podman', args: [...pFlags, ...runArgs] });
-    const vPodmanBridge = add({ name: 'podman br', what: 'podman run, default network', cmd: podman ?? 'podman', args: [...pFlags, ...bridgeArgs] });
-    if (!podman) {
-      vPodman.skip = vPodmanBridge.skip = 'not installed';
+    // podman, with its own storage and configuration; its default network in a netns of its own.
+    const vPodman = add({ name: 'podman', what: 'podman run, private storage', cmd: 'podman', args: runArgs });
+    const vPodmanBridge = add({ name: 'podman br', what: 'podman run, default network (CNI bridge in a netns of the bench)', cmd: 'podman', args: bridgeArgs });
+    const p = setupPodman({ dir: join(tmp, 'podman'), bridge: true, note });
+    if ('skip' in p) {
+      vPodman.skip = vPodmanBridge.skip = p.skip;
+    } else if (!archive) {
+      vPodman.skip = vPodmanBridge.skip = 'no image (berthd made none)';
+      p.cleanup();
     } else {
+      const pod: Podman = p;
+      stops.push(() => pod.cleanup());
       try {
-        must(podman, [...pFlags, 'import', '-c', 'CMD ["sh"]', tarPath, 'busybox:latest']);
+        pod.load(archive);
+        const [cmd, ...args] = pod.argv(runArgs, false);
+        Object.assign(vPodman, { cmd, args, env: pod.env });
+        const [bcmd, ...bargs] = pod.argv(bridgeArgs);
+        Object.assign(vPodmanBridge, { cmd: bcmd, args: bargs, env: pod.env });
       } catch (e) {
         vPodman.skip = vPodmanBridge.skip = `podman: ${(e as Error).message}`;
       }
@@ -288,7 +194,7 @@ async function main(): Promise<void> {
     if (!docker) vDockerVersion.skip = 'not installed';
 
     const live = () => variants.filter((v) => v.skip === undefined);
-    const runOnce = (v: Variant) => (v === vRunc ? time({ ...v, args: runcArgs() }) : time(v));
+    const runOnce = (v: Variant) => timeCommand(v.cmd, v === vRunc ? runcArgs() : v.args, v.env ?? process.env);
 
     // One warm-up run each (caches, first image use); a failure there drops the variant.
     for (const v of live()) {
@@ -297,22 +203,20 @@ async function main(): Promise<void> {
     }
     note(`${opts.rounds} rounds of ${live().length} variants`);
     for (let round = 0; round < opts.rounds; round++) {
-      const order = live();
-      const shift = round % Math.max(order.length, 1);
-      for (const v of [...order.slice(shift), ...order.slice(0, shift)]) {
+      for (const v of rotate(live(), round)) {
         const r = runOnce(v);
         if (r.ok) v.samples.push(r.ms);
         else note(`${v.name}: round ${round + 1} failed: ${r.err}`);
       }
     }
 
-    report(variants, opts);
+    report(variants, opts, { date: new Date().toISOString(), loadBefore, loadAfter: load() });
   } finally {
     await cleanup();
   }
 }
 
-function report(variants: readonly Variant[], opts: Options): void {
+function report(variants: readonly Variant[], opts: Options, when: { date: string; loadBefore: number[]; loadAfter: number[] }): void {
   const med = new Map<string, number>();
   for (const v of variants) if (v.samples.length > 0) med.set(v.name, median(v.samples));
   const ratio = (a: string, b: string) => {
@@ -325,10 +229,18 @@ function report(variants: readonly Variant[], opts: Options): void {
     const y = med.get(b);
     return x === undefined || y === undefined ? undefined : x - y;
   };
+  // issue 15: the floor is the docker CLI's own start plus a bare `runc run`.
+  const aboveFloor = () => {
+    const x = med.get('docker→berthd');
+    const v = med.get('docker --version');
+    const r = med.get('runc run');
+    return x === undefined || v === undefined || r === undefined ? undefined : x - v - r;
+  };
   const ratios = [
     { name: 'engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd', 'docker→dockerd'), goal: '≤ 0.25' },
-    { name: 'user: berth→berthd / docker→dockerd', value: ratio('berth→berthd', 'docker→dockerd'), goal: '' },
-    { name: 'user: berth→berthd / podman', value: ratio('berth→berthd', 'podman'), goal: '' },
+    { name: 'user: berth→berthd / docker→dockerd', value: ratio('berth→berthd', 'docker→dockerd'), goal: '≤ 0.35' },
+    { name: 'user: berth→berthd / podman', value: ratio('berth→berthd', 'podman'), goal: '≤ 0.6' },
+    { name: 'floor (ms): docker→berthd − (docker --version + runc run)', value: aboveFloor(), goal: '≤ 20' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
     { name: 'bridge engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
     { name: 'bridge user: berth→berthd / docker→dockerd', value: ratio('berth→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
@@ -343,6 +255,8 @@ function report(variants: readonly Variant[], opts: Options): void {
 
   if (opts.json) {
     process.stdout.write(JSON.stringify({
+      bench: 'run-latency',
+      ...when,
       rounds: opts.rounds,
       variants: variants.map((v) => ({ name: v.name, what: v.what, skip: v.skip ?? null, n: v.samples.length, medianMs: med.get(v.name) ?? null, samplesMs: v.samples })),
       ratios: [...ratios, startup].map((r) => ({ name: r.name, value: r.value ?? null, goal: r.goal || null })),
@@ -351,7 +265,8 @@ function report(variants: readonly Variant[], opts: Options): void {
   }
   const fmt = (n: number) => n.toFixed(1).padStart(8);
   const out: string[] = [];
-  out.push(`run --rm [--network none] busybox true — ${opts.rounds} rounds, interleaved; "br": on the default bridge`, '');
+  out.push(`run --rm [--network none] busybox true — ${opts.rounds} rounds, interleaved; "br": on the default bridge`);
+  out.push(`load average before ${when.loadBefore.join(' ')}, after ${when.loadAfter.join(' ')}`, '');
   out.push(`${'variant'.padEnd(19)} ${'median ms'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)}  n`);
   for (const v of variants) {
     if (v.skip !== undefined || v.samples.length === 0) {
@@ -361,8 +276,8 @@ function report(variants: readonly Variant[], opts: Options): void {
     out.push(`${v.name.padEnd(19)} ${fmt(med.get(v.name)!).padStart(9)} ${fmt(Math.min(...v.samples))} ${fmt(Math.max(...v.samples))}  ${v.samples.length}`);
   }
   out.push('', 'ratios of medians:');
-  for (const r of ratios) out.push(`  ${r.name.padEnd(48)} ${r.value === undefined ? 'n/a' : r.value.toFixed(2)}${r.goal ? `   (goal ${r.goal})` : ''}`);
-  out.push(`  ${startup.name.padEnd(48)} ${startup.value === undefined ? 'n/a' : startup.value.toFixed(2)}   (goal ${startup.goal})`);
+  for (const r of ratios) out.push(`  ${r.name.padEnd(58)} ${r.value === undefined ? 'n/a' : r.value.toFixed(2)}${r.goal ? `   (goal ${r.goal})` : ''}`);
+  out.push(`  ${startup.name.padEnd(58)} ${startup.value === undefined ? 'n/a' : startup.value.toFixed(2)}   (goal ${startup.goal})`);
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -10,14 +10,13 @@
 // copy of an earlier build), for before/after comparisons; `--untraced` runs
 // the current berthd without BERTH_TRACE (so that an A/B pays no tracing). Never touches
 // /run/berth or another daemon; removes everything it made. Run as root.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { join, resolve } from 'node:path';
+import { privateNet, startBerthd, type Daemon } from './lib/daemons.ts';
+import { busyboxRootfsTar } from './lib/images.ts';
+import { median, must, repo, unmountUnder, which } from './lib/proc.ts';
 
 interface Span { span: string; start: number; ms: number; ok: boolean; container?: string; argv?: string; path?: string }
 
@@ -46,37 +45,6 @@ function parseArgs(argv: readonly string[]): Options {
   return o;
 }
 
-function must(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: Buffer; cwd?: string } = {}): string {
-  const r = spawnSync(cmd, args, { env: opts.env ?? process.env, input: opts.input, cwd: opts.cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
-  return r.stdout;
-}
-
-async function waitForPing(socketPath: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`berthd exited (${child.exitCode ?? child.signalCode})`);
-    const ok = await new Promise<boolean>((res) => {
-      const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (r) => { r.resume(); res(r.statusCode === 200); });
-      req.on('error', () => res(false));
-      req.end();
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no answer on ${socketPath}`);
-}
-
-/** Starts a private berthd from `root`'s bin/berthd with its own roots under `dir`. */
-async function startBerthd(root: string, dir: string, net: number, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; sock: string; bridge: string }> {
-  mkdirSync(dir, { recursive: true });
-  const sock = join(dir, 'berth.sock');
-  const bridge = `bt${(process.pid + net) % 100000}`;
-  const child = spawn(join(root, 'bin', 'berthd'), ['--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--host', `unix://${sock}`, '--bridge', bridge, '--bip', `10.252.${(process.pid + net) % 250}.1/24`], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  await waitForPing(sock, child);
-  return { child, sock, bridge };
-}
-
 function timeRun(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { ms: number; t0: number } {
   const t0 = Date.now();
   const h0 = process.hrtime.bigint();
@@ -84,12 +52,6 @@ function timeRun(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv):
   const ms = Number(process.hrtime.bigint() - h0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n')[0] ?? r.status}`);
   return { ms, t0 };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function readSpans(file: string, from: number): { spans: Span[]; end: number } {
@@ -112,39 +74,33 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) fail('run me as root');
   if (!existsSync(join(repo, 'dist', 'berthd.mjs'))) fail('dist/ is not built (npm run build)');
-  const docker = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim() || fail('the docker CLI is not installed');
+  const docker = which('docker') ?? fail('the docker CLI is not installed');
   const tmp = mkdtempSync('/tmp/berth-bench-');
-  const children: ChildProcess[] = [];
-  const bridges: string[] = [];
+  const daemons: Daemon[] = [];
   const cleanup = async () => {
-    for (const c of children) {
-      if (c.exitCode !== null || c.signalCode !== null) continue;
-      const gone = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      await gone;
-    }
-    for (const b of bridges) spawnSync('ip', ['link', 'del', b], { stdio: 'ignore' });
-    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p.startsWith(tmp + '/')).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', line]);
+    for (const d of daemons) await d.stop();
+    unmountUnder(tmp);
     rmSync(tmp, { recursive: true, force: true });
+  };
+  // Its daemons' bridges and subnets: bt<pid>, 10.252.x.0/24 (and the next for --before).
+  const start = async (root: string, dir: string, salt: number, env: NodeJS.ProcessEnv) => {
+    const net = privateNet('bt', 252, salt);
+    const d = await startBerthd({ root, dir, bridge: net.name, bip: net.bip, env, stderr: 'inherit' });
+    daemons.push(d);
+    return d;
   };
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    const tarPath = join(tmp, 'busybox.tar');
-    const tar = spawnSync(join(repo, 'scripts', 'setup'), ['--busybox-tar'], { maxBuffer: 64 << 20 }).stdout;
-    writeFileSync(tarPath, tar);
+    const tarPath = busyboxRootfsTar(tmp);
     const traceFile = join(tmp, 'trace.jsonl');
-    const now = await startBerthd(repo, join(tmp, 'now'), 0, o.untraced ? process.env : { ...process.env, BERTH_TRACE: traceFile });
-    children.push(now.child);
-    bridges.push(now.bridge);
-    const nowEnv = { ...process.env, DOCKER_HOST: `unix://${now.sock}` };
-    must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: nowEnv, input: tar });
+    const now = await start(repo, join(tmp, 'now'), 0, o.untraced ? process.env : { ...process.env, BERTH_TRACE: traceFile });
+    const nowEnv = now.env;
+    must(docker, ['import', '-c', 'CMD ["sh"]', tarPath, 'busybox:latest'], { env: nowEnv });
     let beforeEnv: NodeJS.ProcessEnv | undefined;
     if (o.before) {
-      const b = await startBerthd(o.before, join(tmp, 'before'), 1, process.env);
-      children.push(b.child);
-      bridges.push(b.bridge);
-      beforeEnv = { ...process.env, DOCKER_HOST: `unix://${b.sock}` };
-      must(docker, ['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], { env: beforeEnv, input: tar });
+      const b = await start(o.before, join(tmp, 'before'), 1, process.env);
+      beforeEnv = b.env;
+      must(docker, ['import', '-c', 'CMD ["sh"]', tarPath, 'busybox:latest'], { env: beforeEnv });
     }
     const runArgs = ['run', '--rm', '--network', 'none', 'busybox', 'true'];
     type Case = { name: string; run: () => { ms: number; t0: number }; samples: number[] };

@@ -1,0 +1,111 @@
+// The private daemons the benches compare: a berthd and a dockerd, each with
+// its own roots and socket under the bench's temp dir and, when it has a
+// bridge, a bridge and subnet of its own — never /run/berth, /var/lib/docker,
+// docker0 or a daemon the bench did not start. A dockerd with a bridge runs in
+// a network namespace of its own (nsenter --net, as the test tier's oracle),
+// so its bridge, veths and iptables rules never touch the host's; deleting the
+// namespace takes them along.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { must, repo, stopChild, unmountUnder, waitForPing } from './proc.ts';
+
+export interface Daemon {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** The API socket's path. */
+  readonly sock: string;
+  /** process.env with DOCKER_HOST pointing at the daemon. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The daemon's roots (everything it writes is below this). */
+  readonly dir: string;
+  /** Stops the daemon and removes what it left on the host (bridge, firewall rules, mounts); keeps `dir`. */
+  stop(): Promise<void>;
+}
+
+export interface BerthdOptions {
+  /** Roots and socket go below this directory. */
+  dir: string;
+  /** Checkout whose bin/berthd runs (default: this one). */
+  root?: string;
+  /** The default bridge's name (≤ 15 characters) and address, private to this daemon. */
+  bridge: string;
+  bip: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where berthd's stderr goes (default: kept, its tail quoted when it fails to start). */
+  stderr?: 'inherit' | 'ignore';
+  extraArgs?: readonly string[];
+}
+
+/** A private berthd; resolves once it answers /_ping. */
+export async function startBerthd(o: BerthdOptions): Promise<Daemon> {
+  mkdirSync(o.dir, { recursive: true });
+  const sock = join(o.dir, 'berth.sock');
+  const args = ['--data-root', join(o.dir, 'root'), '--exec-root', join(o.dir, 'exec'), '--host', `unix://${sock}`, '--bridge', o.bridge, '--bip', o.bip, ...(o.extraArgs ?? [])];
+  const child = spawn(join(o.root ?? repo, 'bin', 'berthd'), args, { stdio: ['ignore', 'ignore', o.stderr === undefined ? 'pipe' : o.stderr], env: o.env ?? process.env });
+  let tail = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-2000);
+  });
+  const stop = async () => {
+    await stopChild(child, 15_000);
+    // The daemon's default bridge outlives it (as docker0 outlives dockerd).
+    spawnSync('ip', ['link', 'del', o.bridge], { stdio: 'ignore' });
+    unmountUnder(o.dir);
+  };
+  try {
+    await waitForPing(sock, 30_000, child);
+  } catch (e) {
+    await stop();
+    throw new Error(`berthd: ${(e as Error).message}${tail ? `; it said: ${tail.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
+  }
+  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir: o.dir, stop };
+}
+
+export interface DockerdOptions {
+  dir: string;
+  /** A bridge that the bench makes for dockerd (with iptables, in dockerd's own network namespace), or none at all (`--bridge=none --iptables=false`). */
+  bridge: { name: string; bip: string } | 'none';
+  extraArgs?: readonly string[];
+  note?: (msg: string) => void;
+}
+
+/** A private dockerd (which starts its own containerd below `dir`); resolves once it answers /_ping. */
+export async function startDockerd(o: DockerdOptions): Promise<Daemon> {
+  mkdirSync(o.dir, { recursive: true });
+  const sock = join(o.dir, 'docker.sock');
+  const bridge = o.bridge === 'none' ? undefined : o.bridge;
+  const netns = bridge ? `berth-bench-${bridge.name}` : undefined;
+  const netArgs = bridge ? [`--bridge=${bridge.name}`, '--iptables=true', '--ip6tables=false', '--userland-proxy=false'] : ['--bridge=none', '--iptables=false', '--ip6tables=false'];
+  let child: ChildProcess | undefined;
+  const stop = async () => {
+    if (child) await stopChild(child, 20_000);
+    if (netns) spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
+    unmountUnder(o.dir);
+  };
+  try {
+    const args = ['--data-root', join(o.dir, 'root'), '--exec-root', join(o.dir, 'exec'), '--pidfile', join(o.dir, 'docker.pid'), '-H', `unix://${sock}`, ...netArgs, ...(o.extraArgs ?? [])];
+    if (bridge && netns) {
+      must('ip', ['netns', 'add', netns]);
+      must('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+      must('ip', ['-n', netns, 'link', 'add', 'name', bridge.name, 'type', 'bridge']);
+      must('ip', ['-n', netns, 'addr', 'add', bridge.bip, 'dev', bridge.name]);
+      must('ip', ['-n', netns, 'link', 'set', bridge.name, 'up']);
+      // Only the network namespace: `ip netns exec` would also give dockerd a fresh /sys without cgroup mounts.
+      child = spawn('nsenter', [`--net=/run/netns/${netns}`, '--', 'dockerd', ...args], { stdio: 'ignore' });
+    } else {
+      child = spawn('dockerd', args, { stdio: 'ignore' });
+    }
+    await waitForPing(sock, 60_000, child);
+  } catch (e) {
+    await stop();
+    throw new Error(`dockerd: ${(e as Error).message}`);
+  }
+  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir: o.dir, stop };
+}
+
+/** A bridge name and subnet for one daemon of this bench process: `<prefix><pid>`, 10.<octet>.<pid % 250>.1/24. */
+export function privateNet(prefix: string, octet: number, salt = 0): { name: string; bip: string } {
+  const n = (process.pid + salt) % 100000;
+  return { name: `${prefix}${n}`, bip: `10.${octet}.${n % 250}.1/24` };
+}
