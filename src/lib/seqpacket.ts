@@ -9,9 +9,10 @@
 // A peer that closes while we still write (EPIPE, ECONNRESET) has usually sent
 // its last packets first — conmon writes a quick exec's output, then closes:
 // a failed send therefore ends our writing only, and what waits in the socket
-// is still read, up to the end of stream. The same goes for an error the
-// readiness watcher reports (libuv's EBADF for POLLERR): the packets already
-// there are read before the socket fails.
+// is still read, up to the end of stream. A peer that closes with our packets
+// unread in its socket makes the kernel fail our next read once with
+// ECONNRESET (and the watcher report POLLERR, which libuv calls EBADF) although
+// its own last packets still wait in ours: they are read, then the end.
 import { EventEmitter } from 'node:events';
 import { loadNative, type NativeAddon, type WatchHandle } from './native.ts';
 
@@ -111,6 +112,8 @@ export class SeqpacketSocket extends EventEmitter {
     if (err !== null) {
       // The watcher is stopped after an error: what the peer sent before must be read now or never.
       this.#drain();
+      // Read to the end: the peer is simply gone, as 'end' said; there is nothing left to write to.
+      if (this.#readEnded) return this.#writeFailed(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
       return this.#fail(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
     }
     if (readable && !this.#readEnded && !this.#paused) this.#read();
@@ -118,11 +121,22 @@ export class SeqpacketSocket extends EventEmitter {
     this.#update();
   }
 
+  /** One packet, null at the end, undefined when none waits; a peer's reset (reported once) is passed over. */
+  #recv(): Buffer | null | undefined {
+    try {
+      return this.#native.recvPacket(this.#fd);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ECONNRESET') throw err;
+      // The kernel reports the reset once, before the packets still queued: read on.
+      return this.#native.recvPacket(this.#fd);
+    }
+  }
+
   #read(): void {
     for (let i = 0; i < readBurst && !this.#destroyed && !this.#paused; i++) {
       let packet: Buffer | null | undefined;
       try {
-        packet = this.#native.recvPacket(this.#fd);
+        packet = this.#recv();
       } catch (err) {
         return this.#fail(err as Error);
       }
@@ -141,7 +155,7 @@ export class SeqpacketSocket extends EventEmitter {
     while (!this.#destroyed && !this.#readEnded) {
       let packet: Buffer | null | undefined;
       try {
-        packet = this.#native.recvPacket(this.#fd);
+        packet = this.#recv();
       } catch {
         return;
       }
