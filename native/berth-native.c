@@ -7,6 +7,9 @@
 //    back. A socket stays in the namespace it was made in, so berthd can serve
 //    a container's 127.0.0.11:53 from its own process without any NAT in the
 //    container's namespace and without route_localnet (CVE-2020-8558).
+//    tcpSocketInNetns(netnsPath, family) -> fd is the client side of the same
+//    trick: an unconnected TCP socket made in a pod's namespace, which the
+//    CRI's port-forward connects to the pod's own loopback.
 //    Only the calling thread moves; Node's other threads are untouched, and no
 //    JavaScript runs while this thread is in the container's namespace.
 //
@@ -133,6 +136,45 @@ fail:
   return err;
 }
 
+/**
+ * Moves the calling thread into the network namespace at path; returns an fd of
+ * the thread's own namespace for leave_netns, or -1 with an exception pending.
+ */
+static int enter_netns(napi_env env, const char *path) {
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) {
+    throw_errno(env, errno, "open", "/proc/thread-self/ns/net");
+    return -1;
+  }
+  int target = open(path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    int err = errno;
+    close(self);
+    throw_errno(env, err, "open network namespace", path);
+    return -1;
+  }
+  if (setns(target, CLONE_NEWNET) < 0) {
+    int err = errno;
+    close(self);
+    close(target);
+    throw_errno(env, err, "setns", path);
+    return -1;
+  }
+  close(target);
+  return self;
+}
+
+/** Brings the calling thread back to the namespace enter_netns left. */
+static void leave_netns(int self) {
+  if (setns(self, CLONE_NEWNET) < 0) {
+    // Node's main thread stuck in a container's namespace would serve the
+    // host's API from there: nothing sane can follow, so stop the process.
+    fprintf(stderr, "berth-native: setns back to berthd's network namespace failed: %s\n", strerror(errno));
+    abort();
+  }
+  close(self);
+}
+
 static napi_value sockets_in_netns(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -153,31 +195,12 @@ static napi_value sockets_in_netns(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (self < 0) return throw_errno(env, errno, "open", "/proc/thread-self/ns/net");
-  int target = open(path, O_RDONLY | O_CLOEXEC);
-  if (target < 0) {
-    int err = errno;
-    close(self);
-    return throw_errno(env, err, "open network namespace", path);
-  }
-  if (setns(target, CLONE_NEWNET) < 0) {
-    int err = errno;
-    close(self);
-    close(target);
-    return throw_errno(env, err, "setns", path);
-  }
-  close(target);
+  int self = enter_netns(env, path);
+  if (self < 0) return NULL;
   int udp, tcp;
   const char *step;
   int err = bind_pair(&sa, &udp, &tcp, &step);
-  if (setns(self, CLONE_NEWNET) < 0) {
-    // Node's main thread stuck in a container's namespace would serve the
-    // host's API from there: nothing sane can follow, so stop the process.
-    fprintf(stderr, "berth-native: setns back to berthd's network namespace failed: %s\n", strerror(errno));
-    abort();
-  }
-  close(self);
+  leave_netns(self);
   if (err != 0) {
     char subject[4200];
     snprintf(subject, sizeof subject, "%s:%d in %s", addr, port, path);
@@ -188,6 +211,36 @@ static napi_value sockets_in_netns(napi_env env, napi_callback_info info) {
   CHECK(env, napi_set_named_property(env, out, "udpFd", int_value(env, udp)));
   CHECK(env, napi_set_named_property(env, out, "tcpFd", int_value(env, tcp)));
   return out;
+}
+
+/**
+ * tcpSocketInNetns(netnsPath, family) -> fd: an unbound, unconnected,
+ * non-blocking TCP socket (family 4 or 6) made inside the network namespace at
+ * netnsPath. The caller connects it; being made there, it reaches only what
+ * that namespace reaches (the CRI's port-forward dials the pod's loopback).
+ */
+static napi_value tcp_socket_in_netns(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char path[4096];
+  int32_t family;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "berth-native: tcpSocketInNetns(netnsPath, family)");
+    return NULL;
+  }
+  if (!arg_string(env, argv[0], path, sizeof path, "netnsPath") || !arg_int(env, argv[1], &family, "family")) return NULL;
+  if (family != 4 && family != 6) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "berth-native: family must be 4 or 6");
+    return NULL;
+  }
+  int self = enter_netns(env, path);
+  if (self < 0) return NULL;
+  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int err = fd < 0 ? errno : 0;
+  leave_netns(self);
+  if (fd < 0) return throw_errno(env, err, "socket(tcp) in", path);
+  return int_value(env, fd);
 }
 
 // ---- SOCK_SEQPACKET unix sockets -------------------------------------------
@@ -562,6 +615,7 @@ static napi_value umount_target(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"socketsInNetns", NULL, sockets_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"tcpSocketInNetns", NULL, tcp_socket_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
     {"seqpacketConnect", NULL, seqpacket_connect, NULL, NULL, NULL, napi_enumerable, NULL},
     {"seqpacketListen", NULL, seqpacket_listen, NULL, NULL, NULL, napi_enumerable, NULL},
     {"seqpacketAccept", NULL, seqpacket_accept, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -1,26 +1,36 @@
 // runtime.v1.RuntimeService: the handlers by RPC name. Version and Status
 // speak for the runtime; sandboxes, containers, ExecSync and stats go to
-// their own files. Exec and Attach answer with a URL of berth's streaming
-// server (WebSocket only, streaming.ts); PortForward answers UNIMPLEMENTED
-// with a reason (docs/cri.md).
-import { failedPrecondition, invalidArgument, notImplemented } from '../core/errors.ts';
+// their own files. Exec, Attach and PortForward answer with a URL of berth's
+// streaming server (streaming/server.ts: SPDY/3.1 and WebSocket).
+import { failedPrecondition, invalidArgument, unavailable } from '../core/errors.ts';
 import { serverVersion, type Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { ContainerConfigMsg, LinuxResourcesMsg } from './container-config.ts';
 import { ContainerHandlers } from './containers.ts';
 import { execSync } from './exec-sync.ts';
 import { PauseImage } from './pause-image.ts';
-import { SandboxService, type PodSandboxConfigMsg } from './sandboxes.ts';
+import { SandboxService, findSandbox, type PodSandboxConfigMsg } from './sandboxes.ts';
 import type { Handler } from './handler.ts';
 import { findContainer } from './containers.ts';
-import type { StreamingServer } from './streaming.ts';
+import { dialPod, type PodNetwork } from './streaming/pod-dial.ts';
+import type { StreamingServer } from './streaming/server.ts';
 import { containerStats, listContainerStats, listPodSandboxStats, podSandboxStats } from './stats.ts';
 
 type IdFilter = { id: string; state: { state: string } | null; label_selector: Record<string, string>; pod_sandbox_id: string } | null;
 
-const noStreaming = (what: string) => async () => {
-  throw notImplemented(`${what} is not served by berth's CRI streaming server yet (Exec and Attach over WebSocket, and ExecSync, are)`);
-};
+/**
+ * Where a port-forward connects, looked up at each connection: the pod must
+ * still be ready, and its netns is the one berth's pod network records name
+ * (never a path taken from a label).
+ */
+async function podNetworkOf(engine: Engine, podId: string): Promise<PodNetwork> {
+  const sb = await findSandbox(engine, podId);
+  if (sb.container.state.status !== 'running') throw failedPrecondition(`pod sandbox "${sb.container.id}" is not ready`);
+  if (sb.facts.hostNetwork) return { hostNetwork: true };
+  const net = await engine.podNetworks?.status(sb.facts.networkId);
+  if (!net) throw unavailable(`pod sandbox "${sb.container.id}" has no network namespace`);
+  return { netns: net.netns };
+}
 
 export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: StreamingServer }): Record<string, Handler> {
   const { engine } = deps;
@@ -128,9 +138,15 @@ export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: 
       if (!req.stdin && !req.stdout && !req.stderr) throw invalidArgument('one of stdin, stdout, or stderr must be set');
       const c = await findContainer(engine, req.container_id);
       if (c.state.status !== 'running') throw failedPrecondition(`container "${c.id}" is not running`);
-      return { url: deps.streaming.attachUrl({ containerId: c.id, stdin: req.stdin && c.spec.openStdin }) };
+      return { url: deps.streaming.attachUrl({ containerId: c.id, stdin: req.stdin, containerStdin: c.spec.openStdin, tty: req.tty, stdout: req.stdout, stderr: req.stderr }) };
     },
-    PortForward: noStreaming('PortForward'),
+    async PortForward(req: { pod_sandbox_id: string; port: number[] }) {
+      const sb = await findSandbox(engine, req.pod_sandbox_id);
+      await podNetworkOf(engine, sb.container.id);
+      for (const p of req.port) if (!Number.isInteger(p) || p < 1 || p > 65535) throw invalidArgument(`port ${p} is out of range 1-65535`);
+      const podId = sb.container.id;
+      return { url: deps.streaming.portForwardUrl({ podId, dial: async (port) => dialPod(await podNetworkOf(engine, podId), port) }, req.port) };
+    },
   };
   return handlers as unknown as Record<string, Handler>;
 }

@@ -16,7 +16,7 @@ import { grpcStatusOf } from './grpc-status.ts';
 import type { Handler } from './handler.ts';
 import { imageHandlers } from './images.ts';
 import { runtimeHandlers } from './runtime-service.ts';
-import { StreamingServer } from './streaming.ts';
+import { StreamingServer } from './streaming/server.ts';
 
 export interface CriServerOptions {
   readonly engine: Engine;

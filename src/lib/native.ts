@@ -15,6 +15,8 @@ export type WatchHandle = { readonly __brand: 'berth-native watch handle' };
 export interface NativeAddon {
   /** A bound UDP socket and a bound, listening TCP socket on addr:port inside the network namespace at netnsPath. */
   socketsInNetns(netnsPath: string, addr: string, port: number): { udpFd: number; tcpFd: number };
+  /** An unconnected non-blocking TCP socket (IPv4 or IPv6) made inside the network namespace at netnsPath: it reaches only what that namespace reaches. */
+  tcpSocketInNetns(netnsPath: string, family: 4 | 6): number;
   /** A connected non-blocking SOCK_SEQPACKET socket; EAGAIN when the listener's backlog is full. */
   seqpacketConnect(path: string): number;
   /** A listening non-blocking SOCK_SEQPACKET socket bound to path. */

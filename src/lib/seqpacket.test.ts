@@ -88,3 +88,79 @@ test('pause() and resume() are idempotent, and an end waits for resume()', { tim
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Regression: conmon writes a quick TTY exec's output and closes the socket; a keystroke the client
+// sent just then failed with EPIPE, and the failed write destroyed the socket with the output still
+// unread in it (about one `crictl exec -it … tty` in four printed nothing).
+test('a write the closed peer refuses rejects, and what the peer sent before still comes, then the end', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-seqpacket-'));
+  let peerGone!: () => void;
+  const gone = new Promise<void>((r) => (peerGone = r));
+  const server = new SeqpacketServer(join(dir, 's'), (peer) => {
+    void peer.write(Buffer.from('last words')).then(() => {
+      peer.destroy();
+      peerGone();
+    });
+  });
+  const client = SeqpacketSocket.connect(join(dir, 's'));
+  try {
+    const got: string[] = [];
+    let ended = false;
+    let errored: unknown;
+    client.pause();
+    client.on('data', (b: Buffer) => got.push(b.toString()));
+    client.on('end', () => (ended = true));
+    client.on('error', (err: unknown) => (errored = err));
+    await gone;
+    await assert.rejects(client.write(Buffer.from('keystroke')), (err: Error & { code?: string }) => err.code === 'EPIPE' || err.code === 'ECONNRESET');
+    await assert.rejects(client.write(Buffer.from('more')), /write after end/);
+    assert.equal(client.destroyed, false, 'a refused write leaves the socket readable');
+    client.resume();
+    const deadline = Date.now() + 5000;
+    while (!ended && Date.now() < deadline) await settle(20);
+    assert.deepEqual(got, ['last words']);
+    assert.equal(ended, true);
+    assert.equal(errored, undefined);
+  } finally {
+    client.destroy();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Regression, the other order: our keystroke reached conmon, which closed without reading it. The
+// kernel then fails our next read once with ECONNRESET (the peer dropped unread data), though the
+// output conmon sent before closing still waits in our socket.
+test('a peer that closes without reading what we sent: its last packets still come, then the end', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-seqpacket-'));
+  let peer: SeqpacketSocket | undefined;
+  const server = new SeqpacketServer(join(dir, 's'), (p) => {
+    peer = p;
+    p.pause();
+  });
+  const client = SeqpacketSocket.connect(join(dir, 's'));
+  try {
+    const got: string[] = [];
+    let ended = false;
+    let errored: unknown;
+    client.pause();
+    client.on('data', (b: Buffer) => got.push(b.toString()));
+    client.on('end', () => (ended = true));
+    client.on('error', (err: unknown) => (errored = err));
+    while (!peer) await settle(10);
+    await client.write(Buffer.from('keystroke'));
+    await peer.write(Buffer.from('last words'));
+    peer.destroy();
+    await settle(50);
+    client.resume();
+    const deadline = Date.now() + 5000;
+    while (!ended && errored === undefined && Date.now() < deadline) await settle(20);
+    assert.equal(errored, undefined);
+    assert.deepEqual(got, ['last words']);
+    assert.equal(ended, true);
+  } finally {
+    client.destroy();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

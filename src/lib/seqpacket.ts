@@ -5,6 +5,14 @@
 // reading until end of stream (unless paused), writing while packets wait.
 // pause() stops reading: the packets stay in the kernel's socket buffer, and
 // once it is full the peer's sends wait (or fail with EAGAIN) — back-pressure.
+//
+// A peer that closes while we still write (EPIPE, ECONNRESET) has usually sent
+// its last packets first — conmon writes a quick exec's output, then closes:
+// a failed send therefore ends our writing only, and what waits in the socket
+// is still read, up to the end of stream. A peer that closes with our packets
+// unread in its socket makes the kernel fail our next read once with
+// ECONNRESET (and the watcher report POLLERR, which libuv calls EBADF) although
+// its own last packets still wait in ours: they are read, then the end.
 import { EventEmitter } from 'node:events';
 import { loadNative, type NativeAddon, type WatchHandle } from './native.ts';
 
@@ -20,7 +28,8 @@ interface Pending {
 /**
  * One connected socket. Events: 'data' (Buffer, one packet), 'end' (the peer
  * closed its side), 'error' (Error; the socket is destroyed after it), 'close'
- * (once, after destroy()).
+ * (once, after destroy()). A write the peer no longer takes rejects (and so do
+ * the writes after it), without an 'error': reading goes on.
  */
 export class SeqpacketSocket extends EventEmitter {
   readonly #native: NativeAddon;
@@ -100,17 +109,34 @@ export class SeqpacketSocket extends EventEmitter {
 
   #ready(err: string | null, readable: boolean, writable: boolean): void {
     if (this.#destroyed) return;
-    if (err !== null) return this.#fail(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
+    if (err !== null) {
+      // The watcher is stopped after an error: what the peer sent before must be read now or never.
+      this.#drain();
+      // Read to the end: the peer is simply gone, as 'end' said; there is nothing left to write to.
+      if (this.#readEnded) return this.#writeFailed(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
+      return this.#fail(Object.assign(new Error(`seqpacket socket failed: ${err}`), { code: err }));
+    }
     if (readable && !this.#readEnded && !this.#paused) this.#read();
     if (writable && !this.#destroyed) this.#flush();
     this.#update();
+  }
+
+  /** One packet, null at the end, undefined when none waits; a peer's reset (reported once) is passed over. */
+  #recv(): Buffer | null | undefined {
+    try {
+      return this.#native.recvPacket(this.#fd);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'ECONNRESET') throw err;
+      // The kernel reports the reset once, before the packets still queued: read on.
+      return this.#native.recvPacket(this.#fd);
+    }
   }
 
   #read(): void {
     for (let i = 0; i < readBurst && !this.#destroyed && !this.#paused; i++) {
       let packet: Buffer | null | undefined;
       try {
-        packet = this.#native.recvPacket(this.#fd);
+        packet = this.#recv();
       } catch (err) {
         return this.#fail(err as Error);
       }
@@ -124,6 +150,32 @@ export class SeqpacketSocket extends EventEmitter {
     }
   }
 
+  /** Reads every packet waiting in the socket, paused or not, up to the end of stream or an error. */
+  #drain(): void {
+    while (!this.#destroyed && !this.#readEnded) {
+      let packet: Buffer | null | undefined;
+      try {
+        packet = this.#recv();
+      } catch {
+        return;
+      }
+      if (packet === undefined) return;
+      if (packet === null) {
+        this.#readEnded = true;
+        this.emit('end');
+        return;
+      }
+      this.emit('data', packet);
+    }
+  }
+
+  /** The peer takes no more packets: the queued writes fail, reading goes on. */
+  #writeFailed(err: Error): void {
+    this.#endRequested = true;
+    this.#writeShut = true;
+    for (const p of this.#queue.splice(0)) p.reject(err);
+  }
+
   /** Sends queued packets until the socket is full; shuts the write side once they are out and end() asked. */
   #flush(): void {
     while (!this.#destroyed && this.#queue.length > 0) {
@@ -132,6 +184,8 @@ export class SeqpacketSocket extends EventEmitter {
       try {
         sent = this.#native.sendPacket(this.#fd, p.data);
       } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (code === 'EPIPE' || code === 'ECONNRESET') return this.#writeFailed(err as Error);
         return this.#fail(err as Error);
       }
       if (!sent) return;

@@ -2,17 +2,19 @@
 // an image built with `berth build` runs in a pod without a pull, two
 // containers of one pod reach each other over localhost, ExecSync, logs in the
 // CRI format at the pod's log path, the pod's port published through CNI
-// portmap, and after stopp/rmp nothing is left (containers, netns, veth,
-// iptables rules, mounts, cgroups, conmon processes).
+// portmap, exec (a TTY too) and attach over both of crictl's transports (SPDY
+// and WebSocket), crictl port-forward over both to the port the other
+// container serves, and after stopp/rmp nothing is left (containers, netns,
+// veth, iptables rules, mounts, cgroups, conmon processes).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { processes, run, show } from '../integration/acceptance-support.ts';
 import { ensureBusybox } from '../integration/harness.ts';
 import { freePort } from '../integration/registry-support.ts';
-import { crictlBin, criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { httpGet, transports, ttyExec, withPortForward } from './streaming-checks.ts';
 
 let rt: (CriRuntime & { daemon: import('../integration/harness.ts').Daemon }) | undefined;
 let work = '';
@@ -30,19 +32,6 @@ after(async () => {
   await rt?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.end();
-  });
-}
 
 test('crictl runs a two-container pod from a berth-built image, and stopp/rmp leave nothing behind', async (t) => {
   const r = rt!;
@@ -104,32 +93,61 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
   const failing = await r.crictl(['exec', '-s', cli, 'sh', '-c', 'exit 3']);
   assert.match(failing.stderr, /exited with 3/, show(failing));
 
-  // Exec through the streaming server (WebSocket): stdin in, exit code out; with a TTY through script(1).
-  const piped = await r.crictl(['exec', '-i', '--transport', 'websocket', cli, 'sh', '-c', 'read line; echo "got $line"; exit 4'], { input: 'ping\n' });
-  assert.equal(piped.stdout.trim(), 'got ping', show(piped));
-  assert.match(piped.stderr, /command terminated with exit code 4/, show(piped));
-  // Known flaw (docs/cri.md): about one TTY exec in four here ends with exit 0 and no output at all.
-  // Up to three tries, each miss reported; a terminal must still come out.
-  let tty = { code: 0, stdout: '', stderr: '' };
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    tty = await run('sh', ['-c', `script -qec "${crictlBin} --config /dev/null --runtime-endpoint ${r.endpoint} exec -it --transport websocket ${cli} tty" /dev/null < /dev/null`]);
-    if (/\/dev\/pts\/\d+/.test(tty.stdout)) break;
-    t.diagnostic(`TTY exec, try ${attempt}: no terminal in the output (${show(tty)})`);
+  // Exec through the streaming server over both of crictl's transports: stdin in, the exit code out,
+  // output larger than any SPDY window, and a TTY (through script(1)) every time. Regression: about one
+  // TTY exec in four printed nothing — conmon wrote the output and closed the attach socket, and the
+  // client's keystroke sent just then failed and took the unread output with the socket (lib/seqpacket.ts).
+  for (const transport of transports) {
+    const piped = await r.crictl(['exec', '-i', '--transport', transport, cli, 'sh', '-c', 'read line; echo "got $line"; exit 4'], { input: 'ping\n' });
+    assert.equal(piped.stdout.trim(), 'got ping', `${transport}: ${show(piped)}`);
+    assert.match(piped.stderr, /command terminated with exit code 4/, `${transport}: ${show(piped)}`);
+    const big = await r.crictl(['exec', '--transport', transport, cli, 'sh', '-c', 'head -c 2097152 /dev/zero | tr "\\0" x; echo; echo to-stderr >&2']);
+    assert.equal(big.code, 0, `${transport}: ${big.stderr}`);
+    assert.equal(big.stdout.trim().length, 2097152, `${transport}: 2 MiB of output, whole`);
+    assert.match(big.stdout.trim(), /^x+$/);
+    assert.match(big.stderr, /to-stderr/);
+    for (let i = 1; i <= 5; i++) {
+      const tty = await ttyExec(r, cli, transport);
+      assert.match(tty.stdout, /\/dev\/pts\/\d+/, `${transport}, TTY exec ${i} of 5: ${show(tty)}`);
+    }
   }
-  assert.match(tty.stdout, /\/dev\/pts\/\d+/, show(tty));
-  const spdy = await r.crictl(['exec', '-i', cli, 'true']);
-  assert.notEqual(spdy.code, 0, 'SPDY (crictl\'s default transport) is not served yet');
 
-  // Attach (WebSocket) to a container that reads its stdin: input in, its output back, the end of input ends it.
-  writeFileSync(join(work, 'echo.json'), JSON.stringify({ metadata: { name: 'echo' }, image: { image: 'busybox' }, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'], stdin: true, stdin_once: true, log_path: 'echo.log', linux: {} }));
-  const echo = (await r.crictl(['create', pod, join(work, 'echo.json'), join(work, 'pod.json')])).stdout.trim();
-  assert.equal((await r.crictl(['start', echo])).code, 0);
-  const attached = await r.crictl(['attach', '-i', '--transport', 'websocket', echo], { input: 'one\n' });
-  assert.match(attached.stdout, /echo:one/, show(attached));
+  // Attach over both transports to a container that reads its stdin (once): input in, its output back,
+  // the end of input ends it.
+  const echoes: string[] = [];
+  for (const transport of transports) {
+    const name = `echo-${transport}`;
+    writeFileSync(join(work, `${name}.json`), JSON.stringify({ metadata: { name }, image: { image: 'busybox' }, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'], stdin: true, stdin_once: true, log_path: `${name}.log`, linux: {} }));
+    const echo = (await r.crictl(['create', pod, join(work, `${name}.json`), join(work, 'pod.json')])).stdout.trim();
+    echoes.push(echo);
+    assert.equal((await r.crictl(['start', echo])).code, 0);
+    const attached = await r.crictl(['attach', '-i', '--transport', transport, echo], { input: `via-${transport}\n` });
+    assert.match(attached.stdout, new RegExp(`echo:via-${transport}`), `${transport}: ${show(attached)}`);
+  }
+
+  // Port-forward over both transports to the port the other container (web) serves: two requests each
+  // through one forward. A port nothing listens on gives the error on the error stream.
+  for (const transport of transports) {
+    const fwd = await withPortForward(r, pod, 8080, transport, async (port) => [await httpGet(`http://127.0.0.1:${port}/`), await httpGet(`http://127.0.0.1:${port}/`)]);
+    assert.ok(fwd.result.ok, `${transport}: ${JSON.stringify(fwd)}`);
+    for (const got of fwd.result.value) assert.match(got.body, /served-by-berth-build/, transport);
+  }
+  const refused = await withPortForward(r, pod, 9, 'spdy', (port) => httpGet(`http://127.0.0.1:${port}/`));
+  assert.equal(refused.result.ok, false, JSON.stringify(refused));
+  assert.match(refused.stderr, /error forwarding port 9 to pod [0-9a-f]{64}.*connect ECONNREFUSED/, refused.stderr);
+  // Nothing of the forwards is left in the pod: no TCP connection to the served port.
+  const podNetns = join(d.execRoot, 'cri', 'netns', readdirSync(join(d.execRoot, 'cri', 'netns'))[0] ?? 'none');
+  let conns = '';
+  for (let i = 0; i < 50; i++) {
+    conns = (await run('nsenter', [`--net=${podNetns}`, 'ss', '-Htn', 'state', 'established', '( sport = :8080 )'])).stdout.trim();
+    if (conns === '') break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(conns, '', 'no forwarded connection is left open in the pod');
 
   // The pod's port mapping (CNI portmap) from the host, and the pod IP directly.
-  assert.match(await httpGet(`http://127.0.0.1:${hostPort}/`), /served-by-berth-build/);
-  assert.match(await httpGet(`http://${inspectp.status.network.ip}:8080/`), /served-by-berth-build/);
+  assert.match((await httpGet(`http://127.0.0.1:${hostPort}/`)).body, /served-by-berth-build/);
+  assert.match((await httpGet(`http://${inspectp.status.network.ip}:8080/`)).body, /served-by-berth-build/);
 
   // Logs: crictl logs and the CRI-format file at log_directory/log_path.
   const logs = await r.crictl(['logs', cli]);
@@ -146,7 +164,7 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
   const images = await d.berth(['images', '--format', '{{.Repository}}:{{.Tag}}']);
   assert.match(images.stdout, /berth\.local\/pause:1/);
 
-  const ids = [pod, web, cli];
+  const ids = [pod, web, cli, ...echoes];
   const netnsDir = join(d.execRoot, 'cri', 'netns');
   assert.equal(readdirSync(netnsDir).length, 1, 'one pod netns while the pod runs');
   const stop = await r.crictl(['stopp', pod]);

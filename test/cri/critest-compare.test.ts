@@ -3,8 +3,8 @@
 // same machine, both pulling critest's images (registry.k8s.io, gcr.io) from
 // one local registry as their mirror (critest-images.ts). The test compares the outcomes spec by spec: every
 // spec containerd passes must pass on berth, except the ones docs/cri.md
-// lists as not implemented yet (the streaming server), which are skipped on
-// both with -ginkgo.skip so that the run stays within CI's budget.
+// lists as not implemented yet, which are skipped on both with -ginkgo.skip
+// so that the run stays within CI's budget.
 // BERTH_CRITEST_REPORT=<file> writes the full comparison there as JSON.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,13 +16,10 @@ import { critestBin, criPeersMissing, startContainerd, startCriBerthd, type CriR
 import { pushCritestImages } from './critest-images.ts';
 
 /**
- * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: PortForward
- * (the host-port spec checks through port-forward; Exec and Attach run, over WebSocket), image volumes,
+ * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: image volumes,
  * recursive read-only mounts, SupplementalGroupsPolicy, the CRI metrics calls; and critest's benchmarks.
  */
 export const skippedSpecs = [
-  'should support portforward',
-  'should support port mapping with host port and container port',
   'Image Volume',
   'should support recursive readonly mounts',
   'should reject a recursive readonly mount',
@@ -64,9 +61,7 @@ async function critest(rt: CriRuntime, dir: string, only?: readonly string[]): P
     ...(only ? [`-ginkgo.focus=${only.map((n) => quoteMeta(n.replace(/^.*?\] /, ''))).join('|')}`] : []),
     `-ginkgo.json-report=${report}`,
     '-ginkgo.no-color',
-    // berth's streaming server speaks WebSocket only (docs/cri.md); containerd's speaks both.
-    '-websocket-exec',
-    '-websocket-attach',
+    // Exec, attach and port-forward over SPDY, critest's default (crictl's and kubelet's before 1.30).
     '-ginkgo.timeout=20m',
   ], { timeoutMs: 25 * 60_000 });
   const seconds = (Date.now() - t0) / 1000;
