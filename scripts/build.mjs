@@ -5,7 +5,7 @@
 // berth's own native addon (native/) is compiled first by scripts/build-native.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm, symlink } from 'node:fs/promises';
+import { readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 
@@ -54,6 +54,31 @@ async function compileCli() {
   await symlink('berth.cjs', 'dist/berth');
 }
 
+// berthd is split at its dynamic imports: what it loads only on demand (the CRI's gRPC stack,
+// protobufjs and ws, about half of the code) sits in chunks of its own (dist/berthd-*.mjs) that a
+// daemon without --cri never reads, parses nor keeps. Its output is ASCII only: V8 keeps a module's
+// source for as long as the module lives and stores it with two bytes a character as soon as one
+// character is not Latin-1; esbuild escapes every non-ASCII character in strings, templates,
+// regular expressions and names (its default `charset: 'ascii'`), but copies comments as they are,
+// and one em dash in a comment doubled the 2 MB bundle's cost in the heap. Each such character
+// becomes '?' (one UTF-16 unit for one, so the source map's columns stay right).
+async function buildDaemon() {
+  for (const f of await readdir('dist').catch(() => [])) if (/^berthd(-.*)?\.mjs(\.map)?$/.test(f)) await rm(`dist/${f}`);
+  const { outputFiles } = await build({
+    ...common,
+    entryPoints: { berthd: 'src/daemon/main.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'berthd-[name]-[hash]',
+    write: false,
+    // Bundled CommonJS dependencies call require(); give every chunk one.
+    banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  });
+  await Promise.all(outputFiles.map((f) => writeFile(f.path, f.path.endsWith('.mjs') ? f.text.replace(/[^\x00-\x7f]/g, '?') : f.contents)));
+}
+
 await Promise.all([
   build({
     ...common,
@@ -73,15 +98,7 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
   compileCli(),
-  build({
-    ...common,
-    entryPoints: { berthd: 'src/daemon/main.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
-    format: 'esm',
-    // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
-  }),
+  buildDaemon(),
 ]);
 
 // The CRI front door loads k8s.io/cri-api's api.proto at run time (proto-loader); it sits beside the bundle.

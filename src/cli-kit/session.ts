@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EngineClient, isConnectError } from '../client/index.ts';
 import { isBerthError } from '../core/errors.ts';
-import { berthdNodeFlags } from '../lib/node-flags.ts';
+import { berthdEnv, berthdNodeFlags } from '../lib/node-flags.ts';
 
 export const programName = 'berth';
 
@@ -74,7 +74,7 @@ async function startDaemon(client: EngineClient): Promise<boolean> {
   const { spawn } = await import('node:child_process');
   // berthd's own default address is berth's default socket.
   // berthd runs on Node: the compiled CLI's own executable is Bun's runtime, so Node is found on PATH.
-  const child = spawn(compiled ? 'node' : process.execPath, [...berthdNodeFlags, script], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(compiled ? 'node' : process.execPath, [...berthdNodeFlags, script], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...berthdEnv } });
   child.unref();
   process.stderr.write(`${programName}: started berthd (pid ${child.pid})\n`);
   const deadline = Date.now() + 5000;

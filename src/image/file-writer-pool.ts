@@ -7,7 +7,9 @@
 // that they never keep berthd alive. An unpack that must see a file on disk
 // (a hardlink to it, an entry replacing it) waits for the workers with
 // barrier(), which blocks on a shared counter for the few ms that takes.
-// BERTH_UNPACK_WORKERS sets how many threads (default 2: measured faster than
+// Each worker is an isolate of its own (about 8 MB resident): once no unpack has
+// used them for `FileWriterPool.idleMs` (5 s) they are stopped, and the next unpack starts them again
+// (a few tens of ms). BERTH_UNPACK_WORKERS sets how many threads (default 2: measured faster than
 // 1 here, and than none at all); BERTH_UNPACK_THREADS=0 (unpack-layer.ts)
 // writes every file on the main thread instead.
 import { Worker } from 'node:worker_threads';
@@ -77,6 +79,7 @@ parentPort.on('message', (m) => {
 `;
 
 let workers: Worker[] | undefined | null;
+let idleTimer: NodeJS.Timeout | undefined;
 /** Pools in use, told when a worker dies so that nothing waits for it forever. */
 const active = new Set<FileWriterPool>();
 
@@ -94,8 +97,10 @@ function pool(): Worker[] | undefined {
       const ws = workers;
       for (const w of ws) {
         w.on('exit', (code) => {
+          // Workers stopped when idle, or already given up for a sibling's death: nothing uses them.
+          if (workers !== ws) return;
           // The next unpack starts fresh workers; the running ones fail instead of waiting.
-          if (workers === ws) workers = undefined;
+          workers = undefined;
           for (const other of ws) if (other !== w) void other.terminate();
           for (const p of active) p.fail(new Error(`an unpack worker exited (code ${code})`));
         });
@@ -115,6 +120,8 @@ let users = 0;
 
 /** One unpack's share of the pool. */
 export class FileWriterPool {
+  /** How long the workers outlive the last unpack that used them (tests shorten it). */
+  static idleMs = 5000;
   readonly #workers: Worker[];
   /** [batches in flight, failed] — shared with the workers. */
   readonly #counters = new Int32Array(new SharedArrayBuffer(8));
@@ -133,6 +140,8 @@ export class FileWriterPool {
   readonly #listeners: { w: Worker; fn: (m: { id: number; error?: { message: string; code?: string } }) => void }[] = [];
 
   private constructor(ws: Worker[]) {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
     this.#workers = ws;
     for (const w of ws) {
       const fn = (m: { id: number; error?: { message: string; code?: string } }) => {
@@ -248,7 +257,24 @@ export class FileWriterPool {
       w.off('message', fn);
       if (users === 0) w.unref();
     }
+    if (users === 0) stopWhenIdle(this.#workers);
     const err = this.#errors[0];
     if (err !== undefined) throw err;
   }
+}
+
+/** The worker threads running now (tests). */
+export function unpackWorkers(): number {
+  return workers?.length ?? 0;
+}
+
+/** Stops the workers `FileWriterPool.idleMs` from now unless an unpack takes them first (the constructor cancels it). */
+function stopWhenIdle(ws: Worker[]): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    idleTimer = undefined;
+    if (workers !== ws || users > 0) return;
+    workers = undefined;
+    for (const w of ws) void w.terminate();
+  }, FileWriterPool.idleMs).unref();
 }

@@ -68,11 +68,18 @@ export function idleTrim(options: IdleTrimOptions): IdleTrim {
 let collector: (() => void) | undefined;
 
 /**
- * A full, synchronous garbage collection. Node offers `gc()` only under
- * --expose-gc, a command-line flag that berthd cannot count on (it is started
- * as `node berthd.mjs` by the CLI, by tests, by a service manager): the flag
- * is set at run time and V8's `gc` extension taken from a fresh context, which
- * is where V8 installs it.
+ * A full, synchronous, compacting garbage collection. Node offers `gc()` only
+ * under --expose-gc, a command-line flag that berthd cannot count on (it is
+ * started as `node berthd.mjs` by the CLI, by tests, by a service manager): the
+ * flag is set at run time and V8's `gc` extension taken from a fresh context,
+ * which is where V8 installs it.
+ *
+ * Compacting: a plain full GC frees dead objects but keeps every old-space page
+ * that still holds one live object, and after a burst of work most pages do
+ * (measured in berthd with 50 running containers: 12.9 MB of old space
+ * committed for 8.8 MB live, RSS 75.6 MB; compacted: 9.4 MB committed, RSS
+ * 71.9 MB). V8 moves the survivors together only when its heuristics find a
+ * page nearly empty, so the trim asks for compaction for this one collection.
  */
 export function fullGc(): void {
   if (!collector) {
@@ -81,5 +88,11 @@ export function fullGc(): void {
     const gc = runInNewContext('gc') as () => void;
     collector = () => gc();
   }
-  collector();
+  // V8 reads the flag at each full GC: on for this one, off again for the collections of ordinary work.
+  setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    collector();
+  } finally {
+    setFlagsFromString('--no-compact-on-every-full-gc');
+  }
 }

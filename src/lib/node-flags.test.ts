@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { berthdNodeFlags } from './node-flags.ts';
+import { berthdShebang } from './node-flags.ts';
 
-test('bin/berthd starts node with berthdNodeFlags', () => {
+test('bin/berthd starts node with berthdNodeFlags and berthdEnv', () => {
   const first = readFileSync(new URL('../../bin/berthd', import.meta.url), 'utf8').split('\n')[0];
-  assert.equal(first, `#!/usr/bin/env -S node ${berthdNodeFlags.join(' ')}`);
+  assert.equal(first, berthdShebang());
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { berthBin, mountsUnder, run, unmountUnder, waitForPing, type RunOptions, type RunResult } from '../integration/acceptance-support.ts';
 import { berthdBundle, httpRequest, type HttpResult } from '../integration/harness.ts';
-import { berthdNodeFlags } from '../../src/lib/node-flags.ts';
+import { berthdEnv, berthdNodeFlags } from '../../src/lib/node-flags.ts';
 
 export interface FaultDaemon {
   readonly root: string;
@@ -59,7 +59,7 @@ export async function faultDaemon(): Promise<FaultDaemon> {
 
   const start = async (options: { crashAt?: string } = {}) => {
     text = '';
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, BERTH_LOG_LEVEL: 'info' };
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...berthdEnv, BERTH_LOG_LEVEL: 'info' };
     delete childEnv['BERTH_CRASH_AT'];
     if (options.crashAt !== undefined) childEnv['BERTH_CRASH_AT'] = options.crashAt;
     const c = spawn(process.execPath, [...berthdNodeFlags, berthdBundle, '--data-root', dataRoot, '--exec-root', execRoot, '--host', `unix://${socket}`, '--bridge', bridge, '--bip', bip], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv });

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { berthBin, busyboxTar, mountsUnder, repoRoot, run, unmountUnder, waitForPing, type RunOptions, type RunResult } from './acceptance-support.ts';
-import { berthdNodeFlags } from '../../src/lib/node-flags.ts';
+import { berthdEnv, berthdNodeFlags } from '../../src/lib/node-flags.ts';
 
 export interface HttpResult {
   readonly status: number;
@@ -65,7 +65,7 @@ export function httpRequest(socketPath: string, method: string, path: string, bo
   });
 }
 
-export async function startDaemon(options: { args?: readonly string[] } = {}): Promise<Daemon> {
+export async function startDaemon(options: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Daemon> {
   const root = mkdtempSync('/tmp/berth-test-');
   const socket = join(root, 'berth.sock');
   const dataRoot = join(root, 'data');
@@ -81,7 +81,7 @@ export async function startDaemon(options: { args?: readonly string[] } = {}): P
   const launch = async () => {
     const c = spawn(process.execPath, [...berthdNodeFlags, berthdBundle, '--data-root', dataRoot, '--exec-root', execRoot, '--host', `unix://${socket}`, '--bridge', bridge, '--bip', bip, ...(options.args ?? [])], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, BERTH_LOG_LEVEL: process.env['BERTH_LOG_LEVEL'] ?? 'info' },
+      env: { ...process.env, ...berthdEnv, BERTH_LOG_LEVEL: process.env['BERTH_LOG_LEVEL'] ?? 'info', ...options.env },
     });
     c.stderr?.setEncoding('utf8').on('data', (s: string) => {
       log = (log + s).slice(-16000);
