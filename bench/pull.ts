@@ -9,8 +9,9 @@
 // stops and removes everything at the end. Podman joins when it is on the PATH.
 // Before each timed pull the bench runs `sync`, so that no engine's pull pays
 // for writing back the data the previous engine left dirty.
-// Run as root after `npm run build`; see README.md. The goal (issue 4): berth
-// at no more than half of docker's time.
+// `--before DIR` adds a berthd from an earlier build (for before/after runs).
+// Run as root after `npm run build`; see README.md. The goal (issue 15): berth
+// at no more than 0.4× docker's time.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -25,6 +26,10 @@ interface Options {
   rounds: number;
   json: boolean;
   keep: boolean;
+  /** An earlier build (a directory with bin/, dist/, native/ and node_modules) to time beside this one. */
+  before?: string;
+  /** Leave out the docker CLI → berthd engine (berth's CLI alone stands for berth). */
+  noDockerBerthd: boolean;
 }
 
 interface Engine {
@@ -39,14 +44,16 @@ interface Engine {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { rounds: 3, json: false, keep: false };
+  const opts: Options = { rounds: 3, json: false, keep: false, noDockerBerthd: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') opts.rounds = Number(argv[++i]);
     else if (a === '--json') opts.json = true;
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--before') opts.before = resolve(argv[++i] ?? fail('--before needs a directory'));
+    else if (a === '--no-docker-berthd') opts.noDockerBerthd = true;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/pull [-n|--rounds N] [--json] [--keep]\n');
+      process.stdout.write('usage: bench/pull [-n|--rounds N] [--before DIR] [--no-docker-berthd] [--json] [--keep]\n');
       process.exit(0);
     } else fail(`unknown option "${a}" (see bench/pull --help)`);
   }
@@ -155,12 +162,16 @@ async function main(): Promise<void> {
     children.push(registry);
     await waitFor('docker-registry', () => httpOk({ host: '127.0.0.1', port, path: '/v2/' }), 15_000, registry);
 
-    // berthd.
-    const berthSock = join(tmp, 'berth.sock');
-    const berthEnv = { ...process.env, DOCKER_HOST: `unix://${berthSock}` };
-    const berthd = spawn(join(repo, 'bin', 'berthd'), ['--data-root', join(tmp, 'berth-data'), '--exec-root', join(tmp, 'berth-exec'), '--host', `unix://${berthSock}`], { stdio: 'ignore' });
-    children.push(berthd);
-    await waitFor('berthd', () => httpOk({ socketPath: berthSock, path: '/_ping' }), 30_000, berthd);
+    // berthd (and, with --before, a second one from an earlier build).
+    const startBerthd = async (from: string, name: string): Promise<NodeJS.ProcessEnv> => {
+      const sock = join(tmp, `${name}.sock`);
+      const d = spawn(join(from, 'bin', 'berthd'), ['--data-root', join(tmp, `${name}-data`), '--exec-root', join(tmp, `${name}-exec`), '--host', `unix://${sock}`], { stdio: 'ignore', env: process.env });
+      children.push(d);
+      await waitFor(name, () => httpOk({ socketPath: sock, path: '/_ping' }), 30_000, d);
+      return { ...process.env, DOCKER_HOST: `unix://${sock}` };
+    };
+    const berthEnv = await startBerthd(repo, 'berth');
+    const beforeEnv = opts.before !== undefined ? await startBerthd(opts.before, 'before') : undefined;
 
     // dockerd.
     const dSock = join(tmp, 'docker.sock');
@@ -184,7 +195,8 @@ async function main(): Promise<void> {
     const engines: Engine[] = [];
     const berth = join(repo, 'bin', 'berth');
     engines.push({ name: 'berth', what: 'berth pull against berthd (what a berth user feels)', pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: berthEnv, samples: [] });
-    engines.push({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, samples: [] });
+    if (!opts.noDockerBerthd) engines.push({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, samples: [] });
+    if (beforeEnv !== undefined) engines.push({ name: 'berth (before)', what: `berth pull against a berthd from ${opts.before}`, pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: beforeEnv, samples: [] });
     engines.push({ name: 'docker', what: "docker's CLI against the private dockerd", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: dEnv, samples: [] });
     const podman = which('podman');
     if (podman) {
@@ -205,7 +217,7 @@ async function main(): Promise<void> {
         e.samples.push(timed(e.pull, e.env));
         must(e.remove, e.env);
       }
-      note(`round ${round + 1}/${opts.rounds}: ${engines.map((e) => `${e.name} ${(e.samples.at(-1) ?? 0).toFixed(0)} ms`).join(', ')}`);
+      note(`round ${round + 1}/${opts.rounds}: ${engines.map((e) => `${e.name} ${(e.samples.at(-1) ?? 0).toFixed(0)} ms`).join(', ')} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
     }
 
     if (opts.json) {
@@ -217,7 +229,13 @@ async function main(): Promise<void> {
     for (const e of engines) out.push(`${e.name.padEnd(15)} ${median(e.samples).toFixed(0).padStart(7)}   ${e.what}`);
     const dockerMs = median((engines.find((e) => e.name === 'docker') as Engine).samples);
     out.push('');
-    for (const e of engines) if (e.name !== 'docker') out.push(`${e.name} / docker: ${(median(e.samples) / dockerMs).toFixed(2)}${e.name === 'berth' ? '   (goal ≤ 0.50)' : ''}`);
+    for (const e of engines) if (e.name !== 'docker') out.push(`${e.name} / docker: ${(median(e.samples) / dockerMs).toFixed(2)}${e.name === 'berth' ? '   (goal ≤ 0.40)' : ''}`);
+    const now = engines.find((e) => e.name === 'berth');
+    const before = engines.find((e) => e.name === 'berth (before)');
+    if (now && before) {
+      out.push(`berth / berth (before): ${(median(now.samples) / median(before.samples)).toFixed(2)} (ratio of medians), ${median(now.samples.map((x, i) => x / (before.samples[i] as number))).toFixed(2)} (median of per-round ratios)`);
+    }
+    out.push(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     for (const c of children.reverse()) await stopChild(c);
