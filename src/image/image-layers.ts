@@ -35,7 +35,7 @@ export class ImageLayers {
     if (row !== undefined && (await this.#p.snap.hasLayer(chainId))) return;
     let size: number | undefined;
     await this.#p.snap.commitLayer(chainId, async (dir) => {
-      const r = await unpackLayer(decompress(this.#p.blobs.stream(blob)), dir, { log: this.#p.log });
+      const r = await unpackLayer(decompress(this.#p.blobs.stream(blob), { gzipTool: true }), dir, { log: this.#p.log });
       if (r.diffId !== diffId) throw invalidArgument(`invalid diffID for layer ${blob}: expected "${diffId}", got "${r.diffId}"`);
       size = r.size;
     });

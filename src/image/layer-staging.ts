@@ -102,7 +102,7 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
     let unpacked: Awaited<ReturnType<typeof unpackLayer>> | undefined;
     let unpackError: unknown;
     try {
-      unpacked = await unpackLayer(decompress(tee()), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) });
+      unpacked = await unpackLayer(decompress(tee(), { gzipTool: true }), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) });
     } catch (err) {
       unpackError = err;
     }
