@@ -9,6 +9,7 @@ import { failedPrecondition, invalidArgument } from '../core/errors.ts';
 import { treeSize } from '../store/index.ts';
 import { fsyncDir } from '../lib/atomic-write.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { span } from '../lib/trace.ts';
 import { decompress } from './decompress.ts';
 import type { ImageRecords } from './image-records.ts';
 import type { StagedLayer, StagingPlaces } from './layer-staging.ts';
@@ -71,7 +72,7 @@ export class ImageLayers {
    */
   async installStaged(chain: readonly Digest[], staged: readonly StagedLayer[], places: StagingPlaces): Promise<void> {
     // One sync for everything staged: the data must be durable before a rename makes it visible.
-    await runTool('sync', ['-f', places.snapshotsDir, places.tmpDir]);
+    await span('pull: sync staged layers', undefined, () => runTool('sync', ['-f', places.snapshotsDir, places.tmpDir]));
     let blobsRenamed = false;
     for (const s of staged) {
       if (await this.#p.blobs.has(s.digest)) await rm(s.blobFile, { force: true });

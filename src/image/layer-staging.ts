@@ -14,6 +14,7 @@ import type { Digest } from '../core/digest.ts';
 import { digestHex } from '../core/digest.ts';
 import { errorMessage, invalidArgument } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { span, spanStart } from '../lib/trace.ts';
 import { decompress } from './decompress.ts';
 import { unpackLayer } from './unpack-layer.ts';
 
@@ -87,11 +88,13 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
   };
   // The blob as it arrives, saved and hashed on the way to the decompressor. Not a for-of: when
   // unpacking fails half-way the rest must still be read (below) to tell a corrupted download.
+  const downloadSpan = spanStart('pull: layer download (first to last byte)', { layer: tag });
   async function* tee(): AsyncGenerator<Uint8Array> {
     for (;;) {
       const r = await it.next();
       if (r.done) {
         sourceDone = true;
+        downloadSpan();
         return;
       }
       take(r.value);
@@ -102,7 +105,7 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
     let unpacked: Awaited<ReturnType<typeof unpackLayer>> | undefined;
     let unpackError: unknown;
     try {
-      unpacked = await unpackLayer(decompress(tee(), { gzipTool: true }), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) });
+      unpacked = await span('pull: layer download + unpack', { layer: tag, bytes: input.size }, () => unpackLayer(decompress(tee(), { gzipTool: true }), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) }));
     } catch (err) {
       unpackError = err;
     }

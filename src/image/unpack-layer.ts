@@ -22,6 +22,7 @@ import type { Digest } from '../core/digest.ts';
 import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { span } from '../lib/trace.ts';
 import { FileWriterPool } from './file-writer-pool.ts';
 import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
 import { isOverlayPrivateXattr, setXattrs, xattrLimitError, type XattrOp } from './xattr.ts';
@@ -401,6 +402,6 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
     }
     throw err;
   }
-  await writer.finish();
+  await span('unpack: finish (writer threads, nodes, xattrs, directories)', undefined, () => writer.finish());
   return { diffId: `sha256:${hash.digest('hex')}`, size: writer.size, tarSize };
 }
