@@ -48,6 +48,8 @@ const whiteoutPrefix = '.wh.';
 const opaqueMarker = '.wh..wh..opq';
 /** Only root can give files away; an unprivileged unpack (tests, rootless) keeps its own ids. */
 const canChown = process.getuid?.() === 0;
+/** Small files written here before the writer threads are taken (their hand-over costs more than a few files). */
+const filesBeforePool = 32;
 /** Files up to this size are handed whole to the writer threads; bigger ones are streamed here. */
 const maxPooledFile = 1 << 20;
 /** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
@@ -125,8 +127,17 @@ class LayerWriter implements TarSink {
   #file: { fd: number; uid: number; gid: number; mode: number; mtime: number } | undefined;
   /** The current entry's content being collected for the writer threads. */
   #pooled: { path: string; data: Buffer; filled: number; uid: number; gid: number; mode: number; mtime: number } | undefined;
-  /** Writer threads for regular files (only when the directory started empty: see #clear). */
-  readonly pool: FileWriterPool | undefined;
+  /**
+   * Writer threads for regular files (only when the directory started empty:
+   * see #clear), taken once the tar has shown more than a few small files: a
+   * build context or a tiny layer is written sooner here than handed over.
+   */
+  #pool: FileWriterPool | undefined;
+  #poolAllowed: boolean;
+  #smallFiles = 0;
+  get pool(): FileWriterPool | undefined {
+    return this.#pool;
+  }
   /**
    * Every path this unpack created, when the directory started empty: then
    * nothing else can be in the way and #clear() skips its lstat.
@@ -148,7 +159,7 @@ class LayerWriter implements TarSink {
     this.#knownDirs.add(root);
     if (startedEmpty) this.#written = new Set();
     this.#startedEmpty = startedEmpty;
-    this.pool = startedEmpty && process.env["BERTH_UNPACK_THREADS"] !== "0" ? FileWriterPool.open() : undefined;
+    this.#poolAllowed = startedEmpty && process.env['BERTH_UNPACK_THREADS'] !== '0';
   }
 
   /** Makes sure every parent of `comps` is a real directory inside the root; creates missing ones. */
@@ -245,6 +256,10 @@ class LayerWriter implements TarSink {
       }
       case 'file':
       case 'contiguous-file': {
+        if (this.#poolAllowed && h.size <= maxPooledFile && ++this.#smallFiles > filesBeforePool && this.#pool === undefined) {
+          this.#pool = FileWriterPool.open();
+          this.#poolAllowed = this.#pool !== undefined;
+        }
         if (this.pool !== undefined && h.size <= maxPooledFile) this.#pooled = { path, data: this.pool.alloc(h.size), filled: 0, uid, gid, mode: h.mode & 0o7777, mtime: h.mtime };
         else this.#file = { fd: openSync(path, 'wx', 0o600), uid, gid, mode: h.mode & 0o7777, mtime: h.mtime };
         this.size += h.size;
