@@ -59,6 +59,16 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
   if (swept.length > 0) deps.log.warn('removed the secret mount points of interrupted builds', { count: swept.length });
   const markers = new StepMarkers(join(deps.runDir, 'steps'));
   const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
+  // Contexts being removed after their build answered: the client need not wait for the removal
+  // (start-up wipes tmpDir, so a crash meanwhile leaves nothing behind); close() waits for them.
+  const disposing = new Set<Promise<void>>();
+  const disposeLater = (ctx: RemoteContext) => {
+    const p = ctx
+      .dispose()
+      .catch((err: unknown) => deps.log.warn('cannot remove a build context', { dir: ctx.dir, err: errorMessage(err) }))
+      .finally(() => disposing.delete(p));
+    disposing.add(p);
+  };
   return {
     async reapInterrupted() {
       const ids = await markers.list();
@@ -76,7 +86,7 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
       for (const r of builds) r.stop.abort(new Error('berthd is shutting down'));
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-      await Promise.race([Promise.allSettled(builds.map((r) => r.done)), late]);
+      await Promise.race([Promise.allSettled(builds.map((r) => r.done)).then(() => Promise.allSettled([...disposing])), late]);
       clearTimeout(timer);
     },
     async prune() {
@@ -115,7 +125,7 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
         throw classicParseError(err, options.dockerfile || 'Dockerfile');
       });
     } finally {
-      await ctx.dispose();
+      disposeLater(ctx);
     }
   }
 }
