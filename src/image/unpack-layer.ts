@@ -14,7 +14,6 @@
 // chunk at a time (a few ms), and decompression keeps running on the pool
 // meanwhile. Only what needs a helper process (device nodes, xattrs) waits for
 // the end.
-import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, chmodSync, lchownSync, lutimesSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import type { Digest } from '../core/digest.ts';
 import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { sha256Stream } from '../lib/sha256-worker.ts';
 import { span } from '../lib/trace.ts';
 import { FileWriterPool } from './file-writer-pool.ts';
 import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
@@ -50,8 +50,12 @@ const opaqueMarker = '.wh..wh..opq';
 const canChown = process.getuid?.() === 0;
 /** Small files written here before the writer threads are taken (their hand-over costs more than a few files). */
 const filesBeforePool = 32;
-/** Files up to this size are handed whole to the writer threads; bigger ones are streamed here. */
-const maxPooledFile = 1 << 20;
+/**
+ * Files up to this size are handed whole to the writer threads (a copy here
+ * costs less than the write calls it saves this thread); bigger ones are
+ * streamed here.
+ */
+const maxPooledFile = 16 << 20;
 /** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
 const maxXattrBytes = 64 << 20;
 /** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
@@ -394,7 +398,8 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   const log = options.log ?? defaultLog;
   const writer = new LayerWriter(dir, log, (await readdir(dir)).length === 0);
   const reader = new TarReader(writer);
-  const hash = createHash('sha256');
+  // The diff id, hashed on a worker thread: the event loop keeps to the tar.
+  const hash = sha256Stream();
   let tarSize = 0;
   try {
     for await (const c of input) {
@@ -411,12 +416,18 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
     }
     reader.end();
   } catch (err) {
+    hash.abandon();
     await writer.abort();
     if (err instanceof Error && !isBerthError(err) && !('syscall' in err) && (err as NodeJS.ErrnoException).code === undefined) {
       throw invalidArgument(`cannot unpack layer: ${err.message}`, err);
     }
     throw err;
   }
-  await span('unpack: finish (writer threads, nodes, xattrs, directories)', undefined, () => writer.finish());
-  return { diffId: `sha256:${hash.digest('hex')}`, size: writer.size, tarSize };
+  try {
+    await span('unpack: finish (writer threads, nodes, xattrs, directories)', undefined, () => writer.finish());
+  } catch (err) {
+    hash.abandon();
+    throw err;
+  }
+  return { diffId: `sha256:${await hash.digest()}`, size: writer.size, tarSize };
 }
