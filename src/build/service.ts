@@ -16,6 +16,7 @@ import type { BuildDeps, BuildEmit, BuildRequest, BuildResult } from './build-re
 import { runBuild } from './run-build.ts';
 import { sweepSecretMounts } from './secret-tmpfs.ts';
 import { StepMarkers } from './step-markers.ts';
+import { span } from '../lib/trace.ts';
 
 export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
@@ -115,13 +116,13 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
     const signal = options.signal ? { signal: options.signal } : {};
     const ctx: RemoteContext = options.remote
       ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
-      : await extractContext(context, deps.tmpDir, { log: deps.log, ...signal });
+      : await span('build: extract context', undefined, () => extractContext(context, deps.tmpDir, { log: deps.log, ...signal }));
     try {
       // A plain Dockerfile at a URL comes with an empty context.
       const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
       if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
       const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
-      return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit).catch((err: unknown) => {
+      return await span('build: run', undefined, () => runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit)).catch((err: unknown) => {
         throw classicParseError(err, options.dockerfile || 'Dockerfile');
       });
     } finally {
