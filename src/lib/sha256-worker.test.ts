@@ -68,3 +68,14 @@ test('sha256Stream() hashes on this thread with BERTH_HASH_THREAD=0', async () =
     else process.env['BERTH_HASH_THREAD'] = saved;
   }
 });
+
+test('sha256Stream() is exact at every size around its slab boundaries (hashed here or on the worker)', async () => {
+  for (const size of [0, 1, 65_535, 65_536, 65_537, 262_144, 300_000, 1_048_575, 1_048_576, 1_048_577, 2_097_152, 2_500_000]) {
+    const data = randomBytes(size);
+    for (const step of [1000, 65_536, size || 1]) {
+      const s = sha256Stream();
+      for (let i = 0; i < data.length; i += step) s.update(data.subarray(i, i + step));
+      assert.equal(await s.digest(), onThread([data]), `size ${size}, pieces of ${step}`);
+    }
+  }
+});

@@ -2,7 +2,9 @@
 // hundreds of MB (its blob digest and its diff id) does not hold berthd's event
 // loop. update() copies the bytes into 1 MiB slabs; each full slab is handed
 // (transferred, not copied again) to one shared worker, which hashes it and
-// hands it back for reuse. Messages to a worker are handled in order, so the
+// hands it back for reuse. A stream that ends before its first slab is full
+// (a build context, a small layer) is hashed on the calling thread when its
+// digest is asked for: a round trip to the worker would cost it more. Messages to a worker are handled in order, so the
 // digest is that of the bytes in the order given. The worker is unref'd (it
 // never keeps berthd alive) and runs a small eval'd script, so the same code
 // works from the bundle and from source. Where no worker can start, or
@@ -21,6 +23,7 @@ export interface Sha256Stream {
 }
 
 const slabBytes = 1 << 20;
+const firstSlabBytes = 64 << 10;
 
 const workerSource = `
 const { parentPort } = require('node:worker_threads');
@@ -61,7 +64,7 @@ function start(): Shared | undefined {
     const s: Shared = { worker, slabs: [], waiting: new Map(), users: 0 };
     worker.on('message', (m: { op: 'slab'; buf: ArrayBuffer } | { op: 'digest'; id: number; hex: string }) => {
       if (m.op === 'slab') {
-        if (s.slabs.length < 8) s.slabs.push(m.buf);
+        if (s.slabs.length < 8 && m.buf.byteLength === slabBytes) s.slabs.push(m.buf);
         return;
       }
       const w = s.waiting.get(m.id);
@@ -99,33 +102,59 @@ class OnThread implements Sha256Stream {
 }
 
 class OffThread implements Sha256Stream {
-  readonly #s: Shared;
+  /** The worker, taken when the first slab is full: a stream shorter than one slab never waits for it. */
+  #shared: Shared | undefined;
   readonly #id = nextId++;
   #slab: Uint8Array<ArrayBuffer> | undefined;
   #used = 0;
   #sent = false;
   #done = false;
 
-  constructor(s: Shared) {
-    this.#s = s;
+  get #s(): Shared {
+    return this.#shared as Shared;
   }
+
+  /** Set when no worker could be had: the rest is hashed here. */
+  #local: Hash | undefined;
 
   update(bytes: Uint8Array): void {
     if (this.#done) throw new Error('update() after digest()');
+    if (this.#local !== undefined) {
+      this.#local.update(bytes);
+      return;
+    }
     let off = 0;
     while (off < bytes.byteLength) {
-      this.#slab ??= new Uint8Array(this.#s.slabs.pop() ?? new ArrayBuffer(slabBytes));
+      // A spare slab if there is one; else a small one first, grown as bytes come (most streams of a build are tiny).
+      this.#slab ??= new Uint8Array(shared?.slabs.pop() ?? new ArrayBuffer(firstSlabBytes));
+      if (this.#used === this.#slab.byteLength) {
+        const bigger = new Uint8Array(new ArrayBuffer(Math.min(slabBytes, this.#slab.byteLength * 4)));
+        bigger.set(this.#slab.subarray(0, this.#used));
+        this.#slab = bigger;
+      }
       const n = Math.min(bytes.byteLength - off, this.#slab.byteLength - this.#used);
       this.#slab.set(bytes.subarray(off, off + n), this.#used);
       this.#used += n;
       off += n;
-      if (this.#used === this.#slab.byteLength) this.#send();
+      if (this.#used === slabBytes) this.#send();
     }
   }
 
   #send(): void {
     const slab = this.#slab;
     if (slab === undefined || this.#used === 0) return;
+    if (this.#shared === undefined) {
+      const s = start();
+      if (s === undefined) {
+        // No worker here after all: this stream goes on on this thread.
+        this.#local = createHash('sha256');
+        this.#local.update(slab.subarray(0, this.#used));
+        this.#slab = undefined;
+        this.#used = 0;
+        return;
+      }
+      this.#shared = s;
+    }
     if (!this.#sent) {
       this.#sent = true;
       if (this.#s.users++ === 0) this.#s.worker.ref();
@@ -141,12 +170,16 @@ class OffThread implements Sha256Stream {
 
   digest(): Promise<string> {
     if (this.#done) return Promise.reject(new Error('digest() called twice'));
-    this.#send();
     this.#done = true;
+    if (this.#local !== undefined) return Promise.resolve(this.#local.digest('hex'));
     if (!this.#sent) {
-      // Nothing reached the worker: an empty stream.
-      return Promise.resolve(createHash('sha256').digest('hex'));
+      // Nothing reached the worker (a stream shorter than a slab): hashed here, at once.
+      const h = createHash('sha256');
+      if (this.#slab !== undefined) h.update(this.#slab.subarray(0, this.#used));
+      this.#slab = undefined;
+      return Promise.resolve(h.digest('hex'));
     }
+    this.#send();
     const dead = this.#s.dead;
     if (dead !== undefined) {
       this.#release();
@@ -169,8 +202,11 @@ class OffThread implements Sha256Stream {
   }
 }
 
-/** A SHA-256 stream hashed on the shared worker thread (or here, where no worker can run). */
+/**
+ * A SHA-256 stream hashed on the shared worker thread (or here, where no
+ * worker can run). A stream shorter than one slab (1 MiB) is hashed here when
+ * its digest is asked for: the worker is not worth a round trip for it.
+ */
 export function sha256Stream(): Sha256Stream {
-  const s = process.env['BERTH_HASH_THREAD'] === '0' ? undefined : start();
-  return s !== undefined ? new OffThread(s) : new OnThread();
+  return process.env['BERTH_HASH_THREAD'] === '0' || shared === null ? new OnThread() : new OffThread();
 }
