@@ -151,7 +151,9 @@ async function main(): Promise<void> {
       out.push('', `${a} / ${b}:`);
       for (const k of ['cold', 'cached', 'changed'] as const) {
         if (x.times[k].length === 0) continue;
-        out.push(`  ${k.padEnd(8)} ${(median(x.times[k]) / median(y.times[k])).toFixed(2)}${k === 'cached' && b === 'docker (classic)' ? `   (goal ≤ ${a.startsWith('berth') ? '0.50' : '0.30'})` : ''}`);
+        // Paired by round as well (the same round ran both, close in time): steadier under a changing load.
+        const paired = x.times[k].length === y.times[k].length ? `, median of per-round ratios ${median(x.times[k].map((v, i) => v / (y.times[k][i] as number))).toFixed(2)}` : '';
+        out.push(`  ${k.padEnd(8)} ${(median(x.times[k]) / median(y.times[k])).toFixed(2)}${paired}${k === 'cached' && b === 'docker (classic)' ? `   (goal ≤ ${a.startsWith('berth') ? '0.50' : '0.30'})` : ''}`);
       }
     };
     ratio('berth', 'docker (classic)');
