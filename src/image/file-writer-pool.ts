@@ -5,8 +5,9 @@
 // The workers run a small self-contained script (eval'd, so the same code works
 // from the bundle and from source) and are shared by all unpacks, unref'd so
 // that they never keep berthd alive. An unpack that must see a file on disk
-// (a hardlink to it, an entry replacing it) waits for the workers with
-// barrier(), which blocks on a shared counter for the few ms that takes.
+// waits for the workers: a hardlink with idle() (the tar reader pauses, the
+// event loop stays free), the rare rest (an entry replacing a file) with
+// barrier(), which blocks on a shared counter.
 // BERTH_UNPACK_WORKERS sets how many threads (default 2: measured faster than
 // 1 here, and than none at all); BERTH_UNPACK_THREADS=0 (unpack-layer.ts)
 // writes every file on the main thread instead.
@@ -236,6 +237,17 @@ export class FileWriterPool {
       if (Date.now() > deadline) throw new Error('the unpack workers did not finish writing files within 120 s');
       Atomics.wait(this.#counters, 0, v, 1000);
     }
+  }
+
+  /** Whether files handed over (or collected for the next batch) may not be on disk yet. */
+  get busy(): boolean {
+    return this.#batch.length > 0 || Atomics.load(this.#counters, 0) > 0;
+  }
+
+  /** Resolves once every file handed over so far is on disk (or failed): barrier() without holding the thread. */
+  async idle(): Promise<void> {
+    this.send();
+    await Promise.all(this.#settled.splice(0));
   }
 
   /** Resolves once the workers wrote less than `bytes`. */

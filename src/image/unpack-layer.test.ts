@@ -162,3 +162,26 @@ test('unpackLayer() writes many files of many sizes and modes, across writer-thr
     assert.equal((await stat(join(dir, 'd', 'hard'))).ino, (await stat(join(dir, 'd', 'f199'))).ino);
   });
 });
+
+test('unpackLayer() links each hardlink to its target while the writer threads still owe files (the reader waits, not the thread)', async () => {
+  await withDirs(async (_, dir) => {
+    const entries: FixtureEntry[] = [];
+    for (let i = 0; i < 120; i++) {
+      entries.push({ name: `f${i}`, data: Buffer.alloc(3000 + i, i % 251) });
+      // Right after its target: the target is most likely still with a writer thread.
+      if (i % 3 === 0) entries.push({ name: `h${i}`, type: 'link', linkname: `f${i}` });
+    }
+    const bytes = await makeTar(entries);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 4096) pieces.push(bytes.subarray(i, i + 4096));
+    const r = await unpackLayer(Readable.from(pieces), dir);
+    assert.equal(r.diffId, sha256(bytes));
+    for (let i = 0; i < 120; i += 3) {
+      const link = await stat(join(dir, `h${i}`));
+      assert.equal(link.ino, (await stat(join(dir, `f${i}`))).ino, `h${i}`);
+      const content = await readFile(join(dir, `h${i}`));
+      assert.equal(content.length, 3000 + i);
+      assert.ok(content.every((b) => b === i % 251), `h${i} content`);
+    }
+  });
+});

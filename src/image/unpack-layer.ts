@@ -219,6 +219,15 @@ class LayerWriter implements TarSink {
     for (const d of this.#dirs.keys()) if (d === path || d.startsWith(path + '/')) this.#dirs.delete(d);
   }
 
+  /**
+   * A hardlink needs its target on disk: while the writer threads still owe
+   * files, the reader pauses until they are done instead of this thread
+   * blocking on them (a barrier held the event loop for up to ~0.5 s under load).
+   */
+  wait(h: TarEntry): Promise<void> | undefined {
+    return h.type === 'link' && this.#pool?.busy === true ? this.#pool.idle() : undefined;
+  }
+
   entry(h: TarEntry): void {
     const comps = cleanComponents(h.name);
     const { uid, gid } = h;
@@ -407,7 +416,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
       const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
       hash.update(chunk);
       tarSize += chunk.length;
-      reader.write(chunk);
+      for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
       const pool = writer.pool;
       if (pool !== undefined) {
         pool.send();
