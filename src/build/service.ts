@@ -16,6 +16,7 @@ import type { BuildDeps, BuildEmit, BuildRequest, BuildResult } from './build-re
 import { runBuild } from './run-build.ts';
 import { sweepSecretMounts } from './secret-tmpfs.ts';
 import { StepMarkers } from './step-markers.ts';
+import { span } from '../lib/trace.ts';
 
 export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
@@ -59,6 +60,16 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
   if (swept.length > 0) deps.log.warn('removed the secret mount points of interrupted builds', { count: swept.length });
   const markers = new StepMarkers(join(deps.runDir, 'steps'));
   const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
+  // Contexts being removed after their build answered: the client need not wait for the removal
+  // (start-up wipes tmpDir, so a crash meanwhile leaves nothing behind); close() waits for them.
+  const disposing = new Set<Promise<void>>();
+  const disposeLater = (ctx: RemoteContext) => {
+    const p = ctx
+      .dispose()
+      .catch((err: unknown) => deps.log.warn('cannot remove a build context', { dir: ctx.dir, err: errorMessage(err) }))
+      .finally(() => disposing.delete(p));
+    disposing.add(p);
+  };
   return {
     async reapInterrupted() {
       const ids = await markers.list();
@@ -76,7 +87,7 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
       for (const r of builds) r.stop.abort(new Error('berthd is shutting down'));
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-      await Promise.race([Promise.allSettled(builds.map((r) => r.done)), late]);
+      await Promise.race([Promise.allSettled(builds.map((r) => r.done)).then(() => Promise.allSettled([...disposing])), late]);
       clearTimeout(timer);
     },
     async prune() {
@@ -105,17 +116,17 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
     const signal = options.signal ? { signal: options.signal } : {};
     const ctx: RemoteContext = options.remote
       ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
-      : await extractContext(context, deps.tmpDir, { log: deps.log, ...signal });
+      : await span('build: extract context', undefined, () => extractContext(context, deps.tmpDir, { log: deps.log, ...signal }));
     try {
       // A plain Dockerfile at a URL comes with an empty context.
       const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
       if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
       const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
-      return await runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit).catch((err: unknown) => {
+      return await span('build: run', undefined, () => runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit)).catch((err: unknown) => {
         throw classicParseError(err, options.dockerfile || 'Dockerfile');
       });
     } finally {
-      await ctx.dispose();
+      disposeLater(ctx);
     }
   }
 }

@@ -8,6 +8,7 @@ import { dispatchStep } from './steps/dispatch.ts';
 import { fromStep } from './steps/from.ts';
 import { metaStep } from './steps/meta-step.ts';
 import { markFailedStep } from './step-error.ts';
+import { span } from '../lib/trace.ts';
 
 export async function runStage(b: BuildSession, index: number, stage: Stage, say: (text: string) => void, firstStep: number): Promise<StageState> {
   const st = await fromStep(b, index, stage, say, firstStep);
@@ -18,7 +19,7 @@ export async function runStage(b: BuildSession, index: number, stage: Stage, say
     st.say(stepLine);
     st.say('\n');
     try {
-      await dispatchStep(b, st, cmd);
+      await span('build: step', { kind: cmd.kind }, () => dispatchStep(b, st, cmd));
     } catch (err) {
       markFailedStep(err, stepLine);
       throw err;

@@ -4,7 +4,7 @@
 // plus a Dockerfile from outside the context or from stdin added under a
 // generated name, as the docker CLI does.
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -18,6 +18,9 @@ export interface ContextTarOptions {
   /** A Dockerfile to add to the context under a generated name. */
   readonly extraDockerfile?: Buffer;
 }
+
+/** Files up to this size are read whole; bigger ones are streamed. */
+const smallFile = 1 << 20;
 
 /** A generated name for a Dockerfile that lives outside the context (docker: `.dockerfile.<hex>`). */
 export function extraDockerfileName(): string {
@@ -55,7 +58,11 @@ export async function contextTar(dir: string, options: ContextTarOptions & { ext
       }
       if (excluded) continue;
       if (st.isSymbolicLink()) await put({ ...base, name: r, type: 'symlink', linkname: await readlink(p) });
-      else if (st.isFile()) {
+      else if (st.isFile() && st.size <= smallFile) {
+        // One read for a small file (most of a context): fewer trips through the stream layers than a read stream.
+        const data = await readFile(p);
+        await put({ ...base, name: r, type: 'file', size: data.length }, data);
+      } else if (st.isFile()) {
         let done!: Promise<void>;
         const w = await new Promise<ReturnType<typeof pack.entry>>((ready) => {
           done = new Promise<void>((resolve, reject) => ready(pack.entry({ ...base, name: r, type: 'file', size: st.size }, (e) => (e ? reject(e) : resolve()))));

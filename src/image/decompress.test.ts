@@ -1,10 +1,14 @@
-// Unit tests of compression detection and decompression (gzip in-process, others via tools).
+// Unit tests of compression detection and decompression (gzip in-process or through igzip/unpigz, others via tools).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { decompress, detectCompression, type Compression } from './decompress.ts';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decompress, detectCompression, gunzipTool, type Compression } from './decompress.ts';
 import { isInvalidArgument } from '../core/errors.ts';
 
 const plain = Buffer.from('plain tar bytes '.repeat(5000));
@@ -22,7 +26,7 @@ function compressWith(tool: string): Buffer | undefined {
 
 test('decompress() passes a plain stream through unchanged', async () => {
   let seen: Compression | undefined;
-  assert.deepEqual(await collect(decompress(Readable.from([plain.subarray(0, 3), plain.subarray(3)]), (c) => (seen = c))), plain);
+  assert.deepEqual(await collect(decompress(Readable.from([plain.subarray(0, 3), plain.subarray(3)]), { onDetect: (c) => (seen = c) })), plain);
   assert.equal(seen, 'none');
 });
 
@@ -58,4 +62,99 @@ test('decompress() rejects corrupt compressed data', async () => {
 
 test('decompress() of an empty stream yields nothing', async () => {
   assert.equal((await collect(decompress(Readable.from([])))).length, 0);
+});
+
+/** Runs `fn` with the environment variables changed as given (undefined removes one), then restores them. */
+async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+  for (const [k, v] of Object.entries(vars)) set(k, v);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) set(k, v);
+  }
+}
+
+/** A directory holding executable scripts by name, for a PATH of fake tools. */
+async function toolDir(scripts: Record<string, string>): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-gzip-tools-'));
+  for (const [name, text] of Object.entries(scripts)) await writeFile(join(dir, name), text, { mode: 0o755 });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const gzipped = gzipSync(plain);
+const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+test('decompress() with gzipTool gives the same bytes through igzip, unpigz and zlib', async (t) => {
+  for (const tool of ['igzip', 'unpigz', 'zlib'] as const) {
+    if (tool !== 'zlib' && !installed(tool)) {
+      t.diagnostic(`${tool} not installed; skipped`);
+      continue;
+    }
+    await withEnv({ BERTH_GUNZIP: tool }, async () => {
+      assert.equal((await gunzipTool()).name, tool);
+      assert.deepEqual(await collect(decompress(Readable.from([gzipped.subarray(0, 2), gzipped.subarray(2)]), { gzipTool: true })), plain, tool);
+    });
+  }
+});
+
+test('decompress() with gzipTool rejects corrupt and truncated gzip, whichever tool runs', async (t) => {
+  const corrupt = Buffer.from(gzipped);
+  corrupt.fill(7, 20, 60);
+  const truncated = gzipped.subarray(0, gzipped.length >> 1);
+  for (const tool of ['igzip', 'unpigz', 'zlib'] as const) {
+    if (tool !== 'zlib' && !installed(tool)) {
+      t.diagnostic(`${tool} not installed; skipped`);
+      continue;
+    }
+    await withEnv({ BERTH_GUNZIP: tool }, async () => {
+      await assert.rejects(collect(decompress(Readable.from([corrupt]), { gzipTool: true })), isInvalidArgument, `${tool}: corrupt`);
+      await assert.rejects(collect(decompress(Readable.from([truncated]), { gzipTool: true })), isInvalidArgument, `${tool}: truncated`);
+    });
+  }
+});
+
+test('decompress() with gzipTool uses the gzip tool it finds on PATH', async () => {
+  const mark = join(tmpdir(), `berth-gzip-mark-${process.pid}`);
+  const tools = await toolDir({ igzip: `#!/bin/sh\ntouch '${mark}'\nexec gzip -dc\n` });
+  try {
+    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: undefined }, async () => {
+      assert.equal((await gunzipTool()).name, 'igzip');
+      assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
+    });
+    assert.ok(existsSync(mark), 'the tool on PATH ran');
+  } finally {
+    await rm(mark, { force: true });
+    await tools.remove();
+  }
+});
+
+test('decompress() with gzipTool falls back to zlib when no gzip tool is installed', async () => {
+  const tools = await toolDir({});
+  try {
+    await withEnv({ PATH: tools.dir, BERTH_GUNZIP: undefined }, async () => {
+      assert.equal((await gunzipTool()).name, 'zlib');
+      assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
+    });
+    // A tool asked for by name that is missing falls back too.
+    await withEnv({ PATH: tools.dir, BERTH_GUNZIP: 'unpigz' }, async () => {
+      assert.equal((await gunzipTool()).name, 'zlib');
+      assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
+    });
+  } finally {
+    await tools.remove();
+  }
+});
+
+test('decompress() with gzipTool falls back to zlib when the tool on PATH cannot start', async () => {
+  // Executable, but its interpreter does not exist: spawn fails before any byte was read.
+  const tools = await toolDir({ igzip: '#!/nonexistent/berth-interpreter\n' });
+  try {
+    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'igzip' }, async () => {
+      assert.deepEqual(await collect(decompress(Readable.from([gzipped.subarray(0, 3), gzipped.subarray(3)]), { gzipTool: true })), plain);
+    });
+  } finally {
+    await tools.remove();
+  }
 });

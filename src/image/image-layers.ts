@@ -9,6 +9,7 @@ import { failedPrecondition, invalidArgument } from '../core/errors.ts';
 import { treeSize } from '../store/index.ts';
 import { fsyncDir } from '../lib/atomic-write.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { span } from '../lib/trace.ts';
 import { decompress } from './decompress.ts';
 import type { ImageRecords } from './image-records.ts';
 import type { StagedLayer, StagingPlaces } from './layer-staging.ts';
@@ -35,7 +36,7 @@ export class ImageLayers {
     if (row !== undefined && (await this.#p.snap.hasLayer(chainId))) return;
     let size: number | undefined;
     await this.#p.snap.commitLayer(chainId, async (dir) => {
-      const r = await unpackLayer(decompress(this.#p.blobs.stream(blob)), dir, { log: this.#p.log });
+      const r = await unpackLayer(decompress(this.#p.blobs.stream(blob), { gzipTool: true }), dir, { log: this.#p.log });
       if (r.diffId !== diffId) throw invalidArgument(`invalid diffID for layer ${blob}: expected "${diffId}", got "${r.diffId}"`);
       size = r.size;
     });
@@ -71,7 +72,7 @@ export class ImageLayers {
    */
   async installStaged(chain: readonly Digest[], staged: readonly StagedLayer[], places: StagingPlaces): Promise<void> {
     // One sync for everything staged: the data must be durable before a rename makes it visible.
-    await runTool('sync', ['-f', places.snapshotsDir, places.tmpDir]);
+    await span('pull: sync staged layers', undefined, () => runTool('sync', ['-f', places.snapshotsDir, places.tmpDir]));
     let blobsRenamed = false;
     for (const s of staged) {
       if (await this.#p.blobs.has(s.digest)) await rm(s.blobFile, { force: true });

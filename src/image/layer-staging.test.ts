@@ -1,8 +1,9 @@
 // Unit tests of pulled-layer staging: verified while streaming, nothing left behind on a mismatch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -74,4 +75,85 @@ test('stageLayer() refuses a blob longer than the manifest says, and a tar whose
     assert.deepEqual(await readdir(places.tmpDir), []);
     assert.ok(!existsSync(join(places.snapshotsDir, 'fs')));
   });
+});
+
+/** Runs `fn` with the environment variables changed as given (undefined removes one), then restores them. */
+async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+  for (const [k, v] of Object.entries(vars)) set(k, v);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) set(k, v);
+  }
+}
+
+const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+test('stageLayer() refuses a corrupted blob and leaves nothing behind, whichever gunzip runs', async (t) => {
+  const tar = await makeTar([{ name: 'd/', type: 'directory' }, { name: 'd/f', data: Buffer.alloc(200_000, 3) }, { name: 'g', data: 'small' }]);
+  const blob = gzipSync(tar);
+  const digest = sha256(blob);
+  const bad = Buffer.from(blob);
+  bad[bad.length >> 1] = (bad[bad.length >> 1] ?? 0) ^ 0xff;
+  for (const tool of ['igzip', 'unpigz', 'zlib']) {
+    if (tool !== 'zlib' && !installed(tool)) {
+      t.diagnostic(`${tool} not installed; skipped`);
+      continue;
+    }
+    await withEnv({ BERTH_GUNZIP: tool }, async () => {
+      await withPlaces(async (places) => {
+        await assert.rejects(
+          stageLayer(places, { data: pieces(bad), digest, size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId }),
+          (err: Error) => isInvalidArgument(err) && err.message.includes(`digest mismatch: expected ${digest}`),
+          tool,
+        );
+        assert.deepEqual(await readdir(places.snapshotsDir), [], tool);
+        assert.deepEqual(await readdir(places.tmpDir), [], tool);
+        // The same layer, intact, goes through.
+        const s = await stageLayer(places, { data: pieces(blob), digest, size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId });
+        assert.equal(await readFile(join(s.snapshotDir, 'fs', 'g'), 'utf8'), 'small', tool);
+        await s.discard();
+      });
+    });
+  }
+});
+
+test('stageLayer() does not trust the gzip tool: a tar it makes up is refused by the diff id and leaves nothing behind', async () => {
+  const real = await makeTar([{ name: 'real', data: 'the layer' }]);
+  const other = await makeTar([{ name: 'evil', data: 'not the layer' }]);
+  const blob = gzipSync(real);
+  const dir = await mkdtemp(join(tmpdir(), 'berth-lying-gzip-'));
+  try {
+    await writeFile(join(dir, 'other.tar'), other);
+    // Reads all of its input (so the blob's digest still matches), then prints another, valid tar.
+    await writeFile(join(dir, 'igzip'), `#!/bin/sh\ncat >/dev/null\nexec cat '${join(dir, 'other.tar')}'\n`, { mode: 0o755 });
+    await withEnv({ PATH: `${dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'igzip' }, async () => {
+      await withPlaces(async (places) => {
+        await assert.rejects(stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length, mediaType: 'x', diffId: sha256(real), chainId }), (err: Error) => isInvalidArgument(err) && /invalid diffID/.test(err.message));
+        assert.deepEqual(await readdir(places.snapshotsDir), []);
+        assert.deepEqual(await readdir(places.tmpDir), []);
+      });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('stageLayer() unpacks with zlib when no gzip tool is installed', async () => {
+  const tar = await makeTar([{ name: 'a', data: 'one' }]);
+  const blob = gzipSync(tar);
+  const empty = await mkdtemp(join(tmpdir(), 'berth-no-gzip-tools-'));
+  try {
+    await withEnv({ PATH: empty, BERTH_GUNZIP: undefined }, async () => {
+      await withPlaces(async (places) => {
+        const s = await stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId });
+        assert.equal(await readFile(join(s.snapshotDir, 'fs', 'a'), 'utf8'), 'one');
+        await s.discard();
+      });
+    });
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
 });

@@ -1,21 +1,28 @@
 // Pulled layers, staged: a layer's compressed bytes are written to a temp blob
-// file, hashed, decompressed and unpacked into a staging snapshot directory,
-// all while they download. Nothing is visible until the whole blob matched its
+// file (by libuv's pool), hashed (on a worker thread), decompressed (by igzip or
+// unpigz where installed) and unpacked into a staging snapshot directory, all
+// while they download. Nothing is visible until the whole blob matched its
 // digest and size and the tar its diff id; a mismatch removes the staging. The
 // image store then makes all staged layers of an image durable with one sync,
 // renames them into place and writes the records last (installStaged in
 // image-layers.ts), so a crash at any point leaves either nothing or complete,
 // durable layers.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Digest } from '../core/digest.ts';
 import { digestHex } from '../core/digest.ts';
 import { errorMessage, invalidArgument } from '../core/errors.ts';
+import { BackgroundWrites } from '../lib/background-writes.ts';
 import type { Logger } from '../lib/logger.ts';
+import { sha256Stream } from '../lib/sha256-worker.ts';
+import { span, spanStart } from '../lib/trace.ts';
 import { decompress } from './decompress.ts';
 import { unpackLayer } from './unpack-layer.ts';
+
+/** Blob bytes handed to the pool's writes and not yet written, at most (then the download waits). */
+const maxPendingBlobBytes = 16 << 20;
 
 export interface StageLayerInput {
   /** The compressed (or plain) layer blob as the registry sends it. */
@@ -74,7 +81,9 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
   await mkdir(join(snapshotDir, 'fs'), { recursive: true });
   const fd = openSync(blobFile, 'wx', 0o644);
   let fdOpen = true;
-  const hash = createHash('sha256');
+  // Hashed on a worker thread and written by libuv's pool: the event loop only hands the bytes on.
+  const hash = sha256Stream();
+  const blobWrites = new BackgroundWrites(fd);
   let received = 0;
   const it = input.data[Symbol.asyncIterator]();
   let sourceDone = false;
@@ -82,19 +91,21 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
     hash.update(chunk);
     received += chunk.byteLength;
     if (received > input.size) throw invalidArgument(`failed to verify blob ${input.digest}: size mismatch: expected ${input.size} bytes, got more`);
-    let off = 0;
-    while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+    blobWrites.write(chunk);
   };
   // The blob as it arrives, saved and hashed on the way to the decompressor. Not a for-of: when
   // unpacking fails half-way the rest must still be read (below) to tell a corrupted download.
+  const downloadSpan = spanStart('pull: layer download (first to last byte)', { layer: tag });
   async function* tee(): AsyncGenerator<Uint8Array> {
     for (;;) {
       const r = await it.next();
       if (r.done) {
         sourceDone = true;
+        downloadSpan();
         return;
       }
       take(r.value);
+      if (blobWrites.pendingBytes > maxPendingBlobBytes) await blobWrites.below(maxPendingBlobBytes >> 2);
       yield r.value;
     }
   }
@@ -102,28 +113,37 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
     let unpacked: Awaited<ReturnType<typeof unpackLayer>> | undefined;
     let unpackError: unknown;
     try {
-      unpacked = await unpackLayer(decompress(tee()), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) });
+      unpacked = await span('pull: layer download + unpack', { layer: tag, bytes: input.size }, () => unpackLayer(decompress(tee(), { gzipTool: true }), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) }));
     } catch (err) {
       unpackError = err;
     }
     // Whatever the tar left unread (padding after its end, or all of it after a failure) still counts for the digest.
     if (!sourceDone) {
       try {
-        for (let r = await it.next(); !r.done; r = await it.next()) take(r.value);
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          take(r.value);
+          if (blobWrites.pendingBytes > maxPendingBlobBytes) await blobWrites.below(maxPendingBlobBytes >> 2);
+        }
       } catch (err) {
         throw unpackError ?? err;
       }
     }
+    await blobWrites.settle();
     closeSync(fd);
     fdOpen = false;
-    const digest: Digest = `sha256:${hash.digest('hex')}`;
+    const digest: Digest = `sha256:${await hash.digest()}`;
     if (digest !== input.digest) throw invalidArgument(`failed to verify blob: digest mismatch: expected ${input.digest}, got ${digest}`);
     if (received !== input.size) throw invalidArgument(`failed to verify blob ${input.digest}: size mismatch: expected ${input.size} bytes, got ${received}`);
     if (unpackError !== undefined || unpacked === undefined) throw invalidArgument(`failed to extract layer ${input.digest}: ${errorMessage(unpackError)}`, unpackError);
     if (unpacked.diffId !== input.diffId) throw invalidArgument(`invalid diffID for layer ${input.digest}: expected "${input.diffId}", got "${unpacked.diffId}"`);
     return { digest: input.digest, mediaType: input.mediaType, diffId: input.diffId, chainId: input.chainId, size: unpacked.size, blobFile, snapshotDir, discard };
   } catch (err) {
-    if (fdOpen) closeSync(fd);
+    hash.abandon();
+    if (fdOpen) {
+      // No write may still be running on the descriptor when it closes.
+      await blobWrites.settle().catch(() => undefined);
+      closeSync(fd);
+    }
     await it.return?.().catch(() => undefined);
     await discard();
     throw err;

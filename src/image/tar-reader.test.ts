@@ -111,3 +111,47 @@ test('TarReader bounds a chain of PAX headers before one entry, not only each on
   const two = read(Buffer.concat([...pax.slice(0, 2), rawHeader('f', '0', 0), Buffer.alloc(1024)]), 65536);
   assert.equal(two.entries[0]?.xattrs.size, 2);
 });
+
+test('TarReader pauses before an entry its sink waits for and resumes with the same events, at any chunking', async () => {
+  const bytes = await makeTar([
+    { name: 'a', data: 'x'.repeat(700) },
+    { name: 'h1', type: 'link', linkname: 'a' },
+    { name: 'long/'.repeat(30) + 'name', data: 'pax named' },
+    { name: 'h2', type: 'link', linkname: 'a' },
+    { name: 'd/', type: 'directory' },
+    { name: 'b', data: 'tail' },
+  ]);
+  const plain = read(bytes, 100_000);
+  for (const chunk of [1, 13, 512, 1000, 100_000]) {
+    const names: string[] = [];
+    const data: string[] = [];
+    let cur: Buffer[] = [];
+    let waits = 0;
+    let pending = false;
+    const r = new TarReader({
+      wait: (e) => {
+        if (e.type !== 'link') return undefined;
+        waits++;
+        pending = true;
+        return new Promise<void>((res) => setImmediate(() => ((pending = false), res())));
+      },
+      entry: (e) => {
+        assert.equal(pending, false, 'no entry is handed over while its wait is pending');
+        names.push(e.name);
+        cur = [];
+      },
+      data: (p) => cur.push(Buffer.from(p)),
+      entryEnd: () => data.push(Buffer.concat(cur).toString()),
+    });
+    for (let i = 0; i < bytes.length; i += chunk) {
+      for (let paused = r.write(bytes.subarray(i, i + chunk)); paused !== undefined; paused = r.resume()) {
+        assert.throws(() => r.write(Buffer.alloc(1)), /while paused/);
+        await paused;
+      }
+    }
+    r.end();
+    assert.equal(waits, 2, `chunk ${chunk}`);
+    assert.deepEqual(names, plain.entries.map((e) => e.name), `chunk ${chunk}`);
+    assert.deepEqual(data, plain.data, `chunk ${chunk}`);
+  }
+});

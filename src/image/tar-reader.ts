@@ -27,6 +27,12 @@ export interface TarEntry {
 }
 
 export interface TarSink {
+  /**
+   * Optional: asked before each entry; a promise pauses the reader until it
+   * settles (write() or resume() returns it, and the caller calls resume()
+   * once it has). For work the sink must wait for without holding the thread.
+   */
+  wait?(e: TarEntry): Promise<void> | undefined;
   entry(e: TarEntry): void;
   /** A piece of the current entry's content (a view into the caller's chunk: copy it to keep it). */
   data(piece: Buffer): void;
@@ -72,6 +78,9 @@ function num(b: Buffer, off: number, len: number): number {
   if (!Number.isFinite(n)) throw bad(`invalid number "${s}" in a tar header`);
   return n;
 }
+
+/** Bytes of padding after `n` bytes of content, up to the next 512-byte block. */
+const padded = (n: number) => (512 - (n % 512)) % 512;
 
 function checksumOk(h: Buffer): boolean {
   let sum = 8 * 0x20;
@@ -154,13 +163,33 @@ export class TarReader {
   /** Bytes of PAX / GNU long-name records collected for the next entry (a chain of them is bounded too). */
   #pendingMeta = 0;
   #ended = false;
+  /** Paused before an entry (see TarSink.wait): the entry, and the rest of the chunk after its header. */
+  #paused: { e: TarEntry; entrySize: number; rest: Buffer } | undefined;
 
   constructor(sink: TarSink) {
     this.#sink = sink;
   }
 
-  write(chunk: Buffer): void {
-    let off = 0;
+  /**
+   * Reads `chunk`. Returns a promise when the sink asked to pause: await it,
+   * then call resume() (which may pause again) before writing more.
+   */
+  write(chunk: Buffer): Promise<void> | undefined {
+    if (this.#paused !== undefined) throw new Error('TarReader.write() while paused: call resume() first');
+    return this.#read(chunk, 0);
+  }
+
+  /** Goes on after a pause: the entry the sink waited for, then the rest of its chunk. */
+  resume(): Promise<void> | undefined {
+    const p = this.#paused;
+    if (p === undefined) return undefined;
+    this.#paused = undefined;
+    this.#dispatch(p.e, p.entrySize);
+    return this.#read(p.rest, 0);
+  }
+
+  #read(chunk: Buffer, start: number): Promise<void> | undefined {
+    let off = start;
     while (off < chunk.length && !this.#ended) {
       if (this.#remaining > 0) {
         const n = Math.min(this.#remaining, chunk.length - off);
@@ -192,12 +221,18 @@ export class TarReader {
         h = this.#head;
         this.#headLen = 0;
       }
-      this.#header(h);
+      const wait = this.#header(h);
+      if (wait !== undefined) {
+        (this.#paused as { rest: Buffer }).rest = chunk.subarray(off);
+        return wait;
+      }
     }
+    return undefined;
   }
 
   /** The input is over: throws when it stopped inside an entry or a header. */
   end(): void {
+    if (this.#paused !== undefined) throw new Error('TarReader.end() while paused: call resume() first');
     if (this.#ended) return;
     if (this.#remaining > 0 || this.#headLen > 0 || this.#meta !== undefined) throw bad('unexpected end of data: the tar is truncated');
     if (this.#inEntry) this.#endOfContent();
@@ -218,16 +253,15 @@ export class TarReader {
     this.#sink.entryEnd();
   }
 
-  #header(h: Buffer): void {
+  #header(h: Buffer): Promise<void> | undefined {
     if (h.every((b) => b === 0)) {
       // End-of-archive marker: whatever follows (the second zero block, padding) is not content.
       this.#ended = true;
-      return;
+      return undefined;
     }
     if (!checksumOk(h)) throw bad('invalid tar header (bad checksum): the tar is corrupted or still compressed');
     const flag = String.fromCharCode(h[156] as number);
     const size = num(h, 124, 12);
-    const padded = (n: number) => (512 - (n % 512)) % 512;
     const metaKind = flag === 'x' ? 'pax' : flag === 'g' ? 'global' : flag === 'L' ? 'longname' : flag === 'K' ? 'longlink' : undefined;
     if (metaKind !== undefined) {
       if (size > maxMetaSize) throw bad(`a tar ${metaKind} header of ${size} bytes is too big`);
@@ -237,7 +271,7 @@ export class TarReader {
       this.#remaining = size;
       this.#padding = padded(size);
       if (size === 0) this.#endOfContent();
-      return;
+      return undefined;
     }
     const p = this.#pending;
     this.#pending = {};
@@ -268,6 +302,17 @@ export class TarReader {
       devminor: num(h, 337, 8),
       xattrs: p.xattrs ?? new Map(),
     };
+    const wait = this.#sink.wait?.(e);
+    if (wait !== undefined) {
+      this.#paused = { e, entrySize, rest: Buffer.alloc(0) };
+      return wait;
+    }
+    this.#dispatch(e, entrySize);
+    return undefined;
+  }
+
+  #dispatch(e: TarEntry, entrySize: number): void {
+    const type = e.type;
     this.#inEntry = true;
     this.#sink.entry(e);
     // Links and directories have no content even when a header claims a size (tar-stream skips it the same way).

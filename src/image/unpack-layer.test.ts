@@ -132,14 +132,15 @@ test('unpackLayer() rejects a truncated tar', async () => {
   });
 });
 
-test('unpackLayer() writes many files of many sizes and modes, across writer-thread batches, exactly', async () => {
-  await withDirs(async (_, dir) => {
+test('unpackLayer() writes many files of many sizes and modes, across writer-thread batches, exactly (twice: reused batch buffers hold nothing of the first)', async () => {
+  // The second round's bytes differ: a batch buffer reused from the first must not leak its old bytes.
+  for (const shift of [0, 7]) await withDirs(async (_, dir) => {
     const entries: FixtureEntry[] = [{ name: 'd/', type: 'directory' }];
     const modes = [0o644, 0o755, 0o600, 0o444, 0o777, 0o640];
-    const sizes = [0, 1, 511, 512, 513, 70_000, 900_000, 1_500_000];
+    const sizes = [0, 1, 511, 512, 513, 70_000, 900_000, 1_500_000, 5_000_000];
     for (let i = 0; i < 200; i++) {
       const size = sizes[i % sizes.length] as number;
-      entries.push({ name: `d/f${i}`, data: Buffer.alloc(size, i % 251), mode: modes[i % modes.length] as number });
+      entries.push({ name: `d/f${i}`, data: Buffer.alloc(size, (i + shift) % 251), mode: modes[i % modes.length] as number });
     }
     entries.push({ name: 'd/hard', type: 'link', linkname: 'd/f199' });
     entries.push({ name: 'd/f3', data: 'replaced' });
@@ -154,10 +155,33 @@ test('unpackLayer() writes many files of many sizes and modes, across writer-thr
       if (i === 3) continue;
       const content = await readFile(path);
       assert.equal(content.length, sizes[i % sizes.length], `f${i}`);
-      assert.ok(content.every((b) => b === i % 251), `f${i} content`);
+      assert.ok(content.every((b) => b === (i + shift) % 251), `f${i} content`);
       assert.equal((await stat(path)).mode & 0o7777, modes[i % modes.length], `f${i} mode`);
     }
     assert.equal(await readFile(join(dir, 'd', 'f3'), 'utf8'), 'replaced');
     assert.equal((await stat(join(dir, 'd', 'hard'))).ino, (await stat(join(dir, 'd', 'f199'))).ino);
+  });
+});
+
+test('unpackLayer() links each hardlink to its target while the writer threads still owe files (the reader waits, not the thread)', async () => {
+  await withDirs(async (_, dir) => {
+    const entries: FixtureEntry[] = [];
+    for (let i = 0; i < 120; i++) {
+      entries.push({ name: `f${i}`, data: Buffer.alloc(3000 + i, i % 251) });
+      // Right after its target: the target is most likely still with a writer thread.
+      if (i % 3 === 0) entries.push({ name: `h${i}`, type: 'link', linkname: `f${i}` });
+    }
+    const bytes = await makeTar(entries);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 4096) pieces.push(bytes.subarray(i, i + 4096));
+    const r = await unpackLayer(Readable.from(pieces), dir);
+    assert.equal(r.diffId, sha256(bytes));
+    for (let i = 0; i < 120; i += 3) {
+      const link = await stat(join(dir, `h${i}`));
+      assert.equal(link.ino, (await stat(join(dir, `f${i}`))).ino, `h${i}`);
+      const content = await readFile(join(dir, `h${i}`));
+      assert.equal(content.length, 3000 + i);
+      assert.ok(content.every((b) => b === i % 251), `h${i} content`);
+    }
   });
 });

@@ -14,7 +14,6 @@
 // chunk at a time (a few ms), and decompression keeps running on the pool
 // meanwhile. Only what needs a helper process (device nodes, xattrs) waits for
 // the end.
-import { createHash } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, chmodSync, lchownSync, lutimesSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +21,8 @@ import type { Digest } from '../core/digest.ts';
 import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { sha256Stream } from '../lib/sha256-worker.ts';
+import { span } from '../lib/trace.ts';
 import { FileWriterPool } from './file-writer-pool.ts';
 import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
 import { isOverlayPrivateXattr, setXattrs, xattrLimitError, type XattrOp } from './xattr.ts';
@@ -47,8 +48,14 @@ const whiteoutPrefix = '.wh.';
 const opaqueMarker = '.wh..wh..opq';
 /** Only root can give files away; an unprivileged unpack (tests, rootless) keeps its own ids. */
 const canChown = process.getuid?.() === 0;
-/** Files up to this size are handed whole to the writer threads; bigger ones are streamed here. */
-const maxPooledFile = 1 << 20;
+/** Small files written here before the writer threads are taken (their hand-over costs more than a few files). */
+const filesBeforePool = 32;
+/**
+ * Files up to this size are handed whole to the writer threads (a copy here
+ * costs less than the write calls it saves this thread); bigger ones are
+ * streamed here.
+ */
+const maxPooledFile = 16 << 20;
 /** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
 const maxXattrBytes = 64 << 20;
 /** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
@@ -124,8 +131,17 @@ class LayerWriter implements TarSink {
   #file: { fd: number; uid: number; gid: number; mode: number; mtime: number } | undefined;
   /** The current entry's content being collected for the writer threads. */
   #pooled: { path: string; data: Buffer; filled: number; uid: number; gid: number; mode: number; mtime: number } | undefined;
-  /** Writer threads for regular files (only when the directory started empty: see #clear). */
-  readonly pool: FileWriterPool | undefined;
+  /**
+   * Writer threads for regular files (only when the directory started empty:
+   * see #clear), taken once the tar has shown more than a few small files: a
+   * build context or a tiny layer is written sooner here than handed over.
+   */
+  #pool: FileWriterPool | undefined;
+  #poolAllowed: boolean;
+  #smallFiles = 0;
+  get pool(): FileWriterPool | undefined {
+    return this.#pool;
+  }
   /**
    * Every path this unpack created, when the directory started empty: then
    * nothing else can be in the way and #clear() skips its lstat.
@@ -147,7 +163,7 @@ class LayerWriter implements TarSink {
     this.#knownDirs.add(root);
     if (startedEmpty) this.#written = new Set();
     this.#startedEmpty = startedEmpty;
-    this.pool = startedEmpty && process.env["BERTH_UNPACK_THREADS"] !== "0" ? FileWriterPool.open() : undefined;
+    this.#poolAllowed = startedEmpty && process.env['BERTH_UNPACK_THREADS'] !== '0';
   }
 
   /** Makes sure every parent of `comps` is a real directory inside the root; creates missing ones. */
@@ -203,6 +219,15 @@ class LayerWriter implements TarSink {
     for (const d of this.#dirs.keys()) if (d === path || d.startsWith(path + '/')) this.#dirs.delete(d);
   }
 
+  /**
+   * A hardlink needs its target on disk: while the writer threads still owe
+   * files, the reader pauses until they are done instead of this thread
+   * blocking on them (a barrier held the event loop for up to ~0.5 s under load).
+   */
+  wait(h: TarEntry): Promise<void> | undefined {
+    return h.type === 'link' && this.#pool?.busy === true ? this.#pool.idle() : undefined;
+  }
+
   entry(h: TarEntry): void {
     const comps = cleanComponents(h.name);
     const { uid, gid } = h;
@@ -244,6 +269,10 @@ class LayerWriter implements TarSink {
       }
       case 'file':
       case 'contiguous-file': {
+        if (this.#poolAllowed && h.size <= maxPooledFile && ++this.#smallFiles > filesBeforePool && this.#pool === undefined) {
+          this.#pool = FileWriterPool.open();
+          this.#poolAllowed = this.#pool !== undefined;
+        }
         if (this.pool !== undefined && h.size <= maxPooledFile) this.#pooled = { path, data: this.pool.alloc(h.size), filled: 0, uid, gid, mode: h.mode & 0o7777, mtime: h.mtime };
         else this.#file = { fd: openSync(path, 'wx', 0o600), uid, gid, mode: h.mode & 0o7777, mtime: h.mtime };
         this.size += h.size;
@@ -378,7 +407,8 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   const log = options.log ?? defaultLog;
   const writer = new LayerWriter(dir, log, (await readdir(dir)).length === 0);
   const reader = new TarReader(writer);
-  const hash = createHash('sha256');
+  // The diff id, hashed on a worker thread: the event loop keeps to the tar.
+  const hash = sha256Stream();
   let tarSize = 0;
   try {
     for await (const c of input) {
@@ -386,7 +416,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
       const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
       hash.update(chunk);
       tarSize += chunk.length;
-      reader.write(chunk);
+      for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
       const pool = writer.pool;
       if (pool !== undefined) {
         pool.send();
@@ -395,12 +425,18 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
     }
     reader.end();
   } catch (err) {
+    hash.abandon();
     await writer.abort();
     if (err instanceof Error && !isBerthError(err) && !('syscall' in err) && (err as NodeJS.ErrnoException).code === undefined) {
       throw invalidArgument(`cannot unpack layer: ${err.message}`, err);
     }
     throw err;
   }
-  await writer.finish();
-  return { diffId: `sha256:${hash.digest('hex')}`, size: writer.size, tarSize };
+  try {
+    await span('unpack: finish (writer threads, nodes, xattrs, directories)', undefined, () => writer.finish());
+  } catch (err) {
+    hash.abandon();
+    throw err;
+  }
+  return { diffId: `sha256:${await hash.digest()}`, size: writer.size, tarSize };
 }

@@ -4,7 +4,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { buildResourceQuery, type BuildResourceFlags } from '../build-flags.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
 import { readJsonMessages } from '../../client/index.ts';
@@ -218,7 +217,8 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
     throw new ExitError(125, e instanceof Error ? e.message : String(e));
   }
   // --compress: the context goes gzipped, as the docker CLI sends it (the daemon detects it)
-  if (opts.compress) body = body.pipe(createGzip());
+  // (zlib loads only then: a build without --compress does not pay for it at start-up)
+  if (opts.compress) body = body.pipe((await import('node:zlib')).createGzip());
   const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
   if (secrets.size > 0) headers['X-Berth-Build-Secrets'] = encodeBuildSecrets(secrets);
   const ssh = sshSockets(opts.ssh);

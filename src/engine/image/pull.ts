@@ -15,6 +15,7 @@ import { parseImageConfig } from '../../image/index.ts';
 import { stageLayer, type Image, type LocalImageStore, type ProgressSink, type StagedLayer } from '../../image/index.ts';
 import { crashPoint } from '../../lib/crash-point.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { span } from '../../lib/trace.ts';
 import type { Credentials, Descriptor, Platform, RegistryClient } from '../../registry/index.ts';
 import type { BlobStore } from '../../store/index.ts';
 
@@ -72,11 +73,11 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
   const progress = options.progress ?? (() => undefined);
   const signal = options.signal;
 
-  const resolved = await deps.registry.resolve(ref, {
+  const resolved = await span('pull: resolve', undefined, () => deps.registry.resolve(ref, {
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(signal ? { signal } : {}),
-  });
+  }));
   const manifest = resolved.manifest;
   // docker's first line, once the manifest is known (so that a missing image is a plain API error):
   // `latest: Pulling from library/busybox` (id = the tag or digest; the path without the registry).
@@ -168,11 +169,13 @@ export async function pullImage(deps: PullDeps, name: string, options: PullOptio
       crashPoint('pull.layers-staged');
       // The manifest is kept so that push and save can reuse it; then the staged layers are committed and the record is written last.
       await deps.blobs.put(resolved.manifestBytes, { digest: resolved.manifestDigest });
-      const image = await deps.images.createFromStaged(
-        config,
-        manifest.layers.map((l) => ({ blob: l.digest, mediaType: l.mediaType })),
-        staged,
-        { ...(tagRef !== undefined ? { ref: tagRef } : {}), configBytes, refs: [digestRef], manifestDigest: resolved.manifestDigest },
+      const image = await span('pull: commit (sync, install, record)', undefined, () =>
+        deps.images.createFromStaged(
+          config,
+          manifest.layers.map((l) => ({ blob: l.digest, mediaType: l.mediaType })),
+          staged,
+          { ...(tagRef !== undefined ? { ref: tagRef } : {}), configBytes, refs: [digestRef], manifestDigest: resolved.manifestDigest },
+        ),
       );
       staged.length = 0;
       for (const l of toFetch) progress({ kind: 'layer', id: shortId(l.digest), step: 'pull-complete' });
