@@ -13,6 +13,17 @@ export interface HelpRequest {
 
 let helpRequest: HelpRequest | undefined;
 let failing: Command | undefined;
+let acting: Command | undefined;
+
+/** Records the command whose action runs (program.ts's preAction hook). */
+export function setActingCommand(cmd: Command): void {
+  acting = cmd;
+}
+
+/** The command whose action ran last, if any. */
+export function actingCommand(): Command | undefined {
+  return acting;
+}
 
 /** The help text asked for during the last parse, if any. */
 export function takeHelpRequest(): HelpRequest | undefined {

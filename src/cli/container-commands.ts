@@ -148,6 +148,6 @@ export function addContainerCommands(p: Command, top: boolean, sub: Sub): void {
     .option('-f, --format <string>', inspectFormatHelp)
     .option('-s, --size', top ? 'Display total file sizes if the type is container' : 'Display total file sizes');
   if (top) inspect.option('--type <string>', 'Only inspect objects of the given type');
-  inspect.argument('<names...>').action(async (n: string[], o) => (await c()).inspectCommand(n, top ? o : { ...o, type: 'container' }));
+  inspect.argument('<names...>').action(async (n: string[], o) => (await import('./commands/inspect.ts')).inspectCommand(n, top ? o : { ...o, type: 'container' }));
 }
 

@@ -8,7 +8,6 @@ import { formatHelp, inspectFormatHelp } from './format-help.ts';
 import { describeFlags } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const c = () => import('./commands/containers.ts');
 const im = () => import('./commands/images.ts');
 const reg = () => import('./commands/registry.ts');
 
@@ -116,6 +115,6 @@ function addImageTransferCommands(p: Command, top: boolean, sub: Sub): void {
       .option('-f, --format <string>', inspectFormatHelp)
       .option('--platform <string>', "Inspect a specific platform of the multi-platform image.\nIf the image or the server is not multi-platform capable, the command will error out if the platform does not match.\n'os[/arch[/variant]]': Explicit platform (eg. linux/amd64)")
       .argument('<names...>')
-      .action(async (n: string[], o) => (await c()).inspectCommand(n, { ...o, type: 'image' })), { platform: { needs: { version: '1.49' } } });
+      .action(async (n: string[], o) => (await import('./commands/inspect.ts')).inspectCommand(n, { ...o, type: 'image' })), { platform: { needs: { version: '1.49' } } });
   }
 }

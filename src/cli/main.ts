@@ -4,7 +4,7 @@
 // failures into exit codes.
 import { CommanderError, type Command } from 'commander';
 import { ExitError, describeError, programName } from '../cli-kit/index.ts';
-import { failingCommand, takeHelpRequest, type HelpRequest } from './berth-command.ts';
+import { actingCommand, failingCommand, takeHelpRequest, type HelpRequest } from './berth-command.ts';
 import { argsError, commandHelp, commandPath, flagErrorText, useLine } from './help-meta.ts';
 import { buildProgram } from './program.ts';
 
@@ -107,7 +107,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return u.code;
     }
     if (e instanceof ExitError) {
-      if (e.message) process.stderr.write(e.message.endsWith('\n') ? e.message : `${e.message}\n`);
+      let text = e.message;
+      // A flag value refused once commander had parsed it is pflag's refusal in docker: with the use line.
+      const acting = actingCommand();
+      if (e.exitCode === 125 && acting && text.startsWith('invalid argument "') && !text.includes('\n\nUsage:')) text = flagErrorText(acting, text, programName);
+      if (text) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
       return e.exitCode;
     }
     process.stderr.write(`${describeError(e)}\n`);

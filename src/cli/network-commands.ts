@@ -10,7 +10,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 const n = () => import('./commands/network.ts');
 
 export function addNetworkCommands(program: Command, sub: Sub): void {
-  const network = sub(program, 'network', 'COMMAND', 'Manage networks');
+  const network = sub(program, 'network', '', 'Manage networks');
   describeFlags(sub(network, 'create', '[OPTIONS] NETWORK', 'Create a network')
     .option('-d, --driver <string>', 'Driver to manage the Network', 'bridge')
     .option('--subnet <strings>', 'Subnet in CIDR format that represents a network segment', collect)

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { programName, setGlobalOptions } from '../cli-kit/index.ts';
 import { resolveHost } from '../client/index.ts';
-import { BerthCommand, type Sub } from './berth-command.ts';
+import { BerthCommand, setActingCommand, type Sub } from './berth-command.ts';
 import { argsError, describeCommand, describeFlags, type CommandHelp } from './help-meta.ts';
 import { addContainerCommands } from './container-commands.ts';
 import { addVolumeCommands } from './volume-commands.ts';
@@ -93,7 +93,7 @@ function addProgramCommands(program: Command): void {
       .option('-f, --format <string>', inspectFormatHelp)
       .action(async (o) => (await sys()).infoCommand(o));
   }
-  addWatchCommands({ program, system, container, image }, sub);
+  addWatchCommands({ program, system, container, image, builder }, sub);
   // `berth compose` is parsed by the compose client (main.ts hands it over before
   // this table is used); it is listed as docker lists its compose plugin.
   sub(program, 'compose', '[OPTIONS] COMMAND', 'Docker Compose', [], { plugin: true });
@@ -128,6 +128,7 @@ export function buildProgram(argv?: readonly string[]): Command {
   describeCommand(program, { use: '[OPTIONS] COMMAND [ARG...]' });
   describeFlags(program, { config: configDir(), 'log-level': 'info' });
   program.hook('preAction', (root, action) => {
+    setActingCommand(action);
     const problem = argsError(action, action.args.length, programName);
     if (problem) throw new ExitError(1, problem);
     const g = root.opts<{ host?: string; logLevel?: string; context?: string; config?: string; debug?: boolean }>();

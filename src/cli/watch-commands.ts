@@ -30,8 +30,14 @@ function statsCommand(parent: Command, sub: Sub): void {
     .action(async (names: string[], o) => (await st()).statsCommand(names, o));
 }
 
-/** Adds the top-level commands and those under `system` (and `container`, `image` later). */
-function pruneCommands(groups: { system: Command; container: Command; image: Command }, sub: Sub): void {
+/** The prune commands of `container`, `image`, `builder` and `system`. */
+function pruneCommands(groups: { system: Command; container: Command; image: Command; builder: Command }, sub: Sub): void {
+  sub(groups.builder, 'prune', '', 'Remove build cache', [], { args: { kind: 'none' }, needs: { version: '1.39' } })
+    .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h")', collect)
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache')
+    .action(async (o) => (await pr()).builderPruneCommand(o));
   sub(groups.container, 'prune', '[OPTIONS]', 'Remove all stopped containers', [], { needs: { version: '1.25' } })
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
     .option('-f, --force', 'Do not prompt for confirmation')
@@ -49,7 +55,7 @@ function pruneCommands(groups: { system: Command; container: Command; image: Com
     .action(async (o) => (await pr()).systemPruneCommand(o)), { filter: { needs: { version: '1.28' } } });
 }
 
-export function addWatchCommands(groups: { program: Command; system: Command; container: Command; image: Command }, sub: Sub): void {
+export function addWatchCommands(groups: { program: Command; system: Command; container: Command; image: Command; builder: Command }, sub: Sub): void {
   pruneCommands(groups, sub);
   eventsCommand(groups.program, sub);
   eventsCommand(groups.system, sub);
