@@ -46,7 +46,10 @@ export async function inspectCommand(names: string[], opts: { format?: string; t
   const client = await getClient();
   const type = opts.type ?? '';
   const all = inspectors(client, !!opts.size);
-  if (type !== '' && !all.some((i) => i.type === type)) throw new ExitError(1, `"${type}" is not a valid value for --type`);
+  if (type !== '' && !all.some((i) => i.type === type)) {
+    const known = all.map((i) => `"${i.type}"`).sort().join(', ');
+    throw new ExitError(1, `unknown type: "${type}": must be one of ${known}`);
+  }
   const tmpl = inspectTemplate(opts.format);
   let swarmManager: boolean | undefined;
   const isSwarmManager = async () => {
