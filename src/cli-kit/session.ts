@@ -100,8 +100,11 @@ let connected: EngineClient | undefined;
  */
 export async function getClient(): Promise<EngineClient> {
   if (connected) return connected;
+  // As the docker CLI: DOCKER_API_VERSION fixes the version, and nothing is negotiated.
+  const fixed = process.env['DOCKER_API_VERSION'] || undefined;
   const client: EngineClient = new EngineClient({
     ...(globals.host !== undefined ? { host: globals.host } : {}),
+    ...(fixed !== undefined ? { version: fixed, negotiate: false } : {}),
     onConnectFailure: async () => {
       if (await startDaemon(client)) return true;
       throw new ExitError(1, `Cannot connect to the Docker daemon at unix://${client.socketPath}. Is the docker daemon running?`);

@@ -38,7 +38,7 @@ export function addBuildResourceFlags(cmd: Command): Command {
     .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
     .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
     .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
-    .option('--disable-content-trust [bool]', 'Skip image verification (default true)')
+    .option('--disable-content-trust [bool]', 'Skip image verification')
     .option('--isolation <string>', 'Container isolation technology')
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: -1 to enable unlimited swap")

@@ -3,6 +3,7 @@
 // which the engine answers as it answers cluster volumes (outside a swarm: refused).
 import type { Command } from 'commander';
 import { parseRamBytes } from '../cli-kit/index.ts';
+import { describeFlags } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -20,6 +21,13 @@ export interface ClusterVolumeFlags {
 }
 
 export function addClusterVolumeFlags(cmd: Command): Command {
+  // docker shows them to a swarm manager of API 1.42 or later only, with the defaults it applies
+  const cluster = { needs: { version: '1.42', swarm: 'manager' } };
+  describeFlags(cmd, {
+    availability: { def: 'active', ...cluster }, group: cluster, 'limit-bytes': cluster, 'required-bytes': cluster,
+    scope: { def: 'single', ...cluster }, secret: { def: 'map[]', ...cluster }, sharing: { def: 'none', ...cluster },
+    'topology-preferred': cluster, 'topology-required': cluster, type: { def: 'block', ...cluster },
+  });
   return cmd
     .option('--availability <string>', 'Cluster Volume availability ("active", "pause", "drain")')
     .option('--group <string>', 'Cluster Volume group (cluster volumes)')

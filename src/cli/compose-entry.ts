@@ -43,11 +43,12 @@ export function composeArgv(argv: readonly string[]): string[] | undefined {
     const eq = a.indexOf('=');
     const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
     const inline = a.startsWith('--') && eq > 0 ? a.slice(eq + 1) : undefined;
-    if (['-H', '--host', '-c', '--context', '-l', '--log-level'].includes(flag)) {
+    if (['-H', '--host', '-c', '--context', '-l', '--log-level', '--config'].includes(flag)) {
       const value = inline ?? argv[++i];
       if (value === undefined) return undefined;
       if (flag === '-H' || flag === '--host') handed.push('-H', value);
       else if (flag === '-c' || flag === '--context') handed.push('--context', value);
+      else if (flag === '--config') process.env['DOCKER_CONFIG'] = value;
       continue;
     }
     if (a === '-D' || a === '--debug') continue;

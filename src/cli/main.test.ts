@@ -2,6 +2,7 @@
 // docker's usage errors and exit codes. No daemon is contacted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { buildProgram, main } from './main.ts';
 
@@ -66,4 +67,54 @@ test('an unknown command names itself', async () => {
   const r = await capture(['frobnicate']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "berth: unknown command: berth frobnicate\n\nRun 'berth --help' for more information\n");
+});
+
+/**
+ * Runs berth's CLI from source in a child (the test runner reports through this
+ * process's stdout, so it is not captured here), against a socket nobody
+ * answers on: the help asks the daemon what it serves.
+ */
+async function captureAll(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = new URL('./main.ts', import.meta.url).pathname;
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/berth-unit-test.sock', BERTH_NO_AUTOSTART: '1' };
+  delete env['DOCKER_API_VERSION'];
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...argv], { env, encoding: 'utf8', input: '' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("--help prints docker's help text on stdout; a group without its command prints it on stderr", async () => {
+  const r = await captureAll(['pause', '--help']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, 'Usage:  berth pause CONTAINER [CONTAINER...]\n\nPause all processes within one or more containers\n\nAliases:\n  berth container pause, berth pause\n');
+  const g = await captureAll(['network']);
+  assert.equal(g.code, 0);
+  assert.equal(g.stdout, '');
+  assert.match(g.stderr, /^Usage: {2}berth network COMMAND\n\nManage networks\n\nCommands:\n {2}connect {5}Connect a container to a network\n/);
+  const h = await captureAll(['help', 'nosuch']);
+  assert.equal(h.code, 1);
+  assert.equal(h.stderr, 'unknown help topic: nosuch\n');
+});
+
+test('argument counts are checked as docker checks them, with its texts (and its "SRun" typo)', async () => {
+  const exec = await captureAll(['exec', 'x1']);
+  assert.equal(exec.code, 1);
+  assert.equal(exec.stderr, "berth: 'berth exec' requires at least 2 arguments\n\nUsage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'berth exec --help' for more information\n");
+  const tag = await captureAll(['tag', 'busybox']);
+  assert.equal(tag.stderr, "berth: 'berth tag' requires 2 arguments\n\nUsage:  berth tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\nRun 'berth tag --help' for more information\n");
+  const images = await captureAll(['images', 'a', 'b']);
+  assert.equal(images.stderr, "berth: 'berth images' requires at most 1 argument\n\nUsage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\nSRun 'berth images --help' for more information\n");
+  const port = await captureAll(['port']);
+  assert.equal(port.stderr, "berth: 'berth port' requires at least 1 and at most 2 arguments\n\nUsage:  berth port CONTAINER [PRIVATE_PORT[/PROTO]]\n\nRun 'berth port --help' for more information\n");
+  const ps = await captureAll(['ps', 'x']);
+  assert.equal(ps.stderr, "berth: 'berth ps' accepts no arguments\n\nUsage:  berth ps [OPTIONS]\n\nRun 'berth ps --help' for more information\n");
+  for (const r of [tag, images, port, ps]) assert.equal(r.code, 1);
+});
+
+test('run refuses a bad port without the use line, and --rm with --restart in docker v28 words', async () => {
+  const p = await captureAll(['run', '-p', 'abc', 'busybox']);
+  assert.equal(p.code, 125);
+  assert.equal(p.stderr, "berth: invalid containerPort: abc\n\nRun 'berth run --help' for more information\n");
+  const rm = await captureAll(['run', '--rm', '--restart', 'always', 'busybox']);
+  assert.equal(rm.code, 125);
+  assert.equal(rm.stderr, "berth: conflicting options: cannot specify both --restart and --rm\n\nRun 'berth run --help' for more information\n");
 });

@@ -42,3 +42,8 @@ test('mountBodyParts() fills Tmpfs and VolumesFrom', () => {
   assert.deepEqual(mountBodyParts({ tmpfs: ['/run:size=1m,mode=755', '/x'], volumesFrom: ['a:ro'] }), { Tmpfs: { '/run': 'size=1m,mode=755', '/x': '' }, VolumesFrom: ['a:ro'] });
   assert.throws(() => mountBodyParts({ tmpfs: ['rel'] }), /mount path must be absolute/);
 });
+
+test('parseVolumeFlag() takes a spec of one or two characters as an anonymous volume target, as docker does (`-v :`)', () => {
+  assert.deepEqual(parseVolumeFlag(':'), { volume: ':' });
+  assert.deepEqual(parseVolumeFlag('a:'), { volume: 'a:' });
+});

@@ -35,6 +35,8 @@ function absolute(source: string, cwd: string, home: string): string {
 
 /** One `-v` value: relative host paths made absolute; `/path` alone stays an anonymous volume. */
 export function parseVolumeFlag(value: string, cwd = process.cwd(), home = homedir()): { bind?: string; volume?: string } {
+  // docker's volume spec parser takes a spec of one or two characters (":", "a:") as a target alone
+  if (value.length === 1 || value.length === 2) return { volume: value };
   const parts = value.split(':');
   if (parts.length === 1) {
     const only = parts[0] as string;

@@ -2,15 +2,16 @@
 // disconnect, prune) and `port`, with docker's flags and aliases; bodies load
 // lazily from commands/network.ts.
 import type { Command } from 'commander';
-
-type Sub = (parent: Command, name: string, usage: string, description: string, aliases?: string[]) => Command;
+import type { Sub } from './berth-command.ts';
+import { formatHelp, inspectFormatHelp } from './format-help.ts';
+import { describeFlags } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const n = () => import('./commands/network.ts');
 
 export function addNetworkCommands(program: Command, sub: Sub): void {
-  const network = sub(program, 'network', 'COMMAND', 'Manage networks');
-  sub(network, 'create', '[OPTIONS] NETWORK', 'Create a network')
+  const network = sub(program, 'network', '', 'Manage networks');
+  describeFlags(sub(network, 'create', '[OPTIONS] NETWORK', 'Create a network')
     .option('-d, --driver <string>', 'Driver to manage the Network', 'bridge')
     .option('--subnet <strings>', 'Subnet in CIDR format that represents a network segment', collect)
     .option('--gateway <strings>', 'IPv4 or IPv6 Gateway for the master subnet', collect)
@@ -29,15 +30,19 @@ export function addNetworkCommands(program: Command, sub: Sub): void {
     .option('--ipv6 [bool]', 'Enable or disable IPv6 address assignment')
     .option('--scope <string>', "Control the network's scope")
     .argument('<network>')
-    .action(async (name: string, o) => (await n()).networkCreateCommand(name, o));
+    .action(async (name: string, o) => (await n()).networkCreateCommand(name, o)), {
+    'aux-address': 'map[]', 'ipam-opt': 'map[]', opt: 'map[]', ipv4: 'true', attachable: { needs: { version: '1.25' } },
+    'config-from': { needs: { version: '1.30' } }, 'config-only': { needs: { version: '1.30' } }, ingress: { needs: { version: '1.29' } },
+    scope: { needs: { version: '1.30' } },
+  });
   sub(network, 'ls', '[OPTIONS]', 'List networks', ['list'])
     .option('-f, --filter <filter>', 'Provide filter values (e.g. "driver=bridge")', collect)
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', formatHelp)
     .option('--no-trunc', 'Do not truncate the output')
     .option('-q, --quiet', 'Only display network IDs')
     .action(async (o) => (await n()).networkLsCommand(o));
   sub(network, 'inspect', '[OPTIONS] NETWORK [NETWORK...]', 'Display detailed information on one or more networks')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', inspectFormatHelp)
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .argument('<networks...>')
     .action(async (names: string[], o) => (await n()).networkInspectCommand(names, o));
@@ -61,7 +66,7 @@ export function addNetworkCommands(program: Command, sub: Sub): void {
     .argument('<network>')
     .argument('<container>')
     .action(async (net: string, c: string, o) => (await n()).networkDisconnectCommand(net, c, o));
-  sub(network, 'prune', '[OPTIONS]', 'Remove all unused networks')
+  sub(network, 'prune', '[OPTIONS]', 'Remove all unused networks', [], { needs: { version: '1.25' } })
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
     .option('-f, --force', 'Do not prompt for confirmation')
     .action(async (o) => (await n()).networkPruneCommand(o));
@@ -69,7 +74,7 @@ export function addNetworkCommands(program: Command, sub: Sub): void {
 
 /** `port` at the top level and as `container port`. */
 export function addPortCommand(parent: Command, sub: Sub): void {
-  sub(parent, 'port', 'CONTAINER [PRIVATE_PORT[/PROTO]]', 'List port mappings or a specific mapping for the container')
+  sub(parent, 'port', 'CONTAINER [PRIVATE_PORT[/PROTO]]', 'List port mappings or a specific mapping for the container', [], { aliases: ['container port', 'port'] })
     .argument('<container>')
     .argument('[port]')
     .action(async (c: string, p: string | undefined) => (await n()).portCommand(c, p));

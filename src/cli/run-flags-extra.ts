@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseRamBytes } from '../cli-kit/index.ts';
+import { describeFlags } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -66,14 +67,18 @@ export function addHiddenAlias(cmd: Command, flags: string, target: string, list
 }
 
 /** Registers the flags of this file on `run` / `create`. */
-export function addExtraRunFlags(cmd: Command): Command {
+export function addExtraRunFlags(cmd: Command, isRun: boolean): Command {
   cmd
     .option('--annotation <map>', 'Add an annotation to the container (passed through to the OCI runtime)', collect)
     .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--blkio-weight <uint16>', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)')
     .option('--blkio-weight-device <list>', 'Block IO weight (relative device weight)', collect)
     .option('--cgroup-parent <string>', 'Optional parent cgroup for the container')
-    .option('--cgroupns <string>', 'Cgroup namespace to use (host|private)')
+    .option('--cgroupns <string>', `Cgroup namespace to use (host|private)
+'host':    Run the container in the Docker host's cgroup namespace
+'private': Run the container in its own private cgroup namespace
+'':        Use the cgroup namespace as configured by the
+           default-cgroupns-mode option on the daemon (default)`)
     .option('--cidfile <string>', 'Write the container ID to the file')
     .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
     .option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
@@ -85,7 +90,7 @@ export function addExtraRunFlags(cmd: Command): Command {
     .option('--device-read-iops <list>', 'Limit read rate (IO per second) from a device', collect)
     .option('--device-write-bps <list>', 'Limit write rate (bytes per second) to a device', collect)
     .option('--device-write-iops <list>', 'Limit write rate (IO per second) to a device', collect)
-    .option('--disable-content-trust [bool]', 'Skip image verification (default true)')
+    .option('--disable-content-trust [bool]', 'Skip image verification')
     .option('--gpus <gpu-request>', "GPU devices to add to the container ('all' to pass all GPUs)")
     .option('--ip6 <string>', 'IPv6 address (e.g., 2001:db8::33)')
     .option('--ipc <string>', 'IPC mode to use')
@@ -94,22 +99,30 @@ export function addExtraRunFlags(cmd: Command): Command {
     .option('--label-file <list>', 'Read in a line delimited file of labels', collect)
     .option('--link <list>', 'Add link to another container', collect)
     .option('--link-local-ip <list>', 'Container IPv4/IPv6 link-local addresses', collect)
-    .option('--memory-swappiness <int>', 'Tune container memory swappiness (0 to 100) (default -1)')
+    .option('--memory-swappiness <int>', 'Tune container memory swappiness (0 to 100)')
     .option('--oom-score-adj <int>', "Tune host's OOM preferences (-1000 to 1000)")
     .option('--pid <string>', 'PID namespace to use')
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
-    .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing')
+    .option('--pull <string>', isRun ? 'Pull image before running ("always", "missing", "never")' : 'Pull image before creating ("always", "|missing", "never")', 'missing')
     .option('-q, --quiet', 'Suppress the pull output')
     .option('--storage-opt <list>', 'Storage driver options for the container', collect)
     .option('--use-api-socket', 'Bind mount Docker API socket and required auth')
     .option('--userns <string>', 'User namespace to use')
     .option('--uts <string>', 'UTS namespace to use')
     .option('--volume-driver <string>', 'Optional volume driver for the container');
-  // Windows-only in docker (annotated ostype=windows, so not shown on Linux), still parsed
-  cmd.addOption(new Option('--cpu-count <int>', 'CPU count (Windows only)').hideHelp());
-  cmd.addOption(new Option('--cpu-percent <int>', 'CPU percent (Windows only)').hideHelp());
-  cmd.addOption(new Option('--io-maxbandwidth <bytes>', 'Maximum IO bandwidth limit for the system drive (Windows only)').hideHelp());
-  cmd.addOption(new Option('--io-maxiops <uint>', 'Maximum IOps limit for the system drive (Windows only)').hideHelp());
+  // Windows-only in docker (annotated ostype=windows: help leaves them out for a Linux daemon), still parsed
+  cmd.option('--cpu-count <int>', 'CPU count (Windows only)')
+    .option('--cpu-percent <int>', 'CPU percent (Windows only)')
+    .option('--io-maxbandwidth <bytes>', 'Maximum IO bandwidth limit for the system drive (Windows only)')
+    .option('--io-maxiops <uint>', 'Maximum IOps limit for the system drive (Windows only)');
+  const windows = { needs: { osType: 'windows' } };
+  describeFlags(cmd, {
+    annotation: { def: 'map[]', needs: { version: '1.43' } }, 'blkio-weight-device': '[]', cgroupns: { needs: { version: '1.41' } },
+    'cpu-rt-period': { needs: { version: '1.25' } }, 'cpu-rt-runtime': { needs: { version: '1.25' } }, gpus: { needs: { version: '1.40' } },
+    'device-read-bps': '[]', 'device-read-iops': '[]', 'device-write-bps': '[]', 'device-write-iops': '[]',
+    'disable-content-trust': 'true', 'memory-swappiness': '-1', platform: { needs: { version: '1.32' } },
+    'cpu-count': windows, 'cpu-percent': windows, 'io-maxbandwidth': windows, 'io-maxiops': windows,
+  });
   // docker's hidden aliases of --network, --network-alias and --dns-option
   addHiddenAlias(cmd, '--net <network>', 'network', false);
   addHiddenAlias(cmd, '--net-alias <list>', 'networkAlias', true);

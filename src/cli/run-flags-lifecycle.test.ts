@@ -27,7 +27,7 @@ test('restart and health flags become RestartPolicy and Healthcheck', () => {
   assert.deepEqual(r.config['Healthcheck'], { Test: ['CMD-SHELL', 'test -f /ok'], Interval: 1e9, Retries: 3 });
   assert.deepEqual(lifecycleBodyParts({ healthcheck: false }).config['Healthcheck'], { Test: ['NONE'] });
   assert.throws(() => lifecycleBodyParts({ healthcheck: false, healthCmd: 'x' }), /--no-healthcheck conflicts with --health-\* options/);
-  assert.throws(() => lifecycleBodyParts({ rm: true, restart: 'always' }), /^Error: Conflicting options: --restart and --rm$/);
+  assert.throws(() => lifecycleBodyParts({ rm: true, restart: 'always' }), /^Error: conflicting options: cannot specify both --restart and --rm$/);
   assert.deepEqual(lifecycleBodyParts({ rm: true, restart: 'no' }).host['RestartPolicy'], { Name: 'no', MaximumRetryCount: 0 });
 });
 

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { parseRestartPolicy } from '../core/restart-policy.ts';
 import { parseRamBytes } from '../cli-kit/index.ts';
 import { parseGoDuration as goDuration } from '../lib/go-units.ts';
+import { describeFlags } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -49,8 +50,12 @@ export interface LifecycleFlags {
 
 /** Registers the lifecycle flags on `run` / `create`. */
 export function addLifecycleRunFlags(cmd: Command): Command {
+  describeFlags(cmd, {
+    restart: 'no', sysctl: 'map[]', ulimit: '[]', 'health-start-period': { needs: { version: '1.29' } },
+    'health-start-interval': { needs: { version: '1.44' } }, init: { needs: { version: '1.25' } }, 'stop-timeout': { needs: { version: '1.25' } },
+  });
   return cmd
-    .option('--restart <string>', 'Restart policy to apply when a container exits (default "no")')
+    .option('--restart <string>', 'Restart policy to apply when a container exits')
     .option('--health-cmd <string>', 'Command to run to check health')
     .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h) (default 0s)')
     .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')
@@ -172,7 +177,7 @@ export function lifecycleBodyParts(flags: LifecycleFlags, readFile: (p: string) 
   const host: Record<string, unknown> = {};
   if (flags.restart !== undefined) {
     const policy = parseRestartPolicy(flags.restart);
-    if (flags.rm && policy.name !== 'no') throw new Error('Conflicting options: --restart and --rm');
+    if (flags.rm && policy.name !== 'no' && policy.name !== '') throw new Error('conflicting options: cannot specify both --restart and --rm');
     host['RestartPolicy'] = { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount };
   } else {
     // As the docker CLI: always sent, so that inspect shows "no" (dockerd echoes the name as sent).

@@ -50,7 +50,7 @@ export function resolveEnv(values: readonly string[], env: NodeJS.ProcessEnv = p
   const out: string[] = [];
   for (const v of values) {
     if (v.includes('=')) {
-      if (v.startsWith('=')) throw new FlagError(`invalid environment variable: ${v}`);
+      if (v.startsWith('=')) throw new FlagError(`invalid argument "${v}" for "-e, --env" flag: invalid environment variable: ${v}`);
       out.push(v);
     } else if (env[v] !== undefined) {
       out.push(`${v}=${env[v]}`);
@@ -59,9 +59,11 @@ export function resolveEnv(values: readonly string[], env: NodeJS.ProcessEnv = p
   return out;
 }
 
-/** Reads an --env-file: `#` comments and blank lines skipped, lines as `-e`. */
-export function parseEnvFile(text: string, env: NodeJS.ProcessEnv = process.env): string[] {
+/** Reads an --env-file (`path` names it in errors): `#` comments and blank lines skipped, lines as `-e`. */
+export function parseEnvFile(text: string, env: NodeJS.ProcessEnv = process.env, path = ''): string[] {
   const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s+/, '')).filter((l) => l !== '' && !l.startsWith('#'));
+  const nameless = lines.find((l) => l.startsWith('='));
+  if (nameless !== undefined) throw new FlagError(`invalid env file (${path}): no variable name on line '${nameless}'`);
   return resolveEnv(lines, env);
 }
 
@@ -127,7 +129,7 @@ export function buildCreateBody(image: string, command: readonly string[], flags
     } catch {
       throw new FlagError(`open ${f}: no such file or directory`);
     }
-    env.push(...parseEnvFile(text));
+    env.push(...parseEnvFile(text, process.env, f));
   }
   env.push(...resolveEnv(flags.env ?? []));
   const attach = !flags.detach;
@@ -171,7 +173,7 @@ export function buildCreateBody(image: string, command: readonly string[], flags
   }
   for (const e of flags.expose ?? []) {
     const [port = '', proto = 'tcp'] = e.split('/');
-    if (!/^\d+$/.test(port)) throw new FlagError(`invalid range format for --expose: ${e}`);
+    if (!/^\d+$/.test(port)) throw new FlagError(`invalid range format for --expose: ${e}, error: strconv.ParseUint: parsing ${JSON.stringify(port)}: invalid syntax`);
     body.ExposedPorts = { ...(body.ExposedPorts ?? {}), [`${port}/${proto}`]: {} };
   }
   if (flags.publishAll) host.PublishAllPorts = true;
@@ -196,9 +198,10 @@ export function buildCreateBody(image: string, command: readonly string[], flags
   const ipam = { ...(flags.ip !== undefined ? { IPv4Address: flags.ip } : {}), ...endpointIpam };
   if (aliases.length > 0 || Object.keys(ipam).length > 0) {
     const net = flags.network ?? 'default';
-    if (net === 'default' || net === 'bridge') {
-      throw new FlagError(aliases.length > 0 ? 'network-scoped alias is supported only for containers in user defined networks' : 'user specified IP address is supported on user defined networks only');
-    }
+    // The docker CLI refuses aliases on a network that is not user-defined; an
+    // address there is the daemon's to refuse.
+    const userDefined = !['default', 'bridge', 'host', 'none'].includes(net) && !net.startsWith('container:');
+    if (aliases.length > 0 && !userDefined) throw new FlagError('network-scoped aliases are only supported for user-defined networks');
     body.NetworkingConfig = { EndpointsConfig: { [net]: { ...(aliases.length > 0 ? { Aliases: [...aliases] } : {}), ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}) } } };
   }
   return body;

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addLifecycleRunFlags } from './run-flags-lifecycle.ts';
 import { addExtraRunFlags } from './run-flags-extra.ts';
+import { describeFlags } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -10,7 +11,8 @@ export function runFlags(cmd: Command, isRun: boolean): Command {
   if (isRun) {
     cmd.option('-d, --detach', 'Run container in background and print container ID')
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
-      .option('--sig-proxy <bool>', 'Proxy received signals to the process (default true)');
+      .option('--sig-proxy <bool>', 'Proxy received signals to the process');
+    describeFlags(cmd, { 'sig-proxy': 'true' });
   }
   cmd
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
@@ -20,7 +22,7 @@ export function runFlags(cmd: Command, isRun: boolean): Command {
     .option('-e, --env <list>', 'Set environment variables', collect)
     .option('--env-file <list>', 'Read in a file of environment variables', collect)
     .option('-w, --workdir <string>', 'Working directory inside the container')
-    .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+    .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
     .option('-h, --hostname <string>', 'Container host name')
     .option('-l, --label <list>', 'Set meta data on a container', collect)
@@ -40,9 +42,11 @@ export function runFlags(cmd: Command, isRun: boolean): Command {
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
     .option('--tmpfs <list>', 'Mount a tmpfs directory', collect)
     .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect);
-  return addExtraRunFlags(addLifecycleRunFlags(cmd))
+  describeFlags(cmd, { cpus: { needs: { version: '1.25' } } });
+  return addExtraRunFlags(addLifecycleRunFlags(cmd), isRun)
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions()
+    // -h is --hostname: the help flag is docker's own --help, listed with the options.
     .helpOption('--help', 'Print usage');
 }

@@ -33,6 +33,11 @@ export interface ClientOptions {
   /** Without the `v`: "1.47". Empty string: unversioned paths. */
   readonly version?: string;
   /**
+   * false: keep `version` even when the daemon is older (docker's
+   * DOCKER_API_VERSION, which turns negotiation off). Default true.
+   */
+  readonly negotiate?: boolean;
+  /**
    * Called once when the socket refuses a connection (nothing was sent yet);
    * resolving true retries the request — the CLI starts berthd here.
    */
@@ -122,6 +127,7 @@ export class EngineClient {
     this.isDefaultHost = addr.isDefault;
     const version = options.version ?? apiVersion;
     this.#prefix = version === '' ? '' : `/v${version}`;
+    this.#negotiated = options.negotiate === false;
     this.#onConnectFailure = options.onConnectFailure;
   }
 

@@ -4,10 +4,12 @@
 import type { RestartPolicy } from './types.ts';
 
 /**
- * docker's `--restart` value: `no`, `always`, `unless-stopped`, `on-failure[:N]`.
- * Throws with docker's messages (the CLI's format errors, the daemon's policy errors).
+ * docker's `--restart` value: `no`, `always`, `unless-stopped`, `on-failure[:N]`,
+ * read as the docker CLI reads it (opts.ParseRestartPolicy): only the format is
+ * checked here; the name and the count are the daemon's to refuse
+ * (validateRestartPolicy), as dockerd does.
  */
-export function parseRestartPolicy(text: string): RestartPolicy {
+export function parseRestartPolicy(text: string): { readonly name: string; readonly maximumRetryCount: number } {
   if (text === '') return { name: 'no', maximumRetryCount: 0 };
   const colon = text.indexOf(':');
   const name = colon < 0 ? text : text.slice(0, colon);
@@ -18,7 +20,7 @@ export function parseRestartPolicy(text: string): RestartPolicy {
     if (!/^[+-]?\d+$/.test(count)) throw new Error('invalid restart policy format: maximum retry count must be an integer');
     maximumRetryCount = Number(count);
   }
-  return validateRestartPolicy(name, maximumRetryCount);
+  return { name, maximumRetryCount };
 }
 
 /** The daemon's checks on a restart policy (docker's texts). */

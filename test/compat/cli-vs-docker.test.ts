@@ -18,6 +18,8 @@ import { berthBin, run, sh, q, startPrivateDockerd, type PrivateDockerd, type Ru
 import { ensureBusybox, startDaemon, type Daemon } from '../integration/harness.ts';
 import { mask } from '../clients/mask.ts';
 import { archiveImages } from './archive-images.ts';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/main.ts';
 
 const dockerCli = '/usr/local/bin/docker';
 /** Both engines are driven at the oracle's newest API version, so that both CLIs speak the same one. */
@@ -65,7 +67,9 @@ function asCurrentDockerd(s: string): string {
     // 20.10 doubles a missing image's text on inspect.
     .replace(/no such image: [^:\n]+(?::[^:\n]+)?: (No such image: )/g, '$1')
     // dockerd 23 and later put "failed to create task for container: " before the runtime's message.
-    .replace(/(Error response from daemon: )(failed to create shim task: )/g, '$1failed to create task for container: $2');
+    .replace(/(Error response from daemon: )(failed to create shim task: )/g, '$1failed to create task for container: $2')
+    // dockerd 25 and later name the policies it knows.
+    .replace(/invalid restart policy '([^']*)'/g, "invalid restart policy: unknown policy '$1'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'");
 }
 
 function assertSame(a: RunResult, b: RunResult, what: string, normalize: (s: string) => string): void {
@@ -224,3 +228,70 @@ async function archiveOf(cli: string, socket: string, args: readonly string[]): 
   assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
   return readFile(file);
 }
+
+/** Every berth command path, compose (its own help) left out. */
+function commandPaths(): string[][] {
+  const out: string[][] = [];
+  const walk = (cmd: Command, path: string[]) => {
+    for (const c of cmd.commands) {
+      if (c.name() === 'compose') continue;
+      out.push([...path, c.name()]);
+      walk(c, [...path, c.name()]);
+    }
+  };
+  walk(buildProgram(), []);
+  return out;
+}
+
+test("--help shows what the daemon can serve, as docker's does after asking it (every command)", opts, async () => {
+  // docker has `images --tree` (API 1.47): hidden by both at 1.41.
+  for (const path of commandPaths()) await same([...path, '--help'], { normalize: (s) => s.replace(/^DEPRECATED: The legacy builder[\s\S]*?buildx\/\n\n/, '') });
+  // Without DOCKER_API_VERSION the CLIs settle on the lower of theirs and the daemon's (dockerd 20.10: 1.41).
+  const s = sockets();
+  const env = { ...envFor(s.dockerd) };
+  delete env['DOCKER_API_VERSION'];
+  for (const path of [['run'], ['volume', 'create'], ['images'], ['start'], ['build']]) {
+    const d = await run(dockerCli, [...path, '--help'], { env });
+    const b = await run(berthBin, [...path, '--help'], { env });
+    assert.equal(b.stdout.replaceAll('berth', 'docker'), d.stdout, `${path.join(' ')} --help against dockerd, versions negotiated`);
+  }
+});
+
+test('inspect --type volume and network, network ls as JSON and network rm of a missing network print what docker prints', opts, async () => {
+  for (const stack of ['docker→dockerd', 'berth→berthd'] as const) {
+    await on(stack, ['network', 'create', 'cmp-net']);
+    await on(stack, ['volume', 'create', 'cmp-vol']);
+  }
+  try {
+    await same(['inspect', '--type', 'volume', '-f', '{{.Name}} {{.Driver}}', 'cmp-vol']);
+    await same(['inspect', '--type', 'network', '-f', '{{.Name}} {{.Driver}}', 'cmp-net']);
+    await same(['inspect', '-f', '{{.Name}}', 'cmp-vol']);
+    await same(['inspect', '--type', 'volume', 'nosuch']);
+    await same(['inspect', '--type', 'nonsense', 'cmp-vol']);
+    await same(['network', 'ls', '--filter', 'name=cmp-net', '--format', '{{.Name}} {{.IPv4}} {{.IPv6}} {{.Internal}}']);
+    // CreatedAt is Go's time.Time String form; the time itself differs between the daemons
+    const created = await same(['network', 'ls', '--filter', 'name=cmp-net', '--format', '{{.CreatedAt}}'], { normalize: (s) => s.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \+0000 UTC/g, '<time>') });
+    assert.match(created.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \+0000 UTC\n$/);
+    await same(['network', 'rm', 'nosuch']);
+  } finally {
+    for (const stack of ['docker→dockerd', 'berth→berthd'] as const) {
+      await on(stack, ['network', 'rm', 'cmp-net']);
+      await on(stack, ['volume', 'rm', 'cmp-vol']);
+    }
+  }
+});
+
+test('pause and unpause of a container in the wrong state print only the daemon\'s error, as docker does', opts, async () => {
+  await same(['create', '--name', 'cmp-p', '--network', 'none', 'busybox', 'sleep', '100'], { mutates: true, normalize: () => '' });
+  try {
+    await same(['pause', 'cmp-p'], { mutates: true });
+    await same(['unpause', 'cmp-p'], { mutates: true });
+  } finally {
+    await same(['rm', '-f', 'cmp-p'], { mutates: true });
+  }
+});
+
+test('run --restart with a policy the daemon does not know is the daemon\'s error; version shows DOCKER_API_VERSION', opts, async () => {
+  await same(['run', '--rm', '--restart', 'sometimes', 'busybox']);
+  await same(['version', '--format', '{{.Client.APIVersion}}']);
+});

@@ -59,7 +59,7 @@ test('an always container shows Restarting in ps, and docker stop ends its resta
 test('--restart with --rm is refused with docker\'s message', { timeout: 30_000 }, async () => {
   const r = await d().berth(['run', '--rm', '--restart', 'always', 'busybox', 'true']);
   assert.notEqual(r.code, 0, show(r));
-  assert.match(r.stderr, /Conflicting options: --restart and --rm/, show(r));
+  assert.match(r.stderr, /conflicting options: cannot specify both --restart and --rm/, show(r));
   const bad = await d().berth(['run', '-d', '--restart', 'sometimes', 'busybox', 'true']);
   assert.notEqual(bad.code, 0, show(bad));
   assert.match(bad.stderr, /invalid restart policy: unknown policy 'sometimes'/, show(bad));

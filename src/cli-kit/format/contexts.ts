@@ -30,6 +30,20 @@ export function goTimeString(unixSeconds: number): string {
   return `${local.getUTCFullYear()}-${p(local.getUTCMonth() + 1)}-${p(local.getUTCDate())} ${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())} ${off} ${zone}`;
 }
 
+/**
+ * Go's time.Time.String() for a time the daemon sent as RFC 3339 text, in the
+ * zone it came with: `2026-12-06 12:10:41.658820536 +0000 UTC` (fraction
+ * without trailing zeros; an offset other than Z named by itself, as Go's
+ * parse fabricates such a zone). Text that is not RFC 3339 comes back as is.
+ */
+export function goParsedTimeString(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  if (!m) return text;
+  const fraction = (m[3] ?? '').replace(/0+$/, '');
+  const zone = m[4] === 'Z' ? '+0000 UTC' : `${(m[4] as string).replace(':', '')} ${(m[4] as string).replace(':', '')}`;
+  return `${m[1]} ${m[2]}${fraction ? `.${fraction}` : ''} ${zone}`;
+}
+
 /** RFC 3339 in local time, as Go's time.RFC3339 (`Z` for UTC). */
 export function rfc3339(unixSeconds: number): string {
   const d = new Date(unixSeconds * 1000);

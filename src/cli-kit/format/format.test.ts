@@ -84,3 +84,12 @@ test('images gives one row per tag and <none> for an untagged image', () => {
   ]);
   assert.deepEqual(imageRows({ Id: 'sha256:1', RepoTags: [] }), [{ repo: '<none>', tag: '<none>', digest: '<none>' }]);
 });
+
+test('goParsedTimeString prints a daemon time as Go prints the time.Time it decodes to', async () => {
+  const { goParsedTimeString } = await import('./contexts.ts');
+  assert.equal(goParsedTimeString('2026-12-06T12:10:41.658820536Z'), '2026-12-06 12:10:41.658820536 +0000 UTC');
+  assert.equal(goParsedTimeString('2026-12-06T12:10:41.500Z'), '2026-12-06 12:10:41.5 +0000 UTC');
+  assert.equal(goParsedTimeString('2026-12-06T12:10:41Z'), '2026-12-06 12:10:41 +0000 UTC');
+  assert.equal(goParsedTimeString('2026-12-06T12:10:41.1+02:00'), '2026-12-06 12:10:41.1 +0200 +0200');
+  assert.equal(goParsedTimeString('yesterday'), 'yesterday');
+});

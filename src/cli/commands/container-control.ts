@@ -3,7 +3,8 @@
 import { tabwrite, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { parallelOperation } from '../parallel.ts';
 
-async function each(names: readonly string[], fn: (name: string) => Promise<void>, what: string): Promise<void> {
+/** docker's pause and unpause: each name printed once done, each failure on stderr, exit 1 if any failed. */
+async function each(names: readonly string[], fn: (name: string) => Promise<void>): Promise<void> {
   const failed: string[] = [];
   // At once, as docker's pause and unpause; reported in the order named.
   for (const [i, result] of parallelOperation(names, fn).entries()) {
@@ -15,17 +16,17 @@ async function each(names: readonly string[], fn: (name: string) => Promise<void
       failed.push(n);
     }
   }
-  if (failed.length > 0) throw new ExitError(1, `Error: failed to ${what} containers: ${failed.join(', ')}`);
+  if (failed.length > 0) throw new ExitError(1);
 }
 
 export async function pauseCommand(names: string[]): Promise<void> {
   const client = await getClient();
-  await each(names, (n) => client.raw('POST', `/containers/${encodeURIComponent(n)}/pause`).then(() => undefined), 'pause');
+  await each(names, (n) => client.raw('POST', `/containers/${encodeURIComponent(n)}/pause`).then(() => undefined));
 }
 
 export async function unpauseCommand(names: string[]): Promise<void> {
   const client = await getClient();
-  await each(names, (n) => client.raw('POST', `/containers/${encodeURIComponent(n)}/unpause`).then(() => undefined), 'unpause');
+  await each(names, (n) => client.raw('POST', `/containers/${encodeURIComponent(n)}/unpause`).then(() => undefined));
 }
 
 export async function renameCommand(oldName: string, newName: string): Promise<void> {

@@ -1,12 +1,10 @@
 // cli: the container commands other than run/create — start, stop, kill,
-// restart, rm, ps, logs, wait, inspect — with docker's output and errors.
+// restart, rm, ps, logs, wait — with docker's output and errors.
 import { readFrames } from '../../client/index.ts';
 import type { Filters } from '../../client/index.ts';
 import { isNotFound } from '../../core/errors.ts';
 import { Template, TemplateError, containerContext, psDefaultTable, psHeaders, renderList, FormatError, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
-import { inspectTemplate, printInspected } from '../inspect-output.ts';
-import { typedNils } from '../inspect-typed.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
 import { startAttached } from './run.ts';
 import { parallelOperation } from '../parallel.ts';
@@ -210,34 +208,3 @@ export async function logsCommand(name: string, opts: LogsOptions): Promise<void
   for await (const f of readFrames(res)) (f.stream === 2 ? process.stderr : process.stdout).write(f.data);
 }
 
-export async function inspectCommand(names: string[], opts: { format?: string; type?: string; size?: boolean }): Promise<void> {
-  const client = await getClient();
-  if (opts.type !== undefined && !['container', 'image'].includes(opts.type)) {
-    throw new ExitError(1, `"${opts.type}" is not a valid value for --type`);
-  }
-  const tmpl = inspectTemplate(opts.format);
-  const found: unknown[] = [];
-  const errors: string[] = [];
-  for (const name of names) {
-    try {
-      if (opts.type === 'container') found.push(typedNils(await client.containerInspect(name, { size: !!opts.size }), 'container'));
-      else if (opts.type === 'image') found.push(typedNils(await client.imageInspect(name), 'image'));
-      else {
-        try {
-          found.push(typedNils(await client.containerInspect(name, { size: !!opts.size }), 'container'));
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-          try {
-            found.push(typedNils(await client.imageInspect(name), 'image'));
-          } catch (e2) {
-            if (!isNotFound(e2)) throw e2;
-            errors.push(`Error: No such object: ${name}`);
-          }
-        }
-      }
-    } catch (e) {
-      errors.push(describeError(e));
-    }
-  }
-  printInspected(found, errors, tmpl);
-}

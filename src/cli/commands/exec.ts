@@ -20,12 +20,13 @@ export interface ExecFlags {
   workdir?: string;
 }
 
+/** A flag value pflag refused, with docker's use line (cli's FlagErrorFunc). */
 function usageFailure(message: string): ExitError {
   return new ExitError(125, `${message}\n\nUsage:  ${programName} exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun '${programName} exec --help' for more information`);
 }
 
+/** `berth exec` (its arguments were counted by the command table: a container and a command). */
 export async function execCommand(container: string, command: string[], flags: ExecFlags): Promise<void> {
-  if (command.length === 0) throw usageFailure(`"${programName} exec" requires at least 2 arguments.`);
   const keysProblem = detachKeysProblem(flags.detachKeys);
   if (keysProblem) throw new ExitError(1, keysProblem);
   const env: string[] = [];
@@ -34,11 +35,19 @@ export async function execCommand(container: string, command: string[], flags: E
     try {
       text = readFileSync(f, 'utf8');
     } catch {
-      throw usageFailure(`open ${f}: no such file or directory`);
+      throw new ExitError(1, `open ${f}: no such file or directory`);
     }
-    env.push(...parseEnvFile(text));
+    try {
+      env.push(...parseEnvFile(text, process.env, f));
+    } catch (e) {
+      throw new ExitError(1, (e as Error).message);
+    }
   }
-  env.push(...resolveEnv(flags.env ?? []));
+  try {
+    env.push(...resolveEnv(flags.env ?? []));
+  } catch (e) {
+    throw usageFailure((e as Error).message);
+  }
   const detach = !!flags.detach;
   const tty = !!flags.tty;
   const stdin = !!flags.interactive && !detach;

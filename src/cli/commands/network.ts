@@ -3,7 +3,8 @@
 import { networkCreateBody, type NetworkCreateFlags } from '../network-create-body.ts';
 import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
-import { FormatError, renderList, TemplateObject, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
+import { FormatError, renderList, TemplateObject, goParsedTimeString, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import { isNotFound } from '../../core/errors.ts';
 import { parseFilters } from './containers.ts';
 
 interface NetworkJson {
@@ -13,11 +14,13 @@ interface NetworkJson {
   readonly Scope: string;
   readonly Created?: string;
   readonly Internal?: boolean;
+  readonly EnableIPv4?: boolean;
+  readonly EnableIPv6?: boolean;
   readonly Labels?: Readonly<Record<string, string>> | null;
 }
 
 const networkHeaders: Readonly<Record<string, string>> = {
-  ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT',
+  ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT',
 };
 
 function networkContext(n: NetworkJson, trunc: boolean): TemplateObject {
@@ -26,11 +29,13 @@ function networkContext(n: NetworkJson, trunc: boolean): TemplateObject {
     Name: () => n.Name,
     Driver: () => n.Driver,
     Scope: () => n.Scope,
-    IPv6: () => 'false',
+    IPv4: () => String(n.EnableIPv4 ?? false),
+    IPv6: () => String(n.EnableIPv6 ?? false),
     Internal: () => String(n.Internal ?? false),
     Labels: () => Object.entries(n.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
     Label: (name: unknown) => n.Labels?.[String(name)] ?? '',
-    CreatedAt: () => n.Created ?? '',
+    // docker prints the time.Time the JSON decoded to (its String form)
+    CreatedAt: () => (n.Created === undefined ? '' : goParsedTimeString(n.Created)),
   };
   return new TemplateObject('*formatter.networkContext', fields as Record<string, (...a: unknown[]) => unknown>);
 }
@@ -81,20 +86,21 @@ export async function networkInspectCommand(names: string[], opts: { format?: st
   printInspected(found, errors, tmpl);
 }
 
+/** docker's network rm: each failure on stderr as it happens, then "exit status 1" (its StatusError). */
 export async function networkRmCommand(names: string[], opts: { force?: boolean }): Promise<void> {
   const client = await getClient();
-  const errors: string[] = [];
+  let failed = false;
   for (const name of names) {
     try {
       await client.json('DELETE', `/networks/${encodeURIComponent(name)}`);
       out(`${name}\n`);
     } catch (e) {
-      const text = describeError(e);
-      if (opts.force && / not found$/.test(text)) continue;
-      errors.push(text);
+      if (opts.force && isNotFound(e)) continue;
+      err(`${describeError(e)}\n`);
+      failed = true;
     }
   }
-  if (errors.length > 0) throw new ExitError(1, errors.join('\n'));
+  if (failed) throw new ExitError(1, 'exit status 1');
 }
 
 export async function networkConnectCommand(network: string, container: string, opts: { alias?: string[]; ip?: string; ip6?: string; link?: string[]; linkLocalIp?: string[]; driverOpt?: string[]; gwPriority?: string }): Promise<void> {

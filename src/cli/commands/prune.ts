@@ -1,9 +1,9 @@
-// cli: `container prune`, `image prune [-a]` and `system prune [-a] [--volumes]`
-// with docker's prompts (on stdout, as docker writes them), sections and
+// cli: `container prune`, `image prune [-a]`, `builder prune [-a]` and `system
+// prune [-a] [--volumes]` with docker's prompts (on stdout, as docker writes them), sections and
 // "Total reclaimed space:" line.
 import { confirm } from '../confirm.ts';
 import type { EngineClient } from '../../client/index.ts';
-import { humanSize, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
+import { humanSize, parseRamBytes, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 
 export interface PruneOptions {
@@ -11,6 +11,7 @@ export interface PruneOptions {
   filter?: string[];
   all?: boolean;
   volumes?: boolean;
+  keepStorage?: string;
 }
 
 const question = 'Are you sure you want to continue? [y/N] ';
@@ -50,8 +51,9 @@ async function pruneVolumes(client: EngineClient, filters: Filters): Promise<Sec
   return { space: r.SpaceReclaimed ?? 0, text: section('Deleted Volumes', r.VolumesDeleted ?? []) };
 }
 
-async function pruneBuildCache(client: EngineClient, all: boolean): Promise<Section> {
-  const r = await client.json<{ CachesDeleted?: string[] | null; SpaceReclaimed?: number }>('POST', '/build/prune', { query: all ? { all: true } : {} });
+async function pruneBuildCache(client: EngineClient, all: boolean, more: { filters?: Filters; keepStorage?: number } = {}): Promise<Section> {
+  const q = { ...(all ? { all: true } : {}), ...(more.filters ? query(more.filters) : {}), ...(more.keepStorage ? { 'keep-storage': String(more.keepStorage) } : {}) };
+  const r = await client.json<{ CachesDeleted?: string[] | null; SpaceReclaimed?: number }>('POST', '/build/prune', { query: q });
   return { space: r.SpaceReclaimed ?? 0, text: section('Deleted build cache objects', r.CachesDeleted ?? []) };
 }
 
@@ -84,6 +86,22 @@ export async function imagePruneCommand(opts: PruneOptions): Promise<void> {
   if (!opts.force && !(await confirm(`WARNING! This will remove ${what}.\n${question}`))) return;
   const client = await getClient();
   await report([() => pruneImages(client, filters, !!opts.all)]);
+}
+
+export async function builderPruneCommand(opts: PruneOptions): Promise<void> {
+  const filters = parseFilters(opts.filter ?? []) as Filters;
+  let keepStorage: number | undefined;
+  if (opts.keepStorage !== undefined) {
+    try {
+      keepStorage = parseRamBytes(opts.keepStorage);
+    } catch {
+      throw new ExitError(125, `invalid argument "${opts.keepStorage}" for "--keep-storage" flag: invalid size: '${opts.keepStorage}'`);
+    }
+  }
+  const what = opts.all ? 'all build cache' : 'all dangling build cache';
+  if (!opts.force && !(await confirm(`WARNING! This will remove ${what}. ${question}`))) return;
+  const client = await getClient();
+  await report([() => pruneBuildCache(client, !!opts.all, { filters, ...(keepStorage !== undefined ? { keepStorage } : {}) })]);
 }
 
 export async function systemPruneCommand(opts: PruneOptions): Promise<void> {

@@ -15,7 +15,13 @@ function runFailure(cmd: string, message: string, code: number): ExitError {
   return new ExitError(code, `${programName}: ${message}\n\nRun '${programName} ${cmd} --help' for more information`);
 }
 
+/**
+ * A flag docker refuses: a value pflag could not parse ("invalid argument … for
+ * … flag", with the use line: cli's FlagErrorFunc), or one the options' parse
+ * refused afterwards (prefixed with the program's name, without it).
+ */
 function flagFailure(cmd: string, message: string): ExitError {
+  if (!message.startsWith('invalid argument "')) return runFailure(cmd, message, 125);
   return new ExitError(125, `${message}\n\nUsage:  ${programName} ${cmd} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun '${programName} ${cmd} --help' for more information`);
 }
 
@@ -120,7 +126,7 @@ export async function runCommand(image: string, command: string[], flags: RunFla
   if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
     throw new ExitError(1, 'the input device is not a TTY');
   }
-  if (flags.detach && flags.attach) throw runFailure('run', 'Conflicting options: -a and -d', 125);
+  if (flags.detach && flags.attach) throw new ExitError(1, 'conflicting options: cannot specify both --attach and --detach');
   const keysProblem = detachKeysProblem(flags.detachKeys);
   if (keysProblem) throw runFailure('run', keysProblem, 125);
   // docker's CLI sends the window size with create, so that the TTY has it from the first byte.

@@ -12,24 +12,26 @@ function withFormat(format: string | undefined, data: unknown): boolean {
 }
 
 export async function versionCommand(opts: { format?: string }): Promise<void> {
-  const client = {
-    Version: berthVersion, ApiVersion: apiVersion, GoVersion: process.version, Os: process.platform,
-    Arch: process.arch === 'x64' ? 'amd64' : process.arch,
-  };
+  const engine = await getClient();
   let server: Record<string, unknown> | undefined;
   let failure: unknown;
   try {
-    server = (await (await getClient()).version()) as Record<string, unknown>;
+    server = (await engine.version()) as Record<string, unknown>;
   } catch (e) {
     failure = e;
   }
+  // The version in use: DOCKER_API_VERSION, or berth's lowered to an older daemon's.
+  const client = {
+    Version: berthVersion, ApiVersion: engine.apiVersion, DefaultAPIVersion: apiVersion, GoVersion: process.version, Os: process.platform,
+    Arch: process.arch === 'x64' ? 'amd64' : process.arch,
+  };
   // the docker CLI's template sees Go field names: APIVersion where the JSON says ApiVersion
   const goNames = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k === 'ApiVersion' ? 'APIVersion' : k, v]));
   if (withFormat(opts.format, { Client: goNames(client), Server: server ? goNames(server) : null })) return;
   const lines = [
     'Client:',
     ` Version:           ${client.Version}`,
-    ` API version:       ${client.ApiVersion}`,
+    ` API version:       ${client.ApiVersion}${client.ApiVersion !== apiVersion ? ` (downgraded from ${apiVersion})` : ''}`,
     ` Node version:      ${client.GoVersion}`,
     ` OS/Arch:           ${client.Os}/${client.Arch}`,
   ];

@@ -68,7 +68,7 @@ export function updateBody(f: UpdateFlags): Record<string, unknown> {
       const p = parseRestartPolicy(f.restart);
       body['RestartPolicy'] = { Name: p.name, MaximumRetryCount: p.maximumRetryCount };
     } catch (e) {
-      throw new ExitError(125, e instanceof Error ? e.message : String(e));
+      throw new ExitError(1, e instanceof Error ? e.message : String(e));
     }
   }
   return body;

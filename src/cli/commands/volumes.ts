@@ -1,4 +1,4 @@
-// cli: `berth volume create|ls|inspect|rm|prune` with docker's output, prompts and errors.
+// cli: `berth volume create|ls|inspect|rm|prune|update` with docker's output, prompts and errors.
 import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FormatError, renderList, humanSize, TemplateObject, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
@@ -119,6 +119,24 @@ export async function volumeInspectCommand(names: string[], opts: { format?: str
   const client = await getClient();
   const { found, errors } = await inspectEach(names, (name) => client.json('GET', `/volumes/${encodeURIComponent(name)}`));
   printInspected(found, errors, tmpl);
+}
+
+/**
+ * `volume update`: as docker's, only a cluster volume's availability can
+ * change; the spec is read back, changed and sent with the version it had.
+ */
+export async function volumeUpdateCommand(name: string, opts: { availability?: string }): Promise<void> {
+  const client = await getClient();
+  try {
+    const vol = await client.json<{ ClusterVolume?: { ID: string; Version?: { Index?: number }; Spec?: Record<string, unknown> } | null }>('GET', `/volumes/${encodeURIComponent(name)}`);
+    const cluster = vol.ClusterVolume;
+    if (!cluster) throw new ExitError(1, 'Can only update cluster volumes');
+    const spec = { ...cluster.Spec, ...(opts.availability !== undefined ? { Availability: opts.availability } : {}) };
+    await client.json('PUT', `/volumes/${encodeURIComponent(cluster.ID)}`, { query: { version: String(cluster.Version?.Index ?? 0) }, body: { Spec: spec } });
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    throw new ExitError(1, describeError(e));
+  }
 }
 
 export async function volumeRmCommand(names: string[], opts: { force?: boolean }): Promise<void> {
