@@ -12,20 +12,26 @@
 //   --out <dir>        where the JUnit XML of each run and the table go (default <suite-dir>/results)
 //   --only <target>    run on dockerd or berthd only; the other's last XML in --out is reused
 //   --timeout <s>      pytest-timeout per test (default 120)
-//   --api <version>    DOCKER_TEST_API_VERSION, the version the suite's clients use (default 1.41, the oracle's newest)
+//   --api <version>    DOCKER_TEST_API_VERSION, the version the suite's clients use (default 1.41, the oracle's newest;
+//                      `auto`: unset, so that they negotiate the daemon's newest)
 // The PyPI docker-py venv (BERTH_TEST_VENV, default /opt/berth-test/venv) needs
 // pytest, pytest-timeout, six and paramiko. Tests that would reach a registry or
 // a URL on the internet are deselected on both (this machine has no network).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startPrivateDockerd, type PrivateDockerd } from '../test/integration/acceptance-support.ts';
+import { run, startPrivateDockerd, type PrivateDockerd } from '../test/integration/acceptance-support.ts';
 import { ensureBusybox, httpRequest, startDaemon, type Daemon } from '../test/integration/harness.ts';
 
 /** The oracle's (dockerd 20.10's) newest API version: the default for the suite's clients. */
 const oracleApiVersion = '1.41';
-/** Names the suite's files use for their test image; all are busybox here. */
-const imageNames = [['busybox', 'buildroot-2014.02'], ['alpine', '3.10'], ['alpine', 'latest']] as const;
+/** Names the suite's files use for their test image besides TEST_IMG; busybox here. */
+const imageNames = [['busybox', 'buildroot-2014.02'], ['alpine', 'latest']] as const;
+/**
+ * TEST_IMG (alpine:3.10 upstream): busybox with what the suite expects of that
+ * alpine (a `postgres` user, a /var/opt directory), built by each daemon.
+ */
+const testImage = ['FROM busybox:latest', "RUN mkdir -p /var/opt && echo 'postgres:x:70:70::/var/lib/postgresql:/bin/sh' >> /etc/passwd && echo 'postgres:x:70:' >> /etc/group"].join('\n');
 /** Tests that pull from Docker Hub or fetch a URL on the internet: never run here. */
 const needsInternet = [
   'api_image_test.py::PullImageTest',
@@ -69,6 +75,9 @@ async function tagImages(socket: string): Promise<void> {
     const r = await httpRequest(socket, 'POST', `/v${oracleApiVersion}/images/busybox:latest/tag?repo=${repo}&tag=${tag}`);
     if (r.status !== 201) throw new Error(`tagging busybox:latest as ${repo}:${tag} failed: ${r.status} ${r.body.toString()}`);
   }
+  const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_API_VERSION: oracleApiVersion, DOCKER_BUILDKIT: '0' };
+  const built = await run('docker', ['build', '-q', '-t', 'alpine:3.10', '-'], { env, input: testImage, timeoutMs: 120_000 });
+  if (built.code !== 0) throw new Error(`building alpine:3.10 failed: ${built.stderr}`);
 }
 
 function runPytest(kind: Kind, socket: string, o: ReturnType<typeof parseArgs>): Promise<number> {
@@ -80,6 +89,8 @@ function runPytest(kind: Kind, socket: string, o: ReturnType<typeof parseArgs>):
   const args = ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', '-rA', `--timeout=${o.timeout}`, `--junitxml=${xml}`,
     ...needsInternet.map((id) => `--deselect=tests/integration/${id}`), ...(o.pytestArgs.length ? o.pytestArgs : ['tests/integration'])];
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_TEST_API_VERSION: o.api, DOCKER_CONFIG: config };
+  // `--api auto`: the suite's own default (its clients negotiate the daemon's newest version).
+  if (o.api === 'auto') delete env['DOCKER_TEST_API_VERSION'];
   delete env['DOCKER_API_VERSION'];
   delete env['DOCKER_TLS_VERIFY'];
   delete env['DOCKER_CERT_PATH'];
