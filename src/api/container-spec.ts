@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { containerCreateBody } from './create-body-types.ts';
 import { goDecodeError } from './go-decode.ts';
 import { goSyntaxMessage } from './go-json.ts';
+import { effectiveHostConfig } from './legacy-host-config.ts';
 import { readBody } from './http-util.ts';
 
 type Obj = Record<string, unknown>;
@@ -278,7 +279,8 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
   if (!isObj(body)) throw invalidArgument('invalid request body: expected a JSON object');
   const image = str(body, 'Image', 'Config.Image');
   if (!image) throw invalidArgument('No image was specified');
-  const hc = obj(body, 'HostConfig', 'HostConfig');
+  obj(body, 'HostConfig', 'HostConfig');
+  const { hostConfig: hc, given } = effectiveHostConfig(body);
   const cmd = strList(body, 'Cmd', 'Config.Cmd', true);
   const entrypoint = strList(body, 'Entrypoint', 'Config.Entrypoint', true);
   const workingDir = str(body, 'WorkingDir', 'Config.WorkingDir');
@@ -299,7 +301,7 @@ export function specFromCreateBody(body: unknown): ContainerSpec {
         ...(num(hcObj, 'Retries', 'Config.Healthcheck.Retries') !== undefined ? { retries: num(hcObj, 'Retries', '')! } : {}),
       }
     : undefined;
-  const host = isObj(body['HostConfig']) ? hostSpec(hc) : { ...hostSpec(hc), hostConfigOmitted: true };
+  const host = given ? hostSpec(hc) : { ...hostSpec(hc), hostConfigOmitted: true };
   const endpoints = withContainerMac(endpointsFromCreateBody(body), host.networkMode, body);
   return {
     image,

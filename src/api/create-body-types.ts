@@ -176,9 +176,18 @@ const endpointSettings = struct('network.EndpointSettings', {
   DNSNames: strings,
 });
 
-/** runconfig.ContainerConfigWrapper. */
+/** HostConfig's JSON field names (Resources' included), by their Go names. */
+export const hostConfigFieldNames: readonly string[] = Object.keys(hostConfig.kind === 'struct' ? hostConfig.fields : {});
+
+/**
+ * runconfig.ContainerConfigWrapper (dockerd 20.10): Config and a deprecated
+ * *HostConfig embedded (their fields promoted to the top level, see
+ * legacy-host-config.ts), the HostConfig object and the deprecated Cpuset.
+ */
 export const containerCreateBody: GoType = struct('runconfig.ContainerConfigWrapper', {
+  ...(hostConfig.kind === 'struct' ? hostConfig.fields : {}),
   ...configFields,
   HostConfig: hostConfig,
+  Cpuset: string,
   NetworkingConfig: struct('network.NetworkingConfig', { EndpointsConfig: { kind: 'map', name: 'map[string]*network.EndpointSettings', elem: endpointSettings } }),
 });

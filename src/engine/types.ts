@@ -157,8 +157,11 @@ export interface VolumeUsage {
 }
 
 export interface VolumeService {
-  /** Idempotent by name (an existing volume is returned as is). InvalidArgument for a bad name, driver or option. */
-  create(options?: { name?: string; driver?: string; labels?: Readonly<Record<string, string>>; driverOptions?: Readonly<Record<string, string>> }): Promise<Volume>;
+  /**
+   * Idempotent by name (an existing volume is returned as is). InvalidArgument for a bad name, driver or option.
+   * `anonymous`: a volume without a name is labelled anonymous (so that prune takes it), as dockerd since v23.
+   */
+  create(options?: { name?: string; driver?: string; labels?: Readonly<Record<string, string>>; driverOptions?: Readonly<Record<string, string>>; anonymous?: boolean }): Promise<Volume>;
   /** Sorted by name. Filters: dangling, name (substring), label (k or k=v), driver. */
   list(options?: { filters?: Filters }): Promise<Volume[]>;
   /** NotFound `get <name>: no such volume`. */

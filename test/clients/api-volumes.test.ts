@@ -15,6 +15,7 @@ c.create_volume('vol-named', labels={'k': 'v'})
 c.create_volume('vol-used')
 cid = c.create_container('busybox', ['true'], host_config=c.create_host_config(binds=['vol-used:/data']))['Id']
 anon = c.create_container('busybox', ['true'], volumes=['/anon'])['Id']
+unnamed = c.create_volume()
 c.remove_container(anon)
 before = sorted(v['Name'] for v in c.volumes()['Volumes'] if v['Name'].startswith('vol-'))
 pruned = c.prune_volumes()
@@ -25,6 +26,7 @@ out({
   'before prune': before,
   'pruned': sorted(n for n in pruned['VolumesDeleted'] if n.startswith('vol-')),
   'pruned anonymous': len([n for n in pruned['VolumesDeleted'] if not n.startswith('vol-')]),
+  'created without a name, at 1.41': {'Labels': unnamed['Labels'], 'pruned': unnamed['Name'] in pruned['VolumesDeleted']},
   'after prune': after,
   'remove in use': outcome(lambda: c.remove_volume('vol-used')),
   'remove missing': outcome(lambda: c.remove_volume('vol-missing')),

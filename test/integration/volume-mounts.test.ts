@@ -308,6 +308,21 @@ describe('the /volumes API and system df', () => {
     assert.ok(r.body.VolumesDeleted.includes('oldapi'));
   });
 
+  test('a volume created without a name through API 1.42+ is anonymous (labelled, pruned without all=true), through 1.41 unlabelled', async () => {
+    const made = await d.json<{ Name: string; Labels: Record<string, string> | null }>('POST', '/v1.45/volumes/create', { Labels: { k: 'v' } });
+    assert.equal(made.status, 201);
+    assert.deepEqual(made.body.Labels, { k: 'v', 'com.docker.volume.anonymous': '' });
+    const old = await d.json<{ Name: string; Labels: Record<string, string> | null }>('POST', '/v1.41/volumes/create', {});
+    assert.equal(old.body.Labels, null);
+    await d.json('POST', '/volumes/create', { Name: 'keptnamed' });
+    const r = await d.json<{ VolumesDeleted: string[] }>('POST', '/v1.45/volumes/prune');
+    assert.ok(r.body.VolumesDeleted.includes(made.body.Name), JSON.stringify(r.body));
+    assert.ok(!r.body.VolumesDeleted.includes(old.body.Name));
+    assert.ok(!r.body.VolumesDeleted.includes('keptnamed'));
+    assert.equal((await d.request('DELETE', `/volumes/${old.body.Name}`)).status, 204);
+    assert.equal((await d.request('DELETE', '/volumes/keptnamed')).status, 204);
+  });
+
   test('system df counts volumes, their size and their users', async () => {
     assert.equal((await berth(['run', '--name', 'dfuser', '-v', 'dfv:/d', 'busybox', 'sh', '-c', 'head -c 3000 /dev/zero > /d/z'])).code, 0);
     const df = await d.json<{ Volumes: { Name: string; UsageData: { Size: number; RefCount: number } }[] }>('GET', '/system/df?type=volume');

@@ -43,7 +43,7 @@ export function addVolumeRoutes(router: Router): void {
     sendJson(res, 200, { Volumes: list.map((v) => volumeJson(v)), Warnings: null });
   });
 
-  router.add('POST', '/volumes/create', async ({ req, res, engine }) => {
+  router.add('POST', '/volumes/create', async ({ req, res, version, engine }) => {
     const b = ((await readGoJson(req, goType)) ?? {}) as Obj;
     const name = str(b, 'Name');
     const driver = str(b, 'Driver');
@@ -54,6 +54,8 @@ export function addVolumeRoutes(router: Router): void {
       ...(driver ? { driver } : {}),
       ...(labels ? { labels } : {}),
       ...(driverOptions ? { driverOptions } : {}),
+      // dockerd since v23 (API 1.42) labels a volume created without a name anonymous, so that prune takes it; 20.10 did not.
+      anonymous: !versionLess(version, '1.42'),
     });
     sendJson(res, 201, volumeJson(v));
   });

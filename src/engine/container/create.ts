@@ -27,7 +27,7 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
   await verifyContainerSettings(requested);
   checkCreateFields(requested);
   validateLogConfig(requested.host.logConfig);
-  const spec = resolvePidMode(checkLinks(requested, find), find);
+  const spec = withDefaultSwap(resolvePidMode(checkLinks(requested, find), find));
   // Unknown capabilities are refused at create (InvalidArgument), as docker does, not at start.
   tweakCapabilities(defaultCapabilities, spec.host.capAdd, spec.host.capDrop);
   if (spec.stopSignal) parseSignal(spec.stopSignal);
@@ -100,4 +100,14 @@ async function writeEtcFiles(files: { hostnamePath: string; hostsPath: string; r
   }
   const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   await writeFile(files.resolvConfPath, hostNet && spec.host.dns.length === 0 ? hostResolv : resolvConf(hostResolv, spec.host));
+}
+
+/**
+ * dockerd's adaptContainerSettings after the checks: a memory limit without a
+ * swap limit gets twice the memory as its swap limit, recorded in the
+ * container's HostConfig (inspect shows it; update compares with it).
+ */
+function withDefaultSwap(spec: ContainerSpec): ContainerSpec {
+  const h = spec.host;
+  return h.memory > 0 && h.memorySwap === 0 ? { ...spec, host: { ...h, memorySwap: h.memory * 2 } } : spec;
 }

@@ -66,17 +66,18 @@ export class LocalVolumeService implements VolumeService {
     this.#d = deps;
   }
 
-  async create(options: { name?: string; driver?: string; labels?: Readonly<Record<string, string>>; driverOptions?: Readonly<Record<string, string>> } = {}): Promise<Volume> {
+  async create(options: { name?: string; driver?: string; labels?: Readonly<Record<string, string>>; driverOptions?: Readonly<Record<string, string>>; anonymous?: boolean } = {}): Promise<Volume> {
     const driver = options.driver || 'local';
-    // docker: no name means an anonymous-looking random one, but without the anonymous label.
+    // docker: no name means a random one; dockerd 20.10 leaves it unlabelled, dockerd since v23 labels it anonymous.
     const name = options.name || randomBytes(32).toString('hex');
+    const labels = !options.name && options.anonymous ? { ...options.labels, [anonymousLabel]: '' } : options.labels;
     // dockerd's plugin lookup fails with NotFound (404), not a bad request.
     if (driver !== 'local') throw notFound(`create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
     return this.#lock.run(name, async () => {
       // docker returns the existing volume when the name is taken.
       if (this.#d.store.has(name)) return this.#d.store.get(name);
       const v = await this.#d.store.create(name, {
-        ...(options.labels ? { labels: options.labels } : {}),
+        ...(labels ? { labels } : {}),
         ...(options.driverOptions ? { driverOptions: options.driverOptions } : {}),
       });
       this.#d.log.info('volume created', { volume: name });
