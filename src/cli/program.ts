@@ -34,7 +34,7 @@ const skipped = new Proxy({} as Command, { get: (_t, _k, receiver: unknown) => (
 const sub: Sub = (parent, name, usage, description, aliases = [], help: CommandHelp = {}) => {
   if (parent !== skipped && !wanted(parent, name, aliases)) return skipped;
   if (parent === skipped) return skipped;
-  const cmd = parent.command(name).usage(usage).description(description).helpOption('-h, --help', 'Print usage').allowExcessArguments();
+  const cmd = parent.command(name).usage(usage).description(description).helpOption('-h, --help', 'Print usage').helpCommand(false).allowExcessArguments();
   for (const a of aliases) cmd.alias(a);
   return describeCommand(cmd, { use: usage, ...help });
 };

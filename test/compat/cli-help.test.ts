@@ -131,7 +131,7 @@ test("the top-level help is docker's, with the commands and global options berth
 });
 
 test('help CMD, a group without its command, and -h print what docker prints where it prints it', opts, async () => {
-  for (const args of [['help', 'run'], ['help', 'volume', 'ls'], ['help', 'container'], ['help', 'nosuch'], ['help', 'volume', 'nosuch'],
+  for (const args of [['help', 'run'], ['help', 'volume', 'ls'], ['help', 'container'], ['help', 'nosuch'], ['help', 'volume', 'nosuch'], ['volume', 'help'],
     ['volume'], ['container'], ['image'], ['network'], ['system'], ['builder'],
     ['ps', '-h'], ['volume', '-h'], ['volume', 'ls', '-h'], ['-h'], ['run', '--help'], ['volume', 'ls', '--help', 'extra']]) {
     const { docker, berth } = await both(args, '1.47');
