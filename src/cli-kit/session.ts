@@ -129,3 +129,21 @@ export function describeError(e: unknown): string {
   if (isConnectError(e)) return `Cannot connect to the Docker daemon. Is the docker daemon running?`;
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * Exits with `code` once what was written to stdout and stderr has reached
+ * them. `process.exit` right after a write can drop it when stdout is a pipe:
+ * the Bun-compiled CLI lost the end of `logs` (2,001 of 3,000 lines, one run
+ * in three), and `writableLength` did not show what was pending. A write's
+ * callback comes after the writes before it.
+ */
+export function exitWhenFlushed(code: number): void {
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  // end(): the stream is finished only once every write before it reached the descriptor.
+  process.stdout.end(done);
+  process.stderr.write('', done);
+}

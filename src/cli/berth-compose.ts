@@ -3,6 +3,7 @@
 // `berth compose` loads (BERTH_COMPOSE_LIBRARY=1: export composeMain, run
 // nothing), so that berth itself never carries yaml and ajv. Compose reaches
 // the plain berth commands it runs (exec, run, push) through the hook given here.
+import { exitWhenFlushed } from '../cli-kit/index.ts';
 import { composeMain, runCompose } from './compose-entry.ts';
 
 export { composeMain };
@@ -15,8 +16,7 @@ async function runCli(argv: readonly string[]): Promise<number> {
 if (process.env['BERTH_COMPOSE_LIBRARY'] !== '1') {
   runCompose(process.argv.slice(2), runCli, 'berth-compose').then((code) => {
     process.exitCode = code;
-    if (process.stdout.writableLength === 0) process.exit(code);
-    else process.stdout.once('drain', () => process.exit(code));
+    exitWhenFlushed(code);
   }, (e: unknown) => {
     process.stderr.write(`${String(e)}\n`);
     process.exit(1);

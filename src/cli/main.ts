@@ -3,7 +3,7 @@
 // then) and usage errors in docker's wording, and is the one place that turns
 // failures into exit codes.
 import { CommanderError, type Command } from 'commander';
-import { ExitError, describeError, programName } from '../cli-kit/index.ts';
+import { ExitError, describeError, exitWhenFlushed, programName } from '../cli-kit/index.ts';
 import { actingCommand, failingCommand, takeHelpRequest, type HelpRequest } from './berth-command.ts';
 import { argsError, commandHelp, commandPath, flagErrorText, useLine } from './help-meta.ts';
 import { buildProgram } from './program.ts';
@@ -124,10 +124,9 @@ if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // Streams may still hold the process open (stdin); leave once output is flushed.
-    if (process.stdout.writableLength === 0) process.exit(code);
-    else process.stdout.once('drain', () => process.exit(code));
+    exitWhenFlushed(code);
   }, (e: unknown) => {
     process.stderr.write(`${describeError(e)}\n`);
-    process.exit(1);
+    exitWhenFlushed(1);
   });
 }
