@@ -115,11 +115,15 @@ test('decompress() with gzipTool rejects corrupt and truncated gzip, whichever t
   }
 });
 
-test('decompress() with gzipTool uses the gzip tool it finds on PATH', async () => {
+test('decompress() with gzipTool uses zlib by default and the gzip tool BERTH_GUNZIP asks for when it is on PATH', async () => {
   const mark = join(tmpdir(), `berth-gzip-mark-${process.pid}`);
   const tools = await toolDir({ igzip: `#!/bin/sh\ntouch '${mark}'\nexec gzip -dc\n` });
   try {
+    // Not by default (zlib), but asked for: `auto` takes igzip first.
     await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: undefined }, async () => {
+      assert.equal((await gunzipTool()).name, 'zlib');
+    });
+    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'auto' }, async () => {
       assert.equal((await gunzipTool()).name, 'igzip');
       assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
     });
@@ -133,7 +137,7 @@ test('decompress() with gzipTool uses the gzip tool it finds on PATH', async () 
 test('decompress() with gzipTool falls back to zlib when no gzip tool is installed', async () => {
   const tools = await toolDir({});
   try {
-    await withEnv({ PATH: tools.dir, BERTH_GUNZIP: undefined }, async () => {
+    await withEnv({ PATH: tools.dir, BERTH_GUNZIP: 'auto' }, async () => {
       assert.equal((await gunzipTool()).name, 'zlib');
       assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
     });

@@ -1,14 +1,16 @@
 // Detects the compression of a layer or archive stream from its first bytes and
-// yields the uncompressed bytes: gzip through node:zlib, or for layers
-// (`gzipTool`) through the operating system's `igzip` (ISA-L, Debian's `isal`:
-// 2–3× zlib's speed) or else `unpigz` (Debian's `pigz`, as containerd and
-// dockerd use it), in a process of its own so that berthd's threads stay free
-// for the unpack; bzip2, xz and zstd through Debian's `bzip2 -dc`, `xz -dc`
-// and `zstd -dc` (Node 20 has no zstd); anything else passes through as a
-// plain tar. A gzip tool that is missing, or fails to start, leaves zlib to do
-// the work. What comes out is never trusted for being the tool's: the caller
-// checks the blob's digest and the tar's diff id. BERTH_GUNZIP=zlib|igzip|unpigz
-// chooses (a named tool that is missing still falls back to zlib).
+// yields the uncompressed bytes: gzip through node:zlib (on libuv's thread
+// pool, off the event loop); bzip2, xz and zstd through Debian's `bzip2 -dc`,
+// `xz -dc` and `zstd -dc` as child processes (Node 20 has no zstd); anything
+// else passes through as a plain tar. For layers (`gzipTool`),
+// BERTH_GUNZIP=igzip|unpigz|auto gunzips through the operating system's
+// `igzip` (ISA-L, Debian's `isal`: 2-3x zlib's speed) or `unpigz` (Debian's
+// `pigz`, as containerd and dockerd use it) in a process of its own (`auto`:
+// igzip, else unpigz); a tool that is missing, or fails to start, leaves the
+// work to zlib. Not the default: on this project's 2-core machines under
+// load, pulls through zlib measured as fast or faster (bench/README.md, pull).
+// What comes out is never trusted for being the tool's: the caller checks the
+// blob's digest and the tar's diff id.
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,11 +67,11 @@ function onPath(name: string): Promise<string | undefined> {
   return p;
 }
 
-/** Which gunzip a layer gets: BERTH_GUNZIP's choice, else igzip, else unpigz, else zlib. */
+/** Which gunzip a layer gets: zlib, unless BERTH_GUNZIP names a tool that is installed (`auto`: igzip, else unpigz). */
 export async function gunzipTool(): Promise<{ name: GunzipTool; path?: string }> {
   const wanted = process.env['BERTH_GUNZIP'] ?? '';
-  if (wanted === 'zlib') return { name: 'zlib' };
-  const order: readonly (keyof typeof gzipTools)[] = wanted === 'igzip' || wanted === 'unpigz' ? [wanted] : ['igzip', 'unpigz'];
+  if (wanted !== 'igzip' && wanted !== 'unpigz' && wanted !== 'auto') return { name: 'zlib' };
+  const order: readonly (keyof typeof gzipTools)[] = wanted === 'auto' ? ['igzip', 'unpigz'] : [wanted];
   for (const name of order) {
     const path = await onPath(name);
     if (path !== undefined) return { name, path };
@@ -153,8 +155,8 @@ export interface DecompressOptions {
   /** Told the compression found. */
   readonly onDetect?: (c: Compression) => void;
   /**
-   * Gunzip through an operating system tool when one is installed (see the
-   * header): for layers, whose size pays for a process start many times over.
+   * Gunzip through an operating system tool when BERTH_GUNZIP asks for one
+   * (see the header): for layers, whose size pays for a process start.
    */
   readonly gzipTool?: boolean;
 }

@@ -91,7 +91,7 @@ async function withEnv(vars: Record<string, string | undefined>, fn: () => Promi
 
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
-test('stageLayer() refuses a corrupted blob and leaves nothing behind, whichever gunzip runs', async (t) => {
+test('stageLayer() refuses a corrupted blob and leaves nothing behind, whichever gunzip and hashing run', async (t) => {
   const tar = await makeTar([{ name: 'd/', type: 'directory' }, { name: 'd/f', data: Buffer.alloc(200_000, 3) }, { name: 'g', data: 'small' }]);
   const blob = gzipSync(tar);
   const digest = sha256(blob);
@@ -102,7 +102,8 @@ test('stageLayer() refuses a corrupted blob and leaves nothing behind, whichever
       t.diagnostic(`${tool} not installed; skipped`);
       continue;
     }
-    await withEnv({ BERTH_GUNZIP: tool }, async () => {
+    // Each with the hashes on this thread (the default) and on the worker thread.
+    for (const hashThread of ['0', '1']) await withEnv({ BERTH_GUNZIP: tool, BERTH_HASH_THREAD: hashThread }, async () => {
       await withPlaces(async (places) => {
         await assert.rejects(
           stageLayer(places, { data: pieces(bad), digest, size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId }),
@@ -141,12 +142,12 @@ test('stageLayer() does not trust the gzip tool: a tar it makes up is refused by
   }
 });
 
-test('stageLayer() unpacks with zlib when no gzip tool is installed', async () => {
+test('stageLayer() unpacks with zlib when the gzip tools asked for are not installed', async () => {
   const tar = await makeTar([{ name: 'a', data: 'one' }]);
   const blob = gzipSync(tar);
   const empty = await mkdtemp(join(tmpdir(), 'berth-no-gzip-tools-'));
   try {
-    await withEnv({ PATH: empty, BERTH_GUNZIP: undefined }, async () => {
+    await withEnv({ PATH: empty, BERTH_GUNZIP: 'auto' }, async () => {
       await withPlaces(async (places) => {
         const s = await stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId });
         assert.equal(await readFile(join(s.snapshotDir, 'fs', 'a'), 'utf8'), 'one');

@@ -1,12 +1,13 @@
 // Pulled layers, staged: a layer's compressed bytes are written to a temp blob
-// file (by libuv's pool), hashed (on a worker thread), decompressed (by igzip or
-// unpigz where installed) and unpacked into a staging snapshot directory, all
-// while they download. Nothing is visible until the whole blob matched its
-// digest and size and the tar its diff id; a mismatch removes the staging. The
-// image store then makes all staged layers of an image durable with one sync,
-// renames them into place and writes the records last (installStaged in
-// image-layers.ts), so a crash at any point leaves either nothing or complete,
-// durable layers.
+// file (by libuv's pool), hashed (src/lib/sha256-worker.ts: here, or on a
+// worker thread with BERTH_HASH_THREAD=1), decompressed (zlib on libuv's pool,
+// or igzip/unpigz with BERTH_GUNZIP) and unpacked into a staging snapshot
+// directory, all while they download. Nothing is visible until the whole blob
+// matched its digest and size and the tar its diff id; a mismatch removes the
+// staging. The image store then makes all staged layers of an image durable
+// with one sync, renames them into place and writes the records last
+// (installStaged in image-layers.ts), so a crash at any point leaves either
+// nothing or complete, durable layers.
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -81,7 +82,7 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
   await mkdir(join(snapshotDir, 'fs'), { recursive: true });
   const fd = openSync(blobFile, 'wx', 0o644);
   let fdOpen = true;
-  // Hashed on a worker thread and written by libuv's pool: the event loop only hands the bytes on.
+  // Written by libuv's pool (the event loop only hands the bytes on), hashed per sha256Stream().
   const hash = sha256Stream();
   const blobWrites = new BackgroundWrites(fd);
   let received = 0;

@@ -407,7 +407,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   const log = options.log ?? defaultLog;
   const writer = new LayerWriter(dir, log, (await readdir(dir)).length === 0);
   const reader = new TarReader(writer);
-  // The diff id, hashed on a worker thread: the event loop keeps to the tar.
+  // The diff id (on a worker thread with BERTH_HASH_THREAD=1).
   const hash = sha256Stream();
   let tarSize = 0;
   try {

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { sha256Stream } from './sha256-worker.ts';
 
+// The worker is used with BERTH_HASH_THREAD=1 (the default hashes on the calling thread): these tests run it.
+process.env['BERTH_HASH_THREAD'] = '1';
+
 const onThread = (parts: readonly Uint8Array[]) => {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -55,14 +58,17 @@ test('sha256Stream() of nothing is the empty digest, and an abandoned stream doe
   assert.throws(() => s.update(Buffer.from('x')), /after digest/);
 });
 
-test('sha256Stream() hashes on this thread with BERTH_HASH_THREAD=0', async () => {
+test('sha256Stream() hashes on this thread by default (BERTH_HASH_THREAD unset or 0)', async () => {
   const saved = process.env['BERTH_HASH_THREAD'];
-  process.env['BERTH_HASH_THREAD'] = '0';
   try {
-    const parts = pieces(1_100_000);
-    const s = sha256Stream();
-    for (const p of parts) s.update(p);
-    assert.equal(await s.digest(), onThread(parts));
+    for (const v of [undefined, '0']) {
+      if (v === undefined) delete process.env['BERTH_HASH_THREAD'];
+      else process.env['BERTH_HASH_THREAD'] = v;
+      const parts = pieces(1_100_000);
+      const s = sha256Stream();
+      for (const p of parts) s.update(p);
+      assert.equal(await s.digest(), onThread(parts));
+    }
   } finally {
     if (saved === undefined) delete process.env['BERTH_HASH_THREAD'];
     else process.env['BERTH_HASH_THREAD'] = saved;

@@ -7,8 +7,12 @@
 // digest is asked for: a round trip to the worker would cost it more. Messages to a worker are handled in order, so the
 // digest is that of the bytes in the order given. The worker is unref'd (it
 // never keeps berthd alive) and runs a small eval'd script, so the same code
-// works from the bundle and from source. Where no worker can start, or
-// BERTH_HASH_THREAD=0, the hash is computed on the calling thread instead.
+// works from the bundle and from source. Only with BERTH_HASH_THREAD=1: by
+// default the hash is computed on the calling thread (node:crypto's SHA-256
+// takes ~0.7 ms per MiB here, in pieces of at most 256 KiB), because on this
+// project's 2-core machines under load, pulls measured faster without the
+// extra thread (bench/README.md, pull). Where no worker can start, the hash is
+// computed on the calling thread too.
 import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { log } from './logger.ts';
@@ -203,10 +207,11 @@ class OffThread implements Sha256Stream {
 }
 
 /**
- * A SHA-256 stream hashed on the shared worker thread (or here, where no
- * worker can run). A stream shorter than one slab (1 MiB) is hashed here when
- * its digest is asked for: the worker is not worth a round trip for it.
+ * A SHA-256 stream: hashed on this thread, or with BERTH_HASH_THREAD=1 on the
+ * shared worker thread (here where no worker can run; a stream shorter than
+ * one slab, 1 MiB, is hashed here when its digest is asked for: the worker is
+ * not worth a round trip for it).
  */
 export function sha256Stream(): Sha256Stream {
-  return process.env['BERTH_HASH_THREAD'] === '0' || shared === null ? new OnThread() : new OffThread();
+  return process.env['BERTH_HASH_THREAD'] !== '1' || shared === null ? new OnThread() : new OffThread();
 }
