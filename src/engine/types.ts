@@ -187,6 +187,8 @@ export interface SystemService {
   info(): Promise<SystemInfo>;
   /** The image store's disk use (unpacked layers and blobs); optional for engine fakes. */
   imageFilesystem?(): Promise<ImageFilesystemUsage>;
+  /** What the default OCI runtime and the kernel support beyond the basics, asked once; optional for engine fakes. */
+  runtimeFeatures?(): Promise<{ readonly recursiveReadOnlyMounts: boolean }>;
 }
 
 /** Pull, push and login: the registry half of the images service. */

@@ -5,6 +5,7 @@ export { buildSpec, specToJson, defaultMaskedPaths, defaultReadonlyPaths } from 
 export type { BuildSpecHost } from './spec.ts';
 export { resolveUser, resolveInRoot, type RootFileReader } from './user.ts';
 export { detectRuntime, findExecutable, crunSupports } from './detect.ts';
+export { runtimeFeatures, type RuntimeFeatures } from './features.ts';
 export { cgroupInfo } from './cgroups.ts';
 export type { CgroupInfo } from './cgroups.ts';
 export { createConmonRuntime, isLiveConmon } from './conmon-runtime.ts';

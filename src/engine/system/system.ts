@@ -3,7 +3,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from '../../lib/run-tool.ts';
-import { cgroupInfo, defaultSeccompProfilePath, findExecutable } from '../../runtime/index.ts';
+import { cgroupInfo, defaultSeccompProfilePath, findExecutable, runtimeFeatures, type RuntimeFeatures } from '../../runtime/index.ts';
 import { backingFilesystem } from './backing-fs.ts';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
@@ -74,6 +74,7 @@ export class LocalSystemService implements SystemService {
   readonly #d: SystemServiceDeps;
   #components: Promise<SystemInfo['components']> | undefined;
   #runc: Promise<string | undefined> | undefined;
+  #features: Promise<RuntimeFeatures> | undefined;
 
   constructor(deps: SystemServiceDeps) {
     this.#d = deps;
@@ -99,6 +100,12 @@ export class LocalSystemService implements SystemService {
     };
     const [usedBytes, inodesUsed] = await Promise.all([total('--block-size=1'), total('--inodes')]);
     return { mountpoint: dirs[0]!, usedBytes, inodesUsed, timestampNs: BigInt(Date.now()) * 1_000_000n };
+  }
+
+  /** The default runtime's features (`runc features`), asked once: the binary does not change under a running berthd. */
+  runtimeFeatures(): Promise<RuntimeFeatures> {
+    this.#features ??= runtimeFeatures(this.#d.runtime);
+    return this.#features;
   }
 
   async info(): Promise<SystemInfo> {
