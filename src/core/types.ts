@@ -31,6 +31,8 @@ export interface MountSpec {
   readonly options?: readonly string[];
   /** Bind mounts: `rprivate` (default), `private`, `rshared`, `shared`, `rslave`, `slave`. */
   readonly bindPropagation?: string;
+  /** Bind mounts (docker's BindOptions.ReadOnlyForceRecursive): read-only submounts too (the runtime's `rro`); needs readOnly and rprivate. */
+  readonly readOnlyForceRecursive?: boolean;
   /** Volume mounts: do not copy the image's content into an empty volume. */
   readonly noCopy?: boolean;
   readonly volumeLabels?: Readonly<Record<string, string>>;
@@ -62,6 +64,8 @@ export interface MountPoint {
   readonly noCopy?: boolean;
   /** tmpfs mount options (size=…, mode=…). */
   readonly tmpfsOptions?: readonly string[];
+  /** A bind read-only with its submounts (MountSpec.readOnlyForceRecursive). */
+  readonly recursiveReadOnly?: boolean;
 }
 
 export interface HealthcheckSpec {
@@ -140,6 +144,11 @@ export interface HostSpec {
   readonly init: boolean;
   /** --group-add: extra groups (names or gids) for the container's process. */
   readonly groupAdd?: readonly string[];
+  /**
+   * The user's groups in the image's /etc/group, besides groupAdd: absent, docker's rule (only
+   * when `user` names no group); `merge`, always; `strict`, never (the CRI's SupplementalGroupsPolicy).
+   */
+  readonly imageGroups?: 'merge' | 'strict';
   readonly restartPolicy: RestartPolicy;
   readonly logConfig: LogConfig;
   readonly portBindings: Readonly<Record<string, readonly { hostIp: string; hostPort: string }[]>>;

@@ -70,3 +70,12 @@ test('parseVolumesFrom() splits the container and the mode', () => {
   assert.deepEqual(parseVolumesFrom('web:rw'), { container: 'web', mode: 'rw' });
   assert.throws(() => parseVolumesFrom('web:bad'), /invalid mode: bad$/);
 });
+
+test('parseMountSpec(): a bind with ReadOnlyForceRecursive is recursively read-only, and needs ReadOnly and rprivate', () => {
+  const base = { type: 'bind' as const, source: '/src', target: '/dst', readOnly: true };
+  assert.equal(parseMountSpec({ ...base, readOnlyForceRecursive: true }).recursiveReadOnly, true);
+  assert.equal(parseMountSpec({ ...base, readOnlyForceRecursive: true, bindPropagation: 'rprivate' }).rw, false);
+  assert.equal(parseMountSpec(base).recursiveReadOnly, undefined);
+  assert.throws(() => parseMountSpec({ ...base, readOnly: false, readOnlyForceRecursive: true }), /invalid mount config for type "bind": option ReadOnlyForceRecursive requires ReadOnly/);
+  assert.throws(() => parseMountSpec({ ...base, readOnlyForceRecursive: true, bindPropagation: 'rslave' }), /option ReadOnlyForceRecursive requires propagation to be rprivate/);
+});

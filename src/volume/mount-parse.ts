@@ -23,6 +23,8 @@ export interface MountRequest {
   readonly volumeDriverOptions?: Readonly<Record<string, string>>;
   /** tmpfs mount options (size=…, mode=…). */
   readonly tmpfsOptions?: readonly string[];
+  /** Bind: read-only with its submounts (`rro`). */
+  readonly recursiveReadOnly?: boolean;
 }
 
 const propagations = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'] as const;
@@ -124,7 +126,11 @@ export function parseMountSpec(m: MountSpec): MountRequest {
     if (m.tmpfsSize !== undefined || m.tmpfsMode !== undefined) throw invalidArgument(mountConfigError('bind', 'field TmpfsOptions must not be specified'));
     const propagation = m.bindPropagation || 'rprivate';
     if (!(propagations as readonly string[]).includes(propagation)) throw invalidArgument(mountConfigError('bind', `invalid propagation mode: ${propagation}`));
-    return { type: 'bind', source: cleanPath(m.source), destination, mode: '', rw: !m.readOnly, propagation, noCopy: false, createHostPath: false };
+    if (m.readOnlyForceRecursive) {
+      if (!m.readOnly) throw invalidArgument(mountConfigError('bind', 'option ReadOnlyForceRecursive requires ReadOnly'));
+      if (propagation !== 'rprivate') throw invalidArgument(mountConfigError('bind', 'option ReadOnlyForceRecursive requires propagation to be rprivate'));
+    }
+    return { type: 'bind', source: cleanPath(m.source), destination, mode: '', rw: !m.readOnly, propagation, noCopy: false, createHostPath: false, ...(m.readOnlyForceRecursive ? { recursiveReadOnly: true } : {}) };
   }
   if (m.type === 'volume') {
     if (m.bindPropagation) throw invalidArgument(mountConfigError('volume', 'field BindOptions must not be specified'));

@@ -76,7 +76,7 @@ export class ContainerMounts {
 
   async #point(r: MountRequest): Promise<MountPoint> {
     const base = { destination: r.destination, mode: r.mode, rw: r.rw, propagation: r.propagation, ...(r.noCopy ? { noCopy: true } : {}) };
-    if (r.type === 'bind') return { type: 'bind', source: r.source, ...base };
+    if (r.type === 'bind') return { type: 'bind', source: r.source, ...base, ...(r.recursiveReadOnly ? { recursiveReadOnly: true } : {}) };
     if (r.type === 'tmpfs') return { type: 'tmpfs', source: '', ...base, tmpfsOptions: r.tmpfsOptions ?? [] };
     if (r.volumeDriver && r.volumeDriver !== 'local') throw invalidArgument(`error looking up volume plugin ${r.volumeDriver}: plugin "${r.volumeDriver}" not found`);
     const name = r.source || randomBytes(32).toString('hex');
@@ -95,7 +95,8 @@ export class ContainerMounts {
   async ociMounts(c: Container, rootfs: string): Promise<OciMount[]> {
     const out: OciMount[] = [];
     for (const mp of c.mountPoints ?? []) {
-      const rw = mp.rw ? 'rw' : 'ro';
+      // `rro` (runc >= 1.1, crun >= 1.4, kernel >= 5.12) makes the submounts read-only too; `ro` only the top one.
+      const rw = mp.rw ? 'rw' : mp.recursiveReadOnly ? 'rro' : 'ro';
       if (mp.type === 'tmpfs') {
         out.push({ destination: mp.destination, type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', ...(mp.rw ? [] : ['ro']), ...(mp.tmpfsOptions ?? [])] });
         continue;
