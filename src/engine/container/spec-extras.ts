@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument } from '../../core/errors.ts';
-import { resolveInRoot } from '../../runtime/index.ts';
-import type { OciMount } from '../../runtime/index.ts';
+import { resolveInRoot, resolveUser } from '../../runtime/index.ts';
+import type { OciMount, ProcessUser } from '../../runtime/index.ts';
 
 export const initPathInContainer = '/sbin/docker-init';
 
@@ -43,6 +43,20 @@ export async function groupAddGids(rootfs: string, groups: readonly string[]): P
     if (gid === undefined) throw invalidArgument(`Unable to find group ${g}: no matching entries in group file`);
     return gid;
   });
+}
+
+/**
+ * The process user, with the user's groups in the image's /etc/group as `imageGroups` says: absent,
+ * docker's (and runc's) rule — only when `user` names no group; `merge`, also then (as containerd's
+ * CRI); `strict`, never.
+ */
+export async function userWithImageGroups(rootfs: string, user: string, imageGroups: 'merge' | 'strict' | undefined): Promise<ProcessUser> {
+  const resolved = await resolveUser(rootfs, user);
+  if (imageGroups === 'strict') return { ...resolved, additionalGids: [] };
+  const colon = user.indexOf(':');
+  if (imageGroups !== 'merge' || colon < 0) return resolved;
+  const { additionalGids } = await resolveUser(rootfs, user.slice(0, colon));
+  return { ...resolved, additionalGids };
 }
 
 /** A `seccomp=` security option's value as a profile path: inline JSON is written to `<containerDir>/seccomp.json`. */

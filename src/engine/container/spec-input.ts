@@ -4,12 +4,11 @@
 import { conflict, internal, invalidArgument } from '../../core/errors.ts';
 import type { Container, MountPoint } from '../../core/types.ts';
 import type { SpecInput } from '../../runtime/index.ts';
-import { resolveUser } from '../../runtime/index.ts';
 import { parseBind, parseMountSpec } from '../../volume/index.ts';
 import { mergeEnv, processEnv } from './config.ts';
 import type { ContainerContext } from './context.ts';
 import type { ResolvedLinks } from './links.ts';
-import { groupAddGids, seccompProfilePath, withInit } from './spec-extras.ts';
+import { groupAddGids, seccompProfilePath, userWithImageGroups, withInit } from './spec-extras.ts';
 
 const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const defaultShmSize = 64 * 1024 * 1024;
@@ -17,7 +16,7 @@ const defaultShmSize = 64 * 1024 * 1024;
 export async function specInput(ctx: ContainerContext, c: Container, options: { rootfs: string; links: ResolvedLinks }): Promise<SpecInput> {
   const { rootfs, links } = options;
   const h = c.spec.host;
-  const baseUser = await resolveUser(rootfs, c.spec.user ?? '');
+  const baseUser = await userWithImageGroups(rootfs, c.spec.user ?? '', h.imageGroups);
   const extraGids = await groupAddGids(rootfs, h.groupAdd ?? []);
   const user = extraGids.length === 0 ? baseUser : { ...baseUser, additionalGids: [...baseUser.additionalGids, ...extraGids.filter((g) => !baseUser.additionalGids.includes(g))] };
   const init = h.init ? withInit([c.path, ...c.args]) : undefined;
