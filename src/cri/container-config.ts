@@ -7,6 +7,7 @@ import { invalidArgument } from '../core/errors.ts';
 import type { ContainerSpec, HostSpec } from '../core/types.ts';
 import { baseSpec, podHost } from './engine-spec.ts';
 import { criLabels, labelKeys } from './labels.ts';
+import { checkRecursiveReadOnly, ensureHostPath, recursiveReadOnlyMount, type CriMountMsg } from './recursive-read-only.ts';
 import type { Sandbox } from './sandboxes.ts';
 
 interface Int64ValueMsg {
@@ -30,6 +31,8 @@ interface SecurityContextMsg {
   readonly run_as_username: string;
   readonly readonly_rootfs: boolean;
   readonly supplemental_groups: string[];
+  /** `Merge` (the default) or `Strict`. */
+  readonly supplemental_groups_policy: string;
   readonly no_new_privs: boolean;
   readonly masked_paths: string[];
   readonly readonly_paths: string[];
@@ -43,7 +46,7 @@ export interface ContainerConfigMsg {
   readonly args: string[];
   readonly working_dir: string;
   readonly envs: { key: string; value: string }[];
-  readonly mounts: { container_path: string; host_path: string; readonly: boolean; propagation: string }[];
+  readonly mounts: CriMountMsg[];
   readonly devices: { container_path: string; host_path: string; permissions: string }[];
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
@@ -104,7 +107,20 @@ function userOf(sc: SecurityContextMsg | null | undefined): string | undefined {
   return sc.run_as_group ? `${user}:${sc.run_as_group.value}` : user;
 }
 
-export async function containerSpec(sandbox: Sandbox, config: ContainerConfigMsg, image: string): Promise<{ spec: ContainerSpec; name: string; logPath?: string }> {
+/** What the runtime handler supports (Status' runtime_handlers[].features). */
+export interface HandlerFeatures {
+  readonly recursiveReadOnlyMounts: boolean;
+}
+
+/** SupplementalGroupsPolicy: Merge adds the user's groups in the image's /etc/group (even with run_as_group, as containerd), Strict never. */
+function imageGroupsOf(sc: SecurityContextMsg | null | undefined): 'merge' | 'strict' {
+  const policy = sc?.supplemental_groups_policy || 'Merge';
+  if (policy === 'Merge') return 'merge';
+  if (policy === 'Strict') return 'strict';
+  throw invalidArgument(`unknown SupplementalGroupsPolicy "${policy}"`);
+}
+
+export async function containerSpec(sandbox: Sandbox, config: ContainerConfigMsg, image: string, features: HandlerFeatures = { recursiveReadOnlyMounts: false }): Promise<{ spec: ContainerSpec; name: string; logPath?: string }> {
   const md = config.metadata;
   if (!md || md.name === '') throw invalidArgument('container config must include metadata with a name');
   const pod = JSON.parse(sandbox.container.spec.labels[labelKeys.metadata] ?? '{}') as { name?: string; namespace?: string; uid?: string };
@@ -112,11 +128,15 @@ export async function containerSpec(sandbox: Sandbox, config: ContainerConfigMsg
   const sc = config.linux?.security_context;
   const pidMode = sc?.namespace_options?.pid;
   const user = userOf(sc);
+  for (const m of config.mounts) checkRecursiveReadOnly(m, features.recursiveReadOnlyMounts);
+  const rro = config.mounts.filter((m) => m.recursive_read_only);
+  for (const m of rro) await ensureHostPath(m.host_path);
   const host: Partial<HostSpec> = {
     ...podHost(facts),
     ipcMode: facts.hostIpc ? 'host' : `container:${sandbox.container.id}`,
     ...(pidMode === 'NODE' ? { pidMode: 'host' } : pidMode === 'POD' ? { pidMode: `container:${sandbox.container.id}` } : pidMode === 'TARGET' ? { pidMode: `container:${sc?.namespace_options?.target_id ?? ''}` } : {}),
-    binds: config.mounts.map((m) => `${m.host_path}:${m.container_path}:${m.readonly ? 'ro' : 'rw'},${propagation[m.propagation] ?? 'rprivate'}`),
+    binds: config.mounts.filter((m) => !m.recursive_read_only).map((m) => `${m.host_path}:${m.container_path}:${m.readonly ? 'ro' : 'rw'},${propagation[m.propagation] ?? 'rprivate'}`),
+    mounts: rro.map(recursiveReadOnlyMount),
     devices: config.devices.map((d) => ({ pathOnHost: d.host_path, pathInContainer: d.container_path, cgroupPermissions: d.permissions || 'rwm' })),
     ...resourcesOf(config.linux?.resources),
     privileged: sc?.privileged ?? false,
@@ -124,6 +144,7 @@ export async function containerSpec(sandbox: Sandbox, config: ContainerConfigMsg
     capDrop: sc?.capabilities?.drop_capabilities ?? [],
     readonlyRootfs: sc?.readonly_rootfs ?? false,
     groupAdd: sc?.supplemental_groups ?? [],
+    imageGroups: imageGroupsOf(sc),
     securityOpt: [...(await seccompOpt(sc)), ...(sc?.no_new_privs ? ['no-new-privileges'] : [])],
     // As containerd: the lists kubelet sends replace the runtime's defaults.
     ...(sc && !sc.privileged ? { maskedPaths: sc.masked_paths, readonlyPaths: sc.readonly_paths } : {}),

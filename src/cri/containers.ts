@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.ts';
 import { containerSpec, resourcesOf, type ContainerConfigMsg, type LinuxResourcesMsg } from './container-config.ts';
 import { findImage } from './image-lookup.ts';
 import { jsonLabel, labelKeys, matchesSelector, unixNanos } from './labels.ts';
+import { processUser } from './process-user.ts';
 import { criObjects, findSandbox } from './sandboxes.ts';
 
 type CriState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
@@ -60,7 +61,8 @@ export class ContainerHandlers {
     const ref = config.image?.image ?? '';
     const image = await findImage(this.#engine, ref);
     if (!image) throw notFound(`failed to get image "${ref}": image not found`);
-    const { spec, name, logPath } = await containerSpec(sandbox, config, image.id);
+    const features = { recursiveReadOnlyMounts: (await this.#engine.system.runtimeFeatures?.())?.recursiveReadOnlyMounts ?? false };
+    const { spec, name, logPath } = await containerSpec(sandbox, config, image.id, features);
     const { id } = await this.#engine.containers.create(spec, { name, ...(logPath !== undefined ? { logPath } : {}) });
     this.#log.info('CRI container created', { container: id, sandbox: sandbox.container.id });
     return id;
@@ -99,6 +101,7 @@ export class ContainerHandlers {
     const requested = c.spec.labels[labelKeys.image] ?? '';
     const image = await findImage(this.#engine, c.imageId).catch(() => undefined);
     const h = c.spec.host;
+    const user = containerState(c) === 'CONTAINER_RUNNING' ? await processUser(c.state.pid) : undefined;
     return {
       status: {
         id: c.id,
@@ -119,9 +122,11 @@ export class ContainerHandlers {
           container_path: m.destination,
           host_path: m.source,
           readonly: !m.rw,
+          recursive_read_only: m.recursiveReadOnly ?? false,
           propagation: m.propagation === 'rshared' ? 'PROPAGATION_BIDIRECTIONAL' : m.propagation === 'rslave' ? 'PROPAGATION_HOST_TO_CONTAINER' : 'PROPAGATION_PRIVATE',
         })),
         log_path: c.logPath,
+        ...(user ? { user } : {}),
         resources: { linux: { cpu_period: String(h.cpuPeriod), cpu_quota: String(h.cpuQuota), cpu_shares: String(h.cpuShares), memory_limit_in_bytes: String(h.memory), oom_score_adj: String(h.oomScoreAdj ?? 0), cpuset_cpus: h.cpusetCpus } },
       },
       info: verbose ? { info: JSON.stringify({ pid: c.state.pid, sandboxID: c.spec.labels[labelKeys.sandboxId] ?? '', runtime: c.runtime }) } : {},

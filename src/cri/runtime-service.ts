@@ -44,6 +44,8 @@ export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: 
     },
     async Status(req: { verbose: boolean }) {
       const net = engine.podNetworks ? await engine.podNetworks.ready() : { ready: false as const, reason: 'pod networks are not configured' };
+      // Asked of the runtime (`runc features`) and the kernel, as containerd does; never assumed.
+      const rro = (await engine.system.runtimeFeatures?.())?.recursiveReadOnlyMounts ?? false;
       return {
         status: {
           conditions: [
@@ -52,8 +54,8 @@ export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: 
           ],
         },
         info: req.verbose ? { config: JSON.stringify({ podCidr, network: net }) } : {},
-        runtime_handlers: [{ name: '', features: { recursive_read_only_mounts: false, user_namespaces: false } }],
-        features: { supplemental_groups_policy: false },
+        runtime_handlers: [{ name: '', features: { recursive_read_only_mounts: rro, user_namespaces: false } }],
+        features: { supplemental_groups_policy: true },
       };
     },
     async UpdateRuntimeConfig(req: { runtime_config: { network_config: { pod_cidr: string } | null } | null }) {
