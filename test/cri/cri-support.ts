@@ -103,6 +103,14 @@ export async function startCriBerthd(options: { mirror?: string } = {}): Promise
   if (options.mirror !== undefined) for (const r of mirroredRegistries) mirrors[r] = [`http://${options.mirror}`];
   writeFileSync(config, JSON.stringify({ 'registry-mirrors': mirrors }));
   const daemon = await startDaemon({ args: ['--config-file', config, '--cri', '--cri-socket', `unix://${criSocket}`, '--cri-cni-conf-dir', net.confDir] });
+  // berthd answers the Engine API first and loads the gRPC stack for the CRI after: a loaded machine shows the gap.
+  for (const deadline = Date.now() + 30_000; !existsSync(criSocket); ) {
+    if (Date.now() > deadline) {
+      await daemon.stop();
+      throw new Error(`berthd made no CRI socket at ${criSocket} within 30 s`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const endpoint = `unix://${criSocket}`;
   const crictl = crictlFor(endpoint);
   return {

@@ -5,7 +5,8 @@
 // spec containerd passes must pass on berth, except the ones docs/cri.md
 // lists as not implemented yet, which are skipped on both with -ginkgo.skip
 // so that the run stays within CI's budget.
-// BERTH_CRITEST_REPORT=<file> writes the full comparison there as JSON.
+// BERTH_CRITEST_REPORT=<file> writes the full comparison there as JSON;
+// BERTH_CRITEST_FOCUS=<regexp> runs only the specs it matches (-ginkgo.focus), on both runtimes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,10 @@ import { pushCritestImages } from './critest-images.ts';
 
 /**
  * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: image volumes,
- * recursive read-only mounts, SupplementalGroupsPolicy, the CRI metrics calls; and critest's benchmarks.
+ * the CRI metrics calls; and critest's benchmarks.
  */
 export const skippedSpecs = [
   'Image Volume',
-  'should support recursive readonly mounts',
-  'should reject a recursive readonly mount',
-  'SupplementalGroupsPolicy',
   'metrics operations',
   'benchmark',
 ];
@@ -48,6 +46,8 @@ function outcomes(reportPath: string): Map<string, { state: string; message: str
   return out;
 }
 
+const focus = process.env['BERTH_CRITEST_FOCUS'];
+
 /** Go's regexp.QuoteMeta, for -ginkgo.focus on exact spec names. */
 const quoteMeta = (t: string) => t.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
 
@@ -58,7 +58,7 @@ async function critest(rt: CriRuntime, dir: string, only?: readonly string[]): P
     `-runtime-endpoint=${rt.endpoint}`,
     `-image-endpoint=${rt.endpoint}`,
     `-ginkgo.skip=${skippedSpecs.join('|')}`,
-    ...(only ? [`-ginkgo.focus=${only.map((n) => quoteMeta(n.replace(/^.*?\] /, ''))).join('|')}`] : []),
+    ...(only ? [`-ginkgo.focus=${only.map((n) => quoteMeta(n.replace(/^.*?\] /, ''))).join('|')}`] : focus ? [`-ginkgo.focus=${focus}`] : []),
     `-ginkgo.json-report=${report}`,
     '-ginkgo.no-color',
     // Exec, attach and port-forward over SPDY, critest's default (crictl's and kubelet's before 1.30).
