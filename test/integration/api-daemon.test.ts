@@ -1,11 +1,14 @@
-// berthd as a process: the socket's mode, one daemon per exec root, SIGTERM
+// berthd as a process: the socket's mode, one daemon per exec root, no start without its native addon, SIGTERM
 // leaving containers running for the next berthd, and followed logs that end
 // when the container stops.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { nativeAddonPath } from '../../src/lib/native.ts';
 import { berthdBundle, ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 
 let d: Daemon;
@@ -48,6 +51,30 @@ test('a second berthd on the same exec root refuses to start with a clear error'
   assert.equal(code, 1);
   assert.match(err, /berthd is already running with pid \d+/);
   assert.equal((await d.request('GET', '/_ping')).status, 200);
+});
+
+test('berthd without its native addon refuses to start, saying how to build it (not a failure at the first attach)', { timeout: 30_000 }, async () => {
+  const addon = nativeAddonPath();
+  assert.ok(addon, 'the addon is built');
+  // In a mount namespace of its own, an empty tmpfs hides native/build from this one berthd.
+  const root = join(d.root, 'no-addon');
+  const script = 'mount -t tmpfs berth-test-no-addon "$1" && shift && exec "$@"';
+  // A bridge of its own, removed after, should a broken berthd get as far as making it.
+  const bridge = `bn${randomBytes(3).toString('hex')}`;
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dirname(addon),
+    process.execPath, berthdBundle, '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--host', `unix://${join(root, 'berth.sock')}`,
+    '--bridge', bridge, '--bip', `10.253.${randomBytes(1)[0]!}.1/24`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(timer);
+  spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  assert.equal(code, 1, `berthd exited with ${code}: ${err}`);
+  assert.match(err, /berth's native addon \(native\/build\/berth-native\.node\) is missing: build it with scripts\/build-native/);
+  assert.equal(existsSync(join(root, 'berth.sock')), false, 'berthd listened');
+  assert.equal(existsSync(join(root, 'exec', 'berthd.pid')), false, 'berthd took its pid file');
+  assert.ok(existsSync(addon), 'the addon is still there for everyone else');
 });
 
 test('SIGTERM stops berthd but not its containers; the next berthd picks them up', { timeout: 60_000 }, async () => {
