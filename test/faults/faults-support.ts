@@ -115,8 +115,8 @@ export async function faultDaemon(): Promise<FaultDaemon> {
       const ids = list?.status === 200 ? (JSON.parse(list.body.toString()) as { Id: string }[]).map((c) => c.Id) : [];
       for (const id of ids) await httpRequest(socket, 'DELETE', `/containers/${id}?force=1&v=1`).catch(() => undefined);
       const nets = await httpRequest(socket, 'GET', '/networks').catch(() => undefined);
-      const names = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Name: string }[]).map((n) => n.Name) : [];
-      for (const name of names) if (!['bridge', 'host', 'none'].includes(name)) await httpRequest(socket, 'DELETE', `/networks/${name}`).catch(() => undefined);
+      const userNets = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Id: string; Name: string }[]).filter((n) => !['bridge', 'host', 'none'].includes(n.Name)) : [];
+      for (const n of userNets) await httpRequest(socket, 'DELETE', `/networks/${n.Id}`).catch(() => undefined);
     }
     await terminate();
     // With no container left, berthd's shutdown takes the network's NAT rule along.
