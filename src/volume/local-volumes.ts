@@ -102,7 +102,11 @@ export class LocalVolumeStore implements VolumeStore {
     checkLocalOptions(name, opts);
     if (this.#volumes.has(name)) throw alreadyExists(`volume ${name} already exists`);
     const dir = join(this.#root, name);
-    await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 });
+    await mkdir(join(dir, '_data'), { recursive: true, mode: 0o755 }).catch((err: unknown) => {
+      // dockerd's text; a 400 (dockerd: 500), since the name is the client's.
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw invalidArgument(`create ${name}: error while creating volume root path '${dir}': mkdir ${dir}: file name too long`);
+      throw err;
+    });
     const rec: Record_ = { name, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), labels: options.labels ?? null, options: opts };
     await writeFileAtomic(join(dir, 'volume.json'), JSON.stringify(rec), 0o600);
     const v = this.#toVolume(rec);

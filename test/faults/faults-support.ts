@@ -26,10 +26,10 @@ export interface FaultDaemon {
   log(): string;
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult>;
   berth(args: readonly string[], opts?: RunOptions): Promise<RunResult>;
-  /** Starts berthd (again) on the same roots; `crashAt` arms BERTH_CRASH_AT. */
-  start(options?: { crashAt?: string }): Promise<void>;
+  /** Starts berthd (again) on the same roots; `crashAt` arms BERTH_CRASH_AT, `env` adds to berthd's environment (BERTH_HOLD_AT…). */
+  start(options?: StartOptions): Promise<void>;
   /** Stops berthd (SIGTERM) if it runs, then start(). */
-  restart(options?: { crashAt?: string }): Promise<void>;
+  restart(options?: StartOptions): Promise<void>;
   /** Resolves once berthd died of SIGKILL (the crash point), rejects if it exits otherwise or lives on past `ms`. */
   crashed(ms?: number): Promise<void>;
   /** Resolves when berthd's log has a line matching `re`. */
@@ -42,6 +42,11 @@ export interface FaultDaemon {
    * takes it along at its shutdown: network/masquerade.ts).
    */
   stop(): Promise<string[]>;
+}
+
+export interface StartOptions {
+  readonly crashAt?: string;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export async function faultDaemon(): Promise<FaultDaemon> {
@@ -57,10 +62,11 @@ export async function faultDaemon(): Promise<FaultDaemon> {
   let text = '';
   const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 
-  const start = async (options: { crashAt?: string } = {}) => {
+  const start = async (options: StartOptions = {}) => {
     text = '';
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...berthdEnv, BERTH_LOG_LEVEL: 'info' };
-    delete childEnv['BERTH_CRASH_AT'];
+    for (const k of ['BERTH_CRASH_AT', 'BERTH_HOLD_AT', 'BERTH_HOLD_FILE']) delete childEnv[k];
+    Object.assign(childEnv, options.env);
     if (options.crashAt !== undefined) childEnv['BERTH_CRASH_AT'] = options.crashAt;
     const c = spawn(process.execPath, [...berthdNodeFlags, berthdBundle, '--data-root', dataRoot, '--exec-root', execRoot, '--host', `unix://${socket}`, '--bridge', bridge, '--bip', bip], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv });
     c.stderr?.setEncoding('utf8').on('data', (s: string) => { text += s; });
@@ -109,8 +115,8 @@ export async function faultDaemon(): Promise<FaultDaemon> {
       const ids = list?.status === 200 ? (JSON.parse(list.body.toString()) as { Id: string }[]).map((c) => c.Id) : [];
       for (const id of ids) await httpRequest(socket, 'DELETE', `/containers/${id}?force=1&v=1`).catch(() => undefined);
       const nets = await httpRequest(socket, 'GET', '/networks').catch(() => undefined);
-      const names = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Name: string }[]).map((n) => n.Name) : [];
-      for (const name of names) if (!['bridge', 'host', 'none'].includes(name)) await httpRequest(socket, 'DELETE', `/networks/${name}`).catch(() => undefined);
+      const userNets = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Id: string; Name: string }[]).filter((n) => !['bridge', 'host', 'none'].includes(n.Name)) : [];
+      for (const n of userNets) await httpRequest(socket, 'DELETE', `/networks/${n.Id}`).catch(() => undefined);
     }
     await terminate();
     // With no container left, berthd's shutdown takes the network's NAT rule along.

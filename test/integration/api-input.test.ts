@@ -7,7 +7,7 @@
 // idle size (started, busybox imported, settled).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { engineApiRoutes } from '../../src/api/known-routes.ts';
@@ -17,11 +17,32 @@ const daemon = useBusyboxDaemon();
 /** berthd trims its memory 2 s after the last request (src/daemon/main.ts): RSS is read past that. */
 const settleMs = 5000;
 let idleKb = 0;
+let idle: Leaks;
 
 before(async () => {
   await new Promise((r) => setTimeout(r, settleMs));
   idleKb = rssKb(daemon().pid);
+  idle = await leaks();
 });
+
+/** What hostile requests could leave behind: berthd's open fds, and the objects it lists (none should be made). */
+interface Leaks { fds: number; containers: number; images: number; volumes: number; networks: number }
+
+async function leaks(): Promise<Leaks> {
+  const count = async (path: string, key?: string) => {
+    const a = await send('GET', path);
+    assert.equal(a.status, 200, `${path}: ${a.body}`);
+    const v = JSON.parse(a.body) as unknown;
+    return (key ? (v as Record<string, unknown[] | null>)[key] ?? [] : (v as unknown[])).length;
+  };
+  return {
+    fds: readdirSync(`/proc/${daemon().pid}/fd`).length,
+    containers: await count('/containers/json?all=1'),
+    images: await count('/images/json?all=1'),
+    volumes: await count('/volumes', 'Volumes'),
+    networks: await count('/networks'),
+  };
+}
 
 interface Answer {
   readonly status: number;
@@ -139,15 +160,51 @@ test('every route answers hostile ids, bodies and queries without a 500 or a han
 test('out-of-range and wrongly typed create bodies are 400s with dockerd\'s words', async () => {
   const cases: [unknown, string][] = [
     [{ Image: 'busybox', HostConfig: { Memory: -1 } }, 'Minimum memory limit allowed is 6MB'],
+    ['{"Image":"busybox","HostConfig":{"Memory":1.5}}', 'json: cannot unmarshal number 1.5 into Go struct field HostConfig.HostConfig.Memory of type int64'],
+    ['{"Image":"busybox","HostConfig":{"Memory":18446744073709551616}}', 'json: cannot unmarshal number 18446744073709551616 into Go struct field HostConfig.HostConfig.Memory of type int64'],
+    ['{"Image":"busybox","HostConfig":{"Memory":1e308}}', 'json: cannot unmarshal number 1e308 into Go struct field HostConfig.HostConfig.Memory of type int64'],
     [{ Image: 'busybox', HostConfig: { NanoCpus: -1 } }, 'Range of CPUs is from 0.01 to'],
     [{ Image: 'busybox', Healthcheck: 'x' }, 'json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Healthcheck of type container.HealthConfig'],
     [{ Image: 'busybox', StopTimeout: 1e308 }, 'json: cannot unmarshal number 1e+308 into Go struct field ContainerConfigWrapper.StopTimeout of type int'],
   ];
   for (const [body, want] of cases) {
-    const a = await send('POST', '/containers/create', JSON.stringify(body));
+    const a = await send('POST', '/containers/create', typeof body === 'string' ? body : JSON.stringify(body));
     assert.equal(a.status, 400, a.body);
     assert.ok((JSON.parse(a.body) as { message: string }).message.startsWith(want), a.body);
   }
+});
+
+test('names with path traversal in queries and bodies are refused with a 4xx and a message, and make nothing', async () => {
+  const made = await send('POST', '/containers/create?name=named', JSON.stringify({ Image: 'busybox' }));
+  assert.equal(made.status, 201, made.body);
+  const names = ['../../x', '..', '/etc/passwd', 'a/../../b', '%2e%2e%2fx', '.hidden', 'x\u0000y', 'x'.repeat(300)];
+  const problems: string[] = [];
+  let count = 0;
+  for (const n of names) {
+    const q = encodeURIComponent(n);
+    const cases: [string, string, unknown?][] = [
+      ['POST', `/containers/create?name=${q}`, { Image: 'busybox' }],
+      ['POST', `/containers/named/rename?name=${q}`],
+      ['POST', '/volumes/create', { Name: n }],
+      ['POST', '/containers/create', { Image: 'busybox', HostConfig: { Binds: [`${n}:/x`] } }],
+      ['POST', `/images/busybox/tag?repo=${q}&tag=x`],
+      ['POST', `/images/busybox/tag?repo=x&tag=${q}`],
+      ['POST', `/commit?container=named&repo=${q}`],
+    ];
+    for (const [method, path, body] of cases) {
+      // A 300-character container name is valid (dockerd takes it too), and an absolute path is a bind: both are not hostile.
+      if (n.length === 300 && (path.startsWith('/containers/create?name=') || path.includes('/rename?'))) continue;
+      if (n.startsWith('/') && JSON.stringify(body ?? '').includes('Binds')) continue;
+      count++;
+      const a = await send(method, path, body === undefined ? undefined : JSON.stringify(body));
+      const message = (() => { try { return (JSON.parse(a.body) as { message?: unknown }).message; } catch { return undefined; } })();
+      if (a.status < 400 || a.status >= 500 || typeof message !== 'string') problems.push(`${method} ${path} ${JSON.stringify(body ?? '')} → ${a.status} ${a.body.slice(0, 200)}`);
+    }
+  }
+  console.log(`# ${count} requests with hostile names; ${problems.length} problems`);
+  assert.deepEqual(problems, []);
+  const removed = await send('DELETE', '/containers/named?force=1');
+  assert.equal(removed.status, 204, removed.body);
 });
 
 test('a 100 MB body, clients that hang up mid-request and 200 connections at once leave berthd answering, and its RSS comes back', { timeout: 300_000 }, async (t) => {
@@ -201,7 +258,12 @@ test('a 100 MB body, clients that hang up mid-request and 200 connections at onc
   // Settle: idle sockets closed, buffers released, berthd's memory trimmed.
   await new Promise((r) => setTimeout(r, settleMs));
   const after = rssKb(d.pid);
+  const left = await leaks();
   const mb = (kb: number) => (kb / 1024).toFixed(1);
+  t.diagnostic(`leaks after the whole file: ${Object.entries(left).map(([k, v]) => `${k} ${v - idle[k as keyof Leaks]}`).join(', ')} (against idle: ${JSON.stringify(idle)})`);
   t.diagnostic(`berthd RSS: idle ${mb(idleKb)} MB, after the route barrage ${mb(afterRoutes)} MB, after the 100 MB body, the hang-ups and the 200 connections and ${settleMs / 1000} s ${mb(after)} MB (${after >= idleKb ? '+' : ''}${mb(after - idleKb)} MB against idle)`);
   assert.ok(after - idleKb <= 20 * 1024, `berthd's RSS is ${mb(after - idleKb)} MB above its idle size after the input test`);
+  assert.deepEqual({ ...left, fds: 0 }, { ...idle, fds: 0 }, 'hostile requests left objects behind');
+  // One fd per leaked connection would show as hundreds; a keep-alive connection of this test's own may be open at either count.
+  assert.ok(left.fds - idle.fds <= 2, `berthd holds ${left.fds - idle.fds} more fds than idle after the input test`);
 });

@@ -111,10 +111,11 @@ export async function startDaemon(options: { args?: readonly string[]; env?: Nod
       const list = await httpRequest(socket, 'GET', '/containers/json?all=1').catch(() => undefined);
       const ids = list?.status === 200 ? (JSON.parse(list.body.toString()) as { Id: string }[]).map((c) => c.Id) : [];
       for (const id of ids) await httpRequest(socket, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined);
-      // User networks a failed test left: their bridges would outlive the daemon.
+      // User networks a failed test left: their bridges would outlive the daemon. By id: a name may hold
+      // a '/' (dockerd takes '../x' too), which a request path cannot carry.
       const nets = await httpRequest(socket, 'GET', '/networks').catch(() => undefined);
-      const names = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Name: string }[]).map((n) => n.Name) : [];
-      for (const name of names) if (!['bridge', 'host', 'none'].includes(name)) await httpRequest(socket, 'DELETE', `/networks/${name}`).catch(() => undefined);
+      const userNets = nets?.status === 200 ? (JSON.parse(nets.body.toString()) as { Id: string; Name: string }[]).filter((n) => !['bridge', 'host', 'none'].includes(n.Name)) : [];
+      for (const n of userNets) await httpRequest(socket, 'DELETE', `/networks/${n.Id}`).catch(() => undefined);
     }
     await kill('SIGTERM');
     // The default bridge outlives berthd (as docker0 outlives dockerd); a test daemon's goes with it.

@@ -140,11 +140,13 @@ test('route_localnet stays 0 on a user network and 127.0.0.11 still answers over
   assert.equal(all, '0', `route_localnet (all): ${show(r)}`);
   assert.equal(eth0, '0', `route_localnet (eth0): ${show(r)}`);
   assert.match(r.stdout, new RegExp(`Address: ${ip.replace(/\./g, '\\.')}$`, 'm'), `nslookup over UDP: ${show(r)}`);
+  assert.match(r.stdout, /^Server:\s+127\.0\.0\.11$/m, `nslookup asked 127.0.0.11: ${show(r)}`);
   // The TCP answer: a length prefix, the header (id 0x4242, one answer), and the A record's address last.
   const tcpAnswer = (r.stdout.split('\nTCP\n')[1]?.match(/\d+/g) ?? []).map(Number);
   assert.deepEqual(tcpAnswer.slice(2, 4), [0x42, 0x42], `TCP answer id: ${show(r)}`);
   assert.equal(tcpAnswer.length, 2 + tcpAnswer[1]!, `TCP answer length: ${show(r)}`);
   assert.equal(tcpAnswer.slice(-4).join('.'), ip, `TCP answer: ${show(r)}`);
+  console.log(`# in a container on a user network: route_localnet all=${all} eth0=${eth0}; peer resolved through 127.0.0.11 to ${ip} over UDP and TCP`);
   // Other names go to the host's resolvers (when it has a reachable one: Debian's archive is).
   const up = await d.berth(['run', '--rm', '--network', 'lnet', 'busybox', 'nslookup', 'deb.debian.org']);
   if (sh('busybox', ['nslookup', 'deb.debian.org']).includes('Name:')) {

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { shortId } from '../../core/ids.ts';
-import { crashPoint } from '../../lib/crash-point.ts';
+import { crashPoint, holdPoint } from '../../lib/crash-point.ts';
 import { diffToLayer, runtimeMountPoints } from '../../image/index.ts';
 import type { BuildSession } from '../build-session.ts';
 import { defaultPath, defaultShell, envMap, proxyArgs, type StageState } from '../build-state.ts';
@@ -109,6 +109,7 @@ async function runCommand(b: BuildSession, st: StageState, argv: string[], netwo
     const exclude = new Set([...runtimeMountPoints, ...mounted.targets]);
     const diff = await diffToLayer(upper, b.d.blobs, { overlay: true, exclude, lease: b.lease, ...(b.epoch !== undefined ? { epoch: b.epoch } : {}) });
     crashPoint('build.layer-written');
+    await holdPoint('build.layer-written');
     st.config.rootfs = { type: 'layers', diff_ids: [...st.config.rootfs.diff_ids, diff.diffId] };
     st.config.history = [...(st.config.history ?? []), { created: b.now(), created_by: createdBy }];
     const id = await commitStage(b, st);

@@ -14,7 +14,7 @@ import { mediaTypes } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { resolveUser } from '../../runtime/index.ts';
 import type { BlobLease, BlobStore } from '../../store/index.ts';
-import { crashPoint } from '../../lib/crash-point.ts';
+import { crashPoint, holdPoint } from '../../lib/crash-point.ts';
 import { archivePath, statPath, writeTree, type PathStat } from './archive.ts';
 import { extractInto } from './extract.ts';
 import type { ContainerFsView } from './fs-view.ts';
@@ -249,6 +249,7 @@ export class LocalFileService implements FileService {
     };
     const layers = diffIds.map((d) => ({ blob: d, mediaType: mediaTypes.ociLayer }));
     crashPoint('commit.layer-written');
+    await holdPoint('commit.layer-written');
     const made = await this.#d.images.create(image, layers, ref !== undefined ? { ref } : {});
     this.#d.parents?.set(made.id, c.imageId);
     return made;

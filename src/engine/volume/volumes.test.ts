@@ -32,8 +32,12 @@ test('create() is idempotent by name and volumes survive reopening the store', a
 });
 
 test('create() refuses bad names, drivers and options with docker texts', async () => {
-  await withService(async (svc) => {
+  await withService(async (svc, _users, root) => {
     await assert.rejects(svc.create({ name: 'a/b' }), (e: unknown) => isInvalidArgument(e) && /includes invalid characters for a local volume name/.test(e.message));
+    // Longer than a file name may be: dockerd's text, as a 400 (dockerd: 500).
+    const long = 'x'.repeat(256);
+    await assert.rejects(svc.create({ name: long }), (e: unknown) => isInvalidArgument(e) && e.message === `create ${long}: error while creating volume root path '${join(root, 'volumes', long)}': mkdir ${join(root, 'volumes', long)}: file name too long`);
+    assert.equal((await svc.create({ name: 'y'.repeat(255) })).name, 'y'.repeat(255));
     await assert.rejects(svc.create({ name: 'nn', driver: 'nfs' }), /create nn: error looking up volume plugin nfs: plugin "nfs" not found/);
     await assert.rejects(svc.create({ name: 'nn', driverOptions: { type: 'tmpfs' } }), /create nn: missing required option: "device"/);
   });
