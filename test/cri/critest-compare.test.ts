@@ -16,11 +16,10 @@ import { critestBin, criPeersMissing, startContainerd, startCriBerthd, type CriR
 import { pushCritestImages } from './critest-images.ts';
 
 /**
- * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: image volumes,
- * recursive read-only mounts, SupplementalGroupsPolicy, the CRI metrics calls; and critest's benchmarks.
+ * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: recursive
+ * read-only mounts, SupplementalGroupsPolicy, the CRI metrics calls; and critest's benchmarks.
  */
 export const skippedSpecs = [
-  'Image Volume',
   'should support recursive readonly mounts',
   'should reject a recursive readonly mount',
   'SupplementalGroupsPolicy',
