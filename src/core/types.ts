@@ -24,7 +24,8 @@ export interface LogConfig {
 }
 
 export interface MountSpec {
-  readonly type: 'bind' | 'volume' | 'tmpfs';
+  /** `image`: an image's filesystem, read-only (source: its reference or id; Kubernetes' image volumes, docker's `--mount type=image`). */
+  readonly type: 'bind' | 'volume' | 'tmpfs' | 'image';
   readonly source: string;
   readonly target: string;
   readonly readOnly: boolean;
@@ -41,6 +42,8 @@ export interface MountSpec {
   /** tmpfs mounts: bytes (0: the kernel's default) and octal mode. */
   readonly tmpfsSize?: number;
   readonly tmpfsMode?: number;
+  /** Image mounts: a directory of the image to mount instead of its root. */
+  readonly imageSubpath?: string;
 }
 
 /**
@@ -49,8 +52,8 @@ export interface MountSpec {
  * tmpfs from `--mount type=tmpfs`.
  */
 export interface MountPoint {
-  readonly type: 'bind' | 'volume' | 'tmpfs';
-  /** Host path (bind, volume's `_data`); empty for tmpfs. */
+  readonly type: 'bind' | 'volume' | 'tmpfs' | 'image';
+  /** Host path (bind, volume's `_data`, the image's read-only view or its subpath there); empty for tmpfs. */
   readonly source: string;
   readonly destination: string;
   /** Volume name (volumes only). */
@@ -66,6 +69,21 @@ export interface MountPoint {
   readonly tmpfsOptions?: readonly string[];
   /** A bind read-only with its submounts (MountSpec.readOnlyForceRecursive). */
   readonly recursiveReadOnly?: boolean;
+  /** Image mounts: the image and the view of it that the container's mount binds. */
+  readonly image?: ImageMountSource;
+}
+
+/** What an image mount mounts, fixed at create. */
+export interface ImageMountSource {
+  /** The reference as asked for (a name, `name@digest` or an id). */
+  readonly ref: string;
+  readonly id: Digest;
+  /** The image's layers (chain ids), top first as the snapshotter takes them. */
+  readonly layers: readonly Digest[];
+  /** The snapshotter's view key (a read-only overlay of the layers). */
+  readonly view: string;
+  /** The subpath as asked for ('' for the image's root). */
+  readonly subpath: string;
 }
 
 export interface HealthcheckSpec {

@@ -7,6 +7,7 @@ import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { containerSpec, resourcesOf, type ContainerConfigMsg, type LinuxResourcesMsg } from './container-config.ts';
 import { findImage } from './image-lookup.ts';
+import { asImageVolumeError, imageVolumeSpecs, imageVolumeStatuses, isImageVolume } from './image-volumes.ts';
 import { jsonLabel, labelKeys, matchesSelector, unixNanos } from './labels.ts';
 import { processUser } from './process-user.ts';
 import { criObjects, findSandbox } from './sandboxes.ts';
@@ -62,8 +63,13 @@ export class ContainerHandlers {
     const image = await findImage(this.#engine, ref);
     if (!image) throw notFound(`failed to get image "${ref}": image not found`);
     const features = { recursiveReadOnlyMounts: (await this.#engine.system.runtimeFeatures?.())?.recursiveReadOnlyMounts ?? false };
-    const { spec, name, logPath } = await containerSpec(sandbox, config, image.id, features);
-    const { id } = await this.#engine.containers.create(spec, { name, ...(logPath !== undefined ? { logPath } : {}) });
+    // Image volumes are the engine's image mounts (image-volumes.ts); the other mounts are binds.
+    const { spec, name, logPath } = await containerSpec(sandbox, { ...config, mounts: config.mounts.filter((m) => !isImageVolume(m)) }, image.id, features);
+    const imageMounts = await imageVolumeSpecs(this.#engine, config.mounts);
+    const full = imageMounts.length === 0 ? spec : { ...spec, host: { ...spec.host, mounts: [...spec.host.mounts, ...imageMounts] } };
+    const { id } = await this.#engine.containers.create(full, { name, ...(logPath !== undefined ? { logPath } : {}) }).catch((err: unknown) => {
+      throw asImageVolumeError(err);
+    });
     this.#log.info('CRI container created', { container: id, sandbox: sandbox.container.id });
     return id;
   }
@@ -118,13 +124,13 @@ export class ContainerHandlers {
         message: c.state.error,
         labels: jsonLabel(c.spec.labels, labelKeys.labels, {}),
         annotations: jsonLabel(c.spec.labels, labelKeys.annotations, {}),
-        mounts: (c.mountPoints ?? []).filter((m) => m.type === 'bind').map((m) => ({
+        mounts: [...(c.mountPoints ?? []).filter((m) => m.type === 'bind').map((m) => ({
           container_path: m.destination,
           host_path: m.source,
           readonly: !m.rw,
           recursive_read_only: m.recursiveReadOnly ?? false,
           propagation: m.propagation === 'rshared' ? 'PROPAGATION_BIDIRECTIONAL' : m.propagation === 'rslave' ? 'PROPAGATION_HOST_TO_CONTAINER' : 'PROPAGATION_PRIVATE',
-        })),
+        })), ...imageVolumeStatuses(c)],
         log_path: c.logPath,
         ...(user ? { user } : {}),
         resources: { linux: { cpu_period: String(h.cpuPeriod), cpu_quota: String(h.cpuQuota), cpu_shares: String(h.cpuShares), memory_limit_in_bytes: String(h.memory), oom_score_adj: String(h.oomScoreAdj ?? 0), cpuset_cpus: h.cpusetCpus } },

@@ -15,6 +15,7 @@ import { createBuildService, ImageParents } from '../build/index.ts';
 import type { Engine } from '../engine/index.ts';
 import {
   ContainerMounts,
+  ImageMounts,
   ContainerRegistry,
   EventBus,
   execProbeRunner,
@@ -72,7 +73,8 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
     log.info('runtime selected', { runtime: runtime.binary.name, path: runtime.binary.path });
 
     const { volumeStore, network } = options;
-    const mounts = new ContainerMounts({ store: volumeStore, log: log.with({ module: 'volumes' }) });
+    const imageMounts = new ImageMounts({ images: imageStore, snapshotter, log: log.with({ module: 'volumes' }) });
+    const mounts = new ContainerMounts({ store: volumeStore, images: imageMounts, log: log.with({ module: 'volumes' }) });
     const events = new EventBus();
     const records = new ContainerRegistry({ meta, log: log.with({ module: 'containers' }) });
     const inspectRecord = async (idOrName: string) => records.find(idOrName);

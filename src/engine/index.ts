@@ -19,6 +19,7 @@ export { healthRecorder } from './container/health-record.ts';
 export { HealthMonitor } from './container/health.ts';
 export { execProbeRunner } from './container/health-probe.ts';
 export { ContainerMounts } from './container/mounts.ts';
+export { ImageMountError, ImageMounts, isImageMountError } from './container/image-mounts.ts';
 export { LogRotator } from './container/log-rotator.ts';
 export { LogReopener } from './container/log-reopener.ts';
 export { LocalFileService } from './container/files.ts';

@@ -3,7 +3,9 @@
 // as overlay char devices, opaque dirs by xattr); a short symlink
 // `snapshots/l/<26 hex>` points at it so that a deep image still fits the
 // one-page limit of overlay mount options. Each container gets
-// `<root>/containers-rootfs/<id>/{upper,work,merged}`, mounted with overlayfs.
+// `<root>/containers-rootfs/<id>/{upper,work,merged}`, mounted with overlayfs;
+// an image mount gets `<root>/image-views/<key>`, a read-only overlay of its
+// image's layers (overlay-view.ts).
 import { lstat, mkdir, mkdtemp, readFile, readdir, rename, rm, symlink, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestHex, isDigest, type Digest } from '../core/digest.ts';
@@ -12,10 +14,9 @@ import { fsyncDir } from '../lib/atomic-write.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { log } from '../lib/logger.ts';
 import { nativeIfBuilt } from '../lib/native.ts';
+import { maxMountData, viewMount } from './overlay-view.ts';
 import type { RootfsPaths, Snapshotter } from './types.ts';
 
-/** Longest overlay option string the kernel accepts (one page, minus the NUL). */
-const maxMountData = 4095;
 const shortLinkLength = 26;
 
 function isEnoent(err: unknown): boolean {
@@ -75,8 +76,22 @@ async function treeSize(dir: string): Promise<number> {
   return total;
 }
 
-function checkContainerId(id: string): void {
-  if (!/^[A-Za-z0-9_.-]+$/.test(id) || id === '.' || id === '..') throw invalidArgument(`invalid container id "${id}"`);
+function checkContainerId(id: string, what = 'container id'): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(id) || id === '.' || id === '..') throw invalidArgument(`invalid ${what} "${id}"`);
+}
+
+/** umount2(2) through berth's addon when it is loaded, else the `umount` tool; detached when busy. */
+async function unmountOrDetach(target: string, what: Record<string, unknown>): Promise<void> {
+  const native = nativeIfBuilt();
+  try {
+    if (native) await native.umount(target, false);
+    else await runTool('umount', [target]);
+  } catch (err) {
+    // Busy (a process still holds a file): detach it so the owner can be removed; the kernel frees it later.
+    log.warn('overlay unmount failed, detaching lazily', { ...what, error: err });
+    if (native) await native.umount(target, true);
+    else await runTool('umount', ['-l', target]);
+  }
 }
 
 class OverlaySnapshotter implements Snapshotter {
@@ -84,6 +99,7 @@ class OverlaySnapshotter implements Snapshotter {
   readonly #links: string;
   readonly #emptyLower: string;
   readonly #containers: string;
+  readonly #views: string;
   /** Layers being committed right now, so concurrent commits of one chain id unpack once. */
   readonly #inFlight = new Map<Digest, Promise<void>>();
 
@@ -92,12 +108,14 @@ class OverlaySnapshotter implements Snapshotter {
     this.#links = join(this.#snapshots, 'l');
     this.#emptyLower = join(this.#snapshots, 'empty');
     this.#containers = join(root, 'containers-rootfs');
+    this.#views = join(root, 'image-views');
   }
 
   async init(): Promise<void> {
     await mkdir(this.#links, { recursive: true });
     await mkdir(this.#emptyLower, { recursive: true });
     await mkdir(this.#containers, { recursive: true });
+    await mkdir(this.#views, { recursive: true, mode: 0o700 });
     // Half-filled layers from an interrupted commit were never renamed into place.
     for (const name of await readdir(this.#snapshots)) {
       if (name.startsWith('.tmp-')) await rm(join(this.#snapshots, name), { recursive: true, force: true });
@@ -231,16 +249,7 @@ class OverlaySnapshotter implements Snapshotter {
     const { merged } = this.rootfsPaths(containerId, []);
     if (!(await isMountPoint(merged))) return;
     // umount2(2) through berth's addon when it is loaded (no `umount` process: 14-46 ms here under load).
-    const native = nativeIfBuilt();
-    try {
-      if (native) await native.umount(merged, false);
-      else await runTool('umount', [merged]);
-    } catch (err) {
-      // Busy (a process still holds a file): detach it so the container can be removed; the kernel frees it later.
-      log.warn('overlay unmount failed, detaching lazily', { container: containerId, error: err });
-      if (native) await native.umount(merged, true);
-      else await runTool('umount', ['-l', merged]);
-    }
+    await unmountOrDetach(merged, { container: containerId });
   }
 
   async removeRootfs(containerId: string): Promise<void> {
@@ -250,6 +259,51 @@ class OverlaySnapshotter implements Snapshotter {
 
   rootfsUsage(containerId: string): Promise<number> {
     return treeSize(this.rootfsPaths(containerId, []).upper);
+  }
+
+  viewPath(key: string): string {
+    checkContainerId(key, 'image view key');
+    return join(this.#views, key);
+  }
+
+  async mountView(key: string, lowerChain: readonly Digest[]): Promise<string> {
+    const target = this.viewPath(key);
+    await mkdir(target, { recursive: true, mode: 0o755 });
+    if (await isMountPoint(target)) return target;
+    const links: string[] = [];
+    for (const chainId of lowerChain) {
+      if (!(await this.hasLayer(chainId))) throw failedPrecondition(`Cannot mount image view ${key}: layer ${chainId} is not unpacked`);
+      await this.#ensureLink(chainId);
+      links.push(`l/${this.#shortLink(chainId)}`);
+    }
+    // As mountRootfs: absolute paths through the addon when they fit, else the `mount` tool run in snapshots/.
+    const relative = viewMount(links, 'empty');
+    if (relative.kind === 'bind') {
+      await runTool('mount', ['--bind', '-o', 'ro', this.#emptyLower, target]);
+      return target;
+    }
+    const native = nativeIfBuilt();
+    let absolute: string | undefined;
+    try {
+      const m = viewMount(links.map((l) => join(this.#snapshots, l)), this.#emptyLower);
+      if (m.kind === 'overlay') absolute = m.data;
+    } catch {
+      absolute = undefined; // too long, or a ':' in the data root: the relative names below do
+    }
+    if (native && absolute !== undefined) await native.mountOverlay(target, absolute);
+    else await runTool('mount', ['-t', 'overlay', 'overlay', '-o', relative.data, target], { cwd: this.#snapshots });
+    return target;
+  }
+
+  async removeView(key: string): Promise<void> {
+    const target = this.viewPath(key);
+    // A view can be mounted twice over (two mounts racing after a crash): unmount until none is left.
+    for (let i = 0; i < 8 && (await isMountPoint(target)); i++) await unmountOrDetach(target, { view: key });
+    await rm(target, { recursive: true, force: true });
+  }
+
+  async listViews(): Promise<string[]> {
+    return (await readdir(this.#views).catch((err: unknown) => (isEnoent(err) ? [] : Promise.reject(err)))).sort();
   }
 }
 

@@ -131,8 +131,9 @@ export interface RootfsPaths {
 }
 
 /**
- * Overlay snapshots: one directory per layer chain id (`snapshots/<hex>/fs`), and
- * per container an upper/work/merged triple mounted with overlayfs.
+ * Overlay snapshots: one directory per layer chain id (`snapshots/<hex>/fs`),
+ * per container an upper/work/merged triple mounted with overlayfs, and
+ * read-only views of a chain (`image-views/<key>`) for image mounts.
  */
 export interface Snapshotter {
   hasLayer(chainId: Digest): Promise<boolean>;
@@ -163,4 +164,18 @@ export interface Snapshotter {
   rootfsUsage(containerId: string): Promise<number>;
   /** The upper dir of a container (for diff/commit). */
   rootfsPaths(containerId: string, lowerChain: readonly Digest[]): RootfsPaths;
+
+  /**
+   * Mounts a read-only view of a layer chain (top first; an image's filesystem,
+   * with no upper dir) at the view's own directory, named by `key`
+   * ([A-Za-z0-9_.-]); a no-op when it is mounted. Returns the directory.
+   * FailedPrecondition when a layer is not unpacked, InvalidArgument for a bad key.
+   */
+  mountView(key: string, lowerChain: readonly Digest[]): Promise<string>;
+  /** The directory of view `key` (mounted or not). */
+  viewPath(key: string): string;
+  /** Unmounts view `key` (detached when busy) and deletes its directory; a view not there is removed. */
+  removeView(key: string): Promise<void>;
+  /** The keys of the views that have a directory, mounted or not (for clean-up at start-up). */
+  listViews(): Promise<string[]>;
 }

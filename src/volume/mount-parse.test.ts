@@ -79,3 +79,20 @@ test('parseMountSpec(): a bind with ReadOnlyForceRecursive is recursively read-o
   assert.throws(() => parseMountSpec({ ...base, readOnly: false, readOnlyForceRecursive: true }), /invalid mount config for type "bind": option ReadOnlyForceRecursive requires ReadOnly/);
   assert.throws(() => parseMountSpec({ ...base, readOnlyForceRecursive: true, bindPropagation: 'rslave' }), /option ReadOnlyForceRecursive requires propagation to be rprivate/);
 });
+
+test('parseMountSpec() reads an image mount as read-only, private, with its subpath', () => {
+  assert.deepEqual(parseMountSpec({ type: 'image', source: 'busybox:latest', target: '/mnt/img/', readOnly: true, imageSubpath: 'etc' }), {
+    type: 'image', source: 'busybox:latest', destination: '/mnt/img', mode: 'ro', rw: false, propagation: 'rprivate', noCopy: false, createHostPath: false, imageSubpath: 'etc',
+  });
+  assert.equal(parseMountSpec({ type: 'image', source: 'sha256:' + 'a'.repeat(64), target: '/i', readOnly: true }).imageSubpath, '');
+});
+
+test('parseMountSpec() refuses an image mount without an image, a writable one, and other types\' options', () => {
+  const bad = (m: Parameters<typeof parseMountSpec>[0], text: RegExp) => assert.throws(() => parseMountSpec(m), (err: unknown) => isInvalidArgument(err) && text.test(String(err)));
+  bad({ type: 'image', source: '', target: '/i', readOnly: true }, /type "image": field Source must not be empty/);
+  bad({ type: 'image', source: 'busybox', target: '/i', readOnly: false }, /image mounts must be read-only/);
+  bad({ type: 'image', source: 'busybox', target: '/i', readOnly: true, bindPropagation: 'rshared' }, /field BindOptions/);
+  bad({ type: 'image', source: 'busybox', target: '/i', readOnly: true, tmpfsSize: 1 }, /field TmpfsOptions/);
+  bad({ type: 'image', source: 'busybox', target: 'i', readOnly: true }, /must be absolute/);
+  bad({ type: 'bind', source: '/a', target: '/i', readOnly: true, imageSubpath: 'x' }, /type "bind": field ImageOptions must not be specified/);
+});

@@ -6,8 +6,8 @@ import { invalidArgument } from '../core/errors.ts';
 import type { MountSpec } from '../core/types.ts';
 
 export interface MountRequest {
-  readonly type: 'bind' | 'volume' | 'tmpfs';
-  /** bind: absolute host path; volume: its name, '' for a new anonymous volume; tmpfs: ''. */
+  readonly type: 'bind' | 'volume' | 'tmpfs' | 'image';
+  /** bind: absolute host path; volume: its name, '' for a new anonymous volume; tmpfs: ''; image: its reference or id. */
   readonly source: string;
   readonly destination: string;
   /** The mode text as inspect shows it. */
@@ -25,6 +25,8 @@ export interface MountRequest {
   readonly tmpfsOptions?: readonly string[];
   /** Bind: read-only with its submounts (`rro`). */
   readonly recursiveReadOnly?: boolean;
+  /** image: the directory of the image to mount ('' for its root). */
+  readonly imageSubpath?: string;
 }
 
 const propagations = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'] as const;
@@ -117,6 +119,7 @@ export function parseMountSpec(m: MountSpec): MountRequest {
   const problem = destinationProblem(m.type, m.target);
   if (problem) throw invalidArgument(problem);
   const destination = cleanPath(m.target);
+  if (m.type !== 'image' && m.imageSubpath !== undefined) throw invalidArgument(mountConfigError(m.type, 'field ImageOptions must not be specified'));
   if (m.type === 'bind') {
     if (m.source === '') throw invalidArgument(mountConfigError('bind', 'field Source must not be empty'));
     if (!posix.isAbsolute(m.source)) throw invalidArgument(mountConfigError('bind', `invalid mount path: '${m.source}' mount path must be absolute`));
@@ -151,12 +154,29 @@ export function parseMountSpec(m: MountSpec): MountRequest {
       ...(m.volumeDriverOptions ? { volumeDriverOptions: m.volumeDriverOptions } : {}),
     };
   }
+  if (m.type === 'image') return parseImageMount(m, destination);
   if (m.source !== '') throw invalidArgument(mountConfigError('tmpfs', 'field Source must not be specified'));
   if (m.bindPropagation) throw invalidArgument(mountConfigError('tmpfs', 'field BindOptions must not be specified'));
   const tmpfsOptions: string[] = [];
   if (m.tmpfsSize !== undefined && m.tmpfsSize > 0) tmpfsOptions.push(`size=${Math.floor(m.tmpfsSize / 1024)}k`);
   if (m.tmpfsMode !== undefined && m.tmpfsMode > 0) tmpfsOptions.push(`mode=${(m.tmpfsMode & 0o7777).toString(8)}`);
   return { type: 'tmpfs', source: '', destination, mode: '', rw: !m.readOnly, propagation: '', noCopy: false, createHostPath: false, tmpfsOptions };
+}
+
+/**
+ * An image mount: the image's filesystem, always read-only (Kubernetes'
+ * image volumes are; so is the view berth mounts). The subpath is relative
+ * to the image's root and is looked up when the mount is made.
+ */
+function parseImageMount(m: MountSpec, destination: string): MountRequest {
+  if (m.source === '') throw invalidArgument(mountConfigError('image', 'field Source must not be empty'));
+  if (!m.readOnly) throw invalidArgument(mountConfigError('image', 'image mounts must be read-only'));
+  if (m.bindPropagation) throw invalidArgument(mountConfigError('image', 'field BindOptions must not be specified'));
+  if (m.noCopy !== undefined || m.volumeLabels !== undefined || m.volumeDriverOptions !== undefined) throw invalidArgument(mountConfigError('image', 'field VolumeOptions must not be specified'));
+  if (m.tmpfsSize !== undefined || m.tmpfsMode !== undefined) throw invalidArgument(mountConfigError('image', 'field TmpfsOptions must not be specified'));
+  const subpath = m.imageSubpath ?? '';
+  if (subpath.includes('\0')) throw invalidArgument(mountConfigError('image', 'invalid image subpath'));
+  return { type: 'image', source: m.source, destination, mode: 'ro', rw: false, propagation: 'rprivate', noCopy: false, createHostPath: false, imageSubpath: subpath };
 }
 
 /** `--volumes-from` value: `<container>[:ro|rw]`. */

@@ -94,7 +94,7 @@ function leftNetns(dir: string): string[] {
 export const mirroredRegistries = ['registry.k8s.io', 'gcr.io', 'k8s.gcr.io'];
 
 /** A private berthd that serves the CRI on its own socket, pods on their own CNI network; `mirror` (`127.0.0.1:port`) serves mirroredRegistries. */
-export async function startCriBerthd(options: { mirror?: string } = {}): Promise<CriRuntime & { daemon: Daemon }> {
+export async function startCriBerthd(options: { mirror?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CriRuntime & { daemon: Daemon }> {
   const pre = mkdtempSync('/tmp/berth-cri-net-');
   const net = writePodNet(pre);
   const criSocket = join(pre, 'cri.sock');
@@ -102,7 +102,7 @@ export async function startCriBerthd(options: { mirror?: string } = {}): Promise
   const mirrors: Record<string, string[]> = {};
   if (options.mirror !== undefined) for (const r of mirroredRegistries) mirrors[r] = [`http://${options.mirror}`];
   writeFileSync(config, JSON.stringify({ 'registry-mirrors': mirrors }));
-  const daemon = await startDaemon({ args: ['--config-file', config, '--cri', '--cri-socket', `unix://${criSocket}`, '--cri-cni-conf-dir', net.confDir] });
+  const daemon = await startDaemon({ args: ['--config-file', config, '--cri', '--cri-socket', `unix://${criSocket}`, '--cri-cni-conf-dir', net.confDir], ...(options.env ? { env: options.env } : {}) });
   // berthd answers the Engine API first and loads the gRPC stack for the CRI after: a loaded machine shows the gap.
   for (const deadline = Date.now() + 30_000; !existsSync(criSocket); ) {
     if (Date.now() > deadline) {

@@ -17,11 +17,10 @@ import { critestBin, criPeersMissing, startContainerd, startCriBerthd, type CriR
 import { pushCritestImages } from './critest-images.ts';
 
 /**
- * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: image volumes,
- * the CRI metrics calls; and critest's benchmarks.
+ * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: the CRI
+ * metrics calls; and critest's benchmarks.
  */
 export const skippedSpecs = [
-  'Image Volume',
   'metrics operations',
   'benchmark',
 ];

@@ -60,7 +60,7 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
       span('create: prepare rootfs + init layer', at, async () => writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper)),
     ]);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
-    const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find));
+    const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find, id));
     const c: StoredContainer = {
       id,
       name,
@@ -85,6 +85,7 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
   } catch (err) {
     reg.releaseName(name);
     await d.snapshotter.removeRootfs(id).catch(() => undefined);
+    await d.mounts.dropImages(id).catch((e: unknown) => d.log.warn('removing the image views of a failed create failed', { container: id, err: e }));
     await rm(ctx.containerDir(id), { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }

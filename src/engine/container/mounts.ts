@@ -1,8 +1,9 @@
 // A container's mounts through its life: at create, HostConfig's volumes-from,
 // Binds, Mounts and the Config/image VOLUMEs become MountPoints (named volumes
-// made on first use, anonymous ones named by a random id) in docker's order;
-// at start they become OCI mounts (volumes with options mounted, empty volumes
-// filled from the image); at exit they are let go; at `rm -v` the container's
+// made on first use, anonymous ones named by a random id, image mounts
+// mounted as read-only views: image-mounts.ts) in docker's order; at start
+// they become OCI mounts (volumes with options mounted, empty volumes filled
+// from the image); at exit they are let go; at `rm -v` the container's
 // anonymous volumes go too.
 import { randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
@@ -12,10 +13,13 @@ import type { Logger } from '../../lib/logger.ts';
 import type { OciMount } from '../../runtime/index.ts';
 import { anonymousLabel, copyUp, parseBind, parseMountSpec, parseVolumesFrom } from '../../volume/index.ts';
 import type { MountRequest, VolumeStore } from '../../volume/index.ts';
+import type { ImageMounts } from './image-mounts.ts';
 
 export interface ContainerMountsDeps {
   readonly store: VolumeStore;
   readonly log: Logger;
+  /** Image mounts; absent: a container asking for one is refused. */
+  readonly images?: ImageMounts;
 }
 
 function clean(p: string): string {
@@ -33,13 +37,14 @@ export class ContainerMounts {
    * The mount points of a new container. `spec` is merged with the image (its
    * `volumes` include the image's VOLUMEs); `find` looks up `--volumes-from` containers.
    */
-  async resolve(spec: ContainerSpec, find: (idOrName: string) => Container): Promise<MountPoint[]> {
+  async resolve(spec: ContainerSpec, find: (idOrName: string) => Container, owner = ''): Promise<MountPoint[]> {
     const byDest = new Map<string, MountPoint>();
     for (const from of spec.host.volumesFrom ?? []) {
       const { container, mode } = parseVolumesFrom(from);
       const other = find(container);
       for (const mp of other.mountPoints ?? []) {
-        if (mp.type === 'tmpfs') continue;
+        // An image mount's view is its container's own (it goes with it).
+        if (mp.type === 'tmpfs' || mp.type === 'image') continue;
         // As dockerd: the mode text is not carried over, and `:rw` cannot make a read-only mount writable.
         byDest.set(mp.destination, { ...mp, rw: mp.rw && mode !== 'ro', mode: '' });
       }
@@ -64,7 +69,8 @@ export class ContainerMounts {
       }
       requests.push(r);
     }
-    for (const r of requests) byDest.set(r.destination, await this.#point(r));
+    let images = 0;
+    for (const r of requests) byDest.set(r.destination, r.type === 'image' ? await this.#image(owner, images++, r) : await this.#point(r));
     // Config.Volumes and the image's VOLUMEs not covered above get anonymous volumes.
     for (const v of spec.volumes) {
       const dest = clean(v);
@@ -72,6 +78,13 @@ export class ContainerMounts {
       byDest.set(dest, await this.#point({ type: 'volume', source: '', destination: dest, mode: '', rw: true, propagation: '', noCopy: false, createHostPath: false }));
     }
     return [...byDest.values()];
+  }
+
+  /** The image mount `r`, the `index`-th of container `owner` (the caller drops the views when the create fails). */
+  #image(owner: string, index: number, r: MountRequest): Promise<MountPoint> {
+    const images = this.#d.images;
+    if (!images || owner === '') throw invalidArgument(`invalid mount config for type "image": image mounts are not supported here`);
+    return images.make(owner, index, r);
   }
 
   async #point(r: MountRequest): Promise<MountPoint> {
@@ -99,6 +112,13 @@ export class ContainerMounts {
       const rw = mp.rw ? 'rw' : mp.recursiveReadOnly ? 'rro' : 'ro';
       if (mp.type === 'tmpfs') {
         out.push({ destination: mp.destination, type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', ...(mp.rw ? [] : ['ro']), ...(mp.tmpfsOptions ?? [])] });
+        continue;
+      }
+      if (mp.type === 'image') {
+        const images = this.#d.images;
+        if (!images) throw invalidArgument(`error while mounting image at '${mp.destination}': image mounts are not supported here`);
+        // Read-only however it was asked, and not noexec: an image's programs may run from there.
+        out.push({ destination: mp.destination, type: 'bind', source: await images.source(mp), options: ['rbind', 'ro', mp.propagation || 'rprivate'] });
         continue;
       }
       let source = mp.source;
@@ -132,6 +152,16 @@ export class ContainerMounts {
       if (mp.type !== 'volume' || !mp.name) continue;
       await this.#d.store.release(mp.name, c.id).catch((err: unknown) => this.#d.log.warn('unmounting volume failed', { container: c.id, volume: mp.name, err }));
     }
+  }
+
+  /** Unmounts and removes the image views of a container (its removal, or a create that failed). */
+  async dropImages(containerId: string): Promise<void> {
+    await this.#d.images?.drop(containerId);
+  }
+
+  /** At berthd's start: removes the image views of containers that do not exist. */
+  async sweepImages(exists: (containerId: string) => boolean): Promise<void> {
+    await this.#d.images?.sweep(exists);
   }
 
   /** Removes the removed container's anonymous volumes that no other container uses. */

@@ -166,14 +166,17 @@ export class ContainerRegistry {
     return this.all().filter((c) => networksOf(c.spec).includes(networkName));
   }
 
-  /** Containers using an image, with their status (for image removal checks). */
+  /** Containers using an image (as theirs, or mounting it), with their status (for image removal checks). */
   usersOf(imageId: string): Container[] {
-    return this.all().filter((c) => c.imageId === imageId);
+    return this.all().filter((c) => c.imageId === imageId || c.mountPoints?.some((m) => m.image?.id === imageId));
   }
 
-  /** Whether any container's rootfs sits on this layer (keeps it through image removal and gc). */
+  /** Whether any container's rootfs or image mount sits on this layer (keeps it through image removal and gc). */
   layerInUse(chainId: Digest): boolean {
-    for (const c of this.#byId.values()) if (c.lowerChain?.includes(chainId)) return true;
+    for (const c of this.#byId.values()) {
+      if (c.lowerChain?.includes(chainId)) return true;
+      if (c.mountPoints?.some((m) => m.image?.layers.includes(chainId))) return true;
+    }
     return false;
   }
 

@@ -76,6 +76,7 @@ export class ContainerRemoval {
     if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) await span('rm: runtime delete', at, () => rt.delete(id, { force: true }));
     await span('rm: runtime cleanup', at, () => rt.cleanup(id));
     await span('rm: remove rootfs', at, () => d.snapshotter.removeRootfs(id));
+    await span('rm: remove image views', at, () => d.mounts.dropImages(id));
     crashPoint('container.rm.rootfs-removed');
     await span('rm: release mounts', at, () => d.mounts.release(c));
     await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));
@@ -84,8 +85,10 @@ export class ContainerRemoval {
     // The record is gone; leftover files only waste space.
     await span('rm: remove container dir', at, () => rm(this.#ctx.containerDir(id), { recursive: true, force: true })).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
     d.log.info('container removed', { container: id });
-    // Layers of an image removed with --force were kept for this container; free them now.
-    if (!(await span('rm: image still there?', at, () => d.images.get(c.imageId)).then(() => true, () => false))) {
+    // Layers of an image removed with --force (its own, or one it mounted) were kept for this container; free them now.
+    const imageIds = [c.imageId, ...(c.mountPoints ?? []).flatMap((m) => (m.image ? [m.image.id] : []))];
+    const gone = async () => (await Promise.all(imageIds.map((i) => d.images.get(i).then(() => false, () => true)))).some(Boolean);
+    if (await span('rm: images still there?', at, gone)) {
       await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
     }
   }

@@ -21,6 +21,8 @@ export interface RestoreRoles {
 
 export async function restoreContainers(ctx: ContainerContext, roles: RestoreRoles): Promise<void> {
   const { d } = ctx;
+  // Image views left by a create or a removal that a crash cut short (the record never made, or gone).
+  await d.mounts.sweepImages((id) => ctx.reg.get(id) !== undefined).catch((err: unknown) => d.log.warn('removing leftover image views failed', { err: errorMessage(err) }));
   for (const c of ctx.reg.all()) {
     if (c.state.status === 'dead') {
       // A removal that a crash cut short: dockerd finishes it at start-up, anonymous volumes included.
