@@ -7,14 +7,15 @@
 // DOCKER_HOST set to the private berthd). podman (when installed; private
 // storage, lib/podman.ts) adds `podman --version` and `podman ps`. Run as root
 // after `npm run build`.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspace } from './lib/cleanup.ts';
 import { privateNet, startBerthd } from './lib/daemons.ts';
 import { load } from './lib/machine.ts';
 import { setupPodman } from './lib/podman.ts';
 import { logFor, median, repo, rotate, timeCommand, which } from './lib/proc.ts';
 
-const { fail } = logFor('cli-start');
+const { note, fail } = logFor('cli-start');
 
 interface Case { readonly name: string; readonly argv: readonly string[]; readonly env?: NodeJS.ProcessEnv; readonly samples: number[] }
 
@@ -44,16 +45,12 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
 
   const loadBefore = load();
-  const tmp = mkdtempSync('/tmp/berth-bench-');
+  const ws = workspace('/tmp/berth-bench-', { note });
+  const tmp = ws.dir;
   const net = privateNet('bc', 250);
-  const stops: (() => Promise<void> | void)[] = [];
-  const cleanup = async () => {
-    for (const s of stops.reverse()) await s();
-    rmSync(tmp, { recursive: true, force: true });
-  };
   try {
     const berthd = await startBerthd({ dir: join(tmp, 'berth'), bridge: net.name, bip: net.bip });
-    stops.push(() => berthd.stop());
+    ws.defer(() => berthd.stop());
     const env = berthd.env;
     const berth = join(repo, 'bin', 'berth');
     const cjs = join(repo, 'dist', 'berth.cjs');
@@ -71,7 +68,7 @@ async function main(): Promise<void> {
     const podman = setupPodman({ dir: join(tmp, 'podman') });
     if ('skip' in podman) skipped.push(`podman: ${podman.skip}`);
     else {
-      stops.push(() => podman.cleanup());
+      ws.defer(() => podman.cleanup());
       cases.push({ name: 'podman --version', argv: podman.argv(['--version']), env: podman.env, samples: [] });
       cases.push({ name: 'podman ps', argv: podman.argv(['ps']), env: podman.env, samples: [] });
     }
@@ -81,7 +78,10 @@ async function main(): Promise<void> {
       return r.ms;
     };
     for (const c of cases) once(c); // warm-up (page cache)
-    for (let round = 0; round < rounds; round++) for (const c of rotate(cases, round)) c.samples.push(once(c));
+    for (let round = 0; round < rounds; round++) {
+      await ws.tick();
+      for (const c of rotate(cases, round)) c.samples.push(once(c));
+    }
     const loadAfter = load();
     const med = (name: string) => median(cases.find((c) => c.name === name)!.samples);
     if (json) {
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     for (const s of skipped) out.push(`skipped: ${s}`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
-    await cleanup();
+    await ws.cleanup();
   }
 }
 

@@ -8,8 +8,8 @@
 // per running container (lib/footprint.ts says what is counted). Private
 // daemons and podman storage only (lib/daemons.ts, lib/podman.ts), all
 // removed afterwards. Run as root after `npm run build`; see README.md.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspace } from './lib/cleanup.ts';
 import { startBerthd, startDockerd, privateNet, type Daemon } from './lib/daemons.ts';
 import { berthFootprint, dockerFootprint, podmanFootprint, type Footprint } from './lib/footprint.ts';
 import { busyboxInBerthd, busyboxInDocker, busyboxRootfsTar, image } from './lib/images.ts';
@@ -82,23 +82,8 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) fail('run me as root (the engines need it)');
   const loadBefore = load();
-  const tmp = mkdtempSync('/tmp/berth-bench-many-');
-  const stops: (() => Promise<void> | void)[] = [];
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const s of stops.reverse()) {
-      try {
-        await s();
-      } catch (e) {
-        note(`cleanup: ${(e as Error).message}`);
-      }
-    }
-    if (o.keep) note(`kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void cleanup().then(() => process.exit(130)));
+  const ws = workspace('/tmp/berth-bench-many-', { note, keep: o.keep });
+  const tmp = ws.dir;
 
   try {
     note(`working in ${tmp}`);
@@ -116,7 +101,7 @@ async function main(): Promise<void> {
     // berthd: fresh (just answered /_ping, then settleMs), then with the image.
     const bNet = privateNet('bm', 248);
     const berthd = await startBerthd({ dir: join(tmp, 'berth'), bridge: bNet.name, bip: bNet.bip });
-    stops.push(() => berthd.stop());
+    ws.defer(() => berthd.stop());
     const berthFp = () => berthFootprint(berthd.pid, berthd.dir);
     await sleep(o.settleMs);
     mem['berthd fresh'] = berthFp().daemon;
@@ -133,7 +118,7 @@ async function main(): Promise<void> {
       try {
         const dNet = privateNet('dm', 247);
         dockerd = await startDockerd({ dir: join(tmp, 'docker'), bridge: o.network === 'default' ? dNet : 'none', note });
-        stops.push(() => dockerd?.stop());
+        ws.defer(() => dockerd?.stop());
         const d = dockerd;
         await sleep(o.settleMs);
         mem['dockerd + containerd fresh'] = dockerFootprint(d.pid, d.dir).daemon;
@@ -149,7 +134,7 @@ async function main(): Promise<void> {
     const p = setupPodman({ dir: join(tmp, 'podman'), bridge: o.network === 'default', note });
     if ('skip' in p) vPodman.skip = p.skip;
     else {
-      stops.push(() => p.cleanup());
+      ws.defer(() => p.cleanup());
       try {
         p.load(archive);
         Object.assign(vPodman, { env: p.env, argv: (a: readonly string[]) => p.argv(a), footprint: () => podmanFootprint(p.dir) });
@@ -166,6 +151,7 @@ async function main(): Promise<void> {
     };
     // One untimed start and removal each (page cache, first use of the image and network).
     for (const e of live()) {
+      await ws.tick();
       const r = run(e, ['run', '-d', ...netArgs, image, 'sleep', '1000']);
       if (!r.ok) {
         e.skip = `warm-up failed: ${r.err}`;
@@ -184,6 +170,7 @@ async function main(): Promise<void> {
         const ids: string[] = [];
         let total = 0;
         for (let i = 0; i < o.count; i++) {
+          await ws.tick();
           const r = run(e, ['run', '-d', ...netArgs, image, 'sleep', '1000']);
           if (!r.ok) {
             e.failures.push(`round ${round + 1}, run ${i + 1}: ${r.err}`);
@@ -234,7 +221,7 @@ async function main(): Promise<void> {
     if (o.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else printMany(result);
   } finally {
-    await cleanup();
+    await ws.cleanup();
   }
 }
 

@@ -10,18 +10,23 @@
 // lib/podman.ts) joins when it is installed (bench/setup).
 // Before each timed pull the bench runs `sync`, so that no engine's pull pays
 // for writing back the data the previous engine left dirty.
+// `--before DIR` adds `berth pull` against a second private berthd started
+// from an earlier build (DIR/bin/berthd: a copy of bin/, dist/, native/ and a
+// node_modules link), interleaved like the others, and prints now/before;
+// `--no-docker-berthd` leaves out the docker CLI → berthd engine.
 // Run as root after `npm run build`; see README.md. The goal (issue 15): berth
 // at no more than 0.4× docker's time (issue 4 asked 0.5×).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { debianTar } from '../test/integration/debian-fixture.ts';
+import { workspace } from './lib/cleanup.ts';
 import { privateNet, startBerthd, startDockerd } from './lib/daemons.ts';
 import { load } from './lib/machine.ts';
 import { setupPodman } from './lib/podman.ts';
-import { logFor, median, must as mustIn, repo, stopChild, unmountUnder, which } from './lib/proc.ts';
+import { logFor, median, must as mustIn, repo, stopChild, which } from './lib/proc.ts';
 
 const { note, fail } = logFor('pull-bench');
 
@@ -29,6 +34,10 @@ interface Options {
   rounds: number;
   json: boolean;
   keep: boolean;
+  /** An earlier build (bin/, dist/, native/, node_modules) whose berthd is timed beside this one's. */
+  before?: string;
+  /** Leave out the docker CLI → berthd engine (berth's CLI alone stands for berth). */
+  noDockerBerthd: boolean;
 }
 
 interface Engine {
@@ -43,18 +52,21 @@ interface Engine {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { rounds: 3, json: false, keep: false };
+  const opts: Options = { rounds: 3, json: false, keep: false, noDockerBerthd: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') opts.rounds = Number(argv[++i]);
     else if (a === '--json') opts.json = true;
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--before') opts.before = resolve(argv[++i] ?? fail('--before needs a directory'));
+    else if (a === '--no-docker-berthd') opts.noDockerBerthd = true;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/pull [-n|--rounds N] [--json] [--keep]\n');
+      process.stdout.write('usage: bench/pull [-n|--rounds N] [--before DIR] [--no-docker-berthd] [--json] [--keep]\n');
       process.exit(0);
     } else fail(`unknown option "${a}" (see bench/pull --help)`);
   }
   if (!Number.isInteger(opts.rounds) || opts.rounds < 1) fail('--rounds needs a positive integer');
+  if (opts.before !== undefined && !existsSync(join(opts.before, 'bin', 'berthd'))) fail(`--before ${opts.before}: no bin/berthd there`);
   return opts;
 }
 
@@ -111,9 +123,8 @@ async function main(): Promise<void> {
   if (!which('dockerd')) fail('docker and dockerd are needed (the image is pushed by dockerd, and docker is the yardstick)');
   if (!which('docker-registry')) fail('docker-registry is not installed (apt-get install docker-registry)');
   const loadBefore = load();
-  const tmp = mkdtempSync('/tmp/berth-bench-pull-');
-  const children: ChildProcess[] = [];
-  const stops: (() => Promise<void> | void)[] = [];
+  const ws = workspace('/tmp/berth-bench-pull-', { note, keep: opts.keep });
+  const tmp = ws.dir;
   try {
     // The registry, plain http on loopback.
     const port = await freePort();
@@ -124,16 +135,21 @@ async function main(): Promise<void> {
       ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${join(tmp, 'registry', 'data')}`, 'http:', `  addr: ${host}`, ''].join('\n'),
     );
     const registry = spawn('docker-registry', ['serve', join(tmp, 'registry', 'config.yml')], { stdio: 'ignore' });
-    children.push(registry);
+    ws.defer(() => stopChild(registry));
     await waitFor('docker-registry', () => httpOk({ host: '127.0.0.1', port, path: '/v2/' }), 15_000, registry);
 
-    // berthd and dockerd, private (lib/daemons.ts); dockerd trusts the registry over plain http.
-    const net = privateNet('bl', 249);
-    const berthd = await startBerthd({ dir: join(tmp, 'berth'), bridge: net.name, bip: net.bip });
-    stops.push(() => berthd.stop());
-    const berthEnv = berthd.env;
+    // berthd (and with --before a second one, from the earlier build) and dockerd, private (lib/daemons.ts);
+    // dockerd trusts the registry over plain http.
+    const berthdFrom = async (root: string, name: string, salt: number) => {
+      const net = privateNet('bl', 249, salt);
+      const d = await startBerthd({ root, dir: join(tmp, name), bridge: net.name, bip: net.bip });
+      ws.defer(() => d.stop());
+      return d.env;
+    };
+    const berthEnv = await berthdFrom(repo, 'berth', 0);
+    const beforeEnv = opts.before !== undefined ? await berthdFrom(opts.before, 'berth-before', 1) : undefined;
     const dockerd = await startDockerd({ dir: join(tmp, 'docker'), bridge: 'none', extraArgs: ['--insecure-registry', host], note });
-    stops.push(() => dockerd.stop());
+    ws.defer(() => dockerd.stop());
     const dEnv = { ...dockerd.env, DOCKER_CONFIG: join(tmp, 'docker-config') };
 
     // The image, pushed once by dockerd (gzip layer, as docker makes them).
@@ -147,12 +163,13 @@ async function main(): Promise<void> {
     const engines: Engine[] = [];
     const berth = join(repo, 'bin', 'berth');
     engines.push({ name: 'berth', what: 'berth pull against berthd (what a berth user feels)', pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: berthEnv, samples: [] });
-    engines.push({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, samples: [] });
+    if (!opts.noDockerBerthd) engines.push({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, samples: [] });
+    if (beforeEnv !== undefined) engines.push({ name: 'berth (before)', what: `berth pull against a berthd from ${opts.before}`, pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: beforeEnv, samples: [] });
     engines.push({ name: 'docker', what: "docker's CLI against the private dockerd", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: dEnv, samples: [] });
     const podman = setupPodman({ dir: join(tmp, 'podman'), note });
     if ('skip' in podman) note(`podman: ${podman.skip}; skipped`);
     else {
-      stops.push(() => podman.cleanup());
+      ws.defer(() => podman.cleanup());
       engines.push({ name: 'podman', what: 'podman with its own storage', pull: podman.argv(['pull', '-q', '--tls-verify=false', ref]), remove: podman.argv(['rmi', ref]), env: podman.env, samples: [] });
     }
 
@@ -164,12 +181,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < opts.rounds; round++) {
       for (let k = 0; k < engines.length; k++) {
         const e = engines[(round + k) % engines.length] as Engine;
+        await ws.tick();
         // No engine pays for the write-back of the one before it (dockerd never syncs; berthd syncs once per pull).
         must(['sync']);
         e.samples.push(timed(e.pull, e.env));
         must(e.remove, e.env);
       }
-      note(`round ${round + 1}/${opts.rounds}: ${engines.map((e) => `${e.name} ${(e.samples.at(-1) ?? 0).toFixed(0)} ms`).join(', ')}`);
+      note(`round ${round + 1}/${opts.rounds}: ${engines.map((e) => `${e.name} ${(e.samples.at(-1) ?? 0).toFixed(0)} ms`).join(', ')} (load ${load()[0]})`);
     }
 
     if (opts.json) {
@@ -182,21 +200,13 @@ async function main(): Promise<void> {
     const dockerMs = median((engines.find((e) => e.name === 'docker') as Engine).samples);
     out.push('');
     for (const e of engines) if (e.name !== 'docker') out.push(`${e.name} / docker: ${(median(e.samples) / dockerMs).toFixed(2)}${e.name === 'berth' ? '   (goal ≤ 0.40, issue 15)' : ''}`);
+    const now = engines.find((e) => e.name === 'berth');
+    const before = engines.find((e) => e.name === 'berth (before)');
+    // Paired by round as well (both pulled in the same round): steadier under a changing load.
+    if (now && before) out.push(`berth / berth (before): ${(median(now.samples) / median(before.samples)).toFixed(2)} (ratio of medians), ${median(now.samples.map((x, i) => x / before.samples[i]!)).toFixed(2)} (median of per-round ratios)`);
     process.stdout.write(out.join('\n') + '\n');
   } finally {
-    for (const s of stops.reverse()) {
-      try {
-        await s();
-      } catch (e) {
-        note(`cleanup: ${(e as Error).message}`);
-      }
-    }
-    for (const c of children.reverse()) await stopChild(c);
-    if (opts.keep) note(`kept ${tmp}`);
-    else {
-      unmountUnder(tmp, note);
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    await ws.cleanup();
   }
 }
 

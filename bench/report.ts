@@ -28,6 +28,7 @@ interface Options {
   count: number;
   berthdPid?: number;
   berthdHost?: string;
+  rssAfterSuite: boolean;
   rssJson?: string;
   from?: string;
   results: string;
@@ -36,7 +37,7 @@ interface Options {
 }
 
 const usage = `usage: bench/report [-n N] [--rounds bench=N,...] [--only b,...] [--skip b,...] [-c COUNT]
-                    [--berthd-pid PID [--berthd-host unix:///path]] [--rss-json FILE]
+                    [--rss-after-suite] [--berthd-pid PID [--berthd-host unix:///path]] [--rss-json FILE]
                     [--from DIR] [--results DIR] [--fresh] [--stdout]
 benches: ${benchNames.join(', ')} (default rounds: ${benchNames.map((b) => `${b} ${defaultRounds[b]}`).join(', ')})
 `;
@@ -48,7 +49,7 @@ function list(v: string | undefined): BenchName[] {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { benches: [...benchNames], rounds: { ...defaultRounds }, count: 50, results: join(repo, 'bench', 'results'), fresh: false, stdout: false };
+  const o: Options = { benches: [...benchNames], rounds: { ...defaultRounds }, count: 50, results: join(repo, 'bench', 'results'), rssAfterSuite: false, fresh: false, stdout: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i] ?? fail(`${a} needs a value`);
@@ -71,6 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
     } else if (a === '-c' || a === '--count') o.count = Number(next());
     else if (a === '--berthd-pid') o.berthdPid = Number(next());
     else if (a === '--berthd-host') o.berthdHost = next();
+    else if (a === '--rss-after-suite') o.rssAfterSuite = true;
     else if (a === '--rss-json') o.rssJson = next();
     else if (a === '--from') o.from = next();
     else if (a === '--results') o.results = next();
@@ -89,7 +91,8 @@ type Stamp = Machine & { date: string; loadBefore: number[]; loadAfter: number[]
 /** Runs one bench with --json; its progress goes to our stderr. Returns its parsed output, or undefined when it failed. */
 function runBench(file: string, args: readonly string[]): unknown {
   note(`running bench/${file} ${args.join(' ')}`);
-  const r = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'bench', file), ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  // node with tsx's loader, as bench/<name> runs it (the tsx CLI would kill the bench on SIGINT before it cleans up).
+  const r = spawnSync(process.execPath, ['--import', join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs'), join(repo, 'bench', file), ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) {
     note(`bench/${file} failed (${r.status ?? r.signal}); its earlier result, if any, is kept`);
     return undefined;
@@ -139,9 +142,10 @@ async function main(): Promise<void> {
       const result = runBench(files[b], args);
       if (result !== undefined) save(b, result, before);
     }
-    if (o.berthdPid !== undefined) {
+    if (o.berthdPid !== undefined || o.rssAfterSuite) {
       const before = load();
-      const result = runBench('rss.ts', ['--berthd-pid', String(o.berthdPid), '-c', String(o.count), ...(o.berthdHost ? ['--host', o.berthdHost] : [])]);
+      const which = o.berthdPid !== undefined ? ['--berthd-pid', String(o.berthdPid), ...(o.berthdHost ? ['--host', o.berthdHost] : [])] : ['--after-suite'];
+      const result = runBench('rss.ts', [...which, '-c', String(o.count)]);
       if (result !== undefined) save('rss', result, before);
     }
     if (o.rssJson) save('rss', JSON.parse(readFileSync(o.rssJson, 'utf8')) as unknown, load());

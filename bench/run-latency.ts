@@ -7,13 +7,14 @@
 // /run/berth or a daemon it did not start. Its dockerd has a bridge and
 // iptables in a network namespace of its own (lib/daemons.ts), never on the
 // host's firewall. Run as root; see README.md.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspace } from './lib/cleanup.ts';
 import { privateNet, startBerthd, startDockerd, type Daemon } from './lib/daemons.ts';
 import { busyboxInBerthd, busyboxInDocker, busyboxRootfsTar } from './lib/images.ts';
 import { load } from './lib/machine.ts';
 import { setupPodman, type Podman } from './lib/podman.ts';
-import { logFor, median, must, repo, rotate, timeCommand, unmountUnder, which } from './lib/proc.ts';
+import { logFor, median, must, repo, rotate, timeCommand, which } from './lib/proc.ts';
 
 const { note, fail } = logFor('run-latency');
 
@@ -64,24 +65,8 @@ async function main(): Promise<void> {
   const notBuilt = ['berth.cjs', 'berthd.mjs'].filter((p) => !existsSync(join(repo, 'dist', p))).map((p) => `dist/${p} is not built (npm run build)`)[0];
   const loadBefore = load();
 
-  const tmp = mkdtempSync('/tmp/berth-bench-');
-  const stops: (() => Promise<void> | void)[] = [];
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const s of stops.reverse()) {
-      try {
-        await s();
-      } catch (e) {
-        note(`cleanup: ${(e as Error).message}`);
-      }
-    }
-    unmountUnder(tmp, note);
-    if (opts.keep) note(`kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void cleanup().then(() => process.exit(130)); });
+  const ws = workspace('/tmp/berth-bench-', { note, keep: opts.keep });
+  const tmp = ws.dir;
 
   try {
     note(`working in ${tmp}`);
@@ -108,7 +93,7 @@ async function main(): Promise<void> {
       const net = privateNet('bb', 254);
       const d = await startBerthd({ dir: join(tmp, 'berth'), bridge: net.name, bip: net.bip });
       berthd = d;
-      stops.push(() => d.stop());
+      ws.defer(() => d.stop());
       archive = busyboxInBerthd(d.env, tarPath, tmp);
     } catch (e) {
       vDockerBerthd.skip ??= (e as Error).message;
@@ -129,7 +114,7 @@ async function main(): Promise<void> {
     } else {
       try {
         const d = await startDockerd({ dir: join(tmp, 'docker'), bridge: privateNet('bd', 253), note });
-        stops.push(() => d.stop());
+        ws.defer(() => d.stop());
         busyboxInDocker(docker, d.env, archive);
         Object.assign(vDockerd, { env: d.env });
         Object.assign(vDockerdBridge, { env: d.env });
@@ -149,7 +134,7 @@ async function main(): Promise<void> {
       p.cleanup();
     } else {
       const pod: Podman = p;
-      stops.push(() => pod.cleanup());
+      ws.defer(() => pod.cleanup());
       try {
         pod.load(archive);
         const [cmd, ...args] = pod.argv(runArgs, false);
@@ -198,12 +183,14 @@ async function main(): Promise<void> {
 
     // One warm-up run each (caches, first image use); a failure there drops the variant.
     for (const v of live()) {
+      await ws.tick();
       const r = runOnce(v);
       if (!r.ok) v.skip = `failed: ${r.err}`;
     }
     note(`${opts.rounds} rounds of ${live().length} variants`);
     for (let round = 0; round < opts.rounds; round++) {
       for (const v of rotate(live(), round)) {
+        await ws.tick();
         const r = runOnce(v);
         if (r.ok) v.samples.push(r.ms);
         else note(`${v.name}: round ${round + 1} failed: ${r.err}`);
@@ -212,7 +199,7 @@ async function main(): Promise<void> {
 
     report(variants, opts, { date: new Date().toISOString(), loadBefore, loadAfter: load() });
   } finally {
-    await cleanup();
+    await ws.cleanup();
   }
 }
 

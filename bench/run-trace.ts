@@ -11,19 +11,17 @@
 // the current berthd without BERTH_TRACE (so that an A/B pays no tracing). Never touches
 // /run/berth or another daemon; removes everything it made. Run as root.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { privateNet, startBerthd, type Daemon } from './lib/daemons.ts';
+import { workspace } from './lib/cleanup.ts';
+import { privateNet, startBerthd } from './lib/daemons.ts';
 import { busyboxRootfsTar } from './lib/images.ts';
-import { median, must, repo, unmountUnder, which } from './lib/proc.ts';
+import { logFor, median, must, repo, which } from './lib/proc.ts';
 
 interface Span { span: string; start: number; ms: number; ok: boolean; container?: string; argv?: string; path?: string }
 
-function fail(msg: string): never {
-  process.stderr.write(`run-trace: ${msg}\n`);
-  process.exit(1);
-}
+const { note, fail } = logFor('run-trace');
 
 interface Options { rounds: number; floor: boolean; before?: string; json: boolean; untraced: boolean }
 
@@ -75,21 +73,15 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) fail('run me as root');
   if (!existsSync(join(repo, 'dist', 'berthd.mjs'))) fail('dist/ is not built (npm run build)');
   const docker = which('docker') ?? fail('the docker CLI is not installed');
-  const tmp = mkdtempSync('/tmp/berth-bench-');
-  const daemons: Daemon[] = [];
-  const cleanup = async () => {
-    for (const d of daemons) await d.stop();
-    unmountUnder(tmp);
-    rmSync(tmp, { recursive: true, force: true });
-  };
+  const ws = workspace('/tmp/berth-bench-', { note });
+  const tmp = ws.dir;
   // Its daemons' bridges and subnets: bt<pid>, 10.252.x.0/24 (and the next for --before).
   const start = async (root: string, dir: string, salt: number, env: NodeJS.ProcessEnv) => {
     const net = privateNet('bt', 252, salt);
     const d = await startBerthd({ root, dir, bridge: net.name, bip: net.bip, env, stderr: 'inherit' });
-    daemons.push(d);
+    ws.defer(() => d.stop());
     return d;
   };
-  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
     const tarPath = busyboxRootfsTar(tmp);
     const traceFile = join(tmp, 'trace.jsonl');
@@ -156,6 +148,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < o.rounds; round++) {
       const shift = round % cases.length;
       for (const c of [...cases.slice(shift), ...cases.slice(0, shift)]) {
+        await ws.tick();
         const r = c.run();
         c.samples.push(r.ms);
         if (c !== cases[0]) continue;
@@ -198,7 +191,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(out.join('\n') + '\n');
   } finally {
-    await cleanup();
+    await ws.cleanup();
   }
 }
 

@@ -14,8 +14,11 @@
 //   --timeout <s>      pytest-timeout per test (default 120)
 //   --api <version>    DOCKER_TEST_API_VERSION, the version the suite's clients use (default 1.41, the oracle's newest;
 //                      `auto`: unset, so that they negotiate the daemon's newest)
+//   --host unix://<socket>  run on the berthd already listening there (implies --only berthd): it is
+//                      neither started nor stopped, and keeps what the suite leaves (bench/rss measures
+//                      such a berthd's memory after the suite)
 // The PyPI docker-py venv (BERTH_TEST_VENV, default /opt/berth-test/venv) needs
-// pytest, pytest-timeout, six and paramiko. Tests that would reach a registry or
+// pytest, pytest-timeout, six, paramiko and websocket-client (scripts/setup-clients installs them). Tests that would reach a registry or
 // a URL on the internet are deselected on both (this machine has no network).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,12 +61,14 @@ function parseArgs(argv: string[]) {
   const pytestArgs = dash === -1 ? [] : argv.slice(dash + 1);
   const suite = own.find((a, i) => !a.startsWith('--') && !own[i - 1]?.startsWith('--'));
   if (!suite || !existsSync(join(suite, 'tests', 'integration'))) {
-    throw new Error('usage: run-dockerpy-suite.ts <suite-dir with tests/integration> [--out dir] [--only dockerd|berthd] [--timeout s] [-- pytest args]');
+    throw new Error('usage: run-dockerpy-suite.ts <suite-dir with tests/integration> [--out dir] [--only dockerd|berthd] [--host unix://socket] [--timeout s] [--api v] [-- pytest args]');
   }
   const opt = (name: string) => { const i = own.indexOf(name); return i === -1 ? undefined : own[i + 1]; };
-  const only = opt('--only') as Kind | undefined;
+  const host = opt('--host');
+  if (host !== undefined && !host.startsWith('unix://')) throw new Error('--host takes unix://<socket>');
+  const only = host !== undefined ? 'berthd' : (opt('--only') as Kind | undefined);
   if (only && only !== 'dockerd' && only !== 'berthd') throw new Error('--only takes dockerd or berthd');
-  return { suite: resolve(suite), out: resolve(opt('--out') ?? join(suite, 'results')), only, timeout: opt('--timeout') ?? '120', api: opt('--api') ?? oracleApiVersion, pytestArgs };
+  return { suite: resolve(suite), out: resolve(opt('--out') ?? join(suite, 'results')), only, host: host?.slice('unix://'.length), timeout: opt('--timeout') ?? '120', api: opt('--api') ?? oracleApiVersion, pytestArgs };
 }
 
 function firewallLines(): string[] {
@@ -163,10 +168,11 @@ async function main(): Promise<void> {
       if (netns && spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(netns)) throw new Error(`the oracle's network namespace ${netns} outlived it`);
     }
     if (o.only !== 'dockerd') {
-      daemon = await startDaemon();
-      await ensureBusybox(daemon);
-      await tagImages(daemon.socket);
-      await runPytest('berthd', daemon.socket, o);
+      if (o.host === undefined) daemon = await startDaemon();
+      const socket = o.host ?? daemon!.socket;
+      await ensureBusybox({ socket });
+      await tagImages(socket);
+      await runPytest('berthd', socket, o);
     }
   } finally {
     await Promise.allSettled([oracle?.stop(), daemon?.stop()]);

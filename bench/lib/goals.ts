@@ -59,7 +59,11 @@ export function goals(r: Results): Goal[] {
     target: 80,
     unit: 'MiB',
     label: 'RSS suite + 50',
-    detail: rss ? `berthd ${rss.pid}, as found ${(rss.samples[0]!.footprint.daemon.rss / 1024).toFixed(1)} MiB, then ${rss.count} started (rss --berthd-pid)` : 'needs a berthd that served the suite: bench/report --berthd-pid PID',
+    detail: !rss
+      ? 'needs a berthd that served the suite: bench/report --rss-after-suite (or --berthd-pid PID)'
+      : rss.suite
+        ? `a private berthd after docker-py's integration suite (${rss.suite.tests} tests), ${(rss.samples[1]!.footprint.daemon.rss / 1024).toFixed(1)} MiB ${rss.samples[1]!.name}, then ${rss.count} started (rss --after-suite)`
+        : `berthd ${rss.pid}, as found ${(rss.samples[0]!.footprint.daemon.rss / 1024).toFixed(1)} MiB, then ${rss.count} started (rss --berthd-pid)`,
   });
 
   const pull = r.pull;

@@ -24,11 +24,15 @@ export function busyboxRootfsTar(dir: string): string {
  * busybox image has) and writes `berth save` of it into `dir`; returns the archive's path.
  */
 export function busyboxInBerthd(berthEnv: NodeJS.ProcessEnv, rootfsTar: string, dir: string): string {
-  const berth = join(repo, 'bin', 'berth');
-  must(berth, ['import', '-c', 'CMD ["sh"]', rootfsTar, image], { env: berthEnv });
+  busyboxImport(berthEnv, rootfsTar);
   const archive = join(dir, 'busybox-image.tar');
-  must(berth, ['save', '-o', archive, image], { env: berthEnv });
+  must(join(repo, 'bin', 'berth'), ['save', '-o', archive, image], { env: berthEnv });
   return archive;
+}
+
+/** Imports the rootfs tar as busybox:latest (CMD ["sh"]) through `<root>/bin/berth` (default: this checkout's) into the berthd `env` names. */
+export function busyboxImport(berthEnv: NodeJS.ProcessEnv, rootfsTar: string, root = repo, ref = image): void {
+  must(join(root, 'bin', 'berth'), ['import', '-c', 'CMD ["sh"]', rootfsTar, ref], { env: berthEnv });
 }
 
 /** `docker load` of the saved archive into the daemon DOCKER_HOST in `env` names. */

@@ -141,12 +141,14 @@ export function render(r: Results, chartsDir: string, chartsLink: string): Rende
   }
   const rss = r.rss;
   if (rss) {
-    out.push(`**A berthd after the suite** (bench/rss --berthd-pid ${rss.pid}, ${rss.host}; ${when(rss)}):`, '');
-    out.push('| moment | berthd RSS MiB | PSS MiB | conmon processes | their RSS MiB |', '| --- | --- | --- | --- | --- |');
-    for (const s of rss.samples) out.push(`| ${s.name} | ${f(mib(s.footprint.daemon.rss))} | ${f(mib(s.footprint.daemon.pss))} | ${s.footprint.perContainer.n} | ${f(mib(s.footprint.perContainer.rss))} |`);
+    const s = rss.suite;
+    if (s) out.push(`**A berthd after docker-py's integration suite** (bench/rss --after-suite: a private berthd that served the suite — ${s.tests} tests in ${s.seconds} s, ${s.passed} passed, ${s.failures} failed, ${s.errors} errors, ${s.skipped} skipped; ${when(rss)}):`, '');
+    else out.push(`**A berthd after the suite** (bench/rss --berthd-pid ${rss.pid}, ${rss.host}; ${when(rss)}):`, '');
+    out.push('| moment | berthd RSS MiB | PSS MiB | conmon processes | their RSS MiB | load average |', '| --- | --- | --- | --- | --- | --- |');
+    rss.samples.forEach((x, i) => out.push(`| ${x.name} | ${f(mib(x.footprint.daemon.rss))} | ${f(mib(x.footprint.daemon.pss))} | ${x.footprint.perContainer.n} | ${f(mib(x.footprint.perContainer.rss))} | ${rss.sampleLoads?.[i]?.join(' ') ?? ''} |`));
     out.push('');
   } else if (many) {
-    out.push('No berthd that served the whole suite was sampled in this run (`bench/report --berthd-pid PID`).', '');
+    out.push('No berthd that served the whole suite was sampled in this run (`bench/report --rss-after-suite`, or `--berthd-pid PID`).', '');
   }
 
   const build = r.build;

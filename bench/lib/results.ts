@@ -47,8 +47,12 @@ export interface RssResult {
   count: number;
   network: 'default' | 'none';
   samples: { name: string; footprint: Footprint }[];
+  /** The load average at each sample (absent in results from before it was kept). */
+  sampleLoads?: number[][];
   startMs: number | null;
   rmMs: number | null;
+  /** With --after-suite: the private berthd served docker-py's integration suite first (pytest's counts). */
+  suite?: { dir: string; seconds: number; exitCode: number | null; tests: number; passed: number; failures: number; errors: number; skipped: number };
 }
 
 /** One report: the machine and whichever benches ran. */
