@@ -32,7 +32,7 @@ test('the csv syntax sets the endpoint, lower-cased and trimmed, Go csv quoting 
 });
 
 test('a value pflag refuses names the flag, as the docker CLI does', () => {
-  const refused = (v: string, why: string) => assert.throws(() => parseNetworkValue(v), { message: `invalid argument "${v}" for "--network" flag: ${why}` });
+  const refused = (v: string, why: string) => assert.throws(() => parseNetworkValue(v), { message: `invalid argument ${JSON.stringify(v)} for "--network" flag: ${why}` });
   refused('name=x,foo=1', 'invalid field key foo');
   refused('name=n1,ALIAS', 'invalid field ALIAS');
   refused('name=n1,=x', 'invalid field =x');

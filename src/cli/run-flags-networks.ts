@@ -6,6 +6,7 @@
 // `--network-alias`, `--link` (an endpoint link on a user-defined network),
 // `--ip`, `--ip6` and `--link-local-ip`, refusing them beside the same option
 // in the csv form. User-defined and other modes cannot be mixed.
+import { goQuote } from '../cli-kit/index.ts';
 import { FlagError } from './flag-error.ts';
 
 export interface NetworkFlags {
@@ -40,7 +41,7 @@ export interface NetworkParts {
   readonly endpoints?: Record<string, EndpointBody>;
 }
 
-const invalid = (value: string, why: string, flag: string) => new FlagError(`invalid argument "${value}" for "${flag}" flag: ${why}`);
+const invalid = (value: string, why: string, flag: string) => new FlagError(`invalid argument ${goQuote(value)} for ${goQuote(flag)} flag: ${why}`);
 
 /** Go's encoding/csv reading one record (no lazy quotes, no space trimming). */
 function csvFields(value: string): string[] {
@@ -199,7 +200,7 @@ export function networkParts(flags: NetworkFlags, parsed: readonly Attachment[] 
     else other = true;
     if (i === 0) applyContainerOptions(att, flags);
     const ep = endpointOf(att);
-    if (Object.hasOwn(endpoints, att.target)) throw new FlagError(`network ${JSON.stringify(att.target)} is specified multiple times`);
+    if (Object.hasOwn(endpoints, att.target)) throw new FlagError(`network ${goQuote(att.target)} is specified multiple times`);
     if (attachments.length === 1 && Object.keys(ep).length === 0) return;
     endpoints[att.target] = ep;
   });
