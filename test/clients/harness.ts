@@ -161,13 +161,14 @@ export interface ComposeOptions extends RunOptions {
 /**
  * Runs Compose in `cwd` against a target. A Compose that is not installed
  * throws (the run would otherwise "exit" alike on both engines, 127 or the
- * docker CLI's "not a docker command", and the comparison would pass).
+ * docker CLI's "unknown command: docker compose", and the comparison would
+ * pass).
  */
 export async function compose(t: Target, args: readonly string[], opts: ComposeOptions): Promise<RunResult> {
   const env = { ...t.env, ...opts.env };
   const inDir = (cmd: string, argv: readonly string[]) => run('bash', ['-c', 'cd "$0" && exec "$@"', opts.cwd, cmd, ...argv], { ...opts, env });
   const r = opts.flavor === 'v2' ? await inDir(clis.v28, ['compose', ...args]) : await inDir('docker-compose', args);
-  if (opts.flavor === 'v2' && r.code !== 0 && /'compose' is not a docker command|unknown command "compose"/.test(r.stderr)) {
+  if (opts.flavor === 'v2' && r.code !== 0 && /unknown command: docker compose\b|'compose' is not a docker command/.test(r.stderr)) {
     throw new Error(`Compose's Go binary is not installed as a docker CLI plugin (scripts/setup-clients installs it): ${r.stderr.trim()}`);
   }
   if (opts.flavor === 'v1' && r.code === 127) throw new Error(`docker-compose 1.29 is not installed (scripts/setup installs Debian's docker-compose): ${r.stderr.trim()}`);
