@@ -2,6 +2,7 @@
 // EndpointConfig → berth's EndpointSpec (aliases and a fixed IPv4 address).
 import { invalidArgument } from '../core/errors.ts';
 import type { EndpointSpec } from '../core/types.ts';
+import { versionLess } from './version.ts';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -75,4 +76,17 @@ export function endpointsFromCreateBody(body: Record<string, unknown>): Record<s
   const out: Record<string, EndpointSpec> = {};
   for (const [name, v] of Object.entries(nc['EndpointsConfig'])) out[name] = endpointSpecFrom(v, `NetworkingConfig.EndpointsConfig.${name}`);
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * Before API 1.44 a container is created on one network: dockerd (20.10, and
+ * the API of that time) refuses a create body with more than one endpoint,
+ * naming them (400). From 1.44 it connects the container to each.
+ */
+export function checkEndpointCount(body: unknown, version: string): void {
+  if (!versionLess(version, '1.44') || !isObj(body)) return;
+  const nc = body['NetworkingConfig'];
+  if (!isObj(nc) || !isObj(nc['EndpointsConfig'])) return;
+  const names = Object.keys(nc['EndpointsConfig']);
+  if (names.length > 1) throw invalidArgument(`Container cannot be connected to network endpoints: ${names.join(', ')}`);
 }

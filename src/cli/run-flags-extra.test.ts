@@ -18,7 +18,7 @@ function parse(cmd: 'run' | 'create', argv: string[]): Promise<Record<string, un
 
 const pairs: [string, string, string, unknown][] = [
   // [alias, value, option it fills, expected value]
-  ['--net', 'n1', 'network', 'n1'],
+  ['--net', 'n1', 'network', ['n1']],
   ['--net-alias', 'a1', 'networkAlias', ['a1']],
   ['--dns-opt', 'ndots:2', 'dnsOption', ['ndots:2']],
   ['-c', '512', 'cpuShares', '512'],
@@ -37,6 +37,9 @@ test('an alias and its visible name add up in a list option, in command-line ord
   const opts = await parse('run', ['--net-alias', 'a', '--network-alias', 'b', '--net-alias', 'c', '--dns-opt', 'x', '--dns-option', 'y', 'busybox']);
   assert.deepEqual(opts['networkAlias'], ['a', 'b', 'c']);
   assert.deepEqual(opts['dnsOption'], ['x', 'y']);
+  const nets = await parse('create', ['--net', 'a', '--network', 'b', '--net=c', 'busybox']);
+  assert.deepEqual(nets['network'], ['a', 'b', 'c']);
+  assert.deepEqual(nets['networkFlag'], ['--net', '--network', '--net']);
 });
 
 test('the namespace, cgroup and link flags become docker\'s HostConfig fields', () => {
@@ -67,7 +70,7 @@ test('the namespace, cgroup and link flags become docker\'s HostConfig fields', 
 });
 
 test('-a picks the attached streams, --label-file labels give way to -l, --ip6 and --link-local-ip go to the endpoint', () => {
-  const body = buildCreateBody('busybox', [], { attach: ['STDOUT'], labelFile: ['f'], label: ['b=flag'], network: 'n', ip6: 'fd00::5', linkLocalIp: ['169.254.1.1'] }, () => 'a=1\n# c\nb=file\n');
+  const body = buildCreateBody('busybox', [], { attach: ['STDOUT'], labelFile: ['f'], label: ['b=flag'], network: ['n'], ip6: 'fd00::5', linkLocalIp: ['169.254.1.1'] }, () => 'a=1\n# c\nb=file\n');
   assert.deepEqual([body.AttachStdin, body.AttachStdout, body.AttachStderr], [false, true, false]);
   assert.deepEqual(body.Labels, { a: '1', b: 'flag' });
   assert.deepEqual(body.NetworkingConfig, { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::5', LinkLocalIPs: ['169.254.1.1'] } } } });

@@ -124,7 +124,11 @@ export function addExtraRunFlags(cmd: Command, isRun: boolean): Command {
     'cpu-count': windows, 'cpu-percent': windows, 'io-maxbandwidth': windows, 'io-maxiops': windows,
   });
   // docker's hidden aliases of --network, --network-alias and --dns-option
-  addHiddenAlias(cmd, '--net <network>', 'network', false);
+  addHiddenAlias(cmd, '--net <network>', 'network', true);
+  // pflag names a --network value it refuses by the flag as typed: which one gave each value.
+  for (const name of ['network', 'net']) {
+    cmd.on(`option:${name}`, () => cmd.setOptionValue('networkFlag', [...((cmd.getOptionValue('networkFlag') as string[] | undefined) ?? []), `--${name}`]));
+  }
   addHiddenAlias(cmd, '--net-alias <list>', 'networkAlias', true);
   addHiddenAlias(cmd, '--dns-opt <list>', 'dnsOption', true);
   return cmd;
@@ -195,11 +199,10 @@ export function parseGpus(text: string): Record<string, unknown> {
 
 const kv = (values: readonly string[]) => Object.fromEntries(values.map((v) => { const i = v.indexOf('='); return i < 0 ? [v, ''] : [v.slice(0, i), v.slice(i + 1)]; }));
 
-/** The Config (`config`), HostConfig (`host`) and endpoint (`endpoint`) fields of these flags. */
-export function extraBodyParts(f: ExtraRunFlags, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): { config: Record<string, unknown>; host: Record<string, unknown>; endpoint: Record<string, unknown> } {
+/** The Config (`config`) and HostConfig (`host`) fields of these flags (--ip6 and --link-local-ip are the endpoint's: run-flags-networks.ts). */
+export function extraBodyParts(f: ExtraRunFlags, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): { config: Record<string, unknown>; host: Record<string, unknown> } {
   const config: Record<string, unknown> = {};
   const host: Record<string, unknown> = {};
-  const endpoint: Record<string, unknown> = {};
   if (f.attach) {
     const streams = f.attach.map((a) => a.toLowerCase());
     for (const s of streams) if (!['stdin', 'stdout', 'stderr'].includes(s)) throw new Error(`invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
@@ -282,8 +285,6 @@ export function extraBodyParts(f: ExtraRunFlags, readFile: (p: string) => string
     host['StorageOpt'] = kv(f.storageOpt);
   }
   if (f.volumeDriver !== undefined) host['VolumeDriver'] = f.volumeDriver;
-  if (f.ip6 !== undefined) endpoint['IPv6Address'] = f.ip6;
-  if (f.linkLocalIp) endpoint['LinkLocalIPs'] = [...f.linkLocalIp];
   if (f.pull !== undefined && !['always', 'missing', 'never'].includes(f.pull)) throw new Error(`invalid pull option: '${f.pull}': must be one of "always", "missing" or "never"`);
-  return { config, host, endpoint };
+  return { config, host };
 }

@@ -11,7 +11,7 @@ test('parsePublish splits port ranges into one binding per port, as docker does'
 });
 
 test('--network-alias and --ip go into NetworkingConfig for the named network; -P and --expose set their fields', () => {
-  const body = buildCreateBody('busybox', [], { network: 'net1', networkAlias: ['db'], ip: '10.1.0.9', publishAll: true, expose: ['80'] });
+  const body = buildCreateBody('busybox', [], { network: ['net1'], networkAlias: ['db'], ip: '10.1.0.9', publishAll: true, expose: ['80'] });
   assert.deepEqual(body.NetworkingConfig, { EndpointsConfig: { net1: { Aliases: ['db'], IPAMConfig: { IPv4Address: '10.1.0.9' } } } });
   assert.equal(body.HostConfig?.PublishAllPorts, true);
   assert.deepEqual(body.ExposedPorts, { '80/tcp': {} });

@@ -14,7 +14,7 @@ test('--env-file skips comments and blank lines', () => {
 test('-m, --cpus, --pids-limit, labels and --rm land in the create body', () => {
   const body = buildCreateBody('busybox', ['echo', 'hi'], {
     memory: '512m', cpus: '1.5', pidsLimit: '50', label: ['a=b', 'c'], rm: true, env: ['A=1'], envFile: ['f'],
-    workdir: '/w', user: '1:2', hostname: 'h', entrypoint: '', network: 'none', runtime: 'runc',
+    workdir: '/w', user: '1:2', hostname: 'h', entrypoint: '', network: ['none'], runtime: 'runc',
   }, () => 'F=1\n');
   assert.equal(body.HostConfig?.Memory, 512 * 1024 * 1024);
   assert.equal(body.HostConfig?.NanoCpus, 1_500_000_000);

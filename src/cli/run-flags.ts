@@ -10,8 +10,9 @@ import { relativeMs } from '../lib/timestamp.ts';
 import { lifecycleBodyParts, type LifecycleFlags } from './run-flags-lifecycle.ts';
 import { logConfigBody, type LoggingFlags } from './run-flags-logging.ts';
 import { extraBodyParts, type ExtraRunFlags } from './run-flags-extra.ts';
+import { networkParts, parseNetworkValues, type NetworkFlags } from './run-flags-networks.ts';
 
-export interface RunFlags extends LifecycleFlags, LoggingFlags, ExtraRunFlags {
+export interface RunFlags extends LifecycleFlags, LoggingFlags, ExtraRunFlags, NetworkFlags {
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -27,7 +28,7 @@ export interface RunFlags extends LifecycleFlags, LoggingFlags, ExtraRunFlags {
   memory?: string;
   cpus?: string;
   pidsLimit?: string;
-  network?: string;
+  network?: string[];
   networkAlias?: string[];
   ip?: string;
   publishAll?: boolean;
@@ -133,7 +134,9 @@ export function buildCreateBody(image: string, command: readonly string[], flags
   }
   env.push(...resolveEnv(flags.env ?? []));
   const attach = !flags.detach;
-  const host: HostConfigBody = { NetworkMode: flags.network ?? 'default' };
+  // pflag reads each --network value as it parses the flags, before any other check.
+  const attachments = parseNetworkValues(flags);
+  const host: HostConfigBody = { NetworkMode: attachments[0]?.target ?? 'default' };
   if (flags.rm) host.AutoRemove = true;
   if (flags.runtime !== undefined) host.Runtime = flags.runtime;
   if (flags.memory !== undefined) host.Memory = parseMemory(flags.memory);
@@ -177,7 +180,6 @@ export function buildCreateBody(image: string, command: readonly string[], flags
     body.ExposedPorts = { ...(body.ExposedPorts ?? {}), [`${port}/${proto}`]: {} };
   }
   if (flags.publishAll) host.PublishAllPorts = true;
-  let endpointIpam: Record<string, unknown> = {};
   try {
     const lifecycle = lifecycleBodyParts(flags, readFile);
     Object.assign(body, lifecycle.config);
@@ -190,20 +192,11 @@ export function buildCreateBody(image: string, command: readonly string[], flags
     Object.assign(body, config);
     if (flags.attach && flags.interactive) body.AttachStdin = true;
     Object.assign(host, extra.host);
-    endpointIpam = extra.endpoint;
   } catch (err) {
     throw new FlagError(err instanceof Error ? err.message : String(err));
   }
-  const aliases = flags.networkAlias ?? [];
-  const ipam = { ...(flags.ip !== undefined ? { IPv4Address: flags.ip } : {}), ...endpointIpam };
-  if (aliases.length > 0 || Object.keys(ipam).length > 0) {
-    const net = flags.network ?? 'default';
-    // The docker CLI refuses aliases on a network that is not user-defined; an
-    // address there is the daemon's to refuse.
-    const userDefined = !['default', 'bridge', 'host', 'none'].includes(net) && !net.startsWith('container:');
-    if (aliases.length > 0 && !userDefined) throw new FlagError('network-scoped aliases are only supported for user-defined networks');
-    body.NetworkingConfig = { EndpointsConfig: { [net]: { ...(aliases.length > 0 ? { Aliases: [...aliases] } : {}), ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}) } } };
-  }
+  const nets = networkParts(flags, attachments);
+  if (nets.endpoints) body.NetworkingConfig = { EndpointsConfig: nets.endpoints };
   return body;
 }
 

@@ -29,7 +29,7 @@ export function runFlags(cmd: Command, isRun: boolean): Command {
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
-    .option('--network <network>', 'Connect a container to a network')
+    .option('--network <network>', 'Connect a container to a network', collect)
     .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
     .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')

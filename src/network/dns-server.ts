@@ -31,11 +31,16 @@ export function parseQuestion(msg: Buffer): { name: string; qtype: number; end: 
   return { name: labels.join('.').toLowerCase(), qtype: msg.readUInt16BE(i), end: i + 4 };
 }
 
-/** An authoritative answer to `query` with A records for `ips` (none: an empty NOERROR answer). */
+/**
+ * An answer to `query` with A records for `ips` (none: an empty NOERROR
+ * answer). Not authoritative, as libnetwork's resolver answers (miekg/dns
+ * SetReply plus RecursionAvailable): resolvers print "Non-authoritative
+ * answer" for it, as they do against dockerd.
+ */
 export function answerA(query: Buffer, end: number, ips: readonly string[], ttl = 600): Buffer {
   const header = Buffer.from(query.subarray(0, 12));
   const rd = header.readUInt16BE(2) & 0x0100;
-  header.writeUInt16BE(0x8000 | 0x0400 | rd | 0x0080, 2); // QR, AA, RD copied, RA
+  header.writeUInt16BE(0x8000 | rd | 0x0080, 2); // QR, RD copied, RA
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(ips.length, 6);
   header.writeUInt16BE(0, 8);

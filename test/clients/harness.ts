@@ -12,7 +12,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { repoRoot, run, startPrivateDockerd, type PrivateDockerd, type RunOptions, type RunResult } from '../integration/acceptance-support.ts';
+import { berthBin, repoRoot, run, startPrivateDockerd, type PrivateDockerd, type RunOptions, type RunResult } from '../integration/acceptance-support.ts';
 import { ensureBusybox, startDaemon, type Daemon } from '../integration/harness.ts';
 import { differences, mask } from './mask.ts';
 
@@ -158,11 +158,36 @@ export interface ComposeOptions extends RunOptions {
   readonly cwd: string;
 }
 
-/** Runs Compose in `cwd` against a target. */
-export function compose(t: Target, args: readonly string[], opts: ComposeOptions): Promise<RunResult> {
+/**
+ * Runs Compose in `cwd` against a target. A Compose that is not installed
+ * throws (the run would otherwise "exit" alike on both engines, 127 or the
+ * docker CLI's "unknown command: docker compose", and the comparison would
+ * pass).
+ */
+export async function compose(t: Target, args: readonly string[], opts: ComposeOptions): Promise<RunResult> {
   const env = { ...t.env, ...opts.env };
   const inDir = (cmd: string, argv: readonly string[]) => run('bash', ['-c', 'cd "$0" && exec "$@"', opts.cwd, cmd, ...argv], { ...opts, env });
-  return opts.flavor === 'v2' ? inDir(clis.v28, ['compose', ...args]) : inDir('docker-compose', args);
+  const r = opts.flavor === 'v2' ? await inDir(clis.v28, ['compose', ...args]) : await inDir('docker-compose', args);
+  if (opts.flavor === 'v2' && r.code !== 0 && /unknown command: docker compose\b|'compose' is not a docker command/.test(r.stderr)) {
+    throw new Error(`Compose's Go binary is not installed as a docker CLI plugin (scripts/setup-clients installs it): ${r.stderr.trim()}`);
+  }
+  if (opts.flavor === 'v1' && r.code === 127) throw new Error(`docker-compose 1.29 is not installed (scripts/setup installs Debian's docker-compose): ${r.stderr.trim()}`);
+  return r;
+}
+
+/**
+ * The berth CLI against a target, its own name read as "docker" (so that its
+ * messages compare with the docker CLI's). The berth CLI's lines of issue 11
+ * are compared as the berth CLI against berthd with the docker CLI (or
+ * Compose's Go binary) against the oracle: see berth-cli.test.ts.
+ */
+export async function berthCli(t: Target, args: readonly string[], opts: RunOptions & { readonly cwd?: string } = {}): Promise<RunResult> {
+  const env = { ...t.env, ...opts.env, BERTH_NO_AUTOSTART: '1' };
+  const r = opts.cwd === undefined
+    ? await run(berthBin, args, { ...opts, env })
+    : await run('bash', ['-c', 'cd "$0" && exec "$@"', opts.cwd, berthBin, ...args], { ...opts, env });
+  const fix = (s: string) => s.replaceAll('berth', 'docker');
+  return { code: r.code, stdout: fix(r.stdout), stderr: fix(r.stderr) };
 }
 
 /** A temp directory for a scenario's files, removed after the test file. */

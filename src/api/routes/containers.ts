@@ -6,6 +6,7 @@ import type { WaitCondition } from '../../engine/index.ts';
 import type { LogLine } from '../../core/types.ts';
 import { inspectJson, listJson } from '../container-json.ts';
 import { readCreateBody, specFromCreateBody } from '../container-spec.ts';
+import { checkEndpointCount } from '../endpoints-spec.ts';
 import { boolQuery, filtersQuery, intQuery, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
 import { sendJsonArray } from '../json-array.ts';
@@ -41,8 +42,10 @@ async function pumpLines(lines: AsyncIterable<LogLine>, out: Writable, options: 
 }
 
 export function addContainerRoutes(router: Router): void {
-  router.add('POST', '/containers/create', async ({ req, res, query, engine }) => {
-    const spec = specFromCreateBody(await readCreateBody(req));
+  router.add('POST', '/containers/create', async ({ req, res, query, engine, version }) => {
+    const body = await readCreateBody(req);
+    const spec = specFromCreateBody(body);
+    checkEndpointCount(body, version);
     const name = query.get('name');
     const created = await engine.containers.create(spec, name ? { name } : {});
     sendJson(res, 201, { Id: created.id, Warnings: created.warnings });

@@ -2,3 +2,4 @@
 export { Template, TemplateObject, formatValue, isTrue, noValue } from './exec.ts';
 export type { ExecuteOptions } from './exec.ts';
 export { TemplateError } from './parse.ts';
+export { goQuote } from './fmt.ts';
