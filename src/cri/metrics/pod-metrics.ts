@@ -47,21 +47,31 @@ function isLive(c: Container): boolean {
   return c.state.status === 'running' || c.state.status === 'paused';
 }
 
-/** Every sample of one running container. */
-export async function containerSamples(engine: Engine, id: string): Promise<Sample[]> {
+/**
+ * Every sample of one running container. A collector that fails (its layer
+ * gone, /proc unreadable) is logged and leaves its metrics out; the others
+ * still answer, as containerd's extractors do.
+ */
+export async function containerSamples(engine: Engine, id: string, log: Logger): Promise<Sample[]> {
   const c = await engine.containers.inspect(id);
   const cg = cgroupLocation(c);
   const procsFile = cg.version === '2' ? `${cg.dir('')}/cgroup.procs` : `${cg.dir('cpu')}/cgroup.procs`;
-  const [cgroup, pressure, procs, fs] = await Promise.all([
-    cg.version === '2' ? collectCgroupV2(cg, blockDeviceName) : collectCgroupV1(cg, blockDeviceName),
-    collectPressure(cg.unifiedDir),
-    collectProcesses(procsFile, c.state.pid),
-    c.graphDriver?.upperDir ? collectFilesystem(c.graphDriver.upperDir) : Promise.resolve([]),
+  const upper = c.graphDriver?.upperDir;
+  const part = (what: string, p: Promise<Sample[]>) =>
+    p.catch((err: unknown) => {
+      log.info('a container metric source could not be read', { container: c.id, source: what, err: errorMessage(err) });
+      return [];
+    });
+  const parts = await Promise.all([
+    part('cgroup', cg.version === '2' ? collectCgroupV2(cg, blockDeviceName) : collectCgroupV1(cg, blockDeviceName)),
+    part('pressure', collectPressure(cg.unifiedDir)),
+    part('processes', collectProcesses(procsFile, c.state.pid)),
+    part('filesystem', upper ? collectFilesystem(upper) : Promise.resolve([])),
   ]);
   const started = Date.parse(c.state.startedAt);
   const misc: Sample[] = [{ name: 'container_last_seen', value: BigInt(Math.floor(Date.now() / 1000)) }];
   if (Number.isFinite(started) && started > 0) misc.push({ name: 'container_start_time_seconds', value: BigInt(Math.floor(started / 1000)) });
-  return [...misc, ...cgroup, ...pressure, ...procs, ...fs];
+  return [...misc, ...parts.flat()];
 }
 
 export async function listPodSandboxMetrics(engine: Engine, log: Logger): Promise<object[]> {
@@ -76,7 +86,7 @@ export async function listPodSandboxMetrics(engine: Engine, log: Logger): Promis
     const containerMetrics = await Promise.all(
       members.map(async (c) => {
         try {
-          const samples = await containerSamples(engine, c.id);
+          const samples = await containerSamples(engine, c.id, log);
           const name = jsonLabel<{ name?: string }>(c.spec.labels, labelKeys.metadata, {}).name ?? '';
           return { container_id: c.id, metrics: toMetrics(samples, [...pod, name, c.id, c.spec.labels[labelKeys.image] ?? ''], nowNanos()) };
         } catch (err) {
