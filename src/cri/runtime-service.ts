@@ -1,7 +1,8 @@
 // runtime.v1.RuntimeService: the handlers by RPC name. Version and Status
-// speak for the runtime; sandboxes, containers, ExecSync and stats go to
-// their own files. Exec, Attach and PortForward answer with a URL of berth's
-// streaming server (streaming/server.ts: SPDY/3.1 and WebSocket).
+// speak for the runtime; sandboxes, containers, ExecSync, stats and the
+// cAdvisor-style metrics (metrics/) go to their own files. Exec, Attach and
+// PortForward answer with a URL of berth's streaming server
+// (streaming/server.ts: SPDY/3.1 and WebSocket).
 import { failedPrecondition, invalidArgument, unavailable } from '../core/errors.ts';
 import { serverVersion, type Engine } from '../engine/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -15,6 +16,8 @@ import { findContainer } from './containers.ts';
 import { dialPod, type PodNetwork } from './streaming/pod-dial.ts';
 import type { StreamingServer } from './streaming/server.ts';
 import { containerStats, listContainerStats, listPodSandboxStats, podSandboxStats } from './stats.ts';
+import { descriptorMessages } from './metrics/descriptors.ts';
+import { listPodSandboxMetrics } from './metrics/pod-metrics.ts';
 
 type IdFilter = { id: string; state: { state: string } | null; label_selector: Record<string, string>; pod_sandbox_id: string } | null;
 
@@ -127,6 +130,12 @@ export function runtimeHandlers(deps: { engine: Engine; log: Logger; streaming: 
     },
     async ListPodSandboxStats(req: { filter: IdFilter }) {
       return { stats: await listPodSandboxStats(engine, req.filter) };
+    },
+    async ListMetricDescriptors() {
+      return { descriptors: descriptorMessages() };
+    },
+    async ListPodSandboxMetrics() {
+      return { pod_metrics: await listPodSandboxMetrics(engine, log) };
     },
     async Exec(req: { container_id: string; cmd: string[]; tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean }) {
       if (req.cmd.length === 0) throw invalidArgument('cmd must not be empty');

@@ -8,6 +8,7 @@ export type { ExecInstance, ExecService, ExecSpec } from './exec/execs.ts';
 export type { TopResult } from './container/top.ts';
 export type { Engine } from './engine-services.ts';
 export type { StatsSample } from './system/stats.ts';
+export { cgroupLocation, type CgroupLocation } from './system/cgroup-location.ts';
 export type { FileService } from './container/files.ts';
 export type { PathStat } from './container/archive.ts';
 export type { ContainerUpdate } from './container/update.ts';

@@ -16,12 +16,8 @@ import { startRegistry, type Registry } from '../integration/registry-support.ts
 import { critestBin, criPeersMissing, startContainerd, startCriBerthd, type CriRuntime } from './cri-support.ts';
 import { pushCritestImages } from './critest-images.ts';
 
-/**
- * Specs that need what docs/cri.md lists as not implemented yet, skipped on both runtimes: the CRI
- * metrics calls; and critest's benchmarks.
- */
+/** Specs skipped on both runtimes: critest's benchmarks (timings, not conformance). */
 export const skippedSpecs = [
-  'metrics operations',
   'benchmark',
 ];
 
