@@ -102,7 +102,7 @@ const mount = struct('mount.Mount', {
   Target: string,
   ReadOnly: bool,
   Consistency: named('mount.Consistency'),
-  BindOptions: struct('mount.BindOptions', { Propagation: named('mount.Propagation'), NonRecursive: bool, CreateMountpoint: bool }),
+  BindOptions: struct('mount.BindOptions', { Propagation: named('mount.Propagation'), NonRecursive: bool, CreateMountpoint: bool, ReadOnlyNonRecursive: bool, ReadOnlyForceRecursive: bool }),
   VolumeOptions: struct('mount.VolumeOptions', {
     NoCopy: bool,
     Labels: stringMap,

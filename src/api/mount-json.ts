@@ -43,6 +43,8 @@ export function mountSpecFromBody(m: Obj, i: number): MountSpec {
   const tmpfs = sub(m, 'TmpfsOptions', where);
   const driver = vol ? sub(vol, 'DriverConfig', `${where}.VolumeOptions`) : undefined;
   const propagation = bind ? field<string>(bind, 'Propagation', `${where}.BindOptions`, 'string') : undefined;
+  const roNonRecursive = bind ? field<boolean>(bind, 'ReadOnlyNonRecursive', `${where}.BindOptions`, 'boolean') : undefined;
+  const roForceRecursive = bind ? field<boolean>(bind, 'ReadOnlyForceRecursive', `${where}.BindOptions`, 'boolean') : undefined;
   const noCopy = vol ? field<boolean>(vol, 'NoCopy', `${where}.VolumeOptions`, 'boolean') : undefined;
   const labels = strMap(vol, 'Labels', `${where}.VolumeOptions`);
   const driverName = driver ? field<string>(driver, 'Name', `${where}.VolumeOptions.DriverConfig`, 'string') : undefined;
@@ -58,6 +60,8 @@ export function mountSpecFromBody(m: Obj, i: number): MountSpec {
     target,
     readOnly: field<boolean>(m, 'ReadOnly', where, 'boolean') ?? false,
     ...(propagation ? { bindPropagation: propagation } : {}),
+    ...(roNonRecursive ? { readOnlyNonRecursive: true } : {}),
+    ...(roForceRecursive ? { readOnlyForceRecursive: true } : {}),
     ...(noCopy !== undefined ? { noCopy } : {}),
     ...(labels ? { volumeLabels: labels } : {}),
     ...(driverName ? { volumeDriver: driverName } : {}),
@@ -75,7 +79,16 @@ export function mountSpecJson(m: MountSpec) {
     Source: m.source,
     Target: m.target,
     ...(m.readOnly ? { ReadOnly: true } : {}),
-    ...(m.bindPropagation ? { BindOptions: { Propagation: m.bindPropagation } } : {}),
+    // As given: dockerd keeps API < 1.44's implied ReadOnlyNonRecursive out of HostConfig.
+    ...(m.bindPropagation || m.readOnlyNonRecursive || m.readOnlyForceRecursive
+      ? {
+          BindOptions: {
+            ...(m.bindPropagation ? { Propagation: m.bindPropagation } : {}),
+            ...(m.readOnlyNonRecursive ? { ReadOnlyNonRecursive: true } : {}),
+            ...(m.readOnlyForceRecursive ? { ReadOnlyForceRecursive: true } : {}),
+          },
+        }
+      : {}),
     ...(vol
       ? {
           VolumeOptions: {

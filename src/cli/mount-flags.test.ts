@@ -47,3 +47,17 @@ test('parseVolumeFlag() takes a spec of one or two characters as an anonymous vo
   assert.deepEqual(parseVolumeFlag(':'), { volume: ':' });
   assert.deepEqual(parseVolumeFlag('a:'), { volume: 'a:' });
 });
+
+test('--mount bind-recursive: enabled sends nothing, disabled NonRecursive, writable ReadOnlyNonRecursive, readonly ReadOnlyForceRecursive (docker v28)', () => {
+  const bind = 'type=bind,src=/s,dst=/d';
+  assert.equal(parseMountFlag(`${bind},bind-recursive=enabled`).BindOptions, undefined);
+  assert.deepEqual(parseMountFlag(`${bind},bind-recursive=disabled`).BindOptions, { NonRecursive: true });
+  assert.deepEqual(parseMountFlag(`${bind},readonly,bind-recursive=writable`).BindOptions, { ReadOnlyNonRecursive: true });
+  assert.deepEqual(parseMountFlag(`${bind},readonly,bind-recursive=readonly,bind-propagation=rprivate`).BindOptions, { ReadOnlyForceRecursive: true, Propagation: 'rprivate' });
+  assert.throws(() => parseMountFlag(`${bind},bind-recursive=yes`), /invalid value for bind-recursive: yes \(must be "enabled", "disabled", "writable", or "readonly"\)$/);
+  assert.throws(() => parseMountFlag(`${bind},bind-recursive=writable`), /option 'bind-recursive=writable' requires 'readonly' to be specified in conjunction$/);
+  assert.throws(() => parseMountFlag(`${bind},bind-recursive=readonly,bind-propagation=rprivate`), /option 'bind-recursive=readonly' requires 'readonly' to be specified in conjunction$/);
+  assert.throws(() => parseMountFlag(`${bind},readonly,bind-recursive=readonly`), /option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction$/);
+  assert.deepEqual(parseMountFlag(`${bind},bind-nonrecursive`).BindOptions, { NonRecursive: true });
+  assert.throws(() => parseMountFlag('type=volume,dst=/d,bind-recursive=disabled'), /cannot mix 'bind-\*' options with mount type 'volume'$/);
+});

@@ -48,6 +48,18 @@ export function parseVolumeFlag(value: string, cwd = process.cwd(), home = homed
   return { bind: value };
 }
 
+const nonRecursiveDeprecated = 'bind-nonrecursive is deprecated, use bind-recursive=disabled instead';
+
+/** A warning as the docker CLI's logrus prints it to a non-terminal stderr. */
+function warn(msg: string): void {
+  const d = new Date();
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number) => String(Math.trunc(Math.abs(n))).padStart(2, '0');
+  const local = new Date(d.getTime() + off * 60_000).toISOString().slice(0, 19);
+  const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(off / 60)}:${pad(off % 60)}`;
+  process.stderr.write(`time="${local}${zone}" level=warning msg="${msg}"\n`);
+}
+
 function bad(value: string, why: string): FlagError {
   return new FlagError(`invalid argument "${value}" for "--mount" flag: ${why}`);
 }
@@ -118,6 +130,25 @@ export function parseMountFlag(value: string, cwd = process.cwd(), home = homedi
         break;
       case 'bind-nonrecursive':
         (m.BindOptions ??= {}).NonRecursive = parseBool(value, key, val);
+        // docker v28 warns (through logrus) for the key=value form only.
+        warn(nonRecursiveDeprecated);
+        break;
+      case 'bind-recursive':
+        switch (val) {
+          case 'enabled': // the engine's default: read-only binds are recursively read-only when it can
+            break;
+          case 'disabled':
+            (m.BindOptions ??= {}).NonRecursive = true;
+            break;
+          case 'writable': // docker 24's read-only bind: submounts stay writable
+            (m.BindOptions ??= {}).ReadOnlyNonRecursive = true;
+            break;
+          case 'readonly': // recursively read-only, or the start fails
+            (m.BindOptions ??= {}).ReadOnlyForceRecursive = true;
+            break;
+          default:
+            throw bad(value, `invalid value for ${key}: ${val} (must be "enabled", "disabled", "writable", or "readonly")`);
+        }
         break;
       case 'volume-nocopy':
         volumeOptions().NoCopy = parseBool(value, key, val);
@@ -158,6 +189,11 @@ export function parseMountFlag(value: string, cwd = process.cwd(), home = homedi
   if (m.Type !== 'bind' && m.BindOptions) throw bad(value, `cannot mix 'bind-*' options with mount type '${m.Type}'`);
   if (m.Type !== 'volume' && m.VolumeOptions) throw bad(value, `cannot mix 'volume-*' options with mount type '${m.Type}'`);
   if (m.Type !== 'tmpfs' && m.TmpfsOptions) throw bad(value, `cannot mix 'tmpfs-*' options with mount type '${m.Type}'`);
+  if (m.BindOptions?.ReadOnlyNonRecursive && !m.ReadOnly) throw bad(value, "option 'bind-recursive=writable' requires 'readonly' to be specified in conjunction");
+  if (m.BindOptions?.ReadOnlyForceRecursive) {
+    if (!m.ReadOnly) throw bad(value, "option 'bind-recursive=readonly' requires 'readonly' to be specified in conjunction");
+    if (m.BindOptions.Propagation !== 'rprivate') throw bad(value, "option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction");
+  }
   if (m.Type === 'bind' && m.Source !== undefined && isRelativePath(m.Source)) m.Source = absolute(m.Source, cwd, home);
   return m;
 }

@@ -81,7 +81,7 @@ export interface MountBody {
   Target: string;
   ReadOnly?: boolean;
   Consistency?: string;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean };
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; ReadOnlyNonRecursive?: boolean; ReadOnlyForceRecursive?: boolean };
   VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }

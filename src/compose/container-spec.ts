@@ -2,7 +2,7 @@
 // `POST /containers/create` — Config, HostConfig and the first network's
 // endpoint — plus the service's config hash that `up` compares.
 import { createHash } from 'node:crypto';
-import type { Project, ServiceConfig } from './model.ts';
+import type { Project, ServiceConfig, VolumeMount } from './model.ts';
 import { hostPortFor } from './ports.ts';
 import { parseBytes, parseDurationNs } from './units.ts';
 import { L, composeVersion } from './labels.ts';
@@ -107,11 +107,21 @@ export function createSpec(project: Project, s: ServiceConfig, n: number, option
   }
   if (Array.isArray(raw['expose'])) for (const e of raw['expose']) { const k = String(e); exposed[k.includes('/') ? k : `${k}/tcp`] = {}; }
 
+  // As Docker Compose: bind.recursive disabled → NonRecursive, writable → ReadOnlyNonRecursive, readonly → ReadOnlyForceRecursive.
+  const bindOptions = (b: VolumeMount['bind']) => {
+    const o = {
+      ...(b?.create_host_path ? { CreateMountpoint: true } : {}),
+      ...(b?.recursive === 'disabled' ? { NonRecursive: true } : {}),
+      ...(b?.recursive === 'writable' ? { ReadOnlyNonRecursive: true } : {}),
+      ...(b?.recursive === 'readonly' ? { ReadOnlyForceRecursive: true } : {}),
+    };
+    return Object.keys(o).length > 0 ? { BindOptions: o } : {};
+  };
   const volumeMounts = s.volumes.map((v) => {
     const source = v.type === 'volume' && v.source !== undefined ? project.volumes[v.source]?.name ?? v.source : v.source;
     return {
       Type: v.type, Target: v.target, ...(source !== undefined ? { Source: source } : {}), ...(v.read_only ? { ReadOnly: true } : {}),
-      ...(v.type === 'bind' && v.bind?.create_host_path ? { BindOptions: { CreateMountpoint: true } } : {}),
+      ...(v.type === 'bind' ? bindOptions(v.bind) : {}),
     };
   });
   // File-based configs and secrets are read-only binds, as Docker Compose makes them without a swarm.

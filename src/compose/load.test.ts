@@ -90,6 +90,23 @@ test('binds resolve against the project directory and named volumes get the proj
   });
 });
 
+test('bind.recursive maps to BindOptions as Docker Compose maps it (disabled, writable, readonly; enabled sends nothing)', async () => {
+  const vol = (target: string, recursive: string) => `{type: bind, source: ./x, target: ${target}, read_only: true, bind: {recursive: ${recursive}}}`;
+  await withDir({ 'compose.yaml': `services:\n  a:\n    image: busybox\n    volumes: [${vol('/e', 'enabled')}, ${vol('/d', 'disabled')}, ${vol('/w', 'writable')}, ${vol('/r', 'readonly')}, {type: bind, source: ./x, target: /c, bind: {create_host_path: true, recursive: writable}}]\n` }, async (dir) => {
+    const p = await loadProject({ cwd: dir, env: {} });
+    const s = p.services[0];
+    assert.ok(s);
+    assert.deepEqual(s.volumes.map((v) => v.bind?.recursive), ['enabled', 'disabled', 'writable', 'readonly', 'writable']);
+    const mounts = (createSpec(p, s, 1, { hash: 'h' }).body['HostConfig'] as { Mounts: { BindOptions?: unknown }[] }).Mounts;
+    assert.deepEqual(mounts.map((m) => m.BindOptions), [
+      undefined, { NonRecursive: true }, { ReadOnlyNonRecursive: true }, { ReadOnlyForceRecursive: true }, { CreateMountpoint: true, ReadOnlyNonRecursive: true },
+    ]);
+  });
+  await withDir({ 'compose.yaml': `services:\n  a:\n    image: busybox\n    volumes: [${vol('/e', 'sometimes')}]\n` }, async (dir) => {
+    await assert.rejects(loadProject({ cwd: dir, env: {} }), /recursive/);
+  });
+});
+
 test('a replica create body carries Compose labels, limits, ports and the network aliases (name, service, hostname)', async () => {
   await withDir({ 'compose.yaml': 'name: p4\nservices:\n  dn:\n    image: busybox\n    hostname: boss\n    ports: ["127.0.0.1:5000-5002:5440"]\n    deploy: {replicas: 3, resources: {limits: {memory: 256m, cpus: "0.5"}}}\n    restart: on-failure:3\n    healthcheck: {test: "true", interval: 2s}\n' }, async (dir) => {
     const p = await loadProject({ cwd: dir, env: {} });

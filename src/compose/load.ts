@@ -13,7 +13,7 @@ import { mergeComposeTrees } from './merge.ts';
 import { validateComposeTree } from './validate.ts';
 import { parsePorts } from './ports.ts';
 import { splitShellWords } from './shell-words.ts';
-import type { BuildConfig, DependsOn, NetworkConfig, Project, ServiceConfig, VolumeConfig, VolumeMount } from './model.ts';
+import type { BindRecursive, BuildConfig, DependsOn, NetworkConfig, Project, ServiceConfig, VolumeConfig, VolumeMount } from './model.ts';
 import { applyExtends } from './extends.ts';
 import { applyIncludes } from './include.ts';
 import { checkGrants, parseFileObjects, parseGrants } from './configs-secrets.ts';
@@ -119,7 +119,13 @@ function parseVolumes(list: readonly unknown[], workingDir: string): VolumeMount
       const type = String(v['type'] ?? 'volume') as VolumeMount['type'];
       let source = v['source'] === undefined ? undefined : String(v['source']);
       if (type === 'bind' && source !== undefined) source = resolve(workingDir, expandHome(source));
-      const bind = isMap(v['bind']) && v['bind']['create_host_path'] !== undefined ? { bind: { create_host_path: Boolean(v['bind']['create_host_path']) } } : {};
+      const b = isMap(v['bind']) ? v['bind'] : {};
+      const bindOptions = {
+        ...(b['create_host_path'] !== undefined ? { create_host_path: Boolean(b['create_host_path']) } : {}),
+        // The schema allows only these four words.
+        ...(b['recursive'] !== undefined ? { recursive: String(b['recursive']) as BindRecursive } : {}),
+      };
+      const bind = Object.keys(bindOptions).length > 0 ? { bind: bindOptions } : {};
       return { type, target: String(v['target']), ...(source !== undefined ? { source } : {}), ...(v['read_only'] ? { read_only: true } : {}), ...bind };
     }
     const parts = String(v).split(':');

@@ -3,13 +3,16 @@
 import type { PortConfig } from './ports.ts';
 import type { FileGrant, FileObject } from './configs-secrets.ts';
 
+export type BindRecursive = 'enabled' | 'disabled' | 'writable' | 'readonly';
+
 export interface VolumeMount {
   readonly type: 'bind' | 'volume' | 'tmpfs';
   /** Absolute host path for binds, the volume's key in the file for named volumes. */
   readonly source?: string;
   readonly target: string;
   readonly read_only?: boolean;
-  readonly bind?: { readonly create_host_path?: boolean };
+  /** recursive: a read-only bind's submounts (Docker Engine 25's BindOptions): `enabled` (default), `disabled`, `writable`, `readonly`. */
+  readonly bind?: { readonly create_host_path?: boolean; readonly recursive?: BindRecursive };
 }
 
 export interface DependsOn {

@@ -32,8 +32,10 @@ export interface MountSpec {
   readonly options?: readonly string[];
   /** Bind mounts: `rprivate` (default), `private`, `rshared`, `shared`, `rslave`, `slave`. */
   readonly bindPropagation?: string;
-  /** Bind mounts (docker's BindOptions.ReadOnlyForceRecursive): read-only submounts too (the runtime's `rro`); needs readOnly and rprivate. */
+  /** Bind mounts (docker's BindOptions.ReadOnlyForceRecursive, API 1.44): read-only submounts too (the runtime's `rro`) or the start fails; needs readOnly. */
   readonly readOnlyForceRecursive?: boolean;
+  /** Bind mounts (docker's BindOptions.ReadOnlyNonRecursive, API 1.44): a read-only bind whose submounts stay as they are (plain `ro`). */
+  readonly readOnlyNonRecursive?: boolean;
   /** Volume mounts: do not copy the image's content into an empty volume. */
   readonly noCopy?: boolean;
   readonly volumeLabels?: Readonly<Record<string, string>>;
@@ -67,8 +69,14 @@ export interface MountPoint {
   readonly noCopy?: boolean;
   /** tmpfs mount options (size=…, mode=…). */
   readonly tmpfsOptions?: readonly string[];
-  /** A bind read-only with its submounts (MountSpec.readOnlyForceRecursive). */
+  /** A bind that must be read-only with its submounts (MountSpec.readOnlyForceRecursive, `-v …:rro`): `rro` or the start fails. */
   readonly recursiveReadOnly?: boolean;
+  /**
+   * A read-only bind that is read-only at its top only (ReadOnlyNonRecursive, `-v …:ro-non-recursive`,
+   * or any read-only bind of a container created through API < 1.44). Other read-only binds are
+   * recursively read-only when the runtime and the kernel can (docker 25's default).
+   */
+  readonly readOnlyNonRecursive?: boolean;
   /** Image mounts: the image and the view of it that the container's mount binds. */
   readonly image?: ImageMountSource;
 }
@@ -135,6 +143,8 @@ export interface HostSpec {
   readonly runtime?: string;
   readonly binds: readonly string[];
   readonly mounts: readonly MountSpec[];
+  /** Created through API < 1.44 (docker's DefaultReadOnlyNonRecursive): its read-only binds stay non-recursively read-only. */
+  readonly defaultReadOnlyNonRecursive?: boolean;
   readonly memory: number;
   readonly memoryReservation: number;
   readonly memorySwap: number;

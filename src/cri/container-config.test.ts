@@ -54,7 +54,7 @@ test('a recursive read-only mount becomes an rro bind (ReadOnlyForceRecursive); 
     const rro = join(dir, 'missing', 'rro');
     const { spec } = await containerSpec(sandbox, config({ mounts: [mount(rro, { recursive_read_only: true }), mount(dir, { container_path: '/plain' })] }), 'sha256:x', supported);
     assert.deepEqual(spec.host.mounts, [{ type: 'bind', source: rro, target: '/mnt', readOnly: true, bindPropagation: 'rprivate', readOnlyForceRecursive: true }]);
-    assert.deepEqual(spec.host.binds, [`${dir}:/plain:ro,rprivate`]);
+    assert.deepEqual(spec.host.binds, [`${dir}:/plain:ro-non-recursive,rprivate`]);
     // As containerd: a missing host path is made (the engine's --mount binds would refuse it).
     assert.ok(existsSync(rro));
     // An unset propagation is private.

@@ -135,7 +135,7 @@ export async function containerSpec(sandbox: Sandbox, config: ContainerConfigMsg
     ...podHost(facts),
     ipcMode: facts.hostIpc ? 'host' : `container:${sandbox.container.id}`,
     ...(pidMode === 'NODE' ? { pidMode: 'host' } : pidMode === 'POD' ? { pidMode: `container:${sandbox.container.id}` } : pidMode === 'TARGET' ? { pidMode: `container:${sc?.namespace_options?.target_id ?? ''}` } : {}),
-    binds: config.mounts.filter((m) => !m.recursive_read_only).map((m) => `${m.host_path}:${m.container_path}:${m.readonly ? 'ro' : 'rw'},${propagation[m.propagation] ?? 'rprivate'}`),
+    binds: config.mounts.filter((m) => !m.recursive_read_only).map((m) => `${m.host_path}:${m.container_path}:${m.readonly ? 'ro-non-recursive' : 'rw'},${propagation[m.propagation] ?? 'rprivate'}`),
     mounts: rro.map(recursiveReadOnlyMount),
     devices: config.devices.map((d) => ({ pathOnHost: d.host_path, pathInContainer: d.container_path, cgroupPermissions: d.permissions || 'rwm' })),
     ...resourcesOf(config.linux?.resources),

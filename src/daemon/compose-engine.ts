@@ -74,7 +74,8 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
 
     const { volumeStore, network } = options;
     const imageMounts = new ImageMounts({ images: imageStore, snapshotter, log: log.with({ module: 'volumes' }) });
-    const mounts = new ContainerMounts({ store: volumeStore, images: imageMounts, log: log.with({ module: 'volumes' }) });
+    // `system` (below) asks the default runtime for its features once; binds ask at a start, after this function returned.
+    const mounts = new ContainerMounts({ store: volumeStore, images: imageMounts, log: log.with({ module: 'volumes' }), features: (): Promise<{ readonly recursiveReadOnlyMounts: boolean }> => system.runtimeFeatures() });
     const events = new EventBus();
     const records = new ContainerRegistry({ meta, log: log.with({ module: 'containers' }) });
     const inspectRecord = async (idOrName: string) => records.find(idOrName);

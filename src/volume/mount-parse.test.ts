@@ -71,13 +71,37 @@ test('parseVolumesFrom() splits the container and the mode', () => {
   assert.throws(() => parseVolumesFrom('web:bad'), /invalid mode: bad$/);
 });
 
-test('parseMountSpec(): a bind with ReadOnlyForceRecursive is recursively read-only, and needs ReadOnly and rprivate', () => {
+test('parseMountSpec(): BindOptions.ReadOnlyForceRecursive and ReadOnlyNonRecursive are carried to the mount point (dockerd checks them at start, whatever the propagation)', () => {
   const base = { type: 'bind' as const, source: '/src', target: '/dst', readOnly: true };
   assert.equal(parseMountSpec({ ...base, readOnlyForceRecursive: true }).recursiveReadOnly, true);
   assert.equal(parseMountSpec({ ...base, readOnlyForceRecursive: true, bindPropagation: 'rprivate' }).rw, false);
+  assert.equal(parseMountSpec({ ...base, readOnlyForceRecursive: true, bindPropagation: 'rslave' }).propagation, 'rslave');
+  assert.equal(parseMountSpec({ ...base, readOnlyNonRecursive: true }).readOnlyNonRecursive, true);
   assert.equal(parseMountSpec(base).recursiveReadOnly, undefined);
-  assert.throws(() => parseMountSpec({ ...base, readOnly: false, readOnlyForceRecursive: true }), /invalid mount config for type "bind": option ReadOnlyForceRecursive requires ReadOnly/);
-  assert.throws(() => parseMountSpec({ ...base, readOnlyForceRecursive: true, bindPropagation: 'rslave' }), /option ReadOnlyForceRecursive requires propagation to be rprivate/);
+  assert.equal(parseMountSpec(base).readOnlyNonRecursive, undefined);
+  // A writable one passes create; its start is refused (readOnlyOption).
+  assert.equal(parseMountSpec({ ...base, readOnly: false, readOnlyForceRecursive: true }).rw, true);
+});
+
+test('parseBind(): the API 1.44 mode words ro-non-recursive, ro-force-recursive and rro make read-only binds; on a volume they are refused', () => {
+  const ro = parseBind('/a:/b:ro');
+  assert.equal(ro.rw, false);
+  assert.equal(ro.recursiveReadOnly, undefined);
+  assert.equal(ro.readOnlyNonRecursive, undefined);
+  const non = parseBind('/a:/b:ro-non-recursive');
+  assert.deepEqual([non.rw, non.readOnlyNonRecursive, non.recursiveReadOnly, non.mode], [false, true, undefined, 'ro-non-recursive']);
+  const force = parseBind('/a:/b:ro-force-recursive,rprivate');
+  assert.deepEqual([force.rw, force.recursiveReadOnly, force.readOnlyNonRecursive, force.propagation], [false, true, undefined, 'rprivate']);
+  const rro = parseBind('/a:/b:rro,Z');
+  assert.deepEqual([rro.rw, rro.recursiveReadOnly], [false, true]);
+  // One rw word at most, as dockerd counts them.
+  assert.throws(() => parseBind('/a:/b:ro,rro'), /^BerthError: invalid mode: ro,rro$/);
+  assert.throws(() => parseBind('/a:/b:ro-other'), /^BerthError: invalid mode: ro-other$/);
+  assert.throws(() => parseBind('vol:/b:rro'), /^BerthError: mount mode "rro" requires a bind mount: invalid volume specification: 'vol:\/b:rro'$/);
+  assert.throws(() => parseBind('vol:/b:ro-non-recursive,nocopy'), /^BerthError: mount mode "ro-non-recursive,nocopy" requires a bind mount: invalid volume specification: 'vol:\/b:ro-non-recursive,nocopy'$/);
+  // `/dst:rro` alone is a destination with a mode: refused as any.
+  assert.throws(() => parseBind('/b:rro'), /invalid volume specification: '\/b:rro'/);
+  assert.throws(() => parseVolumesFrom('web:rro'), /^BerthError: mount mode "rro" is not supported for volumes-from mounts: invalid mode: rro$/);
 });
 
 test('parseMountSpec() reads an image mount as read-only, private, with its subpath', () => {

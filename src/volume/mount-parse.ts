@@ -23,15 +23,20 @@ export interface MountRequest {
   readonly volumeDriverOptions?: Readonly<Record<string, string>>;
   /** tmpfs mount options (size=…, mode=…). */
   readonly tmpfsOptions?: readonly string[];
-  /** Bind: read-only with its submounts (`rro`). */
+  /** Bind: read-only with its submounts (`rro`) or the start fails (BindOptions.ReadOnlyForceRecursive, `-v …:rro`). */
   readonly recursiveReadOnly?: boolean;
+  /** Bind: read-only at its top only (BindOptions.ReadOnlyNonRecursive, `-v …:ro-non-recursive`). */
+  readonly readOnlyNonRecursive?: boolean;
   /** image: the directory of the image to mount ('' for its root). */
   readonly imageSubpath?: string;
 }
 
 const propagations = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'] as const;
 const labelModes = ['z', 'Z'];
-const rwModes = ['rw', 'ro'];
+// API 1.44's words: `ro-non-recursive`, `ro-force-recursive` and its short `rro` are read-only modes too.
+const rwModes = ['rw', 'ro', 'ro-non-recursive', 'ro-force-recursive', 'rro'];
+const readOnlyModes = ['ro', 'ro-non-recursive', 'ro-force-recursive', 'rro'];
+const isRecursionMode = (o: string): boolean => o.startsWith('ro-') || o === 'rro';
 const copyModes = ['nocopy'];
 
 /** docker's ValidMountMode: comma-separated, at most one of each kind. */
@@ -97,7 +102,9 @@ export function parseBind(raw: string): MountRequest {
   const type = posix.isAbsolute(source) ? 'bind' : 'volume';
   const problem = destinationProblem(type, destination);
   if (problem) throw invalidArgument(`${invalidSpec(raw)}: ${problem}`);
-  const rw = !opts.includes('ro');
+  const rw = !opts.some((o) => readOnlyModes.includes(o));
+  // dockerd's text names the whole mode, not the word.
+  if (type !== 'bind' && opts.some(isRecursionMode)) throw invalidArgument(`mount mode "${mode}" requires a bind mount: ${invalidSpec(raw)}`);
   const propagation = opts.find((o) => (propagations as readonly string[]).includes(o));
   if (type === 'volume' && propagation) throw invalidArgument(`${invalidSpec(raw)}: ${mountConfigError('volume', 'field BindOptions must not be specified')}`);
   if (type === 'bind' && opts.includes('nocopy')) throw invalidArgument(`${invalidSpec(raw)}: ${mountConfigError('bind', 'field VolumeOptions must not be specified')}`);
@@ -111,6 +118,8 @@ export function parseBind(raw: string): MountRequest {
     propagation: type === 'bind' ? (propagation ?? 'rprivate') : '',
     noCopy: opts.includes('nocopy'),
     createHostPath: true,
+    ...(opts.includes('ro-non-recursive') ? { readOnlyNonRecursive: true } : {}),
+    ...(opts.includes('ro-force-recursive') || opts.includes('rro') ? { recursiveReadOnly: true } : {}),
   };
 }
 
@@ -129,11 +138,20 @@ export function parseMountSpec(m: MountSpec): MountRequest {
     if (m.tmpfsSize !== undefined || m.tmpfsMode !== undefined) throw invalidArgument(mountConfigError('bind', 'field TmpfsOptions must not be specified'));
     const propagation = m.bindPropagation || 'rprivate';
     if (!(propagations as readonly string[]).includes(propagation)) throw invalidArgument(mountConfigError('bind', `invalid propagation mode: ${propagation}`));
-    if (m.readOnlyForceRecursive) {
-      if (!m.readOnly) throw invalidArgument(mountConfigError('bind', 'option ReadOnlyForceRecursive requires ReadOnly'));
-      if (propagation !== 'rprivate') throw invalidArgument(mountConfigError('bind', 'option ReadOnlyForceRecursive requires propagation to be rprivate'));
-    }
-    return { type: 'bind', source: cleanPath(m.source), destination, mode: '', rw: !m.readOnly, propagation, noCopy: false, createHostPath: false, ...(m.readOnlyForceRecursive ? { recursiveReadOnly: true } : {}) };
+    // A writable bind with ReadOnlyNonRecursive/ReadOnlyForceRecursive, or both of them, is refused at
+    // start (ContainerMounts.ociMounts), as dockerd refuses it; dockerd checks no propagation for them either.
+    return {
+      type: 'bind',
+      source: cleanPath(m.source),
+      destination,
+      mode: '',
+      rw: !m.readOnly,
+      propagation,
+      noCopy: false,
+      createHostPath: false,
+      ...(m.readOnlyForceRecursive ? { recursiveReadOnly: true } : {}),
+      ...(m.readOnlyNonRecursive ? { readOnlyNonRecursive: true } : {}),
+    };
   }
   if (m.type === 'volume') {
     if (m.bindPropagation) throw invalidArgument(mountConfigError('volume', 'field BindOptions must not be specified'));
@@ -185,6 +203,7 @@ export function parseVolumesFrom(spec: string): { container: string; mode: '' | 
   if (i < 0) return { container: spec, mode: '' };
   const mode = spec.slice(i + 1);
   if (!validMountMode(mode)) throw invalidArgument(`invalid mode: ${mode}`);
+  if (isRecursionMode(mode)) throw invalidArgument(`mount mode "${mode}" is not supported for volumes-from mounts: invalid mode: ${mode}`);
   const container = spec.slice(0, i);
   if (container === '') throw invalidArgument(`malformed volumes-from specification: ${spec}`);
   return { container, mode: mode.split(',').includes('ro') ? 'ro' : mode.split(',').includes('rw') ? 'rw' : '' };

@@ -1,6 +1,7 @@
 // Compatibility: what the docker v28 CLI and the berth CLI send for `create`
 // with the network flags (repeated --network/--net, the csv form, the
-// single-network flags, --link), and what they print when they refuse them.
+// single-network flags, --link) and the bind mount flags (`-v` modes,
+// `--mount` bind-recursive), and what they print when they refuse them.
 // Both CLIs talk to a recording socket that answers like an engine at API
 // 1.47 and keeps each create body; the network parts of the two bodies (and
 // the exit codes and messages, "berth" read as "docker") must be equal.
@@ -64,13 +65,29 @@ function networkPart(body: unknown): unknown {
   return { NetworkMode: b.HostConfig?.NetworkMode, Links: b.HostConfig?.Links ?? null, Endpoints: endpoints };
 }
 
-async function create(cli: string, args: readonly string[]): Promise<{ code: number; stderr: string; network?: unknown }> {
+/** A value with its zero values (null, '', false, 0, [], {}) dropped, as Go's omitempty would. */
+function nonZero(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length === 0 ? undefined : v.map(nonZero);
+  if (typeof v === 'object' && v !== null) {
+    const kept = Object.entries(v).map(([k, x]) => [k, nonZero(x)] as const).filter(([, x]) => x !== undefined);
+    return kept.length === 0 ? undefined : Object.fromEntries(kept);
+  }
+  return v === null || v === '' || v === false || v === 0 ? undefined : v;
+}
+
+/** The mount parts of a create body (Binds, sorted: the docker CLI sends them in its map's random order, and Mounts), zero values dropped. */
+function mountPart(body: unknown): unknown {
+  const h = (body as { HostConfig?: { Binds?: string[] | null; Mounts?: unknown } }).HostConfig;
+  return { Binds: nonZero(h?.Binds ? [...h.Binds].sort() : null) ?? null, Mounts: nonZero(h?.Mounts) ?? null };
+}
+
+async function create(cli: string, args: readonly string[]): Promise<{ code: number; stderr: string; network?: unknown; mounts?: unknown }> {
   bodies = [];
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'config'), BERTH_NO_AUTOSTART: '1' };
   delete env['DOCKER_API_VERSION'];
   const r = await run(cli, ['create', ...args, 'busybox'], { env });
   const sent = bodies[0];
-  return { code: r.code, stderr: r.stderr.replaceAll('berth', 'docker'), ...(sent !== undefined ? { network: networkPart(sent) } : {}) };
+  return { code: r.code, stderr: r.stderr.replaceAll('berth', 'docker').replace(/^time="[^"]+"/gm, 'time="(when)"'), ...(sent !== undefined ? { network: networkPart(sent), mounts: mountPart(sent) } : {}) };
 }
 
 const cases: readonly (readonly string[])[] = [
@@ -108,6 +125,23 @@ const cases: readonly (readonly string[])[] = [
   ['--network', 'name=n1,driver-opt=x'],
   ['--network', 'name=n1,alias=a"b'],
   ['--network', 'name=n1,"alias=x"y'],
+  // bind mounts: -v modes go to the engine as they are; --mount bind-recursive (API 1.44)
+  ['-v', '/tmp:/a:ro', '-v', '/tmp:/b:rro', '-v', '/tmp:/c:ro-non-recursive', '-v', '/tmp:/d:ro-force-recursive,rprivate'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,readonly,bind-recursive=writable'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,readonly,bind-recursive=readonly,bind-propagation=rprivate'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-recursive=enabled'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-recursive=disabled'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,ro=true,bind-recursive=writable,bind-propagation=rslave'],
+  // refused
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-recursive=writable'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-recursive=readonly,bind-propagation=rprivate'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,readonly,bind-recursive=readonly'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,readonly,bind-recursive=readonly,bind-propagation=rshared'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-recursive=true'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-recursive=yes'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-nonrecursive'],
+  ['--mount', 'type=bind,src=/tmp,dst=/m,bind-nonrecursive=true'],
+  ['--mount', 'type=volume,dst=/m,bind-recursive=writable'],
 ];
 
 for (const args of cases) {

@@ -6,6 +6,7 @@ import type { WaitCondition } from '../../engine/index.ts';
 import type { LogLine } from '../../core/types.ts';
 import { inspectJson, listJson } from '../container-json.ts';
 import { readCreateBody, specFromCreateBody } from '../container-spec.ts';
+import { gateBindRecursion } from '../bind-recursion.ts';
 import { checkEndpointCount } from '../endpoints-spec.ts';
 import { boolQuery, filtersQuery, intQuery, sendEmpty, sendJson, timestampQuery } from '../http-util.ts';
 import { frame } from '../mux.ts';
@@ -44,7 +45,7 @@ async function pumpLines(lines: AsyncIterable<LogLine>, out: Writable, options: 
 export function addContainerRoutes(router: Router): void {
   router.add('POST', '/containers/create', async ({ req, res, query, engine, version }) => {
     const body = await readCreateBody(req);
-    const spec = specFromCreateBody(body);
+    const spec = gateBindRecursion(specFromCreateBody(body), version);
     checkEndpointCount(body, version);
     const name = query.get('name');
     const created = await engine.containers.create(spec, name ? { name } : {});

@@ -20,6 +20,26 @@ export interface ContainerMountsDeps {
   readonly log: Logger;
   /** Image mounts; absent: a container asking for one is refused. */
   readonly images?: ImageMounts;
+  /** Whether the runtime and the kernel make recursive read-only binds (`rro`); absent: they are not assumed to. */
+  readonly features?: () => Promise<{ readonly recursiveReadOnlyMounts: boolean }>;
+}
+
+/**
+ * The read-only option of a bind at start, as dockerd (25+) decides it:
+ * recursively read-only (`rro`) when the runtime and kernel can, unless
+ * ReadOnlyNonRecursive; ReadOnlyForceRecursive makes `rro` a must.
+ */
+export function readOnlyOption(mp: Pick<MountPoint, 'rw' | 'recursiveReadOnly' | 'readOnlyNonRecursive'>, rroSupported: boolean): 'rw' | 'ro' | 'rro' {
+  if (mp.rw) {
+    if (mp.readOnlyNonRecursive) throw invalidArgument('mount options conflict: !ReadOnly && BindOptions.ReadOnlyNonRecursive');
+    if (mp.recursiveReadOnly) throw invalidArgument('mount options conflict: !ReadOnly && BindOptions.ReadOnlyForceRecursive');
+    return 'rw';
+  }
+  if (mp.readOnlyNonRecursive && mp.recursiveReadOnly) throw invalidArgument('mount options conflict: ReadOnlyNonRecursive && BindOptions.ReadOnlyForceRecursive');
+  if (mp.readOnlyNonRecursive) return 'ro';
+  if (rroSupported) return 'rro';
+  if (mp.recursiveReadOnly) throw invalidArgument('rro is not supported by the runtime or the kernel (needs runc >= 1.1 or crun >= 1.4, and kernel >= 5.12)');
+  return 'ro';
 }
 
 function clean(p: string): string {
@@ -51,14 +71,16 @@ export class ContainerMounts {
     }
     const requests: MountRequest[] = [];
     const seen = new Set<string>();
+    // Through API < 1.44 every read-only bind stays non-recursively read-only (dockerd's DefaultReadOnlyNonRecursive).
+    const oldClient = (r: MountRequest): MountRequest => (spec.host.defaultReadOnlyNonRecursive && r.type === 'bind' && !r.rw ? { ...r, readOnlyNonRecursive: true } : r);
     for (const raw of spec.host.binds) {
-      const r = parseBind(raw);
+      const r = oldClient(parseBind(raw));
       if (seen.has(r.destination)) throw invalidArgument(`Duplicate mount point: ${r.destination}`);
       seen.add(r.destination);
       requests.push(r);
     }
     for (const m of spec.host.mounts) {
-      const r = parseMountSpec(m);
+      const r = oldClient(parseMountSpec(m));
       if (seen.has(r.destination)) throw invalidArgument(`Duplicate mount point: ${r.destination}`);
       seen.add(r.destination);
       if (r.type === 'bind') {
@@ -89,7 +111,9 @@ export class ContainerMounts {
 
   async #point(r: MountRequest): Promise<MountPoint> {
     const base = { destination: r.destination, mode: r.mode, rw: r.rw, propagation: r.propagation, ...(r.noCopy ? { noCopy: true } : {}) };
-    if (r.type === 'bind') return { type: 'bind', source: r.source, ...base, ...(r.recursiveReadOnly ? { recursiveReadOnly: true } : {}) };
+    if (r.type === 'bind') {
+      return { type: 'bind', source: r.source, ...base, ...(r.recursiveReadOnly ? { recursiveReadOnly: true } : {}), ...(r.readOnlyNonRecursive ? { readOnlyNonRecursive: true } : {}) };
+    }
     if (r.type === 'tmpfs') return { type: 'tmpfs', source: '', ...base, tmpfsOptions: r.tmpfsOptions ?? [] };
     if (r.volumeDriver && r.volumeDriver !== 'local') throw invalidArgument(`error looking up volume plugin ${r.volumeDriver}: plugin "${r.volumeDriver}" not found`);
     const name = r.source || randomBytes(32).toString('hex');
@@ -107,9 +131,13 @@ export class ContainerMounts {
   /** The OCI mounts for a start: creates missing bind sources, mounts and fills volumes. */
   async ociMounts(c: Container, rootfs: string): Promise<OciMount[]> {
     const out: OciMount[] = [];
-    for (const mp of c.mountPoints ?? []) {
+    const points = c.mountPoints ?? [];
+    // Asked once per start, and only when a bind is read-only.
+    const rroSupported = points.some((mp) => mp.type !== 'tmpfs' && mp.type !== 'image' && !mp.rw) ? ((await this.#d.features?.())?.recursiveReadOnlyMounts ?? false) : false;
+    for (const mp of points) {
       // `rro` (runc >= 1.1, crun >= 1.4, kernel >= 5.12) makes the submounts read-only too; `ro` only the top one.
-      const rw = mp.rw ? 'rw' : mp.recursiveReadOnly ? 'rro' : 'ro';
+      // Volumes take dockerd's default too (rro when it can): their submounts are rare, but dockerd does the same.
+      const rw = mp.type === 'tmpfs' || mp.type === 'image' ? 'rw' : readOnlyOption(mp, rroSupported);
       if (mp.type === 'tmpfs') {
         out.push({ destination: mp.destination, type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', ...(mp.rw ? [] : ['ro']), ...(mp.tmpfsOptions ?? [])] });
         continue;
