@@ -5,11 +5,12 @@
 // Each pod network is a CNI bridge of its own (a test-made name and /24), torn
 // down with the runtime; stop() checks that no mount or netns of it is left.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mountsUnder, run, unmountUnder, type RunResult } from '../integration/acceptance-support.ts';
-import { startDaemon, type Daemon } from '../integration/harness.ts';
+import { ensureBusybox, startDaemon, type Daemon } from '../integration/harness.ts';
 
 export const criBin = process.env['BERTH_CRI_BIN'] ?? '/opt/berth-test/cri/bin';
 export const crictlBin = join(criBin, 'crictl');
@@ -239,4 +240,37 @@ export async function startContainerd(options: { sandboxImage: string; mirror?: 
     throw err;
   }
   return { name: 'containerd', root, endpoint, net, crictl, pid: child.pid ?? -1, stop };
+}
+
+export type CriBerthd = CriRuntime & { daemon: Daemon };
+
+/**
+ * A private CRI berthd (busybox imported) and a scratch dir under `scratchPrefix` for one test file:
+ * started in its before hook (a missing peer fails the file, never skips it; `prepare` runs next), stopped
+ * and checked for leftovers in its after hook.
+ */
+export function criBerthdForFile(scratchPrefix: string, prepare?: (rt: CriBerthd, work: string) => Promise<void>): { readonly rt: CriBerthd; readonly work: string } {
+  let rt: CriBerthd | undefined;
+  let work = '';
+  before(async () => {
+    const missing = criPeersMissing();
+    if (missing) throw new Error(missing);
+    rt = await startCriBerthd();
+    await ensureBusybox(rt.daemon);
+    work = mkdtempSync(scratchPrefix);
+    await prepare?.(rt, work);
+  });
+  after(async () => {
+    await rt?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return {
+    get rt(): CriBerthd {
+      if (!rt) throw new Error('the CRI berthd of this file did not start');
+      return rt;
+    },
+    get work(): string {
+      return work;
+    },
+  };
 }

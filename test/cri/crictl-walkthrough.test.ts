@@ -6,38 +6,22 @@
 // and WebSocket), crictl port-forward over both to the port the other
 // container serves, and after stopp/rmp nothing is left (containers, netns,
 // veth, iptables rules, mounts, cgroups, conmon processes).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processes, run, show } from '../integration/acceptance-support.ts';
-import { ensureBusybox } from '../integration/harness.ts';
 import { freePort } from '../integration/registry-support.ts';
-import { criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { criBerthdForFile } from './cri-support.ts';
 import { httpGet, transports, ttyExec, withPortForward } from './streaming-checks.ts';
 
-let rt: (CriRuntime & { daemon: import('../integration/harness.ts').Daemon }) | undefined;
-let work = '';
-
-before(async () => {
-  // A missing peer fails the tier (scripts/setup-cri installs them); it never skips it.
-  const missing = criPeersMissing();
-  if (missing) throw new Error(missing);
-  rt = await startCriBerthd();
-  await ensureBusybox(rt.daemon);
-  work = mkdtempSync('/tmp/berth-cri-walk-');
-});
-
-after(async () => {
-  await rt?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const cri = criBerthdForFile('/tmp/berth-cri-walk-');
 
 test('crictl runs a two-container pod from a berth-built image, and stopp/rmp leave nothing behind', async (t) => {
-  const r = rt!;
+  const r = cri.rt;
   const d = r.daemon;
   // An image built with berth build: CRI sees it without a pull.
-  const ctx = join(work, 'ctx');
+  const ctx = join(cri.work, 'ctx');
   await import('node:fs/promises').then((fs) => fs.mkdir(ctx));
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN mkdir /www && echo served-by-berth-build > /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n');
   const built = await d.berth(['build', '-q', '-t', 'walk/web:1', ctx], { timeoutMs: 120_000 });
@@ -46,8 +30,8 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
   assert.match(imgs.stdout, /docker\.io\/walk\/web\s+1\s/, show(imgs));
 
   const hostPort = await freePort();
-  const logDir = join(work, 'logs');
-  writeFileSync(join(work, 'pod.json'), JSON.stringify({
+  const logDir = join(cri.work, 'logs');
+  writeFileSync(join(cri.work, 'pod.json'), JSON.stringify({
     metadata: { name: 'walk', namespace: 'default', uid: 'walk-uid-1', attempt: 0 },
     hostname: 'walkpod',
     log_directory: logDir,
@@ -55,8 +39,8 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
     labels: { app: 'walk' },
     linux: {},
   }));
-  writeFileSync(join(work, 'web.json'), JSON.stringify({ metadata: { name: 'web' }, image: { image: 'walk/web:1' }, log_path: 'web.log', linux: {} }));
-  writeFileSync(join(work, 'cli.json'), JSON.stringify({
+  writeFileSync(join(cri.work, 'web.json'), JSON.stringify({ metadata: { name: 'web' }, image: { image: 'walk/web:1' }, log_path: 'web.log', linux: {} }));
+  writeFileSync(join(cri.work, 'cli.json'), JSON.stringify({
     metadata: { name: 'cli' },
     image: { image: 'busybox' },
     command: ['sh', '-c', 'echo cli started; echo to-stderr >&2; exec sleep 3600'],
@@ -65,11 +49,11 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
     linux: {},
   }));
 
-  const runp = await r.crictl(['runp', join(work, 'pod.json')]);
+  const runp = await r.crictl(['runp', join(cri.work, 'pod.json')]);
   assert.equal(runp.code, 0, show(runp));
   const pod = runp.stdout.trim();
-  const web = (await r.crictl(['create', pod, join(work, 'web.json'), join(work, 'pod.json')])).stdout.trim();
-  const cli = (await r.crictl(['create', pod, join(work, 'cli.json'), join(work, 'pod.json')])).stdout.trim();
+  const web = (await r.crictl(['create', pod, join(cri.work, 'web.json'), join(cri.work, 'pod.json')])).stdout.trim();
+  const cli = (await r.crictl(['create', pod, join(cri.work, 'cli.json'), join(cri.work, 'pod.json')])).stdout.trim();
   assert.match(web, /^[0-9a-f]{64}$/);
   assert.match(cli, /^[0-9a-f]{64}$/);
   for (const id of [web, cli]) {
@@ -117,8 +101,8 @@ test('crictl runs a two-container pod from a berth-built image, and stopp/rmp le
   const echoes: string[] = [];
   for (const transport of transports) {
     const name = `echo-${transport}`;
-    writeFileSync(join(work, `${name}.json`), JSON.stringify({ metadata: { name }, image: { image: 'busybox' }, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'], stdin: true, stdin_once: true, log_path: `${name}.log`, linux: {} }));
-    const echo = (await r.crictl(['create', pod, join(work, `${name}.json`), join(work, 'pod.json')])).stdout.trim();
+    writeFileSync(join(cri.work, `${name}.json`), JSON.stringify({ metadata: { name }, image: { image: 'busybox' }, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'], stdin: true, stdin_once: true, log_path: `${name}.log`, linux: {} }));
+    const echo = (await r.crictl(['create', pod, join(cri.work, `${name}.json`), join(cri.work, 'pod.json')])).stdout.trim();
     echoes.push(echo);
     assert.equal((await r.crictl(['start', echo])).code, 0);
     const attached = await r.crictl(['attach', '-i', '--transport', transport, echo], { input: `via-${transport}\n` });

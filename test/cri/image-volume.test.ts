@@ -7,37 +7,21 @@
 // refusals containerd makes, and nothing left mounted after the container's
 // removal — nor after berthd died between mounting a view and writing the
 // container's record, or in the middle of a removal.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mounts, show } from '../integration/acceptance-support.ts';
 import { ensureBusybox, type Daemon } from '../integration/harness.ts';
-import { criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { criBerthdForFile, startCriBerthd, type CriRuntime } from './cri-support.ts';
 
-type CriBerthd = CriRuntime & { daemon: Daemon };
-
-let rt: CriBerthd | undefined;
-let work = '';
-
-before(async () => {
-  // A missing peer fails the tier (scripts/setup-cri installs them); it never skips it.
-  const missing = criPeersMissing();
-  if (missing) throw new Error(missing);
-  rt = await startCriBerthd();
-  await ensureBusybox(rt.daemon);
-  work = mkdtempSync('/tmp/berth-cri-imgvol-');
+const cri = criBerthdForFile('/tmp/berth-cri-imgvol-', async (rt, work) => {
   // An image of two layers (busybox's and one of its own) with a directory to mount by subpath.
   const ctx = join(work, 'ctx');
   mkdirSync(ctx);
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN mkdir -p /data/sub && echo hello-from-image > /data/greeting && ln -s /data /data/sub/up\n');
   const built = await rt.daemon.berth(['build', '-q', '-t', 'ivol/data:1', ctx], { timeoutMs: 120_000 });
   assert.equal(built.code, 0, show(built));
-});
-
-after(async () => {
-  await rt?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /** The views a berthd has mounted (mount points under its data root's image-views/), with their superblock options. */
@@ -70,12 +54,12 @@ async function runPod(r: CriRuntime, podJson: string): Promise<string> {
 }
 
 test('image volumes are mounted read-only, run their programs, show in ContainerStatus, and go with the container', async () => {
-  const r = rt!;
+  const r = cri.rt;
   const d = r.daemon;
-  const podJson = writePod(work, 'iv');
+  const podJson = writePod(cri.work, 'iv');
   const pod = await runPod(r, podJson);
   const dataId = JSON.parse((await r.crictl(['inspecti', 'ivol/data:1'])).stdout).status.id as string;
-  const ctrJson = writeContainer(work, 'iv', [
+  const ctrJson = writeContainer(cri.work, 'iv', [
     { container_path: '/mnt/bb', image: { image: 'busybox' }, readonly: true },
     { container_path: '/mnt/data', image: { image: dataId }, image_sub_path: 'data/sub/up', readonly: true },
   ]);
@@ -137,8 +121,8 @@ test('image volumes are mounted read-only, run their programs, show in Container
 });
 
 test('an image volume that is writable, names a missing image or a missing subpath is refused, and nothing stays mounted', async () => {
-  const r = rt!;
-  const podJson = writePod(work, 'bad');
+  const r = cri.rt;
+  const podJson = writePod(cri.work, 'bad');
   const pod = await runPod(r, podJson);
   const cases: [string, object, RegExp][] = [
     ['writable', { container_path: '/mnt/v', image: { image: 'busybox' }, readonly: false }, /ImageVolumeMountFailed: readonly must be true while mount image/],
@@ -147,7 +131,7 @@ test('an image volume that is writable, names a missing image or a missing subpa
     ['filesub', { container_path: '/mnt/v', image: { image: 'busybox' }, image_sub_path: 'bin/busybox', readonly: true }, /ImageVolumeMountFailed: image subpath "bin\/busybox" of image "busybox" is not a directory/],
   ];
   for (const [name, mount, text] of cases) {
-    const c = await r.crictl(['create', pod, writeContainer(work, name, [mount]), podJson]);
+    const c = await r.crictl(['create', pod, writeContainer(cri.work, name, [mount]), podJson]);
     assert.notEqual(c.code, 0, `${name}: ${show(c)}`);
     // crictl quotes the error in its log lines.
     assert.match(c.stderr.replaceAll('\\"', '"'), text, name);

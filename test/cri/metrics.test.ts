@@ -4,29 +4,14 @@
 // the container burns CPU, processes after it starts two, its writable
 // layer's bytes after it writes a file, the pod's packets after it pings its
 // gateway. (critest-compare.test.ts runs critest's metrics specs too.)
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { show } from '../integration/acceptance-support.ts';
-import { ensureBusybox } from '../integration/harness.ts';
-import { criPeersMissing, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { criBerthdForFile } from './cri-support.ts';
 
-let rt: (CriRuntime & { daemon: import('../integration/harness.ts').Daemon }) | undefined;
-let work = '';
-
-before(async () => {
-  const missing = criPeersMissing();
-  if (missing) throw new Error(missing);
-  rt = await startCriBerthd();
-  await ensureBusybox(rt.daemon);
-  work = mkdtempSync('/tmp/cri-metrics-it-');
-});
-
-after(async () => {
-  await rt?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const cri = criBerthdForFile('/tmp/berth-cri-metrics-');
 
 interface Metric {
   name: string;
@@ -40,7 +25,7 @@ interface PodMetrics {
 }
 
 async function podMetrics(pod: string): Promise<PodMetrics> {
-  const r = await rt!.crictl(['metricsp', '-o', 'json']);
+  const r = await cri.rt.crictl(['metricsp', '-o', 'json']);
   assert.equal(r.code, 0, show(r));
   const all = (JSON.parse(r.stdout) as { podMetrics?: PodMetrics[] }).podMetrics ?? [];
   const found = all.find((p) => p.podSandboxId === pod);
@@ -56,19 +41,19 @@ function valueOf(metrics: readonly Metric[] | undefined, name: string, extra: re
 }
 
 test('crictl metricsp: metrics fit their descriptors and move with the container', async () => {
-  const r = rt!;
+  const r = cri.rt;
   const descsRun = await r.crictl(['metricdescs', '-o', 'json']);
   assert.equal(descsRun.code, 0, show(descsRun));
   const descs = (JSON.parse(descsRun.stdout) as { descriptors: { name: string; help: string; labelKeys: string[] }[] }).descriptors;
   const keys = new Map(descs.map((d) => [d.name, d.labelKeys]));
   assert.ok(descs.length >= 50, `${descs.length} descriptors`);
 
-  writeFileSync(join(work, 'pod.json'), JSON.stringify({ metadata: { name: 'metrics', namespace: 'mns', uid: 'metrics-uid-1', attempt: 0 }, log_directory: join(work, 'logs'), linux: {} }));
-  writeFileSync(join(work, 'c.json'), JSON.stringify({ metadata: { name: 'burner' }, image: { image: 'busybox' }, command: ['sleep', '3600'], log_path: 'c.log', linux: { resources: { cpu_period: 100000, cpu_shares: 512, memory_limit_in_bytes: 128 * 1024 * 1024 } } }));
-  const runp = await r.crictl(['runp', join(work, 'pod.json')]);
+  writeFileSync(join(cri.work, 'pod.json'), JSON.stringify({ metadata: { name: 'metrics', namespace: 'mns', uid: 'metrics-uid-1', attempt: 0 }, log_directory: join(cri.work, 'logs'), linux: {} }));
+  writeFileSync(join(cri.work, 'c.json'), JSON.stringify({ metadata: { name: 'burner' }, image: { image: 'busybox' }, command: ['sleep', '3600'], log_path: 'c.log', linux: { resources: { cpu_period: 100000, cpu_shares: 512, memory_limit_in_bytes: 128 * 1024 * 1024 } } }));
+  const runp = await r.crictl(['runp', join(cri.work, 'pod.json')]);
   assert.equal(runp.code, 0, show(runp));
   const pod = runp.stdout.trim();
-  const ctr = (await r.crictl(['create', pod, join(work, 'c.json'), join(work, 'pod.json')])).stdout.trim();
+  const ctr = (await r.crictl(['create', pod, join(cri.work, 'c.json'), join(cri.work, 'pod.json')])).stdout.trim();
   assert.equal((await r.crictl(['start', ctr])).code, 0);
 
   const before = await podMetrics(pod);
