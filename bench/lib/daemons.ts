@@ -37,6 +37,14 @@ export interface BerthdOptions {
   extraArgs?: readonly string[];
 }
 
+/** Removes every container of the berthd at `sock` (rm -f), through berth's CLI. */
+function removeAllContainers(sock: string): void {
+  const berth = join(repo, 'bin', 'berth');
+  const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
+  const ids = spawnSync(berth, ['ps', '-aq'], { env, encoding: 'utf8', timeout: 30_000 }).stdout?.split('\n').filter(Boolean) ?? [];
+  if (ids.length > 0) spawnSync(berth, ['rm', '-f', ...ids], { env, stdio: 'ignore', timeout: 120_000 });
+}
+
 /** A private berthd; resolves once it answers /_ping. */
 export async function startBerthd(o: BerthdOptions): Promise<Daemon> {
   mkdirSync(o.dir, { recursive: true });
@@ -48,6 +56,9 @@ export async function startBerthd(o: BerthdOptions): Promise<Daemon> {
     tail = (tail + d.toString()).slice(-2000);
   });
   const stop = async () => {
+    // Its containers keep running when berthd stops (conmon holds them), so whatever a bench or a
+    // suite left goes first: a private daemon's containers never outlive it.
+    if (child.exitCode === null && child.signalCode === null) removeAllContainers(sock);
     await stopChild(child, 15_000);
     // The daemon's default bridge outlives it (as docker0 outlives dockerd).
     spawnSync('ip', ['link', 'del', o.bridge], { stdio: 'ignore' });
