@@ -47,7 +47,7 @@ export function render(r: Results, chartsDir: string, chartsLink: string): Rende
     '',
   );
   const busiest = Math.max(m.loadBefore[0] ?? 0, m.loadAfter[0] ?? 0, ...[r['run-latency'], r['cli-start'], r.many, r.build, r.pull].flatMap((x) => (x ? [x.loadBefore[0] ?? 0, x.loadAfter[0] ?? 0] : [])));
-  if (busiest > m.cores) out.push(`**A busy machine:** the 1-minute load average reached ${busiest} on ${m.cores} cores during these runs (other work shared the machine), so absolute times are inflated and noisy; the ratios, measured interleaved, are the better guide, and the goals ask for a quiet machine.`, '');
+  if (busiest > m.cores) out.push(`**A busy machine:** the 1-minute load average reached ${busiest} on ${m.cores} cores during these runs (it counts the benches' own daemons, pulls and 50-container rounds as well as any other work on the machine), so absolute times are inflated and noisy; the ratios, measured interleaved, are the better guide, and the goals ask for a quiet machine.`, '');
 
   // Goals.
   const gs = goals(r);
