@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { mountsUnder, run, unmountUnder, type RunResult } from '../integration/acceptance-support.ts';
 import { ensureBusybox, startDaemon, type Daemon } from '../integration/harness.ts';
+import { startRegistry, type Registry } from '../integration/registry-support.ts';
 
 export const criBin = process.env['BERTH_CRI_BIN'] ?? '/opt/berth-test/cri/bin';
 export const crictlBin = join(criBin, 'crictl');
@@ -271,6 +272,35 @@ export function criBerthdForFile(scratchPrefix: string, prepare?: (rt: CriBerthd
     },
     get work(): string {
       return work;
+    },
+  };
+}
+
+/**
+ * A local registry (the runtimes' mirror of registry.k8s.io and gcr.io) and a scratch dir under
+ * `scratchPrefix` for one test file that compares berth with containerd: made in its before hook (a missing
+ * peer fails the file, never skips it), removed in its after hook.
+ */
+export function mirrorForFile(scratchPrefix: string): { readonly registry: Registry; readonly dir: string } {
+  let registry: Registry | undefined;
+  let dir = '';
+  before(async () => {
+    const missing = criPeersMissing();
+    if (missing) throw new Error(missing);
+    registry = await startRegistry();
+    dir = mkdtempSync(scratchPrefix);
+  });
+  after(async () => {
+    await registry?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get registry(): Registry {
+      if (!registry) throw new Error('the registry of this file did not start');
+      return registry;
+    },
+    get dir(): string {
+      return dir;
     },
   };
 }

@@ -5,41 +5,27 @@
 // WebSocket, then a port nothing listens on. Every check containerd passes
 // must pass on berth; the outcomes of both are printed (and written to
 // BERTH_CRICTL_COMPARE_REPORT=<file> as JSON when set).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { show } from '../integration/acceptance-support.ts';
 import { ensureBusybox } from '../integration/harness.ts';
-import { startRegistry, type Registry } from '../integration/registry-support.ts';
-import { criPeersMissing, startContainerd, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { mirrorForFile, startContainerd, startCriBerthd, type CriRuntime } from './cri-support.ts';
 import { httpGet, transports, ttyExec, withPortForward } from './streaming-checks.ts';
 
 /** Through the runtimes' mirror of registry.k8s.io (these machines reach no public registry). */
 const image = 'registry.k8s.io/e2e-test-images/busybox:1.29-2';
 const ttyRuns = 5;
 
-let registry: Registry | undefined;
-let dir = '';
-
-before(async () => {
-  const missing = criPeersMissing();
-  if (missing) throw new Error(missing);
-  registry = await startRegistry();
-  dir = mkdtempSync('/tmp/berth-crictl-compare-');
-});
-
-after(async () => {
-  await registry?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const mirror = mirrorForFile('/tmp/berth-crictl-compare-');
 
 type Outcomes = Record<string, string>;
 
 /** The scenario on one runtime: each check's outcome, 'ok' or why not. */
 async function scenario(rt: CriRuntime): Promise<Outcomes> {
   const out: Outcomes = {};
-  const work = mkdtempSync(join(dir, `${rt.name}-`));
+  const work = mkdtempSync(join(mirror.dir, `${rt.name}-`));
   const pull = await rt.crictl(['pull', image]);
   assert.equal(pull.code, 0, `${rt.name}: ${show(pull)}`);
   writeFileSync(join(work, 'pod.json'), JSON.stringify({ metadata: { name: 'cmp', namespace: 'default', uid: `cmp-${rt.name}`, attempt: 0 }, log_directory: join(work, 'logs'), linux: {} }));
@@ -87,22 +73,22 @@ async function scenario(rt: CriRuntime): Promise<Outcomes> {
 }
 
 test('crictl exec, exec -it and port-forward: every check containerd passes passes on berth', { timeout: 20 * 60_000 }, async () => {
-  const berth = await startCriBerthd({ mirror: registry!.host });
+  const berth = await startCriBerthd({ mirror: mirror.registry.host });
   try {
     // containerd's sandbox image is berth's pause image (made by the CRI's first pod), and both pull busybox from the mirror.
-    writeFileSync(join(dir, 'warm.json'), JSON.stringify({ metadata: { name: 'warm', namespace: 'default', uid: 'warm', attempt: 0 }, linux: {} }));
-    const warm = await berth.crictl(['runp', join(dir, 'warm.json')]);
+    writeFileSync(join(mirror.dir, 'warm.json'), JSON.stringify({ metadata: { name: 'warm', namespace: 'default', uid: 'warm', attempt: 0 }, linux: {} }));
+    const warm = await berth.crictl(['runp', join(mirror.dir, 'warm.json')]);
     assert.equal(warm.code, 0, warm.stderr);
     await berth.crictl(['rmp', '-f', warm.stdout.trim()]);
     await ensureBusybox(berth.daemon);
-    const sandboxImage = `${registry!.host}/berth/pause:1`;
-    for (const [local, remote] of [['berth.local/pause:1', sandboxImage], ['busybox:latest', `${registry!.host}/e2e-test-images/busybox:1.29-2`]] as const) {
+    const sandboxImage = `${mirror.registry.host}/berth/pause:1`;
+    for (const [local, remote] of [['berth.local/pause:1', sandboxImage], ['busybox:latest', `${mirror.registry.host}/e2e-test-images/busybox:1.29-2`]] as const) {
       for (const args of [['tag', local, remote], ['push', remote], ['rmi', remote]]) {
         const r = await berth.daemon.berth(args, { timeoutMs: 120_000 });
         assert.equal(r.code, 0, `berth ${args.join(' ')}: ${show(r)}`);
       }
     }
-    const containerd = await startContainerd({ sandboxImage, mirror: registry!.host });
+    const containerd = await startContainerd({ sandboxImage, mirror: mirror.registry.host });
     let oracle: Outcomes;
     try {
       oracle = await scenario(containerd);

@@ -7,13 +7,12 @@
 // so that the run stays within CI's budget.
 // BERTH_CRITEST_REPORT=<file> writes the full comparison there as JSON;
 // BERTH_CRITEST_FOCUS=<regexp> runs only the specs it matches (-ginkgo.focus), on both runtimes.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../integration/acceptance-support.ts';
-import { startRegistry, type Registry } from '../integration/registry-support.ts';
-import { critestBin, criPeersMissing, startContainerd, startCriBerthd, type CriRuntime } from './cri-support.ts';
+import { critestBin, mirrorForFile, startContainerd, startCriBerthd, type CriRuntime } from './cri-support.ts';
 import { pushCritestImages } from './critest-images.ts';
 
 /** Specs skipped on both runtimes: critest's benchmarks (timings, not conformance). */
@@ -67,49 +66,35 @@ async function critest(rt: CriRuntime, dir: string, only?: readonly string[]): P
   }
 }
 
-let registry: Registry | undefined;
-let dir = '';
-
-before(async () => {
-  // A missing peer fails the tier (scripts/setup-cri installs them); it never skips it.
-  const missing = criPeersMissing();
-  if (missing) throw new Error(missing);
-  registry = await startRegistry();
-  dir = mkdtempSync('/tmp/berth-critest-');
-});
-
-after(async () => {
-  await registry?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const mirror = mirrorForFile('/tmp/berth-critest-');
 
 test('critest: every spec containerd passes passes on berth', { timeout: 60 * 60_000 }, async () => {
-  const berth = await startCriBerthd({ mirror: registry!.host });
+  const berth = await startCriBerthd({ mirror: mirror.registry.host });
   try {
     // The pause image exists once the CRI ran a pod; then every critest image goes to the registry.
-    writeFileSync(join(dir, 'pod.json'), JSON.stringify({ metadata: { name: 'warm', namespace: 'default', uid: 'warm', attempt: 0 }, linux: {} }));
-    const warm = await berth.crictl(['runp', join(dir, 'pod.json')]);
+    writeFileSync(join(mirror.dir, 'pod.json'), JSON.stringify({ metadata: { name: 'warm', namespace: 'default', uid: 'warm', attempt: 0 }, linux: {} }));
+    const warm = await berth.crictl(['runp', join(mirror.dir, 'pod.json')]);
     assert.equal(warm.code, 0, warm.stderr);
     await berth.crictl(['rmp', '-f', warm.stdout.trim()]);
-    const pushed = await pushCritestImages(berth.daemon, registry!.host);
+    const pushed = await pushCritestImages(berth.daemon, mirror.registry.host);
     process.stderr.write(`critest images built and pushed in ${pushed.seconds.toFixed(1)} s\n`);
 
     // The oracle first, so that berth's run can retry, once, what it failed and containerd passed.
-    const containerd = await startContainerd({ sandboxImage: pushed.sandboxImage, mirror: registry!.host });
+    const containerd = await startContainerd({ sandboxImage: pushed.sandboxImage, mirror: mirror.registry.host });
     let ctrRun: Awaited<ReturnType<typeof critest>>;
     try {
-      ctrRun = await critest(containerd, dir);
+      ctrRun = await critest(containerd, mirror.dir);
     } finally {
       await containerd.stop();
     }
-    const berthRun = await critest(berth, dir);
+    const berthRun = await critest(berth, mirror.dir);
 
     const names = [...new Set([...ctrRun.results.keys(), ...berthRun.results.keys()])].sort();
     const rows = names.map((name) => ({ name, containerd: ctrRun.results.get(name)?.state ?? 'absent', berth: berthRun.results.get(name)?.state ?? 'absent', berthFailure: berthRun.results.get(name)?.message ?? '', containerdFailure: ctrRun.results.get(name)?.message ?? '', berthRetry: '' }));
     // On a loaded machine a spec can time out on one runtime only: a second try of berth's misses tells a flake from a gap.
     const missed = rows.filter((r) => r.containerd === 'passed' && r.berth !== 'passed');
     if (missed.length > 0) {
-      const retry = await critest(berth, dir, missed.map((r) => r.name));
+      const retry = await critest(berth, mirror.dir, missed.map((r) => r.name));
       for (const r of missed) r.berthRetry = retry.results.get(r.name)?.state ?? 'absent';
     }
     const count = (who: 'berth' | 'containerd', state: string) => rows.filter((r) => r[who] === state).length;
