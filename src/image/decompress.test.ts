@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decompress, detectCompression, gunzipTool, type Compression } from './decompress.ts';
 import { isInvalidArgument } from '../core/errors.ts';
+import { withEnv } from './env-fixture.ts';
 
 const plain = Buffer.from('plain tar bytes '.repeat(5000));
 
@@ -63,18 +64,6 @@ test('decompress() rejects corrupt compressed data', async () => {
 test('decompress() of an empty stream yields nothing', async () => {
   assert.equal((await collect(decompress(Readable.from([])))).length, 0);
 });
-
-/** Runs `fn` with the environment variables changed as given (undefined removes one), then restores them. */
-async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  for (const [k, v] of Object.entries(vars)) set(k, v);
-  try {
-    await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) set(k, v);
-  }
-}
 
 /** A directory holding executable scripts by name, for a PATH of fake tools. */
 async function toolDir(scripts: Record<string, string>): Promise<{ dir: string; remove(): Promise<void> }> {

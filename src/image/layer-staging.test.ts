@@ -13,6 +13,7 @@ import { isInvalidArgument } from '../core/errors.ts';
 import { log } from '../lib/logger.ts';
 import { stageLayer } from './layer-staging.ts';
 import { makeTar } from './tar-fixture.ts';
+import { withEnv } from './env-fixture.ts';
 
 async function withPlaces(fn: (p: { tmpDir: string; snapshotsDir: string; log: typeof log }) => Promise<void>): Promise<void> {
   const base = await mkdtemp(join(tmpdir(), 'berth-stage-'));
@@ -76,18 +77,6 @@ test('stageLayer() refuses a blob longer than the manifest says, and a tar whose
     assert.ok(!existsSync(join(places.snapshotsDir, 'fs')));
   });
 });
-
-/** Runs `fn` with the environment variables changed as given (undefined removes one), then restores them. */
-async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const set = (k: string, v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
-  for (const [k, v] of Object.entries(vars)) set(k, v);
-  try {
-    await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) set(k, v);
-  }
-}
 
 const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 

@@ -9,9 +9,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Command } from 'commander';
 import { berthBin, run, type RunResult } from '../integration/acceptance-support.ts';
 import { buildProgram } from '../../src/cli/main.ts';
+import { commandPaths } from './command-paths.ts';
 
 const dockerCli = '/usr/local/bin/docker';
 let config = '';
@@ -43,20 +43,6 @@ async function both(args: readonly string[], apiVersion?: string): Promise<{ doc
   const fix = (t: string) => t.replaceAll(config, '\0').replaceAll('berth', 'docker').replaceAll('\0', config);
   const docker = { ...d, stderr: d.stderr.replace(legacyBuilderNotice, '') };
   return { docker, berth: { code: b.code, stdout: fix(b.stdout), stderr: fix(b.stderr) } };
-}
-
-/** Every berth command path ("run", "container ls", "volume"), compose (its own help) left out. */
-function commandPaths(): string[][] {
-  const out: string[][] = [];
-  const walk = (cmd: Command, path: string[]) => {
-    for (const c of cmd.commands) {
-      if (c.name() === 'compose') continue;
-      out.push([...path, c.name()]);
-      walk(c, [...path, c.name()]);
-    }
-  };
-  walk(buildProgram(), []);
-  return out;
 }
 
 const program = buildProgram();

@@ -18,8 +18,7 @@ import { berthBin, run, sh, q, startPrivateDockerd, type PrivateDockerd, type Ru
 import { ensureBusybox, startDaemon, type Daemon } from '../integration/harness.ts';
 import { mask } from '../clients/mask.ts';
 import { archiveImages } from './archive-images.ts';
-import type { Command } from 'commander';
-import { buildProgram } from '../../src/cli/main.ts';
+import { commandPaths } from './command-paths.ts';
 
 const dockerCli = '/usr/local/bin/docker';
 /** Both engines are driven at the oracle's newest API version, so that both CLIs speak the same one. */
@@ -229,19 +228,6 @@ async function archiveOf(cli: string, socket: string, args: readonly string[]): 
   return readFile(file);
 }
 
-/** Every berth command path, compose (its own help) left out. */
-function commandPaths(): string[][] {
-  const out: string[][] = [];
-  const walk = (cmd: Command, path: string[]) => {
-    for (const c of cmd.commands) {
-      if (c.name() === 'compose') continue;
-      out.push([...path, c.name()]);
-      walk(c, [...path, c.name()]);
-    }
-  };
-  walk(buildProgram(), []);
-  return out;
-}
 
 test("--help shows what the daemon can serve, as docker's does after asking it (every command)", opts, async () => {
   // docker has `images --tree` (API 1.47): hidden by both at 1.41.
