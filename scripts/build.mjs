@@ -37,12 +37,15 @@ const composeOutsideTheCli = {
 // (~30 ms); see bench/RESULTS.md. It carries compose too (lazily evaluated). Identifiers are not
 // minified, so error names and texts stay as they are. Where Bun is missing or fails (a platform
 // without a Bun build), dist/berth is a symlink to berth.cjs and the CLI runs on Node as before.
+// A compiled Bun program by default loads .env files and bunfig.toml from the working directory
+// (a .env's DOCKER_HOST would redirect berth; the docker CLI reads neither), and looking for them
+// lists every directory from / down to the working directory on each start: both are off.
 async function compileCli() {
   const bun = new URL('../node_modules/.bin/bun', import.meta.url).pathname;
   await rm('dist/berth', { force: true });
   if (existsSync(bun)) {
     try {
-      await promisify(execFile)(bun, ['build', '--compile', '--bytecode', '--minify-syntax', '--minify-whitespace', '--outfile', 'dist/berth', 'src/cli/main.ts']);
+      await promisify(execFile)(bun, ['build', '--compile', '--bytecode', '--minify-syntax', '--minify-whitespace', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--outfile', 'dist/berth', 'src/cli/main.ts']);
       return;
     } catch (err) {
       console.warn(`build: bun build --compile failed, dist/berth runs berth.cjs on Node instead: ${String(err.stderr || err.message).trim().split('\n').slice(-3).join(' / ')}`);
