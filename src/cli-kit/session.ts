@@ -1,11 +1,12 @@
 // cli-kit: what every berth and compose command shares — the connected client (starting berthd when
 // berth is root and nothing answers on berth's default socket), docker's error
-// wording and exit codes, and writing to stdout/stderr.
+// wording and exit codes (writing to stdout/stderr is stdio.ts).
 import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EngineClient, isConnectError } from '../client/index.ts';
 import { isBerthError } from '../core/errors.ts';
 import { berthdEnv, berthdNodeFlags } from '../lib/node-flags.ts';
+import { err } from './stdio.ts';
 
 export const programName = 'berth';
 
@@ -76,7 +77,7 @@ async function startDaemon(client: EngineClient): Promise<boolean> {
   // berthd runs on Node: the compiled CLI's own executable is Bun's runtime, so Node is found on PATH.
   const child = spawn(compiled ? 'node' : process.execPath, [...berthdNodeFlags, script], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...berthdEnv } });
   child.unref();
-  process.stderr.write(`${programName}: started berthd (pid ${child.pid})\n`);
+  err(`${programName}: started berthd (pid ${child.pid})\n`);
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
@@ -114,36 +115,10 @@ export async function getClient(): Promise<EngineClient> {
   return client;
 }
 
-export function out(text: string): void {
-  process.stdout.write(text);
-}
-
-export function err(text: string): void {
-  process.stderr.write(text);
-}
-
 /** docker's wording for an error from the daemon (or a local failure). */
 export function describeError(e: unknown): string {
   if (isBerthError(e)) return `Error response from daemon: ${e.message}`;
   if (e instanceof ExitError) return e.message;
   if (isConnectError(e)) return `Cannot connect to the Docker daemon. Is the docker daemon running?`;
   return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * Exits with `code` once what was written to stdout and stderr has reached
- * them. `process.exit` right after a write can drop it when stdout is a pipe:
- * the Bun-compiled CLI lost the end of `logs` (2,001 of 3,000 lines, one run
- * in three), and `writableLength` did not show what was pending. A write's
- * callback comes after the writes before it.
- */
-export function exitWhenFlushed(code: number): void {
-  let pending = 2;
-  const done = () => {
-    pending -= 1;
-    if (pending === 0) process.exit(code);
-  };
-  // end(): the stream is finished only once every write before it reached the descriptor.
-  process.stdout.end(done);
-  process.stderr.write('', done);
 }

@@ -3,7 +3,7 @@
 // `berth compose` loads (BERTH_COMPOSE_LIBRARY=1: export composeMain, run
 // nothing), so that berth itself never carries yaml and ajv. Compose reaches
 // the plain berth commands it runs (exec, run, push) through the hook given here.
-import { exitWhenFlushed } from '../cli-kit/index.ts';
+import { err, exitWhenFlushed } from '../cli-kit/index.ts';
 import { composeMain, runCompose } from './compose-entry.ts';
 
 export { composeMain };
@@ -18,7 +18,7 @@ if (process.env['BERTH_COMPOSE_LIBRARY'] !== '1') {
     process.exitCode = code;
     exitWhenFlushed(code);
   }, (e: unknown) => {
-    process.stderr.write(`${String(e)}\n`);
+    err(`${String(e)}\n`);
     process.exit(1);
   });
 }

@@ -6,6 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { useStdioStreams } from '../cli-kit/index.ts';
 
 interface ComposeModule {
   composeMain(argv: readonly string[], name: string, hooks: { runCli: (argv: readonly string[]) => Promise<number> }): Promise<number>;
@@ -59,6 +60,8 @@ export function composeArgv(argv: readonly string[]): string[] | undefined {
 
 /** Runs compose's command line as `name`; runCli runs a plain berth command line for it. */
 export async function runCompose(argv: readonly string[], runCli: (argv: readonly string[]) => Promise<number>, name = 'berth compose'): Promise<number> {
+  // compose writes to the stdout and stderr streams itself: both are flushed before berth exits.
+  useStdioStreams();
   const bundle = bundledCompose();
   if (!bundle) return composeMain(argv, name, { runCli });
   // Tells the bundle it is loaded as a library, not run as berth-compose.

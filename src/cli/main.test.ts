@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
+import { stderrStream } from '../cli-kit/index.ts';
 import { buildProgram, main } from './main.ts';
 
 function parseRun(argv: string[]): Promise<{ image: string; command: string[]; opts: Record<string, unknown> }> {
@@ -37,6 +38,8 @@ test('run accepts combined short flags and -h as the hostname', async () => {
 });
 
 async function capture(argv: string[]): Promise<{ code: number; stderr: string }> {
+  // berth writes text with write(2) until a stream is made; made here, stderr's text goes through it.
+  stderrStream();
   const write = process.stderr.write.bind(process.stderr);
   let stderr = '';
   process.stderr.write = ((s: string) => { stderr += s; return true; }) as typeof process.stderr.write;

@@ -3,7 +3,7 @@
 // then) and usage errors in docker's wording, and is the one place that turns
 // failures into exit codes.
 import { CommanderError, type Command } from 'commander';
-import { ExitError, describeError, exitWhenFlushed, programName } from '../cli-kit/index.ts';
+import { ExitError, describeError, err, exitWhenFlushed, out, programName } from '../cli-kit/index.ts';
 import { actingCommand, failingCommand, takeHelpRequest, type HelpRequest } from './berth-command.ts';
 import { argsError, commandHelp, commandPath, flagErrorText, useLine } from './help-meta.ts';
 import { buildProgram } from './program.ts';
@@ -23,10 +23,10 @@ async function printHelp(request: HelpRequest, argv: readonly string[]): Promise
   if (shorthand) {
     const notice = 'Flag shorthand -h has been deprecated, use --help\n';
     // docker's root command warns on stderr; a sub-command's flag set warns on stdout.
-    if (request.command.parent === null) process.stderr.write(notice);
-    else process.stdout.write(notice);
+    if (request.command.parent === null) err(notice);
+    else out(notice);
   }
-  (request.error ? process.stderr : process.stdout).write(text);
+  (request.error ? err : out)(text);
   return 0;
 }
 
@@ -40,7 +40,7 @@ async function helpTopic(program: Command, words: readonly string[]): Promise<nu
     cmd = next;
   }
   if (i < words.length) {
-    process.stderr.write(`unknown help topic: ${words.slice(i).join(' ')}\n`);
+    err(`unknown help topic: ${words.slice(i).join(' ')}\n`);
     return 1;
   }
   // compose prints its own help, as docker's plugin does
@@ -86,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The version needs no command tree: answered before commander's program is built.
   if (argv[0] === '-v' || argv[0] === '--version') {
     const { berthVersion } = await sys();
-    process.stdout.write(`Berth version ${berthVersion}\n`);
+    out(`Berth version ${berthVersion}\n`);
     return 0;
   }
   const program = buildProgram(argv);
@@ -103,7 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (e.code === 'commander.version') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return 0;
       const u = usageError(program, argv, e);
-      process.stderr.write(`${u.text}\n`);
+      err(`${u.text}\n`);
       return u.code;
     }
     if (e instanceof ExitError) {
@@ -111,10 +111,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       // A flag value refused once commander had parsed it is pflag's refusal in docker: with the use line.
       const acting = actingCommand();
       if (e.exitCode === 125 && acting && text.startsWith('invalid argument "') && !text.includes('\n\nUsage:')) text = flagErrorText(acting, text, programName);
-      if (text) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (text) err(text.endsWith('\n') ? text : `${text}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`${describeError(e)}\n`);
+    err(`${describeError(e)}\n`);
     return 1;
   }
 }
@@ -126,7 +126,7 @@ if (isEntry) {
     // Streams may still hold the process open (stdin); leave once output is flushed.
     exitWhenFlushed(code);
   }, (e: unknown) => {
-    process.stderr.write(`${describeError(e)}\n`);
+    err(`${describeError(e)}\n`);
     exitWhenFlushed(1);
   });
 }

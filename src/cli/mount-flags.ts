@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { MountBody } from '../client/index.ts';
 import { FlagError } from './flag-error.ts';
-import { parseRamBytes } from '../cli-kit/index.ts';
+import { err, parseRamBytes } from '../cli-kit/index.ts';
 
 export interface MountFlags {
   volume?: string[];
@@ -57,7 +57,7 @@ function warn(msg: string): void {
   const pad = (n: number) => String(Math.trunc(Math.abs(n))).padStart(2, '0');
   const local = new Date(d.getTime() + off * 60_000).toISOString().slice(0, 19);
   const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(off / 60)}:${pad(off % 60)}`;
-  process.stderr.write(`time="${local}${zone}" level=warning msg="${msg}"\n`);
+  err(`time="${local}${zone}" level=warning msg="${msg}"\n`);
 }
 
 function bad(value: string, why: string): FlagError {

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { programName, setGlobalOptions } from '../cli-kit/index.ts';
+import { out, programName, setGlobalOptions } from '../cli-kit/index.ts';
 import { resolveHost } from '../client/index.ts';
 import { BerthCommand, setActingCommand, type Sub } from './berth-command.ts';
 import { argsError, describeCommand, describeFlags, type CommandHelp } from './help-meta.ts';
@@ -145,7 +145,7 @@ export function buildProgram(argv?: readonly string[]): Command {
   }
   const all = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
   for (const cmd of all) {
-    cmd.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined, writeOut: (s) => process.stdout.write(s) });
+    cmd.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined, writeOut: out });
   }
   return program;
 }

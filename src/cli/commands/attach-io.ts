@@ -6,6 +6,7 @@
 import type { HijackedStream } from '../../client/index.ts';
 import { readFrames } from '../../client/index.ts';
 import { DetachScanner, defaultDetachKeys, detachKeyBytes } from '../../lib/detach-keys.ts';
+import { isTerminal, stderrStream, stdoutStream } from '../../cli-kit/index.ts';
 
 export interface StreamIoOptions {
   readonly tty: boolean;
@@ -36,10 +37,10 @@ async function pumpOutput(stream: HijackedStream, tty: boolean): Promise<void> {
     for await (const c of stream.output ?? stream.socket) yield c as Buffer;
   }
   if (tty) {
-    for await (const c of source()) await write(process.stdout, c);
+    for await (const c of source()) await write(stdoutStream(), c);
     return;
   }
-  for await (const f of readFrames(source())) await write(f.stream === 2 ? process.stderr : process.stdout, f.data);
+  for await (const f of readFrames(source())) await write(f.stream === 2 ? stderrStream() : stdoutStream(), f.data);
 }
 
 /**
@@ -108,9 +109,9 @@ export async function streamIo(stream: HijackedStream, options: StreamIoOptions)
  * nothing when stdout is not a terminal. Returns the function that stops it.
  */
 export function monitorTtySize(resize: (size: { height: number; width: number }) => Promise<void>): () => void {
-  if (!process.stdout.isTTY) return () => undefined;
+  if (!isTerminal(1)) return () => undefined;
   const send = () => {
-    const [width, height] = process.stdout.getWindowSize();
+    const [width, height] = stdoutStream().getWindowSize();
     if (width > 0 && height > 0) resize({ height, width }).catch(() => undefined);
   };
   send();

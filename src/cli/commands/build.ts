@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { buildResourceQuery, type BuildResourceFlags } from '../build-flags.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
 import { readJsonMessages } from '../../client/index.ts';
-import { contextTar, extraDockerfileName, ExitError, describeError, err, getClient, out, loadDockerignore, registryConfigHeader } from '../../cli-kit/index.ts';
+import { contextTar, extraDockerfileName, ExitError, describeError, err, getClient, isTerminal, out, loadDockerignore, registryConfigHeader, stdoutStream } from '../../cli-kit/index.ts';
 import { encodeBuildSecrets, encodeBuildSsh } from '../../core/build-secrets.ts';
 import { plainProgress, progressMode, ttyProgress, type ProgressMode } from './build-progress.ts';
 
@@ -135,7 +135,7 @@ async function smallAsBuffer(body: Readable, limit: number): Promise<Buffer | Re
 export async function buildCommand(contextArg: string, opts: BuildCommandOptions): Promise<void> {
   let mode: ProgressMode;
   try {
-    mode = progressMode(opts.progress, !!opts.quiet, process.stdout.isTTY === true);
+    mode = progressMode(opts.progress, !!opts.quiet, isTerminal(1));
   } catch (e) {
     throw new ExitError(1, (e as Error).message);
   }
@@ -234,7 +234,7 @@ export async function buildCommand(contextArg: string, opts: BuildCommandOptions
     throw new ExitError(1, describeError(e));
   }
   const quiet = mode === 'quiet';
-  const view = mode === 'tty' ? ttyProgress(out, () => process.stdout.columns || 80) : plainProgress(out);
+  const view = mode === 'tty' ? ttyProgress(out, () => stdoutStream().columns || 80) : plainProgress(out);
   let id: string | undefined;
   let quietText = '';
   // The step a failure belongs to: the last `Step n/m : …` line (berthd writes it as one message, as dockerd does).

@@ -205,6 +205,6 @@ export async function logsCommand(name: string, opts: LogsOptions): Promise<void
     for await (const c of res) out((c as Buffer).toString('utf8'));
     return;
   }
-  for await (const f of readFrames(res)) (f.stream === 2 ? process.stderr : process.stdout).write(f.data);
+  for await (const f of readFrames(res)) (f.stream === 2 ? err : out)(f.data);
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { ExecCreateBody } from '../../client/index.ts';
 import { parseEnvFile, resolveEnv } from '../run-flags.ts';
-import { ExitError, describeError, getClient, programName } from '../../cli-kit/index.ts';
+import { ExitError, describeError, getClient, isTerminal, programName, stdoutStream } from '../../cli-kit/index.ts';
 import { detachKeysProblem, monitorTtySize, streamIo } from './attach-io.ts';
 
 export interface ExecFlags {
@@ -64,8 +64,8 @@ export async function execCommand(container: string, command: string[], flags: E
     ...(flags.workdir !== undefined ? { WorkingDir: flags.workdir } : {}),
     ...(flags.detachKeys ? { DetachKeys: flags.detachKeys } : {}),
   };
-  if (tty && process.stdout.isTTY) {
-    const [width, height] = process.stdout.getWindowSize();
+  if (tty && isTerminal(1)) {
+    const [width, height] = stdoutStream().getWindowSize();
     if (width > 0 && height > 0) body.ConsoleSize = [height, width];
   }
   const client = await getClient();

@@ -8,7 +8,7 @@ import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { humanSize, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import { humanSize, ExitError, describeError, err, getClient, isTerminal, out, stdoutStream } from '../../cli-kit/index.ts';
 
 interface PathStat {
   name: string;
@@ -63,7 +63,7 @@ export async function cpCommand(src: string, dst: string, o: CpOptions): Promise
 }
 
 function report(o: CpOptions, bytes: number, to: string): void {
-  if (o.quiet || !process.stderr.isTTY) return;
+  if (o.quiet || !isTerminal(2)) return;
   err(`Successfully copied ${humanSize(bytes)} to ${to}\n`);
 }
 
@@ -78,7 +78,7 @@ async function copyFromContainer(container: string, srcPath: string, dstPath: st
   }
   const res = await client.response('GET', path(container), { query: { path: src } });
   if (dstPath === '-') {
-    await pipeline(res.body, process.stdout as Writable);
+    await pipeline(res.body, stdoutStream() as Writable);
     return;
   }
   const st = decodeStat(res.headers['x-docker-container-path-stat']);
@@ -256,14 +256,14 @@ async function extractLocal(input: Readable, dir: string, rename: string | undef
 
 export async function exportCommand(container: string, o: { output?: string }): Promise<void> {
   const client = await getClient();
-  if (o.output === undefined && process.stdout.isTTY) throw new ExitError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+  if (o.output === undefined && isTerminal(1)) throw new ExitError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
   let body: Readable;
   try {
     body = await client.stream('GET', `/containers/${encodeURIComponent(container)}/export`);
   } catch (e) {
     throw new ExitError(1, describeError(e));
   }
-  await pipeline(body, o.output !== undefined ? createWriteStream(o.output) : (process.stdout as Writable));
+  await pipeline(body, o.output !== undefined ? createWriteStream(o.output) : (stdoutStream() as Writable));
 }
 
 export async function diffCommand(container: string): Promise<void> {

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { readJsonMessages } from '../../client/index.ts';
 import type { JsonMessage } from '../../client/index.ts';
-import { FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders, renderList, truncateId, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import { FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders, renderList, truncateId, ExitError, describeError, err, getClient, isTerminal, out, stdoutStream } from '../../cli-kit/index.ts';
 import type { TemplateObject } from '../../cli-kit/index.ts';
 import { parseFilters } from './containers.ts';
 
@@ -122,13 +122,13 @@ export async function loadCommand(opts: { platform?: string; input?: string; qui
 
 export async function saveCommand(names: string[], opts: { platform?: string; output?: string }): Promise<void> {
   if (opts.platform !== undefined) await requireDaemon('--platform', { api: '1.48' });
-  if (opts.output === undefined && process.stdout.isTTY) {
+  if (opts.output === undefined && isTerminal(1)) {
     throw new ExitError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
   }
   const client = await getClient();
   try {
     const res = await client.imageSave(names);
-    await pipeline(res, opts.output !== undefined ? createWriteStream(opts.output) : process.stdout);
+    await pipeline(res, opts.output !== undefined ? createWriteStream(opts.output) : stdoutStream());
   } catch (e) {
     throw new ExitError(1, describeError(e));
   }

@@ -3,7 +3,7 @@
 // (bars on a terminal, plain lines otherwise) and docker's messages.
 import { isBerthError } from '../../core/errors.ts';
 import { familiarName, formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from '../../core/reference.ts';
-import { eraseAuth, getAuth, registryAuthHeader, registryKey, storeAuth, configPath, dockerIoKey, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import { eraseAuth, getAuth, registryAuthHeader, registryKey, storeAuth, configPath, dockerIoKey, ExitError, describeError, err, getClient, out, stderrStream, stdoutStream } from '../../cli-kit/index.ts';
 import { displayJsonMessages, StreamError } from '../progress.ts';
 
 function parseOrExit(name: string): Reference {
@@ -27,7 +27,7 @@ export async function pullImage(name: string, options: { platform?: string; quie
   const query: Record<string, string> = { fromImage: repositoryName(ref), tag: options.allTags ? '' : (ref.digest ?? ref.tag ?? 'latest') };
   if (options.platform) query['platform'] = options.platform;
   const stream = await client.stream('POST', '/images/create', { query, headers: { 'X-Registry-Auth': await authFor(ref) } });
-  const to = options.toStderr ? process.stderr : process.stdout;
+  const to = options.toStderr ? stderrStream() : stdoutStream();
   await displayJsonMessages(stream, to, { tty: to.isTTY === true, quiet: options.quiet ?? false });
   return formatReference(ref);
 }
@@ -63,7 +63,7 @@ export async function pushCommand(name: string, o: { quiet?: boolean; allTags?: 
       query,
       headers: { 'X-Registry-Auth': await authFor(ref) },
     });
-    const aux = await displayJsonMessages(stream, process.stdout, { tty: process.stdout.isTTY === true, quiet: o.quiet ?? false });
+    const aux = await displayJsonMessages(stream, stdoutStream(), { tty: stdoutStream().isTTY === true, quiet: o.quiet ?? false });
     if (o.quiet) out(`${familiarName(tagged)}\n`);
     void aux;
   } catch (e) {

@@ -9,7 +9,7 @@ import { isBerthError, isNotFound } from '../../core/errors.ts';
 import { familiarName, parseReference, repositoryName, withDefaultTag } from '../../core/reference.ts';
 import { buildCreateBody, FlagError } from '../run-flags.ts';
 import type { RunFlags } from '../run-flags.ts';
-import { ExitError, describeError, err, getClient, out, programName } from '../../cli-kit/index.ts';
+import { ExitError, describeError, err, getClient, isTerminal, out, programName, stdoutStream } from '../../cli-kit/index.ts';
 
 function runFailure(cmd: string, message: string, code: number): ExitError {
   return new ExitError(code, `${programName}: ${message}\n\nRun '${programName} ${cmd} --help' for more information`);
@@ -130,8 +130,8 @@ export async function runCommand(image: string, command: string[], flags: RunFla
   const keysProblem = detachKeysProblem(flags.detachKeys);
   if (keysProblem) throw runFailure('run', keysProblem, 125);
   // docker's CLI sends the window size with create, so that the TTY has it from the first byte.
-  if (flags.tty && process.stdout.isTTY && body.HostConfig) {
-    const [width, height] = process.stdout.getWindowSize();
+  if (flags.tty && isTerminal(1) && body.HostConfig) {
+    const [width, height] = stdoutStream().getWindowSize();
     if (width > 0 && height > 0) body.HostConfig.ConsoleSize = [height, width];
   }
   const client = await getClient();

@@ -1,7 +1,7 @@
 // cli: `berth stats` — a live table of the containers' resource usage, redrawn
 // every second, or one sample with `--no-stream`; docker's columns and units.
 import type { EngineClient } from '../../client/index.ts';
-import { FormatError, renderList, statsContext, statsDefaultTable, statsHeaders, statsRow, type StatsJson, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
+import { FormatError, renderList, statsContext, statsDefaultTable, statsHeaders, statsRow, type StatsJson, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 
 export interface StatsOptions {
   all?: boolean;
@@ -64,7 +64,7 @@ export async function statsCommand(names: string[], opts: StatsOptions): Promise
     })().catch((e: unknown) => {
       if (ac.signal.aborted) return;
       if (named) {
-        process.stderr.write(`${describeError(e)}\n`);
+        err(`${describeError(e)}\n`);
         process.exit(1);
       }
     }).finally(() => streams.delete(t.id));
