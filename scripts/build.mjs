@@ -45,7 +45,7 @@ async function compileCli() {
   await rm('dist/berth', { force: true });
   if (existsSync(bun)) {
     try {
-      await promisify(execFile)(bun, ['build', '--compile', '--bytecode', '--minify-syntax', '--minify-whitespace', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--outfile', 'dist/berth', 'src/cli/main.ts']);
+      await promisify(execFile)(bun, ['build', '--compile', '--bytecode', '--minify-syntax', '--minify-whitespace', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--outfile', 'dist/berth', 'src/cli/berth.ts']);
       return;
     } catch (err) {
       console.warn(`build: bun build --compile failed, dist/berth runs berth.cjs on Node instead: ${String(err.stderr || err.message).trim().split('\n').slice(-3).join(' / ')}`);
@@ -86,7 +86,7 @@ await Promise.all([
   build({
     ...common,
     plugins: [composeOutsideTheCli],
-    entryPoints: { berth: 'src/cli/main.ts' },
+    entryPoints: { berth: 'src/cli/berth.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',

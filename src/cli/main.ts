@@ -1,4 +1,4 @@
-// cli: the `berth` program's entry — parses the command line with the command
+// cli: the `berth` command line (berth.ts is the program's entry) — parses it with the command
 // table of program.ts, prints docker's help texts (src/cli/help/, loaded only
 // then) and usage errors in docker's wording, and is the one place that turns
 // failures into exit codes.
@@ -7,10 +7,9 @@ import { ExitError, describeError, err, exitWhenFlushed, out, programName } from
 import { actingCommand, failingCommand, takeHelpRequest, type HelpRequest } from './berth-command.ts';
 import { argsError, commandHelp, commandPath, flagErrorText, useLine } from './help-meta.ts';
 import { buildProgram } from './program.ts';
+import { berthVersion } from './version.ts';
 
 export { buildProgram } from './program.ts';
-
-const sys = () => import('./commands/system.ts');
 
 /** Prints docker's help text for the command asked for; `-h` (not --help) gets docker's deprecation notice first. */
 async function printHelp(request: HelpRequest, argv: readonly string[]): Promise<number> {
@@ -85,7 +84,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // The version needs no command tree: answered before commander's program is built.
   if (argv[0] === '-v' || argv[0] === '--version') {
-    const { berthVersion } = await sys();
     out(`Berth version ${berthVersion}\n`);
     return 0;
   }
@@ -119,9 +117,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /(?:berth(?:\.mjs|\.cjs)?|main\.ts)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2)).then((code) => {
+/** Runs the command line and exits with its code (the program's entry, berth.ts, or this file run from source). */
+export function run(argv: readonly string[]): void {
+  main(argv).then((code) => {
     process.exitCode = code;
     // Streams may still hold the process open (stdin); leave once output is flushed.
     exitWhenFlushed(code);
@@ -130,3 +128,5 @@ if (isEntry) {
     exitWhenFlushed(1);
   });
 }
+
+if (process.argv[1] !== undefined && /main\.ts$/.test(process.argv[1])) run(process.argv.slice(2));

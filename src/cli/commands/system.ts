@@ -1,8 +1,7 @@
 // cli: `berth version` and `berth info`.
 import { apiVersion } from '../../client/index.ts';
 import { Template, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
-
-export const berthVersion = '0.1.0';
+import { berthVersion } from '../version.ts';
 
 function withFormat(format: string | undefined, data: unknown): boolean {
   if (format === undefined) return false;

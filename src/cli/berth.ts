@@ -1,0 +1,21 @@
+// cli: the `berth` program's entry (dist/berth compiled by Bun, dist/berth.cjs on
+// Node). `--version` is answered here with one write(2), before anything else is
+// loaded; every other command line goes to main.ts, loaded then.
+import { writeSync } from 'node:fs';
+import { berthVersion } from './version.ts';
+
+const argv = process.argv.slice(2);
+
+/** `-v`/`--version` as main.ts answers it; false when write(2) failed (a full non-blocking pipe...): main.ts then writes it. */
+function version(): boolean {
+  if (argv[0] !== '-v' && argv[0] !== '--version') return false;
+  try {
+    // One write of 20 bytes: a pipe takes it whole (PIPE_BUF), as a file or a terminal does.
+    writeSync(1, `Berth version ${berthVersion}\n`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!version()) void import('./main.ts').then((m) => m.run(argv));
