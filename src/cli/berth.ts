@@ -4,6 +4,13 @@
 import { writeSync } from 'node:fs';
 import { berthVersion } from './version.ts';
 
+// The compiled CLI starts with JavaScriptCore's JIT thresholds scaled up
+// (--compile-jit-policy, scripts/build.mjs): a command of a few ms runs in the
+// interpreter instead of also compiling what it ran once. One still running
+// after 100 ms (attach, logs -f, build, pull) gets the normal policy back.
+const bunUnsafe = (globalThis as { Bun?: { unsafe?: { setJITPolicy?: (scale: number) => void } } }).Bun?.unsafe;
+if (bunUnsafe?.setJITPolicy) setTimeout(() => bunUnsafe.setJITPolicy?.(1), 100).unref();
+
 const argv = process.argv.slice(2);
 
 /** `-v`/`--version` as main.ts answers it; false when write(2) failed (a full non-blocking pipe...): main.ts then writes it. */
