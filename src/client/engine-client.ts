@@ -4,7 +4,8 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { unixRequest } from './unix-http.ts';
-import type { UnixResponse } from './unix-http.ts';
+import type { UnixRequest, UnixResponse } from './unix-http.ts';
+import { bunConnect, bunExchange } from './bun-exchange.ts';
 import { errorFromResponse } from './errors-from-status.ts';
 import { resolveDaemonAddress } from './docker-host.ts';
 import type {
@@ -147,7 +148,16 @@ export class EngineClient {
   }
 
   /** Sends a request and resolves once the headers arrive; throws on status >= 400. */
-  async response(method: string, path: string, options: RequestOptions = {}): Promise<UnixResponse> {
+  response(method: string, path: string, options: RequestOptions = {}): Promise<UnixResponse> {
+    return this.#send(method, path, options, unixRequest, async (res) => (await readAll(res.body)).toString('utf8'));
+  }
+
+  /**
+   * Sends a request through `transport` (unix-http's streamed answer, or
+   * bun-exchange's whole one), negotiating the API version and starting the
+   * daemon as needed; throws on status >= 400.
+   */
+  async #send<R extends { readonly status: number }>(method: string, path: string, options: RequestOptions, transport: (req: UnixRequest) => Promise<R>, bodyText: (res: R) => Promise<string>): Promise<R> {
     const headers: Record<string, string | number> = { ...options.headers };
     let payload: Buffer | Readable | undefined;
     if (isStream(options.body)) {
@@ -161,11 +171,11 @@ export class EngineClient {
     }
     // A stream body can be sent once only: settle the API version before sending it.
     if (isStream(payload) && !this.#negotiated && !options.unversioned) this.negotiate((await this.ping()).apiVersion);
-    const send = () => unixRequest({
+    const send = () => transport({
       socketPath: this.socketPath, method, path: this.path(path, options.query, options.unversioned), headers,
       ...(payload !== undefined ? { body: payload } : {}), ...(options.signal ? { signal: options.signal } : {}),
     });
-    let res: UnixResponse;
+    let res: R;
     try {
       res = await send();
     } catch (e) {
@@ -184,15 +194,12 @@ export class EngineClient {
     }
     // An older daemon refuses our version: negotiate as docker does, then retry.
     if (res.status === 400 && !this.#negotiated && !options.unversioned && !isStream(payload)) {
-      const body = (await readAll(res.body)).toString('utf8');
+      const body = await bodyText(res);
       if (!/client version .* is too new/i.test(body)) throw errorFromResponse(res.status, body);
       this.negotiate((await this.ping()).apiVersion);
       res = await send();
     }
-    if (res.status >= 400) {
-      const body = await readAll(res.body);
-      throw errorFromResponse(res.status, body.toString('utf8'));
-    }
+    if (res.status >= 400) throw errorFromResponse(res.status, await bodyText(res));
     return res;
   }
 
@@ -201,8 +208,17 @@ export class EngineClient {
     return (await this.response(method, path, options)).body;
   }
 
-  /** Sends a request and returns the whole body; 304 and 204 give an empty body. */
+  /**
+   * Sends a request and returns the whole body; 304 and 204 give an empty body.
+   * On Bun (the compiled CLI) a request without a stream body goes through
+   * Bun's own sockets (bun-exchange.ts), the same bytes without node:net.
+   */
   async raw(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: Buffer; headers: Readonly<Record<string, string>> }> {
+    const connect = bunConnect;
+    if (connect && !isStream(options.body)) {
+      const res = await this.#send(method, path, options, ({ body, ...req }) => bunExchange(connect, { ...req, ...(Buffer.isBuffer(body) ? { body } : {}) }), async (r) => r.body.toString('utf8'));
+      return { status: res.status, body: res.body, headers: res.headers };
+    }
     const res = await this.response(method, path, options);
     return { status: res.status, body: await readAll(res.body), headers: res.headers };
   }
