@@ -6,8 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
 
 export interface ContextTarOptions {
@@ -24,12 +23,13 @@ const smallFile = 1 << 20;
 
 /** A generated name for a Dockerfile that lives outside the context (docker: `.dockerfile.<hex>`). */
 export function extraDockerfileName(): string {
-  return `.dockerfile.${randomBytes(10).toString('hex')}`;
+  return `.dockerfile.${process.getBuiltinModule('node:crypto').randomBytes(10).toString('hex')}`;
 }
 
 /**
- * Streams the context directory as a tar. tar-stream loads on first use, so that
- * a command that builds nothing does not pay for it at start-up.
+ * Streams the context directory as a tar. tar-stream (and node:crypto and
+ * node:stream above) load on first use, so that a command that builds nothing
+ * does not pay for them at start-up.
  */
 export async function contextTar(dir: string, options: ContextTarOptions & { extraName?: string } = {}): Promise<Readable> {
   const tar = await import('tar-stream');
@@ -84,5 +84,5 @@ export async function contextTar(dir: string, options: ContextTarOptions & { ext
       pack.destroy(e as Error);
     }
   })();
-  return Readable.from(pack as unknown as AsyncIterable<Buffer>);
+  return process.getBuiltinModule('node:stream').Readable.from(pack as unknown as AsyncIterable<Buffer>);
 }

@@ -3,7 +3,6 @@
 // DOCKER_CONTEXT, else config.json's currentContext. A context's endpoint is
 // read from $DOCKER_CONFIG/contexts/meta/<sha256 of its name>/meta.json (what
 // `docker context create` writes); `default` names no address of its own.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +44,8 @@ export function contextName(choice: HostChoice, env: NodeJS.ProcessEnv = process
 export function resolveHost(choice: HostChoice, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const name = contextName(choice, env);
   if (name === 'default') return choice.host;
-  const meta = join(dockerConfigDir(env), 'contexts', 'meta', createHash('sha256').update(name).digest('hex'), 'meta.json');
+  // node:crypto loads only here, for a named context: loading it costs every command's start a few ms.
+  const meta = join(dockerConfigDir(env), 'contexts', 'meta', process.getBuiltinModule('node:crypto').createHash('sha256').update(name).digest('hex'), 'meta.json');
   let text: string;
   try {
     text = readFileSync(meta, 'utf8');
