@@ -56,11 +56,19 @@ export interface Needs {
   readonly swarm?: string;
 }
 
+/**
+ * The stand-in for a command that is not built this run (program.ts builds only
+ * the one named on the command line): its options and actions go nowhere, and
+ * nothing is recorded for it.
+ */
+export const skippedCommand = new Proxy({} as Command, { get: (_t, _k, receiver: unknown) => () => receiver });
+
 const commands = new WeakMap<Command, CommandHelp>();
 const flags = new WeakMap<Command, Record<string, FlagHelp>>();
 
 /** Records docker's help facts for a command; returns the command for chaining. */
 export function describeCommand<C extends Command>(cmd: C, help: CommandHelp): C {
+  if (cmd === skippedCommand) return cmd;
   commands.set(cmd, { ...commands.get(cmd), ...help });
   return cmd;
 }
@@ -70,6 +78,7 @@ export function describeCommand<C extends Command>(cmd: C, help: CommandHelp): C
  * beyond their usage text: a string is the default (pflag's DefValue).
  */
 export function describeFlags<C extends Command>(cmd: C, help: Record<string, FlagHelp | string>): C {
+  if (cmd === skippedCommand) return cmd;
   const all = { ...flags.get(cmd) };
   for (const [name, h] of Object.entries(help)) all[name] = { ...all[name], ...(typeof h === 'string' ? { def: h } : h) };
   flags.set(cmd, all);

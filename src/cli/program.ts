@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { out, programName, setGlobalOptions } from '../cli-kit/index.ts';
 import { resolveHost } from '../client/index.ts';
 import { BerthCommand, setActingCommand, type Sub } from './berth-command.ts';
-import { argsError, describeCommand, describeFlags, type CommandHelp } from './help-meta.ts';
+import { argsError, describeCommand, describeFlags, skippedCommand, type CommandHelp } from './help-meta.ts';
 import { addContainerCommands } from './container-commands.ts';
 import { addVolumeCommands } from './volume-commands.ts';
 import { addNetworkCommands, addPortCommand } from './network-commands.ts';
@@ -27,8 +27,7 @@ const reg = () => import('./commands/registry.ts');
  */
 let wanted: ((parent: Command, name: string, aliases: readonly string[]) => boolean) = () => true;
 
-/** A stand-in for a command that is not built this run; options and actions go nowhere. */
-const skipped = new Proxy({} as Command, { get: (_t, _k, receiver: unknown) => () => receiver });
+const skipped = skippedCommand;
 
 /** Creates a sub-command with docker's use line, help facts and -h/--help. */
 const sub: Sub = (parent, name, usage, description, aliases = [], help: CommandHelp = {}) => {

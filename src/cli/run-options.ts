@@ -3,11 +3,13 @@
 import type { Command } from 'commander';
 import { addLifecycleRunFlags } from './run-flags-lifecycle.ts';
 import { addExtraRunFlags } from './run-flags-extra.ts';
-import { describeFlags } from './help-meta.ts';
+import { describeFlags, skippedCommand } from './help-meta.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function runFlags(cmd: Command, isRun: boolean): Command {
+  // Not built this run (another command was named): its ~100 flags would go nowhere.
+  if (cmd === skippedCommand) return cmd;
   if (isRun) {
     cmd.option('-d, --detach', 'Run container in background and print container ID')
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
