@@ -58,12 +58,13 @@ const configDir = () => process.env['DOCKER_CONFIG'] || join(homedir(), '.docker
 function addProgramCommands(program: Command): void {
   addContainerCommands(program, true, sub);
   addImageCommands(program, true, sub);
+  // A group that is not built this run gets none of its commands (they would all go nowhere).
   const container = sub(program, 'container', '', 'Manage containers');
-  addContainerCommands(container, false, sub);
+  if (container !== skipped) addContainerCommands(container, false, sub);
   const image = sub(program, 'image', '', 'Manage images');
-  addImageCommands(image, false, sub);
+  if (image !== skipped) addImageCommands(image, false, sub);
   const builder = sub(program, 'builder', '', 'Manage builds');
-  addImageCommands(builder, false, sub, { buildOnly: true });
+  if (builder !== skipped) addImageCommands(builder, false, sub, { buildOnly: true });
   sub(program, 'login', '[OPTIONS] [SERVER]', 'Authenticate to a registry', [], { long: 'Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.', top: 8 })
     .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
@@ -79,9 +80,9 @@ function addProgramCommands(program: Command): void {
   addVolumeCommands(program, sub);
   addNetworkCommands(program, sub);
   addPortCommand(program, sub);
-  addPortCommand(container, sub);
+  if (container !== skipped) addPortCommand(container, sub);
   addFileCommands(program, sub);
-  addFileCommands(container, sub);
+  if (container !== skipped) addFileCommands(container, sub);
   const system = sub(program, 'system', '', 'Manage Docker');
   sub(system, 'df', '[OPTIONS]', 'Show docker disk usage', [], { needs: { version: '1.25' } })
     .option('--format <string>', formatHelp)
