@@ -32,9 +32,9 @@ const composeOutsideTheCli = {
 };
 
 // The CLI as one executable compiled by Bun (`bun build --compile`, from the npm package `bun`,
-// a devDependency) with its code as precompiled bytecode: `berth --version` starts in about the
-// docker CLI's time (12-16 ms here) against Node's bare start (~30 ms) plus loading berth.cjs
-// (~30 ms); see bench/RESULTS.md. It carries compose too (lazily evaluated). Identifiers are not
+// a devDependency) with its code as precompiled bytecode: it starts in the docker CLI's time or
+// less, against Node's bare start (~30 ms) plus loading berth.cjs (~30 ms); see bench/README.md
+// (cli-start). It carries compose too (in a chunk of its own). Identifiers are not
 // minified, so error names and texts stay as they are. Where Bun is missing or fails (a platform
 // without a Bun build), dist/berth is a symlink to berth.cjs and the CLI runs on Node as before.
 // A compiled Bun program by default loads .env files and bunfig.toml from the working directory
@@ -43,12 +43,15 @@ const composeOutsideTheCli = {
 // It starts with JavaScriptCore's JIT thresholds 100 times their usual (--compile-jit-policy): a command
 // that lasts a few ms runs in the interpreter instead of also compiling what it ran once (2-4 ms of CPU
 // less for `berth ps` here); src/cli/berth.ts restores the usual policy after 100 ms.
+// Its code is split at the dynamic imports (ES modules, --splitting; the chunks stay inside the
+// executable): `--version` loads only berth.ts's chunk, `ps` neither compose nor the other commands'
+// bodies, where one CommonJS bundle made every start read the top level of all of it.
 async function compileCli() {
   const bun = new URL('../node_modules/.bin/bun', import.meta.url).pathname;
   await rm('dist/berth', { force: true });
   if (existsSync(bun)) {
     try {
-      await promisify(execFile)(bun, ['build', '--compile', '--bytecode', '--minify-syntax', '--minify-whitespace', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--compile-jit-policy', '100', '--outfile', 'dist/berth', 'src/cli/berth.ts']);
+      await promisify(execFile)(bun, ['build', '--compile', '--bytecode', '--minify-syntax', '--minify-whitespace', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', '--compile-jit-policy', '100', '--format', 'esm', '--splitting', '--outfile', 'dist/berth', 'src/cli/berth.ts']);
       return;
     } catch (err) {
       console.warn(`build: bun build --compile failed, dist/berth runs berth.cjs on Node instead: ${String(err.stderr || err.message).trim().split('\n').slice(-3).join(' / ')}`);
