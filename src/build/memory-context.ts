@@ -179,8 +179,8 @@ export class MemoryTree implements TarSink, SourceFs {
     return n;
   }
 
-  /** The node at in-root `path`, symlinks followed inside the root (the last one too when `follow`). */
-  #walk(path: string, follow: boolean, syscall: string): Node {
+  /** The node at in-root `path`, symlinks followed inside the root (the last one too when `follow`), or why there is none. */
+  #find(path: string, follow: boolean): Node | 'ENOENT' | 'ENOTDIR' | 'ELOOP' {
     const parts = segments(path);
     const stack: Node[] = [this.#root];
     let links = 0;
@@ -191,11 +191,11 @@ export class MemoryTree implements TarSink, SourceFs {
         if (stack.length > 1) stack.pop();
         continue;
       }
-      if (dir.children === undefined) throw fsError('ENOTDIR', syscall, path);
+      if (dir.children === undefined) return 'ENOTDIR';
       const n = dir.children.get(part);
-      if (n === undefined) throw fsError('ENOENT', syscall, path);
+      if (n === undefined) return 'ENOENT';
       if (n.target !== undefined && (parts.length > 0 || follow)) {
-        if (++links > maxLinks) throw fsError('ELOOP', syscall, path);
+        if (++links > maxLinks) return 'ELOOP';
         if (n.target.startsWith('/')) stack.length = 1;
         parts.unshift(...segments(n.target));
         continue;
@@ -203,6 +203,12 @@ export class MemoryTree implements TarSink, SourceFs {
       stack.push(n);
     }
     return stack[stack.length - 1] as Node;
+  }
+
+  #walk(path: string, follow: boolean, syscall: string): Node {
+    const n = this.#find(path, follow);
+    if (typeof n === 'string') throw fsError(n, syscall, path);
+    return n;
   }
 
   async lstat(path: string): Promise<SourceStat> {
@@ -234,7 +240,10 @@ export class MemoryTree implements TarSink, SourceFs {
   async resolve(root: string, path: string): Promise<string> {
     // resolveInRoot's rule and errors, with this tree's lookups (its root is `/`).
     const lookups = {
-      lstat: (p: string) => this.lstat(p).catch(() => undefined),
+      lstat: async (p: string) => {
+        const n = this.#find(p, false);
+        return typeof n === 'string' ? undefined : new NodeStat(n);
+      },
       readlink: (p: string) => this.readlink(p),
     };
     try {
