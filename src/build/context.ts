@@ -88,15 +88,9 @@ function failing(err: unknown): AsyncIterator<Uint8Array> {
   return { next: () => Promise.reject(err) };
 }
 
-/** Extracts `tar` into `<tmpRoot>/ctx-XXXX`. */
-export async function extractContext(tar: AsyncIterable<Uint8Array>, tmpRoot: string, options: ContextOptions = {}): Promise<BuildContext> {
-  const { dir, dispose } = await unpackToDisk(decompress(tar), tmpRoot, options);
-  return diskContext(dir, dispose);
-}
-
 /**
  * Receives `tar`: held in memory when it is small and its entries are ones the
- * memory tree models, else extracted to disk as it arrives (extractContext).
+ * memory tree models, else extracted into a new `<tmpRoot>/ctx-XXXX/ctx` as it arrives.
  */
 export async function receiveContext(tar: AsyncIterable<Uint8Array>, tmpRoot: string, options: ContextOptions = {}): Promise<BuildContext> {
   const limit = options.memoryLimit ?? defaultMemoryLimit;
