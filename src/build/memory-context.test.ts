@@ -106,6 +106,13 @@ describe('a context in memory', () => {
     ]);
   });
 
+  it('matches the unpacker\'s writer threads too (a context of more than a few dozen files)', async () => {
+    const many: Entry[] = Array.from({ length: 48 }, (_, i) => ({ name: `many/f${i}`, data: `file ${i}\n`.repeat(i), mode: [0o644, 0o600, 0o4755, 0o2711, 0o777][i % 5] ?? 0o644, uid: i % 3, gid: i % 4 }));
+    await assertSame([{ name: 'a.txt', data: 'a' }, ...many, { name: 'hard', type: 'link', linkname: 'many/f7' }, { name: 'dir/x.txt', data: 'after the pool' }]);
+    const tar = await makeTar(many);
+    assert.equal(await copyView(treeOf(tar), '/', ['many']), await copyView(hostFs, await onDisk(tar), ['many']));
+  });
+
   it('follows the unpacker when entries replace each other', async () => {
     await assertSame([
       { name: 'a.txt', data: 'first' },
