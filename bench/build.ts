@@ -10,13 +10,15 @@
 // timed through DIR/bin/berth and through the docker CLI in the same rounds,
 // and prints now/before; `--cached-only` fills each engine's cache once and
 // then times only fully cached rebuilds, one per engine per round, the order
-// rotating; `--no-podman` leaves podman out. `--json` prints all samples.
+// rotating; `--no-podman` leaves podman out; `--floor` adds the docker CLI
+// against a stand-in daemon that does no work (the CLI's own part) and prints
+// each engine's time above it. `--json` prints all samples.
 // Run as root after `npm run build`; never touches /run/berth or a daemon it
 // did not start.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { workspace } from './lib/cleanup.ts';
-import { privateNet, startBerthd, startDockerd } from './lib/daemons.ts';
+import { privateNet, startBerthd, startDockerd, startStandIn } from './lib/daemons.ts';
 import { busyboxImport, busyboxInBerthd, busyboxInDocker, busyboxRootfsTar } from './lib/images.ts';
 import { load } from './lib/machine.ts';
 import { setupPodman } from './lib/podman.ts';
@@ -32,10 +34,12 @@ interface Options {
   before?: string;
   cachedOnly: boolean;
   podman: boolean;
+  /** Also time the docker CLI against a stand-in daemon that does nothing (the CLI's own part). */
+  floor: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { rounds: 5, json: false, keep: false, cachedOnly: false, podman: true };
+  const o: Options = { rounds: 5, json: false, keep: false, cachedOnly: false, podman: true, floor: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') o.rounds = Number(argv[++i]);
@@ -44,8 +48,9 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--before') o.before = resolve(argv[++i] ?? fail('--before needs a directory'));
     else if (a === '--cached-only') o.cachedOnly = true;
     else if (a === '--no-podman') o.podman = false;
+    else if (a === '--floor') o.floor = true;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/build [-n|--rounds N] [--before DIR] [--cached-only] [--no-podman] [--json] [--keep]\n');
+      process.stdout.write('usage: bench/build [-n|--rounds N] [--before DIR] [--cached-only] [--no-podman] [--floor] [--json] [--keep]\n');
       process.exit(0);
     } else fail(`unknown option "${a}" (see bench/build --help)`);
   }
@@ -108,6 +113,12 @@ async function main(): Promise<void> {
       busyboxInDocker(docker, dEnv, archive);
       add('docker (classic)', docker, dEnv);
     } else note('docker or dockerd not installed; skipped');
+    if (o.floor && docker) {
+      // The floor: the docker CLI against a daemon that answers at once (lib/daemons.ts startStandIn).
+      const standIn = await startStandIn(join(tmp, 'stand-in'));
+      ws.defer(() => standIn.stop());
+      add('docker→stand-in', docker, { ...standIn.env, DOCKER_BUILDKIT: '0' });
+    }
     const podman = o.podman ? setupPodman({ dir: join(tmp, 'podman'), note }) : { skip: 'left out (--no-podman)' };
     if ('skip' in podman) note(`podman: ${podman.skip}; skipped`);
     else {
@@ -177,6 +188,17 @@ async function main(): Promise<void> {
     // now / before (--before).
     ratio('berth', 'berth (before)');
     ratio('docker→berthd', 'docker→berthd (before)');
+    // --floor: what the engine adds to the docker CLI's own part.
+    const floor = byName('docker→stand-in');
+    if (floor) {
+      out.push('', 'above the floor (docker→stand-in), median of per-round differences, ms:');
+      for (const name of ['docker→berthd', 'docker→berthd (before)', 'docker (classic)']) {
+        const e = byName(name);
+        if (!e) continue;
+        const cells = phases.filter((k) => e.times[k].length > 0 && e.times[k].length === floor.times[k].length).map((k) => `${k} ${median(e.times[k].map((v, i) => v - floor.times[k][i]!)).toFixed(1)}`);
+        out.push(`  ${name.padEnd(24)} ${cells.join(', ')}`);
+      }
+    }
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     await ws.cleanup();

@@ -120,3 +120,42 @@ export function privateNet(prefix: string, octet: number, salt = 0): { name: str
   const n = (process.pid + salt) % 100000;
   return { name: `${prefix}${n}`, bip: `10.${octet}.${n % 250}.1/24` };
 }
+
+/**
+ * A stand-in daemon for a client's floor: a bare node HTTP server on a unix
+ * socket that answers /_ping as a daemon does and POST /build, once it has
+ * read the whole context, with one built-image line — no work at all. The
+ * docker CLI's time against it is its own part of a build (start-up, the
+ * context's walk and tar, the two requests).
+ */
+const standInSource = `
+const http = require('node:http');
+const headers = { 'Api-Version': '1.47', 'Docker-Experimental': 'false', Ostype: 'linux', Server: 'stand-in' };
+http.createServer((req, res) => {
+  if (/\\/_ping$/.test(req.url)) {
+    res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
+    res.end(req.method === 'HEAD' ? undefined : 'OK');
+    return;
+  }
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ stream: 'sha256:' + '0'.repeat(64) + '\\n' }) + '\\r\\n');
+  });
+}).listen(process.argv[1]);
+`;
+
+/** Starts the stand-in daemon on `<dir>/stand-in.sock`; resolves once it answers /_ping. */
+export async function startStandIn(dir: string): Promise<Daemon> {
+  mkdirSync(dir, { recursive: true });
+  const sock = join(dir, 'stand-in.sock');
+  const child = spawn(process.execPath, ['-e', standInSource, sock], { stdio: 'ignore' });
+  const stop = () => stopChild(child, 5_000);
+  try {
+    await waitForPing(sock, 10_000, child);
+  } catch (e) {
+    await stop();
+    throw new Error(`stand-in daemon: ${(e as Error).message}`);
+  }
+  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir, stop };
+}

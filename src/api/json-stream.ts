@@ -1,5 +1,10 @@
-// docker's JSON message streams (pull/load/import progress): one JSON object
-// per line; a failure after the headers went out becomes an `errorDetail` line.
+// docker's JSON message streams (pull/load/import progress, build output): one
+// JSON object per line; a failure after the headers went out becomes an
+// `errorDetail` line. The lines written in one tick leave in one write (the
+// response is corked until the next tick, and end() sends its last chunk with
+// them): a client woken by the first line does not wait for the daemon to be
+// scheduled again for the rest, and a fully cached build's answer (its last
+// lines and the end of the stream) is one write.
 import type { ServerResponse } from 'node:http';
 import type { ProgressEvent } from '../core/progress.ts';
 import { progressMessage } from './progress-json.ts';
@@ -7,6 +12,7 @@ import { progressMessage } from './progress-json.ts';
 export class JsonStream {
   readonly #res: ServerResponse;
   #started = false;
+  #corked = false;
 
   constructor(res: ServerResponse) {
     this.#res = res;
@@ -24,6 +30,14 @@ export class JsonStream {
 
   write(message: Record<string, unknown>): void {
     this.start();
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#res.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#res.uncork();
+      });
+    }
     this.#res.write(JSON.stringify(message) + '\r\n');
   }
 

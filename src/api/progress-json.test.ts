@@ -29,7 +29,7 @@ test('progressMessage() words each engine event as docker does', () => {
   for (const [event, want] of cases) assert.deepEqual(progressMessage(event), want);
 });
 
-test('a byte count becomes docker JSON with progressDetail and the bar, in docker key order', () => {
+test('a byte count becomes docker JSON with progressDetail and the bar, in docker key order', async () => {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (c: Buffer) => chunks.push(c));
@@ -38,6 +38,9 @@ test('a byte count becomes docker JSON with progressDetail and the bar, in docke
   out.progress({ kind: 'layer-bytes', id: '0123456789ab', transfer: 'downloading', current: 500_000, total: 2_000_000 });
   out.progress({ kind: 'layer-bytes', id: '0123456789ab', transfer: 'pushing', current: 10, total: 0 });
   out.progress({ kind: 'layer', id: '0123456789ab', step: 'loaded-layer' });
+  // The lines of one tick leave together, on the next.
+  assert.equal(chunks.length, 0);
+  await new Promise((resolve) => setImmediate(resolve));
   const bar = `[${'='.repeat(12)}>${' '.repeat(37)}] ${'500kB/2MB'.padStart(18)}`;
   assert.equal(
     Buffer.concat(chunks).toString(),

@@ -6,6 +6,7 @@ import type { Image, LocalImageStore } from '../image/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Credentials } from '../registry/index.ts';
 import type { BlobStore, MetadataStore, Snapshotter } from '../store/index.ts';
+import type { BuildContext } from './context.ts';
 import type { BuildContainers, RunLimits } from './run-step.ts';
 
 export interface BuildDeps {
@@ -34,7 +35,8 @@ export interface BuildRequest {
   readonly dockerfile: string;
   /** Its name for error messages (`Dockerfile`). */
   readonly dockerfileName: string;
-  readonly contextDir: string;
+  /** The build context's files (in memory or on disk). */
+  readonly context: BuildContext;
   readonly tags: readonly string[];
   readonly buildArgs: Readonly<Record<string, string | null>>;
   readonly labels: Readonly<Record<string, string>>;

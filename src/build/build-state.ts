@@ -28,8 +28,8 @@ export function clone<T>(v: T): T {
 }
 
 /** A copy of an image's config as a stage starts from it (the fields a build carries on, in this order). */
-export function configOf(image: Image): OciImageConfig {
-  const { architecture, os, variant, config, rootfs, history, author } = image.config;
+export function configOf(image: Image | OciImageConfig): OciImageConfig {
+  const { architecture, os, variant, config, rootfs, history, author } = 'rootfs' in image ? image : image.config;
   return clone({ architecture, os, ...(variant !== undefined ? { variant } : {}), ...(author !== undefined ? { author } : {}), config: config ?? {}, rootfs, history: history ?? [] });
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readContextDockerfile, removeIgnoredBuildFiles } from './classic-context.ts';
+import { hostFs } from './context-fs.ts';
 
 function dir(files: Record<string, string>): string {
   const d = mkdtempSync('/tmp/berth-classic-ctx-');
@@ -15,10 +16,10 @@ function dir(files: Record<string, string>): string {
 
 test('removeIgnoredBuildFiles removes only .dockerignore and the Dockerfile, when matched', async () => {
   const d = dir({ Dockerfile: 'FROM x\n', '.dockerignore': 'secret.txt\nDockerfile\n.dockerignore\n', 'secret.txt': 's', 'a.txt': 'a' });
-  await removeIgnoredBuildFiles(d, 'Dockerfile');
+  await removeIgnoredBuildFiles(hostFs, d, 'Dockerfile');
   assert.deepEqual(readdirSync(d).sort(), ['a.txt', 'secret.txt']);
   const nested = dir({ 'sub/Df': 'FROM x\n', '.dockerignore': 'sub\n' });
-  await removeIgnoredBuildFiles(nested, 'sub/Df');
+  await removeIgnoredBuildFiles(hostFs, nested, 'sub/Df');
   assert.deepEqual(readdirSync(join(nested, 'sub')), []);
   assert.deepEqual(readdirSync(nested).sort(), ['.dockerignore', 'sub']);
   rmSync(d, { recursive: true });
@@ -27,9 +28,9 @@ test('removeIgnoredBuildFiles removes only .dockerignore and the Dockerfile, whe
 
 test('readContextDockerfile falls back to dockerfile only for the default name, with dockerd\'s errors', async () => {
   const d = dir({ dockerfile: 'FROM x\n', empty: '' });
-  assert.deepEqual(await readContextDockerfile(d, ''), { text: 'FROM x\n', path: 'dockerfile' });
-  await assert.rejects(readContextDockerfile(d, 'nope'), { message: 'Cannot locate specified Dockerfile: nope' });
-  await assert.rejects(readContextDockerfile(d, '../x'), { message: 'forbidden path outside the build context: ../x ()' });
-  await assert.rejects(readContextDockerfile(d, 'empty'), { message: 'the Dockerfile (empty) cannot be empty' });
+  assert.deepEqual(await readContextDockerfile(hostFs, d, ''), { text: 'FROM x\n', path: 'dockerfile' });
+  await assert.rejects(readContextDockerfile(hostFs, d, 'nope'), { message: 'Cannot locate specified Dockerfile: nope' });
+  await assert.rejects(readContextDockerfile(hostFs, d, '../x'), { message: 'forbidden path outside the build context: ../x ()' });
+  await assert.rejects(readContextDockerfile(hostFs, d, 'empty'), { message: 'the Dockerfile (empty) cannot be empty' });
   rmSync(d, { recursive: true });
 });

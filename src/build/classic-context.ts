@@ -4,11 +4,9 @@
 // the `.dockerignore` and the Dockerfile from the context when the
 // `.dockerignore` it carries matches them. Nothing else is filtered on the
 // server: leaving out ignored files is the client's job (docker-py, the CLI).
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { internal, invalidArgument } from '../core/errors.ts';
-import { resolveInRoot } from '../runtime/index.ts';
 import { cleanPath, dockerignoreMatcher } from '../core/dockerignore.ts';
+import { fsError, type SourceFs } from './context-fs.ts';
 
 export interface ContextDockerfile {
   /** The Dockerfile's text. */
@@ -17,10 +15,20 @@ export interface ContextDockerfile {
   readonly path: string;
 }
 
+/** A file's text, `path` resolved in `root` (as readFile of resolveInRoot's path). */
+async function readText(fs: SourceFs, root: string, path: string): Promise<string> {
+  const p = await fs.resolve(root, path);
+  const st = await fs.stat(p);
+  if (st.isDirectory()) throw fsError('EISDIR', 'read', p);
+  const parts: Uint8Array[] = [];
+  for await (const c of fs.content(p, st.size)) parts.push(c);
+  return Buffer.concat(parts).toString('utf8');
+}
+
 const notThere = (err: unknown) => ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
-/** Reads the Dockerfile at `name` in the context `dir`, with dockerd's errors. */
-export async function readContextDockerfile(dir: string, name: string | undefined): Promise<ContextDockerfile> {
+/** Reads the Dockerfile at `name` in the context (`root` in `fs`), with dockerd's errors. */
+export async function readContextDockerfile(fs: SourceFs, root: string, name: string | undefined): Promise<ContextDockerfile> {
   const wanted = name === undefined || name === '' ? 'Dockerfile' : name;
   const clean = cleanPath(wanted.replace(/^\/+/, ''));
   if (clean === '..' || clean.startsWith('../')) throw internal(`forbidden path outside the build context: ${wanted} ()`);
@@ -28,7 +36,7 @@ export async function readContextDockerfile(dir: string, name: string | undefine
   for (const path of wanted === 'Dockerfile' ? ['Dockerfile', 'dockerfile'] : [clean]) {
     let text: string;
     try {
-      text = await readFile(await resolveInRoot(dir, path), 'utf8');
+      text = await readText(fs, root, path);
     } catch (err) {
       if (notThere(err)) continue;
       throw err;
@@ -40,16 +48,16 @@ export async function readContextDockerfile(dir: string, name: string | undefine
 }
 
 /** Removes `.dockerignore` and the Dockerfile from the context when its .dockerignore matches them. */
-export async function removeIgnoredBuildFiles(dir: string, dockerfilePath: string): Promise<void> {
+export async function removeIgnoredBuildFiles(fs: SourceFs, root: string, dockerfilePath: string): Promise<void> {
   let ignore: string;
   try {
-    ignore = await readFile(join(dir, '.dockerignore'), 'utf8');
+    ignore = await readText(fs, root, '.dockerignore');
   } catch (err) {
     if (notThere(err)) return;
     throw err;
   }
   const matcher = dockerignoreMatcher(ignore);
   for (const path of ['.dockerignore', dockerfilePath]) {
-    if (matcher.matches(path)) await rm(await resolveInRoot(dir, path), { recursive: true, force: true });
+    if (matcher.matches(path)) await fs.remove(await fs.resolve(root, path));
   }
 }

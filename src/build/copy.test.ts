@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostFs } from './context-fs.ts';
 import { cleanSource, hashSources, resolveSources } from './copy.ts';
 
 describe('COPY sources', () => {
@@ -21,21 +22,21 @@ describe('COPY sources', () => {
   });
 
   it('resolveSources() expands wildcards per path component, sorted', async () => {
-    assert.deepEqual((await resolveSources(root, ['*.txt'], 'COPY')).map((s) => s.rel), ['a.txt', 'b.txt']);
-    assert.deepEqual((await resolveSources(root, ['src/*/x.*'], 'COPY')).map((s) => s.rel), ['src/sub/x.txt']);
-    assert.deepEqual((await resolveSources(root, ['[ab].txt', 'c.md'], 'COPY')).map((s) => s.rel), ['a.txt', 'b.txt', 'c.md']);
+    assert.deepEqual((await resolveSources(hostFs, root, ['*.txt'], 'COPY')).map((s) => s.rel), ['a.txt', 'b.txt']);
+    assert.deepEqual((await resolveSources(hostFs, root, ['src/*/x.*'], 'COPY')).map((s) => s.rel), ['src/sub/x.txt']);
+    assert.deepEqual((await resolveSources(hostFs, root, ['[ab].txt', 'c.md'], 'COPY')).map((s) => s.rel), ['a.txt', 'b.txt', 'c.md']);
   });
 
   it('resolveSources() names a missing file as docker does', async () => {
-    await assert.rejects(resolveSources(root, ['nope.txt'], 'COPY'), /COPY failed: file not found in build context or excluded by \.dockerignore: stat nope\.txt: file does not exist/);
-    await assert.rejects(resolveSources(root, ['*.none'], 'COPY'), /COPY failed: no source files were specified/);
+    await assert.rejects(resolveSources(hostFs, root, ['nope.txt'], 'COPY'), /COPY failed: file not found in build context or excluded by \.dockerignore: stat nope\.txt: file does not exist/);
+    await assert.rejects(resolveSources(hostFs, root, ['*.none'], 'COPY'), /COPY failed: no source files were specified/);
   });
 
   it('hashSources() ignores mtimes but not content', async () => {
-    const before = await hashSources(await resolveSources(root, ['src'], 'COPY'));
+    const before = await hashSources(await resolveSources(hostFs, root, ['src'], 'COPY'));
     utimesSync(join(root, 'src/sub/x.txt'), 5, 5);
-    assert.equal(await hashSources(await resolveSources(root, ['src'], 'COPY')), before);
+    assert.equal(await hashSources(await resolveSources(hostFs, root, ['src'], 'COPY')), before);
     writeFileSync(join(root, 'src/sub/x.txt'), 'y');
-    assert.notEqual(await hashSources(await resolveSources(root, ['src'], 'COPY')), before);
+    assert.notEqual(await hashSources(await resolveSources(hostFs, root, ['src'], 'COPY')), before);
   });
 });

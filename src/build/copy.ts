@@ -7,13 +7,14 @@
 // content hash that keys the build cache (content and metadata except mtime).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, lchown, lstat, lutimes, mkdir, mkdtemp, open, readdir, readFile, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { chmod, copyFile, lchown, lstat, lutimes, mkdir, mkdtemp, open, readdir, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { invalidArgument, notFound } from '../core/errors.ts';
 import { decompress, detectCompression } from '../image/index.ts';
 import { unpackLayer } from '../image/index.ts';
 import { resolveInRoot } from '../runtime/index.ts';
+import { hostFs, type SourceFs, type SourceStat } from './context-fs.ts';
 
 export interface CopySource {
   /** Path relative to the source root, as matched (for messages and hashing). */
@@ -22,6 +23,8 @@ export interface CopySource {
   readonly abs: string;
   /** ADD never extracts a downloaded URL. */
   readonly noExtract?: boolean;
+  /** Where `abs` is looked up (default: the host's file system). */
+  readonly fs?: SourceFs;
 }
 
 export interface CopyOwner {
@@ -68,20 +71,28 @@ async function exists(p: string): Promise<Stats | undefined> {
   }
 }
 
+async function existsIn(fs: SourceFs, p: string): Promise<SourceStat | undefined> {
+  try {
+    return await fs.lstat(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Expands the source patterns against `root`. `what` (`COPY`/`ADD`) starts the
- * error messages as Docker's do.
+ * Expands the source patterns against `root` in `fs`. `what` (`COPY`/`ADD`)
+ * starts the error messages as Docker's do.
  */
-export async function resolveSources(root: string, patterns: readonly string[], what: string): Promise<CopySource[]> {
+export async function resolveSources(fs: SourceFs, root: string, patterns: readonly string[], what: string): Promise<CopySource[]> {
   const out: CopySource[] = [];
   for (const pattern of patterns) {
     const clean = cleanSource(pattern, what);
     if (!hasGlob(clean)) {
-      const abs = clean === '.' ? root : await resolveInRoot(root, clean);
-      if ((await exists(abs)) === undefined) {
+      const abs = clean === '.' ? root : await fs.resolve(root, clean);
+      if ((await existsIn(fs, abs)) === undefined) {
         throw notFound(`${what} failed: file not found in build context or excluded by .dockerignore: stat ${clean}: file does not exist`);
       }
-      out.push({ rel: clean, abs });
+      out.push({ rel: clean, abs, fs });
       continue;
     }
     let matches = [''];
@@ -90,13 +101,13 @@ export async function resolveSources(root: string, patterns: readonly string[], 
       for (const m of matches) {
         const dir = m === '' ? root : join(root, m);
         if (!hasGlob(part)) {
-          if ((await exists(join(dir, part))) !== undefined) next.push(m === '' ? part : `${m}/${part}`);
+          if ((await existsIn(fs, join(dir, part))) !== undefined) next.push(m === '' ? part : `${m}/${part}`);
           continue;
         }
         const re = componentRegex(part);
         let names: string[] = [];
         try {
-          if ((await stat(dir)).isDirectory()) names = await readdir(dir);
+          if ((await fs.stat(dir)).isDirectory()) names = await fs.readdir(dir);
         } catch {
           names = [];
         }
@@ -104,7 +115,7 @@ export async function resolveSources(root: string, patterns: readonly string[], 
       }
       matches = next;
     }
-    for (const m of matches) out.push({ rel: m, abs: await resolveInRoot(root, m) });
+    for (const m of matches) out.push({ rel: m, abs: await fs.resolve(root, m), fs });
   }
   if (out.length === 0) throw invalidArgument(`${what} failed: no source files were specified`);
   return out;
@@ -113,21 +124,19 @@ export async function resolveSources(root: string, patterns: readonly string[], 
 /** Hash of the sources' names, modes, owners, sizes, link targets and contents (not mtimes). */
 export async function hashSources(sources: readonly CopySource[]): Promise<string> {
   const h = createHash('sha256');
-  const visit = async (abs: string, rel: string, top: boolean): Promise<void> => {
-    const st = top ? await stat(abs) : await lstat(abs);
+  const visit = async (fs: SourceFs, abs: string, rel: string, top: boolean): Promise<void> => {
+    const st = top ? await fs.stat(abs) : await fs.lstat(abs);
     h.update(`${rel}\0${st.mode}\0${st.uid}:${st.gid}\0`);
     if (st.isDirectory()) {
-      for (const name of (await readdir(abs)).sort()) await visit(join(abs, name), `${rel}/${name}`, false);
+      for (const name of (await fs.readdir(abs)).sort()) await visit(fs, join(abs, name), `${rel}/${name}`, false);
     } else if (st.isSymbolicLink()) {
-      h.update(`->${await readlink(abs)}\0`);
+      h.update(`->${await fs.readlink(abs)}\0`);
     } else if (st.isFile()) {
       h.update(`${st.size}\0`);
-      // A small file in one read (a cached rebuild hashes every file its COPY steps name): fewer trips to the pool than a stream.
-      if (st.size <= 1 << 20) h.update(await readFile(abs));
-      else for await (const chunk of createReadStream(abs)) h.update(chunk as Buffer);
+      for await (const chunk of fs.content(abs, st.size)) h.update(chunk);
     }
   };
-  for (const s of sources) await visit(s.abs, s.rel, true);
+  for (const s of sources) await visit(s.fs ?? hostFs, s.abs, s.rel, true);
   return h.digest('hex');
 }
 

@@ -7,6 +7,6 @@ export { runBuild } from './run-build.ts';
 export type { BuildDeps, BuildRequest, BuildResult, BuildEmit } from './build-request.ts';
 export { StepFailedError, failedStep } from './step-error.ts';
 export type { BuildContainers } from './run-step.ts';
-export { extractContext, type BuildContext } from './context.ts';
+export { receiveContext, type BuildContext } from './context.ts';
 export { planStages, stageDependencies } from './stage-graph.ts';
 export { ImageParents } from './image-parents.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BerthError, ErrorKind, errorMessage, internal, notFound } from '../core/errors.ts';
 import { resolveInRoot } from '../runtime/index.ts';
-import { extractContext, type BuildContext } from './context.ts';
+import { diskContext, receiveContext, type BuildContext } from './context.ts';
 
 export interface RemoteContext extends BuildContext {
   /** The Dockerfile's text when the URL was a plain Dockerfile (the context is then empty). */
@@ -78,7 +78,7 @@ async function cloneGit(url: string, tmpRoot: string): Promise<BuildContext> {
       dir = await resolveInRoot(root, subdir);
       if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw internal(`error setting git context, not a directory: ${dir}`);
     }
-    return { dir, dispose };
+    return diskContext(dir, dispose);
   } catch (err) {
     await dispose();
     throw err;
@@ -142,9 +142,9 @@ async function download(url: string, tmpRoot: string, progress: RemoteProgress, 
     progress({});
     const base = await mkdtemp(join(tmpRoot, 'ctx-'));
     await mkdir(join(base, 'ctx'));
-    return { dir: join(base, 'ctx'), dispose: () => rm(base, { recursive: true, force: true }), dockerfile: body.toString('utf8') };
+    return { ...diskContext(join(base, 'ctx'), () => rm(base, { recursive: true, force: true })), dockerfile: body.toString('utf8') };
   }
-  return extractContext(Readable.from([body]), tmpRoot, signal ? { signal } : {});
+  return receiveContext(Readable.from([body]), tmpRoot, signal ? { signal } : {});
 }
 
 /** Fetches the context `remote` names into a fresh directory under `tmpRoot`. */

@@ -15,6 +15,7 @@ import { commitStage } from './layer-commit.ts';
 import { parseInstructions, type Stage } from './parser/index.ts';
 import { buildLabelSteps, runStage } from './stage-runner.ts';
 import { planStages, stageDependencies } from './stage-graph.ts';
+import { spanSync } from '../lib/trace.ts';
 
 /** Runs one build; throws the step's error (StepFailedError for a failing RUN). */
 export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: BuildEmit): Promise<BuildResult> {
@@ -30,7 +31,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: BuildEm
 }
 
 async function build(b: BuildSession): Promise<BuildResult> {
-  b.instructions = parseInstructions(b.r.dockerfile, { file: b.r.dockerfileName });
+  b.instructions = spanSync('build: parse', undefined, () => parseInstructions(b.r.dockerfile, { file: b.r.dockerfileName }));
   b.escape = b.instructions.directives.escape;
   const stages = b.instructions.stages;
   if (stages.length === 0) throw invalidArgument('the Dockerfile (Dockerfile) cannot be empty');

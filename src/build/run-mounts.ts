@@ -98,7 +98,7 @@ export async function runMounts(b: BuildSession, st: StageState, mounts: readonl
         specs.push(await cacheMount(b, m, target));
       } else {
         const from = x(m.from);
-        let root = b.r.contextDir;
+        let root = from === '' ? await b.r.context.dir() : '';
         if (from !== '') {
           const src = await sourceRoot(b, from);
           releases.push(() => src.release());

@@ -1,7 +1,8 @@
-// The build service the engine exposes: takes the context tar of `POST /build`,
-// extracts it under the data root, finds the Dockerfile in it (Docker's rules:
-// the given path, else `Dockerfile`, falling back to `dockerfile`), runs the
-// executor and always removes the extracted context. It knows the builds in
+// The build service the engine exposes: takes the context tar of `POST /build`
+// (held in memory when small, else extracted under the data root: context.ts),
+// finds the Dockerfile in it (Docker's rules: the given path, else
+// `Dockerfile`, falling back to `dockerfile`), runs the executor and always
+// removes whatever of the context went to disk. It knows the builds in
 // flight: berthd's shutdown cancels them and waits for their RUN containers
 // to go, and its start ends the RUN containers of builds a crash killed.
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { join, posix } from 'node:path';
 import { treeSize } from '../store/index.ts';
 import { errorMessage, invalidArgument, isNotFound } from '../core/errors.ts';
 import { readContextDockerfile, removeIgnoredBuildFiles } from './classic-context.ts';
-import { extractContext } from './context.ts';
+import { receiveContext } from './context.ts';
 import { fetchRemoteContext, type RemoteContext, type RemoteProgress } from './remote-context.ts';
 import { dockerfileErrorDetail } from './parser/errors.ts';
 import type { BuildDeps, BuildEmit, BuildRequest, BuildResult } from './build-request.ts';
@@ -18,7 +19,7 @@ import { sweepSecretMounts } from './secret-tmpfs.ts';
 import { StepMarkers } from './step-markers.ts';
 import { span } from '../lib/trace.ts';
 
-export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'contextDir'> {
+export interface BuildOptions extends Omit<BuildRequest, 'dockerfile' | 'dockerfileName' | 'context'> {
   /** Path of the Dockerfile inside the context (default `Dockerfile`). */
   readonly dockerfile?: string;
   /** A URL or git repository to fetch the context from (the body is then not read). */
@@ -66,7 +67,7 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
   const disposeLater = (ctx: RemoteContext) => {
     const p = ctx
       .dispose()
-      .catch((err: unknown) => deps.log.warn('cannot remove a build context', { dir: ctx.dir, err: errorMessage(err) }))
+      .catch((err: unknown) => deps.log.warn('cannot remove a build context', { err: errorMessage(err) }))
       .finally(() => disposing.delete(p));
     disposing.add(p);
   };
@@ -116,13 +117,16 @@ export async function createBuildService(deps: BuildDeps): Promise<BuildService>
     const signal = options.signal ? { signal: options.signal } : {};
     const ctx: RemoteContext = options.remote
       ? await fetchRemoteContext(options.remote, deps.tmpDir, { progress: options.remoteProgress ?? (() => undefined), ...signal })
-      : await span('build: extract context', undefined, () => extractContext(context, deps.tmpDir, { log: deps.log, ...signal }));
+      : await span('build: receive context', undefined, () => receiveContext(context, deps.tmpDir, { log: deps.log, ...signal }));
     try {
       // A plain Dockerfile at a URL comes with an empty context.
-      const df = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.dir, options.dockerfile);
-      if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.dir, df.path);
+      const df = await span('build: read Dockerfile', undefined, async () => {
+        const found = ctx.dockerfile !== undefined ? { text: ctx.dockerfile, path: 'Dockerfile' } : await readContextDockerfile(ctx.fs, ctx.root, options.dockerfile);
+        if (ctx.dockerfile === undefined) await removeIgnoredBuildFiles(ctx.fs, ctx.root, found.path);
+        return found;
+      });
       const { dockerfile: _name, remote: _remote, remoteProgress: _progress, ...rest } = options;
-      return await span('build: run', undefined, () => runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), contextDir: ctx.dir }, emit)).catch((err: unknown) => {
+      return await span('build: run', undefined, () => runBuild(deps, { ...rest, dockerfile: df.text, dockerfileName: posix.basename(df.path), context: ctx }, emit)).catch((err: unknown) => {
         throw classicParseError(err, options.dockerfile || 'Dockerfile');
       });
     } finally {

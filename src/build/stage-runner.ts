@@ -11,7 +11,7 @@ import { markFailedStep } from './step-error.ts';
 import { span } from '../lib/trace.ts';
 
 export async function runStage(b: BuildSession, index: number, stage: Stage, say: (text: string) => void, firstStep: number): Promise<StageState> {
-  const st = await fromStep(b, index, stage, say, firstStep);
+  const st = await span('build: step', { kind: 'FROM' }, () => fromStep(b, index, stage, say, firstStep));
   for (const cmd of stage.commands) {
     b.r.signal?.throwIfAborted();
     b.abort.signal.throwIfAborted();

@@ -4,7 +4,7 @@
 // is printed.
 import { isNotFound } from '../core/errors.ts';
 import { shortId } from '../core/ids.ts';
-import type { Image, OciContainerConfig, OciHistory } from '../image/index.ts';
+import type { OciContainerConfig, OciHistory, OciImageConfig } from '../image/index.ts';
 import type { BuildSession } from './build-session.ts';
 import { clone, configOf, type StageState } from './build-state.ts';
 import { commitStage } from './layer-commit.ts';
@@ -20,18 +20,19 @@ export async function tryCache(b: BuildSession, st: StageState, key: string, cre
   if (hit === undefined) return fromSources();
   // With --cache-from, dockerd takes a local hit only when it is in a cache-from image's ancestry.
   if (b.cacheFrom.given && !(await b.cacheFrom.ancestry()).has(hit)) return fromSources();
-  let image: Image;
+  let config: OciImageConfig;
   try {
-    image = await b.d.images.get(hit);
+    // Its config alone: the step goes on from it, and needs neither its layers' sizes nor its tags.
+    config = await b.d.images.config(hit);
   } catch (err) {
     // The image of an earlier build is gone (rmi).
     if (isNotFound(err)) return fromSources();
     throw err;
   }
-  st.imageId = image.id;
-  st.config = configOf(image);
+  st.imageId = hit;
+  st.config = configOf(config);
   st.say(' ---> Using cache\n');
-  st.say(` ---> ${shortId(image.id)}\n`);
+  st.say(` ---> ${shortId(hit)}\n`);
   return true;
 }
 

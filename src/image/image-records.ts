@@ -71,6 +71,12 @@ export class ImageRecords {
     return out;
   }
 
+  /** The config of an image that exists (NotFound otherwise). */
+  async imageConfig(id: Digest): Promise<OciImageConfig> {
+    if (this.#p.meta.getImage(id) === undefined) throw notFound(`No such image: ${id}`);
+    return this.config(id);
+  }
+
   async get(id: Digest): Promise<Image> {
     const row = this.#p.meta.getImage(id);
     if (row === undefined) throw notFound(`No such image: ${id}`);

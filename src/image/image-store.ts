@@ -121,6 +121,10 @@ class Store implements LocalImageStore {
     return this.#records.get(id);
   }
 
+  config(id: Digest): Promise<OciImageConfig> {
+    return this.#records.imageConfig(id);
+  }
+
   resolve(nameOrId: string): Promise<Image> {
     return this.#records.resolve(nameOrId);
   }

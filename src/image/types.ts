@@ -115,6 +115,8 @@ export interface ImageStore {
    */
   resolve(nameOrId: string): Promise<Image>;
   get(id: Digest): Promise<Image>;
+  /** An image's config alone (parsed once: configs are immutable), without get()'s layer sizes and tags. NotFound when there is no such image. */
+  config(id: Digest): Promise<OciImageConfig>;
   /** Tags an image; the reference is normalised; an existing tag moves. */
   tag(id: Digest, ref: string): Promise<void>;
   /** Removes one tag; returns whether it existed. */

@@ -107,8 +107,13 @@ export function cleanComponents(name: string, what = 'path'): string[] {
 }
 
 interface DirMeta { path: string; mode: number; uid: number; gid: number; mtime: number }
-/** What mkdir's 0755 becomes under the umask: no chmod is needed for a directory of that mode. */
-const dirModeAtMkdir = 0o755 & ~umask;
+/** What mkdir's 0755 becomes under the umask: no chmod is needed for a directory of that mode (the mode of the parents a layer's tar does not list). */
+export const dirModeAtMkdir = 0o755 & ~umask;
+
+/** The owner an entry owned by `uid`:`gid` has once unpacked: its own as root, else this process's (only root can give files away). */
+export function unpackedOwner(uid: number, gid: number): { uid: number; gid: number } {
+  return canChown ? { uid, gid } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+}
 interface NodeOp { path: string; args: string[]; uid: number; gid: number; mode?: number; mtime?: number; name: string }
 
 /** Writes the entries a TarReader finds, with synchronous calls. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
-import { contexts } from './build-support.ts';
+import { contexts, usingCacheCount } from './build-support.ts';
 
 let d: Daemon;
 const { context, removeAll } = contexts('/tmp/berth-build-ctx-');
@@ -60,6 +60,37 @@ describe('berth build contexts', { timeout: 300_000 }, () => {
     const bare = await d.berth(['build', '-t', 'barectx', '-'], { input: 'FROM busybox\nRUN echo bare\n' });
     assert.equal(bare.code, 0, bare.stderr);
     assert.match(bare.stdout, /^bare$/m);
+  });
+
+  it('hashes copied files the same whether berthd held the context in memory (small) or on disk (over 8 MiB)', async () => {
+    const dir = context({
+      'a.txt': 'one\n',
+      'sub/b.txt': 'b\n',
+      Dockerfile: 'FROM busybox\nCOPY a.txt sub /ctx/\nRUN cat /ctx/a.txt /ctx/b.txt > /both\nCMD ["cat", "/both"]\n',
+    });
+    execFileSync('ln', ['-s', 'b.txt', join(dir, 'sub', 'link')]);
+    execFileSync('chmod', ['600', join(dir, 'a.txt')]);
+    const small = await d.berth(['build', '-t', 'where', dir]);
+    assert.equal(small.code, 0, small.stderr);
+    // 9 MiB more in the context, not copied: the COPY's sources are the same, so the step is reused.
+    execFileSync('dd', ['if=/dev/urandom', `of=${join(dir, 'big.bin')}`, 'bs=1M', 'count=9'], { stdio: 'ignore' });
+    const big = await d.berth(['build', '-t', 'where', dir]);
+    assert.equal(big.code, 0, big.stderr);
+    assert.equal(usingCacheCount(big.stdout), 3, big.stdout);
+    // A changed file in the big context misses, and the step copies it from the context on disk.
+    execFileSync('sh', ['-c', `echo two > ${join(dir, 'a.txt')}`]);
+    const changed = await d.berth(['build', '-t', 'where', dir]);
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(usingCacheCount(changed.stdout), 0, changed.stdout);
+    const run = await d.berth(['run', '--rm', '--network', 'none', 'where', 'sh', '-c', 'cat /both; ls -l /ctx | tail -n +2 | cut -c1-10; readlink /ctx/link']);
+    assert.equal(run.stdout, 'two\nb\n-rw-------\n-rw-r--r--\nlrwxrwxrwx\nb.txt\n');
+    // Back to the small context with the first content: the first build's steps again.
+    execFileSync('rm', [join(dir, 'big.bin')]);
+    execFileSync('sh', ['-c', `echo one > ${join(dir, 'a.txt')}`]);
+    const again = await d.berth(['build', '-t', 'where', dir]);
+    assert.equal(usingCacheCount(again.stdout), 3, again.stdout);
+    const id = (out: string) => /Successfully built (\w+)/.exec(out)?.[1];
+    assert.equal(id(again.stdout), id(small.stdout));
   });
 
   it('hides intermediate images from images and removes them with rmi', async () => {

@@ -21,10 +21,10 @@ export interface LexState {
 const reWhitespace = /[\t\v\f\r ]+/;
 
 export function trimLeftSpace(s: string): string {
+  // By UTF-16 unit: every Unicode space is one unit, and half a surrogate pair is never one.
   let i = 0;
-  const chars = Array.from(s);
-  while (i < chars.length && isGoSpace(chars[i] as string)) i++;
-  return chars.slice(i).join('');
+  while (i < s.length && isGoSpace(s[i] as string)) i++;
+  return i === 0 ? s : s.slice(i);
 }
 
 /** BuildKit's splitCommand + extractBuilderFlags. */
@@ -39,12 +39,11 @@ export function splitCommand(line: string, st: LexState): { cmd: string; flags: 
 }
 
 function goTrimSpace(s: string): string {
-  const chars = Array.from(s);
   let a = 0;
-  let b = chars.length;
-  while (a < b && isGoSpace(chars[a] as string)) a++;
-  while (b > a && isGoSpace(chars[b - 1] as string)) b--;
-  return chars.slice(a, b).join('');
+  let b = s.length;
+  while (a < b && isGoSpace(s[a] as string)) a++;
+  while (b > a && isGoSpace(s[b - 1] as string)) b--;
+  return s.slice(a, b);
 }
 
 function extractBuilderFlags(line: string, escape: string): [string, string[]] {

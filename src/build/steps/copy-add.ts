@@ -2,7 +2,6 @@
 // --from, URLs for ADD, inline heredocs) are hashed for the cache key, then
 // copied into a mounted snapshot of the stage whose upper directory becomes
 // the step's layer.
-import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { sha256, type Digest } from '../../core/digest.ts';
 import { notImplemented } from '../../core/errors.ts';
@@ -11,6 +10,7 @@ import { diffToLayer, type OciHistory } from '../../image/index.ts';
 import { resolveUser } from '../../runtime/index.ts';
 import type { BuildSession } from '../build-session.ts';
 import { nop, parseOctal, type StageState } from '../build-state.ts';
+import { hostFs } from '../context-fs.ts';
 import { copyInto, hashSources, resolveSources, type CopySource } from '../copy.ts';
 import { fetchUrls } from '../fetch-url.ts';
 import { commitStage, mountLayers, sourceRoot } from '../layer-commit.ts';
@@ -39,25 +39,28 @@ export async function copyStep(b: BuildSession, st: StageState, cmd: CopyCommand
   const urls = what === 'ADD' ? sources.filter((u) => /^https?:\/\//.test(u)) : [];
   const download = urls.length > 0 ? await fetchUrls(urls, b.d.tmpDir) : undefined;
   try {
-    const srcRoot = srcMount?.dir ?? b.r.contextDir;
+    // The context's files may be in memory (context.ts): they are hashed there, and written to disk only when the step runs.
+    const [fs, srcRoot] = srcMount ? [hostFs, srcMount.dir] : [b.r.context.fs, b.r.context.root];
     const locals = sources.filter((u) => !urls.includes(u));
-    const found: CopySource[] = [...(locals.length > 0 ? await resolveSources(srcRoot, locals, what) : []), ...(download?.files ?? [])];
+    const found: CopySource[] = [...(locals.length > 0 ? await resolveSources(fs, srcRoot, locals, what) : []), ...(download?.files ?? [])];
     const inline = cmd.sourceContents.map((s) => ({ name: s.path, data: s.expand ? x(s.data) : s.data }));
     const hash = await hashSources(found);
     const inlineHash = sha256(JSON.stringify(inline)).slice(7, 19);
-    const kind = found.length === 1 && inline.length === 0 ? ((await stat(found[0]!.abs)).isDirectory() ? 'dir' : 'file') : 'multi';
+    const first = found[0];
+    const kind = found.length === 1 && first !== undefined && inline.length === 0 ? ((await (first.fs ?? hostFs).stat(first.abs)).isDirectory() ? 'dir' : 'file') : 'multi';
     // The classic builder's text: `--chown=` glued to the hash, the destination as written.
     const chownText = chown ? `--chown=${chown}` : '';
     const createdBy = nop(`${what} ${chownText}${kind}:${hash}${inline.length > 0 ? `+${inlineHash}` : ''} in ${destAsWritten} `, st.config.config?.Shell);
     const key = b.cache.key([st.imageId ?? JSON.stringify(st.config), createdBy, from, chown, String(chmodValue ?? '')]);
     if (await tryCache(b, st, key, createdBy)) return;
 
+    const onDisk = await Promise.all(found.map(async (f) => (f.fs !== undefined && f.fs !== hostFs ? { ...f, abs: await b.r.context.hostPath(f.abs), fs: hostFs } : f)));
     const mount = await mountLayers(b, st.config.rootfs.diff_ids);
     let diffId: Digest;
     try {
       const owner = chown ? await ownerOf(mount.merged, chown) : undefined;
       await copyInto({
-        sources: found,
+        sources: onDisk,
         inline,
         dest,
         destRoot: mount.merged,
