@@ -104,18 +104,22 @@ test('decompress() with gzipTool rejects corrupt and truncated gzip, whichever t
   }
 });
 
-test('decompress() with gzipTool uses zlib by default and the gzip tool BERTH_GUNZIP asks for when it is on PATH', async () => {
+test('decompress() with gzipTool uses the gzip tool on PATH by default (igzip first), and zlib when BERTH_GUNZIP=zlib', async () => {
   const mark = join(tmpdir(), `berth-gzip-mark-${process.pid}`);
   const tools = await toolDir({ igzip: `#!/bin/sh\ntouch '${mark}'\nexec gzip -dc\n` });
   try {
-    // Not by default (zlib), but asked for: `auto` takes igzip first.
-    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: undefined }, async () => {
+    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'zlib' }, async () => {
       assert.equal((await gunzipTool()).name, 'zlib');
-    });
-    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'auto' }, async () => {
-      assert.equal((await gunzipTool()).name, 'igzip');
       assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
     });
+    assert.ok(!existsSync(mark), 'BERTH_GUNZIP=zlib runs no tool');
+    // By default (as with `auto`) igzip goes first.
+    for (const wanted of [undefined, 'auto']) {
+      await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: wanted }, async () => {
+        assert.equal((await gunzipTool()).name, 'igzip');
+        assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
+      });
+    }
     assert.ok(existsSync(mark), 'the tool on PATH ran');
   } finally {
     await rm(mark, { force: true });

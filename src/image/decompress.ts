@@ -2,13 +2,15 @@
 // yields the uncompressed bytes: gzip through node:zlib (on libuv's thread
 // pool, off the event loop); bzip2, xz and zstd through Debian's `bzip2 -dc`,
 // `xz -dc` and `zstd -dc` as child processes (Node 20 has no zstd); anything
-// else passes through as a plain tar. For layers (`gzipTool`),
-// BERTH_GUNZIP=igzip|unpigz|auto gunzips through the operating system's
-// `igzip` (ISA-L, Debian's `isal`: 2-3x zlib's speed) or `unpigz` (Debian's
-// `pigz`, as containerd and dockerd use it) in a process of its own (`auto`:
-// igzip, else unpigz); a tool that is missing, or fails to start, leaves the
-// work to zlib. Not the default: on this project's 2-core machines under
-// load, pulls through zlib measured as fast or faster (bench/README.md, pull).
+// else passes through as a plain tar. Layers (`gzipTool`) are gunzipped by
+// the operating system's `igzip` (ISA-L, Debian's `isal`: 0.35 s of CPU for
+// the 218 MB Debian layer where zlib takes 0.9-1.0 s), else `unpigz` (Debian's
+// `pigz`, as containerd and dockerd use it), in a process of their own;
+// BERTH_GUNZIP=igzip|unpigz names one, BERTH_GUNZIP=zlib keeps to zlib. A tool
+// that is missing, or fails to start, leaves the work to zlib. Once a pull's
+// file creation stopped being most of its time (store/top-dir.ts), zlib's
+// single-threaded inflate was the slowest stage of the pipeline
+// (bench/README.md, pull).
 // What comes out is never trusted for being the tool's: the caller checks the
 // blob's digest and the tar's diff id.
 import { spawn } from 'node:child_process';
@@ -67,9 +69,9 @@ function onPath(name: string): Promise<string | undefined> {
   return p;
 }
 
-/** Which gunzip a layer gets: zlib, unless BERTH_GUNZIP names a tool that is installed (`auto`: igzip, else unpigz). */
+/** Which gunzip a layer gets: igzip, else unpigz, else zlib; BERTH_GUNZIP=igzip|unpigz asks for one tool (zlib when it is missing), =zlib for zlib. */
 export async function gunzipTool(): Promise<{ name: GunzipTool; path?: string }> {
-  const wanted = process.env['BERTH_GUNZIP'] ?? '';
+  const wanted = process.env['BERTH_GUNZIP'] || 'auto';
   if (wanted !== 'igzip' && wanted !== 'unpigz' && wanted !== 'auto') return { name: 'zlib' };
   const order: readonly (keyof typeof gzipTools)[] = wanted === 'auto' ? ['igzip', 'unpigz'] : [wanted];
   for (const name of order) {
@@ -155,8 +157,8 @@ export interface DecompressOptions {
   /** Told the compression found. */
   readonly onDetect?: (c: Compression) => void;
   /**
-   * Gunzip through an operating system tool when BERTH_GUNZIP asks for one
-   * (see the header): for layers, whose size pays for a process start.
+   * Gunzip through an operating system tool (see the header): for layers,
+   * whose size pays for a process start.
    */
   readonly gzipTool?: boolean;
 }

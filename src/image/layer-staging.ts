@@ -1,7 +1,7 @@
 // Pulled layers, staged: a layer's compressed bytes are written to a temp blob
 // file (by libuv's pool), hashed (src/lib/sha256-worker.ts: here, or on a
-// worker thread with BERTH_HASH_THREAD=1), decompressed (zlib on libuv's pool,
-// or igzip/unpigz with BERTH_GUNZIP) and unpacked into a staging snapshot
+// worker thread with BERTH_HASH_THREAD=1), decompressed (igzip or unpigz in a
+// process of their own, zlib where neither is installed: decompress.ts) and unpacked into a staging snapshot
 // directory, all while they download. Nothing is visible until the whole blob
 // matched its digest and size and the tar its diff id; a mismatch removes the
 // staging. The image store then makes all staged layers of an image durable
