@@ -19,7 +19,7 @@ import { BackgroundWrites } from '../lib/background-writes.ts';
 import type { Logger } from '../lib/logger.ts';
 import { sha256Stream } from '../lib/sha256-worker.ts';
 import { span, spanStart } from '../lib/trace.ts';
-import { decompress } from './decompress.ts';
+import { decompressLayer } from './decompress.ts';
 import { unpackLayer } from './unpack-layer.ts';
 
 /** Blob bytes handed to the pool's writes and not yet written, at most (then the download waits). */
@@ -114,7 +114,7 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
     let unpacked: Awaited<ReturnType<typeof unpackLayer>> | undefined;
     let unpackError: unknown;
     try {
-      unpacked = await span('pull: layer download + unpack', { layer: tag, bytes: input.size }, () => unpackLayer(decompress(tee(), { gzipTool: true }), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) }));
+      unpacked = await span('pull: layer download + unpack', { layer: tag, bytes: input.size }, () => unpackLayer(decompressLayer(tee()), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) }));
     } catch (err) {
       unpackError = err;
     }

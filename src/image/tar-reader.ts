@@ -194,7 +194,8 @@ export class TarReader {
 
   /**
    * Reads `chunk`. Returns a promise when the sink asked to pause: await it,
-   * then call resume() (which may pause again) before writing more.
+   * then call resume() (which may pause again) before writing more. Nothing
+   * keeps a view of `chunk` once this returns: the caller may reuse it.
    */
   write(chunk: Buffer): Promise<void> | undefined {
     if (this.#paused !== undefined) throw new Error('TarReader.write() while paused: call resume() first');
@@ -245,7 +246,8 @@ export class TarReader {
       }
       const wait = this.#header(h);
       if (wait !== undefined) {
-        (this.#paused as { rest: Buffer }).rest = chunk.subarray(off);
+        // A copy: the caller may reuse its chunk once write() returns (unpackLayer's input does).
+        (this.#paused as { rest: Buffer }).rest = Buffer.from(chunk.subarray(off));
         return wait;
       }
     }
