@@ -33,6 +33,8 @@
 //    `size` bytes (F_SETPIPE_SZ), for a layer's decompressor (igzip): with
 //    1 MiB instead of 64 KiB it runs ahead of berthd, and berthd reads its
 //    output in 1 MiB pieces into one reused buffer (src/image/tool-pipes.ts).
+// 6. syncFs(path): syncfs(2) of path's file system on libuv's thread pool,
+//    without a `sync -f` process (src/image/early-write-back.ts).
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -540,8 +542,9 @@ typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   char *target;
-  char *data; /* NULL: an unmount */
+  char *data; /* NULL: an unmount (or a syncfs) */
   int detach;
+  int syncfs; /* syncfs(2) of the file system holding target instead */
   int err;
 } mount_job_t;
 
@@ -573,6 +576,16 @@ static void mount_job_free(mount_job_t *j) {
 static void mount_execute(napi_env env, void *data) {
   (void)env;
   mount_job_t *j = data;
+  if (j->syncfs) {
+    int fd = open(j->target, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      j->err = errno;
+      return;
+    }
+    j->err = syncfs(fd) == 0 ? 0 : errno;
+    close(fd);
+    return;
+  }
   int r = j->data ? mount("overlay", j->target, "overlay", 0, j->data) : umount2(j->target, j->detach ? MNT_DETACH : 0);
   j->err = r == 0 ? 0 : errno;
 }
@@ -587,7 +600,7 @@ static void mount_complete(napi_env env, napi_status status, void *data) {
     int err = status == napi_ok ? j->err : ECANCELED;
     const char *name = strerrorname_np(err);
     char msg[8600];
-    snprintf(msg, sizeof msg, "%s %s: %s", j->data ? "mounting an overlay on" : "unmounting", j->target, strerror(err));
+    snprintf(msg, sizeof msg, "%s %s: %s", j->syncfs ? "syncing the file system of" : j->data ? "mounting an overlay on" : "unmounting", j->target, strerror(err));
     napi_value code_v, msg_v;
     napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
     napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v);
@@ -642,6 +655,21 @@ static napi_value umount_target(napi_env env, napi_callback_info info) {
   return queue_mount_job(env, j);
 }
 
+/* syncFs(path): syncfs(2) of the file system holding path, on the thread pool. */
+static napi_value sync_fs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  mount_job_t *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, ENOMEM, "syncFs", NULL);
+  if (!(j->target = arg_dup_string(env, argv[0]))) {
+    mount_job_free(j);
+    return NULL;
+  }
+  j->syncfs = 1;
+  return queue_mount_job(env, j);
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"socketsInNetns", NULL, sockets_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -660,6 +688,7 @@ NAPI_MODULE_INIT() {
     {"mountOverlay", NULL, mount_overlay, NULL, NULL, NULL, napi_enumerable, NULL},
     {"umount", NULL, umount_target, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipe", NULL, make_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"syncFs", NULL, sync_fs, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

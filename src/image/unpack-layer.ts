@@ -23,6 +23,7 @@ import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { sha256Stream } from '../lib/sha256-worker.ts';
 import { span } from '../lib/trace.ts';
+import { EarlyWriteBack } from './early-write-back.ts';
 import { FileWriterPool } from './file-writer-pool.ts';
 import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
 import { isOverlayPrivateXattr, setXattrs, xattrLimitError, type XattrOp } from './xattr.ts';
@@ -58,6 +59,8 @@ const filesBeforePool = 32;
 const maxPooledFile = 16 << 20;
 /** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
 const maxXattrBytes = 64 << 20;
+/** Tar bytes between two early write-backs (early-write-back.ts): a layer smaller than this has none. */
+const writeBackEvery = 32 << 20;
 /** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
 const umask = (() => {
   try {
@@ -427,6 +430,8 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   const reader = new TarReader(writer);
   // The diff id (on a worker thread with BERTH_HASH_THREAD=1).
   const hash = sha256Stream();
+  // The caller's sync after the unpack finds most of the data already written.
+  const writeBack = new EarlyWriteBack(dir, writeBackEvery);
   let tarSize = 0;
   try {
     for await (const c of input) {
@@ -434,6 +439,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
       const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
       hash.update(chunk);
       tarSize += chunk.length;
+      writeBack.progress(tarSize);
       for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
       const pool = writer.pool;
       if (pool !== undefined) {
@@ -445,6 +451,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   } catch (err) {
     hash.abandon();
     await writer.abort();
+    await writeBack.settle();
     if (err instanceof Error && !isBerthError(err) && !('syscall' in err) && (err as NodeJS.ErrnoException).code === undefined) {
       throw invalidArgument(`cannot unpack layer: ${err.message}`, err);
     }
@@ -455,6 +462,8 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   } catch (err) {
     hash.abandon();
     throw err;
+  } finally {
+    await writeBack.settle();
   }
   return { diffId: `sha256:${await hash.digest()}`, size: writer.size, tarSize };
 }

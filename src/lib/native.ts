@@ -42,6 +42,8 @@ export interface NativeAddon {
   umount(target: string, detach: boolean): Promise<void>;
   /** pipe2(2) with O_CLOEXEC: [readFd, writeFd], its buffer asked to hold `size` bytes (F_SETPIPE_SZ; the default when refused). */
   pipe(size: number): [number, number];
+  /** syncfs(2) of the file system holding `path`, on libuv's thread pool. */
+  syncFs(path: string): Promise<void>;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');
