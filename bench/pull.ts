@@ -17,7 +17,7 @@
 // Run as root after `npm run build`; see README.md. The goal (issue 15): berth
 // at no more than 0.4× docker's time (issue 4 asked 0.5×).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,17 @@ interface Engine {
   readonly remove: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly samples: number[];
+  /** The daemon whose CPU time a pull is charged (its own and its waited-for children's: igzip, unpigz, sync, docker's untar). */
+  readonly daemonPid?: number;
+  readonly cpuMs: number[];
+}
+
+/** CPU time (user + system, ms) of a process and of its children it has waited for, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i]), 0);
+  return (ticks * 1000) / 100;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -144,10 +155,11 @@ async function main(): Promise<void> {
       const net = privateNet('bl', 249, salt);
       const d = await startBerthd({ root, dir: join(tmp, name), bridge: net.name, bip: net.bip });
       ws.defer(() => d.stop());
-      return d.env;
+      return d;
     };
-    const berthEnv = await berthdFrom(repo, 'berth', 0);
-    const beforeEnv = opts.before !== undefined ? await berthdFrom(opts.before, 'berth-before', 1) : undefined;
+    const berthd = await berthdFrom(repo, 'berth', 0);
+    const berthEnv = berthd.env;
+    const beforeD = opts.before !== undefined ? await berthdFrom(opts.before, 'berth-before', 1) : undefined;
     const dockerd = await startDockerd({ dir: join(tmp, 'docker'), bridge: 'none', extraArgs: ['--insecure-registry', host], note });
     ws.defer(() => dockerd.stop());
     const dEnv = { ...dockerd.env, DOCKER_CONFIG: join(tmp, 'docker-config') };
@@ -162,15 +174,15 @@ async function main(): Promise<void> {
 
     const engines: Engine[] = [];
     const berth = join(repo, 'bin', 'berth');
-    engines.push({ name: 'berth', what: 'berth pull against berthd (what a berth user feels)', pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: berthEnv, samples: [] });
-    if (!opts.noDockerBerthd) engines.push({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, samples: [] });
-    if (beforeEnv !== undefined) engines.push({ name: 'berth (before)', what: `berth pull against a berthd from ${opts.before}`, pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: beforeEnv, samples: [] });
-    engines.push({ name: 'docker', what: "docker's CLI against the private dockerd", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: dEnv, samples: [] });
+    engines.push({ name: 'berth', what: 'berth pull against berthd (what a berth user feels)', pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: berthEnv, samples: [], daemonPid: berthd.pid, cpuMs: [] });
+    if (!opts.noDockerBerthd) engines.push({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, samples: [], daemonPid: berthd.pid, cpuMs: [] });
+    if (beforeD !== undefined) engines.push({ name: 'berth (before)', what: `berth pull against a berthd from ${opts.before}`, pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: beforeD.env, samples: [], daemonPid: beforeD.pid, cpuMs: [] });
+    engines.push({ name: 'docker', what: "docker's CLI against the private dockerd", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: dEnv, samples: [], daemonPid: dockerd.pid, cpuMs: [] });
     const podman = setupPodman({ dir: join(tmp, 'podman'), note });
     if ('skip' in podman) note(`podman: ${podman.skip}; skipped`);
     else {
       ws.defer(() => podman.cleanup());
-      engines.push({ name: 'podman', what: 'podman with its own storage', pull: podman.argv(['pull', '-q', '--tls-verify=false', ref]), remove: podman.argv(['rmi', ref]), env: podman.env, samples: [] });
+      engines.push({ name: 'podman', what: 'podman with its own storage', pull: podman.argv(['pull', '-q', '--tls-verify=false', ref]), remove: podman.argv(['rmi', ref]), env: podman.env, samples: [], cpuMs: [] });
     }
 
     // One untimed pull each, so that every engine meets a warm registry and page cache alike.
@@ -184,19 +196,21 @@ async function main(): Promise<void> {
         await ws.tick();
         // No engine pays for the write-back of the one before it (dockerd never syncs; berthd syncs once per pull).
         must(['sync']);
+        const cpu0 = e.daemonPid !== undefined ? cpuMs(e.daemonPid) : 0;
         e.samples.push(timed(e.pull, e.env));
+        if (e.daemonPid !== undefined) e.cpuMs.push(cpuMs(e.daemonPid) - cpu0);
         must(e.remove, e.env);
       }
       note(`round ${round + 1}/${opts.rounds}: ${engines.map((e) => `${e.name} ${(e.samples.at(-1) ?? 0).toFixed(0)} ms`).join(', ')} (load ${load()[0]})`);
     }
 
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ bench: 'pull', date: new Date().toISOString(), loadBefore, loadAfter: load(), rounds: opts.rounds, engines: engines.map((e) => ({ name: e.name, samples: e.samples, median: median(e.samples) })) }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ bench: 'pull', date: new Date().toISOString(), loadBefore, loadAfter: load(), rounds: opts.rounds, engines: engines.map((e) => ({ name: e.name, samples: e.samples, median: median(e.samples), ...(e.cpuMs.length > 0 ? { cpuMs: e.cpuMs } : {}) })) }, null, 2) + '\n');
       return;
     }
     const layerBytes = statSync(tarPath).size;
     const out = [`cold pull of ${ref} (one layer, ${(layerBytes / 1e6).toFixed(0)} MB unpacked), ${opts.rounds} rounds, median ms; load average before ${loadBefore.join(' ')}, after ${load().join(' ')}`, ''];
-    for (const e of engines) out.push(`${e.name.padEnd(15)} ${median(e.samples).toFixed(0).padStart(7)}   ${e.what}`);
+    for (const e of engines) out.push(`${e.name.padEnd(15)} ${median(e.samples).toFixed(0).padStart(7)}   ${e.what}${e.cpuMs.length > 0 ? `; daemon CPU ${median(e.cpuMs).toFixed(0)} ms a pull` : ''}`);
     const dockerMs = median((engines.find((e) => e.name === 'docker') as Engine).samples);
     out.push('');
     for (const e of engines) if (e.name !== 'docker') out.push(`${e.name} / docker: ${(median(e.samples) / dockerMs).toFixed(2)}${e.name === 'berth' ? '   (goal ≤ 0.40, issue 15)' : ''}`);

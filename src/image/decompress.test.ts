@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decompress, detectCompression, gunzipTool, type Compression } from './decompress.ts';
+import { decompress, decompressLayer, detectCompression, gunzipTool, type Compression } from './decompress.ts';
+import { nativeIfBuilt } from '../lib/native.ts';
 import { isInvalidArgument } from '../core/errors.ts';
 import { withEnv } from './env-fixture.ts';
 
@@ -104,18 +105,22 @@ test('decompress() with gzipTool rejects corrupt and truncated gzip, whichever t
   }
 });
 
-test('decompress() with gzipTool uses zlib by default and the gzip tool BERTH_GUNZIP asks for when it is on PATH', async () => {
+test('decompress() with gzipTool uses the gzip tool on PATH by default (igzip first), and zlib when BERTH_GUNZIP=zlib', async () => {
   const mark = join(tmpdir(), `berth-gzip-mark-${process.pid}`);
   const tools = await toolDir({ igzip: `#!/bin/sh\ntouch '${mark}'\nexec gzip -dc\n` });
   try {
-    // Not by default (zlib), but asked for: `auto` takes igzip first.
-    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: undefined }, async () => {
+    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'zlib' }, async () => {
       assert.equal((await gunzipTool()).name, 'zlib');
-    });
-    await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'auto' }, async () => {
-      assert.equal((await gunzipTool()).name, 'igzip');
       assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
     });
+    assert.ok(!existsSync(mark), 'BERTH_GUNZIP=zlib runs no tool');
+    // By default (as with `auto`) igzip goes first.
+    for (const wanted of [undefined, 'auto']) {
+      await withEnv({ PATH: `${tools.dir}:/usr/bin:/bin`, BERTH_GUNZIP: wanted }, async () => {
+        assert.equal((await gunzipTool()).name, 'igzip');
+        assert.deepEqual(await collect(decompress(Readable.from([gzipped]), { gzipTool: true })), plain);
+      });
+    }
     assert.ok(existsSync(mark), 'the tool on PATH ran');
   } finally {
     await rm(mark, { force: true });
@@ -149,5 +154,56 @@ test('decompress() with gzipTool falls back to zlib when the tool on PATH cannot
     });
   } finally {
     await tools.remove();
+  }
+});
+
+/** Descriptors open in this process. */
+const openFds = () => readdirSync('/proc/self/fd').length;
+/** Several MiB of layer-like bytes: mostly compressible, some not. */
+const big = Buffer.concat(Array.from({ length: 48 }, (_, i) => Buffer.concat([plain.subarray(0, 60_000 + i), Buffer.from(Array.from({ length: 40_000 }, (_, k) => (k * 2654435761 + i) >>> 24))])));
+const bigGzipped = gzipSync(big);
+
+test('decompressLayer() gives the same bytes through igzip, unpigz and zlib to a consumer done with each piece before the next, and leaves no descriptor open', async (t) => {
+  for (const tool of ['igzip', 'unpigz', 'zlib'] as const) {
+    if (tool !== 'zlib' && !installed(tool)) {
+      t.diagnostic(`${tool} not installed; skipped`);
+      continue;
+    }
+    await withEnv({ BERTH_GUNZIP: tool }, async () => {
+      const before = openFds();
+      const pieces = Array.from({ length: 40 }, (_, i) => bigGzipped.subarray(Math.floor((i * bigGzipped.length) / 40), Math.floor(((i + 1) * bigGzipped.length) / 40)));
+      const buffers = new Set<ArrayBufferLike>();
+      const out: Buffer[] = [];
+      for await (const c of decompressLayer(Readable.from(pieces))) {
+        buffers.add(c.buffer);
+        out.push(Buffer.from(c));
+      }
+      assert.ok(Buffer.concat(out).equals(big), tool);
+      // Through a tool with berth's addon built, the pieces are read into one buffer again and again.
+      if (tool !== 'zlib' && nativeIfBuilt() !== undefined) assert.ok(out.length > 1 && buffers.size === 1, `${tool}: ${out.length} pieces in ${buffers.size} buffers`);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(openFds(), before, `${tool}: descriptors`);
+    });
+  }
+});
+
+test('decompressLayer() stops the tool and closes its pipes when the consumer stops early or the data is corrupt', async (t) => {
+  for (const tool of ['igzip', 'unpigz'] as const) {
+    if (!installed(tool)) {
+      t.diagnostic(`${tool} not installed; skipped`);
+      continue;
+    }
+    await withEnv({ BERTH_GUNZIP: tool }, async () => {
+      const before = openFds();
+      for await (const c of decompressLayer(Readable.from([bigGzipped]))) {
+        assert.ok(c.length > 0);
+        break;
+      }
+      const corrupt = Buffer.from(bigGzipped);
+      corrupt.fill(7, 100, 4000);
+      await assert.rejects(collect(decompressLayer(Readable.from([corrupt]))), isInvalidArgument, tool);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(openFds(), before, `${tool}: descriptors`);
+    });
   }
 });

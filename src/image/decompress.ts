@@ -2,23 +2,26 @@
 // yields the uncompressed bytes: gzip through node:zlib (on libuv's thread
 // pool, off the event loop); bzip2, xz and zstd through Debian's `bzip2 -dc`,
 // `xz -dc` and `zstd -dc` as child processes (Node 20 has no zstd); anything
-// else passes through as a plain tar. For layers (`gzipTool`),
-// BERTH_GUNZIP=igzip|unpigz|auto gunzips through the operating system's
-// `igzip` (ISA-L, Debian's `isal`: 2-3x zlib's speed) or `unpigz` (Debian's
-// `pigz`, as containerd and dockerd use it) in a process of its own (`auto`:
-// igzip, else unpigz); a tool that is missing, or fails to start, leaves the
-// work to zlib. Not the default: on this project's 2-core machines under
-// load, pulls through zlib measured as fast or faster (bench/README.md, pull).
+// else passes through as a plain tar. Layers (`gzipTool`) are gunzipped by
+// the operating system's `igzip` (ISA-L, Debian's `isal`: 0.35 s of CPU for
+// the 218 MB Debian layer where zlib takes 0.9-1.0 s), else `unpigz` (Debian's
+// `pigz`, as containerd and dockerd use it), in a process of their own;
+// BERTH_GUNZIP=igzip|unpigz names one, BERTH_GUNZIP=zlib keeps to zlib. A tool
+// that is missing, or fails to start, leaves the work to zlib. Once a pull's
+// file creation stopped being most of its time (store/top-dir.ts), zlib's
+// single-threaded inflate was the slowest stage of the pipeline
+// (bench/README.md, pull).
 // What comes out is never trusted for being the tool's: the caller checks the
 // blob's digest and the tar's diff id.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
 import { invalidArgument } from '../core/errors.ts';
 import { log } from '../lib/logger.ts';
+import { inputSocket, readOutput, toolPipes } from './tool-pipes.ts';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
@@ -67,9 +70,9 @@ function onPath(name: string): Promise<string | undefined> {
   return p;
 }
 
-/** Which gunzip a layer gets: zlib, unless BERTH_GUNZIP names a tool that is installed (`auto`: igzip, else unpigz). */
+/** Which gunzip a layer gets: igzip, else unpigz, else zlib; BERTH_GUNZIP=igzip|unpigz asks for one tool (zlib when it is missing), =zlib for zlib. */
 export async function gunzipTool(): Promise<{ name: GunzipTool; path?: string }> {
-  const wanted = process.env['BERTH_GUNZIP'] ?? '';
+  const wanted = process.env['BERTH_GUNZIP'] || 'auto';
   if (wanted !== 'igzip' && wanted !== 'unpigz' && wanted !== 'auto') return { name: 'zlib' };
   const order: readonly (keyof typeof gzipTools)[] = wanted === 'auto' ? ['igzip', 'unpigz'] : [wanted];
   for (const name of order) {
@@ -79,11 +82,21 @@ export async function gunzipTool(): Promise<{ name: GunzipTool; path?: string }>
   return { name: 'zlib' };
 }
 
-async function* viaTool(tool: string, source: AsyncIterable<Buffer>, opts: { args?: readonly string[]; what?: string; fallback?: () => AsyncIterable<Buffer> } = {}): AsyncGenerator<Buffer> {
+async function* viaTool(tool: string, source: AsyncIterable<Buffer>, opts: { args?: readonly string[]; what?: string; fallback?: () => AsyncIterable<Buffer>; reuse?: boolean } = {}): AsyncGenerator<Buffer> {
   const what = opts.what ?? tool;
-  const child = spawn(tool, opts.args ?? ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // With `reuse`, 1 MiB pipes and one reused read buffer (tool-pipes.ts); else Node's stdio.
+  const pipes = opts.reuse ? toolPipes() : undefined;
+  let child: ChildProcess;
+  try {
+    child = spawn(tool, opts.args ?? ['-dc'], { stdio: pipes ? [pipes.childStdin, pipes.childStdout, 'pipe'] : ['pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    pipes?.closeAll();
+    throw err;
+  }
+  // The child has its own copies now (or never started).
+  pipes?.closeChildEnds();
   const stderr: Buffer[] = [];
-  child.stderr.on('data', (b: Buffer) => stderr.push(b));
+  (child.stderr as Readable).on('data', (b: Buffer) => stderr.push(b));
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);
@@ -93,6 +106,7 @@ async function* viaTool(tool: string, source: AsyncIterable<Buffer>, opts: { arg
   let startError: unknown;
   await spawned.catch((err: unknown) => (startError = err));
   if (startError !== undefined) {
+    pipes?.closeAll();
     // Nothing of the source was read yet: another decompressor can still take all of it.
     if (opts.fallback !== undefined) {
       log.warn('cannot start the gzip tool; decompressing with zlib', { tool, error: (startError as Error).message });
@@ -101,8 +115,8 @@ async function* viaTool(tool: string, source: AsyncIterable<Buffer>, opts: { arg
     }
     throw invalidArgument(`cannot decompress ${what} data: ${(startError as Error).message}`);
   }
-  child.stdin.on('error', () => {}); // EPIPE when the tool exits early; its exit status tells
-  const stdin = child.stdin;
+  const stdin = pipes ? inputSocket(pipes.input) : (child.stdin as Writable);
+  stdin.on('error', () => {}); // EPIPE when the tool exits early; its exit status tells
   // Waits for room in the pipe, or for its end (the tool exited, or was stopped below): never hangs on a dead pipe.
   const room = () =>
     new Promise<void>((resolve) => {
@@ -120,13 +134,16 @@ async function* viaTool(tool: string, source: AsyncIterable<Buffer>, opts: { arg
         if (stdin.destroyed) break;
         if (!stdin.write(chunk)) await room();
       }
+      // A pipe has no half-close: its end is closed once everything is in it.
+      if (pipes && !stdin.destroyed && stdin.writableLength > 0) await room();
     } finally {
-      stdin.end();
+      if (pipes) stdin.destroy();
+      else stdin.end();
     }
   })();
   feeding.catch(() => {});
   try {
-    yield* child.stdout as AsyncIterable<Buffer>;
+    yield* pipes ? readOutput(pipes.output) : (child.stdout as AsyncIterable<Buffer>);
     await feeding;
     const [code] = await closed;
     if (code !== 0) throw invalidArgument(`cannot decompress ${what} data: ${Buffer.concat(stderr).toString().trim() || `exit status ${code}`}`);
@@ -155,13 +172,13 @@ export interface DecompressOptions {
   /** Told the compression found. */
   readonly onDetect?: (c: Compression) => void;
   /**
-   * Gunzip through an operating system tool when BERTH_GUNZIP asks for one
-   * (see the header): for layers, whose size pays for a process start.
+   * Gunzip through an operating system tool (see the header): for layers,
+   * whose size pays for a process start.
    */
   readonly gzipTool?: boolean;
 }
 
-async function* decompressing(input: AsyncIterable<Uint8Array>, options: DecompressOptions): AsyncGenerator<Buffer> {
+async function* decompressing(input: AsyncIterable<Uint8Array>, options: DecompressOptions & { reuse?: boolean }): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   while (head.length < 6) {
@@ -176,8 +193,19 @@ async function* decompressing(input: AsyncIterable<Uint8Array>, options: Decompr
   else if (kind === 'gzip') {
     const tool = options.gzipTool ? await gunzipTool() : { name: 'zlib' as const };
     if (tool.name === 'zlib' || tool.path === undefined) yield* viaGunzip(source);
-    else yield* viaTool(tool.path, source, { args: gzipTools[tool.name], what: `gzip (${tool.name})`, fallback: () => viaGunzip(source) });
-  } else yield* viaTool(tools[kind], source);
+    else yield* viaTool(tool.path, source, { args: gzipTools[tool.name], what: `gzip (${tool.name})`, fallback: () => viaGunzip(source), reuse: options.reuse === true });
+  } else yield* viaTool(tools[kind], source, { reuse: options.reuse === true });
+}
+
+/**
+ * A layer blob's uncompressed bytes, through the gzip tool (as decompress()
+ * with `gzipTool`), for a consumer that is done with each piece before it asks
+ * for the next (unpackLayer): a tool's output comes in pieces of one reused
+ * buffer (tool-pipes.ts), each valid only until the next is asked for. Not a
+ * Readable: one would read ahead into that buffer.
+ */
+export function decompressLayer(input: AsyncIterable<Uint8Array>, options: Pick<DecompressOptions, 'onDetect'> = {}): AsyncIterable<Buffer> {
+  return decompressing(input, { ...options, gzipTool: true, reuse: true });
 }
 
 /** The uncompressed bytes of `input`, whatever of the supported compressions it uses. */

@@ -147,3 +147,24 @@ test('stageLayer() unpacks with zlib when the gzip tools asked for are not insta
     await rm(empty, { recursive: true, force: true });
   }
 });
+
+test('stageLayer() keeps every byte of the blob when the gzip tool stops reading before its end', async () => {
+  const tar = await makeTar([{ name: 'a', data: Buffer.alloc(200_000, 3) }]);
+  const gz = gzipSync(tar);
+  // Past the end of the gzip stream, several MiB the tool never reads (so some are gathered, not yet handed on, when it stops).
+  const tail = Buffer.from(Array.from({ length: 5 << 20 }, (_, i) => (i * 31) & 0xff));
+  const blob = Buffer.concat([gz, tail]);
+  const dir = await mkdtemp(join(tmpdir(), 'berth-short-gzip-'));
+  try {
+    await writeFile(join(dir, 'igzip'), `#!/bin/sh\nhead -c ${gz.length} | gzip -dc\n`, { mode: 0o755 });
+    await withEnv({ PATH: `${dir}:/usr/bin:/bin`, BERTH_GUNZIP: 'igzip' }, async () => {
+      await withPlaces(async (places) => {
+        const s = await stageLayer(places, { data: pieces(blob), digest: sha256(blob), size: blob.length, mediaType: 'x', diffId: sha256(tar), chainId });
+        assert.ok(readFileSync(s.blobFile).equals(blob), 'the blob file holds the whole blob');
+        await s.discard();
+      });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

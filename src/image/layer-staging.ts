@@ -1,7 +1,7 @@
 // Pulled layers, staged: a layer's compressed bytes are written to a temp blob
 // file (by libuv's pool), hashed (src/lib/sha256-worker.ts: here, or on a
-// worker thread with BERTH_HASH_THREAD=1), decompressed (zlib on libuv's pool,
-// or igzip/unpigz with BERTH_GUNZIP) and unpacked into a staging snapshot
+// worker thread with BERTH_HASH_THREAD=1), decompressed (igzip or unpigz in a
+// process of their own, zlib where neither is installed: decompress.ts) and unpacked into a staging snapshot
 // directory, all while they download. Nothing is visible until the whole blob
 // matched its digest and size and the tar its diff id; a mismatch removes the
 // staging. The image store then makes all staged layers of an image durable
@@ -19,7 +19,7 @@ import { BackgroundWrites } from '../lib/background-writes.ts';
 import type { Logger } from '../lib/logger.ts';
 import { sha256Stream } from '../lib/sha256-worker.ts';
 import { span, spanStart } from '../lib/trace.ts';
-import { decompress } from './decompress.ts';
+import { decompressLayer } from './decompress.ts';
 import { unpackLayer } from './unpack-layer.ts';
 
 /** Blob bytes handed to the pool's writes and not yet written, at most (then the download waits). */
@@ -114,7 +114,7 @@ export async function stageLayer(places: StagingPlaces, input: StageLayerInput):
     let unpacked: Awaited<ReturnType<typeof unpackLayer>> | undefined;
     let unpackError: unknown;
     try {
-      unpacked = await span('pull: layer download + unpack', { layer: tag, bytes: input.size }, () => unpackLayer(decompress(tee(), { gzipTool: true }), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) }));
+      unpacked = await span('pull: layer download + unpack', { layer: tag, bytes: input.size }, () => unpackLayer(decompressLayer(tee()), join(snapshotDir, 'fs'), { log: places.log, ...(input.signal ? { signal: input.signal } : {}) }));
     } catch (err) {
       unpackError = err;
     }

@@ -112,7 +112,7 @@ test('TarReader bounds a chain of PAX headers before one entry, not only each on
   assert.equal(two.entries[0]?.xattrs.size, 2);
 });
 
-test('TarReader pauses before an entry its sink waits for and resumes with the same events, at any chunking', async () => {
+test('TarReader pauses before an entry its sink waits for and resumes with the same events, at any chunking, holding no view of the chunk', async () => {
   const bytes = await makeTar([
     { name: 'a', data: 'x'.repeat(700) },
     { name: 'h1', type: 'link', linkname: 'a' },
@@ -143,9 +143,13 @@ test('TarReader pauses before an entry its sink waits for and resumes with the s
       data: (p) => cur.push(Buffer.from(p)),
       entryEnd: () => data.push(Buffer.concat(cur).toString()),
     });
+    // Every chunk is written from the same buffer, scribbled over while paused (as a reused read buffer is).
+    const scratch = Buffer.alloc(chunk);
     for (let i = 0; i < bytes.length; i += chunk) {
-      for (let paused = r.write(bytes.subarray(i, i + chunk)); paused !== undefined; paused = r.resume()) {
+      const n = bytes.copy(scratch, 0, i, i + chunk);
+      for (let paused = r.write(scratch.subarray(0, n)); paused !== undefined; paused = r.resume()) {
         assert.throws(() => r.write(Buffer.alloc(1)), /while paused/);
+        scratch.fill(0x5a);
         await paused;
       }
     }
@@ -154,4 +158,39 @@ test('TarReader pauses before an entry its sink waits for and resumes with the s
     assert.deepEqual(names, plain.entries.map((e) => e.name), `chunk ${chunk}`);
     assert.deepEqual(data, plain.data, `chunk ${chunk}`);
   }
+});
+
+/** `h` with bytes `at` replaced by `field` (padded with NULs to `len`) and its checksum made right again. */
+function withField(h: Buffer, at: number, len: number, field: string): Buffer {
+  const out = Buffer.from(h);
+  out.fill(0, at, at + len);
+  out.write(field, at, 'latin1');
+  out.write('        ', 148);
+  let sum = 0;
+  for (const b of out) sum += b;
+  out.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return out;
+}
+
+test('TarReader reads numeric header fields in every padding tar writers use, and the odd forms as before', () => {
+  const cases: [string, number][] = [
+    ['0000644\0', 0o644],
+    [' 644 \0', 0o644],
+    ['644     ', 0o644],
+    ['  644', 0o644],
+    ['0000000\0', 0],
+    ['', 0],
+    ['   \0', 0],
+    // Not plain octal digits: read as text, as parseInt does.
+    ['+644\0', 0o644],
+    ['\t644\0', 0o644],
+    ['644x\0', 0o644],
+    ['64 4\0', 0o64],
+  ];
+  for (const [field, mode] of cases) {
+    const tar = Buffer.concat([withField(rawHeader('f', '0', 0), 100, 8, field), Buffer.alloc(1024)]);
+    assert.equal(read(tar, 512).entries[0]?.mode, mode, JSON.stringify(field));
+  }
+  const bad = Buffer.concat([withField(rawHeader('f', '0', 0), 100, 8, 'xyz\0'), Buffer.alloc(1024)]);
+  assert.throws(() => read(bad, 512), (e: Error) => isInvalidArgument(e) && /invalid number "xyz"/.test(e.message));
 });

@@ -72,15 +72,37 @@ function num(b: Buffer, off: number, len: number): number {
     for (let i = 1; i < len; i++) n = n * 256 + (b[off + i] ?? 0);
     return n;
   }
+  // The common form (octal digits, padded with spaces or NULs) read straight from the bytes; anything else as text below.
+  let i = off;
+  const end = off + len;
+  while (i < end && b[i] === 0x20) i++;
+  let n = 0;
+  let digits = 0;
+  for (; i < end; i++, digits++) {
+    const c = b[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  let rest = i;
+  while (rest < end && b[rest] === 0x20) rest++;
+  if (digits > 0 && (rest === end || b[rest] === 0)) return n;
   const s = b.toString('latin1', off, off + len).replace(/\0.*$/s, '').trim();
   if (s === '') return 0;
-  const n = parseInt(s, 8);
-  if (!Number.isFinite(n)) throw bad(`invalid number "${s}" in a tar header`);
-  return n;
+  const parsed = parseInt(s, 8);
+  if (!Number.isFinite(parsed)) throw bad(`invalid number "${s}" in a tar header`);
+  return parsed;
 }
 
 /** Bytes of padding after `n` bytes of content, up to the next 512-byte block. */
 const padded = (n: number) => (512 - (n % 512)) % 512;
+
+function isZeroBlock(h: Buffer): boolean {
+  for (let i = 0; i < 512; i++) if (h[i] !== 0) return false;
+  return true;
+}
+
+/** The xattrs of an entry without any (shared: the sink only reads them). */
+const noXattrs: ReadonlyMap<string, Buffer> = new Map();
 
 function checksumOk(h: Buffer): boolean {
   let sum = 8 * 0x20;
@@ -172,7 +194,8 @@ export class TarReader {
 
   /**
    * Reads `chunk`. Returns a promise when the sink asked to pause: await it,
-   * then call resume() (which may pause again) before writing more.
+   * then call resume() (which may pause again) before writing more. Nothing
+   * keeps a view of `chunk` once this returns: the caller may reuse it.
    */
   write(chunk: Buffer): Promise<void> | undefined {
     if (this.#paused !== undefined) throw new Error('TarReader.write() while paused: call resume() first');
@@ -223,7 +246,8 @@ export class TarReader {
       }
       const wait = this.#header(h);
       if (wait !== undefined) {
-        (this.#paused as { rest: Buffer }).rest = chunk.subarray(off);
+        // A copy: the caller may reuse its chunk once write() returns (unpackLayer's input does).
+        (this.#paused as { rest: Buffer }).rest = Buffer.from(chunk.subarray(off));
         return wait;
       }
     }
@@ -254,7 +278,7 @@ export class TarReader {
   }
 
   #header(h: Buffer): Promise<void> | undefined {
-    if (h.every((b) => b === 0)) {
+    if (isZeroBlock(h)) {
       // End-of-archive marker: whatever follows (the second zero block, padding) is not content.
       this.#ended = true;
       return undefined;
@@ -300,7 +324,7 @@ export class TarReader {
       linkname: p.linkpath ?? cString(h, 157, 100),
       devmajor: num(h, 329, 8),
       devminor: num(h, 337, 8),
-      xattrs: p.xattrs ?? new Map(),
+      xattrs: p.xattrs ?? noXattrs,
     };
     const wait = this.#sink.wait?.(e);
     if (wait !== undefined) {

@@ -16,13 +16,14 @@
 // the end.
 import { closeSync, fchmodSync, fchownSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, chmodSync, lchownSync, lutimesSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import type { Digest } from '../core/digest.ts';
 import { invalidArgument, isBerthError } from '../core/errors.ts';
 import { log as defaultLog, type Logger } from '../lib/logger.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { sha256Stream } from '../lib/sha256-worker.ts';
 import { span } from '../lib/trace.ts';
+import { EarlyWriteBack } from './early-write-back.ts';
 import { FileWriterPool } from './file-writer-pool.ts';
 import { TarReader, type TarEntry, type TarSink } from './tar-reader.ts';
 import { isOverlayPrivateXattr, setXattrs, xattrLimitError, type XattrOp } from './xattr.ts';
@@ -58,6 +59,8 @@ const filesBeforePool = 32;
 const maxPooledFile = 16 << 20;
 /** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
 const maxXattrBytes = 64 << 20;
+/** Tar bytes between two early write-backs (early-write-back.ts): a layer smaller than this has none. */
+const writeBackEvery = 32 << 20;
 /** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
 const umask = (() => {
   try {
@@ -163,7 +166,10 @@ class LayerWriter implements TarSink {
   }
 
   constructor(root: string, log: Logger, startedEmpty: boolean) {
-    this.#root = root;
+    // Normalized once, without a trailing slash: paths below are made by concatenation (see #ensureParents).
+    const normal = normalize(root);
+    this.#root = normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+    root = this.#root;
     this.#log = log;
     this.#knownDirs.add(root);
     if (startedEmpty) this.#written = new Set();
@@ -173,10 +179,19 @@ class LayerWriter implements TarSink {
 
   /** Makes sure every parent of `comps` is a real directory inside the root; creates missing ones. */
   #ensureParents(comps: readonly string[], create: boolean, includeLast = false): string {
-    let cur = this.#root;
     const n = includeLast ? comps.length : comps.length - 1;
+    // The components are clean (cleanComponents: no '', '.', '..' or '/') and the root normalized, so
+    // concatenation is join() without its normalizing copies (a layer has thousands of entries, each
+    // a few levels deep). Most entries' parent is known already: then none of its ancestors is looked at.
+    const top = this.#root === '/' ? '' : this.#root;
+    const last = comps[comps.length - 1] as string;
+    if (n > 0) {
+      const parent = top + '/' + (n === comps.length ? comps.join('/') : comps.slice(0, n).join('/'));
+      if (this.#knownDirs.has(parent)) return includeLast ? parent : parent + '/' + last;
+    }
+    let cur = this.#root;
     for (let i = 0; i < n; i++) {
-      cur = join(cur, comps[i] as string);
+      cur = (i === 0 ? top : cur) + '/' + (comps[i] as string);
       if (this.#knownDirs.has(cur)) continue;
       // In a directory that started empty, a path this unpack never made does not exist.
       if (this.#written !== undefined && !this.#written.has(cur) && create) {
@@ -203,7 +218,8 @@ class LayerWriter implements TarSink {
       }
       this.#knownDirs.add(cur);
     }
-    return includeLast || comps.length === 0 ? cur : join(cur, comps[comps.length - 1] as string);
+    if (includeLast || comps.length === 0) return cur;
+    return (n === 0 ? top : cur) + '/' + last;
   }
 
   /** Removes whatever is at `path` unless both it and the new entry are directories. */
@@ -391,8 +407,13 @@ class LayerWriter implements TarSink {
     }
     if (this.#refusedXattrs.size > 0) this.#log.warn('ignored overlayfs attributes a layer may not set', { xattrs: [...this.#refusedXattrs].slice(0, 20) });
     await setXattrs(this.#xattrs);
-    const deepestFirst = [...this.#dirs.values()].sort((a, b) => b.path.split('/').length - a.path.split('/').length);
-    for (const d of deepestFirst) {
+    const depth = (p: string) => {
+      let k = 0;
+      for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) k++;
+      return k;
+    };
+    const deepestFirst = [...this.#dirs.values()].map((d) => ({ d, depth: depth(d.path) })).sort((a, b) => b.depth - a.depth);
+    for (const { d } of deepestFirst) {
       // Each metadata call is a journal update, and a layer has hundreds of directories: only what differs.
       const chown = this.#needsChown(d.uid, d.gid, d.path);
       if (chown) lchownSync(d.path, d.uid, d.gid);
@@ -414,6 +435,8 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   const reader = new TarReader(writer);
   // The diff id (on a worker thread with BERTH_HASH_THREAD=1).
   const hash = sha256Stream();
+  // The caller's sync after the unpack finds most of the data already written.
+  const writeBack = new EarlyWriteBack(dir, writeBackEvery);
   let tarSize = 0;
   try {
     for await (const c of input) {
@@ -421,6 +444,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
       const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
       hash.update(chunk);
       tarSize += chunk.length;
+      writeBack.progress(tarSize);
       for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
       const pool = writer.pool;
       if (pool !== undefined) {
@@ -432,6 +456,7 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   } catch (err) {
     hash.abandon();
     await writer.abort();
+    await writeBack.settle();
     if (err instanceof Error && !isBerthError(err) && !('syscall' in err) && (err as NodeJS.ErrnoException).code === undefined) {
       throw invalidArgument(`cannot unpack layer: ${err.message}`, err);
     }
@@ -442,6 +467,8 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   } catch (err) {
     hash.abandon();
     throw err;
+  } finally {
+    await writeBack.settle();
   }
   return { diffId: `sha256:${await hash.digest()}`, size: writer.size, tarSize };
 }

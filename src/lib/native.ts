@@ -40,6 +40,10 @@ export interface NativeAddon {
   mountOverlay(target: string, data: string): Promise<void>;
   /** umount2(2) of target (MNT_DETACH when `detach`), on libuv's thread pool. */
   umount(target: string, detach: boolean): Promise<void>;
+  /** pipe2(2) with O_CLOEXEC: [readFd, writeFd], its buffer asked to hold `size` bytes (F_SETPIPE_SZ; the default when refused). */
+  pipe(size: number): [number, number];
+  /** syncfs(2) of the file system holding `path`, on libuv's thread pool. */
+  syncFs(path: string): Promise<void>;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');

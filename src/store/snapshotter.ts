@@ -15,6 +15,7 @@ import { runTool } from '../lib/run-tool.ts';
 import { log } from '../lib/logger.ts';
 import { nativeIfBuilt } from '../lib/native.ts';
 import { maxMountData, viewMount } from './overlay-view.ts';
+import { markTopDir } from './top-dir.ts';
 import type { RootfsPaths, Snapshotter } from './types.ts';
 
 const shortLinkLength = 26;
@@ -116,10 +117,13 @@ class OverlaySnapshotter implements Snapshotter {
     await mkdir(this.#emptyLower, { recursive: true });
     await mkdir(this.#containers, { recursive: true });
     await mkdir(this.#views, { recursive: true, mode: 0o700 });
+    // Layers made here spread over ext4's block groups (top-dir.ts); meanwhile the clean-up below.
+    const marked = markTopDir(this.#snapshots);
     // Half-filled layers from an interrupted commit were never renamed into place.
     for (const name of await readdir(this.#snapshots)) {
       if (name.startsWith('.tmp-')) await rm(join(this.#snapshots, name), { recursive: true, force: true });
     }
+    await marked;
   }
 
   #layerRoot(chainId: Digest): string {

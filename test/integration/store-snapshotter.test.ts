@@ -78,6 +78,19 @@ test('openSnapshotter() removes half-committed layers left by a crash', { skip }
   });
 });
 
+// On ext4 (stat -f says ext2/ext3), snapshots/ carries FS_TOPDIR_FL so that each layer dir goes to a block group of its own (store/top-dir.ts).
+const onExt4 = spawnSync('stat', ['-f', '-c', '%T', tmpdir()], { encoding: 'utf8' }).stdout.trim() === 'ext2/ext3';
+test('openSnapshotter() marks snapshots/ as the top of directory hierarchies on ext4 (chattr +T)', { skip: skip || (onExt4 ? false : 'the temp dir is not on ext4') }, async () => {
+  await withSnapshotter(async (s, root) => {
+    const attrs = spawnSync('lsattr', ['-d', join(root, 'snapshots')], { encoding: 'utf8' });
+    assert.equal(attrs.status, 0, attrs.stderr);
+    assert.match(attrs.stdout.split(' ')[0] ?? '', /T/);
+    // The flag is on snapshots/ only: a layer's own directories are ordinary.
+    const id = await commit(s, null, [{ type: 'directory', name: 'etc/' }]);
+    assert.doesNotMatch(spawnSync('lsattr', ['-d', s.layerDir(id)], { encoding: 'utf8' }).stdout.split(' ')[0] ?? '', /T/);
+  });
+});
+
 test('a mounted rootfs shows lower layers with whiteouts and opaque directories applied', { skip }, async () => {
   await withSnapshotter(async (s, root) => {
     const bottom = await commit(s, null, [
