@@ -29,6 +29,10 @@
 //    that starting and cleaning up a container needs no `mount`/`umount`
 //    process (5-45 ms each under load) and the event loop is not held while
 //    the kernel works. They resolve, or reject with an errno-coded Error.
+// 5. spawn(...) and reap(pidfd): posix_spawn(3) with a pidfd, for the helper
+//    processes berthd runs (native/spawn.c says why and how).
+// 6. netnsCreate(path): a new network namespace bind-mounted on path, made on
+//    libuv's thread pool without a process (native/netns.c).
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -48,6 +52,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "parts.h"
 
 #define CHECK(env, call)                                                        \
   do {                                                                         \
@@ -631,5 +637,7 @@ NAPI_MODULE_INIT() {
     {"umount", NULL, umount_target, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  spawn_define(env, exports);
+  netns_define(env, exports);
   return exports;
 }
