@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
-import { createUnderConmon } from './conmon-create.ts';
+import { createUnderConmon, sharedDirsMaker } from './conmon-create.ts';
 import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
 import { conmonDirs, conmonPaths, type ConmonPaths } from './conmon-paths.ts';
@@ -45,12 +45,13 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
   const dirs = conmonDirs(execRoot);
   const paths = (id: string): ConmonPaths => conmonPaths(dirs, id);
   const cli = new OciRuntimeCli(binary.path, dirs.runtimeRoot);
+  const sharedDirs = sharedDirsMaker(dirs);
   const exitStatus = (id: string) => readExitStatus(paths(id));
 
   return {
     binary,
     paths,
-    create: (id, opts) => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000 }),
+    create: (id, opts) => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs }),
     start: (id) => cli.start(id),
     kill: (id, signal) => cli.kill(id, signal),
     delete: (id, opts) => cli.delete(id, opts),
