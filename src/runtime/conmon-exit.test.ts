@@ -57,3 +57,16 @@ test('waitForExitFile() rejects with the signal\'s reason when aborted', async (
   ac.abort(new Error('gone'));
   await assert.rejects(waiting, /gone/);
 });
+
+test('readExitStatus() takes a SIGKILL (137) as an OOM kill from the cgroup\'s count, without waiting for conmon\'s mark', async () => {
+  const p = await container('f');
+  await writeFile(p.exitFile, '137');
+  let t0 = performance.now();
+  assert.equal((await readExitStatus(p, async () => 0))?.oomKilled, false);
+  assert.ok(performance.now() - t0 < 40, 'no 50 ms wait');
+  assert.equal((await readExitStatus(p, async () => 1))?.oomKilled, true);
+  // Unknown count: conmon's mark, after a wait.
+  t0 = performance.now();
+  assert.equal((await readExitStatus(p, async () => undefined))?.oomKilled, false);
+  assert.ok(performance.now() - t0 >= 45);
+});

@@ -8,8 +8,12 @@ import { log } from '../lib/index.ts';
 import type { ConmonPaths } from './conmon-paths.ts';
 import type { ExitStatus } from './types.ts';
 
-/** The container's exit status, or undefined while it has not exited. */
-export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'>): Promise<ExitStatus | undefined> {
+/**
+ * The container's exit status, or undefined while it has not exited.
+ * `oomKills` reads the kernel's OOM count of the container's memory cgroup
+ * (undefined when unknown): with it a SIGKILL is told from an OOM kill at once.
+ */
+export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'>, oomKills?: () => Promise<number | undefined>): Promise<ExitStatus | undefined> {
   let text: string;
   let mtime: Date;
   try {
@@ -27,9 +31,15 @@ export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'
     );
   let oomKilled = await hasOom();
   if (!oomKilled && exitCode === 137) {
-    // A SIGKILL may be the OOM killer's; conmon can note the OOM event just after the exit.
-    await new Promise((r) => setTimeout(r, 50));
-    oomKilled = await hasOom();
+    // A SIGKILL may be the OOM killer's; conmon can note the OOM event just after the exit. The
+    // kernel counts the kill in the cgroup (which lives until the runtime's delete) before it sends
+    // it, so the count needs no wait; without it, give conmon 50 ms.
+    const kills = await oomKills?.().catch(() => undefined);
+    if (kills !== undefined) oomKilled = kills > 0;
+    else {
+      await new Promise((r) => setTimeout(r, 50));
+      oomKilled = await hasOom();
+    }
   }
   return { exitCode: Number.isNaN(exitCode) ? 255 : exitCode, oomKilled, finishedAt: mtime.toISOString() };
 }

@@ -16,7 +16,7 @@ import { resolveLinks } from './links.ts';
 import { conmonFileSize, logLimits, prepareLogForStart } from './log-rotation.ts';
 import { attachRequest, writeNetworkEtcFiles } from './network.ts';
 import { releaseNetwork } from './network-links.ts';
-import { specInput } from './spec-input.ts';
+import { containerCgroupsPath, specInput } from './spec-input.ts';
 import { span, spanSync } from '../../lib/index.ts';
 
 /** The exit watcher as a start needs it. */
@@ -98,7 +98,7 @@ export class ContainerStarter {
       const limits = logLimits(c.spec.host.logConfig);
       await prepareLogForStart(c.logPath, limits);
       const logMaxSize = conmonFileSize(limits);
-      const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty }));
+      const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty, cgroupsPath: containerCgroupsPath(c) }));
       // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
       // Attachments made before start connect now, so that they see all of the output.
       await span('start: connect pending attachments', at, () => this.#attaches.connectPending(id, rt));
