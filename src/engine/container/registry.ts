@@ -5,7 +5,7 @@
 // network, an image, a layer).
 import { conflict, invalidArgument, notFound } from '../../core/errors.ts';
 import { isFullId, isIdPrefix, validContainerName } from '../../core/ids.ts';
-import type { Container, ContainerState } from '../../core/types.ts';
+import type { Container, ContainerState, NetworkState } from '../../core/types.ts';
 import type { Digest } from '../../core/digest.ts';
 import { KeyedMutex } from '../../lib/keyed-mutex.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -105,6 +105,18 @@ export class ContainerRegistry {
    */
   setRunState(c: StoredContainer, state: Partial<ContainerState>): StoredContainer {
     return this.save({ ...c, state: { ...c.state, ...state } }, { durable: false });
+  }
+
+  /**
+   * Records a running container's network state (its endpoints as set up, or
+   * none once released) without an fsync, for the reason setRunState gives: it
+   * describes a netns and interfaces that no power loss leaves behind, and
+   * berthd's restore clears it from a record that is not running.
+   */
+  setNetworkState(c: StoredContainer, network: NetworkState | undefined): StoredContainer {
+    if (network) return this.save({ ...c, network }, { durable: false });
+    const { network: _gone, ...rest } = c;
+    return this.save(rest, { durable: false });
   }
 
   /** Drops a removed container's record and its name. */

@@ -13,7 +13,7 @@ import { releaseNetwork } from './network-links.ts';
 import { span, spanSync } from '../../lib/index.ts';
 
 export interface RemoveRoles {
-  readonly stopper: { markManuallyStopped(id: string): void; stopRunning(c: Container, signal: string, timeout: number): Promise<void> };
+  readonly stopper: { markManuallyStopped(id: string, options?: { durable?: boolean }): void; stopRunning(c: Container, signal: string, timeout: number): Promise<void> };
   readonly restarts: { cancel(id: string): StoredContainer | undefined };
   readonly watcher: { unwatch(id: string): void };
   readonly attaches: { endPending(id: string): void };
@@ -41,7 +41,7 @@ export class ContainerRemoval {
       if (!options.force) {
         throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
       }
-      this.#roles.stopper.markManuallyStopped(c.id);
+      this.#roles.stopper.markManuallyStopped(c.id, { durable: false });
       await this.#roles.stopper.stopRunning(c, 'SIGKILL', 0);
     }
     await reg.lock.run(c.id, async () => {

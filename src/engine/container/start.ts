@@ -83,7 +83,7 @@ export class ContainerStarter {
         const net = attached.value;
         connecting = span('start: network connect', at, () => net.connect());
         connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
-        c = reg.setState(c, {}, { network: net.state });
+        c = reg.setNetworkState(c, net.state);
       }
       const t1 = performance.now();
       const spec = await span('start: build spec', at, async () => buildSpec(await specInput(this.#ctx, c, { rootfs, links })));
@@ -109,7 +109,7 @@ export class ContainerStarter {
           networkFailed = true;
           throw err;
         });
-        c = reg.setState(c, {}, { network });
+        c = reg.setNetworkState(c, network);
         await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts);
       }
       const t3 = performance.now();
