@@ -105,12 +105,13 @@ export class ContainerStarter {
       const size = c.spec.host.consoleSize;
       if (c.spec.tty && size) await rt.resize(id, { height: size[0], width: size[1] }).catch((err: unknown) => d.log.warn('setting the initial console size failed', { container: id, err }));
       if (connecting) {
-        const network = await connecting.catch((err: unknown) => {
+        const network = await span('start: wait for network connect', at, () => connecting!).catch((err: unknown) => {
           networkFailed = true;
           throw err;
         });
         c = reg.setNetworkState(c, network);
-        await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts);
+        const named = c;
+        await span('start: network etc files', at, async () => writeNetworkEtcFiles(named, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts));
       }
       const t3 = performance.now();
       // Watch before starting so that no exit is missed.
