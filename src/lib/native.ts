@@ -52,6 +52,8 @@ export interface NativeAddon {
   processStartTime?(pid: number): number;
   /** A new network namespace bind-mounted on the existing file at path, made on libuv's thread pool (optional: older builds lack it). */
   netnsCreate?(path: string): Promise<void>;
+  /** waitid(P_PIDFD) of a process whose pidfd polled readable, on libuv's thread pool; the pidfd is closed. Optional (older builds). */
+  reapAsync?(pidfd: number): Promise<{ code: number | null; signal: number | null }>;
   /** waitid(P_PIDFD, WNOHANG): undefined while the process runs, else its exit (the pidfd is closed then). */
   reap?(pidfd: number): { code: number | null; signal: number | null } | undefined;
 }

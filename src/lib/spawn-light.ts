@@ -103,20 +103,28 @@ function spawnNative(n: SpawnAddon, cmd: string, args: readonly string[], o: Lig
   }
   const stdio = r.fds.map((fd, i) => (fd < 0 ? null : i === 0 ? new Socket({ fd, readable: false, writable: true }) : new Socket({ fd, readable: true, writable: false })));
   const exited = new Promise<LightExit>((resolve, reject) => {
+    const done = (status: { code: number | null; signal: number | null }) => resolve({ code: status.code, signal: status.signal === null ? null : (signalNames.get(status.signal) ?? 'SIGKILL') });
+    // A pidfd polls readable once its process has exited; the reaping (the kernel's clean-up of the
+    // process) then runs on libuv's pool where the addon has reapAsync.
     const watch = n.watch(r.pidfd, (err) => {
-      let status: { code: number | null; signal: number | null } | undefined;
-      try {
-        if (err) throw new Error(`watching process ${r.pid} failed: ${err}`);
-        status = n.reap(r.pidfd);
-      } catch (e) {
-        n.unwatch(watch);
+      n.unwatch(watch);
+      if (err) {
         n.closeFd(r.pidfd);
-        reject(e);
+        reject(new Error(`watching process ${r.pid} failed: ${err}`));
         return;
       }
-      if (!status) return;
-      n.unwatch(watch);
-      resolve({ code: status.code, signal: status.signal === null ? null : (signalNames.get(status.signal) ?? 'SIGKILL') });
+      if (n.reapAsync) {
+        n.reapAsync(r.pidfd).then(done, reject);
+        return;
+      }
+      try {
+        const status = n.reap(r.pidfd);
+        if (status) done(status);
+        else reject(new Error(`process ${r.pid} was not there to reap`));
+      } catch (e) {
+        n.closeFd(r.pidfd);
+        reject(e);
+      }
     });
     n.watchSet(watch, true, false);
   });
