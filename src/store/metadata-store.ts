@@ -90,7 +90,8 @@ class SqliteMetadataStore implements MetadataStore {
       getLayer: db.prepare<[string], LayerDbRow>('SELECT * FROM layers WHERE chain_id = ?'),
       deleteLayer: db.prepare('DELETE FROM layers WHERE chain_id = ?'),
       listLayers: db.prepare<[], LayerDbRow>('SELECT * FROM layers ORDER BY chain_id'),
-      putContainer: db.prepare('INSERT OR REPLACE INTO containers (id, name, json) VALUES (?, ?, ?)'),
+      // An update in place (REPLACE would delete and insert the row: new rowid, both indexes and the freelist rewritten, ~7 pages in the WAL per save instead of 1-2).
+      putContainer: db.prepare('INSERT INTO containers (id, name, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, json = excluded.json'),
       getContainer: db.prepare<[string], ContainerRow>('SELECT id, name, json FROM containers WHERE id = ?'),
       listContainers: db.prepare<[], ContainerRow>('SELECT id, name, json FROM containers ORDER BY id'),
       deleteContainer: db.prepare('DELETE FROM containers WHERE id = ?'),
