@@ -71,7 +71,7 @@ export class ContainerRemoval {
     d.health?.stop(id);
     this.#roles.watcher.unwatch(id);
     // Dead before anything goes (dockerd's order): from here on the record never comes back to life.
-    if (c.state.status !== 'dead') spanSync('rm: record dead', at, () => reg.setState(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
+    if (c.state.status !== 'dead') await span('rm: record dead', at, () => reg.setStateDurably(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
     crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
     // No bundle means the runtime holds nothing of this container: it never started, or its exit's
