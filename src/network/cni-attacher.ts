@@ -55,9 +55,11 @@ export class CniAttacher {
     const ports = await this.#o.lock.run('ports', async () => {
       const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, attachments.takenPorts(req.containerId), this.#portCursors) : [];
       const sandboxKey = join(this.#o.execRoot, 'netns', req.containerId);
-      // Recorded before any CNI call, so that a crash in between still lets detach clean up.
+      // Recorded before any CNI call, so that a crash of berthd in between still lets detach clean up. Without
+      // an fsync: it names no endpoint yet, only the netns and the ports, none of which outlives a power loss;
+      // the record with the endpoint (which an IP lease on disk needs) is written durably after CNI ADD.
       const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, dnsSockets: true, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };
-      await attachments.add(att);
+      await attachments.add(att, { durable: false });
       return p;
     });
     const att = attachments.get(req.containerId)!;
