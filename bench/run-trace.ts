@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workspace } from './lib/cleanup.ts';
-import { privateNet, startBerthd } from './lib/daemons.ts';
+import { privateNet, startBerthd, type Daemon } from './lib/daemons.ts';
+import { traceMany, type TracedDaemon } from './many-trace.ts';
 import { busyboxRootfsTar } from './lib/images.ts';
 import { logFor, median, must, repo, which } from './lib/proc.ts';
 
@@ -23,10 +24,15 @@ interface Span { span: string; start: number; ms: number; ok: boolean; container
 
 const { note, fail } = logFor('run-trace');
 
-interface Options { rounds: number; floor: boolean; before?: string; json: boolean; untraced: boolean }
+interface Options { rounds: number; floor: boolean; before?: string; json: boolean; untraced: boolean; bridge: boolean; detach: boolean; many?: number }
+
+const usage = `usage: bench/run-latency --trace [-n N] [--floor] [--before DIR] [--untraced] [--bridge] [--detach] [--json]
+       bench/run-latency --trace --many COUNT [-n ROUNDS] [--network none] [--before DIR] [--untraced] [--json]
+`;
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { rounds: 1, floor: false, json: false, untraced: false };
+  const o: Options = { rounds: 1, floor: false, json: false, untraced: false, bridge: false, detach: false };
+  let network: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') o.rounds = Number(argv[++i]);
@@ -34,22 +40,29 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--before') o.before = resolve(argv[++i] ?? fail('--before needs a directory'));
     else if (a === '--json') o.json = true;
     else if (a === '--untraced') o.untraced = true;
+    else if (a === '--bridge') o.bridge = true;
+    else if (a === '--detach') o.detach = true;
+    else if (a === '--many') o.many = Number(argv[++i]);
+    else if (a === '--network') network = argv[++i];
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/run-latency --trace [-n N] [--floor] [--before DIR] [--untraced] [--json]\n');
+      process.stdout.write(usage);
       process.exit(0);
     } else fail(`unknown option "${a}"`);
   }
   if (!Number.isInteger(o.rounds) || o.rounds < 1) fail('-n needs a positive integer');
+  if (o.many !== undefined && (!Number.isInteger(o.many) || o.many < 1)) fail('--many needs a positive integer');
+  if (network !== undefined && (o.many === undefined || (network !== 'none' && network !== 'default'))) fail('--network none|default goes with --many (single runs: --bridge)');
+  if (o.many !== undefined) o.bridge = network !== 'none';
   return o;
 }
 
-function timeRun(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { ms: number; t0: number } {
+function timeRun(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): { ms: number; t0: number; stdout: string } {
   const t0 = Date.now();
   const h0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env: env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(cmd, args, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 });
   const ms = Number(process.hrtime.bigint() - h0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n')[0] ?? r.status}`);
-  return { ms, t0 };
+  return { ms, t0, stdout: r.stdout ?? '' };
 }
 
 function readSpans(file: string, from: number): { spans: Span[]; end: number } {
@@ -78,7 +91,7 @@ async function main(): Promise<void> {
   // Its daemons' bridges and subnets: bt<pid>, 10.252.x.0/24 (and the next for --before).
   const start = async (root: string, dir: string, salt: number, env: NodeJS.ProcessEnv) => {
     const net = privateNet('bt', 252, salt);
-    const d = await startBerthd({ root, dir, bridge: net.name, bip: net.bip, env, stderr: 'inherit' });
+    const d = await startBerthd({ root, dir, bridge: net.name, bip: net.bip, env, stderr: o.many === undefined ? 'inherit' : 'ignore' });
     ws.defer(() => d.stop());
     return d;
   };
@@ -89,14 +102,37 @@ async function main(): Promise<void> {
     const nowEnv = now.env;
     must(docker, ['import', '-c', 'CMD ["sh"]', tarPath, 'busybox:latest'], { env: nowEnv });
     let beforeEnv: NodeJS.ProcessEnv | undefined;
+    let beforeDaemon: Daemon | undefined;
     if (o.before) {
       const b = await start(o.before, join(tmp, 'before'), 1, process.env);
+      beforeDaemon = b;
       beforeEnv = b.env;
       must(docker, ['import', '-c', 'CMD ["sh"]', tarPath, 'busybox:latest'], { env: beforeEnv });
     }
-    const runArgs = ['run', '--rm', '--network', 'none', 'busybox', 'true'];
+    if (o.many !== undefined) {
+      const daemons: TracedDaemon[] = [{ name: 'now', daemon: now, ...(o.untraced ? {} : { traceFile }) }];
+      if (beforeDaemon) daemons.push({ name: 'before', daemon: beforeDaemon });
+      // One untimed start and removal each (page cache, the image's first use, the bridge and its NAT rule).
+      for (const d of daemons) {
+        const id = must(docker, ['run', '-d', ...(o.bridge ? [] : ['--network', 'none']), 'busybox', 'sleep', '1000'], { env: d.daemon.env }).trim();
+        must(docker, ['rm', '-f', id], { env: d.daemon.env });
+      }
+      await traceMany(ws, daemons, docker, { count: o.many, rounds: o.rounds, network: o.bridge ? 'default' : 'none', json: o.json });
+      return;
+    }
+    // --detach: `run -d … sleep` (its removal after each round, untimed and out of the trace); --bridge: the default network.
+    const runArgs = ['run', ...(o.detach ? ['-d'] : ['--rm']), ...(o.bridge ? [] : ['--network', 'none']), 'busybox', ...(o.detach ? ['sleep', '1000'] : ['true'])];
+    const detached: { env: NodeJS.ProcessEnv; id: string }[] = [];
+    const removeDetached = () => {
+      for (const d of detached.splice(0)) spawnSync(docker, ['rm', '-f', d.id], { env: d.env, stdio: 'ignore' });
+    };
     type Case = { name: string; run: () => { ms: number; t0: number }; samples: number[] };
-    const cases: Case[] = [{ name: 'docker→berthd (now)', run: () => timeRun(docker, runArgs, nowEnv), samples: [] }];
+    const runDetachable = (env: NodeJS.ProcessEnv) => {
+      const r = timeRun(docker, runArgs, env);
+      if (o.detach) detached.push({ env, id: r.stdout.trim() });
+      return r;
+    };
+    const cases: Case[] = [{ name: 'docker→berthd (now)', run: () => runDetachable(nowEnv), samples: [] }];
     let runcArgs: (() => string[]) | undefined;
     if (o.floor) {
       const bundle = join(tmp, 'bundle');
@@ -135,13 +171,15 @@ async function main(): Promise<void> {
       writeFileSync(join(berthBundle, 'config.json'), JSON.stringify(real));
       cases.push({ name: "runc run (berthd's spec)", run: () => timeRun('runc', ['--root', join(tmp, 'runc-state'), 'run', '--bundle', berthBundle, `trace-b-${process.pid}-${seq++}`]), samples: [] });
     }
-    if (beforeEnv) { const env = beforeEnv; cases.push({ name: 'docker→berthd (before)', run: () => timeRun(docker, runArgs, env), samples: [] }); }
+    if (beforeEnv) { const env = beforeEnv; cases.push({ name: 'docker→berthd (before)', run: () => runDetachable(env), samples: [] }); }
     if (runcArgs) {
       const ra = runcArgs;
       cases.push({ name: 'docker --version', run: () => timeRun(docker, ['--version']), samples: [] });
       cases.push({ name: 'runc run', run: () => timeRun('runc', ra()), samples: [] });
     }
     for (const c of cases) c.run(); // warm-up
+    removeDetached();
+    await new Promise((res) => setTimeout(res, 100));
     let offset = readSpans(traceFile, 0).end;
     const perSpan = new Map<string, number[]>();
     const falls: { ms: number; text: string }[] = [];
@@ -155,6 +193,12 @@ async function main(): Promise<void> {
         await new Promise((res) => setTimeout(res, 50)); // berthd's trace stream flushes
         const { spans, end } = readSpans(traceFile, offset);
         offset = end;
+        if (o.detach) {
+          // Out of the trace: the removals of this round's containers.
+          removeDetached();
+          await new Promise((res) => setTimeout(res, 50));
+          offset = readSpans(traceFile, offset).end;
+        }
         falls.push({ ms: r.ms, text: waterfall(spans, r.t0, r.ms) });
         const seen = new Map<string, number>();
         for (const s of spans) seen.set(s.span, (seen.get(s.span) ?? 0) + s.ms);

@@ -35,6 +35,10 @@
 //    output in 1 MiB pieces into one reused buffer (src/image/tool-pipes.ts).
 // 6. syncFs(path): syncfs(2) of path's file system on libuv's thread pool,
 //    without a `sync -f` process (src/image/early-write-back.ts).
+// 7. spawn(...) and reap(pidfd): posix_spawn(3) with a pidfd, for the helper
+//    processes berthd runs (native/spawn.c says why and how).
+// 8. netnsCreate(path): a new network namespace bind-mounted on path, made on
+//    libuv's thread pool without a process (native/netns.c).
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -54,6 +58,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "parts.h"
 
 #define CHECK(env, call)                                                        \
   do {                                                                         \
@@ -691,5 +697,7 @@ NAPI_MODULE_INIT() {
     {"syncFs", NULL, sync_fs, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  spawn_define(env, exports);
+  netns_define(env, exports);
   return exports;
 }

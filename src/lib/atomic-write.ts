@@ -14,17 +14,24 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  return span('atomic write (fsync file + dir)', { path: basename(path) }, () => writeAtomic(path, data, mode));
+/**
+ * Writes `path` atomically: a reader never sees half of it. Durable (the
+ * default): it also survives a power loss once this resolves. `durable: false`
+ * skips both fsyncs: still atomic against a process crash, but a power loss
+ * may leave the old content, none, or an empty file.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644, options: { durable?: boolean } = {}): Promise<void> {
+  const durable = options.durable ?? true;
+  return span(durable ? 'atomic write (fsync file + dir)' : 'atomic write (no fsync)', { path: basename(path) }, () => writeAtomic(path, data, mode, durable));
 }
 
-async function writeAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+async function writeAtomic(path: string, data: string | Uint8Array, mode: number, durable: boolean): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = await open(tmp, 'wx', mode);
   try {
     await fd.writeFile(data);
-    await fd.sync();
+    if (durable) await fd.sync();
   } catch (err) {
     await fd.close();
     await rm(tmp, { force: true });
@@ -37,5 +44,5 @@ async function writeAtomic(path: string, data: string | Uint8Array, mode: number
     await rm(tmp, { force: true });
     throw err;
   }
-  await fsyncDir(dir);
+  if (durable) await fsyncDir(dir);
 }

@@ -26,7 +26,14 @@ export class JsonRecordDir<T> {
     for (const f of await readdir(this.#dir)) {
       if (!f.endsWith('.json')) continue;
       try {
-        out.push(JSON.parse(await readFile(join(this.#dir, f), 'utf8')) as T);
+        const text = await readFile(join(this.#dir, f), 'utf8');
+        if (text === '') {
+          // What a power loss can leave of a write without fsync (write(…, { durable: false })).
+          this.#log.warn(`removing an empty ${this.#what} left by a power loss`, { file: f });
+          await rm(join(this.#dir, f), { force: true });
+          continue;
+        }
+        out.push(JSON.parse(text) as T);
       } catch (err) {
         this.#log.error(`skipping unreadable ${this.#what}`, { file: f, err });
       }
@@ -34,9 +41,9 @@ export class JsonRecordDir<T> {
     return out;
   }
 
-  /** Writes a record durably. */
-  async write(key: string, value: T): Promise<void> {
-    await writeFileAtomic(join(this.#dir, `${key}.json`), JSON.stringify(value), 0o600);
+  /** Writes a record atomically; durably unless `durable: false` (see writeFileAtomic). */
+  async write(key: string, value: T, options: { durable?: boolean } = {}): Promise<void> {
+    await writeFileAtomic(join(this.#dir, `${key}.json`), JSON.stringify(value), 0o600, options);
   }
 
   async remove(key: string): Promise<void> {

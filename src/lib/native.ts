@@ -44,6 +44,22 @@ export interface NativeAddon {
   pipe(size: number): [number, number];
   /** syncfs(2) of the file system holding `path`, on libuv's thread pool. */
   syncFs(path: string): Promise<void>;
+  /**
+   * posix_spawn(3) of `file` (an absolute path) with a pidfd (native/spawn.c): stdio has one entry per
+   * child fd, -1 for /dev/null and -2 for a pipe whose parent end comes back in `fds`. Optional: an
+   * addon built before it lacks it (lib/spawn-light.ts then uses child_process).
+   */
+  spawn?(file: string, argv: readonly string[], envp: readonly string[] | null, cwd: string | null, stdio: readonly number[], setsid: boolean): { pid: number; pidfd: number; fds: number[] };
+  /** Sends `signal` to pid through a pidfd only while it is the process that started at `startTime` (/proc/<pid>/stat field 22); false when that one is gone. Optional (older builds). */
+  signalProcess?(pid: number, startTime: number, signal: number): boolean;
+  /** Field 22 of /proc/<pid>/stat (clock ticks after boot), 0 when it is gone. Optional (older builds). */
+  processStartTime?(pid: number): number;
+  /** A new network namespace bind-mounted on the existing file at path, made on libuv's thread pool (optional: older builds lack it). */
+  netnsCreate?(path: string): Promise<void>;
+  /** waitid(P_PIDFD) of a process whose pidfd polled readable, on libuv's thread pool; the pidfd is closed. Optional (older builds). */
+  reapAsync?(pidfd: number): Promise<{ code: number | null; signal: number | null }>;
+  /** waitid(P_PIDFD, WNOHANG): undefined while the process runs, else its exit (the pidfd is closed then). */
+  reap?(pidfd: number): { code: number | null; signal: number | null } | undefined;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');

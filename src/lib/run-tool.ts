@@ -1,6 +1,7 @@
 // Runs a short-lived helper tool (mount, umount, mknod, setfattr, xz…) as a child
 // process and turns a non-zero exit into an Error carrying its stderr.
-import { spawn } from 'node:child_process';
+import { runCaptured } from './spawn-light.ts';
+import { span } from './trace.ts';
 
 export interface RunToolOptions {
   readonly cwd?: string;
@@ -9,22 +10,9 @@ export interface RunToolOptions {
 }
 
 /** Runs `cmd args…`; resolves with stdout, rejects with `<cmd> failed: <stderr>`. */
-export function runTool(cmd: string, args: readonly string[], options: RunToolOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(Buffer.concat(out).toString());
-      else {
-        const why = Buffer.concat(err).toString().trim() || (signal ? `killed by ${signal}` : `exit status ${code}`);
-        reject(new Error(`${cmd} ${args.join(' ')} failed: ${why}`));
-      }
-    });
-    child.stdin.on('error', () => {}); // a tool that exits early closes its stdin; its exit status tells
-    child.stdin.end(options.input ?? '');
-  });
+export async function runTool(cmd: string, args: readonly string[], options: RunToolOptions = {}): Promise<string> {
+  const r = await span(`tool ${cmd}`, { argv: args.join(' ').slice(0, 80) }, () => runCaptured(cmd, args, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), input: options.input ?? '' }));
+  if (r.code === 0) return r.stdout.toString();
+  const why = r.stderr.toString().trim() || (r.signal ? `killed by ${r.signal}` : `exit status ${r.code}`);
+  throw new Error(`${cmd} ${args.join(' ')} failed: ${why}`);
 }

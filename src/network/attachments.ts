@@ -56,10 +56,10 @@ export class AttachmentRecords {
     return [...this.#attachments.values()];
   }
 
-  /** Holds a new attachment and records it. */
-  async add(a: Attachment): Promise<void> {
+  /** Holds a new attachment and records it (durably unless `durable: false`, see JsonRecordDir.write). */
+  async add(a: Attachment, options: { durable?: boolean } = {}): Promise<void> {
     this.#attachments.set(a.containerId, a);
-    await this.save(a);
+    await this.#files.write(a.containerId, a, options);
   }
 
   /** Records an attachment again after its endpoints or ports changed. */

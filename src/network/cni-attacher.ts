@@ -17,6 +17,7 @@ import type { HostBridges } from './host-bridges.ts';
 import type { NetworkRecords } from './network-records.ts';
 import { createNetns, removeNetns } from './netns.ts';
 import { allocatePorts, type PortCursors } from './ports.ts';
+import { span, spanSync } from '../lib/index.ts';
 import type { AttachRequest, NetworkRecord, PortMapping, PreparedAttachment } from './types.ts';
 
 export interface CniAttacherOptions {
@@ -54,9 +55,11 @@ export class CniAttacher {
     const ports = await this.#o.lock.run('ports', async () => {
       const p = Object.keys(req.portBindings).length > 0 && nets.length > 0 ? await allocatePorts(req.portBindings, attachments.takenPorts(req.containerId), this.#portCursors) : [];
       const sandboxKey = join(this.#o.execRoot, 'netns', req.containerId);
-      // Recorded before any CNI call, so that a crash in between still lets detach clean up.
+      // Recorded before any CNI call, so that a crash of berthd in between still lets detach clean up. Without
+      // an fsync: it names no endpoint yet, only the netns and the ports, none of which outlives a power loss;
+      // the record with the endpoint (which an IP lease on disk needs) is written durably after CNI ADD.
       const att: Attachment = { containerId: req.containerId, containerName: req.containerName, hostname: req.hostname, sandboxKey, endpoints: [], ports: p, dnsSockets: true, ...(req.dns && req.dns.length > 0 ? { dns: [...req.dns] } : {}) };
-      await attachments.add(att);
+      await attachments.add(att, { durable: false });
       return p;
     });
     const att = attachments.get(req.containerId)!;
@@ -77,7 +80,7 @@ export class CniAttacher {
     const [a, b] = await Promise.allSettled([lo, eths]);
     if (a.status === 'rejected') throw a.reason;
     if (b.status === 'rejected') throw b.reason;
-    await this.#o.dns.serve(att);
+    await span('network: embedded DNS serve', { container: att.containerId.slice(0, 12) }, () => this.#o.dns.serve(att));
     return stateOf(att);
   }
 
@@ -87,15 +90,18 @@ export class CniAttacher {
     }
     checkEndpoint(net, spec);
     const { bridges } = this.#o;
-    await bridges.ensureBridge(net);
-    await bridges.ensureMasquerade(net);
+    const at = { container: att.containerId.slice(0, 12) };
+    await span('network: bridge and NAT rule ensured', at, async () => {
+      await bridges.ensureBridge(net);
+      await bridges.ensureMasquerade(net);
+    });
     const fixedIps = [spec.ipv4Address, net.enableIpv6 && net.ipv6 ? spec.ipv6Address : undefined].filter((x): x is string => x !== undefined && x !== '');
     const confList = bridgeConfList(net, {
       mtu: this.#o.mtu,
       ipamDir: this.#o.ipamDir,
       withPorts: ports.length > 0,
       fixedIps,
-      withFirewall: !net.internal && (await bridges.forwardPolicyDrops()),
+      withFirewall: !net.internal && (await span('network: FORWARD policy (iptables -S, cached 10 s)', at, () => bridges.forwardPolicyDrops())),
       mac: spec.macAddress,
     });
     const runtimeConfig = ports.length > 0 ? { portMappings: ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp })) } : {};
@@ -121,7 +127,7 @@ export class CniAttacher {
       dnsNames,
     };
     att.endpoints.push({ ifname, confList, runtimeConfig, result, state, ...(spec.links && !net.isDefault ? { links: [...spec.links] } : {}) });
-    await this.#o.attachments.save(att);
+    await span('network: attachment recorded', at, () => this.#o.attachments.save(att));
     this.#o.log.info('container connected', { container: att.containerId, network: net.name, ip });
     return state;
   }
@@ -161,7 +167,7 @@ export class CniAttacher {
     const att = this.#o.attachments.get(containerId);
     if (!att) return;
     // First: the DNS sockets would keep the netns alive after it is unmounted.
-    this.#o.dns.release(containerId);
+    spanSync('network: embedded DNS release', { container: containerId.slice(0, 12) }, () => this.#o.dns.release(containerId));
     let first: unknown;
     for (const ep of [...att.endpoints].reverse()) {
       await delNetworkList(ep.confList, { containerId, netns: att.sandboxKey, ifname: ep.ifname, runtimeConfig: ep.runtimeConfig }, ep.result, this.#o.cniPath).catch((err: unknown) => {

@@ -3,9 +3,10 @@
 // environment, the network configuration as JSON on stdin, the result (or a CNI
 // error object) as JSON on stdout. A config list is run plugin by plugin: ADD in
 // order with each result as the next plugin's prevResult, DEL in reverse.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { internal } from '../core/errors.ts';
+import { span } from '../lib/index.ts';
+import { runCaptured } from '../lib/spawn-light.ts';
 
 export const defaultCniPath = '/usr/lib/cni';
 
@@ -40,39 +41,32 @@ export interface CniResult {
 
 /** Runs one plugin binary; resolves with its parsed stdout, rejects with its CNI error message. */
 export function execPlugin(type: string, command: CniCommand, inv: CniInvocation, conf: Record<string, unknown>, cniPath = defaultCniPath): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const env = {
-      PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      CNI_COMMAND: command,
-      CNI_CONTAINERID: inv.containerId,
-      CNI_NETNS: inv.netns,
-      CNI_IFNAME: inv.ifname,
-      CNI_PATH: cniPath,
-    };
-    const child = spawn(join(cniPath, type), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(internal(`CNI plugin ${type} could not be run: ${e.message}`, e)));
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString().trim();
-      let parsed: unknown;
-      try {
-        parsed = text === '' ? {} : JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      if (code === 0) {
-        resolve(parsed ?? {});
-        return;
-      }
-      const o = (parsed ?? {}) as { msg?: unknown; details?: unknown };
-      const msg = typeof o.msg === 'string' ? o.msg + (typeof o.details === 'string' && o.details !== '' ? `: ${o.details}` : '') : text || Buffer.concat(err).toString().trim() || `exit status ${code}`;
-      reject(internal(`plugin type="${type}" failed (${command.toLowerCase()}): ${msg}`));
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(JSON.stringify(conf));
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    CNI_COMMAND: command,
+    CNI_CONTAINERID: inv.containerId,
+    CNI_NETNS: inv.netns,
+    CNI_IFNAME: inv.ifname,
+    CNI_PATH: cniPath,
+  };
+  return span(`cni ${type} ${command}`, { container: inv.containerId.slice(0, 12), argv: inv.ifname }, async () => {
+    let r;
+    try {
+      r = await runCaptured(join(cniPath, type), [], { env, input: JSON.stringify(conf) });
+    } catch (e) {
+      throw internal(`CNI plugin ${type} could not be run: ${(e as Error).message}`, e);
+    }
+    const text = r.stdout.toString().trim();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (r.code === 0) return parsed ?? {};
+    const o = (parsed ?? {}) as { msg?: unknown; details?: unknown };
+    const msg = typeof o.msg === 'string' ? o.msg + (typeof o.details === 'string' && o.details !== '' ? `: ${o.details}` : '') : text || r.stderr.toString().trim() || `exit status ${r.code ?? r.signal}`;
+    throw internal(`plugin type="${type}" failed (${command.toLowerCase()}): ${msg}`);
   });
 }
 

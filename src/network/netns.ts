@@ -2,17 +2,22 @@
 // berthd's exec root (what `ip netns add` does under /run/netns), so that CNI
 // can configure it before the container exists and the container joins it by
 // path. Removing it unmounts and deletes the file; the kernel frees the
-// namespace (and the veth ends inside it) once no process holds it.
+// namespace (and the veth ends inside it) once no process holds it. With
+// berth's addon built, both are system calls on libuv's thread pool
+// (native/netns.c, umount2); without it, `unshare` and `umount` do them.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { nativeIfBuilt } from '../lib/native.ts';
 import { runTool } from '../lib/run-tool.ts';
+import { span } from '../lib/index.ts';
 
 export async function createNetns(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(path, '', { mode: 0o600 });
   try {
+    const native = nativeIfBuilt();
     // unshare(1) makes the namespace and bind-mounts it onto the file.
-    await runTool('unshare', [`--net=${path}`, 'true']);
+    await span<unknown>('netns create', { path }, () => (native?.netnsCreate ? native.netnsCreate(path) : runTool('unshare', [`--net=${path}`, 'true'])));
   } catch (err) {
     await rm(path, { force: true });
     throw err;
@@ -21,6 +26,7 @@ export async function createNetns(path: string): Promise<void> {
 
 /** Unmounts and deletes; an absent or already-unmounted file is not an error. */
 export async function removeNetns(path: string): Promise<void> {
-  await runTool('umount', ['--lazy', path]).catch(() => undefined);
+  const native = nativeIfBuilt();
+  await span<unknown>('netns remove', { path }, () => (native ? native.umount(path, true) : runTool('umount', ['--lazy', path]))).catch(() => undefined);
   await rm(path, { force: true });
 }

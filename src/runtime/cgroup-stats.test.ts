@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBlkioV1, parseIoStatV2, parseKeyValues, parseNetDev, readCgroupStats } from './cgroup-stats.ts';
+import { oomKillCount, parseBlkioV1, parseIoStatV2, parseKeyValues, parseNetDev, readCgroupStats } from './cgroup-stats.ts';
 
 test('parseNetDev reads per-interface counters and leaves out loopback', () => {
   const text = [
@@ -59,6 +59,21 @@ test('readCgroupStats reads a cgroup v1 layout and reads missing files as zero',
     assert.equal(s.memory.stats['total_inactive_file'], 1024);
     assert.deepEqual(s.pids, { current: 2, limit: 0 });
     assert.deepEqual(s.blkio.serviceBytes, []);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('oomKillCount reads oom_kill from a v1 memory.oom_control; undefined without the cgroup or the field', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-cg-'));
+  try {
+    const dir = join(root, 'memory', 'berth', 'c1');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
+    assert.equal(await oomKillCount('/berth/c1', { root }), 2);
+    await writeFile(join(dir, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\n');
+    assert.equal(await oomKillCount('/berth/c1', { root }), undefined);
+    assert.equal(await oomKillCount('/berth/gone', { root }), undefined);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

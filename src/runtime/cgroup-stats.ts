@@ -173,6 +173,18 @@ export async function readCgroupStats(cgroupsPath: string, options: { root?: str
   return cgroupInfo(root).version === '2' ? readV2(cgroupsPath, root) : readV1(cgroupsPath, root);
 }
 
+/**
+ * The OOM kills the kernel counted in the container's memory cgroup (v1
+ * memory.oom_control, v2 memory.events: `oom_kill`), which it counts before it
+ * sends the SIGKILL; undefined when the cgroup or the field is not there.
+ */
+export async function oomKillCount(cgroupsPath: string, options: { root?: string } = {}): Promise<number | undefined> {
+  const root = options.root ?? '/sys/fs/cgroup';
+  const file = cgroupInfo(root).version === '2' ? join(root, cgroupsPath, 'memory.events') : join(root, 'memory', cgroupsPath, 'memory.oom_control');
+  const m = /^oom_kill (\d+)$/m.exec((await text(file)) ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The network counters of the namespace `pid` lives in. */
 export async function readNetworkStats(pid: number): Promise<Record<string, NetworkCounters>> {
   return parseNetDev(await text(`/proc/${pid}/net/dev`));

@@ -2,13 +2,13 @@
 // and the create path — clear what a previous run of the same id left, start
 // conmon detached (it runs `<runtime> create` and daemonises) and wait on its
 // sync pipe for the container's pid or the runtime's error.
-import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { internal } from '../core/index.ts';
 import type { ConmonDirs, ConmonPaths } from './conmon-paths.ts';
 import { runtimeErrorMessage } from './start-error.ts';
 import type { CreateOptions } from './types.ts';
 import { span } from '../lib/index.ts';
+import { spawnLight, type LightChild } from '../lib/spawn-light.ts';
 
 /** conmon's command line for container `id` (its runtime at `runtimePath`). */
 export function conmonArgs(id: string, opts: CreateOptions, ctx: { runtimePath: string; dirs: ConmonDirs; paths: ConmonPaths }): string[] {
@@ -42,16 +42,33 @@ export interface ConmonCreateContext {
   readonly paths: ConmonPaths;
   /** How long to wait for conmon to report the container's pid. */
   readonly timeoutMs: number;
+  /** Makes the shared directories (once per runtime: sharedDirsMaker). */
+  readonly sharedDirs: () => Promise<void>;
+}
+
+/** Makes the runtime's shared directories (runtime root, exits, sockets) once; again after a failure. */
+export function sharedDirsMaker(dirs: ConmonDirs): () => Promise<void> {
+  let made: Promise<void> | undefined;
+  return () => {
+    made ??= Promise.all([mkdir(dirs.runtimeRoot, { recursive: true }), mkdir(dirs.exitsDir, { recursive: true }), mkdir(dirs.socketDir, { recursive: true })]).then(
+      () => undefined,
+      (err: unknown) => {
+        made = undefined;
+        throw err;
+      },
+    );
+    return made;
+  };
 }
 
 /** Creates container `id` under a new conmon; resolves with its init pid. */
 export async function createUnderConmon(id: string, opts: CreateOptions, ctx: ConmonCreateContext): Promise<{ pid: number }> {
-  const { dirs, paths: p } = ctx;
+  const { paths: p } = ctx;
   const at = { container: id.slice(0, 12) };
   await span('create: conmon dirs', at, async () => {
-    await Promise.all([mkdir(dirs.runtimeRoot, { recursive: true }), mkdir(dirs.exitsDir, { recursive: true }), mkdir(dirs.socketDir, { recursive: true })]);
-    // A restarted container reuses its id: clear what the previous run left.
-    await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
+    // The shared directories once per runtime (again should that fail); a restarted container
+    // reuses its id: what its previous run left goes meanwhile.
+    await Promise.all([ctx.sharedDirs(), rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
     await mkdir(p.persistDir, { recursive: true });
   });
   const args = conmonArgs(id, opts, ctx);
@@ -63,12 +80,14 @@ function spawnConmon(id: string, args: readonly string[], bundle: string, conmon
     // fd 3 is the sync pipe: conmon writes {"data": pid} or {"data": -1, "message": …}.
     // detached: conmon starts in a new session, so signals to berthd's process
     // group never reach it; its daemonised child then holds nothing of ours.
-    const child = spawn(conmon, args, {
-      cwd: bundle,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, _OCI_SYNCPIPE: '3' },
-    });
+    let child: LightChild;
+    try {
+      child = spawnLight(conmon, args, { cwd: bundle, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' } });
+    } catch (err) {
+      reject(internal(`starting conmon failed: ${(err as Error).message}`, err));
+      return;
+    }
+    const childStderr = child.stdio[2] as NodeJS.ReadableStream & { destroy(): void };
     const stderr: Buffer[] = [];
     const sync: Buffer[] = [];
     let settled = false;
@@ -80,14 +99,15 @@ function spawnConmon(id: string, args: readonly string[], bundle: string, conmon
       // Drop our ends of the pipes: conmon's daemon keeps the other ends open,
       // and holding them would keep berthd's event loop (and conmon) tied together.
       syncPipe.destroy();
-      child.stderr?.destroy();
-      child.unref();
+      childStderr.destroy();
       if (err) reject(err);
       else resolve({ pid: pid as number });
     };
     const timer = setTimeout(() => finish(internal(`conmon did not report the container's pid within ${timeoutMs} ms`)), timeoutMs);
-    child.stderr?.on('data', (b: Buffer) => stderr.push(b));
-    child.on('error', (err) => finish(internal(`starting conmon failed: ${err.message}`, err)));
+    childStderr.on('data', (b: Buffer) => stderr.push(b));
+    childStderr.on('error', () => undefined);
+    // conmon's first process exits once it has daemonised; an error here is one of starting it.
+    child.exited.catch((err: unknown) => finish(internal(`starting conmon failed: ${(err as Error).message}`, err)));
     syncPipe.on('data', (b: Buffer) => {
       sync.push(b);
       const text = Buffer.concat(sync).toString();

@@ -57,3 +57,29 @@ test('waitForExitFile() rejects with the signal\'s reason when aborted', async (
   ac.abort(new Error('gone'));
   await assert.rejects(waiting, /gone/);
 });
+
+test('readExitStatus() takes a SIGKILL (137) as an OOM kill from the cgroup\'s count, without waiting for conmon\'s mark', async () => {
+  const p = await container('f');
+  await writeFile(p.exitFile, '137');
+  let t0 = performance.now();
+  assert.equal((await readExitStatus(p, async () => 0))?.oomKilled, false);
+  assert.ok(performance.now() - t0 < 40, 'no 50 ms wait');
+  assert.equal((await readExitStatus(p, async () => 1))?.oomKilled, true);
+  // Unknown count: conmon's mark, after a wait.
+  t0 = performance.now();
+  assert.equal((await readExitStatus(p, async () => undefined))?.oomKilled, false);
+  assert.ok(performance.now() - t0 >= 45);
+});
+
+test('waitForExitFile() waiters share the directory: each resolves with its own file, an aborted one leaves the others', async () => {
+  const ps = await Promise.all(['g1', 'g2', 'g3'].map((id) => container(id)));
+  const ac = new AbortController();
+  const w1 = waitForExitFile(dirs.exitsDir, 'g1', () => readExitStatus(ps[0]!));
+  const w2 = waitForExitFile(dirs.exitsDir, 'g2', () => readExitStatus(ps[1]!), ac.signal);
+  const w3 = waitForExitFile(dirs.exitsDir, 'g3', () => readExitStatus(ps[2]!));
+  ac.abort(new Error('gone'));
+  await assert.rejects(w2, /gone/);
+  setTimeout(() => void writeFile(ps[2]!.exitFile, '3'), 50);
+  setTimeout(() => void writeFile(ps[0]!.exitFile, '1'), 150);
+  assert.deepEqual([(await w1).exitCode, (await w3).exitCode], [1, 3]);
+});

@@ -1,15 +1,19 @@
 // A container's exit as conmon records it: the code in exits/<id> (written
 // after the file is created, so an empty read means "not yet") and an `oom`
 // file in the persist dir on an OOM kill; and waiting for that file, by
-// watching the exits directory with a poll behind it.
-import { watch } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+// watching the exits directory (one watch and one poll for all waiters).
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { log } from '../lib/index.ts';
 import type { ConmonPaths } from './conmon-paths.ts';
 import type { ExitStatus } from './types.ts';
 
-/** The container's exit status, or undefined while it has not exited. */
-export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'>): Promise<ExitStatus | undefined> {
+/**
+ * The container's exit status, or undefined while it has not exited.
+ * `oomKills` reads the kernel's OOM count of the container's memory cgroup
+ * (undefined when unknown): with it a SIGKILL is told from an OOM kill at once.
+ */
+export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'>, oomKills?: () => Promise<number | undefined>): Promise<ExitStatus | undefined> {
   let text: string;
   let mtime: Date;
   try {
@@ -27,11 +31,90 @@ export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'
     );
   let oomKilled = await hasOom();
   if (!oomKilled && exitCode === 137) {
-    // A SIGKILL may be the OOM killer's; conmon can note the OOM event just after the exit.
-    await new Promise((r) => setTimeout(r, 50));
-    oomKilled = await hasOom();
+    // A SIGKILL may be the OOM killer's; conmon can note the OOM event just after the exit. The
+    // kernel counts the kill in the cgroup (which lives until the runtime's delete) before it sends
+    // it, so the count needs no wait; without it, give conmon 50 ms.
+    const kills = await oomKills?.().catch(() => undefined);
+    if (kills !== undefined) oomKilled = kills > 0;
+    else {
+      await new Promise((r) => setTimeout(r, 50));
+      oomKilled = await hasOom();
+    }
   }
   return { exitCode: Number.isNaN(exitCode) ? 255 : exitCode, oomKilled, finishedAt: mtime.toISOString() };
+}
+
+/**
+ * The waiters on one exits directory share one fs.watch and one poll: an
+ * event names the file that changed, so only that container's waiter reads
+ * it, and the poll (for events the watch missed) lists the directory once
+ * instead of reading every waiter's file. (One watch and one 500 ms read of
+ * its exit file per running container cost berthd CPU in proportion to the
+ * containers running.)
+ */
+class ExitsDir {
+  readonly #dir: string;
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #watcher: FSWatcher | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  readonly #onEmpty: () => void;
+
+  constructor(dir: string, onEmpty: () => void) {
+    this.#dir = dir;
+    this.#onEmpty = onEmpty;
+    try {
+      this.#watcher = watch(dir, (_event, name) => {
+        if (name === null) this.#checkAll();
+        else for (const check of this.#waiters.get(name) ?? []) check();
+      });
+      this.#watcher.on('error', () => undefined);
+    } catch (err) {
+      log.debug('watching the exits dir failed; polling only', { err });
+    }
+    this.#poll = setInterval(() => void this.#pollOnce(), 500);
+  }
+
+  /** Calls `check` when `id`'s exit file may have changed; returns the function that stops it. */
+  add(id: string, check: () => void): () => void {
+    let set = this.#waiters.get(id);
+    if (!set) this.#waiters.set(id, (set = new Set()));
+    set.add(check);
+    return () => {
+      set.delete(check);
+      if (set.size === 0 && this.#waiters.get(id) === set) this.#waiters.delete(id);
+      if (this.#waiters.size === 0) this.#close();
+    };
+  }
+
+  #checkAll(): void {
+    for (const set of this.#waiters.values()) for (const check of set) check();
+  }
+
+  async #pollOnce(): Promise<void> {
+    const names = await readdir(this.#dir).catch(() => undefined);
+    if (!names) return this.#checkAll();
+    for (const name of names) for (const check of this.#waiters.get(name) ?? []) check();
+  }
+
+  #close(): void {
+    this.#watcher?.close();
+    clearInterval(this.#poll);
+    this.#onEmpty();
+  }
+}
+
+const exitsDirs = new Map<string, ExitsDir>();
+
+function watchExitsDir(dir: string, id: string, check: () => void): () => void {
+  let d = exitsDirs.get(dir);
+  if (!d) {
+    const made: ExitsDir = new ExitsDir(dir, () => {
+      if (exitsDirs.get(dir) === made) exitsDirs.delete(dir);
+    });
+    exitsDirs.set(dir, made);
+    d = made;
+  }
+  return d.add(id, check);
 }
 
 /**
@@ -79,18 +162,7 @@ export function waitForExitFile(exitsDir: string, id: string, read: () => Promis
     void mkdir(exitsDir, { recursive: true })
       .then(() => {
         if (done) return;
-        try {
-          const w = watch(exitsDir, (_event, name) => {
-            if (name === null || name === id) void check();
-          });
-          w.on('error', () => undefined);
-          cleanupFns.push(() => w.close());
-        } catch (err) {
-          log.debug('watching the exits dir failed; polling only', { err });
-        }
-        // The poll covers missed events (and filesystems where watch is unreliable).
-        const poll = setInterval(() => void check(), 500);
-        cleanupFns.push(() => clearInterval(poll));
+        cleanupFns.push(watchExitsDir(exitsDir, id, () => void check()));
         void check();
       })
       .catch((err: unknown) => finish(err));

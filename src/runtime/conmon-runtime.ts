@@ -10,12 +10,15 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
-import { createUnderConmon } from './conmon-create.ts';
+import { createUnderConmon, sharedDirsMaker } from './conmon-create.ts';
 import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
 import { conmonDirs, conmonPaths, type ConmonPaths } from './conmon-paths.ts';
 import { conmonCapsLog, liveConmonPid } from './conmon-process.ts';
 import { OciRuntimeCli } from './oci-runtime-cli.ts';
+import { oomKillCount } from './cgroup-stats.ts';
+import { initOf, signalInit, type ContainerInit } from './container-signal.ts';
+import { notFound } from '../core/index.ts';
 
 export type { ConmonPaths } from './conmon-paths.ts';
 export { isLiveConmon } from './conmon-process.ts';
@@ -45,20 +48,46 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
   const dirs = conmonDirs(execRoot);
   const paths = (id: string): ConmonPaths => conmonPaths(dirs, id);
   const cli = new OciRuntimeCli(binary.path, dirs.runtimeRoot);
-  const exitStatus = (id: string) => readExitStatus(paths(id));
+  const sharedDirs = sharedDirsMaker(dirs);
+  // Each container's cgroup, from its create (not kept across a berthd restart: its exit then waits for conmon's oom file).
+  const cgroups = new Map<string, string>();
+  const oomKills = (id: string) => {
+    const path = cgroups.get(id);
+    return path === undefined ? undefined : () => oomKillCount(path);
+  };
+  const exitStatus = (id: string) => readExitStatus(paths(id), oomKills(id));
+  // Each container's init as create saw it (pid and start time): a signal goes to it through a pidfd
+  // (container-signal.ts) instead of a `runtime kill` process. Not kept across a berthd restart.
+  const inits = new Map<string, ContainerInit>();
 
   return {
     binary,
     paths,
-    create: (id, opts) => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000 }),
+    create: (id, opts) => {
+      if (opts.cgroupsPath) cgroups.set(id, opts.cgroupsPath);
+      else cgroups.delete(id);
+      inits.delete(id);
+      return createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs }).then((created) => {
+        const init = initOf(created.pid);
+        if (init) inits.set(id, init);
+        return created;
+      });
+    },
     start: (id) => cli.start(id),
-    kill: (id, signal) => cli.kill(id, signal),
+    async kill(id, signal) {
+      const init = inits.get(id);
+      const sent = init ? signalInit(init, signal) : undefined;
+      if (sent === undefined) return cli.kill(id, signal);
+      if (!sent) throw notFound(`Container ${id} is not running`);
+    },
     delete: (id, opts) => cli.delete(id, opts),
     state: (id) => cli.state(id),
     exitStatus,
     waitExit: (id, signal) => waitForExitFile(dirs.exitsDir, id, () => exitStatus(id), signal),
     async cleanup(id: string): Promise<void> {
       const p = paths(id);
+      cgroups.delete(id);
+      inits.delete(id);
       await Promise.all([rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
     },
     attach: (id: string) => connectAttach(paths(id).socketLink, { pid: () => readPidFile(paths(id).containerPidFile) }),

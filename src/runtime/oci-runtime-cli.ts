@@ -2,12 +2,12 @@
 // operations that do not go through conmon: start, kill, delete, state,
 // pause, resume, update and ps. Each maps the runtime's stderr to berth's
 // error kinds (a container the runtime does not know is NotFound).
-import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { internal, notFound } from '../core/index.ts';
 import type { RuntimeState } from './types.ts';
 import { runtimeErrorMessage } from './start-error.ts';
 import { span } from '../lib/index.ts';
+import { runCaptured } from '../lib/spawn-light.ts';
 
 interface RunResult {
   code: number;
@@ -15,18 +15,9 @@ interface RunResult {
   stderr: string;
 }
 
-function run(cmd: string, args: readonly string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, sig) =>
-      resolve({ code: code ?? (sig ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
-    );
-  });
+async function run(cmd: string, args: readonly string[]): Promise<RunResult> {
+  const r = await runCaptured(cmd, args);
+  return { code: r.code ?? 128, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
 const missing = (text: string) => /does not exist|not found|no such file/i.test(text);

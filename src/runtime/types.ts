@@ -110,6 +110,8 @@ export interface CreateOptions {
   readonly stdin: boolean;
   /** With `stdin`: close the container's stdin when an attached client ends its input (docker's StdinOnce); otherwise it stays open for the next attach. */
   readonly stdinOnce?: boolean;
+  /** The spec's linux.cgroupsPath: its memory cgroup's OOM count tells an OOM kill from another SIGKILL at once (conmon-exit.ts). */
+  readonly cgroupsPath?: string;
 }
 
 export interface ExitStatus {

@@ -101,3 +101,21 @@ test('a container record written without fsync is committed at once: another con
     m.close();
   });
 });
+
+test('putContainerDurably commits at once, and many at once all become durable (they share the WAL fsyncs)', async () => {
+  await withDb(async (path) => {
+    const m = openMetadataStore(path);
+    const rows = Array.from({ length: 30 }, (_, i) => ({ id: `c${i}`, name: `n${i}`, json: JSON.stringify({ i }) }));
+    const pending = rows.map((r) => m.putContainerDurably(r));
+    // Committed before any fsync: a reader (and a process crash) already sees them.
+    assert.equal(m.listContainers().length, 30);
+    await Promise.all(pending);
+    await m.putContainerDurably({ id: 'c0', name: 'renamed', json: '{}' });
+    assert.equal(m.getContainer('c0')?.name, 'renamed');
+    m.close();
+    const again = openMetadataStore(path);
+    assert.equal(again.listContainers().length, 30);
+    assert.equal(again.getContainer('c0')?.name, 'renamed');
+    again.close();
+  });
+});

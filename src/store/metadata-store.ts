@@ -3,6 +3,7 @@
 // change is atomic and a crash leaves either the old state or the new one.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Digest } from '../core/digest.ts';
 import { failedPrecondition } from '../core/errors.ts';
@@ -73,9 +74,15 @@ function toLayer(r: LayerDbRow): LayerRow {
 class SqliteMetadataStore implements MetadataStore {
   readonly #db: Database.Database;
   readonly #q;
+  /** The database is in WAL mode (putContainerDurably syncs the log itself). */
+  readonly #wal: boolean;
+  #walFile: Promise<FileHandle> | undefined;
+  #runningSync: Promise<void> | undefined;
+  #nextSync: Promise<void> | undefined;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#wal = db.name !== ':memory:' && db.pragma('journal_mode', { simple: true }) === 'wal';
     this.#q = {
       putImage: db.prepare('INSERT OR REPLACE INTO images (id, manifest_digest, size, created, added_at) VALUES (?, ?, ?, ?, ?)'),
       getImage: db.prepare<[string], ImageDbRow>('SELECT * FROM images WHERE id = ?'),
@@ -90,7 +97,8 @@ class SqliteMetadataStore implements MetadataStore {
       getLayer: db.prepare<[string], LayerDbRow>('SELECT * FROM layers WHERE chain_id = ?'),
       deleteLayer: db.prepare('DELETE FROM layers WHERE chain_id = ?'),
       listLayers: db.prepare<[], LayerDbRow>('SELECT * FROM layers ORDER BY chain_id'),
-      putContainer: db.prepare('INSERT OR REPLACE INTO containers (id, name, json) VALUES (?, ?, ?)'),
+      // An update in place (REPLACE would delete and insert the row: new rowid, both indexes and the freelist rewritten, ~7 pages in the WAL per save instead of 1-2).
+      putContainer: db.prepare('INSERT INTO containers (id, name, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, json = excluded.json'),
       getContainer: db.prepare<[string], ContainerRow>('SELECT id, name, json FROM containers WHERE id = ?'),
       listContainers: db.prepare<[], ContainerRow>('SELECT id, name, json FROM containers ORDER BY id'),
       deleteContainer: db.prepare('DELETE FROM containers WHERE id = ?'),
@@ -161,6 +169,51 @@ class SqliteMetadataStore implements MetadataStore {
     this.#commit(options.durable ?? true, () => this.#q.deleteContainer.run(id));
   }
 
+  async putContainerDurably(row: ContainerRow): Promise<void> {
+    if (!this.#wal) {
+      this.putContainer(row);
+      return;
+    }
+    this.#commit(false, () => this.#q.putContainer.run(row.id, row.name, row.json));
+    await this.#syncWal();
+  }
+
+  /**
+   * fdatasync of the WAL on libuv's pool, shared: a call that comes while one
+   * runs waits for the next, which starts after that one (the running one may
+   * have begun before its commit) and serves every call that came meanwhile.
+   */
+  #syncWal(): Promise<void> {
+    if (this.#nextSync) return this.#nextSync;
+    const start = (): Promise<void> => {
+      const p = this.#walDatasync().finally(() => {
+        if (this.#runningSync === p) this.#runningSync = undefined;
+      });
+      this.#runningSync = p;
+      return p;
+    };
+    if (!this.#runningSync) return start();
+    const next = this.#runningSync.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      this.#nextSync = undefined;
+      return start();
+    });
+    this.#nextSync = next;
+    return next;
+  }
+
+  async #walDatasync(): Promise<void> {
+    // The WAL file exists from the first commit on and stays (same inode: a restart of the log after a
+    // checkpoint overwrites it from the start) until the last connection closes it.
+    this.#walFile ??= open(`${this.#db.name}-wal`, 'r').catch((err: unknown) => {
+      this.#walFile = undefined;
+      throw err;
+    });
+    await (await this.#walFile).datasync();
+  }
+
   /**
    * Runs one auto-committed statement; a non-durable one under synchronous=NORMAL
    * (WAL: the commit is in the log, not yet fsynced; the next durable commit's
@@ -188,6 +241,8 @@ class SqliteMetadataStore implements MetadataStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+    void this.#walFile?.then((f) => f.close()).catch(() => undefined);
+    this.#walFile = undefined;
   }
 }
 

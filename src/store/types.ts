@@ -113,6 +113,14 @@ export interface MetadataStore {
   listContainers(): ContainerRow[];
   /** Deletes a container's record; `durable` as for putContainer. */
   deleteContainer(id: string, options?: { durable?: boolean }): void;
+  /**
+   * Writes a container's record durably without holding the event loop for
+   * the fsync: the commit is made at once (a process crash cannot lose it) and
+   * the promise resolves once the log that holds it is fsynced on libuv's pool
+   * (one fdatasync of the WAL, shared by the commits made meanwhile; the log
+   * reaches the disk in commit order, so it covers every earlier commit too).
+   */
+  putContainerDurably(row: ContainerRow): Promise<void>;
 
   /** Small key/value settings (e.g. schema version). */
   getSetting(key: string): string | undefined;

@@ -93,14 +93,18 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
 
 async function writeEtcFiles(files: { hostnamePath: string; hostsPath: string; resolvConfPath: string }, hostname: string, spec: ContainerSpec): Promise<void> {
   const hostNet = spec.host.networkMode === 'host';
-  await writeFile(files.hostnamePath, `${hostname}\n`);
-  if (hostNet) {
-    await writeFile(files.hostsPath, await readFile('/etc/hosts').catch(() => hostsFile({ hostname, extraHosts: spec.host.extraHosts })));
-  } else {
-    await writeFile(files.hostsPath, hostsFile({ hostname, ...(spec.domainname ? { domainname: spec.domainname } : {}), extraHosts: spec.host.extraHosts }));
-  }
-  const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  await writeFile(files.resolvConfPath, hostNet && spec.host.dns.length === 0 ? hostResolv : resolvConf(hostResolv, spec.host));
+  // Three files that do not depend on each other: written side by side.
+  await Promise.all([
+    writeFile(files.hostnamePath, `${hostname}\n`),
+    (async () => {
+      if (hostNet) await writeFile(files.hostsPath, await readFile('/etc/hosts').catch(() => hostsFile({ hostname, extraHosts: spec.host.extraHosts })));
+      else await writeFile(files.hostsPath, hostsFile({ hostname, ...(spec.domainname ? { domainname: spec.domainname } : {}), extraHosts: spec.host.extraHosts }));
+    })(),
+    (async () => {
+      const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+      await writeFile(files.resolvConfPath, hostNet && spec.host.dns.length === 0 ? hostResolv : resolvConf(hostResolv, spec.host));
+    })(),
+  ]);
 }
 
 /**

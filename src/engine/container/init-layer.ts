@@ -22,19 +22,31 @@ const initEntries: readonly (readonly [path: string, kind: string])[] = [
   ['/etc/mtab', '/proc/mounts'],
 ];
 
-/** Writes the init layer's entries into `upper` (a new container's empty writable layer). */
+/**
+ * Writes the init layer's entries into `upper` (a new container's empty
+ * writable layer): their parents first, then all entries at once (one round
+ * of file-system calls instead of one after another). An entry already there
+ * is replaced.
+ */
 export async function writeInitLayer(upper: string): Promise<void> {
-  for (const [path, kind] of initEntries) {
-    const target = join(upper, path);
-    await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-    if (kind === 'dir') {
-      await mkdir(target, { recursive: true, mode: 0o755 });
-      continue;
-    }
-    await rm(target, { force: true });
-    if (kind === 'file') await writeFile(target, '', { mode: 0o755 });
-    else await symlink(kind, target);
-  }
+  const parents = [...new Set(initEntries.map(([path]) => dirname(path)))].filter((d) => d !== '/');
+  await Promise.all(parents.map((d) => mkdir(join(upper, d), { recursive: true, mode: 0o755 })));
+  await Promise.all(
+    initEntries.map(async ([path, kind]) => {
+      const target = join(upper, path);
+      if (kind === 'dir') {
+        await mkdir(target, { recursive: true, mode: 0o755 });
+        return;
+      }
+      // O_EXCL (and symlink(2)) never follow what is there: only then is it removed first.
+      const make = () => (kind === 'file' ? writeFile(target, '', { mode: 0o755, flag: 'wx' }) : symlink(kind, target));
+      await make().catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+        await rm(target, { force: true });
+        await make();
+      });
+    }),
+  );
 }
 
 /**

@@ -14,10 +14,7 @@ export async function releaseNetwork(ctx: ContainerContext, id: string): Promise
   const { d, reg } = ctx;
   await d.network?.detach(id).catch((err: unknown) => d.log.warn('network detach failed', { container: id, err: errorMessage(err) }));
   const cur = reg.get(id);
-  if (cur?.network) {
-    const { network: _gone, ...rest } = cur;
-    reg.save(rest);
-  }
+  if (cur?.network) reg.setNetworkState(cur, undefined);
 }
 
 export class ContainerNetworkLinks {

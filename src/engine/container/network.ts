@@ -74,12 +74,10 @@ export async function writeNetworkEtcFiles(c: Container, state: NetworkState, ho
   const first = Object.values(state.endpoints)[0];
   if (!first) return;
   const h = c.spec.host;
-  await writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: [...h.extraHosts, ...linkHosts], ...(first.gateway ? { hostGateway: first.gateway } : {}) }));
   const dnsEndpoint = Object.values(state.endpoints).find((e) => e.dnsNames.length > 0);
-  if (dnsEndpoint) {
+  await Promise.all([
+    writeFile(c.hostsPath, hostsFile({ hostname: c.hostname, ...(c.spec.domainname ? { domainname: c.spec.domainname } : {}), ip: first.ipAddress, extraHosts: [...h.extraHosts, ...linkHosts], ...(first.gateway ? { hostGateway: first.gateway } : {}) })),
     // docker's 127.0.0.11: the network's embedded resolver, which relays other names to --dns or the host's resolvers.
-    await writeFile(c.resolvConfPath, embeddedResolvConf(hostResolv, h));
-  } else {
-    await writeFile(c.resolvConfPath, resolvConf(hostResolv, h));
-  }
+    writeFile(c.resolvConfPath, dnsEndpoint ? embeddedResolvConf(hostResolv, h) : resolvConf(hostResolv, h)),
+  ]);
 }

@@ -5,14 +5,14 @@
 // network, an image, a layer).
 import { conflict, invalidArgument, notFound } from '../../core/errors.ts';
 import { isFullId, isIdPrefix, validContainerName } from '../../core/ids.ts';
-import type { Container, ContainerState } from '../../core/types.ts';
+import type { Container, ContainerState, NetworkState } from '../../core/types.ts';
 import type { Digest } from '../../core/digest.ts';
 import { KeyedMutex } from '../../lib/keyed-mutex.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { MetadataStore } from '../../store/index.ts';
 import { generateName } from './names.ts';
 import { networksOf } from './network.ts';
-import { spanSync } from '../../lib/index.ts';
+import { span, spanSync } from '../../lib/index.ts';
 
 /** What the store keeps per container: the Container plus the layer chain its rootfs sits on (top first), so that it still starts after its image was force-removed. */
 export type StoredContainer = Container & { readonly lowerChain?: readonly Digest[]; readonly manuallyStopped?: boolean };
@@ -93,6 +93,20 @@ export class ContainerRegistry {
     return record;
   }
 
+  /**
+   * setState(), durable, with the fsync on libuv's pool instead of the event
+   * loop (MetadataStore.putContainerDurably): committed at once, durable when
+   * the promise resolves. For many at once (an rm -f of 50), whose fsyncs would
+   * otherwise hold the event loop one after another.
+   */
+  async setStateDurably(c: StoredContainer, state: Partial<ContainerState>): Promise<StoredContainer> {
+    const { sizeRw: _rw, sizeRootFs: _rootfs, ...record } = { ...c, state: { ...c.state, ...state } };
+    const durable = span('db: put container (sqlite commit; WAL fsync on the pool)', undefined, () => this.#meta.putContainerDurably({ id: record.id, name: record.name, json: JSON.stringify(record) }));
+    this.#byId.set(record.id, record);
+    await durable;
+    return record;
+  }
+
   setState(c: StoredContainer, state: Partial<ContainerState>, extra: Partial<Container> = {}): StoredContainer {
     return this.save({ ...c, ...extra, state: { ...c.state, ...state } });
   }
@@ -105,6 +119,18 @@ export class ContainerRegistry {
    */
   setRunState(c: StoredContainer, state: Partial<ContainerState>): StoredContainer {
     return this.save({ ...c, state: { ...c.state, ...state } }, { durable: false });
+  }
+
+  /**
+   * Records a running container's network state (its endpoints as set up, or
+   * none once released) without an fsync, for the reason setRunState gives: it
+   * describes a netns and interfaces that no power loss leaves behind, and
+   * berthd's restore clears it from a record that is not running.
+   */
+  setNetworkState(c: StoredContainer, network: NetworkState | undefined): StoredContainer {
+    if (network) return this.save({ ...c, network }, { durable: false });
+    const { network: _gone, ...rest } = c;
+    return this.save(rest, { durable: false });
   }
 
   /** Drops a removed container's record and its name. */

@@ -13,7 +13,7 @@ import { releaseNetwork } from './network-links.ts';
 import { span, spanSync } from '../../lib/index.ts';
 
 export interface RemoveRoles {
-  readonly stopper: { markManuallyStopped(id: string): void; stopRunning(c: Container, signal: string, timeout: number): Promise<void> };
+  readonly stopper: { markManuallyStopped(id: string, options?: { durable?: boolean }): void; stopRunning(c: Container, signal: string, timeout: number): Promise<void> };
   readonly restarts: { cancel(id: string): StoredContainer | undefined };
   readonly watcher: { unwatch(id: string): void };
   readonly attaches: { endPending(id: string): void };
@@ -41,25 +41,29 @@ export class ContainerRemoval {
       if (!options.force) {
         throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
       }
-      this.#roles.stopper.markManuallyStopped(c.id);
+      this.#roles.stopper.markManuallyStopped(c.id, { durable: false });
       await this.#roles.stopper.stopRunning(c, 'SIGKILL', 0);
     }
-    await reg.lock.run(c.id, async () => {
+    const tail = await reg.lock.run(c.id, async () => {
       c = reg.find(c.id);
       if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
       reg.removing.add(c.id);
       try {
-        await this.#doRemove(c);
+        const rest = await this.#doRemove(c);
         if (options.volumes) await d.mounts.removeAnonymous(c, (name) => reg.volumeUsers(name).length > 0);
+        return rest;
       } finally {
         reg.removing.delete(c.id);
       }
     });
+    // The record is gone: waiters (docker run --rm) hear it now, before the container's leftover files go.
     listeners.exited(c);
     listeners.removed(c);
+    await tail();
   }
 
-  async #doRemove(c: Container): Promise<void> {
+  /** Removes all but the container's own directory and the layer gc check, which the returned function does. */
+  async #doRemove(c: Container): Promise<() => Promise<void>> {
     const { reg, d } = this.#ctx;
     const id = c.id;
     const at = { container: id.slice(0, 12) };
@@ -67,7 +71,7 @@ export class ContainerRemoval {
     d.health?.stop(id);
     this.#roles.watcher.unwatch(id);
     // Dead before anything goes (dockerd's order): from here on the record never comes back to life.
-    if (c.state.status !== 'dead') spanSync('rm: record dead', at, () => reg.setState(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
+    if (c.state.status !== 'dead') await span('rm: record dead', at, () => reg.setStateDurably(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
     crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
     // No bundle means the runtime holds nothing of this container: it never started, or its exit's
@@ -82,14 +86,16 @@ export class ContainerRemoval {
     await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));
     await span('rm: remove bundle', at, () => rm(this.#ctx.bundleDir(id), { recursive: true, force: true }));
     spanSync('rm: delete record', at, () => reg.delete(c));
-    // The record is gone; leftover files only waste space.
-    await span('rm: remove container dir', at, () => rm(this.#ctx.containerDir(id), { recursive: true, force: true })).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
     d.log.info('container removed', { container: id });
-    // Layers of an image removed with --force (its own, or one it mounted) were kept for this container; free them now.
-    const imageIds = [c.imageId, ...(c.mountPoints ?? []).flatMap((m) => (m.image ? [m.image.id] : []))];
-    const gone = async () => (await Promise.all(imageIds.map((i) => d.images.get(i).then(() => false, () => true)))).some(Boolean);
-    if (await span('rm: images still there?', at, gone)) {
-      await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
-    }
+    return async () => {
+      // The record is gone; leftover files only waste space.
+      await span('rm: remove container dir', at, () => rm(this.#ctx.containerDir(id), { recursive: true, force: true })).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
+      // Layers of an image removed with --force (its own, or one it mounted) were kept for this container; free them now.
+      const imageIds = [c.imageId, ...(c.mountPoints ?? []).flatMap((m) => (m.image ? [m.image.id] : []))];
+      const gone = async () => (await Promise.all(imageIds.map((i) => d.images.get(i).then(() => false, () => true)))).some(Boolean);
+      if (await span('rm: images still there?', at, gone)) {
+        await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
+      }
+    };
   }
 }

@@ -32,6 +32,10 @@ export async function restoreContainers(ctx: ContainerContext, roles: RestoreRol
     }
     if (c.state.status === 'created' || c.state.status === 'exited') {
       await restoreInterruptedStart(ctx, roles, c);
+      // The network state is written without an fsync (registry.ts): after a power loss an exited
+      // record may still hold the endpoints of its last run.
+      const cur = ctx.reg.get(c.id);
+      if (cur?.network && cur.state.status !== 'running' && cur.state.status !== 'paused') ctx.reg.setNetworkState(cur, undefined);
       continue;
     }
     if (c.state.status !== 'running' && c.state.status !== 'paused') continue;

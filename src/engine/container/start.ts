@@ -16,7 +16,7 @@ import { resolveLinks } from './links.ts';
 import { conmonFileSize, logLimits, prepareLogForStart } from './log-rotation.ts';
 import { attachRequest, writeNetworkEtcFiles } from './network.ts';
 import { releaseNetwork } from './network-links.ts';
-import { specInput } from './spec-input.ts';
+import { containerCgroupsPath, specInput } from './spec-input.ts';
 import { span, spanSync } from '../../lib/index.ts';
 
 /** The exit watcher as a start needs it. */
@@ -83,7 +83,7 @@ export class ContainerStarter {
         const net = attached.value;
         connecting = span('start: network connect', at, () => net.connect());
         connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
-        c = reg.setState(c, {}, { network: net.state });
+        c = reg.setNetworkState(c, net.state);
       }
       const t1 = performance.now();
       const spec = await span('start: build spec', at, async () => buildSpec(await specInput(this.#ctx, c, { rootfs, links })));
@@ -98,19 +98,20 @@ export class ContainerStarter {
       const limits = logLimits(c.spec.host.logConfig);
       await prepareLogForStart(c.logPath, limits);
       const logMaxSize = conmonFileSize(limits);
-      const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty }));
+      const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty, cgroupsPath: containerCgroupsPath(c) }));
       // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
       // Attachments made before start connect now, so that they see all of the output.
       await span('start: connect pending attachments', at, () => this.#attaches.connectPending(id, rt));
       const size = c.spec.host.consoleSize;
       if (c.spec.tty && size) await rt.resize(id, { height: size[0], width: size[1] }).catch((err: unknown) => d.log.warn('setting the initial console size failed', { container: id, err }));
       if (connecting) {
-        const network = await connecting.catch((err: unknown) => {
+        const network = await span('start: wait for network connect', at, () => connecting!).catch((err: unknown) => {
           networkFailed = true;
           throw err;
         });
-        c = reg.setState(c, {}, { network });
-        await writeNetworkEtcFiles(c, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts);
+        c = reg.setNetworkState(c, network);
+        const named = c;
+        await span('start: network etc files', at, async () => writeNetworkEtcFiles(named, network, await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), links.hosts));
       }
       const t3 = performance.now();
       // Watch before starting so that no exit is missed.

@@ -132,10 +132,14 @@ export class ContainerStopper {
     });
   }
 
-  /** docker stop/kill/rm -f: no restart by policy until the next start. */
-  markManuallyStopped(id: string): void {
+  /**
+   * docker stop/kill/rm -f: no restart by policy until the next start. Durable
+   * unless `durable: false` (rm -f, whose durable `dead` follows: a power loss
+   * before it leaves the container as it was before the rm).
+   */
+  markManuallyStopped(id: string, options: { durable?: boolean } = {}): void {
     const c = this.#ctx.reg.get(id);
-    if (c && !c.manuallyStopped) this.#ctx.reg.save({ ...c, manuallyStopped: true });
+    if (c && !c.manuallyStopped) this.#ctx.reg.save({ ...c, manuallyStopped: true }, options);
   }
 
   async #thaw(id: string): Promise<void> {

@@ -1,0 +1,115 @@
+// berth-native's network namespaces: netnsCreate(path) makes a new network
+// namespace and bind-mounts it onto the existing file at path, as
+// `unshare --net=path true` (and `ip netns add`) do, without starting a
+// process: on a thread of libuv's pool, which unshares its own network
+// namespace (the namespace is per thread), bind-mounts /proc/thread-self/ns/net
+// onto path and goes back to berthd's namespace before it takes other work.
+// containerd and podman make theirs the same way from a locked OS thread.
+// Resolves, or rejects with an errno-coded Error.
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "parts.h"
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *path;
+  const char *step;
+  int err;
+} netns_job_t;
+
+static void netns_execute(napi_env env, void *data) {
+  (void)env;
+  netns_job_t *j = data;
+  j->err = 0;
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) {
+    j->err = errno;
+    j->step = "open /proc/thread-self/ns/net for";
+    return;
+  }
+  if (unshare(CLONE_NEWNET) < 0) {
+    j->err = errno;
+    j->step = "unshare(CLONE_NEWNET) for";
+    close(self);
+    return;
+  }
+  if (mount("/proc/thread-self/ns/net", j->path, "none", MS_BIND, NULL) < 0) {
+    j->err = errno;
+    j->step = "bind-mounting a new network namespace on";
+  }
+  if (setns(self, CLONE_NEWNET) < 0) {
+    // A pool thread left in a container's namespace would do berthd's later work there.
+    fprintf(stderr, "berth-native: setns back to berthd's network namespace failed: %s\n", strerror(errno));
+    abort();
+  }
+  close(self);
+}
+
+static void netns_complete(napi_env env, napi_status status, void *data) {
+  netns_job_t *j = data;
+  napi_value result = NULL;
+  if (status == napi_ok && j->err == 0) {
+    napi_get_undefined(env, &result);
+    napi_resolve_deferred(env, j->deferred, result);
+  } else {
+    int err = status == napi_ok ? j->err : ECANCELED;
+    const char *name = strerrorname_np(err);
+    char msg[4400];
+    snprintf(msg, sizeof msg, "%s %s: %s", j->step ? j->step : "making a network namespace on", j->path, strerror(err));
+    napi_value code_v, msg_v;
+    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v);
+    napi_create_error(env, code_v, msg_v, &result);
+    napi_reject_deferred(env, j->deferred, result);
+  }
+  napi_delete_async_work(env, j->work);
+  free(j->path);
+  free(j);
+}
+
+/* netnsCreate(path) -> Promise<void>: path must be an existing file. */
+static napi_value netns_create(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], promise, name;
+  size_t len = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_string_utf8(env, argv[0], NULL, 0, &len) != napi_ok || len == 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "berth-native: netnsCreate(path)");
+    return NULL;
+  }
+  netns_job_t *j = calloc(1, sizeof *j);
+  if (!j || !(j->path = malloc(len + 1))) {
+    free(j);
+    napi_throw_error(env, "ENOMEM", "berth-native: out of memory");
+    return NULL;
+  }
+  napi_get_value_string_utf8(env, argv[0], j->path, len + 1, &len);
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "berth-netns", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, netns_execute, netns_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    free(j->path);
+    free(j);
+    napi_throw_error(env, "EBERTHNAPI", "berth-native: queueing a netns job failed");
+    return NULL;
+  }
+  return promise;
+}
+
+void netns_define(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"netnsCreate", NULL, netns_create, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
