@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
 import { conmonDirs, conmonPaths } from './conmon-paths.ts';
+import { onExitFile, watchedExitDirs } from './exit-dir-watch.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-exit-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -56,4 +57,37 @@ test('waitForExitFile() rejects with the signal\'s reason when aborted', async (
   const waiting = waitForExitFile(dirs.exitsDir, 'e', () => readExitStatus(p), ac.signal);
   ac.abort(new Error('gone'));
   await assert.rejects(waiting, /gone/);
+});
+
+test('waitForExitFile() for many containers shares one watch of the exits dir, closed after the last exit', async () => {
+  const ids = Array.from({ length: 20 }, (_, i) => `many${i}`);
+  const paths = await Promise.all(ids.map((id) => container(id)));
+  const waiting = ids.map((id, i) => waitForExitFile(dirs.exitsDir, id, () => readExitStatus(paths[i]!)));
+  // The waits subscribe once the directory is there (a mkdir, asynchronously).
+  const deadline = Date.now() + 2000;
+  while (watchedExitDirs() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(watchedExitDirs(), 1);
+  await Promise.all(paths.map((p, i) => writeFile(p.exitFile, String(i))));
+  assert.deepEqual((await Promise.all(waiting)).map((s) => s.exitCode), ids.map((_, i) => i));
+  assert.equal(watchedExitDirs(), 0);
+});
+
+test('onExitFile() wakes the waiter of a file that appears, only that one, and none once unsubscribed', async () => {
+  const dir = join(root, 'exits-direct');
+  await mkdir(dir, { recursive: true });
+  const woken: string[] = [];
+  const offA = onExitFile(dir, 'a', () => woken.push('a'));
+  const offB = onExitFile(dir, 'b', () => woken.push('b'));
+  await writeFile(join(dir, 'a'), '0');
+  const deadline = Date.now() + 3000;
+  while (!woken.includes('a') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(woken.includes('a'));
+  assert.ok(!woken.includes('b'));
+  offA();
+  offB();
+  assert.equal(watchedExitDirs(), 0);
+  woken.length = 0;
+  await writeFile(join(dir, 'b'), '0');
+  await new Promise((r) => setTimeout(r, 700));
+  assert.deepEqual(woken, []);
 });

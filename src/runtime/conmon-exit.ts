@@ -1,11 +1,11 @@
 // A container's exit as conmon records it: the code in exits/<id> (written
 // after the file is created, so an empty read means "not yet") and an `oom`
 // file in the persist dir on an OOM kill; and waiting for that file, by
-// watching the exits directory with a poll behind it.
-import { watch } from 'node:fs';
+// watching the exits directory with a poll behind it (exit-dir-watch.ts).
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { log } from '../lib/index.ts';
 import type { ConmonPaths } from './conmon-paths.ts';
+import { onExitFile } from './exit-dir-watch.ts';
 import type { ExitStatus } from './types.ts';
 
 /** The container's exit status, or undefined while it has not exited. */
@@ -79,18 +79,8 @@ export function waitForExitFile(exitsDir: string, id: string, read: () => Promis
     void mkdir(exitsDir, { recursive: true })
       .then(() => {
         if (done) return;
-        try {
-          const w = watch(exitsDir, (_event, name) => {
-            if (name === null || name === id) void check();
-          });
-          w.on('error', () => undefined);
-          cleanupFns.push(() => w.close());
-        } catch (err) {
-          log.debug('watching the exits dir failed; polling only', { err });
-        }
-        // The poll covers missed events (and filesystems where watch is unreliable).
-        const poll = setInterval(() => void check(), 500);
-        cleanupFns.push(() => clearInterval(poll));
+        // One watch and one poll per exits directory, shared by every waiting container (exit-dir-watch.ts).
+        cleanupFns.push(onExitFile(exitsDir, id, () => void check()));
         void check();
       })
       .catch((err: unknown) => finish(err));
