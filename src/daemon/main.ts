@@ -8,6 +8,7 @@ import { errorMessage } from '../core/errors.ts';
 import { log, setLogLevel } from '../lib/logger.ts';
 import { fullGc, idleTrim } from '../lib/memory-trim.ts';
 import { loadNative } from '../lib/native.ts';
+import { holdOptimizer } from '../lib/startup-jit.ts';
 import { loadConfig, usage } from './config.ts';
 import { acquirePidFile } from './pid-file.ts';
 
@@ -15,12 +16,14 @@ import { acquirePidFile } from './pid-file.ts';
  * The memory trim runs once no request has begun or ended for 2 s: long enough that the requests of
  * one CLI command (create, attach, start, wait, delete) fall in one burst, short enough that an idle
  * berthd is back to its size within seconds. A daemon polled more often than that trims every 30 s.
- * A trim costs one full GC of a heap of ~10-20 MB and a malloc_trim: a few milliseconds.
+ * A trim costs V8's memory-reducing collection of a heap of ~10-20 MB and a malloc_trim: 20-80 ms.
  */
 const trimQuietMs = 2000;
 const trimMaxDelayMs = 30_000;
 
 async function main(): Promise<number> {
+  // No optimized code for the start-up path, which runs once (startup-jit.ts); back on once berthd serves.
+  const releaseOptimizer = holdOptimizer();
   const parsed = await loadConfig(process.argv.slice(2));
   if ('help' in parsed) {
     process.stdout.write(usage);
@@ -81,17 +84,18 @@ async function main(): Promise<number> {
     throw err;
   }
   // What a burst of work left behind (V8's grown heap, glibc's free arenas) goes back once the API is quiet.
-  const trimmer = idleTrim({
-    quietMs: trimQuietMs,
-    maxDelayMs: trimMaxDelayMs,
-    trim: () => {
-      const t0 = performance.now();
-      const before = process.memoryUsage.rss();
-      fullGc();
-      native.mallocTrim();
-      log.debug('memory trimmed', { rssBefore: before, rssAfter: process.memoryUsage.rss(), ms: Math.round(performance.now() - t0) });
-    },
-  });
+  const trim = () => {
+    const t0 = performance.now();
+    const before = process.memoryUsage.rss();
+    // V8's own memory-reducing collection where the addon reaches it (memory-trim.ts says why); a compacting gc() otherwise.
+    if (!native.lowMemoryNotification()) fullGc();
+    native.mallocTrim();
+    log.debug('memory trimmed', { rssBefore: before, rssAfter: process.memoryUsage.rss(), ms: Math.round(performance.now() - t0) });
+  };
+  const trimmer = idleTrim({ quietMs: trimQuietMs, maxDelayMs: trimMaxDelayMs, trim });
+  // Start-up's own garbage (modules loaded, the store opened, containers restored) goes before the API
+  // opens (20-30 ms), so that a fresh berthd is at its size when it first answers, not 2 s into serving.
+  trim();
   const servers: { close(): Promise<void> }[] = [];
   try {
     const gid = await socketGid(config.group);
@@ -117,7 +121,8 @@ async function main(): Promise<number> {
     throw err;
   }
   log.info('berthd started', { version: serverVersion, dataRoot: config.dataRoot, execRoot: config.execRoot, ms: Date.now() - started });
-  // Starting (restoring containers, opening the store) is work too.
+  releaseOptimizer();
+  // What came after that trim (the CRI's stack when asked for) is work too.
   trimmer.touch();
 
   return new Promise<number>((resolve) => {

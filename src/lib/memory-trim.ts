@@ -5,9 +5,10 @@
 // an idle daemon stays at its high-water mark. `idleTrim` runs a trim once no
 // request has begun or ended for `quietMs` — and, under a steady trickle of
 // requests that never leaves it quiet that long, at most `maxDelayMs` after
-// the first request it has not yet trimmed after. The trim itself (a full
-// garbage collection, then malloc_trim) is the caller's: see `fullGc` here and
-// `mallocTrim` in native.ts.
+// the first request it has not yet trimmed after. The trim itself (V8's
+// memory-reducing collection, then malloc_trim) is the caller's: see
+// `lowMemoryNotification` and `mallocTrim` in native.ts, and `fullGc` here
+// for a Node whose V8 the addon cannot reach.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -80,6 +81,14 @@ let collector: (() => void) | undefined;
  * committed for 8.8 MB live, RSS 75.6 MB; compacted: 9.4 MB committed, RSS
  * 71.9 MB). V8 moves the survivors together only when its heuristics find a
  * page nearly empty, so the trim asks for compaction for this one collection.
+ *
+ * The trim uses it only where the addon cannot call V8's LowMemoryNotification
+ * (native.ts), which does better: forced compaction copies every live object
+ * before the old pages go, so berthd stood 5-10 MB above its size before the
+ * trim for the 40-130 ms it took (a sample 2 s after the last request, as
+ * bench/rss takes, read 88-91 MiB for a berthd that settled at ~70), and it
+ * settled 1-2 MB higher than after V8's memory-reducing collection, which
+ * compacts only the pages worth it and never went above its starting size.
  */
 export function fullGc(): void {
   if (!collector) {

@@ -36,6 +36,12 @@ export interface NativeAddon {
   unwatch(handle: WatchHandle): void;
   /** glibc's malloc_trim(0): returns the arenas' free pages to the kernel; true when some memory was released. */
   mallocTrim(): boolean;
+  /**
+   * V8's memory-reducing collection (v8::Isolate::LowMemoryNotification: full collections in reduce-memory
+   * mode, compacting what is worth it, freed pages unmapped before it returns); false when this Node does
+   * not export it, and nothing was done.
+   */
+  lowMemoryNotification(): boolean;
   /** mount(2) of an overlay (`data`: its options) on target, on libuv's thread pool. */
   mountOverlay(target: string, data: string): Promise<void>;
   /** umount2(2) of target (MNT_DETACH when `detach`), on libuv's thread pool. */

@@ -3,7 +3,7 @@
 // (its conmon now caps the log) it gets the hard-link history instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Container } from '../../core/types.ts';
@@ -57,6 +57,42 @@ test('an uncapped log is rotated by size until its container restarts under a co
     await until('the live file got its .0 name', async () => (await stat(`${path}.0`).catch(() => undefined))?.ino === (await stat(path)).ino);
     await settle(150);
     assert.equal(reopened, 1, 'no size rotation once conmon caps the log');
+  } finally {
+    rotator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a quiet log is not checked on every pass; a write to it has the next pass check it', { timeout: 20_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-rotator-'));
+  const path = join(dir, 'c-json.log');
+  const container = {
+    id: 'c2',
+    logPath: path,
+    runtime: 'runc',
+    state: { startedAt: '2026-01-01T00:00:00Z' },
+    spec: { host: { logConfig: { type: 'json-file', config: { 'max-size': '1m', 'max-file': '3' } } } },
+  } as unknown as Container;
+  await writeFile(path, 'first line\n');
+  let checks = 0;
+  const rotator = new LogRotator({
+    running: async () => [container],
+    log: quiet,
+    intervalMs: 30,
+    rotateIfReplaced: async () => {
+      checks++;
+      return false;
+    },
+  });
+  try {
+    await until('the first pass checked the log', async () => checks === 1);
+    // Ten passes with nothing written.
+    await settle(300);
+    assert.equal(checks, 1, 'a log whose directory reported nothing is not checked again');
+    await appendFile(path, 'second line\n');
+    await until('the pass after the write checked the log', async () => checks === 2);
+    await settle(300);
+    assert.equal(checks, 2);
   } finally {
     rotator.close();
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,11 @@
 // (inotify on the container's directory, where conmon renames its new file
 // over the log path) rather than looked for on a timer; the once-a-second
 // pass only picks up containers that started or stopped, and anything an
-// event did not report. The size limit never depends on berthd keeping up:
+// event did not report: it checks the logs whose directory reported anything
+// since the last pass (a write is an event too, so a log that grew is checked
+// even when the rename's event was lost), not every log every second — with 50
+// quiet containers that was 100 stat calls a second and the garbage of 50
+// checks, for nothing. The size limit never depends on berthd keeping up:
 // conmon enforces it. Falling behind only loses history.
 //
 // A container whose conmon does not cap its log (started by a berthd from
@@ -25,7 +29,10 @@ interface Watched {
   readonly startedAt: string;
   /** Set when conmon does not cap this log: how to have it reopen the file. */
   readonly reopen: (() => Promise<void>) | undefined;
-  readonly watcher: FSWatcher | undefined;
+  /** Unset when it failed: the log is then checked on every pass. */
+  watcher: FSWatcher | undefined;
+  /** The directory reported something since the last pass (always, without a watcher). */
+  stirred: boolean;
   busy: boolean;
   again: boolean;
 }
@@ -36,12 +43,15 @@ export interface LogRotatorDeps {
   readonly runtimeFor?: (c: Container) => Promise<ContainerRuntime>;
   readonly log: Logger;
   readonly intervalMs?: number;
+  /** The check of a log conmon caps (tests count its calls; default rotateIfReplaced). */
+  readonly rotateIfReplaced?: (path: string, limits: LogLimits) => Promise<boolean>;
 }
 
 export class LogRotator {
   readonly #running: () => Promise<Container[]>;
   readonly #runtimeFor: LogRotatorDeps['runtimeFor'];
   readonly #log: Logger;
+  readonly #rotateIfReplaced: (path: string, limits: LogLimits) => Promise<boolean>;
   readonly #timer: NodeJS.Timeout;
   readonly #watched = new Map<string, Watched>();
   #syncing = false;
@@ -51,6 +61,7 @@ export class LogRotator {
     this.#running = deps.running;
     this.#runtimeFor = deps.runtimeFor;
     this.#log = deps.log;
+    this.#rotateIfReplaced = deps.rotateIfReplaced ?? rotateIfReplaced;
     this.#timer = setInterval(() => void this.#sync(), deps.intervalMs ?? 1000);
     this.#timer.unref();
   }
@@ -79,9 +90,12 @@ export class LogRotator {
           }
           if (limits.maxSize === 0) continue;
           const reopen = await this.#uncapped(c);
-          w = reopen ? { path: c.logPath, limits, startedAt: c.state.startedAt, reopen, watcher: undefined, busy: false, again: false } : this.#watch(c.logPath, limits, c.state.startedAt);
+          w = reopen ? { path: c.logPath, limits, startedAt: c.state.startedAt, reopen, watcher: undefined, stirred: true, busy: false, again: false } : this.#watch(c.logPath, limits, c.state.startedAt);
           this.#watched.set(c.id, w);
         }
+        // A watched log that reported nothing since the last pass has not changed.
+        if (!w.stirred) continue;
+        if (w.watcher) w.stirred = false;
         void this.#check(w);
       }
     } catch (err) {
@@ -109,17 +123,26 @@ export class LogRotator {
   #watch(path: string, limits: LogLimits, startedAt: string): Watched {
     const name = basename(path);
     let watcher: FSWatcher | undefined;
-    const w: Watched = { path, limits, startedAt, reopen: undefined, watcher: undefined, busy: false, again: false };
+    // Checked on the first pass whatever the watcher says.
+    const w: Watched = { path, limits, startedAt, reopen: undefined, watcher: undefined, stirred: true, busy: false, again: false };
     try {
-      // Every write to the log is a 'change' here too: only a rename of the log's own name matters.
+      // Every write to the log is a 'change' here too: a rename of the log's own name is checked at once,
+      // anything else has the next pass check it.
       watcher = watch(dirname(path), { persistent: false }, (event, file) => {
+        w.stirred = true;
         if (event === 'rename' && file === name) void this.#check(w);
       });
-      watcher.on('error', () => undefined);
+      watcher.on('error', (err) => {
+        this.#log.debug('a log directory watch failed; rotation falls back to the timer', { path, err });
+        w.watcher?.close();
+        w.watcher = undefined;
+        w.stirred = true;
+      });
     } catch (err) {
       this.#log.debug('cannot watch a log directory; rotation falls back to the timer', { path, err });
     }
-    return Object.assign(w, { watcher });
+    w.watcher = watcher;
+    return w;
   }
 
   /** Rotates when conmon replaced the file; one at a time per log, again if asked meanwhile. */
@@ -133,7 +156,7 @@ export class LogRotator {
       do {
         w.again = false;
         // Best effort: a failed rotation is retried on the next event or tick.
-        const rotation = w.reopen ? rotateUncapped(w.path, w.limits, w.reopen) : rotateIfReplaced(w.path, w.limits);
+        const rotation = w.reopen ? rotateUncapped(w.path, w.limits, w.reopen) : this.#rotateIfReplaced(w.path, w.limits);
         await rotation.catch((err: unknown) => this.#log.warn('log rotation failed', { path: w.path, err }));
       } while (w.again && !this.#closed);
     } finally {
