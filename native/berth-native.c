@@ -630,23 +630,29 @@ static void mount_execute(napi_env env, void *data) {
   j->err = r == 0 ? 0 : errno;
 }
 
+void settle_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path) {
+  napi_value result = NULL;
+  if (err == 0) {
+    napi_get_undefined(env, &result);
+    napi_resolve_deferred(env, deferred, result);
+    return;
+  }
+  const char *name = strerrorname_np(err);
+  size_t size = strlen(what) + strlen(path) + 256;
+  char *msg = malloc(size);
+  if (msg) snprintf(msg, size, "%s %s: %s", what, path, strerror(err));
+  napi_value code_v, msg_v;
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
+  napi_create_string_utf8(env, msg ? msg : what, NAPI_AUTO_LENGTH, &msg_v);
+  free(msg);
+  napi_create_error(env, code_v, msg_v, &result);
+  napi_reject_deferred(env, deferred, result);
+}
+
 static void mount_complete(napi_env env, napi_status status, void *data) {
   mount_job_t *j = data;
-  napi_value result = NULL;
-  if (status == napi_ok && j->err == 0) {
-    napi_get_undefined(env, &result);
-    napi_resolve_deferred(env, j->deferred, result);
-  } else {
-    int err = status == napi_ok ? j->err : ECANCELED;
-    const char *name = strerrorname_np(err);
-    char msg[8600];
-    snprintf(msg, sizeof msg, "%s %s: %s", j->syncfs ? "syncing the file system of" : j->data ? "mounting an overlay on" : "unmounting", j->target, strerror(err));
-    napi_value code_v, msg_v;
-    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v);
-    napi_create_error(env, code_v, msg_v, &result);
-    napi_reject_deferred(env, j->deferred, result);
-  }
+  settle_errno(env, j->deferred, status == napi_ok ? j->err : ECANCELED,
+               j->syncfs ? "syncing the file system of" : j->data ? "mounting an overlay on" : "unmounting", j->target);
   napi_delete_async_work(env, j->work);
   mount_job_free(j);
 }

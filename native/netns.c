@@ -59,21 +59,7 @@ static void netns_execute(napi_env env, void *data) {
 
 static void netns_complete(napi_env env, napi_status status, void *data) {
   netns_job_t *j = data;
-  napi_value result = NULL;
-  if (status == napi_ok && j->err == 0) {
-    napi_get_undefined(env, &result);
-    napi_resolve_deferred(env, j->deferred, result);
-  } else {
-    int err = status == napi_ok ? j->err : ECANCELED;
-    const char *name = strerrorname_np(err);
-    char msg[4400];
-    snprintf(msg, sizeof msg, "%s %s: %s", j->step ? j->step : "making a network namespace on", j->path, strerror(err));
-    napi_value code_v, msg_v;
-    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v);
-    napi_create_error(env, code_v, msg_v, &result);
-    napi_reject_deferred(env, j->deferred, result);
-  }
+  settle_errno(env, j->deferred, status == napi_ok ? j->err : ECANCELED, j->step ? j->step : "making a network namespace on", j->path);
   napi_delete_async_work(env, j->work);
   free(j->path);
   free(j);

@@ -4,6 +4,9 @@
 #include <node_api.h>
 
 /** spawn() and reap() (spawn.c). */
+/* Settles a deferred of async work: resolved with undefined when err is 0, else rejected with an
+   Error whose code is err's errno name and whose message is `what path: strerror(err)`. */
+void settle_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path);
 void spawn_define(napi_env env, napi_value exports);
 /** netnsCreate() (netns.c). */
 void netns_define(napi_env env, napi_value exports);
