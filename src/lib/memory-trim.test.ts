@@ -36,6 +36,59 @@ test('idleTrim() trims after maxDelayMs under touches that never leave it quiet'
   assert.equal(trims, 1);
 });
 
+test('idleTrim() trims at once when a touch finds the resident size grown past growthBytes, and measures from that trim', async () => {
+  let trims = 0;
+  let size = 100;
+  // Each trim gives back all but 8 of what was there above 100.
+  const trim = () => {
+    trims++;
+    size = 108;
+  };
+  const t = idleTrim({ quietMs: 50, maxDelayMs: 10_000, growthBytes: 10, growthCheckMs: 0, rss: () => size, trim });
+  // Touches that keep it busy, the size growing under the bound: no trim.
+  for (let i = 0; i < 5; i++) {
+    size += 1;
+    t.touch();
+    await sleep(20);
+  }
+  assert.equal(trims, 0);
+  size = 115;
+  t.touch();
+  await sleep(5);
+  assert.equal(trims, 1, 'grown by 15 > 10 since the start: trimmed on the next turn');
+  await sleep(60);
+  size = 117;
+  t.touch();
+  await sleep(5);
+  assert.equal(trims, 1, '9 above the size after the trim (108): not yet');
+  size = 119;
+  t.touch();
+  await sleep(5);
+  assert.equal(trims, 2);
+  t.close();
+});
+
+test('idleTrim() trims for growth at most once per quietMs, and trimNow() resets the measure', async () => {
+  let trims = 0;
+  let size = 100;
+  const t = idleTrim({ quietMs: 80, maxDelayMs: 10_000, growthBytes: 10, growthCheckMs: 0, rss: () => size, trim: () => trims++ });
+  size = 200;
+  t.trimNow();
+  assert.equal(trims, 1);
+  t.touch();
+  await sleep(5);
+  assert.equal(trims, 1, 'no growth since trimNow()');
+  size = 300;
+  t.touch();
+  await sleep(5);
+  assert.equal(trims, 1, 'within quietMs of the last trim');
+  await sleep(90);
+  t.touch();
+  await sleep(5);
+  assert.equal(trims, 2);
+  t.close();
+});
+
 test('idleTrim() does nothing after close()', async () => {
   let trims = 0;
   const t = idleTrim({ quietMs: 20, maxDelayMs: 100, trim: () => trims++ });

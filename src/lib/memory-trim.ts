@@ -15,6 +15,8 @@ import { runInNewContext } from 'node:vm';
 export interface IdleTrim {
   /** Work happened (a request began or ended): trim once things are quiet again. */
   touch(): void;
+  /** Trims now (start-up's garbage, before the API opens). */
+  trimNow(): void;
   /** Cancels a pending trim; later touches are ignored. */
   close(): void;
 }
@@ -24,39 +26,76 @@ export interface IdleTrimOptions {
   readonly quietMs: number;
   /** The longest a trim waits after the first touch it covers, quiet or not. */
   readonly maxDelayMs: number;
+  /**
+   * With `rss`: a touch that finds the resident size grown by this much since the last trim has the
+   * trim run at once (at most once per quietMs), so that a long burst of work does not pile up its
+   * garbage until it is over. The size is read at most every `growthCheckMs` (reading it is a system call).
+   */
+  readonly growthBytes?: number;
+  readonly growthCheckMs?: number;
+  readonly rss?: () => number;
   readonly trim: () => void;
   /** The clock (tests). */
   readonly now?: () => number;
 }
 
 export function idleTrim(options: IdleTrimOptions): IdleTrim {
-  const { quietMs, maxDelayMs, trim } = options;
+  const { quietMs, maxDelayMs, trim, growthBytes, rss } = options;
+  const growthCheckMs = options.growthCheckMs ?? 250;
   const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
   let first = 0;
   let last = 0;
   let closed = false;
+  // The resident size after the last trim, when it was, when the size was last read, and whether it has grown past the bound.
+  let base = rss ? rss() : 0;
+  let trimmedAt = -Infinity;
+  let checkedAt = -Infinity;
+  let grown = false;
 
+  const trimNow = () => {
+    trim();
+    trimmedAt = now();
+    if (rss) base = rss();
+  };
   const fire = () => {
     timer = undefined;
     const t = now();
-    const wait = Math.min(last + quietMs, first + maxDelayMs) - t;
+    const wait = grown ? 0 : Math.min(last + quietMs, first + maxDelayMs) - t;
     if (wait > 0) return arm(wait);
-    trim();
+    grown = false;
+    trimNow();
   };
   const arm = (ms: number) => {
     // The timer never keeps berthd alive by itself.
     timer = setTimeout(fire, ms).unref();
+  };
+  const outgrown = (t: number) => {
+    if (growthBytes === undefined || !rss || grown || t - checkedAt < growthCheckMs || t - trimmedAt < quietMs) return false;
+    checkedAt = t;
+    return rss() - base > growthBytes;
   };
 
   return {
     touch() {
       if (closed) return;
       last = now();
+      if (outgrown(last)) {
+        // Not in the caller's turn (a request being served): on the next turn of the event loop.
+        grown = true;
+        clearTimeout(timer);
+        first = last;
+        arm(0);
+        return;
+      }
       if (timer === undefined) {
         first = last;
         arm(quietMs);
       }
+    },
+    trimNow() {
+      if (closed) return;
+      trimNow();
     },
     close() {
       closed = true;

@@ -98,10 +98,41 @@ export function loadNative(): NativeAddon {
   if (addon) return addon;
   const path = nativeAddonPath();
   if (!path) throw new Error(`berth's native addon (${relativePath}) is missing: build it with scripts/build-native (npm run build runs it; it needs a C compiler and Node's headers)`);
+  let loaded: NativeAddon;
   try {
-    addon = createRequire(import.meta.url)(path) as NativeAddon;
+    loaded = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (err) {
     throw new Error(`berth's native addon ${path} does not load: ${err instanceof Error ? err.message : String(err)}; rebuild it with scripts/build-native --force`);
   }
+  // An addon built from an older berth-native.c lacks what this berthd calls (the idle trim's
+  // lowMemoryNotification, from a timer, would take the daemon down): refuse it at start.
+  const missing = addonFunctions.filter((name) => typeof loaded[name] !== 'function');
+  if (missing.length > 0) throw new Error(`berth's native addon ${path} is older than this berth (no ${missing.join(', ')}): rebuild it with scripts/build-native --force`);
+  addon = loaded;
   return addon;
 }
+
+/** The functions of NativeAddon that are not optional (an optional one has a fallback where it is missing). */
+type RequiredFunction = { [K in keyof NativeAddon]-?: object extends Pick<NativeAddon, K> ? never : K }[keyof NativeAddon];
+
+/** Every function of the addon that berth needs (the compiler checks the list against NativeAddon's required ones). */
+const addonFunctions = Object.keys({
+  socketsInNetns: true,
+  tcpSocketInNetns: true,
+  seqpacketConnect: true,
+  seqpacketListen: true,
+  seqpacketAccept: true,
+  recvPacket: true,
+  sendPacket: true,
+  shutdownWrite: true,
+  closeFd: true,
+  watch: true,
+  watchSet: true,
+  unwatch: true,
+  mallocTrim: true,
+  lowMemoryNotification: true,
+  mountOverlay: true,
+  umount: true,
+  pipe: true,
+  syncFs: true,
+} satisfies Record<RequiredFunction, true>) as RequiredFunction[];
