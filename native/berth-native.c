@@ -39,7 +39,9 @@
 // 6. syncFs(path): syncfs(2) of path's file system on libuv's thread pool,
 //    without a `sync -f` process (src/image/early-write-back.ts).
 // 7. spawn(...) and reap(pidfd): posix_spawn(3) with a pidfd, for the helper
-//    processes berthd runs (native/spawn.c says why and how).
+//    processes berthd runs (native/spawn.c says why and how); signalProcess():
+//    a signal to a pid only while it is the process that started then
+//    (native/signal.c).
 // 8. netnsCreate(path): a new network namespace bind-mounted on path, made on
 //    libuv's thread pool without a process (native/netns.c).
 //
@@ -739,6 +741,7 @@ NAPI_MODULE_INIT() {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   spawn_define(env, exports);
+  signal_define(env, exports);
   netns_define(env, exports);
   return exports;
 }

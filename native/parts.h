@@ -8,6 +8,8 @@
    Error whose code is err's errno name and whose message is `what path: strerror(err)`. */
 void settle_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path);
 void spawn_define(napi_env env, napi_value exports);
+/** signalProcess() and processStartTime() (signal.c). */
+void signal_define(napi_env env, napi_value exports);
 /** netnsCreate() (netns.c). */
 void netns_define(napi_env env, napi_value exports);
 

@@ -1,7 +1,7 @@
 // Signalling a container's init without a `runtime kill` process: what runc
 // kill does for it (send the signal to the init's pid after checking, by the
 // start time it recorded, that the pid is still that process) done through a
-// pidfd in berth's addon (native/spawn.c signalProcess), which also closes the
+// pidfd in berth's addon (native/signal.c, signalProcess), which also closes the
 // window between the check and the signal. A runc or crun process costs 7-15 ms
 // here; this, a few system calls. Without the addon, or for a signal Node does
 // not name, the caller falls back to the runtime's kill.
