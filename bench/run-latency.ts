@@ -168,8 +168,24 @@ async function main(): Promise<void> {
         vRunc.skip = `runc bundle: ${(e as Error).message}`;
       }
     }
+    // The same floor with berthd's own bundle: the config.json berthd wrote for `run --network none
+    // busybox true` (docker's seccomp profile, capabilities, masked paths, rlimits, its /etc files),
+    // on a plain copy of the rootfs and a new network namespace. What docker→berthd spends above this
+    // is berthd's and conmon's, not runc's work on the container.
+    const sameBundle = join(tmp, 'bundle-berthd');
+    const vRuncBerthd = add({ name: 'runc run, berthd spec', what: "runc run of berthd's own config.json for the same container", cmd: runc ?? 'runc', args: [] });
+    if (!runc) vRuncBerthd.skip = 'runc not installed';
+    else if (!berthd) vRuncBerthd.skip = 'no berthd';
+    else if (vRunc.skip !== undefined) vRuncBerthd.skip = vRunc.skip;
+    else {
+      try {
+        writeBerthdBundle(berthd, join(bundle, 'rootfs'), sameBundle);
+      } catch (e) {
+        vRuncBerthd.skip = `berthd's bundle: ${(e as Error).message}`;
+      }
+    }
     // Each round needs a fresh container id; `runc run` deletes the container on exit.
-    const runcArgs = () => ['--root', runcState, 'run', '--bundle', bundle, `bench-${process.pid}-${runcSeq++}`];
+    const runcArgs = (dir: string) => ['--root', runcState, 'run', '--bundle', dir, `bench-${process.pid}-${runcSeq++}`];
 
     // Start-up of the programs alone.
     add({ name: 'node -e 0', what: "Node's bare start", cmd: process.execPath, args: ['-e', '0'] });
@@ -179,7 +195,7 @@ async function main(): Promise<void> {
     if (!docker) vDockerVersion.skip = 'not installed';
 
     const live = () => variants.filter((v) => v.skip === undefined);
-    const runOnce = (v: Variant) => timeCommand(v.cmd, v === vRunc ? runcArgs() : v.args, v.env ?? process.env);
+    const runOnce = (v: Variant) => timeCommand(v.cmd, v === vRunc ? runcArgs(bundle) : v === vRuncBerthd ? runcArgs(sameBundle) : v.args, v.env ?? process.env);
 
     // One warm-up run each (caches, first image use); a failure there drops the variant.
     for (const v of live()) {
@@ -203,6 +219,31 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Copies the config.json berthd wrote for `run --network none busybox true` into `dir`, on `rootfs`:
+ * the container keeps running so that the files its mounts name exist for the whole bench.
+ */
+function writeBerthdBundle(berthd: Daemon, rootfs: string, dir: string): void {
+  const berth = join(repo, 'bin', 'berth');
+  // A container that sleeps: berthd removes the bundle when its container exits. Daemon.stop removes it.
+  const id = must(berth, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '100000'], { env: berthd.env }).trim();
+  const spec = JSON.parse(readFileSync(join(berthd.dir, 'exec', 'containers', id, 'config.json'), 'utf8')) as {
+    process: { terminal?: boolean; args: string[] };
+    root: { path: string; readonly?: boolean };
+    linux: { cgroupsPath?: string; namespaces?: { type: string; path?: string }[] };
+    hooks?: unknown;
+  };
+  spec.process.terminal = false;
+  spec.process.args = ['true'];
+  spec.root = { path: rootfs, readonly: false };
+  // runc's default cgroup (/<id>) for each round's container; a fresh, empty network namespace as with --network none.
+  delete spec.linux.cgroupsPath;
+  spec.linux.namespaces = (spec.linux.namespaces ?? []).map((ns) => (ns.type === 'network' ? { type: 'network' } : ns));
+  delete spec.hooks;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(spec, null, 2));
+}
+
 function report(variants: readonly Variant[], opts: Options, when: { date: string; loadBefore: number[]; loadAfter: number[] }): void {
   const med = new Map<string, number>();
   for (const v of variants) if (v.samples.length > 0) med.set(v.name, median(v.samples));
@@ -217,10 +258,10 @@ function report(variants: readonly Variant[], opts: Options, when: { date: strin
     return x === undefined || y === undefined ? undefined : x - y;
   };
   // issue 15: the floor is the docker CLI's own start plus a bare `runc run`.
-  const aboveFloor = () => {
+  const aboveFloor = (floor = 'runc run') => {
     const x = med.get('docker→berthd');
     const v = med.get('docker --version');
-    const r = med.get('runc run');
+    const r = med.get(floor);
     return x === undefined || v === undefined || r === undefined ? undefined : x - v - r;
   };
   const ratios = [
@@ -228,6 +269,8 @@ function report(variants: readonly Variant[], opts: Options, when: { date: strin
     { name: 'user: berth→berthd / docker→dockerd', value: ratio('berth→berthd', 'docker→dockerd'), goal: '≤ 0.35' },
     { name: 'user: berth→berthd / podman', value: ratio('berth→berthd', 'podman'), goal: '≤ 0.6' },
     { name: 'floor (ms): docker→berthd − (docker --version + runc run)', value: aboveFloor(), goal: '≤ 20' },
+    { name: 'floor (ms): docker→berthd − (docker --version + runc run of berthd\'s spec)', value: aboveFloor('runc run, berthd spec'), goal: '' },
+    { name: 'runc on berthd\'s spec (ms): runc run, berthd spec − runc run', value: diff('runc run, berthd spec', 'runc run'), goal: '' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
     { name: 'bridge engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
     { name: 'bridge user: berth→berthd / docker→dockerd', value: ratio('berth→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
