@@ -8,7 +8,7 @@ import { readJsonMessages } from '../../client/index.ts';
 import type { JsonMessage } from '../../client/index.ts';
 import { FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders, renderList, truncateId, ExitError, describeError, err, getClient, isTerminal, out, stdoutStream } from '../../cli-kit/index.ts';
 import type { TemplateObject } from '../../cli-kit/index.ts';
-import { parseFilters } from './containers.ts';
+import { parseFilters } from './filters.ts';
 
 function render(fn: () => string): void {
   try {
