@@ -1,10 +1,12 @@
-// cli: runs a command line fast-argv.ts took (`ps`) without commander: the same
-// global options (global-options.ts), the same command body (commands/ps.ts), the same
+// cli: runs a command line fast-argv.ts took (`ps`, `images`) without commander: the same
+// global options (global-options.ts), the same command body (commands/ps.ts,
+// commands/image-list.ts), the same
 // failure text and exit code (failure.ts) as main.ts. A global option or filter that
 // fails before the request hands the whole command line to main.ts, whose error text
 // names the command and its use line.
 import { exitWhenFlushed } from '../cli-kit/index.ts';
 import { parseFilters } from './commands/filters.ts';
+import { imagesCommand } from './commands/image-list.ts';
 import { psCommand } from './commands/ps.ts';
 import type { FastCommand } from './fast-argv.ts';
 import { reportFailure } from './failure.ts';
@@ -20,7 +22,8 @@ export async function runFast(command: FastCommand, argv: readonly string[]): Pr
   }
   let code = 0;
   try {
-    await psCommand(command.options);
+    if (command.command === 'ps') await psCommand(command.options);
+    else await imagesCommand(command.repository, command.options);
   } catch (e) {
     code = reportFailure(e);
   }

@@ -1,4 +1,4 @@
-// `berth ps` (and `container ls|ps|list`) runs without commander where
+// `berth ps` (`container ls|ps|list`) and `berth images` (`image ls|images|list`) run without commander where
 // src/cli/fast-argv.ts takes the command line. The compiled CLI (bin/berth, fast
 // path) and commander's path (src/cli/main.ts run from source, which never takes
 // the fast path) must print the same stdout and stderr and exit with the same code,
@@ -32,7 +32,7 @@ async function assertSame(argv: readonly string[], env?: NodeJS.ProcessEnv): Pro
   return fast;
 }
 
-test('ps through the fast path prints what commander\'s path prints', { timeout: 900_000 }, async () => {
+test('ps and images through the fast path print what commander\'s path prints', { timeout: 900_000 }, async () => {
   for (const [name, args] of [['fastps-up', ['-d', '--label', 'a=b']], ['fastps-done', []]] as const) {
     const r = await daemon().berth(['run', ...args, '--name', name, '--network', 'none', 'busybox', ...(name === 'fastps-up' ? ['sleep', '300'] : ['true'])]);
     assert.equal(r.code, 0, r.stderr);
@@ -50,7 +50,17 @@ test('ps through the fast path prints what commander\'s path prints', { timeout:
     const r = await assertSame(argv);
     if (argv.length === 1) assert.match(r.stdout, /^CONTAINER ID +IMAGE +COMMAND.*\n[0-9a-f]{12} +busybox .*fastps-up\n$/s);
   }
-  const handedBack = [['ps', 'extra'], ['ps', '-x'], ['ps', '--help'], ['ps', '-n'], ['container', 'ls', '--bogus']];
+  const images = [
+    ['images'], ['images', 'busybox'], ['images', '-a', 'busybox:latest', '--digests'], ['images', '-q'], ['images', '-q', '--no-trunc'],
+    ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], ['images', '-f', 'reference=busy*'], ['images', 'nothing-like-it'], ['image', 'ls', '--format', '{{json .}}'],
+    ['image', 'list', '-aq'], ['images', '--format', '{{.Nope}}'], ['images', '-f', 'bogus=1'],
+  ];
+  for (const argv of images) {
+    assert.ok(fastCommand(argv), `the fast path does not take ${JSON.stringify(argv)}`);
+    const r = await assertSame(argv);
+    if (argv.length === 1) assert.match(r.stdout, /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE\nbusybox +latest /);
+  }
+  const handedBack = [['images', 'a', 'b'], ['image', 'ls', '--help'], ['ps', 'extra'], ['ps', '-x'], ['ps', '--help'], ['ps', '-n'], ['container', 'ls', '--bogus']];
   for (const argv of handedBack) {
     assert.equal(fastCommand(argv), undefined, JSON.stringify(argv));
     const r = await assertSame(argv);
@@ -61,6 +71,9 @@ test('ps through the fast path prints what commander\'s path prints', { timeout:
   const badFilter = await assertSame(['ps', '-f', 'novalue']);
   assert.equal(badFilter.code, 125);
   assert.match(badFilter.stderr, /^invalid argument "novalue" for "-f, --filter" flag: .*\n\nUsage: {2}berth ps \[OPTIONS\]/s);
+  const badImageFilter = await assertSame(['image', 'ls', '-f', 'novalue']);
+  assert.equal(badImageFilter.code, 125);
+  assert.match(badImageFilter.stderr, /^invalid argument "novalue" for "-f, --filter" flag: .*\n\nUsage: {2}berth image ls \[OPTIONS\]/s);
   const conflicting = await assertSame(['-H', 'unix:///tmp/ps-fast-none.sock', '--context', 'other', 'ps']);
   assert.notEqual(conflicting.code, 0);
   const noContext = await assertSame(['--context', 'ps-fast-no-such-context', 'ps'], { DOCKER_CONFIG: '/tmp/ps-fast-no-config' });
