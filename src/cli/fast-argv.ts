@@ -1,13 +1,13 @@
 // cli: the command lines that skip commander — `ps` (`container ls|ps|list`) and
-// `images` (`image ls|images|list`) with their flags, after berth's global options. Building commander's
-// program and parsing with it is ~2.5 ms of a ~12 ms `berth ps` (bench/README.md,
-// cli-start); this reads the same flags as commander reads them (program.ts,
-// container-commands.ts): a flag taking a value takes the next argument whatever
-// it is, `-abc` is `-a -b -c` until a flag that takes the rest (`-n5`), `--flag=v`,
-// the last value wins, -f collects, operands may sit between flags. Anything else —
-// help, an unknown flag, a missing value, an operand too many, `--` — returns undefined, and main.ts (commander) handles the
-// whole command line as before, errors and all. fast-argv.test.ts checks both
-// parses agree.
+// `images` (`image ls|images|list`) with their flags, after berth's global options.
+// Building commander's program and parsing with it is ~2.5 ms of a ~12 ms `berth ps`
+// (bench/README.md, cli-start); this reads the same flags as commander reads them
+// (program.ts, container-commands.ts, image-commands.ts): a flag taking a value takes
+// the next argument whatever it is, `-abc` is `-a -b -c` until a flag that takes the
+// rest (`-n5`), `--flag=v`, the last value wins, -f collects, operands may sit between
+// flags. Anything else — help, an unknown flag, a missing value, an operand too many,
+// `--` — returns undefined, and main.ts (commander) handles the whole command line as
+// before, errors and all. fast-argv.test.ts checks that both parses agree.
 import type { GlobalFlags } from './global-options.ts';
 import type { PsOptions } from './commands/ps.ts';
 import type { ImagesOptions } from './commands/image-list.ts';
