@@ -1,7 +1,9 @@
 // cli: the `berth` program's entry (dist/berth compiled by Bun, dist/berth.cjs on
 // Node). `--version` is answered here with one write(2), before anything else is
-// loaded; every other command line goes to main.ts, loaded then.
+// loaded; `ps` (the command lines fast-argv.ts takes) runs from fast-list.ts without
+// commander; every other command line goes to main.ts, loaded then.
 import { writeSync } from 'node:fs';
+import { fastCommand } from './fast-argv.ts';
 import { berthVersion } from './version.ts';
 
 // The compiled CLI starts with JavaScriptCore's JIT thresholds scaled up
@@ -25,4 +27,8 @@ function version(): boolean {
   }
 }
 
-if (!version()) void import('./main.ts').then((m) => m.run(argv));
+if (!version()) {
+  const fast = fastCommand(argv);
+  if (fast) void import('./fast-list.ts').then((m) => m.runFast(fast, argv));
+  else void import('./main.ts').then((m) => m.run(argv));
+}

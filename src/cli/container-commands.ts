@@ -129,7 +129,7 @@ export function addContainerCommands(p: Command, top: boolean, sub: Sub): void {
     .option('--no-trunc', 'Don\'t truncate output')
     .option('-q, --quiet', 'Only display container IDs')
     .option('-s, --size', 'Display total file sizes')
-    .action(async (o) => (await c()).psCommand(o)), { last: '-1' });
+    .action(async (o) => (await import('./commands/ps.ts')).psCommand(o)), { last: '-1' });
   describeFlags(sub(p, 'logs', '[OPTIONS] CONTAINER', 'Fetch the logs of a container', [], twin('logs'))
     .option('--details', 'Show extra details provided to logs')
     .option('-f, --follow', 'Follow log output')

@@ -30,7 +30,7 @@ function addImageListCommands(p: Command, top: boolean, sub: Sub): void {
     .option('--no-trunc', 'Don\'t truncate output')
     .option('-q, --quiet', 'Only show image IDs')
     .argument('[repository]');
-  images.action(async (r: string | undefined, o) => (await im()).imagesCommand(r, o));
+  images.action(async (r: string | undefined, o) => (await import('./commands/image-list.ts')).imagesCommand(r, o));
   describeFlags(sub(p, top ? 'rmi' : 'rm', '[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images', top ? [] : ['remove', 'rmi'], twin('rm', 'rmi', 'remove'))
     .option('-f, --force', 'Force removal of the image')
     .option('--platform <strings>', 'Remove only the given platform variant. Formatted as "os[/arch[/variant]]" (e.g., "linux/amd64")')

@@ -3,7 +3,8 @@
 // then) and usage errors in docker's wording, and is the one place that turns
 // failures into exit codes.
 import { CommanderError, type Command } from 'commander';
-import { ExitError, describeError, err, exitWhenFlushed, out, programName } from '../cli-kit/index.ts';
+import { describeError, err, exitWhenFlushed, out, programName } from '../cli-kit/index.ts';
+import { reportFailure } from './failure.ts';
 import { actingCommand, failingCommand, takeHelpRequest, type HelpRequest } from './berth-command.ts';
 import { argsError, commandHelp, commandPath, flagErrorText, useLine } from './help-meta.ts';
 import { buildProgram } from './program.ts';
@@ -104,16 +105,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       err(`${u.text}\n`);
       return u.code;
     }
-    if (e instanceof ExitError) {
-      let text = e.message;
-      // A flag value refused once commander had parsed it is pflag's refusal in docker: with the use line.
-      const acting = actingCommand();
-      if (e.exitCode === 125 && acting && text.startsWith('invalid argument "') && !text.includes('\n\nUsage:')) text = flagErrorText(acting, text, programName);
-      if (text) err(text.endsWith('\n') ? text : `${text}\n`);
-      return e.exitCode;
-    }
-    err(`${describeError(e)}\n`);
-    return 1;
+    // A flag value refused once commander had parsed it is pflag's refusal in docker: with the use line.
+    const acting = actingCommand();
+    return reportFailure(e, acting ? (text) => flagErrorText(acting, text, programName) : undefined);
   }
 }
 

@@ -4,8 +4,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { out, programName, setGlobalOptions } from '../cli-kit/index.ts';
-import { resolveHost } from '../client/index.ts';
+import { out, programName } from '../cli-kit/index.ts';
+import { applyGlobalOptions, type GlobalFlags } from './global-options.ts';
 import { BerthCommand, setActingCommand, type Sub } from './berth-command.ts';
 import { argsError, describeCommand, describeFlags, skippedCommand, type CommandHelp } from './help-meta.ts';
 import { addContainerCommands } from './container-commands.ts';
@@ -131,11 +131,7 @@ export function buildProgram(argv?: readonly string[]): Command {
     setActingCommand(action);
     const problem = argsError(action, action.args.length, programName);
     if (problem) throw new ExitError(1, problem);
-    const g = root.opts<{ host?: string; logLevel?: string; context?: string; config?: string; debug?: boolean }>();
-    if (g.config !== undefined) process.env['DOCKER_CONFIG'] = g.config;
-    const host = resolveHost(g);
-    const logLevel = g.debug ? 'debug' : g.logLevel;
-    setGlobalOptions({ ...(host !== undefined ? { host } : {}), ...(logLevel !== undefined ? { logLevel } : {}) });
+    applyGlobalOptions(root.opts<GlobalFlags>());
   });
   addProgramCommands(program);
   const group = program.commands.find((c) => groups.includes(c.name()));

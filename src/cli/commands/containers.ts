@@ -1,9 +1,8 @@
 // cli: the container commands other than run/create — start, stop, kill,
-// restart, rm, ps, logs, wait — with docker's output and errors.
+// restart, rm, logs, wait — with docker's output and errors (ps: ps.ts).
 import { readFrames } from '../../client/index.ts';
-import type { Filters } from '../../client/index.ts';
 import { isNotFound } from '../../core/errors.ts';
-import { Template, TemplateError, containerContext, psDefaultTable, psHeaders, renderList, FormatError, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
+import { ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { requireDaemon } from '../daemon-requirements.ts';
 import { FlagError, parseTimestamp } from '../run-flags.ts';
 import { startAttached } from './run.ts';
@@ -126,58 +125,6 @@ export async function waitCommand(names: string[]): Promise<void> {
     }
   }
   if (failed) throw new ExitError(1);
-}
-
-/** `--filter k=v` values into the API's filters map. */
-export function parseFilters(values: readonly string[]): Filters {
-  const f: Filters = {};
-  for (const v of values) {
-    const i = v.indexOf('=');
-    if (i < 0) throw new ExitError(125, `invalid argument "${v}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
-    (f[v.slice(0, i).trim().toLowerCase()] ??= {})[v.slice(i + 1)] = true;
-  }
-  return f;
-}
-
-export interface PsOptions {
-  all?: boolean; quiet?: boolean; last?: string; latest?: boolean; size?: boolean;
-  filter?: string[]; format?: string; trunc?: boolean;
-}
-
-/** docker ps checks a --format template up front by running it on an empty container context. */
-function validatePsFormat(format: string, trunc: boolean): void {
-  let t: Template;
-  try {
-    t = new Template(format);
-  } catch (e) {
-    throw new ExitError(1, `failed to parse template: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  try {
-    t.execute(containerContext({ Id: '' }, trunc));
-  } catch (e) {
-    if (!(e instanceof TemplateError)) throw e;
-    throw new ExitError(1, `failed to execute template: ${e.message}`);
-  }
-}
-
-export async function psCommand(opts: PsOptions): Promise<void> {
-  if (opts.format) validatePsFormat(opts.format, opts.trunc !== false);
-  const client = await getClient();
-  let limit = opts.last !== undefined ? Number(opts.last) : -1;
-  if (opts.latest) limit = 1;
-  const format = opts.quiet ? '{{.ID}}' : (opts.format ?? '');
-  const size = !!opts.size || /\.Size\b/.test(format);
-  const list = await client.containerList({
-    all: !!opts.all || limit > 0, ...(limit > 0 ? { limit } : {}), size, filters: parseFilters(opts.filter ?? []),
-  });
-  const trunc = opts.trunc !== false;
-  const contexts = list.map((c) => containerContext(c, trunc));
-  try {
-    out(renderList(contexts, { format, defaultTable: psDefaultTable(!!opts.size), headers: psHeaders, emptyContext: containerContext({ Id: '' }, trunc) }));
-  } catch (e) {
-    if (e instanceof FormatError) throw new ExitError(1, e.message);
-    throw e;
-  }
 }
 
 export interface LogsOptions {

@@ -3,7 +3,7 @@
 import { parseTimestamp } from '../../lib/timestamp.ts';
 import { formatRfc3339NanoFixed } from '../../lib/go-units.ts';
 import { Template, ExitError, getClient, out } from '../../cli-kit/index.ts';
-import { parseFilters } from './containers.ts';
+import { parseFilters } from './filters.ts';
 
 export interface EventsOptions {
   since?: string;

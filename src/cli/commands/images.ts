@@ -1,4 +1,4 @@
-// cli: the image commands — images, rmi, tag, import, load, save, history —
+// cli: the image commands — rmi, tag, import, load, save, history (images: image-list.ts) —
 // with docker's output and errors.
 import { requireDaemon } from '../daemon-requirements.ts';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -6,37 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { readJsonMessages } from '../../client/index.ts';
 import type { JsonMessage } from '../../client/index.ts';
-import { FormatError, historyContext, historyDefaultTable, historyHeaders, imageContexts, imageDefaultTable, imageHeaders, renderList, truncateId, ExitError, describeError, err, getClient, isTerminal, out, stdoutStream } from '../../cli-kit/index.ts';
-import type { TemplateObject } from '../../cli-kit/index.ts';
-import { parseFilters } from './containers.ts';
-
-function render(fn: () => string): void {
-  try {
-    out(fn());
-  } catch (e) {
-    if (e instanceof FormatError) throw new ExitError(1, e.message);
-    throw e;
-  }
-}
-
-export interface ImagesOptions {
-  quiet?: boolean; all?: boolean; filter?: string[]; format?: string; digests?: boolean; trunc?: boolean;
-}
-
-export async function imagesCommand(repo: string | undefined, opts: ImagesOptions): Promise<void> {
-  const client = await getClient();
-  const filters = parseFilters(opts.filter ?? []);
-  if (repo !== undefined) (filters['reference'] ??= {})[repo] = true;
-  const list = await client.imageList({ all: !!opts.all, filters });
-  const trunc = opts.trunc !== false;
-  if (opts.quiet) {
-    const ids = [...new Set(list.map((i) => (trunc ? truncateId(i.Id) : i.Id)))];
-    out(ids.map((i) => `${i}\n`).join(''));
-    return;
-  }
-  const contexts = list.flatMap((i) => imageContexts(i, trunc));
-  render(() => renderList(contexts, { format: opts.format ?? '', defaultTable: imageDefaultTable(!!opts.digests), headers: imageHeaders, emptyContext: imageContexts({ Id: '' }, trunc)[0] as TemplateObject }));
-}
+import { historyContext, historyDefaultTable, historyHeaders, renderList, truncateId, ExitError, describeError, err, getClient, isTerminal, out, stdoutStream } from '../../cli-kit/index.ts';
+import { render } from './image-list.ts';
 
 export async function rmiCommand(names: string[], opts: { platform?: string; force?: boolean; prune?: boolean }): Promise<void> {
   if (opts.platform !== undefined) await requireDaemon('--platform', { api: '1.50' });

@@ -5,7 +5,7 @@ import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FormatError, renderList, TemplateObject, goParsedTimeString, ExitError, describeError, err, getClient, out } from '../../cli-kit/index.ts';
 import { isNotFound } from '../../core/errors.ts';
-import { parseFilters } from './containers.ts';
+import { parseFilters } from './filters.ts';
 
 interface NetworkJson {
   readonly Id: string;

@@ -4,7 +4,7 @@
 import { confirm } from '../confirm.ts';
 import type { EngineClient } from '../../client/index.ts';
 import { humanSize, parseRamBytes, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
-import { parseFilters } from './containers.ts';
+import { parseFilters } from './filters.ts';
 
 export interface PruneOptions {
   force?: boolean;

@@ -2,7 +2,7 @@
 import { confirm } from '../confirm.ts';
 import { inspectEach, inspectTemplate, printInspected } from '../inspect-output.ts';
 import { FormatError, renderList, humanSize, TemplateObject, ExitError, describeError, getClient, out } from '../../cli-kit/index.ts';
-import { parseFilters } from './containers.ts';
+import { parseFilters } from './filters.ts';
 import { clusterVolumeSpec, type ClusterVolumeFlags } from '../cluster-volume.ts';
 
 interface VolumeJson {
