@@ -1,9 +1,10 @@
 // Starting a runc container without a `runc start` process. runc create leaves
 // the container's init blocked on `<root>/<id>/exec.fifo`, opening it for
 // writing; `runc start` (libcontainer's exec()) opens the fifo for reading,
-// reads what init writes ("0") up to the EOF that comes when init's exec closes
-// its end (O_CLOEXEC), and removes the fifo (the fifo's presence is what makes
-// runc report the state `created`). This does the same with a few system calls
+// reads what init writes ("0") up to the EOF that comes when init closes its
+// end right before its execve (O_CLOEXEC; runc builds with the CVE-2024-21626
+// fix close every descriptor they do not pass on just before it), and removes
+// the fifo (the fifo's presence is what makes runc report the state `created`). This does the same with a few system calls
 // where the runc process costs 10-15 ms here. Whatever is not that case — no
 // fifo (not created, already started), init gone before it wrote, another
 // runtime — returns false, and the caller runs `runc start`, whose errors are
@@ -37,7 +38,7 @@ function openFifo(path: string): Promise<number | undefined> {
 
 /**
  * Releases a created runc container's init through its exec fifo, as `runc start` does.
- * True when done (init has exec'd or failed its exec, as after `runc start`); false when
+ * True when done (init is at its execve, as after `runc start`); false when
  * the caller should run `runc start` instead. `pollMs`: how often init's liveness is checked.
  */
 export async function startThroughExecFifo(runtimeRoot: string, id: string, init: ContainerInit, pollMs = 100): Promise<boolean> {
