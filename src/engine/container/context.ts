@@ -51,12 +51,6 @@ export class ContainerContext {
   readonly d: ContainerServiceDeps;
   readonly reg: ContainerRegistry;
   readonly listeners: ContainerListeners;
-  /**
-   * The runtime's delete (and conmon's files, and the bundle) of an exited `--rm` container, still
-   * running after its exit was recorded (exit.ts): its removal runs beside it and waits for it
-   * (remove.ts), and a start waits for it before it looks for a leftover bundle (start.ts).
-   */
-  readonly runtimeReleases = new Map<string, Promise<void>>();
   #closed = false;
 
   constructor(d: ContainerServiceDeps, reg: ContainerRegistry, listeners: ContainerListeners) {

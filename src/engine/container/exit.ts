@@ -47,29 +47,17 @@ export class ExitRecorder {
       // conmon's files (exit file, persist dir, socket link) go after the runtime's delete, not beside it:
       // conmon may still be writing its last files just after the exit file, and removing its persist dir
       // under it would fail the clean-up (alone, its span measured 1.2-2.8 ms medians).
-      const releaseRuntime = async () => {
-        const cleaned = await span('exit: runtime delete', at, () => rt.delete(id, { force: true }))
-          .then(() => span('exit: runtime cleanup', at, () => rt.cleanup(id)))
-          .then(
-            () => true,
-            (err: unknown) => {
-              d.log.warn('runtime cleanup after exit failed', { container: id, err });
-              return false;
-            },
-          );
-        // The bundle stays when cleanup failed, so that the next start clears the runtime state first.
-        if (cleaned) await span('exit: remove bundle', at, () => rm(this.#ctx.bundleDir(id), { recursive: true, force: true })).catch(() => undefined);
-      };
-      if (c.spec.host.autoRemove) {
-        // An --rm container's removal follows at once: it removes the rootfs while the runtime's delete
-        // (~13 ms, a runc process) still runs, and waits for it before the record goes (remove.ts).
-        const releasing: Promise<void> = releaseRuntime().finally(() => {
-          if (this.#ctx.runtimeReleases.get(id) === releasing) this.#ctx.runtimeReleases.delete(id);
-        });
-        this.#ctx.runtimeReleases.set(id, releasing);
-      } else {
-        await releaseRuntime();
-      }
+      const cleaned = await span('exit: runtime delete', at, () => rt.delete(id, { force: true }))
+        .then(() => span('exit: runtime cleanup', at, () => rt.cleanup(id)))
+        .then(
+          () => true,
+          (err: unknown) => {
+            d.log.warn('runtime cleanup after exit failed', { container: id, err });
+            return false;
+          },
+        );
+      // The bundle stays when cleanup failed, so that the next start clears the runtime state first.
+      if (cleaned) await span('exit: remove bundle', at, () => rm(this.#ctx.bundleDir(id), { recursive: true, force: true })).catch(() => undefined);
       await unmounted;
       await networkReleased;
       d.log.info('container exited', { container: id, exitCode: status.exitCode, oomKilled: status.oomKilled });

@@ -74,29 +74,13 @@ export class ContainerRemoval {
     if (c.state.status !== 'dead') await span('rm: record dead', at, () => reg.setStateDurably(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
     crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
-    // An exited --rm container's runtime delete may still be running (exit.ts): the rootfs, which its exit
-    // already unmounted, goes beside it. Otherwise one after the other, as the runtime's delete may have
-    // processes of the container to kill first.
-    const releasing = this.#ctx.runtimeReleases.get(id);
-    const runtimeGone = async () => {
-      await releasing;
-      // No bundle means the runtime holds nothing of this container: it never started, or its exit's
-      // clean-up already deleted it (exit.ts removes the bundle only after the runtime's delete, and a
-      // start writes it before the runtime's create), so a second `runtime delete` is skipped.
-      if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) await span('rm: runtime delete', at, () => rt.delete(id, { force: true }));
-      await span('rm: runtime cleanup', at, () => rt.cleanup(id));
-    };
-    const rootfsGone = async () => {
-      await span('rm: remove rootfs', at, () => d.snapshotter.removeRootfs(id));
-      await span('rm: remove image views', at, () => d.mounts.dropImages(id));
-    };
-    if (releasing) {
-      const settled = await Promise.allSettled([runtimeGone(), rootfsGone()]);
-      for (const r of settled) if (r.status === 'rejected') throw r.reason;
-    } else {
-      await runtimeGone();
-      await rootfsGone();
-    }
+    // No bundle means the runtime holds nothing of this container: it never started, or its exit's
+    // clean-up already deleted it (exit.ts removes the bundle only after the runtime's delete, and a
+    // start writes it before the runtime's create), so a second `runtime delete` is skipped.
+    if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) await span('rm: runtime delete', at, () => rt.delete(id, { force: true }));
+    await span('rm: runtime cleanup', at, () => rt.cleanup(id));
+    await span('rm: remove rootfs', at, () => d.snapshotter.removeRootfs(id));
+    await span('rm: remove image views', at, () => d.mounts.dropImages(id));
     crashPoint('container.rm.rootfs-removed');
     await span('rm: release mounts', at, () => d.mounts.release(c));
     await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));

@@ -54,8 +54,6 @@ export class ContainerStarter {
     let connecting: Promise<NetworkState> | undefined;
     try {
       const links = resolveLinks(c, (x) => reg.find(x));
-      // The runtime's delete of an --rm container's last run may still be going (exit.ts).
-      await this.#ctx.runtimeReleases.get(id);
       // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
       if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) {
         await span('start: clear a previous run', at, async () => {
