@@ -70,7 +70,7 @@ for (const way of ways) {
       assert.equal(r.stdout, 'hello\n', show(r));
       if (way !== 'docker→dockerd') {
         // Once the client has returned, nothing of the container is left: the runtime's state, the bundle
-        // and the rootfs (the runtime's delete runs beside the removal, which waits for it).
+        // and the rootfs.
         const left = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{64}$/.test(n));
         assert.deepEqual(await left(join(d().execRoot, 'runtime')), [], 'no runtime state left');
         assert.deepEqual(await left(join(d().execRoot, 'containers')), [], 'no bundle left');
