@@ -4,11 +4,13 @@
 // reads what init writes ("0") up to the EOF that comes when init closes its
 // end right before its execve (O_CLOEXEC; runc builds with the CVE-2024-21626
 // fix close every descriptor they do not pass on just before it), and removes
-// the fifo (the fifo's presence is what makes runc report the state `created`). This does the same with a few system calls
-// where the runc process costs 10-15 ms here. Whatever is not that case — no
-// fifo (not created, already started), init gone before it wrote, another
-// runtime — returns false, and the caller runs `runc start`, whose errors are
-// the ones clients see.
+// the fifo (the fifo's presence is what makes runc report the state
+// `created`). This does the same with a few system calls where the runc
+// process costs 10-15 ms here. Whatever is not that case — no fifo (not
+// created, already started), init gone before it wrote, another runtime, or a
+// NOTIFY_SOCKET in berthd's environment (which `runc start` would relay) —
+// returns false, and the caller runs `runc start`, whose errors are the ones
+// clients see.
 import { constants, open, unlink, fstat, close } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
@@ -42,6 +44,7 @@ function openFifo(path: string): Promise<number | undefined> {
  * the caller should run `runc start` instead. `pollMs`: how often init's liveness is checked.
  */
 export async function startThroughExecFifo(runtimeRoot: string, id: string, init: ContainerInit, pollMs = 100): Promise<boolean> {
+  if (process.env['NOTIFY_SOCKET']) return false;
   const path = join(runtimeRoot, id, 'exec.fifo');
   const fd = await openFifo(path);
   if (fd === undefined) return false;
