@@ -19,6 +19,8 @@ import { OciRuntimeCli } from './oci-runtime-cli.ts';
 import { oomKillCount } from './cgroup-stats.ts';
 import { initOf, signalInit, type ContainerInit } from './container-signal.ts';
 import { notFound } from '../core/index.ts';
+import { startThroughExecFifo } from './exec-fifo.ts';
+import { span } from '../lib/index.ts';
 
 export type { ConmonPaths } from './conmon-paths.ts';
 export { isLiveConmon } from './conmon-process.ts';
@@ -73,7 +75,13 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
         return created;
       });
     },
-    start: (id) => cli.start(id),
+    async start(id) {
+      // runc: the exec fifo is read here, as `runc start` would (exec-fifo.ts); anything else, or a
+      // container that is not as create left it, goes to the runtime's start.
+      const init = inits.get(id);
+      if (init && binary.name === 'runc' && (await span('runtime start (exec fifo)', { container: id.slice(0, 12) }, () => startThroughExecFifo(dirs.runtimeRoot, id, init)))) return;
+      return cli.start(id);
+    },
     async kill(id, signal) {
       const init = inits.get(id);
       const sent = init ? signalInit(init, signal) : undefined;

@@ -11,6 +11,8 @@
 // (or as non-root) the tests fail: they never skip.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { mask } from '../clients/mask.ts';
 import { ensureBusybox, useBusyboxDaemon } from './harness.ts';
 import { show, startPrivateDockerd, type PrivateDockerd, type RunResult } from './acceptance-support.ts';
@@ -66,6 +68,14 @@ for (const way of ways) {
       const r = await cli(way, 'run --rm echo', ['run', '--rm', 'busybox', 'echo', 'hello']);
       assert.equal(r.code, 0, show(r));
       assert.equal(r.stdout, 'hello\n', show(r));
+      if (way !== 'docker→dockerd') {
+        // Once the client has returned, nothing of the container is left: the runtime's state, the bundle
+        // and the rootfs.
+        const left = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{64}$/.test(n));
+        assert.deepEqual(await left(join(d().execRoot, 'runtime')), [], 'no runtime state left');
+        assert.deepEqual(await left(join(d().execRoot, 'containers')), [], 'no bundle left');
+        assert.deepEqual(await left(join(d().dataRoot, 'containers-rootfs')), [], 'no rootfs left');
+      }
     });
 
     test(`${way}: run busybox sh -c 'exit 3' exits 3`, async () => {

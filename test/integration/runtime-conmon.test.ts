@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { access, readdir, rmdir } from 'node:fs/promises';
+import { access, readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classifyStartError, createConmonRuntime, detectRuntime, isLiveConmon, readLogs } from '../../src/runtime/index.ts';
@@ -86,6 +86,40 @@ test('SIGKILL ends a sleeping container with exit code 137', { skip }, async () 
   assert.equal(status.exitCode, 137);
   assert.equal(status.oomKilled, false);
   await assert.rejects(rt.kill(b.id, 'SIGTERM'), (err: Error & { code?: string }) => err.code === 'BERTH_ERR_NOT_FOUND');
+  await remove(b.id);
+});
+
+test('start releases a created container through its exec fifo as runc start does; a second start is refused', { skip }, async () => {
+  const b = await create(['sleep', '100']);
+  await rt.create(b.id, { bundle: b.bundle, logPath: b.logPath, terminal: false, stdin: false });
+  const fifo = join(fx.execRoot, 'runtime', b.id, 'exec.fifo');
+  if (rt.binary.name === 'runc') assert.ok(await exists(fifo), 'runc create leaves the exec fifo');
+  await rt.start(b.id);
+  assert.equal(await exists(fifo), false, 'the fifo is gone after start, as after runc start');
+  const st = await rt.state(b.id);
+  assert.equal(st?.status, 'running');
+  // runc's init closes its end of the fifo just before its execve (runc closes every descriptor it does
+  // not pass on, CVE-2024-21626), so, as after `runc start`, the exec may follow a moment later.
+  let cmdline = '';
+  for (let i = 0; i < 100 && cmdline !== 'sleep\x00100\x00'; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 20));
+    cmdline = await readFile(`/proc/${st?.pid}/cmdline`, 'utf8');
+  }
+  assert.equal(cmdline, 'sleep\x00100\x00', 'init has exec\'d the command');
+  await assert.rejects(rt.start(b.id), /already running|cannot start/);
+  await rt.kill(b.id, 'SIGKILL');
+  assert.equal((await rt.waitExit(b.id)).exitCode, 137);
+  await remove(b.id);
+});
+
+test('start of a created container whose init was killed fails (no hang) with the runtime\'s error', { skip }, async () => {
+  const b = await create(['sleep', '100']);
+  await rt.create(b.id, { bundle: b.bundle, logPath: b.logPath, terminal: false, stdin: false });
+  await rt.kill(b.id, 'SIGKILL');
+  await rt.waitExit(b.id, AbortSignal.timeout(10000));
+  const t0 = performance.now();
+  await assert.rejects(rt.start(b.id));
+  assert.ok(performance.now() - t0 < 5000, 'start gave up within 5 s');
   await remove(b.id);
 });
 
