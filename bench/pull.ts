@@ -59,6 +59,10 @@ interface Engine {
   readonly sock?: string;
   readonly idleMs: number[][];
   readonly pullMs: number[][];
+  /** The probed pulls' times. */
+  readonly probedMs: number[];
+  /** When each of pullMs's requests was sent (epoch ms), for lining them up with berthd's BERTH_TRACE spans. */
+  readonly pullAt: number[][];
   /** The daemon whose CPU time a pull is charged (its own and its waited-for children's: igzip, unpigz, sync, docker's untar). */
   readonly daemonPid?: number;
   readonly cpuMs: number[];
@@ -131,12 +135,12 @@ function loopDelayReport(engines: readonly Engine[], r: { ref: string; rounds: n
   const f = (x: number) => x.toFixed(1).padStart(6);
   const row = (s: ReturnType<typeof summarize>) => `${f(s.p50)} ${f(s.p95)} ${f(s.p99)} ${f(s.max)} ${String(s.n).padStart(5)}`;
   const out = [
-    `cold pull of ${r.ref}, ${r.rounds} rounds; berthd's API probed (GET /_ping and /containers/json in turn, one at a time, 5 ms apart) for ${idleProbeMs} ms before each pull (idle) and during it; load average before ${r.loadBefore.join(' ')}, after ${r.loadAfter.join(' ')}`,
+    `cold pull of ${r.ref}, ${r.rounds} rounds; berthd's API probed (GET /_ping and /containers/json in turn, one every 5 ms) for ${idleProbeMs} ms (idle) and during a second pull of each engine each round (its time: probed); load average before ${r.loadBefore.join(' ')}, after ${r.loadAfter.join(' ')}`,
     '',
-    `${'engine'.padEnd(16)} ${'pull ms'.padStart(7)} ${'CPU ms'.padStart(7)} | idle: p50    p95    p99    max     n | pull: p50    p95    p99    max     n | p99 by round`,
+    `${'engine'.padEnd(16)} ${'pull ms'.padStart(7)} ${'CPU ms'.padStart(7)} ${'probed'.padStart(7)} | idle: p50    p95    p99    max     n | pull: p50    p95    p99    max     n | p99 by round`,
   ];
   for (const e of engines) {
-    out.push(`${e.name.padEnd(16)} ${median(e.samples).toFixed(0).padStart(7)} ${median(e.cpuMs).toFixed(0).padStart(7)} |   ${row(summarize(e.idleMs.flat()))} |   ${row(summarize(e.pullMs.flat()))} | ${e.pullMs.map((x) => quantile(x, 0.99).toFixed(0)).join(' ')}`);
+    out.push(`${e.name.padEnd(16)} ${median(e.samples).toFixed(0).padStart(7)} ${median(e.cpuMs).toFixed(0).padStart(7)} ${median(e.probedMs).toFixed(0).padStart(7)} |   ${row(summarize(e.idleMs.flat()))} |   ${row(summarize(e.pullMs.flat()))} | ${e.pullMs.map((x) => quantile(x, 0.99).toFixed(0)).join(' ')}`);
   }
   const base = engines[0] as Engine;
   out.push('');
@@ -227,7 +231,7 @@ async function main(): Promise<void> {
 
     const engines: Engine[] = [];
     const berth = join(repo, 'bin', 'berth');
-    const engine = (e: Omit<Engine, 'samples' | 'cpuMs' | 'idleMs' | 'pullMs'>): void => void engines.push({ ...e, samples: [], cpuMs: [], idleMs: [], pullMs: [] });
+    const engine = (e: Omit<Engine, 'samples' | 'cpuMs' | 'idleMs' | 'pullMs' | 'pullAt' | 'probedMs'>): void => void engines.push({ ...e, samples: [], cpuMs: [], idleMs: [], pullMs: [], pullAt: [], probedMs: [] });
     const berthEngine = (name: string, what: string, d: Daemon) => engine({ name, what, pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: d.env, daemonPid: d.pid, sock: d.sock });
     berthEngine('berth', 'berth pull against berthd (what a berth user feels)', berthd);
     // With --loop-delay only berth's CLI against each berthd: the probe is of berthd's API.
@@ -256,23 +260,28 @@ async function main(): Promise<void> {
         await ws.tick();
         // No engine pays for the write-back of the one before it (dockerd never syncs; berthd syncs once per pull).
         must(['sync']);
-        const probing = opts.loopDelay && e.sock !== undefined ? e.sock : undefined;
-        if (probing !== undefined) {
-          const idle = startProbe(probing);
-          await new Promise((r) => setTimeout(r, idleProbeMs));
-          e.idleMs.push(await idle.stop());
-        }
-        const probe = probing !== undefined ? startProbe(probing) : undefined;
         const cpu0 = e.daemonPid !== undefined ? cpuMs(e.daemonPid) : 0;
-        e.samples.push(probing !== undefined ? await timedAsync(e.pull, e.env) : timed(e.pull, e.env));
+        e.samples.push(timed(e.pull, e.env));
         if (e.daemonPid !== undefined) e.cpuMs.push(cpuMs(e.daemonPid) - cpu0);
-        if (probe !== undefined) e.pullMs.push(await probe.stop());
         must(e.remove, e.env);
+        // With --loop-delay, a second pull with berthd's API probed (its time apart: the probe's requests cost berthd CPU).
+        if (opts.loopDelay && e.sock !== undefined) {
+          must(['sync']);
+          const idle = startProbe(e.sock);
+          await new Promise((r) => setTimeout(r, idleProbeMs));
+          e.idleMs.push((await idle.stop()).ms);
+          const probe = startProbe(e.sock);
+          e.probedMs.push(await timedAsync(e.pull, e.env));
+          const { ms, at } = await probe.stop();
+          e.pullMs.push(ms);
+          e.pullAt.push(at);
+          must(e.remove, e.env);
+        }
       }
       note(`round ${round + 1}/${opts.rounds}: ${engines.map((e) => `${e.name} ${(e.samples.at(-1) ?? 0).toFixed(0)} ms${e.pullMs.length > 0 ? ` (API p99 ${quantile(e.pullMs.at(-1) ?? [], 0.99).toFixed(1)} ms)` : ''}`).join(', ')} (load ${load()[0]})`);
     }
 
-    const latencies = (e: Engine) => (e.pullMs.length > 0 ? { apiIdle: summarize(e.idleMs.flat()), apiDuringPull: summarize(e.pullMs.flat()), apiDuringPullP99ByRound: e.pullMs.map((r) => quantile(r, 0.99)) } : {});
+    const latencies = (e: Engine) => (e.pullMs.length > 0 ? { probedPullMs: e.probedMs, apiIdle: summarize(e.idleMs.flat()), apiDuringPull: summarize(e.pullMs.flat()), apiDuringPullP99ByRound: e.pullMs.map((r) => quantile(r, 0.99)), apiDuringPullSamples: e.pullMs.map((r, i) => r.map((ms, j) => [e.pullAt[i]?.[j], ms])) } : {});
     if (opts.json) {
       process.stdout.write(JSON.stringify({ bench: 'pull', date: new Date().toISOString(), loadBefore, loadAfter: load(), rounds: opts.rounds, engines: engines.map((e) => ({ name: e.name, samples: e.samples, median: median(e.samples), ...(e.cpuMs.length > 0 ? { cpuMs: e.cpuMs } : {}), ...latencies(e) })) }, null, 2) + '\n');
       return;

@@ -2,9 +2,9 @@
 // so that a bench can tell how long the API makes a client wait while the
 // daemon is busy with something else (bench/pull --loop-delay: a pull holding
 // berthd's event loop). GET /_ping and GET /containers/json take turns, each
-// on a new connection (as the docker CLI makes them), one at a time, the next
-// sent `gapMs` after the previous answered; each latency is from sending the
-// request to the end of its answer. The bench process must keep its own event
+// on a new connection (as the docker CLI makes them), one sent every 5 ms
+// whether or not the ones before were answered; each latency is from sending
+// the request to the end of its answer. The bench process must keep its own event
 // loop free meanwhile (the timed command runs as an async child), or the
 // latencies are its own.
 import { request } from 'node:http';
@@ -28,26 +28,32 @@ function ask(socketPath: string, path: string): Promise<number> {
 }
 
 export interface Probe {
-  /** Stops asking (after the request in flight) and returns the latencies, ms, in order. */
-  stop(): Promise<number[]>;
+  /** Stops sending, waits for the answers still due, and returns the latencies (ms) and when each request was sent (epoch ms), in sending order. */
+  stop(): Promise<{ ms: number[]; at: number[] }>;
 }
 
-/** Starts asking `socketPath`'s daemon until stop(). A failed request fails stop(). */
-export function startProbe(socketPath: string, gapMs = 5): Probe {
-  const samples: number[] = [];
-  let stopped = false;
-  const loop = (async () => {
-    for (let i = 0; !stopped; i++) {
-      samples.push(await ask(socketPath, paths[i % paths.length] as string));
-      await new Promise((r) => setTimeout(r, gapMs));
-    }
-  })();
-  loop.catch(() => undefined);
+/**
+ * Starts asking `socketPath`'s daemon every `periodMs` until stop(): at a
+ * fixed rate whether or not earlier answers came (open loop), so that a
+ * daemon that stalls gets as many questions, and is charged as many late
+ * answers, as one that does not. A failed request fails stop().
+ */
+export function startProbe(socketPath: string, periodMs = 5): Probe {
+  const answers: Promise<number>[] = [];
+  const at: number[] = [];
+  let failed: unknown;
+  const timer = setInterval(() => {
+    at.push(Date.now());
+    const p = ask(socketPath, paths[answers.length % paths.length] as string);
+    p.catch((err: unknown) => (failed ??= err));
+    answers.push(p);
+  }, periodMs);
   return {
     stop: async () => {
-      stopped = true;
-      await loop;
-      return samples;
+      clearInterval(timer);
+      const ms = await Promise.all(answers);
+      if (failed !== undefined) throw failed;
+      return { ms, at };
     },
   };
 }
