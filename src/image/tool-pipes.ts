@@ -80,7 +80,7 @@ export function inputSocket(fd: number): Socket {
  * Returning early (or throwing into it) closes the descriptor.
  */
 export async function* readOutput(fd: number): AsyncGenerator<Buffer> {
-  const buf = Buffer.allocUnsafe(Number(process.env['BERTH_PIPE_READ_KIB'] ?? 1024) * 1024);
+  const buf = Buffer.allocUnsafe(pipeBytes);
   let piece: Buffer | undefined;
   let ended = false;
   let failed: Error | undefined;

@@ -438,15 +438,10 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   // The caller's sync after the unpack finds most of the data already written.
   const writeBack = new EarlyWriteBack(dir, writeBackEvery);
   let tarSize = 0;
-  const sliceBytes = Number(process.env['BERTH_UNPACK_SLICE_KIB'] ?? 1 << 20) * 1024;
-  const budgetMs = Number(process.env['BERTH_UNPACK_BUDGET_MS'] ?? -1);
-  let since = performance.now();
   try {
     for await (const c of input) {
       options.signal?.throwIfAborted();
-      const whole = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-      for (let off = 0; off < whole.length; off += sliceBytes) {
-      const chunk = whole.subarray(off, off + sliceBytes);
+      const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
       hash.update(chunk);
       tarSize += chunk.length;
       writeBack.progress(tarSize);
@@ -455,11 +450,6 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
       if (pool !== undefined) {
         pool.send();
         if (pool.pendingBytes > 32 << 20) await pool.below(8 << 20);
-      }
-      if (budgetMs >= 0 && performance.now() - since >= budgetMs) {
-        await new Promise((r) => setImmediate(r));
-        since = performance.now();
-      }
       }
     }
     reader.end();
