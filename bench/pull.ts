@@ -42,6 +42,8 @@ interface Options {
   noDockerBerthd: boolean;
   /** Probe berthd's API (lib/api-probe.ts) during each berth pull and for as long before it, idle; berth's engines only. */
   loopDelay: boolean;
+  /** Time berth's engines only (no docker, no podman; dockerd still pushes the image). */
+  berthOnly: boolean;
   /** More berthds from this build, each with its own environment (`NAME:K=V,K=V`), timed beside the others. */
   variants: { name: string; env: Record<string, string> }[];
 }
@@ -77,7 +79,7 @@ function cpuMs(pid: number): number {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { rounds: 3, json: false, keep: false, noDockerBerthd: false, loopDelay: false, variants: [] };
+  const opts: Options = { rounds: 3, json: false, keep: false, noDockerBerthd: false, loopDelay: false, berthOnly: false, variants: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') opts.rounds = Number(argv[++i]);
@@ -86,6 +88,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--before') opts.before = resolve(argv[++i] ?? fail('--before needs a directory'));
     else if (a === '--no-docker-berthd') opts.noDockerBerthd = true;
     else if (a === '--loop-delay') opts.loopDelay = true;
+    else if (a === '--berth-only') opts.berthOnly = true;
     else if (a === '--variant') {
       const spec = argv[++i] ?? fail('--variant needs NAME:K=V[,K=V…]');
       const [name = '', kvs = ''] = spec.split(/:(.*)/s);
@@ -94,7 +97,7 @@ function parseArgs(argv: readonly string[]): Options {
       opts.variants.push({ name, env });
     }
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/pull [-n|--rounds N] [--before DIR] [--variant NAME:K=V[,K=V…]]… [--loop-delay] [--no-docker-berthd] [--json] [--keep]\n');
+      process.stdout.write('usage: bench/pull [-n|--rounds N] [--before DIR] [--variant NAME:K=V[,K=V…]]… [--loop-delay] [--berth-only] [--no-docker-berthd] [--json] [--keep]\n');
       process.exit(0);
     } else fail(`unknown option "${a}" (see bench/pull --help)`);
   }
@@ -130,21 +133,24 @@ async function timedAsync(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
 /** How long each berthd's API was idle with before the pull, the probe left on for this long. */
 const idleProbeMs = 2000;
 
-/** --loop-delay's table: each engine's pull time and its API's latency percentiles, idle and during pulls (all rounds pooled). */
+/** --loop-delay's (and --berth-only's) table: each engine's pull time and CPU, and with the probe its API's latency percentiles, idle and during pulls (all rounds pooled). */
 function loopDelayReport(engines: readonly Engine[], r: { ref: string; rounds: number; loadBefore: readonly number[]; loadAfter: readonly number[] }): string {
+  const probed = engines.some((e) => e.pullMs.length > 0);
   const f = (x: number) => x.toFixed(1).padStart(6);
   const row = (s: ReturnType<typeof summarize>) => `${f(s.p50)} ${f(s.p95)} ${f(s.p99)} ${f(s.max)} ${String(s.n).padStart(5)}`;
   const out = [
-    `cold pull of ${r.ref}, ${r.rounds} rounds; berthd's API probed (GET /_ping and /containers/json in turn, one every 5 ms) for ${idleProbeMs} ms (idle) and during a second pull of each engine each round (its time: probed); load average before ${r.loadBefore.join(' ')}, after ${r.loadAfter.join(' ')}`,
+    `cold pull of ${r.ref}, ${r.rounds} rounds, median ms${probed ? `; berthd's API probed (GET /_ping and /containers/json in turn, one every 5 ms) for ${idleProbeMs} ms (idle) and during a second pull of each engine each round (its time: probed)` : ''}; load average before ${r.loadBefore.join(' ')}, after ${r.loadAfter.join(' ')}`,
     '',
-    `${'engine'.padEnd(16)} ${'pull ms'.padStart(7)} ${'CPU ms'.padStart(7)} ${'probed'.padStart(7)} | idle: p50    p95    p99    max     n | pull: p50    p95    p99    max     n | p99 by round`,
+    `${'engine'.padEnd(16)} ${'pull ms'.padStart(7)} ${'CPU ms'.padStart(7)}${probed ? ` ${'probed'.padStart(7)} | idle: p50    p95    p99    max     n | pull: p50    p95    p99    max     n | p99 by round` : ''}`,
   ];
   for (const e of engines) {
-    out.push(`${e.name.padEnd(16)} ${median(e.samples).toFixed(0).padStart(7)} ${median(e.cpuMs).toFixed(0).padStart(7)} ${median(e.probedMs).toFixed(0).padStart(7)} |   ${row(summarize(e.idleMs.flat()))} |   ${row(summarize(e.pullMs.flat()))} | ${e.pullMs.map((x) => quantile(x, 0.99).toFixed(0)).join(' ')}`);
+    const api = probed ? ` ${median(e.probedMs).toFixed(0).padStart(7)} |   ${row(summarize(e.idleMs.flat()))} |   ${row(summarize(e.pullMs.flat()))} | ${e.pullMs.map((x) => quantile(x, 0.99).toFixed(0)).join(' ')}` : '';
+    out.push(`${e.name.padEnd(16)} ${median(e.samples).toFixed(0).padStart(7)} ${median(e.cpuMs).toFixed(0).padStart(7)}${api}`);
   }
   const base = engines[0] as Engine;
   out.push('');
-  for (const e of engines.slice(1)) out.push(`${e.name} / ${base.name} pull time: ${(median(e.samples) / median(base.samples)).toFixed(2)} (ratio of medians), ${median(e.samples.map((x, i) => x / base.samples[i]!)).toFixed(2)} (median of per-round ratios)`);
+  const paired = (a: readonly number[], b: readonly number[]) => median(a.map((x, i) => x / b[i]!)).toFixed(2);
+  for (const e of engines.slice(1)) out.push(`${e.name} / ${base.name}: pull time ${(median(e.samples) / median(base.samples)).toFixed(2)} (ratio of medians), ${paired(e.samples, base.samples)} (median of per-round ratios); daemon CPU ${paired(e.cpuMs, base.cpuMs)} (per-round)`);
   return out.join('\n');
 }
 
@@ -235,7 +241,7 @@ async function main(): Promise<void> {
     const berthEngine = (name: string, what: string, d: Daemon) => engine({ name, what, pull: [berth, 'pull', '-q', ref], remove: [berth, 'rmi', ref], env: d.env, daemonPid: d.pid, sock: d.sock });
     berthEngine('berth', 'berth pull against berthd (what a berth user feels)', berthd);
     // With --loop-delay only berth's CLI against each berthd: the probe is of berthd's API.
-    const peers = !opts.loopDelay;
+    const peers = !opts.loopDelay && !opts.berthOnly;
     if (peers && !opts.noDockerBerthd) engine({ name: 'docker→berthd', what: "docker's CLI against berthd (berth's engine alone)", pull: [docker, 'pull', '-q', ref], remove: [docker, 'rmi', ref], env: berthEnv, daemonPid: berthd.pid });
     if (beforeD !== undefined) berthEngine('berth (before)', `berth pull against a berthd from ${opts.before}`, beforeD);
     for (const v of variantDs) berthEngine(v.name, `berth pull against a berthd of this build with ${Object.entries(v.env).map(([k, x]) => `${k}=${x}`).join(' ')}`, v.d);
@@ -286,7 +292,7 @@ async function main(): Promise<void> {
       process.stdout.write(JSON.stringify({ bench: 'pull', date: new Date().toISOString(), loadBefore, loadAfter: load(), rounds: opts.rounds, engines: engines.map((e) => ({ name: e.name, samples: e.samples, median: median(e.samples), ...(e.cpuMs.length > 0 ? { cpuMs: e.cpuMs } : {}), ...latencies(e) })) }, null, 2) + '\n');
       return;
     }
-    if (opts.loopDelay) {
+    if (opts.loopDelay || opts.berthOnly) {
       process.stdout.write(loopDelayReport(engines, { ref, rounds: opts.rounds, loadBefore, loadAfter: load() }) + '\n');
       return;
     }
