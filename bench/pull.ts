@@ -14,6 +14,11 @@
 // from an earlier build (DIR/bin/berthd: a copy of bin/, dist/, native/ and a
 // node_modules link), interleaved like the others, and prints now/before;
 // `--no-docker-berthd` leaves out the docker CLI → berthd engine.
+// `--variant NAME:K=V,…` adds a berthd of this build with that environment;
+// `--berth-only` times berth's engines alone. `--loop-delay` (berth's engines
+// only) adds, per engine and round, a second pull during which a client asks
+// berthd's API a question every 5 ms (lib/api-probe.ts), and as long before it
+// with berthd idle, and prints the answers' latency percentiles.
 // Run as root after `npm run build`; see README.md. The goal (issue 15): berth
 // at no more than 0.4× docker's time (issue 4 asked 0.5×).
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -461,11 +461,12 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
         tarSize += chunk.length;
         writeBack.progress(tarSize);
         for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
-        const pool = writer.pool;
-        if (pool !== undefined) {
-          pool.send();
-          if (pool.pendingBytes > 32 << 20) await pool.below(8 << 20);
-        }
+      }
+      // The writer threads get what the whole chunk held (a batch per slice would be many small ones).
+      const pool = writer.pool;
+      if (pool !== undefined) {
+        pool.send();
+        if (pool.pendingBytes > 32 << 20) await pool.below(8 << 20);
       }
     }
     reader.end();
