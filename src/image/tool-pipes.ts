@@ -9,7 +9,9 @@
 // and the tool can run up to 1 MiB ahead of berthd on both sides.
 // The pieces come with a contract: each is valid only until the next is asked
 // for (the buffer is read into again), so a consumer copies what it keeps
-// (unpackLayer does: tar-reader.ts copies what it holds across a pause).
+// (unpackLayer does: tar-reader.ts copies what it holds across a pause). A
+// whole piece is too much synchronous work for berthd's event loop at once:
+// unpackLayer works through it in 64 KiB slices, the loop turning between them.
 // Where the addon is not built (unit tests without a build), toolPipes()
 // returns undefined and the caller uses Node's stdio.
 import { closeSync } from 'node:fs';

@@ -185,3 +185,41 @@ test('unpackLayer() links each hardlink to its target while the writer threads s
     }
   });
 });
+
+test('unpackLayer() lets the event loop run between 64 KiB slices of a big chunk (as the gunzip tool hands over 1 MiB), and writes it exactly', async () => {
+  await withDirs(async (_, dir) => {
+    const entries: FixtureEntry[] = [];
+    for (let i = 0; i < 64; i++) entries.push({ name: `d${i}/`, type: 'directory' }, { name: `d${i}/f`, data: Buffer.alloc(30_000 + i, i) });
+    const bytes = await makeTar(entries);
+    // A ticker that runs once per turn of the event loop while the unpack goes on.
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let turnsDuringChunk = -1;
+    async function* oneChunk() {
+      const before = ticks;
+      yield bytes;
+      // Asked for the next chunk: this one is done with.
+      turnsDuringChunk = ticks - before;
+    }
+    let r;
+    try {
+      r = await unpackLayer(oneChunk(), dir);
+    } finally {
+      ticking = false;
+    }
+    assert.equal(r.diffId, sha256(bytes));
+    const slices = Math.ceil(bytes.length / 65_536);
+    assert.ok(slices >= 30, `the tar is ${bytes.length} bytes`);
+    assert.ok(turnsDuringChunk >= slices - 2, `the event loop turned ${turnsDuringChunk} times during one chunk of ${slices} slices`);
+    for (let i = 0; i < 64; i++) {
+      const content = await readFile(join(dir, `d${i}`, 'f'));
+      assert.equal(content.length, 30_000 + i);
+      assert.ok(content.every((b) => b === i), `d${i}/f content`);
+    }
+  });
+});

@@ -10,9 +10,9 @@
 // Speed: a layer has thousands of small files, and each needs half a dozen
 // system calls. Made one promise at a time through libuv's thread pool that is
 // most of a pull's time, so each chunk of tar is parsed (tar-reader.ts) and
-// written with synchronous calls as it arrives: the event loop is held for one
-// chunk at a time (a few ms), and decompression keeps running on the pool
-// meanwhile. Only what needs a helper process (device nodes, xattrs) waits for
+// written with synchronous calls as it arrives: the event loop is held for at
+// most 64 KiB of tar at a time (yieldEvery), and decompression keeps running
+// meanwhile (in its own process, or on libuv's pool). Only what needs a helper process (device nodes, xattrs) waits for
 // the end.
 import { closeSync, fchmodSync, fchownSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, chmodSync, lchownSync, lutimesSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
@@ -59,6 +59,14 @@ const filesBeforePool = 32;
 const maxPooledFile = 16 << 20;
 /** Xattr names and values of one layer, held until the end: a bound, so that a layer of tiny files each with 64 KiB of xattrs cannot fill memory. */
 const maxXattrBytes = 64 << 20;
+/**
+ * Tar bytes unpacked at most before the event loop gets a turn (setImmediate):
+ * a chunk is parsed and written with synchronous calls, and the gunzip tool's
+ * come in pieces of up to 1 MiB (tool-pipes.ts), which held berthd's loop for
+ * tens of ms each while a layer unpacked; in slices of 64 KiB, API requests
+ * during a pull wait far less (bench/README.md, pull: --loop-delay).
+ */
+const yieldEvery = 64 << 10;
 /** Tar bytes between two early write-backs (early-write-back.ts): a layer smaller than this has none. */
 const writeBackEvery = 32 << 20;
 /** The process umask (open()'s mode is cut by it); 022 when it cannot be read (worker threads). */
@@ -441,11 +449,20 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, dir: string,
   try {
     for await (const c of input) {
       options.signal?.throwIfAborted();
-      const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-      hash.update(chunk);
-      tarSize += chunk.length;
-      writeBack.progress(tarSize);
-      for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
+      const whole = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+      // In slices, the event loop let go between them (see yieldEvery); the chunk stays valid until the next is asked for.
+      for (let off = 0; off < whole.length; off += yieldEvery) {
+        if (off > 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+          options.signal?.throwIfAborted();
+        }
+        const chunk = whole.length <= yieldEvery ? whole : whole.subarray(off, off + yieldEvery);
+        hash.update(chunk);
+        tarSize += chunk.length;
+        writeBack.progress(tarSize);
+        for (let paused = reader.write(chunk); paused !== undefined; paused = reader.resume()) await paused;
+      }
+      // The writer threads get what the whole chunk held (a batch per slice would be many small ones).
       const pool = writer.pool;
       if (pool !== undefined) {
         pool.send();
