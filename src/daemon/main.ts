@@ -45,6 +45,10 @@ async function main(): Promise<number> {
   const config = parsed.config;
   setLogLevel(config.logLevel);
   if (process.getuid?.() !== 0) log.warn('berthd is not running as root; containers will fail to start');
+  const { defaultSeccompProfilePath, dockerSeccompProfilePath } = await import('../runtime/index.ts');
+  if (defaultSeccompProfilePath !== dockerSeccompProfilePath) {
+    log.warn(`Docker's default seccomp profile (${dockerSeccompProfilePath}) is not installed (scripts/setup-seccomp installs it): containers get ${defaultSeccompProfilePath}, which lets them call unshare, setns and mount without CAP_SYS_ADMIN`);
+  }
   // The embedded DNS and conmon's attach socket need berth's addon: refuse to start without it, not fail a later request.
   const native = loadNative();
 

@@ -15,7 +15,7 @@ export type { StartErrorCode } from './start-error.ts';
 export { readLogs, readLogFiles, openLogFiles, readOpenedLogFiles, parseK8sLine, timeToSeconds } from './k8s-log.ts';
 export type { OpenedLogFiles } from './k8s-log.ts';
 export { defaultCapabilities, tweakCapabilities, hostCapabilities } from './capabilities.ts';
-export { convertSeccompProfile, loadSeccompProfile, defaultSeccompProfilePath } from './seccomp.ts';
+export { convertSeccompProfile, loadSeccompProfile, defaultSeccompProfilePath, dockerSeccompProfilePath } from './seccomp.ts';
 export { buildRlimits, ownLimits, RLIM_UNLIMITED } from './rlimits.ts';
 export { connectAttach, resizeTerminal } from './conmon-attach.ts';
 export type { AttachConnection, OutputStream } from './conmon-attach.ts';

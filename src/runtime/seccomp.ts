@@ -1,12 +1,20 @@
-// Converts a seccomp profile in docker's JSON format (the one in
+// Converts a seccomp profile in docker's JSON format (moby's default.json, or
 // /usr/share/containers/seccomp.json: archMap, syscalls[].names, includes/excludes
 // by caps, arches and kernel version) into the OCI runtime spec's linux.seccomp,
 // for one set of capabilities and the host architecture, as moby's loader does.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { invalidArgument } from '../core/index.ts';
 
-export const defaultSeccompProfilePath = '/usr/share/containers/seccomp.json';
+/** Docker's own default profile (moby's default.json), installed by scripts/setup-seccomp. */
+export const dockerSeccompProfilePath = '/usr/local/share/berth/seccomp/docker-default.json';
+/**
+ * containers-common's (podman's) profile: the fallback. Unlike Docker's it allows unshare, setns,
+ * mount, clone and clone3 without CAP_SYS_ADMIN, so a container can make user namespaces.
+ */
+export const containersSeccompProfilePath = '/usr/share/containers/seccomp.json';
+/** The profile a container gets when it names none: Docker's where installed (docs/security.md). */
+export const defaultSeccompProfilePath = existsSync(dockerSeccompProfilePath) ? dockerSeccompProfilePath : containersSeccompProfilePath;
 
 export interface OciSeccomp {
   defaultAction: string;

@@ -430,6 +430,15 @@ describe('the docker CLI does issue 3\'s commands on berthd as on dockerd', { ti
     await same(['run', '--rm', ...none, '--security-opt', 'seccomp=/no/such/profile.json', img, 'true']);
   });
 
+  test("docker's default seccomp profile: no user namespace, mount or setns without CAP_SYS_ADMIN; allowed with it", async () => {
+    // containers-common's profile allows these to every container; Docker's lets only CAP_SYS_ADMIN have them.
+    await same(['run', '--rm', ...none, img, 'unshare', '-U', 'true']);
+    await same(['run', '--rm', ...none, img, 'unshare', '-m', 'true']);
+    await same(['run', '--rm', ...none, img, 'nsenter', '-t', '1', '-n', 'true']);
+    await same(['run', '--rm', ...none, '--cap-add', 'SYS_ADMIN', img, 'unshare', '-m', 'true']);
+    await same(['run', '--rm', ...none, '--cap-add', 'SYS_ADMIN', img, 'sh', '-c', 'unshare -U true; echo rc=$?']);
+  });
+
   test('--privileged is recorded; in a container it has every capability and the host\'s devices (berthd alone: dockerd cannot here)', async () => {
     await both(['create', '--name', 'cmp-priv', '--privileged', ...none, img, 'true']);
     await same(['inspect', '-f', '{{.HostConfig.Privileged}} {{.HostConfig.SecurityOpt}}', 'cmp-priv']);
