@@ -11,6 +11,8 @@
 // NOTIFY_SOCKET in berthd's environment (which `runc start` would relay) —
 // returns false, and the caller runs `runc start`, whose errors are the ones
 // clients see.
+// runc 1.2 and later run a spec's poststart hooks in `runc start`: berth's
+// specs (spec.ts) carry no OCI hooks; one that does must take `runc start`.
 import { constants, open, unlink, fstat, close } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
