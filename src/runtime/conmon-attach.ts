@@ -15,11 +15,12 @@
 // notice the process exiting: once the process is gone (checked every second
 // while held back), the output is let through again.
 import { closeSync, constants as fsConstants, openSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, internal, notFound } from '../core/errors.ts';
 import { SeqpacketSocket } from '../lib/seqpacket.ts';
+import { procStat, running } from './proc-stat.ts';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -59,9 +60,7 @@ export interface ConnectAttachOptions {
 
 /** True while `pid` is a process that has not exited (a zombie has). */
 export async function processAlive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== '' && state !== 'Z' && state !== 'X';
+  return running(await procStat(pid));
 }
 
 /**

@@ -2,19 +2,12 @@
 // the pidfile conmon wrote, checked against /proc so that a reused pid or a
 // zombie does not count as a live monitor.
 import { readFile } from 'node:fs/promises';
+import { procStat, running } from './proc-stat.ts';
 
 /** True if `pid` is a running (not zombie) conmon process. */
 export async function isLiveConmon(pid: number): Promise<boolean> {
-  try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // "<pid> (<comm>) <state> …": comm may hold spaces or parens, so split at the last ')'.
-    const close = text.lastIndexOf(')');
-    const comm = text.slice(text.indexOf('(') + 1, close);
-    const state = text.slice(close + 2, close + 3);
-    return comm === 'conmon' && state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  const stat = await procStat(pid);
+  return running(stat) && stat.comm === 'conmon';
 }
 
 /** The pid in conmon's pidfile when that conmon is still alive. */
