@@ -14,17 +14,15 @@
 // runc 1.2 and later run a spec's poststart hooks in `runc start`: berth's
 // specs (spec.ts) carry no OCI hooks; one that does must take `runc start`.
 import { constants, open, unlink, fstat, close } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { procStat, running } from './proc-stat.ts';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ContainerInit } from './container-signal.ts';
 
 /** Whether the init is still the process create reported and not a zombie (runc's own check while it waits on the fifo). */
 export async function initAlive(init: ContainerInit): Promise<boolean> {
-  const stat = await readFile(`/proc/${init.pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (the state); field 22 (start time) is fields[19].
-  return fields.length > 19 && fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[19]) === init.startTime;
+  const stat = await procStat(init.pid);
+  return running(stat) && stat.startTime === init.startTime;
 }
 
 // (libuv opens every file O_CLOEXEC.)
@@ -62,9 +60,12 @@ export async function startThroughExecFifo(runtimeRoot: string, id: string, init
       sock.destroy();
       resolve(n);
     };
-    // Gone without writing: runc start then reports "container process is already dead".
+    // Gone without writing: runc start then reports "container process is already dead". Once init's
+    // byte is read the start has happened, whatever comes after it: `runc start` would then wait on a
+    // fifo nobody writes again.
     const timer = setInterval(() => {
       void initAlive(init).then((alive) => {
+        // One more period first: what init wrote before it went may still be on its way to us.
         if (!alive) setTimeout(() => finish(bytes > 0 ? bytes : -1), pollMs).unref();
       });
     }, pollMs);
@@ -72,7 +73,7 @@ export async function startThroughExecFifo(runtimeRoot: string, id: string, init
       bytes += d.length;
     });
     sock.on('end', () => finish(bytes));
-    sock.on('error', () => finish(-1));
+    sock.on('error', () => finish(bytes > 0 ? bytes : -1));
   });
   if (read <= 0) return false;
   await new Promise<void>((resolve) => unlink(path, () => resolve()));
