@@ -632,23 +632,43 @@ static void mount_execute(napi_env env, void *data) {
   j->err = r == 0 ? 0 : errno;
 }
 
-void settle_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path) {
+void reject_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path) {
   napi_value result = NULL;
-  if (err == 0) {
-    napi_get_undefined(env, &result);
-    napi_resolve_deferred(env, deferred, result);
-    return;
-  }
   const char *name = strerrorname_np(err);
-  size_t size = strlen(what) + strlen(path) + 256;
+  size_t size = strlen(what) + (path ? strlen(path) : 0) + 256;
   char *msg = malloc(size);
-  if (msg) snprintf(msg, size, "%s %s: %s", what, path, strerror(err));
+  if (msg && path) snprintf(msg, size, "%s %s: %s", what, path, strerror(err));
+  else if (msg) snprintf(msg, size, "%s: %s", what, strerror(err));
   napi_value code_v, msg_v;
   napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
   napi_create_string_utf8(env, msg ? msg : what, NAPI_AUTO_LENGTH, &msg_v);
   free(msg);
   napi_create_error(env, code_v, msg_v, &result);
   napi_reject_deferred(env, deferred, result);
+}
+
+void settle_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path) {
+  if (err != 0) return reject_errno(env, deferred, err, what, path);
+  napi_value result = NULL;
+  napi_get_undefined(env, &result);
+  napi_resolve_deferred(env, deferred, result);
+}
+
+napi_value queue_promise_work(napi_env env, const char *job, napi_async_execute_callback execute,
+                              napi_async_complete_callback complete, void *data, napi_deferred *deferred,
+                              napi_async_work *work) {
+  napi_value promise, name;
+  char text[64];
+  snprintf(text, sizeof text, "berth-%s", job);
+  if (napi_create_promise(env, deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute, complete, data, work) != napi_ok ||
+      napi_queue_async_work(env, *work) != napi_ok) {
+    snprintf(text, sizeof text, "berth-native: queueing a %s job failed", job);
+    napi_throw_error(env, "EBERTHNAPI", text);
+    return NULL;
+  }
+  return promise;
 }
 
 static void mount_complete(napi_env env, napi_status status, void *data) {
@@ -660,15 +680,8 @@ static void mount_complete(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value queue_mount_job(napi_env env, mount_job_t *j) {
-  napi_value promise, name;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "berth-mount", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, mount_execute, mount_complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    mount_job_free(j);
-    napi_throw_error(env, "EBERTHNAPI", "berth-native: queueing a mount job failed");
-    return NULL;
-  }
+  napi_value promise = queue_promise_work(env, "mount", mount_execute, mount_complete, j, &j->deferred, &j->work);
+  if (!promise) mount_job_free(j);
   return promise;
 }
 

@@ -68,7 +68,7 @@ static void netns_complete(napi_env env, napi_status status, void *data) {
 /* netnsCreate(path) -> Promise<void>: path must be an existing file. */
 static napi_value netns_create(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], promise, name;
+  napi_value argv[1];
   size_t len = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_string_utf8(env, argv[0], NULL, 0, &len) != napi_ok || len == 0) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "berth-native: netnsCreate(path)");
@@ -81,14 +81,10 @@ static napi_value netns_create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_get_value_string_utf8(env, argv[0], j->path, len + 1, &len);
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "berth-netns", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, netns_execute, netns_complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
+  napi_value promise = queue_promise_work(env, "netns", netns_execute, netns_complete, j, &j->deferred, &j->work);
+  if (!promise) {
     free(j->path);
     free(j);
-    napi_throw_error(env, "EBERTHNAPI", "berth-native: queueing a netns job failed");
-    return NULL;
   }
   return promise;
 }

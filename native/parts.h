@@ -3,10 +3,17 @@
 #define BERTH_NATIVE_PARTS_H
 #include <node_api.h>
 
-/** spawn() and reap() (spawn.c). */
-/* Settles a deferred of async work: resolved with undefined when err is 0, else rejected with an
-   Error whose code is err's errno name and whose message is `what path: strerror(err)`. */
+/* Rejects a deferred with an Error whose code is err's errno name and whose message is
+   `what path: strerror(err)` (`what: strerror(err)` when path is NULL). */
+void reject_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path);
+/* Settles a deferred of async work: resolved with undefined when err is 0, else as reject_errno. */
 void settle_errno(napi_env env, napi_deferred deferred, int err, const char *what, const char *path);
+/* Queues async work (resource name `berth-<job>`) settling a new promise, which it returns; NULL when
+   that failed, with an EBERTHNAPI error thrown: the caller then frees `data`. */
+napi_value queue_promise_work(napi_env env, const char *job, napi_async_execute_callback execute,
+                              napi_async_complete_callback complete, void *data, napi_deferred *deferred,
+                              napi_async_work *work);
+/** spawn() and reap() (spawn.c). */
 void spawn_define(napi_env env, napi_value exports);
 /** signalProcess() and processStartTime() (signal.c). */
 void signal_define(napi_env env, napi_value exports);

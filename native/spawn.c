@@ -347,15 +347,7 @@ static void reap_complete(napi_env env, napi_status status, void *data) {
     napi_set_named_property(env, result, "signal", sig);
     napi_resolve_deferred(env, j->deferred, result);
   } else {
-    int err = status == napi_ok ? j->err : ECANCELED;
-    const char *name = strerrorname_np(err);
-    napi_value code_v, msg_v;
-    char msg[128];
-    snprintf(msg, sizeof msg, "waitid: %s", strerror(err));
-    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code_v);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v);
-    napi_create_error(env, code_v, msg_v, &result);
-    napi_reject_deferred(env, j->deferred, result);
+    reject_errno(env, j->deferred, status == napi_ok ? j->err : ECANCELED, "waitid", NULL);
   }
   napi_delete_async_work(env, j->work);
   free(j);
@@ -364,7 +356,7 @@ static void reap_complete(napi_env env, napi_status status, void *data) {
 /* reapAsync(pidfd) -> Promise<{ code, signal }>; the pidfd is closed. */
 static napi_value reap_async(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], promise, name;
+  napi_value argv[1];
   int32_t pidfd = -1;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, argv[0], &pidfd) != napi_ok || pidfd < 0) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "berth-native: reapAsync(pidfd)");
@@ -373,14 +365,8 @@ static napi_value reap_async(napi_env env, napi_callback_info info) {
   reap_job_t *j = calloc(1, sizeof *j);
   if (!j) return spawn_throw(env, ENOMEM, "reapAsync", "");
   j->pidfd = pidfd;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "berth-reap", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, reap_execute, reap_complete, j, &j->work) != napi_ok ||
-      napi_queue_async_work(env, j->work) != napi_ok) {
-    free(j);
-    napi_throw_error(env, "EBERTHNAPI", "berth-native: queueing a reap job failed");
-    return NULL;
-  }
+  napi_value promise = queue_promise_work(env, "reap", reap_execute, reap_complete, j, &j->deferred, &j->work);
+  if (!promise) free(j);
   return promise;
 }
 
