@@ -93,6 +93,7 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
       store: imageStore,
       usersOf: (id) => containers.usersOf(id),
       layerInUse: (chain) => containers.layerInUse(chain),
+      removalsSettled: () => containers.removalsSettled(),
       log: log.with({ module: 'images' }),
       parents: new ImageParents(meta),
       layerDir: (chainId) => snapshotter.layerDir(chainId),
@@ -172,7 +173,7 @@ export async function composeEngine(options: EngineOptions): Promise<Engine> {
         await builds.close();
         destroyed.close();
         logRotator.close();
-        containers.close();
+        await containers.close();
         await network.close();
         meta.close();
       },

@@ -187,6 +187,20 @@ export interface StoreReport {
 }
 
 /**
+ * storeReport() once it is clean, or as it is after `ms`: a removal answers before its purge (the
+ * runtime's delete, the rootfs, the record's row: engine/container/purges.ts) ends, so a report made
+ * just after one may list its dead record for a moment.
+ */
+export async function settledStoreReport(dataRoot: string, ms = 5_000): Promise<StoreReport> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const report = storeReport(dataRoot);
+    if (Object.values(report).every((list: unknown[]) => list.length === 0) || Date.now() > deadline) return report;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
  * Reads the data root as berthd left it (its database opened read-only): what
  * is inconsistent, each list empty when the store is sound.
  */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox } from '../integration/harness.ts';
-import { faultDaemon, storeReport, type FaultDaemon } from './faults-support.ts';
+import { faultDaemon, settledStoreReport, storeReport, type FaultDaemon } from './faults-support.ts';
 
 function context(dockerfile: string): string {
   const dir = mkdtempSync('/tmp/berth-faults-ctx-');
@@ -48,7 +48,7 @@ async function withSweepAt(t: TestContext, point: string, prepare: (d: FaultDaem
     assert.deepEqual(after, held, 'the sweep took the leased blob');
     assert.equal(r.code, 0, `${r.stderr}\n${d.log().slice(-1500)}`);
     await check(d);
-    const report = storeReport(d.dataRoot);
+    const report = await settledStoreReport(d.dataRoot);
     t.diagnostic(`store after: ${JSON.stringify(report)}`);
     assert.deepEqual(report, { halfImages: [], orphanBlobs: [], orphanSnapshots: [], orphanLayerRows: [], brokenContainers: [], scratch: [] });
   } finally {

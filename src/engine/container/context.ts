@@ -1,6 +1,7 @@
 // What the pieces of the container service share: their collaborators (the
 // deps the composition root hands over), the record registry, the exit and
-// removal listeners, and where each container's files and runtime are.
+// removal listeners, the purges of removed containers, and where each
+// container's files and runtime are.
 import { join } from 'node:path';
 import type { Container } from '../../core/types.ts';
 import type { Digest } from '../../core/digest.ts';
@@ -13,6 +14,7 @@ import type { EventPublisher } from '../events/events.ts';
 import type { ContainerMounts } from './mounts.ts';
 import type { ContainerRegistry, StoredContainer } from './registry.ts';
 import type { ContainerListeners } from './listeners.ts';
+import { PurgeQueue } from './purges.ts';
 
 export type { StoredContainer };
 
@@ -51,12 +53,15 @@ export class ContainerContext {
   readonly d: ContainerServiceDeps;
   readonly reg: ContainerRegistry;
   readonly listeners: ContainerListeners;
+  /** What removals leave to do once the container is gone for users (remove.ts). */
+  readonly purges: PurgeQueue;
   #closed = false;
 
   constructor(d: ContainerServiceDeps, reg: ContainerRegistry, listeners: ContainerListeners) {
     this.d = d;
     this.reg = reg;
     this.listeners = listeners;
+    this.purges = new PurgeQueue(d.log);
   }
 
   /** berthd is shutting down: no new exits are recorded, no restarts nor health checks begin. */

@@ -1,6 +1,7 @@
 // Recording a container's exit: state `exited` with its code, its rootfs,
-// mounts, networks and runtime state let go, then the restart policy, the
-// `oom`/`die` events, the waiters, and auto-remove (`--rm`).
+// mounts, networks and runtime state let go (by the removal, for an
+// auto-remove container), then the restart policy, the `oom`/`die` events, the
+// waiters, and auto-remove (`--rm`).
 import { rm } from 'node:fs/promises';
 import { isNotFound } from '../../core/errors.ts';
 import type { ExitStatus } from '../../runtime/index.ts';
@@ -39,6 +40,13 @@ export class ExitRecorder {
       // is gone, so none of the three needs another (the rootfs mount is berthd's, in the host's
       // mount namespace; the runtime's delete removes its state and the cgroup).
       const networkReleased = span('exit: network release', at, () => releaseNetwork(this.#ctx, id));
+      if (c.spec.host.autoRemove) {
+        // Its removal follows at once, and deletes the runtime's state and the rootfs after answering
+        // (remove.ts's purge): a `docker run --rm` waits for neither.
+        await networkReleased;
+        d.log.info('container exited', { container: id, exitCode: status.exitCode, oomKilled: status.oomKilled });
+        return next;
+      }
       const unmounted = span('exit: unmount rootfs', at, () => d.snapshotter.unmountRootfs(id))
         .catch((err: unknown) => d.log.warn('unmount after exit failed', { container: id, err }))
         .then(() => span('exit: release mounts', at, () => d.mounts.release(c)));

@@ -156,7 +156,7 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
     mounts: new ContainerMounts({ store: {} as VolumeStore, log }),
   });
   t.after(async () => {
-    containers.close();
+    await containers.close();
     meta.close();
     await rm(root, { recursive: true, force: true });
   });

@@ -25,6 +25,12 @@ export class ContainerRegistry {
   readonly lock = new KeyedMutex();
   /** Containers whose removal is under way (start and update refuse them). */
   readonly removing = new Set<string>();
+  /**
+   * Removed containers whose files still go (remove.ts's purge): gone for users, their
+   * dead record still in the store (a crash now is finished by berthd's restore), their
+   * layers still in use.
+   */
+  readonly #retired = new Map<string, StoredContainer>();
 
   /** Loads the records the store holds; an unreadable one is logged and skipped. */
   constructor(deps: { meta: MetadataStore; log: Logger }) {
@@ -133,12 +139,23 @@ export class ContainerRegistry {
     return this.save(rest, { durable: false });
   }
 
+  /**
+   * Takes a dead container out of users' sight: its id and name are free, while
+   * its (dead) record stays in the store until delete(); its layers stay in use.
+   */
+  retire(c: StoredContainer): void {
+    this.#byId.delete(c.id);
+    if (this.#byName.get(c.name) === c.id) this.#byName.delete(c.name);
+    this.#retired.set(c.id, c);
+  }
+
   /** Drops a removed container's record and its name. */
   delete(c: Container): void {
     // Not fsynced: the record was durably made `dead` first, and a dead record that a
     // power loss brings back is removed again by berthd's restore.
     spanSync('db: delete container (sqlite commit, no fsync)', undefined, () => this.#meta.deleteContainer(c.id, { durable: false }));
     this.#byId.delete(c.id);
+    this.#retired.delete(c.id);
     if (this.#byName.get(c.name) === c.id) this.#byName.delete(c.name);
   }
 
@@ -199,9 +216,11 @@ export class ContainerRegistry {
 
   /** Whether any container's rootfs or image mount sits on this layer (keeps it through image removal and gc). */
   layerInUse(chainId: Digest): boolean {
-    for (const c of this.#byId.values()) {
-      if (c.lowerChain?.includes(chainId)) return true;
-      if (c.mountPoints?.some((m) => m.image?.layers.includes(chainId))) return true;
+    for (const records of [this.#byId, this.#retired]) {
+      for (const c of records.values()) {
+        if (c.lowerChain?.includes(chainId)) return true;
+        if (c.mountPoints?.some((m) => m.image?.layers.includes(chainId))) return true;
+      }
     }
     return false;
   }

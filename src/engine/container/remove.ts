@@ -3,11 +3,14 @@
 // go, and with `volumes` its anonymous volumes too. As dockerd does, the
 // record is first marked dead and saved: a crash part way leaves a dead
 // container (that nothing starts, and that berthd's next start removes),
-// never a record whose rootfs is gone.
+// never a record whose rootfs is gone. The answer comes once the container is
+// gone for users (its id, name, networks and volumes); its runtime state,
+// rootfs and bundle go after it, in the context's PurgeQueue.
 import { access, rm } from 'node:fs/promises';
 import { conflict } from '../../core/errors.ts';
 import { crashPoint } from '../../lib/crash-point.ts';
 import type { Container } from '../../core/types.ts';
+import type { ContainerRuntime } from '../../runtime/index.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { releaseNetwork } from './network-links.ts';
 import { span, spanSync } from '../../lib/index.ts';
@@ -44,36 +47,54 @@ export class ContainerRemoval {
       this.#roles.stopper.markManuallyStopped(c.id, { durable: false });
       await this.#roles.stopper.stopRunning(c, 'SIGKILL', 0);
     }
-    const tail = await reg.lock.run(c.id, async () => {
+    const purge = await reg.lock.run(c.id, async () => {
       c = reg.find(c.id);
       if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
       reg.removing.add(c.id);
       try {
-        const rest = await this.#doRemove(c);
+        const rest = await this.#retire(c);
         if (options.volumes) await d.mounts.removeAnonymous(c, (name) => reg.volumeUsers(name).length > 0);
         return rest;
       } finally {
         reg.removing.delete(c.id);
       }
     });
-    // The record is gone: waiters (docker run --rm) hear it now, before the container's leftover files go.
+    // The container is gone for users: waiters (docker run --rm) hear it now, and its files go after the answer.
     listeners.exited(c);
     listeners.removed(c);
-    await tail();
+    this.#ctx.purges.add(purge);
   }
 
-  /** Removes all but the container's own directory and the layer gc check, which the returned function does. */
-  async #doRemove(c: Container): Promise<() => Promise<void>> {
+  /**
+   * What users see of a removal: the record durably dead, its volumes, mounts
+   * and networks let go, its id and name gone. Returns the purge, which removes
+   * the rest (the runtime's state, the rootfs, the bundle, the record's row).
+   */
+  async #retire(c: StoredContainer): Promise<() => Promise<void>> {
     const { reg, d } = this.#ctx;
     const id = c.id;
     const at = { container: id.slice(0, 12) };
     this.#roles.attaches.endPending(id);
     d.health?.stop(id);
     this.#roles.watcher.unwatch(id);
-    // Dead before anything goes (dockerd's order): from here on the record never comes back to life.
-    if (c.state.status !== 'dead') await span('rm: record dead', at, () => reg.setStateDurably(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
+    // Dead before anything goes (dockerd's order): from here on the record never comes back to life,
+    // and a crash before the purge ends leaves it for berthd's restore to remove.
+    const dead = c.state.status === 'dead' ? c : await span('rm: record dead', at, () => reg.setStateDurably(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
     crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
+    // A port, an address or a volume of the container is free when the answer comes.
+    await span('rm: release mounts', at, () => d.mounts.release(c));
+    await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));
+    reg.retire(reg.get(id) ?? dead);
+    d.log.info('container removed', { container: id });
+    return () => this.#purge(c, rt);
+  }
+
+  /** The removal's rest, once the container is gone for users (a PurgeQueue runs it). */
+  async #purge(c: Container, rt: ContainerRuntime): Promise<void> {
+    const { reg, d } = this.#ctx;
+    const id = c.id;
+    const at = { container: id.slice(0, 12) };
     // No bundle means the runtime holds nothing of this container: it never started, or its exit's
     // clean-up already deleted it (exit.ts removes the bundle only after the runtime's delete, and a
     // start writes it before the runtime's create), so a second `runtime delete` is skipped.
@@ -82,20 +103,15 @@ export class ContainerRemoval {
     await span('rm: remove rootfs', at, () => d.snapshotter.removeRootfs(id));
     await span('rm: remove image views', at, () => d.mounts.dropImages(id));
     crashPoint('container.rm.rootfs-removed');
-    await span('rm: release mounts', at, () => d.mounts.release(c));
-    await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));
     await span('rm: remove bundle', at, () => rm(this.#ctx.bundleDir(id), { recursive: true, force: true }));
     spanSync('rm: delete record', at, () => reg.delete(c));
-    d.log.info('container removed', { container: id });
-    return async () => {
-      // The record is gone; leftover files only waste space.
-      await span('rm: remove container dir', at, () => rm(this.#ctx.containerDir(id), { recursive: true, force: true })).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
-      // Layers of an image removed with --force (its own, or one it mounted) were kept for this container; free them now.
-      const imageIds = [c.imageId, ...(c.mountPoints ?? []).flatMap((m) => (m.image ? [m.image.id] : []))];
-      const gone = async () => (await Promise.all(imageIds.map((i) => d.images.get(i).then(() => false, () => true)))).some(Boolean);
-      if (await span('rm: images still there?', at, gone)) {
-        await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
-      }
-    };
+    // The record is gone; leftover files only waste space.
+    await span('rm: remove container dir', at, () => rm(this.#ctx.containerDir(id), { recursive: true, force: true })).catch((err: unknown) => d.log.warn('removing container dir failed', { container: id, err }));
+    // Layers of an image removed with --force (its own, or one it mounted) were kept for this container; free them now.
+    const imageIds = [c.imageId, ...(c.mountPoints ?? []).flatMap((m) => (m.image ? [m.image.id] : []))];
+    const gone = async () => (await Promise.all(imageIds.map((i) => d.images.get(i).then(() => false, () => true)))).some(Boolean);
+    if (await span('rm: images still there?', at, gone)) {
+      await d.images.gc({ layerInUse: (chain) => reg.layerInUse(chain) }).catch((err: unknown) => d.log.warn('layer gc failed', { err }));
+    }
   }
 }

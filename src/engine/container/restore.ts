@@ -59,6 +59,9 @@ export async function restoreContainers(ctx: ContainerContext, roles: RestoreRol
       d.log.error('could not restore container', { container: c.id, err });
     }
   }
+  // The removals begun here (dead containers, --rm ones that exited while berthd was away) end before
+  // berthd serves: the store it starts with holds no dead record.
+  await ctx.purges.settled();
   restartOnDaemonStartAll(ctx, roles);
 }
 

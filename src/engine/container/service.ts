@@ -62,12 +62,18 @@ export class LocalContainers implements ContainerService {
     return restoreContainers(this.#ctx, { watcher: this.#watcher, exits: this.#exits, restarts: this.#restarts, lifecycle: this.#lifecycle, removal: this.#removal });
   }
 
-  /** Stops watchers, health checks and pending restarts; containers keep running. */
-  close(): void {
+  /** Stops watchers, health checks and pending restarts (containers keep running), then lets the removals under way end. */
+  async close(): Promise<void> {
     this.#ctx.close();
     this.#ctx.d.health?.close();
     this.#restarts.close();
     this.#watcher.close();
+    await this.#ctx.purges.settled();
+  }
+
+  /** Resolves once the removals under way have deleted what the container left (its runtime state, rootfs, bundle). */
+  removalsSettled(): Promise<void> {
+    return this.#ctx.purges.settled();
   }
 
   create(spec: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {

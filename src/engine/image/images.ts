@@ -19,6 +19,11 @@ export interface ImageServiceDeps {
   readonly usersOf: (imageId: string) => Container[];
   /** Layers that containers' root filesystems sit on. */
   readonly layerInUse: LayerInUse;
+  /**
+   * Resolves once the removals of containers under way have deleted their root
+   * filesystems (until then their layers are in use, and an rmi would keep them).
+   */
+  readonly removalsSettled?: () => Promise<void>;
   readonly log: Logger;
   /** Parent links of built images (build/image-parents.ts): hides intermediate images, prunes them on rmi. */
   readonly parents?: {
@@ -109,6 +114,8 @@ export class LocalImageService implements ImageService {
 
   async remove(nameOrId: string, options: { force?: boolean; noprune?: boolean } = {}): Promise<ImageDeleteResult[]> {
     const store = this.#d.store;
+    // A container removed just before (docker run --rm) frees its layers as dockerd's would have.
+    await this.#d.removalsSettled?.();
     const image = await store.resolve(nameOrId);
     const force = options.force ?? false;
     const records: ImageDeleteResult[] = [];
