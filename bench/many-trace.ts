@@ -108,6 +108,8 @@ export async function traceMany(ws: Workspace, daemons: readonly TracedDaemon[],
       await ws.tick();
       const t = timeCommand(docker, ['rm', '-f', ...ids], d.daemon.env, 300_000);
       if (!t.ok) throw new Error(`${d.name}: rm -f failed: ${t.err}`);
+      // berthd's removals end after the answer (the runtime's delete, the rootfs): their CPU is the phase's too.
+      await d.daemon.settled();
       await new Promise((res) => setTimeout(res, 100));
       record(d, r.rm, t.ms, minus(cpuOf(d.daemon.pid), c1));
     }

@@ -58,6 +58,8 @@ interface Engine {
   readonly argv: (args: readonly string[]) => [string, ...string[]];
   readonly env: NodeJS.ProcessEnv;
   readonly footprint: () => Footprint;
+  /** Waits for what the engine does after answering (berthd's purges of removed containers); untimed. */
+  readonly settled?: () => Promise<void>;
   /** Flags of `rm` besides -f: podman's `rm -f` stops with SIGTERM and waits 10 s first; `-t 0` kills at once, as docker's `rm -f` does. */
   readonly rmFlags?: readonly string[];
   skip?: string;
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   try {
     note(`working in ${tmp}`);
     const engines: Engine[] = [];
-    const add = (e: Pick<Engine, 'name' | 'what' | 'argv' | 'env' | 'footprint' | 'rmFlags'> & { skip?: string }): Engine => {
+    const add = (e: Pick<Engine, 'name' | 'what' | 'argv' | 'env' | 'footprint' | 'rmFlags' | 'settled'> & { skip?: string }): Engine => {
       const full: Engine = { ...e, startMs: [], rmMs: [], eachStartMs: [], running: [], afterRm: [], failures: [] };
       engines.push(full);
       return full;
@@ -106,8 +108,8 @@ async function main(): Promise<void> {
     await sleep(o.settleMs);
     mem['berthd fresh'] = berthFp().daemon;
     const archive = busyboxInBerthd(berthd.env, rootfs, tmp);
-    add({ name: 'berth', what: 'berth CLI → berthd', argv: (a) => [join(repo, 'bin', 'berth'), ...a], env: berthd.env, footprint: berthFp });
-    const dockerBerthd = add({ name: 'docker→berthd', what: 'docker CLI → berthd', argv: (a) => [docker ?? 'docker', ...a], env: berthd.env, footprint: berthFp });
+    add({ name: 'berth', what: 'berth CLI → berthd', argv: (a) => [join(repo, 'bin', 'berth'), ...a], env: berthd.env, footprint: berthFp, settled: berthd.settled });
+    const dockerBerthd = add({ name: 'docker→berthd', what: 'docker CLI → berthd', argv: (a) => [docker ?? 'docker', ...a], env: berthd.env, footprint: berthFp, settled: berthd.settled });
     if (!docker) dockerBerthd.skip = 'docker CLI not installed';
 
     // dockerd, with a bridge of its own for the default network.
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
         continue;
       }
       const rm = run(e, ['rm', '-f', ...(e.rmFlags ?? []), r.stdout.trim()]);
+      await e.settled?.();
       if (!rm.ok) e.skip = `warm-up rm failed: ${rm.err}`;
     }
     await sleep(o.settleMs);
@@ -183,6 +186,8 @@ async function main(): Promise<void> {
         if (ids.length === o.count) e.startMs.push(total);
         e.running.push(e.footprint());
         const rm = ids.length > 0 ? run(e, ['rm', '-f', ...(e.rmFlags ?? []), ...ids]) : undefined;
+        // Untimed: berthd's purges of the 50 (runtime delete, rootfs) end before the next engine's round.
+        await e.settled?.();
         if (rm && !rm.ok) e.failures.push(`round ${round + 1}, rm -f: ${rm.err}`);
         else if (rm && ids.length === o.count) e.rmMs.push(rm.ms);
         const left = run(e, ['ps', '-aq']);

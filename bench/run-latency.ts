@@ -201,6 +201,7 @@ async function main(): Promise<void> {
     for (const v of live()) {
       await ws.tick();
       const r = runOnce(v);
+      await berthd?.settled();
       if (!r.ok) v.skip = `failed: ${r.err}`;
     }
     note(`${opts.rounds} rounds of ${live().length} variants`);
@@ -208,6 +209,8 @@ async function main(): Promise<void> {
       for (const v of rotate(live(), round)) {
         await ws.tick();
         const r = runOnce(v);
+        // Untimed: berthd's removal of an --rm container ends after its answer; the next sample starts after it.
+        await berthd?.settled();
         if (r.ok) v.samples.push(r.ms);
         else note(`${v.name}: round ${round + 1} failed: ${r.err}`);
       }

@@ -177,7 +177,15 @@ async function main(): Promise<void> {
       cases.push({ name: 'docker --version', run: () => timeRun(docker, ['--version']), samples: [] });
       cases.push({ name: 'runc run', run: () => timeRun('runc', ra()), samples: [] });
     }
-    for (const c of cases) c.run(); // warm-up
+    // Untimed, after each run: berthd's removal of an --rm container ends after its answer.
+    const settled = async () => {
+      await now.settled();
+      await beforeDaemon?.settled();
+    };
+    for (const c of cases) {
+      c.run(); // warm-up
+      await settled();
+    }
     removeDetached();
     await new Promise((res) => setTimeout(res, 100));
     let offset = readSpans(traceFile, 0).end;
@@ -188,6 +196,7 @@ async function main(): Promise<void> {
       for (const c of [...cases.slice(shift), ...cases.slice(0, shift)]) {
         await ws.tick();
         const r = c.run();
+        await settled();
         c.samples.push(r.ms);
         if (c !== cases[0]) continue;
         await new Promise((res) => setTimeout(res, 50)); // berthd's trace stream flushes

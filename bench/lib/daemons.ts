@@ -6,7 +6,8 @@
 // so its bridge, veths and iptables rules never touch the host's; deleting the
 // namespace takes them along.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { must, repo, stopChild, unmountUnder, waitForPing } from './proc.ts';
 
@@ -21,6 +22,12 @@ export interface Daemon {
   readonly dir: string;
   /** Stops the daemon and removes what it left on the host (bridge, firewall rules, mounts); keeps `dir`. */
   stop(): Promise<void>;
+  /**
+   * Resolves once the daemon has finished what its answers left running: berthd removes a container's
+   * runtime state and rootfs just after answering its removal (engine/container/purges.ts), and a bench
+   * waits for that (untimed) so that it never runs beside the next sample. dockerd: at once.
+   */
+  settled(): Promise<void>;
 }
 
 export interface BerthdOptions {
@@ -70,7 +77,27 @@ export async function startBerthd(o: BerthdOptions): Promise<Daemon> {
     await stop();
     throw new Error(`berthd: ${(e as Error).message}${tail ? `; it said: ${tail.trim().split('\n').slice(-2).join(' / ')}` : ''}`);
   }
-  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir: o.dir, stop };
+  const settled = () => purgesDone(sock, join(o.dir, 'root', 'containers'));
+  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir: o.dir, stop, settled };
+}
+
+/** berthd's purges are done when its data root holds a container directory per container it lists (the purge removes it last); ≤ 10 s. */
+async function purgesDone(sock: string, containersDir: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const listed = await new Promise<number>((resolve, reject) => {
+      const req = request({ socketPath: sock, path: '/containers/json?all=1', method: 'GET' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as unknown[]).length));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    if (readdirSync(containersDir).length <= listed) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 export interface DockerdOptions {
@@ -112,7 +139,7 @@ export async function startDockerd(o: DockerdOptions): Promise<Daemon> {
     await stop();
     throw new Error(`dockerd: ${(e as Error).message}`);
   }
-  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir: o.dir, stop };
+  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir: o.dir, stop, settled: () => Promise.resolve() };
 }
 
 /** A bridge name and subnet for one daemon of this bench process: `<prefix><pid>`, 10.<octet>.<pid % 250>.1/24. */
@@ -157,5 +184,5 @@ export async function startStandIn(dir: string): Promise<Daemon> {
     await stop();
     throw new Error(`stand-in daemon: ${(e as Error).message}`);
   }
-  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir, stop };
+  return { child, pid: child.pid!, sock, env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, dir, stop, settled: () => Promise.resolve() };
 }
