@@ -13,6 +13,7 @@ import type { Container } from '../../core/types.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { releaseNetwork } from './network-links.ts';
+import { releaseRun } from './run-release.ts';
 import { span, spanSync } from '../../lib/index.ts';
 
 export interface RemoveRoles {
@@ -40,29 +41,45 @@ export class ContainerRemoval {
       if (!options.force) throw conflict(`You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove`);
       c = this.#roles.restarts.cancel(c.id) ?? c;
     }
-    if (c.state.status === 'running' || c.state.status === 'paused') {
-      if (!options.force) {
-        throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
-      }
-      this.#roles.stopper.markManuallyStopped(c.id, { durable: false });
-      await this.#roles.stopper.stopRunning(c, 'SIGKILL', 0);
+    const running = c.state.status === 'running' || c.state.status === 'paused';
+    if (running && !options.force) {
+      throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
     }
-    const purge = await reg.lock.run(c.id, async () => {
-      c = reg.find(c.id);
-      if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`);
-      reg.removing.add(c.id);
-      try {
-        const rest = await this.#retire(c);
-        if (options.volumes) await d.mounts.removeAnonymous(c, (name) => reg.volumeUsers(name).length > 0);
-        return rest;
-      } finally {
-        reg.removing.delete(c.id);
+    const id = c.id;
+    // From here its exit, if it has one, leaves the run's release to this removal (exit.ts).
+    reg.removing.add(id);
+    let retired = false;
+    try {
+      if (running) {
+        this.#roles.stopper.markManuallyStopped(id, { durable: false });
+        await this.#roles.stopper.stopRunning(c, 'SIGKILL', 0);
       }
-    });
-    // The container is gone for users: waiters (docker run --rm) hear it now, and its files go after the answer.
+      await reg.lock.run(id, async () => {
+        c = reg.find(id);
+        if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+        this.#ctx.purges.add(await this.#retire(c));
+        retired = true;
+        if (options.volumes) await d.mounts.removeAnonymous(c, (name) => reg.volumeUsers(name).length > 0);
+      });
+    } catch (err) {
+      if (!retired) await this.#releaseIfExited(id);
+      throw err;
+    } finally {
+      reg.removing.delete(id);
+    }
+    // The container is gone for users: waiters (docker run --rm) hear it now; its files go after the answer.
     listeners.exited(c);
     listeners.removed(c);
-    this.#ctx.purges.add(purge);
+  }
+
+  /** A removal that failed after the container's exit: that exit left its run's release to it. */
+  async #releaseIfExited(id: string): Promise<void> {
+    const { reg } = this.#ctx;
+    await reg.lock.run(id, async () => {
+      const c = reg.get(id);
+      if (c?.state.status !== 'exited' || !(await access(this.#ctx.bundleDir(id)).then(() => true, () => false))) return;
+      await releaseRun(this.#ctx, c).catch((err: unknown) => this.#ctx.d.log.warn('releasing the run after a failed removal failed', { container: id, err }));
+    });
   }
 
   /**
