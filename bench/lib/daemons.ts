@@ -96,7 +96,7 @@ async function purgesDone(sock: string, containersDir: string): Promise<void> {
       req.end();
     });
     if (readdirSync(containersDir).length <= listed) return;
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
