@@ -3,6 +3,7 @@
 // policy, stop, kill, pause/unpause, remove and wait, with docker's error kinds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,8 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
     gc: async () => undefined,
   } as unknown as LocalImageStore;
   const dir = (id: string, part: string) => join(root, 'rootfs', id, part);
+  /** Runs first in the snapshotter's removeRootfs (a removal's purge): to hold it, or to fail it. */
+  const hooks: { removeRootfs?: () => Promise<void> } = {};
   const snapshotter = {
     prepareRootfs: async (id: string) => {
       await mkdir(dir(id, 'upper'), { recursive: true });
@@ -143,7 +146,10 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
       return dir(id, 'merged');
     },
     unmountRootfs: async () => undefined,
-    removeRootfs: async (id: string) => rm(join(root, 'rootfs', id), { recursive: true, force: true }),
+    removeRootfs: async (id: string) => {
+      await hooks.removeRootfs?.();
+      await rm(join(root, 'rootfs', id), { recursive: true, force: true });
+    },
     rootfsPaths: (id: string) => ({ upper: dir(id, 'upper'), work: dir(id, 'work'), merged: dir(id, 'merged'), lower: [] }),
     rootfsUsage: async () => 0,
   } as unknown as Snapshotter;
@@ -160,7 +166,7 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
     meta.close();
     await rm(root, { recursive: true, force: true });
   });
-  return { containers, runtime, registry, root, execRoot };
+  return { containers, runtime, registry, root, execRoot, hooks, rootfsDir: (id: string) => join(root, 'rootfs', id) };
 }
 
 async function until(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
@@ -360,4 +366,43 @@ test('a record made before berth kept mount points that names a volume is refuse
   const { mountPoints: _none, ...old } = registry.find(id);
   registry.save({ ...old, spec: { ...old.spec, host: { ...old.spec.host, binds: ['data:/data'] } } });
   await assert.rejects(containers.start(id), /named volumes are not supported yet: data:\/data/);
+});
+
+test('rm answers once the container is gone for users; its rootfs goes after, and removalsSettled waits for that', async (t) => {
+  const { containers, hooks, rootfsDir } = await setup(t);
+  const { id } = await containers.create(spec(), { name: 'purged' });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  hooks.removeRootfs = () => held;
+  await containers.remove('purged');
+  await assert.rejects(containers.inspect(id), (err: unknown) => isNotFound(err));
+  assert.deepEqual((await containers.list({ all: true })).map((c) => c.id), []);
+  // The name is free at once; the rootfs is still there while the purge is held.
+  const again = await containers.create(spec(), { name: 'purged' });
+  assert.ok(existsSync(join(rootfsDir(id), 'upper')), 'the rootfs went before the purge ran');
+  let settled = false;
+  const settling = containers.removalsSettled().then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(settled, false, 'removalsSettled resolved while a purge was held');
+  release();
+  await settling;
+  assert.ok(!existsSync(rootfsDir(id)), 'the rootfs is still there once the purges settled');
+  assert.equal((await containers.inspect('purged')).id, again.id);
+});
+
+test('a purge that fails leaves the container listed as dead, and the next rm removes it', async (t) => {
+  const { containers, hooks } = await setup(t);
+  const { id } = await containers.create(spec(), { name: 'stuck' });
+  hooks.removeRootfs = async () => {
+    throw new Error('unmount: device or resource busy');
+  };
+  await containers.remove('stuck');
+  await containers.removalsSettled();
+  const dead = await containers.inspect(id);
+  assert.equal(dead.state.status, 'dead');
+  assert.equal(dead.name, 'stuck');
+  delete hooks.removeRootfs;
+  await containers.remove(id);
+  await containers.removalsSettled();
+  await assert.rejects(containers.inspect(id), (err: unknown) => isNotFound(err));
 });

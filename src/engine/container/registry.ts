@@ -149,6 +149,18 @@ export class ContainerRegistry {
     this.#retired.set(c.id, c);
   }
 
+  /**
+   * A retired container whose purge failed comes back, dead, as dockerd leaves one whose removal failed:
+   * listed, and removed again by the next `rm` (or berthd's start). Its name, unless taken meanwhile.
+   */
+  unretire(id: string): void {
+    const c = this.#retired.get(id);
+    if (!c) return;
+    this.#retired.delete(id);
+    this.#byId.set(id, c);
+    if (!this.#byName.has(c.name)) this.#byName.set(c.name, id);
+  }
+
   /** Drops a removed container's record and its name. */
   delete(c: Container): void {
     // Not fsynced: the record was durably made `dead` first, and a dead record that a

@@ -104,7 +104,11 @@ export class ContainerRemoval {
     await span('rm: network release', at, () => releaseNetwork(this.#ctx, id));
     reg.retire(reg.get(id) ?? dead);
     d.log.info('container removed', { container: id });
-    return () => this.#purge(c, rt);
+    return () =>
+      this.#purge(c, rt).catch((err: unknown) => {
+        d.log.warn('finishing the removal failed; the container is listed as dead until removed again', { container: id, err });
+        reg.unretire(id);
+      });
   }
 
   /** The removal's rest, once the container is gone for users (a PurgeQueue runs it). */
