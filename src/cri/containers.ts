@@ -95,7 +95,8 @@ export class ContainerHandlers {
   async remove(id: string): Promise<void> {
     try {
       const c = await findContainer(this.#engine, id);
-      await this.#engine.containers.remove(c.id, { force: true });
+      // The CRI gets a removal complete when it answers: the rootfs and image volumes are gone too.
+      await this.#engine.containers.remove(c.id, { force: true, purged: true });
     } catch (err) {
       // The CRI's remove is idempotent: a container already gone is removed.
       if (!isNotFound(err)) throw err;

@@ -159,10 +159,10 @@ export class SandboxService {
     if (sandbox === undefined) return;
     const { container, facts } = sandbox;
     const members = (await criObjects(this.#engine, 'container')).filter((c) => c.spec.labels[labelKeys.sandboxId] === container.id);
-    for (const c of members) await this.#engine.containers.remove(c.id, { force: true }).catch((err: unknown) => {
+    for (const c of members) await this.#engine.containers.remove(c.id, { force: true, purged: true }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
-    await this.#engine.containers.remove(container.id, { force: true }).catch((err: unknown) => {
+    await this.#engine.containers.remove(container.id, { force: true, purged: true }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
     if (facts.networkId !== '') await this.#engine.podNetworks?.tearDown(facts.networkId);

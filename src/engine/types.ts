@@ -35,7 +35,8 @@ export interface ContainerService {
   restart(idOrName: string, options?: { timeout?: number; signal?: string }): Promise<void>;
   wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number; error?: string }>;
   /** Conflict when running and not force (docker's text). `volumes` removes anonymous volumes. */
-  remove(idOrName: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** `purged`: answer only once the container's runtime state and rootfs are gone too (else they go just after). */
+  remove(idOrName: string, options?: { force?: boolean; volumes?: boolean; purged?: boolean }): Promise<void>;
   /**
    * Removes the legacy link `/<container>/<alias>` (DELETE …?link=1). NotFound
    * `No such container: <name>` when there is no such link; Internal when `name` is a container's own name.

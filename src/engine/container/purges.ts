@@ -17,10 +17,12 @@ export class PurgeQueue {
     this.#limit = limit;
   }
 
-  /** Queues a purge; its failure is logged (the dead record it leaves is removed at the next start). */
-  add(purge: () => Promise<void>): void {
-    this.#waiting.push(purge);
-    this.#next();
+  /** Queues a purge; resolves when it has ended (its failure is logged, never thrown). */
+  add(purge: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#waiting.push(() => purge().finally(resolve));
+      this.#next();
+    });
   }
 
   /** Resolves once every purge queued so far (and any they queue) has ended. */

@@ -33,7 +33,7 @@ export class ContainerRemoval {
   }
 
   /** Conflict when running or restarting and not force (docker's texts). */
-  async remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  async remove(idOrName: string, options: { force?: boolean; volumes?: boolean; purged?: boolean } = {}): Promise<void> {
     const { reg, d, listeners } = this.#ctx;
     let c = reg.find(idOrName);
     if (reg.removing.has(c.id)) throw conflict(`removal of container ${idOrName} is already in progress`);
@@ -49,6 +49,7 @@ export class ContainerRemoval {
     // From here its exit, if it has one, leaves the run's release to this removal (exit.ts).
     reg.removing.add(id);
     let retired = false;
+    let purged: Promise<void> | undefined;
     try {
       if (running) {
         this.#roles.stopper.markManuallyStopped(id, { durable: false });
@@ -57,7 +58,7 @@ export class ContainerRemoval {
       await reg.lock.run(id, async () => {
         c = reg.find(id);
         if (c.state.status === 'running') throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
-        this.#ctx.purges.add(await this.#retire(c));
+        purged = this.#ctx.purges.add(await this.#retire(c));
         retired = true;
         if (options.volumes) await d.mounts.removeAnonymous(c, (name) => reg.volumeUsers(name).length > 0);
       });
@@ -70,6 +71,7 @@ export class ContainerRemoval {
     // The container is gone for users: waiters (docker run --rm) hear it now; its files go after the answer.
     listeners.exited(c);
     listeners.removed(c);
+    if (options.purged) await purged;
   }
 
   /** A removal that failed after the container's exit: that exit left its run's release to it. */

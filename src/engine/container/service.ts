@@ -94,7 +94,7 @@ export class LocalContainers implements ContainerService {
   async wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<{ exitCode: number; error?: string }> {
     return this.#ctx.listeners.wait(this.#ctx.reg.find(idOrName), condition, signal);
   }
-  remove(idOrName: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  remove(idOrName: string, options: { force?: boolean; volumes?: boolean; purged?: boolean } = {}): Promise<void> {
     return this.#removal.remove(idOrName, options);
   }
   removeLink(name: string): Promise<void> {
