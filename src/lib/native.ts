@@ -60,8 +60,12 @@ export interface NativeAddon {
   signalProcess?(pid: number, startTime: number, signal: number): boolean;
   /** Field 22 of /proc/<pid>/stat (clock ticks after boot), 0 when it is gone. Optional (older builds). */
   processStartTime?(pid: number): number;
-  /** A new network namespace bind-mounted on the existing file at path, made on libuv's thread pool (optional: older builds lack it). */
-  netnsCreate?(path: string): Promise<void>;
+  /**
+   * A new network namespace bind-mounted on the existing file at path, made on libuv's thread pool
+   * (optional: older builds lack it); with `loopbackUp` its lo is set up first and it resolves with
+   * true (builds before that resolve with undefined and leave lo down).
+   */
+  netnsCreate?(path: string, loopbackUp?: boolean): Promise<boolean | undefined>;
   /** waitid(P_PIDFD) of a process whose pidfd polled readable, on libuv's thread pool; the pidfd is closed. Optional (older builds). */
   reapAsync?(pidfd: number): Promise<{ code: number | null; signal: number | null }>;
   /** waitid(P_PIDFD, WNOHANG): undefined while the process runs, else its exit (the pidfd is closed then). */

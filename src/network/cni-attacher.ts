@@ -67,13 +67,15 @@ export class CniAttacher {
       await this.detach(req.containerId).catch((e: unknown) => this.#o.log.warn('undoing a failed network attach failed', { container: req.containerId, err: errorMessage(e) }));
       throw err;
     };
-    await createNetns(att.sandboxKey).catch(undo);
-    return { state: stateOf(att), connect: () => this.#connectAll(att, nets, ports).catch(undo) };
+    // lo comes up with the netns (native/netns.c), as CNI's loopback plugin would bring it up: one Go
+    // program less per container. Without berth's addon the plugin still does it, in connect.
+    const loopbackUp = await createNetns(att.sandboxKey, { loopbackUp: true }).catch(undo);
+    return { state: stateOf(att), connect: () => this.#connectAll(att, nets, ports, loopbackUp).catch(undo) };
   }
 
-  async #connectAll(att: Attachment, nets: readonly { net: NetworkRecord; spec: EndpointSpec }[], ports: readonly PortMapping[]): Promise<NetworkState> {
+  async #connectAll(att: Attachment, nets: readonly { net: NetworkRecord; spec: EndpointSpec }[], ports: readonly PortMapping[], loopbackUp: boolean): Promise<NetworkState> {
     // Loopback and the networks touch different interfaces: set them up side by side.
-    const lo = execPlugin('loopback', 'ADD', { containerId: att.containerId, netns: att.sandboxKey, ifname: 'lo' }, { cniVersion, name: 'berth-loopback', type: 'loopback' }, this.#o.cniPath);
+    const lo = loopbackUp ? Promise.resolve() : execPlugin('loopback', 'ADD', { containerId: att.containerId, netns: att.sandboxKey, ifname: 'lo' }, { cniVersion, name: 'berth-loopback', type: 'loopback' }, this.#o.cniPath);
     const eths = (async () => {
       for (const [i, { net, spec }] of nets.entries()) await this.#connectOne(att, net, spec, `eth${i}`, i === 0 ? ports : []);
     })();

@@ -7,6 +7,7 @@ import { defaultCapabilities, knownCapabilities, tweakCapabilities } from './cap
 import { buildRlimits, parseProcLimits } from './rlimits.ts';
 import type { OciSpec, SpecInput } from './types.ts';
 import { plainSpecDefaults } from './spec-defaults.ts';
+import { convertSeccompProfile, defaultSeccompProfilePath, loadSeccompProfile } from './seccomp.ts';
 
 const base: SpecInput = {
   containerId: 'c0ffee',
@@ -184,6 +185,22 @@ test('seccomp uses the default profile unless unconfined', () => {
   assert.equal(spec.linux.seccomp.defaultAction, 'SCMP_ACT_ERRNO');
   assert.ok((spec.linux.seccomp.syscalls as Any[]).length > 5);
   assert.equal(build({ seccompProfile: 'unconfined' }).linux.seccomp, undefined);
+});
+
+test('the seccomp section is converted once per capability set, shared frozen, and written as a fresh conversion would be', () => {
+  const a = build();
+  const b = build({ ulimits: [{ name: 'core', soft: -1, hard: -1 }] });
+  assert.equal(a.linux.seccomp, b.linux.seccomp, 'the same capabilities share one section');
+  assert.ok(Object.isFrozen(a.linux.seccomp) && Object.isFrozen(a.linux.seccomp.syscalls[0]));
+  assert.throws(() => (a.linux.seccomp.syscalls as Any[]).push({}));
+  const admin = build({ capAdd: ['SYS_ADMIN'] });
+  assert.notEqual(admin.linux.seccomp, a.linux.seccomp);
+  const fresh = (caps: string[]) => convertSeccompProfile(loadSeccompProfile(defaultSeccompProfilePath), { capabilities: caps, arch: 'x64', kernel: '6.1.0' });
+  assert.deepEqual(admin.linux.seccomp, fresh(admin.process.capabilities.bounding as string[]));
+  for (const spec of [a, b, admin]) {
+    const plain = JSON.stringify({ ...spec, linux: { ...spec.linux, seccomp: fresh(spec.process.capabilities.bounding as string[]) } }, (k: string, v: unknown) => ((k === 'hard' || k === 'soft') && v === Number.MAX_SAFE_INTEGER ? 'INF' : v));
+    assert.equal(specToJson(spec as OciSpec), plain.replaceAll('"INF"', '18446744073709551615'));
+  }
 });
 
 test('buildSpec shares the host PID and UTS namespaces when asked and sets no hostname then', () => {

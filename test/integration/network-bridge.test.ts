@@ -91,6 +91,15 @@ describe('the default bridge', () => {
     assertNoTrace(id);
   });
 
+  test('lo is up with 127.0.0.1/8 and ::1/128, as CNI\'s loopback plugin left it (berthd sets it up with the netns)', async () => {
+    const r = await d.berth(['run', '--rm', 'busybox', 'sh', '-c', 'ip addr show lo; ping -c1 -W2 127.0.0.1 >/dev/null && echo ping-ok']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^1: lo: <LOOPBACK,UP,LOWER_UP>/m);
+    assert.match(r.stdout, /inet 127\.0\.0\.1\/8 scope host lo/);
+    if (existsSync('/proc/net/if_inet6')) assert.match(r.stdout, /inet6 ::1\/128 scope host/);
+    assert.match(r.stdout, /^ping-ok$/m);
+  });
+
   test('a container on the default bridge gets the host\'s resolvers and no embedded DNS', async () => {
     const r = await d.berth(['run', '--rm', 'busybox', 'cat', '/etc/resolv.conf']);
     assert.equal(r.code, 0, r.stderr);

@@ -78,13 +78,7 @@ export class ContainerStarter {
       }
       if (mounted.status === 'rejected') throw mounted.reason;
       const rootfs = mounted.value;
-      if (attached.value) {
-        // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
-        const net = attached.value;
-        connecting = span('start: network connect', at, () => net.connect());
-        connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
-        c = reg.setNetworkState(c, net.state);
-      }
+      if (attached.value) c = reg.setNetworkState(c, attached.value.state);
       const t1 = performance.now();
       const spec = await span('start: build spec', at, async () => buildSpec(await specInput(this.#ctx, c, { rootfs, links })));
       const bundle = this.#ctx.bundleDir(id);
@@ -93,6 +87,13 @@ export class ContainerStarter {
         await writeFile(join(bundle, 'config.json'), specToJson(spec));
       });
       const t2 = performance.now();
+      if (attached.value) {
+        // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
+        // Begun only now: the plugins' start-up would compete with the spec and bundle above, which the create waits for.
+        const net = attached.value;
+        connecting = span('start: network connect', at, () => net.connect());
+        connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
+      }
       // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
       // conmon caps the log file itself (log-rotation.ts); a restart's log is moved aside for it first.
       const limits = logLimits(c.spec.host.logConfig);
