@@ -1,7 +1,8 @@
 // cli: the `berth` program's entry (dist/berth compiled by Bun, dist/berth.cjs on
 // Node). `--version` is answered here with one write(2), before anything else is
-// loaded; `ps` (the command lines fast-argv.ts takes) runs from fast-list.ts without
-// commander; every other command line goes to main.ts, loaded then.
+// loaded; `ps`, `images` and plain `run`s (the command lines fast-argv.ts takes) run
+// from fast-list.ts and fast-run.ts without commander; every other command line goes
+// to main.ts, loaded then.
 import { writeSync } from 'node:fs';
 import { fastCommand } from './fast-argv.ts';
 import { berthVersion } from './version.ts';
@@ -29,6 +30,7 @@ function version(): boolean {
 
 if (!version()) {
   const fast = fastCommand(argv);
-  if (fast) void import('./fast-list.ts').then((m) => m.runFast(fast, argv));
+  if (fast?.command === 'run') void import('./fast-run.ts').then((m) => m.runFast(fast, argv));
+  else if (fast) void import('./fast-list.ts').then((m) => m.runFast(fast, argv));
   else void import('./main.ts').then((m) => m.run(argv));
 }

@@ -18,9 +18,10 @@ type Parsed = Readonly<Record<string, unknown>>;
 async function commanderParse(argv: readonly string[]): Promise<Parsed | undefined> {
   const program = buildProgram(argv);
   const top = (name: string) => program.commands.find((c) => c.name() === name);
-  const leaves = new Map<Command | undefined, 'ps' | 'images'>([
+  const leaves = new Map<Command | undefined, 'ps' | 'images' | 'run'>([
     [top('ps'), 'ps'], [top('container')?.commands.find((c) => c.name() === 'ls'), 'ps'],
     [top('images'), 'images'], [top('image')?.commands.find((c) => c.name() === 'ls'), 'images'],
+    [top('run'), 'run'], [top('container')?.commands.find((c) => c.name() === 'run'), 'run'],
   ]);
   let acted: Command | undefined;
   for (const leaf of leaves.keys()) {
@@ -45,6 +46,7 @@ async function commanderParse(argv: readonly string[]): Promise<Parsed | undefin
   const command = leaves.get(acted);
   if (!acted || !command) return undefined;
   const parsed = { globals: { ...program.opts() }, options: { ...acted.opts() } };
+  if (command === 'run') return { command, image: acted.processedArgs[0] as string, args: acted.processedArgs[1] as string[], ...parsed };
   return command === 'ps' ? { command, ...parsed } : { command, repository: acted.processedArgs[0] as string | undefined, ...parsed };
 }
 
@@ -89,7 +91,7 @@ test('the check finds a parse that differs from commander\'s', async () => {
   const argv = ['ps', '-a', '--format', '{{.ID}}'];
   const fast = fastCommand(argv) as FastCommand;
   const ref = await commanderParse(argv);
-  assert.throws(() => assertSame(argv, { ...fast, options: { ...fast.options, all: false } }, ref), /parses differ/);
+  assert.throws(() => assertSame(argv, { ...fast, options: { ...fast.options, all: false } } as FastCommand, ref), /parses differ/);
   assert.throws(() => assertSame(argv, fast, undefined), /commander refuses it/);
 });
 
@@ -109,4 +111,46 @@ test('any command line from ps-like and images-like words: where the fast path t
     if (fast) assertSame(argv, fast, await commanderParse(argv));
   }), { numRuns: 6000 });
   assert.ok(tookIt > 600, `only ${tookIt} of 6000 command lines took the fast path`);
+});
+
+const runsTaken = [
+  ['run', 'busybox'], ['run', '--rm', 'busybox', 'true'], ['run', '--rm', '--network', 'none', 'busybox', 'true'], ['run', '-d', 'busybox', 'sleep', '1000'],
+  ['run', '--detach', '--name', 'w1', 'busybox', 'top'], ['run', '--name=w2', '--rm', 'busybox', 'sh', '-c', 'echo -e hi; exit 3'],
+  ['run', '--network=host', '--network', 'n2', 'busybox'], ['run', '--rm', 'busybox', '--rm', '-d', '--help'], ['run', '--name', '-d', 'busybox'],
+  ['container', 'run', '--rm', 'busybox', 'echo', 'hi'], ['-H', 'unix:///tmp/x.sock', 'run', '-d', 'busybox'], ['-D', 'run', '--rm', 'registry:5000/a/b:c', 'ls', '/'],
+  ['run', '--rm', '--rm', '-d', 'busybox'], ['run', '--network', 'none', '--name', 'a', '--name', 'b', 'busybox', '--', 'x'],
+];
+
+test('the fast path takes plain run command lines and parses them as commander does', async () => {
+  for (const argv of runsTaken) {
+    const fast = fastCommand(argv);
+    assert.ok(fast, `the fast path does not take ${JSON.stringify(argv)}`);
+    assertSame(argv, fast, await commanderParse(argv));
+  }
+});
+
+test('run lines with any other flag, help, no image or `--` before it go to commander', () => {
+  const refused = [
+    ['run'], ['run', '--rm'], ['run', '-it', 'busybox'], ['run', '-i', 'busybox'], ['run', '-t', 'busybox'], ['run', '-e', 'A=1', 'busybox'],
+    ['run', '--net', 'none', 'busybox'], ['run', '--net=none', 'busybox'], ['run', '--help'], ['run', '-h', 'busybox'], ['run', '--rm=true', 'busybox'],
+    ['run', '-p', '80:80', 'busybox'], ['run', '--', 'busybox'], ['run', '-dit', 'busybox'], ['run', '--name'], ['run', '-v', '/x:/y', 'busybox'],
+    ['container', 'run'], ['container', 'create', 'busybox'], ['create', 'busybox'], ['run', '--restart', 'always', 'busybox'],
+  ];
+  for (const argv of refused) assert.equal(fastCommand(argv), undefined, JSON.stringify(argv));
+});
+
+test('any command line from run-like words: where the fast path takes it, commander parses it the same', async () => {
+  const word = fc.constantFrom(
+    'run', 'container', '--rm', '-d', '--detach', '-dt', '-it', '-i', '--name', '--name=x', 'n1', '--network', '--network=none', '--net', '--net=host',
+    'none', 'bridge', 'busybox', 'alpine:3', 'sh', '-c', 'echo hi', '--', '-', '', '-h', '--help', '-e', 'A=1', '-H', 'unix:///tmp/x.sock', '-D', '--pull', 'never',
+  );
+  let tookIt = 0;
+  const start = fc.constantFrom(['run'], ['container', 'run'], ['-H', 'unix:///tmp/x.sock', 'run'], ['-D', 'run'], []);
+  await fc.assert(fc.asyncProperty(start, fc.array(word, { maxLength: 7 }), async (head, rest) => {
+    const argv = [...head, ...rest];
+    const fast = fastCommand(argv);
+    if (fast) tookIt += 1;
+    if (fast) assertSame(argv, fast, await commanderParse(argv));
+  }), { numRuns: 3000 });
+  assert.ok(tookIt > 300, `only ${tookIt} of 3000 command lines took the fast path`);
 });

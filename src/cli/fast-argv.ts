@@ -1,5 +1,6 @@
 // cli: the command lines that skip commander — `ps` (`container ls|ps|list`) and
-// `images` (`image ls|images|list`) with their flags, after berth's global options.
+// `images` (`image ls|images|list`) with their flags, and `run` (`container run`)
+// with --rm, -d/--detach, --name and --network only, after berth's global options.
 // Building commander's program and parsing with it is ~2.5 ms of a ~12 ms `berth ps`
 // (bench/README.md, cli-start); this reads the same flags as commander reads them
 // (program.ts, container-commands.ts, image-commands.ts): a flag taking a value takes
@@ -7,10 +8,12 @@
 // rest (`-n5`), `--flag=v`, the last value wins, -f collects, operands may sit between
 // flags. Anything else — help, an unknown flag, a missing value, an operand too many,
 // `--` — returns undefined, and main.ts (commander) handles the whole command line as
-// before, errors and all. fast-argv.test.ts checks that both parses agree.
+// before, errors and all. `run`'s flags end at its image: what follows is the
+// container's command, flags and all. fast-argv.test.ts checks that both parses agree.
 import type { GlobalFlags } from './global-options.ts';
 import type { PsOptions } from './commands/ps.ts';
 import type { ImagesOptions } from './commands/image-list.ts';
+import type { RunFlags } from './run-flags.ts';
 
 interface Flag {
   readonly key: string;
@@ -20,6 +23,8 @@ interface Flag {
   readonly many?: true;
   /** `--no-x`: sets x to false. */
   readonly negate?: true;
+  /** Also records the flag's name in this array (run's networkFlag: which of --network/--net gave each value). */
+  readonly track?: string;
 }
 
 type Flags = Readonly<Record<string, Flag>>;
@@ -52,20 +57,33 @@ const imagesFlags: Flags = {
   '-q': { key: 'quiet' }, '--quiet': { key: 'quiet' },
 };
 
-/** A command line the fast path runs; options as commander hands them to the action (with its default trunc: true). */
-export type FastCommand =
+// The few flags of the commonest `run` lines; commander's run has ~100 (run-options.ts).
+const runFlags: Flags = {
+  '--rm': { key: 'rm' },
+  '-d': { key: 'detach' }, '--detach': { key: 'detach' },
+  '--name': { key: 'name', value: true },
+  '--network': { key: 'network', value: true, many: true, track: 'networkFlag' },
+};
+
+/** A listing the fast path runs (fast-list.ts); options as commander hands them to the action (with its default trunc: true). */
+export type FastListCommand =
   | { readonly command: 'ps'; readonly globals: GlobalFlags; readonly options: PsOptions }
   | { readonly command: 'images'; readonly globals: GlobalFlags; readonly repository: string | undefined; readonly options: ImagesOptions };
+/** A `run` the fast path runs (fast-run.ts): its image, the container's command, its options as commander hands them. */
+export type FastRunCommand = { readonly command: 'run'; readonly globals: GlobalFlags; readonly image: string; readonly args: readonly string[]; readonly options: RunFlags };
+export type FastCommand = FastListCommand | FastRunCommand;
 
 /** Each command: its words (with its group's aliases), its flags, how many operands it takes. */
 const commands = [
   { command: 'ps', top: 'ps', group: 'container', names: ['ls', 'ps', 'list'], flags: psFlags, operands: 0 },
   { command: 'images', top: 'images', group: 'image', names: ['ls', 'images', 'list'], flags: imagesFlags, operands: 1 },
+  { command: 'run', top: 'run', group: 'container', names: ['run'], flags: runFlags, operands: Infinity },
 ] as const;
 
-function set(into: Record<string, unknown>, flag: Flag, value?: string): void {
+function set(into: Record<string, unknown>, flag: Flag, name: string, value?: string): void {
   if (flag.many) into[flag.key] = [...(into[flag.key] as string[] | undefined ?? []), value];
   else into[flag.key] = flag.negate ? false : value ?? true;
+  if (flag.track) into[flag.track] = [...(into[flag.track] as string[] | undefined ?? []), name];
 }
 
 /**
@@ -90,16 +108,16 @@ function readFlags(args: readonly string[], from: number, flags: Flags, into: Re
       if (flag.value) {
         const v = args[i++];
         if (v === undefined) return undefined;
-        set(into, flag, v);
-      } else set(into, flag);
+        set(into, flag, arg, v);
+      } else set(into, flag, arg);
       continue;
     }
     if (arg[1] !== '-') {
       flag = arg.length > 2 ? flags[arg.slice(0, 2)] : undefined;
       if (!flag) return undefined;
-      if (flag.value) set(into, flag, arg.slice(2));
+      if (flag.value) set(into, flag, arg.slice(0, 2), arg.slice(2));
       else {
-        set(into, flag);
+        set(into, flag, arg.slice(0, 2));
         group = `-${arg.slice(2)}`;
       }
       continue;
@@ -107,7 +125,7 @@ function readFlags(args: readonly string[], from: number, flags: Flags, into: Re
     const eq = arg.indexOf('=');
     flag = eq > 2 ? flags[arg.slice(0, eq)] : undefined;
     if (!flag?.value) return undefined;
-    set(into, flag, arg.slice(eq + 1));
+    set(into, flag, arg.slice(0, eq), arg.slice(eq + 1));
   }
   return i;
 }
@@ -122,6 +140,14 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
   const c = commands.find((x) => word === x.top || (word === x.group && (x.names as readonly string[]).includes(next)));
   if (!c) return undefined;
   i += word === c.top ? 1 : 2;
+  if (c.command === 'run') {
+    // commander's defaults for run (run-options.ts), then the flags up to the image.
+    const options: Record<string, unknown> = { healthcheck: true, pull: 'missing' };
+    const at = readFlags(argv, i, c.flags, options);
+    const image = at === undefined ? undefined : argv[at];
+    if (at === undefined || image === undefined) return undefined;
+    return { command: 'run', globals: globals as GlobalFlags, image, args: argv.slice(at + 1), options: options as RunFlags };
+  }
   const options: Record<string, unknown> = { trunc: true };
   const operands: string[] = [];
   // More operands than the command takes is docker's "accepts no arguments" error, written by main.ts.

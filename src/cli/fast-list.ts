@@ -8,11 +8,11 @@ import { exitWhenFlushed } from '../cli-kit/index.ts';
 import { parseFilters } from './commands/filters.ts';
 import { imagesCommand } from './commands/image-list.ts';
 import { psCommand } from './commands/ps.ts';
-import type { FastCommand } from './fast-argv.ts';
+import type { FastListCommand } from './fast-argv.ts';
 import { reportFailure } from './failure.ts';
 import { applyGlobalOptions } from './global-options.ts';
 
-export async function runFast(command: FastCommand, argv: readonly string[]): Promise<void> {
+export async function runFast(command: FastListCommand, argv: readonly string[]): Promise<void> {
   try {
     applyGlobalOptions(command.globals);
     parseFilters(command.options.filter ?? []);
