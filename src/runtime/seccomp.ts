@@ -133,8 +133,7 @@ export function convertSeccompProfile(profile: unknown, options: ConvertOptions)
   return out;
 }
 
-const sections = new Map<string, { section: Readonly<OciSeccomp>; json: string }>();
-const sectionJson = new WeakMap<object, string>();
+const sections = new Map<string, Readonly<OciSeccomp>>();
 /** Bounds the cache: inline profiles (`seccomp=<json>`) come as a file per container. */
 const maxSections = 32;
 
@@ -149,24 +148,17 @@ function deepFreeze<T>(v: T): T {
 /**
  * linux.seccomp for the profile at `path` (loadSeccompProfile) and `options`: converted once per
  * profile, capability set, architecture and kernel, then shared — frozen, so no spec can change it
- * for the next. Its JSON text is kept too (seccompSectionJson), for config.json.
+ * for the next.
  */
 export function seccompSection(path: string, options: ConvertOptions): Readonly<OciSeccomp> {
   const key = [path, options.arch ?? '', options.kernel ?? '', [...options.capabilities].sort().join(',')].join('\0');
-  let hit = sections.get(key);
-  if (!hit) {
-    const section = deepFreeze(convertSeccompProfile(loadSeccompProfile(path), options));
-    hit = { section, json: JSON.stringify(section) };
+  let section = sections.get(key);
+  if (!section) {
+    section = deepFreeze(convertSeccompProfile(loadSeccompProfile(path), options));
     if (sections.size >= maxSections) sections.clear();
-    sections.set(key, hit);
-    sectionJson.set(section, hit.json);
+    sections.set(key, section);
   }
-  return hit.section;
-}
-
-/** JSON.stringify of a section seccompSection returned (undefined for any other value). */
-export function seccompSectionJson(section: unknown): string | undefined {
-  return section && typeof section === 'object' ? sectionJson.get(section) : undefined;
+  return section;
 }
 
 function asFilter(v: unknown): Filter {

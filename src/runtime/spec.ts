@@ -6,7 +6,7 @@
 import type { OciMount, OciSpec, SpecInput } from './types.ts';
 import { defaultCapabilities, hostCapabilities, tweakCapabilities } from './capabilities.ts';
 import { buildRlimits, RLIM_UNLIMITED } from './rlimits.ts';
-import { defaultSeccompProfilePath, seccompSection, seccompSectionJson } from './seccomp.ts';
+import { defaultSeccompProfilePath, seccompSection } from './seccomp.ts';
 import { cgroupInfo } from './cgroups.ts';
 import { deviceFromPath, hostDevices, parseDeviceCgroupRule } from './devices.ts';
 import type { DeviceCgroupRule, OciDevice } from './devices.ts';
@@ -202,22 +202,16 @@ function buildResources(input: SpecInput, devices: DeviceRule[]): Record<string,
 }
 
 const infinityMark = '\u0000RLIM_INFINITY\u0000';
-const seccompMark = '\u0000SECCOMP\u0000';
 
 /**
  * config.json text for a spec. Unlike JSON.stringify it writes unlimited rlimits
  * as RLIM_INFINITY (2^64-1), which no JavaScript number can hold exactly; with
  * plain JSON.stringify they stay 2^53-1, which works but shows as a number.
- * A shared seccomp section (seccompSection) goes in as the text kept with it,
- * the same bytes: it has no rlimits.
  */
 export function specToJson(spec: OciSpec): string {
-  let seccompJson: string | undefined;
   const text = JSON.stringify(spec, function (this: unknown, key: string, value: unknown) {
     if ((key === 'hard' || key === 'soft') && value === RLIM_UNLIMITED) return infinityMark;
-    if (key === 'seccomp' && seccompJson === undefined && (seccompJson = seccompSectionJson(value)) !== undefined) return seccompMark;
     return value;
   });
-  const out = text.split(JSON.stringify(infinityMark)).join('18446744073709551615');
-  return seccompJson === undefined ? out : out.split(JSON.stringify(seccompMark)).join(seccompJson);
+  return text.split(JSON.stringify(infinityMark)).join('18446744073709551615');
 }
