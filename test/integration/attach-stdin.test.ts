@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { ensureBusybox, startDaemon, streamRuns, type Daemon } from './harness.ts';
 
 let d: Daemon;
 
@@ -126,17 +126,6 @@ test('berth attach --no-stdin streams a running container\'s output and exits wi
   await d.berth(['rm', 'ns']);
 });
 
-/** Reads a hijacked stream to its end and splits stdcopy frames into [stream, text]. */
-function framesOf(buf: Buffer): [number, string][] {
-  const out: [number, string][] = [];
-  for (let off = 0; off + 8 <= buf.length; ) {
-    const len = buf.readUInt32BE(off + 4);
-    out.push([buf[off]!, buf.subarray(off + 8, off + 8 + len).toString()]);
-    off += 8 + len;
-  }
-  return out;
-}
-
 for (const n of [1000, 5000, 1 << 20]) {
   for (const when of ['before', 'after'] as const) {
     test(`regression (issue 11): ${n} bytes written to a hijacked attach ${when} start all reach the process`, { timeout: 120_000 }, async () => {
@@ -154,7 +143,7 @@ for (const n of [1000, 5000, 1 << 20]) {
       const half = Math.floor(n / 2);
       for (let off = 0; off < half; off += 100) sock.write(data.subarray(off, Math.min(off + 100, half)));
       sock.end(data.subarray(half));
-      assert.deepEqual(framesOf(await all), [[1, `${n}\n`]], d.logTail());
+      assert.deepEqual(streamRuns(await all), [[1, `${n}\n`]], d.logTail());
       await d.request('DELETE', `/containers/${id}?force=1`);
     });
   }
@@ -173,7 +162,7 @@ test('regression (issue 11): stdin reaches the process in order (sha256 of 1 MiB
   for (let off = 0; off < data.length; off += 3000) sock.write(data.subarray(off, off + 3000));
   sock.end();
   const want = createHash('sha256').update(data).digest('hex');
-  assert.deepEqual(framesOf(await all), [[1, `${want}  -\n`]], d.logTail());
+  assert.deepEqual(streamRuns(await all), [[1, `${want}  -\n`]], d.logTail());
   await d.request('DELETE', `/containers/${id}?force=1`);
 });
 

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { berthBin } from './acceptance-support.ts';
-import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
+import { ensureBusybox, startDaemon, streamRuns, type Daemon } from './harness.ts';
 
 let d: Daemon;
 let cid: string;
@@ -186,15 +186,6 @@ function execStart(id: string, body: unknown, options: { upgrade: boolean; input
   });
 }
 
-function framesOf(buf: Buffer): [number, string][] {
-  const out: [number, string][] = [];
-  for (let off = 0; off + 8 <= buf.length; ) {
-    const len = buf.readUInt32BE(off + 4);
-    out.push([buf[off]!, buf.subarray(off + 8, off + 8 + len).toString()]);
-    off += 8 + len;
-  }
-  return out;
-}
 
 let streamsCid: string | undefined;
 
@@ -225,9 +216,9 @@ for (const upgrade of [true, false]) {
 test('regression (issue 11): an exec created with Tty but started without it has a terminal, framed as stdout (docker-py exec_start)', { timeout: 60_000 }, async () => {
   const id = await execCreate({ Cmd: outErr, Tty: true });
   const r = await execStart(id, { Detach: false, Tty: false }, { upgrade: true });
-  assert.deepEqual(framesOf(r.out), [[1, 'out\r\n'], [1, 'err\r\n']]);
+  assert.deepEqual(streamRuns(r.out), [[1, 'out\r\nerr\r\n']]);
   const absent = await execStart(await execCreate({ Cmd: outErr, Tty: true }), { Detach: false }, { upgrade: true });
-  assert.deepEqual(framesOf(absent.out), [[1, 'out\r\n'], [1, 'err\r\n']], 'no Tty in the start body: framed');
+  assert.deepEqual(streamRuns(absent.out), [[1, 'out\r\nerr\r\n']], 'no Tty in the start body: framed');
 });
 
 test('an exec without a terminal started with Tty is raw and carries stdout only, as dockerd', { timeout: 60_000 }, async () => {
@@ -235,14 +226,14 @@ test('an exec without a terminal started with Tty is raw and carries stdout only
   const r = await execStart(id, { Detach: false, Tty: true }, { upgrade: true });
   assert.equal(r.out.toString(), 'out\n');
   const framed = await execStart(await execCreate({ Cmd: outErr }), { Detach: false, Tty: false }, { upgrade: true });
-  assert.deepEqual(framed.out.length > 0 && framesOf(framed.out), [[1, 'out\n'], [2, 'err\n']]);
+  assert.deepEqual(framed.out.length > 0 && streamRuns(framed.out), [[1, 'out\n'], [2, 'err\n']]);
 });
 
 test('regression (issue 11): 1 MiB of stdin to an exec arrives whole, its half-close ends it, ExitCode from /exec/{id}/json', { timeout: 60_000 }, async () => {
   const data = Buffer.alloc(1 << 20, 'e');
   const id = await execCreate({ Cmd: ['sh', '-c', 'wc -c; exit 4'], AttachStdin: true });
   const r = await execStart(id, { Detach: false, Tty: false }, { upgrade: true, input: data });
-  assert.deepEqual(framesOf(r.out), [[1, `${data.length}\n`]]);
+  assert.deepEqual(streamRuns(r.out), [[1, `${data.length}\n`]]);
   let info = await d.json<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${id}/json`);
   for (let i = 0; i < 50 && info.body.Running; i++) {
     await new Promise((res) => setTimeout(res, 100));

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { berthBin, busyboxTar, mountsUnder, repoRoot, run, unmountUnder, waitForPing, type RunOptions, type RunResult } from './acceptance-support.ts';
 import { berthdEnv, berthdNodeFlags } from '../../src/lib/node-flags.ts';
+import { deframe } from '../../src/api/mux.ts';
 
 export interface HttpResult {
   readonly status: number;
@@ -190,4 +191,20 @@ export async function ensureBusybox(d: Pick<Daemon, 'socket'>, ref = 'busybox:la
   if (r.status !== 200 || text.includes('"error"')) throw new Error(`importing busybox failed: ${r.status} ${text}`);
   const last = text.trim().split('\n').pop() ?? '';
   return (JSON.parse(last) as { status: string }).status;
+}
+
+/**
+ * Splits a stdcopy-framed stream into [stream, text] runs, joining frames of
+ * the same stream that follow each other: where one frame ends depends on how
+ * the daemon's reads of the process's output fall, which neither docker's
+ * protocol nor its clients fix, so a test compares runs, not frames.
+ */
+export function streamRuns(buf: Buffer): [number, string][] {
+  const runs: [number, string][] = [];
+  for (const { stream, data } of deframe(buf)) {
+    const last = runs.at(-1);
+    if (last && last[0] === stream) last[1] += data.toString();
+    else runs.push([stream, data.toString()]);
+  }
+  return runs;
 }
