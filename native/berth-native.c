@@ -44,6 +44,8 @@
 //    (native/signal.c).
 // 8. netnsCreate(path): a new network namespace bind-mounted on path, made on
 //    libuv's thread pool without a process (native/netns.c).
+// 9. cgroupWarmHold(path) and cgroupWarmRelease(): keep the kernel's cgroup
+//    attach lock ready for `runc create` (native/cgroup-warm.c).
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -756,5 +758,6 @@ NAPI_MODULE_INIT() {
   spawn_define(env, exports);
   signal_define(env, exports);
   netns_define(env, exports);
+  cgroup_warm_define(env, exports);
   return exports;
 }

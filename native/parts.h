@@ -19,5 +19,7 @@ void spawn_define(napi_env env, napi_value exports);
 void signal_define(napi_env env, napi_value exports);
 /** netnsCreate() (netns.c). */
 void netns_define(napi_env env, napi_value exports);
+/** cgroupWarmHold() and cgroupWarmRelease() (cgroup-warm.c). */
+void cgroup_warm_define(napi_env env, napi_value exports);
 
 #endif

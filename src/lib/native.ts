@@ -66,6 +66,13 @@ export interface NativeAddon {
    * true (builds before that resolve with undefined and leave lo down).
    */
   netnsCreate?(path: string, loopbackUp?: boolean): Promise<boolean | undefined>;
+  /**
+   * While any hold is taken, the addon's own thread writes "0" to `path` (berthd's own cgroup.procs)
+   * every 3 ms, keeping the kernel's cgroup attach lock ready (native/cgroup-warm.c). Optional (older builds).
+   */
+  cgroupWarmHold?(path: string): void;
+  /** Gives back one hold of cgroupWarmHold. */
+  cgroupWarmRelease?(): void;
   /** waitid(P_PIDFD) of a process whose pidfd polled readable, on libuv's thread pool; the pidfd is closed. Optional (older builds). */
   reapAsync?(pidfd: number): Promise<{ code: number | null; signal: number | null }>;
   /** waitid(P_PIDFD, WNOHANG): undefined while the process runs, else its exit (the pidfd is closed then). */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
 import { createUnderConmon, sharedDirsMaker } from './conmon-create.ts';
+import { withCgroupAttachWarm } from './attach-warmup.ts';
 import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
 import { conmonDirs, conmonPaths, type ConmonPaths } from './conmon-paths.ts';
@@ -69,7 +70,8 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       if (opts.cgroupsPath) cgroups.set(id, opts.cgroupsPath);
       else cgroups.delete(id);
       inits.delete(id);
-      return createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs }).then((created) => {
+      const creating = withCgroupAttachWarm(() => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs }));
+      return creating.then((created) => {
         const init = initOf(created.pid);
         if (init) inits.set(id, init);
         return created;
@@ -105,7 +107,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
     update: (id, resources) => cli.update(id, resources, join(paths(id).persistDir, 'resources.json')),
     pids: (id) => cli.pids(id),
     exec: (id: string, execId: string, opts: ExecProcessOptions) =>
-      startConmonExec({ conmon, runtimePath: binary.path, runtimeRoot: dirs.runtimeRoot, execRoot, socketDir: dirs.socketDir }, id, execId, opts),
+      withCgroupAttachWarm(() => startConmonExec({ conmon, runtimePath: binary.path, runtimeRoot: dirs.runtimeRoot, execRoot, socketDir: dirs.socketDir }, id, execId, opts)),
     conmonPid: (id) => liveConmonPid(paths(id).conmonPidFile),
     logCapped: (id) => conmonCapsLog(paths(id).conmonPidFile),
     reopenLog: (id) => reopenLog(paths(id).socketLink),

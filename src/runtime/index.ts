@@ -7,6 +7,7 @@ export { resolveUser, resolveInRoot, type RootFileReader } from './user.ts';
 export { detectRuntime, findExecutable, crunSupports } from './detect.ts';
 export { runtimeFeatures, type RuntimeFeatures } from './features.ts';
 export { cgroupInfo } from './cgroups.ts';
+export { holdCgroupAttachWarm } from './attach-warmup.ts';
 export type { CgroupInfo } from './cgroups.ts';
 export { createConmonRuntime, isLiveConmon } from './conmon-runtime.ts';
 export type { ConmonRuntime, ConmonRuntimeOptions, ConmonPaths } from './conmon-runtime.ts';

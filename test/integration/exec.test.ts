@@ -33,6 +33,19 @@ test('berth exec returns the command\'s exit code and its stdout and stderr', { 
   assert.equal(r.stderr, 'err\n');
 });
 
+test('starts and execs leave berthd in the cgroups it was in (the attach warm-up, runtime/attach-warmup.ts, moves nothing)', { timeout: 60_000 }, async () => {
+  const own = () => readFileSync(`/proc/${d.pid}/cgroup`, 'utf8');
+  const before = own();
+  const run = await d.berth(['run', '-d', '--network', 'none', 'busybox', 'sleep', '1000']);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  assert.equal((await d.berth(['exec', id, 'true'])).code, 0);
+  assert.equal(own(), before);
+  const pid = (await d.json<{ State: { Pid: number } }>('GET', `/containers/${id}/json`)).body.State.Pid;
+  assert.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(`/berth/${id}\\n`), 'the container\'s init is in its own cgroups');
+  assert.equal((await d.berth(['rm', '-f', id])).code, 0);
+});
+
 test('berth exec -i carries piped stdin to the command and its EOF ends it', { timeout: 60_000 }, async () => {
   const r = await d.berth(['exec', '-i', 'ex', 'sh', '-c', 'read x; echo "got $x"; exit 6'], { input: 'hello\n' });
   assert.equal(r.stdout, 'got hello\n', r.stderr);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { errorMessage, internal, invalidArgument, isNotFound } from '../../core/errors.ts';
 import type { NetworkState } from '../../core/types.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
-import { buildSpec, classifyStartError, specToJson } from '../../runtime/index.ts';
+import { buildSpec, classifyStartError, holdCgroupAttachWarm, specToJson } from '../../runtime/index.ts';
 import { nowNano, zeroTime } from '../time.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { isDaemonStartError } from './create-checks.ts';
@@ -52,6 +52,9 @@ export class ContainerStarter {
     const at = { container: id.slice(0, 12) };
     let networkFailed = false;
     let connecting: Promise<NetworkState> | undefined;
+    // The runtime's create below moves the container's init into its cgroups; readied from here on, the
+    // kernel's attach lock is ready when it does (runtime/attach-warmup.ts).
+    const releaseAttachWarm = holdCgroupAttachWarm();
     try {
       const links = resolveLinks(c, (x) => reg.find(x));
       // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
@@ -100,6 +103,7 @@ export class ContainerStarter {
       await prepareLogForStart(c.logPath, limits);
       const logMaxSize = conmonFileSize(limits);
       const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty, cgroupsPath: containerCgroupsPath(c) }));
+      releaseAttachWarm();
       // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
       // Attachments made before start connect now, so that they see all of the output.
       await span('start: connect pending attachments', at, () => this.#attaches.connectPending(id, rt));
@@ -124,6 +128,7 @@ export class ContainerStarter {
       const ms = (a: number, b: number) => Math.round(b - a);
       d.log.info('container started', { container: id, pid, mountMs: ms(t0, t1), specMs: ms(t1, t2), createMs: ms(t2, t3), startMs: ms(t3, t4) });
     } catch (err) {
+      releaseAttachWarm();
       const msg = errorMessage(err);
       const code = classifyStartError(msg);
       this.#attaches.endPending(id);
