@@ -58,13 +58,13 @@ static napi_value cgroup_warm_hold(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "cgroupWarmHold(path)");
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "berth-native: cgroupWarmHold(path)");
     return NULL;
   }
   char path[PATH_MAX];
   size_t len = 0;
   if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len == 0 || len >= sizeof path - 1) {
-    napi_throw_type_error(env, "EINVAL", "cgroupWarmHold: path must be a non-empty string shorter than PATH_MAX");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "berth-native: cgroupWarmHold: the path must be a non-empty string shorter than PATH_MAX");
     return NULL;
   }
   pthread_mutex_lock(&warm_lock);
@@ -78,7 +78,7 @@ static napi_value cgroup_warm_hold(napi_env env, napi_callback_info info) {
     pthread_attr_destroy(&attr);
     if (err != 0) {
       pthread_mutex_unlock(&warm_lock);
-      napi_throw_error(env, "EAGAIN", "cgroupWarmHold: no thread");
+      napi_throw_error(env, "EAGAIN", "berth-native: cgroupWarmHold: the thread could not be started");
       return NULL;
     }
     warm_thread_started = 1;
@@ -101,8 +101,8 @@ static napi_value cgroup_warm_release(napi_env env, napi_callback_info info) {
 
 void cgroup_warm_define(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"cgroupWarmHold", NULL, cgroup_warm_hold, NULL, NULL, NULL, napi_default, NULL},
-      {"cgroupWarmRelease", NULL, cgroup_warm_release, NULL, NULL, NULL, napi_default, NULL},
+      {"cgroupWarmHold", NULL, cgroup_warm_hold, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"cgroupWarmRelease", NULL, cgroup_warm_release, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

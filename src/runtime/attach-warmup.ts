@@ -27,7 +27,11 @@ export function holdCgroupAttachWarm(): () => void {
     return nothing;
   }
   if (!procs) return nothing;
-  addon.cgroupWarmHold(procs);
+  try {
+    addon.cgroupWarmHold(procs);
+  } catch {
+    return nothing; // no thread for it: the create only waits as it would without
+  }
   let held = true;
   const release = addon.cgroupWarmRelease;
   return () => {
