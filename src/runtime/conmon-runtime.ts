@@ -18,7 +18,9 @@ import { conmonDirs, conmonPaths, type ConmonPaths } from './conmon-paths.ts';
 import { conmonCapsLog, liveConmonPid } from './conmon-process.ts';
 import { OciRuntimeCli } from './oci-runtime-cli.ts';
 import { oomKillCount } from './cgroup-stats.ts';
-import { initOf, signalInit, type ContainerInit } from './container-signal.ts';
+import { initOf, signalInit, signalNumber, type ContainerInit } from './container-signal.ts';
+import { fateNow, resendWhenTaken } from './signal-fate.ts';
+import { procStat } from './proc-stat.ts';
 import { notFound } from '../core/index.ts';
 import { startThroughExecFifo } from './exec-fifo.ts';
 import { span } from '../lib/index.ts';
@@ -63,6 +65,13 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
   // (container-signal.ts) instead of a `runtime kill` process. Not kept across a berthd restart.
   const inits = new Map<string, ContainerInit>();
 
+  const kill = async (id: string, signal: string | number): Promise<void> => {
+    const init = inits.get(id);
+    const sent = init ? signalInit(init, signal) : undefined;
+    if (sent === undefined) return cli.kill(id, signal);
+    if (!sent) throw notFound(`Container ${id} is not running`);
+  };
+
   return {
     binary,
     paths,
@@ -71,9 +80,11 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       else cgroups.delete(id);
       inits.delete(id);
       const creating = withCgroupAttachWarm(() => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs }));
-      return creating.then((created) => {
+      return creating.then(async (created) => {
         const init = initOf(created.pid);
-        if (init) inits.set(id, init);
+        // The runtime's init, blocked until the start: what a stop signal must not be lost to (signal-fate.ts).
+        const stat = init && (await procStat(created.pid));
+        if (init) inits.set(id, stat ? { ...init, runtime: { startCode: stat.startCode, startStack: stat.startStack } } : init);
         return created;
       });
     },
@@ -84,11 +95,20 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       if (init && binary.name === 'runc' && (await span('runtime start (exec fifo)', { container: id.slice(0, 12) }, () => startThroughExecFifo(dirs.runtimeRoot, id, init)))) return;
       return cli.start(id);
     },
-    async kill(id, signal) {
+    kill,
+    async stopSignal(id, signal, { until, resent }) {
       const init = inits.get(id);
-      const sent = init ? signalInit(init, signal) : undefined;
-      if (sent === undefined) return cli.kill(id, signal);
-      if (!sent) throw notFound(`Container ${id} is not running`);
+      const n = signalNumber(signal);
+      const watched = init?.runtime && n !== undefined ? { ...init, runtime: init.runtime } : undefined;
+      // Read before the send: the kernel judges the send as this read does, unless a handler is set in the
+      // microseconds between the two (that one program would get the signal twice).
+      const lost = watched && n !== undefined && (await fateNow(watched, n)) === 'lost';
+      await kill(id, signal);
+      if (watched && lost) {
+        void resendWhenTaken(watched, signal, until, async () => {
+          await kill(id, signal).then(resent, () => undefined);
+        });
+      }
     },
     delete: (id, opts) => cli.delete(id, opts),
     state: (id) => cli.state(id),

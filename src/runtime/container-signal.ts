@@ -8,11 +8,19 @@
 import { constants } from 'node:os';
 import { nativeIfBuilt } from '../lib/native.ts';
 
+/** Where the runtime's init had its code and stack (/proc/<pid>/stat fields 26 and 28, proc-stat.ts). */
+export interface RuntimeImage {
+  readonly startCode: number;
+  readonly startStack: number;
+}
+
 /** A container's init process as its create reported it. */
 export interface ContainerInit {
   readonly pid: number;
   /** Field 22 of /proc/<pid>/stat when create saw it. */
   readonly startTime: number;
+  /** Where the runtime's init had its code and stack then, before the container's program replaced it (signal-fate.ts). */
+  readonly runtime?: RuntimeImage;
 }
 
 /** The init's identity (pid and start time), or undefined without the addon or when it is already gone. */

@@ -1,6 +1,7 @@
-// /proc/<pid>/stat read once for the three things berthd asks of a process: its
-// name, whether it still runs (not a zombie), and its start time (how runc and
-// berth tell a reused pid from the process they started).
+// /proc/<pid>/stat read once for the things berthd asks of a process: its name,
+// whether it still runs (not a zombie), its start time (how runc and berth tell
+// a reused pid from the process they started), and where its program's code
+// and stack start (which change when an execve has loaded a new program).
 import { readFile } from 'node:fs/promises';
 
 export interface ProcStat {
@@ -10,6 +11,15 @@ export interface ProcStat {
   readonly state: string;
   /** Field 22, in clock ticks since boot. */
   readonly startTime: number;
+  /**
+   * Field 26 (startcode): where the program's code is mapped. The kernel sets it
+   * once an execve has loaded the new program, after it reset the signal
+   * handlers; 0 while an execve is under way (and to a reader without ptrace
+   * access, which berthd as root is not).
+   */
+  readonly startCode: number;
+  /** Field 28 (startstack): set with startcode, and where address space randomisation is on, new at every execve. */
+  readonly startStack: number;
 }
 
 /** The process's stat fields, or undefined when it is gone. */
@@ -19,8 +29,14 @@ export async function procStat(pid: number): Promise<ProcStat | undefined> {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   const fields = text.slice(close + 2).split(' ');
-  // fields[0] is field 3; field 22 is fields[19].
-  return { comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '', startTime: Number(fields[19]) };
+  // fields[0] is field 3; field 22 is fields[19], field 26 fields[23].
+  return {
+    comm: text.slice(text.indexOf('(') + 1, close),
+    state: fields[0] ?? '',
+    startTime: Number(fields[19]),
+    startCode: Number(fields[23] ?? 0),
+    startStack: Number(fields[25] ?? 0),
+  };
 }
 
 /** True while the process has not exited (a zombie has). */

@@ -143,6 +143,13 @@ export interface ContainerRuntime {
   start(id: string): Promise<void>;
   /** Sends a signal (name like SIGTERM or number) to the init process. NotFound if gone. */
   kill(id: string, signal: string | number): Promise<void>;
+  /**
+   * A stop's signal: kill(), and when the init could not take it yet (the
+   * container's program not loaded, or no handler in a pid namespace's init:
+   * signal-fate.ts), the same signal once more as soon as it can, watched until
+   * `until` aborts; `resent` is called then. Resolves after the first send.
+   */
+  stopSignal?(id: string, signal: string | number, watch: { until: AbortSignal; resent?: () => void }): Promise<void>;
   /** Removes the runtime's state (force: kill first). Absent is not an error. */
   delete(id: string, options?: { force?: boolean }): Promise<void>;
   /** The runtime's view, or undefined if it does not know the container. */

@@ -61,28 +61,38 @@ export class ContainerStopper {
     const exited = this.#ctx.listeners.nextExit(c.id);
     // A paused container cannot act on a signal: thaw it first, as stopping means it must end.
     if (this.#ctx.reg.get(c.id)?.state.status === 'paused') await this.#thaw(c.id);
-    const sendKill = async (sig: string) => {
-      try {
-        await (await this.#ctx.rt(c.id)).kill(c.id, sig);
-      } catch (err) {
-        // Gone already: the watcher records the exit.
-        if (!isNotFound(err)) this.#ctx.d.log.warn('signal failed', { container: c.id, signal: sig, err });
-      }
-    };
     if (timeout !== 0) {
-      await sendKill(signal);
-      if (timeout < 0) {
-        await exited;
-        return;
+      // The grace period: a stop signal the init could not take yet is sent again once it can (signal-fate.ts).
+      const grace = new AbortController();
+      try {
+        await this.#send(c.id, signal, grace.signal);
+        if (timeout < 0) {
+          await exited;
+          return;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout * 1000)))]);
+        clearTimeout(timer);
+        if (!timedOut) return;
+      } finally {
+        grace.abort();
       }
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout * 1000)))]);
-      clearTimeout(timer);
-      if (!timedOut) return;
       this.#ctx.d.log.info('container did not stop in time, killing it', { container: c.id, timeout });
     }
-    await sendKill('SIGKILL');
+    await this.#send(c.id, 'SIGKILL');
     await this.#roles.watcher.awaitKilled(c.id, exited);
+  }
+
+  /** One signal of a stop; a container already gone is left to the watcher, which records its exit. */
+  async #send(id: string, signal: string, grace?: AbortSignal): Promise<void> {
+    try {
+      const rt = await this.#ctx.rt(id);
+      const resent = () => this.#ctx.d.log.info('stop signal sent again: the container had no handler for it when it was first sent', { container: id, signal });
+      if (grace && rt.stopSignal) await rt.stopSignal(id, signal, { until: grace, resent });
+      else await rt.kill(id, signal);
+    } catch (err) {
+      if (!isNotFound(err)) this.#ctx.d.log.warn('signal failed', { container: id, signal, err });
+    }
   }
 
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
