@@ -1,5 +1,5 @@
-// Runs docker-py's own integration suite (a copy the caller has fetched; this
-// script fetches nothing and holds none of it) against a private dockerd 20.10
+// Runs docker-py's own integration suite (a copy fetched beforehand, e.g. by
+// scripts/fetch-dockerpy-suite; this script fetches nothing and holds none of it) against a private dockerd 20.10
 // (the oracle: own roots, socket and network namespace, as test/clients uses)
 // and against a private berthd, then prints each test's outcome on both and the
 // tests that pass on dockerd but not on berthd.
