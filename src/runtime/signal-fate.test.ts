@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { ProcStat } from './proc-stat.ts';
-import { procStat } from './proc-stat.ts';
+import { procStat, type ProcStat } from './proc-stat.ts';
 import { resendWhenTaken, signalFate } from './signal-fate.ts';
 
 const runtime = { startCode: 0x400000, startStack: 0x7ffc00001000 };
@@ -40,11 +39,7 @@ test("until the container's program is loaded, a signal goes with the runtime's 
 
 test('the watch sends again once the process catches the signal, and not before', async () => {
   // A shell that ignores TERM (lost, as to a namespace init without a handler), then sets a trap for it after a while.
-  const child = spawn('sh', ['-c', 'trap "" TERM; sleep 0.3; trap "exit 7" TERM; while :; do sleep 0.05; done']);
-  await ignoring(child.pid!);
-  const stat = await procStat(child.pid!);
-  assert.ok(stat);
-  const init = { pid: child.pid!, startTime: stat.startTime, runtime: { startCode: 1, startStack: 1 } };
+  const { child, init } = await ignoringShell('sleep 0.3; trap "exit 7" TERM; while :; do sleep 0.05; done');
   let sends = 0;
   const t0 = Date.now();
   await resendWhenTaken(init, 'SIGTERM', new AbortController().signal, async () => {
@@ -58,11 +53,7 @@ test('the watch sends again once the process catches the signal, and not before'
 });
 
 test('the watch ends without sending when aborted, or when the process goes', async () => {
-  const child = spawn('sh', ['-c', 'trap "" TERM; sleep 30']);
-  await ignoring(child.pid!);
-  const stat = await procStat(child.pid!);
-  assert.ok(stat);
-  const init = { pid: child.pid!, startTime: stat.startTime, runtime: { startCode: 1, startStack: 1 } };
+  const { child, init } = await ignoringShell('sleep 30');
   let sends = 0;
   const send = async () => {
     sends++;
@@ -71,17 +62,26 @@ test('the watch ends without sending when aborted, or when the process goes', as
   setTimeout(() => grace.abort(), 200);
   await resendWhenTaken(init, 'SIGTERM', grace.signal, send);
   assert.equal(sends, 0, 'an ignored signal is never taken: the end of the grace period ends the watch');
-  await resendWhenTaken({ ...init, startTime: stat.startTime + 1 }, 'SIGTERM', new AbortController().signal, send);
+  await resendWhenTaken({ ...init, startTime: init.startTime + 1 }, 'SIGTERM', new AbortController().signal, send);
   assert.equal(sends, 0, 'another start time: not this process');
   child.kill('SIGKILL');
   await once(child, 'exit');
 });
 
-/** Waits until the process ignores SIGTERM (its shell ran `trap "" TERM`). */
-async function ignoring(pid: number): Promise<void> {
+/**
+ * A shell that ignores SIGTERM (lost, as to a namespace init without a handler) and then runs `script`,
+ * once it does; with the init the watch takes (a runtime image no process has).
+ */
+async function ignoringShell(script: string) {
+  const child = spawn('sh', ['-c', `trap "" TERM; ${script}`]);
+  const pid = child.pid!;
   for (let i = 0; i < 200; i++) {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    if (((BigInt(`0x${/^SigIgn:\s*(\w+)/m.exec(text)?.[1] ?? '0'}`) >> 14n) & 1n) === 1n) return;
+    if (((BigInt(`0x${/^SigIgn:\s*(\w+)/m.exec(text)?.[1] ?? '0'}`) >> 14n) & 1n) === 1n) {
+      const stat = await procStat(pid);
+      assert.ok(stat);
+      return { child, init: { pid, startTime: stat.startTime, runtime: { startCode: 1, startStack: 1 } } };
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`process ${pid} did not come to ignore SIGTERM`);

@@ -160,7 +160,6 @@ export async function startDaemon(options: { args?: readonly string[]; env?: Nod
 
 let cachedTar: Buffer | undefined;
 
-/** Imports busybox:latest (CMD ["sh"]) through the API unless the daemon has it; returns the image id. */
 /**
  * One private berthd with busybox:latest for a whole test file: registers the
  * file's before/after hooks and returns the accessor its tests call.
@@ -180,6 +179,7 @@ export function useBusyboxDaemon(): () => Daemon {
   };
 }
 
+/** Imports busybox:latest (CMD ["sh"]) through the API unless the daemon has it; returns the image id. */
 export async function ensureBusybox(d: Pick<Daemon, 'socket'>, ref = 'busybox:latest'): Promise<string> {
   const have = await httpRequest(d.socket, 'GET', `/images/${ref}/json`);
   if (have.status === 200) return (JSON.parse(have.body.toString()) as { Id: string }).Id;
