@@ -99,16 +99,13 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
     async stopSignal(id, signal, { until, resent }) {
       const init = inits.get(id);
       const n = signalNumber(signal);
-      const watched = init?.runtime && n !== undefined ? { ...init, runtime: init.runtime } : undefined;
+      if (!init?.runtime || n === undefined) return kill(id, signal);
+      const watched = { ...init, runtime: init.runtime };
       // Read before the send: the kernel judges the send as this read does, unless a handler is set in the
       // microseconds between the two (that one program would get the signal twice).
-      const lost = watched && n !== undefined && (await fateNow(watched, n)) === 'lost';
+      const lost = (await fateNow(watched, n)) === 'lost';
       await kill(id, signal);
-      if (watched && lost) {
-        void resendWhenTaken(watched, signal, until, async () => {
-          await kill(id, signal).then(resent, () => undefined);
-        });
-      }
+      if (lost) void resendWhenTaken(watched, n, until, () => kill(id, signal).then(resent, () => undefined));
     },
     delete: (id, opts) => cli.delete(id, opts),
     state: (id) => cli.state(id),

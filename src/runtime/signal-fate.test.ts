@@ -42,7 +42,7 @@ test('the watch sends again once the process catches the signal, and not before'
   const { child, init } = await ignoringShell('sleep 0.3; trap "exit 7" TERM; while :; do sleep 0.05; done');
   let sends = 0;
   const t0 = Date.now();
-  await resendWhenTaken(init, 'SIGTERM', new AbortController().signal, async () => {
+  await resendWhenTaken(init, 15, new AbortController().signal, async () => {
     sends++;
     child.kill('SIGTERM');
   });
@@ -60,9 +60,9 @@ test('the watch ends without sending when aborted, or when the process goes', as
   };
   const grace = new AbortController();
   setTimeout(() => grace.abort(), 200);
-  await resendWhenTaken(init, 'SIGTERM', grace.signal, send);
+  await resendWhenTaken(init, 15, grace.signal, send);
   assert.equal(sends, 0, 'an ignored signal is never taken: the end of the grace period ends the watch');
-  await resendWhenTaken({ ...init, startTime: init.startTime + 1 }, 'SIGTERM', new AbortController().signal, send);
+  await resendWhenTaken({ ...init, startTime: init.startTime + 1 }, 15, new AbortController().signal, send);
   assert.equal(sends, 0, 'another start time: not this process');
   child.kill('SIGKILL');
   await once(child, 'exit');

@@ -11,8 +11,9 @@
 // watches such an init during the grace period and sends the signal once more
 // as soon as the program catches it (docs/compatibility.md).
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { procStat, running, type ProcStat } from './proc-stat.ts';
-import { signalNumber, type RuntimeImage } from './container-signal.ts';
+import type { RuntimeImage } from './container-signal.ts';
 
 /** What became of a signal sent now: `taken` by a handler or by its default action, `lost`, or the process is `gone`. */
 export type SignalFate = 'taken' | 'lost' | 'gone';
@@ -72,21 +73,11 @@ const pollMax = 100;
  * process goes or `until` aborts (the stop's grace period ended or the
  * container exited).
  */
-export async function resendWhenTaken(init: WatchedInit, signal: string | number, until: AbortSignal, send: () => Promise<void>): Promise<void> {
-  const n = signalNumber(signal);
-  if (n === undefined) return;
+export async function resendWhenTaken(init: WatchedInit, signal: number, until: AbortSignal, send: () => Promise<void>): Promise<void> {
   for (let i = 0; !until.aborted; i++) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollDelays[i] ?? pollMax);
-      function done() {
-        clearTimeout(timer);
-        until.removeEventListener('abort', done);
-        resolve();
-      }
-      until.addEventListener('abort', done, { once: true });
-    });
-    if (until.aborted) return;
-    const fate = await fateNow(init, n);
+    const slept = await sleep(pollDelays[i] ?? pollMax, true, { signal: until }).catch(() => false);
+    if (!slept) return;
+    const fate = await fateNow(init, signal);
     if (fate === 'gone') return;
     if (fate === 'taken') return send();
   }
