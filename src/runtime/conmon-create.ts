@@ -61,16 +61,22 @@ export function sharedDirsMaker(dirs: ConmonDirs): () => Promise<void> {
   };
 }
 
-/** Creates container `id` under a new conmon; resolves with its init pid. */
-export async function createUnderConmon(id: string, opts: CreateOptions, ctx: ConmonCreateContext): Promise<{ pid: number }> {
+/**
+ * conmon's directories for container `id`: the shared ones once per runtime (again should that
+ * fail), and its own afresh: a restarted container reuses its id, so what its previous run left goes.
+ */
+export function prepareConmonDirs(id: string, ctx: Pick<ConmonCreateContext, 'paths' | 'sharedDirs'>): Promise<void> {
   const { paths: p } = ctx;
-  const at = { container: id.slice(0, 12) };
-  await span('create: conmon dirs', at, async () => {
-    // The shared directories once per runtime (again should that fail); a restarted container
-    // reuses its id: what its previous run left goes meanwhile.
+  return span('create: conmon dirs', { container: id.slice(0, 12) }, async () => {
     await Promise.all([ctx.sharedDirs(), rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
     await mkdir(p.persistDir, { recursive: true });
   });
+}
+
+/** Creates container `id` under a new conmon; resolves with its init pid. */
+export async function createUnderConmon(id: string, opts: CreateOptions, ctx: ConmonCreateContext): Promise<{ pid: number }> {
+  await (opts.prepared ?? prepareConmonDirs(id, ctx));
+  const at = { container: id.slice(0, 12) };
   const args = conmonArgs(id, opts, ctx);
   return span('create: conmon spawn → pid on sync pipe (runtime create)', at, () => spawnConmon(id, args, opts.bundle, ctx.conmon, ctx.timeoutMs));
 }

@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
-import { createUnderConmon, sharedDirsMaker } from './conmon-create.ts';
+import { createUnderConmon, prepareConmonDirs, sharedDirsMaker } from './conmon-create.ts';
 import { withCgroupAttachWarm } from './attach-warmup.ts';
 import { startConmonExec, type ExecProcessOptions } from './conmon-exec.ts';
 import { readExitStatus, waitForExitFile } from './conmon-exit.ts';
@@ -88,6 +88,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
         return created;
       });
     },
+    prepareCreate: (id) => prepareConmonDirs(id, { paths: paths(id), sharedDirs }),
     async start(id) {
       // runc: the exec fifo is read here, as `runc start` would (exec-fifo.ts); anything else, or a
       // container that is not as create left it, goes to the runtime's start.

@@ -112,6 +112,8 @@ export interface CreateOptions {
   readonly stdinOnce?: boolean;
   /** The spec's linux.cgroupsPath: its memory cgroup's OOM count tells an OOM kill from another SIGKILL at once (conmon-exit.ts). */
   readonly cgroupsPath?: string;
+  /** What prepareCreate(id) returned: create waits for it instead of doing that work itself. */
+  readonly prepared?: Promise<void>;
 }
 
 export interface ExitStatus {
@@ -139,6 +141,13 @@ export interface ContainerRuntime {
    * own error text (e.g. "exec: \"nosuch\": executable file not found in $PATH").
    */
   create(id: string, options: CreateOptions): Promise<{ pid: number }>;
+  /**
+   * The part of create that needs no bundle (the monitor's directories, what a
+   * previous run of the same id left), begun early so that it runs while the
+   * caller mounts the rootfs and writes the bundle; its promise goes to create
+   * as CreateOptions.prepared.
+   */
+  prepareCreate?(id: string): Promise<void>;
   /** `<runtime> start`. */
   start(id: string): Promise<void>;
   /** Sends a signal (name like SIGTERM or number) to the init process. NotFound if gone. */

@@ -89,6 +89,9 @@ export async function resolveUser(rootfs: string | RootFileReader, user?: string
   const userArg = colon >= 0 ? spec.slice(0, colon) : spec;
   const groupArg = colon >= 0 ? spec.slice(colon + 1) : '';
 
+  // Read beside the passwd file (most lookups need both); awaited only when needed.
+  const groupRead = root.readFile('/etc/group');
+  groupRead.catch(() => undefined);
   const passwdText = await root.readFile('/etc/passwd');
   const passwd = passwdText === undefined ? [] : parsePasswd(passwdText);
 
@@ -108,7 +111,7 @@ export async function resolveUser(rootfs: string | RootFileReader, user?: string
   }
 
   const needGroups = groupArg !== '' ? !numeric(groupArg) : name !== undefined;
-  const groupText = needGroups ? await root.readFile('/etc/group') : undefined;
+  const groupText = needGroups ? await groupRead : undefined;
   const groups = groupText === undefined ? [] : parseGroup(groupText);
 
   const additionalGids: number[] = [];

@@ -52,6 +52,7 @@ export class ContainerStarter {
     const at = { container: id.slice(0, 12) };
     let networkFailed = false;
     let connecting: Promise<NetworkState> | undefined;
+    let preparing: Promise<unknown> | undefined;
     // The runtime's create below moves the container's init into its cgroups; readied from here on, the
     // kernel's attach lock is ready when it does (runtime/attach-warmup.ts).
     const releaseAttachWarm = holdCgroupAttachWarm();
@@ -64,6 +65,15 @@ export class ContainerStarter {
           await rt.cleanup(id).catch(() => undefined);
         });
       }
+      // What the create needs besides the spec (the monitor's directories, the bundle's, a restart's log moved
+      // aside: log-rotation.ts) is readied while the rootfs mounts. No stdin until attach can feed it (issue 3):
+      // a process reading stdin sees EOF instead of hanging. conmon caps the log file itself.
+      const limits = logLimits(c.spec.host.logConfig);
+      const prepared = rt.prepareCreate?.(id);
+      const logReady = prepareLogForStart(c.logPath, limits);
+      const bundle = this.#ctx.bundleDir(id);
+      const bundleMade = mkdir(bundle, { recursive: true, mode: 0o700 });
+      preparing = Promise.allSettled([prepared, logReady, bundleMade]);
       const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
       // After a crash a layer may be missing its snapshot; the image (if still there) can redo it.
       await span('start: image layers unpacked?', at, () => d.images.ensureUnpacked(c.imageId)).catch((err: unknown) => {
@@ -84,25 +94,23 @@ export class ContainerStarter {
       if (attached.value) c = reg.setNetworkState(c, attached.value.state);
       const t1 = performance.now();
       const spec = await span('start: build spec', at, async () => buildSpec(await specInput(this.#ctx, c, { rootfs, links })));
-      const bundle = this.#ctx.bundleDir(id);
       await span('start: write bundle', at, async () => {
-        await mkdir(bundle, { recursive: true, mode: 0o700 });
+        await bundleMade;
         await writeFile(join(bundle, 'config.json'), specToJson(spec));
       });
       const t2 = performance.now();
+      await logReady;
+      const logMaxSize = conmonFileSize(limits);
+      const creating = span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty, cgroupsPath: containerCgroupsPath(c), ...(prepared ? { prepared } : {}) }));
       if (attached.value) {
         // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
-        // Begun only now: the plugins' start-up would compete with the spec and bundle above, which the create waits for.
+        // Begun on the event loop's next turn: conmon is spawned first (with `prepared` done, within this turn), so
+        // that the plugins' start-up, which has the whole create to finish in, does not hold conmon back.
         const net = attached.value;
-        connecting = span('start: network connect', at, () => net.connect());
+        connecting = new Promise<void>((resolve) => setImmediate(resolve)).then(() => span('start: network connect', at, () => net.connect()));
         connecting.catch(() => undefined); // awaited before start (or in the clean-up below)
       }
-      // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
-      // conmon caps the log file itself (log-rotation.ts); a restart's log is moved aside for it first.
-      const limits = logLimits(c.spec.host.logConfig);
-      await prepareLogForStart(c.logPath, limits);
-      const logMaxSize = conmonFileSize(limits);
-      const { pid } = await span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty, cgroupsPath: containerCgroupsPath(c) }));
+      const { pid } = await creating;
       releaseAttachWarm();
       // (docker closes stdin at a client's EOF only without a TTY: a TTY outlives detaching.)
       // Attachments made before start connect now, so that they see all of the output.
@@ -133,8 +141,9 @@ export class ContainerStarter {
       const code = classifyStartError(msg);
       this.#attaches.endPending(id);
       this.#watcher.unwatch(id);
-      // An interface set-up still running would race the release below.
+      // An interface set-up or the create's preparation still running would race the release below.
       await connecting?.catch(() => undefined);
+      await preparing;
       await rt.delete(id, { force: true }).catch(() => undefined);
       await rt.cleanup(id).catch(() => undefined);
       await d.snapshotter.unmountRootfs(id).catch((e: unknown) => d.log.warn('unmount after failed start', { container: id, err: e }));
