@@ -11,7 +11,7 @@ import { isConflict, isNotFound } from '../../core/errors.ts';
 import type { ContainerSpec, HostSpec, RestartPolicy } from '../../core/types.ts';
 import type { LocalImageStore } from '../../image/index.ts';
 import { log, setLogLevel } from '../../lib/logger.ts';
-import type { ContainerRuntime, ExitStatus, RuntimeState } from '../../runtime/index.ts';
+import type { ContainerRuntime, CreateOptions, ExitStatus, RuntimeState } from '../../runtime/index.ts';
 import { openMetadataStore, type Snapshotter } from '../../store/index.ts';
 import type { VolumeStore } from '../../volume/index.ts';
 import { ContainerMounts } from './mounts.ts';
@@ -30,7 +30,22 @@ class FakeRuntime implements ContainerRuntime {
   readonly ignored = new Set<string>();
   #nextPid = 1000;
 
-  async create(id: string): Promise<{ pid: number }> {
+  /** Each prepareCreate: its id and whether its work is done (it takes 20 ms). */
+  readonly prepares: { id: string; done: boolean; promise: Promise<void> }[] = [];
+  /** What each create was handed as `prepared`. */
+  readonly preparedSeen: (Promise<void> | undefined)[] = [];
+
+  prepareCreate(id: string): Promise<void> {
+    const entry = { id, done: false, promise: Promise.resolve() };
+    entry.promise = new Promise<void>((r) => setTimeout(r, 20)).then(() => {
+      entry.done = true;
+    });
+    this.prepares.push(entry);
+    this.calls.push(`prepare ${id}`);
+    return entry.promise;
+  }
+  async create(id: string, options: CreateOptions): Promise<{ pid: number }> {
+    this.preparedSeen.push(options.prepared);
     const pid = this.#nextPid++;
     this.procs.set(id, { state: { status: 'created', pid }, waiters: [] });
     this.calls.push(`create ${id}`);
@@ -135,13 +150,14 @@ async function setup(t: { after(fn: () => Promise<void>): void }) {
   } as unknown as LocalImageStore;
   const dir = (id: string, part: string) => join(root, 'rootfs', id, part);
   /** Runs first in the snapshotter's removeRootfs (a removal's purge): to hold it, or to fail it. */
-  const hooks: { removeRootfs?: () => Promise<void> } = {};
+  const hooks: { removeRootfs?: () => Promise<void>; mountRootfs?: () => Promise<void> } = {};
   const snapshotter = {
     prepareRootfs: async (id: string) => {
       await mkdir(dir(id, 'upper'), { recursive: true });
       return { upper: dir(id, 'upper'), work: dir(id, 'work'), merged: dir(id, 'merged'), lower: [] };
     },
     mountRootfs: async (id: string) => {
+      await hooks.mountRootfs?.();
       await mkdir(dir(id, 'merged'), { recursive: true });
       return dir(id, 'merged');
     },
@@ -192,6 +208,29 @@ test('a created container starts running, and its exit is recorded with the exit
   const c = await containers.inspect(id);
   assert.equal(c.state.status, 'exited');
   assert.equal(c.state.exitCode, 3);
+});
+
+test("a start readies the runtime's create while the rootfs mounts and hands that to the create", async (t) => {
+  const { containers, runtime } = await setup(t);
+  const { id } = await containers.create(spec());
+  await containers.start(id);
+  assert.deepEqual(runtime.calls, [`prepare ${id}`, `create ${id}`, `start ${id}`]);
+  assert.equal(runtime.preparedSeen.length, 1);
+  assert.equal(runtime.preparedSeen[0], runtime.prepares[0]!.promise, 'create waits for the preparation, not for work of its own');
+});
+
+test('a start that fails before the create ends only after the preparation it began, and leaves no bundle', async (t) => {
+  const { containers, runtime, hooks, execRoot } = await setup(t);
+  const { id } = await containers.create(spec());
+  hooks.mountRootfs = async () => {
+    throw new Error('mount failed here');
+  };
+  await assert.rejects(containers.start(id), /mount failed here/);
+  assert.equal(runtime.prepares.length, 1);
+  assert.equal(runtime.prepares[0]!.done, true, 'nothing of the start runs on after it failed');
+  assert.equal(runtime.preparedSeen.length, 0, 'no create');
+  assert.equal(existsSync(join(execRoot, 'containers', id)), false);
+  assert.equal((await containers.inspect(id)).state.status, 'created');
 });
 
 test('an on-failure policy restarts a failed container with its restart count up, and stops at the maximum', async (t) => {
