@@ -66,8 +66,7 @@ export class ContainerStarter {
         });
       }
       // What the create needs besides the spec (the monitor's directories, the bundle's, a restart's log moved
-      // aside: log-rotation.ts) is readied while the rootfs mounts. No stdin until attach can feed it (issue 3):
-      // a process reading stdin sees EOF instead of hanging. conmon caps the log file itself.
+      // aside for conmon, which caps the log file itself: log-rotation.ts) is readied while the rootfs mounts.
       const limits = logLimits(c.spec.host.logConfig);
       const prepared = rt.prepareCreate?.(id);
       const logReady = prepareLogForStart(c.logPath, limits);
@@ -101,6 +100,7 @@ export class ContainerStarter {
       const t2 = performance.now();
       await logReady;
       const logMaxSize = conmonFileSize(limits);
+      // No stdin until attach can feed it (issue 3): a process reading stdin sees EOF instead of hanging.
       const creating = span('start: create (conmon + runtime create)', at, () => rt.create(id, { bundle, logPath: c.logPath, ...(logMaxSize > 0 ? { logMaxSize } : {}), terminal: c.spec.tty, stdin: c.spec.openStdin, stdinOnce: c.spec.stdinOnce && !c.spec.tty, cgroupsPath: containerCgroupsPath(c), ...(prepared ? { prepared } : {}) }));
       if (attached.value) {
         // The interfaces (CNI ADD) are set up while runc creates the container in the netns; it starts once they are.
