@@ -95,6 +95,19 @@ function leftNetns(dir: string): string[] {
 /** The registries critest pulls from, served by a local mirror instead (these machines reach none of them). */
 export const mirroredRegistries = ['registry.k8s.io', 'gcr.io', 'k8s.gcr.io'];
 
+/**
+ * Waits until the CRI answers `crictl version`. berthd answers the Engine API first and loads the gRPC stack
+ * for the CRI after: a loaded machine shows the gap.
+ */
+async function untilCriAnswers(crictl: ReturnType<typeof crictlFor>): Promise<void> {
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const v = await crictl(['version'], { timeoutMs: 10_000 });
+    if (v.code === 0) return;
+    if (Date.now() > deadline) throw new Error(`berthd's CRI did not answer within 30 s: ${v.stderr.trim()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** A private berthd that serves the CRI on its own socket, pods on their own CNI network; `mirror` (`127.0.0.1:port`) serves mirroredRegistries. */
 export async function startCriBerthd(options: { mirror?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CriRuntime & { daemon: Daemon }> {
   const pre = mkdtempSync('/tmp/berth-cri-net-');
@@ -105,16 +118,21 @@ export async function startCriBerthd(options: { mirror?: string; env?: NodeJS.Pr
   if (options.mirror !== undefined) for (const r of mirroredRegistries) mirrors[r] = [`http://${options.mirror}`];
   writeFileSync(config, JSON.stringify({ 'registry-mirrors': mirrors }));
   const daemon = await startDaemon({ args: ['--config-file', config, '--cri', '--cri-socket', `unix://${criSocket}`, '--cri-cni-conf-dir', net.confDir], ...(options.env ? { env: options.env } : {}) });
-  // berthd answers the Engine API first and loads the gRPC stack for the CRI after: a loaded machine shows the gap.
-  for (const deadline = Date.now() + 30_000; !existsSync(criSocket); ) {
-    if (Date.now() > deadline) {
-      await daemon.stop();
-      throw new Error(`berthd made no CRI socket at ${criSocket} within 30 s`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const endpoint = `unix://${criSocket}`;
   const crictl = crictlFor(endpoint);
+  await untilCriAnswers(crictl).catch(async (err: unknown) => {
+    await daemon.stop().catch(() => undefined);
+    spawnSync('ip', ['link', 'del', net.bridge], { stdio: 'ignore' });
+    rmSync(pre, { recursive: true, force: true });
+    throw err;
+  });
+  // crictl does not wait for a socket: until the restarted berthd listens, the one its predecessor left is
+  // refused or gone, so a restart is over only when the CRI answers.
+  const restartEngine = daemon.restart;
+  daemon.restart = async () => {
+    await restartEngine();
+    await untilCriAnswers(crictl);
+  };
   return {
     name: 'berth',
     root: daemon.root,
@@ -125,9 +143,13 @@ export async function startCriBerthd(options: { mirror?: string; env?: NodeJS.Pr
     async stop() {
       await removeAllPods(crictl).catch(() => undefined);
       const netns = leftNetns(join(daemon.execRoot, 'cri', 'netns'));
-      await daemon.stop();
-      spawnSync('ip', ['link', 'del', net.bridge], { stdio: 'ignore' });
-      rmSync(pre, { recursive: true, force: true });
+      try {
+        await daemon.stop();
+      } finally {
+        // Even when berthd left a mount (a failure of its own), the test's bridge and files go.
+        spawnSync('ip', ['link', 'del', net.bridge], { stdio: 'ignore' });
+        rmSync(pre, { recursive: true, force: true });
+      }
       if (netns.length > 0) throw new Error(`pod netns left by berthd: ${netns.join(', ')}`);
     },
   };

@@ -195,7 +195,9 @@ test('a view whose container berthd died before recording, or died removing, is 
       await c.daemon.restart();
       assert.deepEqual(viewMounts(c.daemon), [], 'the dead container\'s view went with its removal at start');
       assert.deepEqual(viewDirs(c.daemon), []);
-      assert.equal((await c.crictl(['ps', '-a', '-q'])).stdout.trim(), '');
+      const ps = await c.crictl(['ps', '-a', '-q']);
+      assert.equal(ps.code, 0, show(ps));
+      assert.equal(ps.stdout.trim(), '');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
