@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspace } from './lib/cleanup.ts';
+import { timeConmonRun, type ConmonRun } from './lib/conmon-run.ts';
 import { privateNet, startBerthd, startDockerd, type Daemon } from './lib/daemons.ts';
 import { busyboxInBerthd, busyboxInDocker, busyboxRootfsTar } from './lib/images.ts';
 import { load } from './lib/machine.ts';
@@ -184,6 +185,13 @@ async function main(): Promise<void> {
         vRuncBerthd.skip = `berthd's bundle: ${(e as Error).message}`;
       }
     }
+    // The same bundle under conmon, as berthd runs a container (lib/conmon-run.ts): the floor with conmon
+    // counted in it, since issue 15 keeps conmon ("the floor is theirs") but its line's floor is runc alone.
+    const conmon = which('conmon');
+    const vConmon = add({ name: 'conmon + runc, berthd spec', what: "conmon creating berthd's bundle with runc, runc start, exit file, runc delete", cmd: conmon ?? 'conmon', args: [] });
+    if (!conmon) vConmon.skip = 'conmon not installed';
+    else if (vRuncBerthd.skip !== undefined) vConmon.skip = vRuncBerthd.skip;
+    const conmonRun: ConmonRun = { conmon: conmon ?? 'conmon', runtime: runc ?? 'runc', bundle: sameBundle, execRoot: join(tmp, 'conmon') };
     // Each round needs a fresh container id; `runc run` deletes the container on exit.
     const runcArgs = (dir: string) => ['--root', runcState, 'run', '--bundle', dir, `bench-${process.pid}-${runcSeq++}`];
 
@@ -195,12 +203,13 @@ async function main(): Promise<void> {
     if (!docker) vDockerVersion.skip = 'not installed';
 
     const live = () => variants.filter((v) => v.skip === undefined);
-    const runOnce = (v: Variant) => timeCommand(v.cmd, v === vRunc ? runcArgs(bundle) : v === vRuncBerthd ? runcArgs(sameBundle) : v.args, v.env ?? process.env);
+    const runOnce = async (v: Variant) =>
+      v === vConmon ? timeConmonRun(conmonRun, `bench-${process.pid}-${runcSeq++}`) : timeCommand(v.cmd, v === vRunc ? runcArgs(bundle) : v === vRuncBerthd ? runcArgs(sameBundle) : v.args, v.env ?? process.env);
 
     // One warm-up run each (caches, first image use); a failure there drops the variant.
     for (const v of live()) {
       await ws.tick();
-      const r = runOnce(v);
+      const r = await runOnce(v);
       await berthd?.settled();
       if (!r.ok) v.skip = `failed: ${r.err}`;
     }
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < opts.rounds; round++) {
       for (const v of rotate(live(), round)) {
         await ws.tick();
-        const r = runOnce(v);
+        const r = await runOnce(v);
         // Untimed: berthd's removal of an --rm container ends after its answer; the next sample starts after it.
         await berthd?.settled();
         if (r.ok) v.samples.push(r.ms);
@@ -274,6 +283,8 @@ function report(variants: readonly Variant[], opts: Options, when: { date: strin
     { name: 'floor (ms): docker→berthd − (docker --version + runc run)', value: aboveFloor(), goal: '≤ 20' },
     { name: 'floor (ms): docker→berthd − (docker --version + runc run of berthd\'s spec)', value: aboveFloor('runc run, berthd spec'), goal: '' },
     { name: 'runc on berthd\'s spec (ms): runc run, berthd spec − runc run', value: diff('runc run, berthd spec', 'runc run'), goal: '' },
+    { name: 'floor (ms): docker→berthd − (docker --version + conmon + runc of berthd\'s spec)', value: aboveFloor('conmon + runc, berthd spec'), goal: '' },
+    { name: 'conmon and split runc calls (ms): conmon + runc − runc run, berthd spec', value: diff('conmon + runc, berthd spec', 'runc run, berthd spec'), goal: '' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
     { name: 'bridge engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
     { name: 'bridge user: berth→berthd / docker→dockerd', value: ratio('berth→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },

@@ -1,0 +1,91 @@
+// bench: one container run the way berthd runs it, without berthd — conmon,
+// with berthd's argv and directory layout (src/runtime/conmon-create.ts,
+// conmon-paths.ts) and spawned as berthd spawns it (src/lib/spawn-light.ts),
+// runs `<runtime> create` and reports the pid on its sync pipe; then
+// `<runtime> start`, conmon's exit file, `<runtime> delete`. Timed from conmon's
+// spawn to the delete's exit: the floor with conmon and the runtime's separate
+// calls counted in it (issue 15 keeps both: "the floor is theirs").
+import { existsSync, mkdirSync, rmSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { spawnLight, type LightChild } from '../../src/lib/spawn-light.ts';
+import { conmonArgs } from '../../src/runtime/conmon-create.ts';
+import { conmonDirs, conmonPaths, type ConmonDirs } from '../../src/runtime/conmon-paths.ts';
+import type { Timed } from './proc.ts';
+
+export interface ConmonRun {
+  readonly conmon: string;
+  readonly runtime: string;
+  readonly bundle: string;
+  /** An execRoot of the bench's own: what one run puts there goes after it. */
+  readonly execRoot: string;
+}
+
+async function runtimeCommand(r: ConmonRun, dirs: ConmonDirs, verb: 'start' | 'delete', id: string, force = false): Promise<void> {
+  const child = spawnLight(r.runtime, ['--root', dirs.runtimeRoot, verb, ...(force ? ['--force'] : []), id], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stdio[2]?.on('data', (b: Buffer) => (err += b.toString()));
+  const { code } = await child.exited;
+  if (code !== 0) throw new Error(`${r.runtime} ${verb}: ${err.trim().split('\n')[0] || `exit ${code}`}`);
+}
+
+/** conmon's first line on the sync pipe: the container's pid, or the runtime's error. */
+function syncPid(child: LightChild): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const pipe = child.stdio[3] as NodeJS.ReadableStream;
+    let text = '';
+    pipe.on('data', (b: Buffer) => {
+      text += b.toString();
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      const msg = JSON.parse(text.slice(0, nl)) as { data?: number; message?: string };
+      if (typeof msg.data === 'number' && msg.data > 0) resolve(msg.data);
+      else reject(new Error(`conmon: ${msg.message ?? 'create failed'}`));
+    });
+    pipe.on('end', () => reject(new Error('conmon closed its sync pipe without a pid')));
+  });
+}
+
+/** Resolves when conmon writes its exit file. */
+function exitFile(path: string, dir: string, name: string): { done: Promise<void>; close(): void } {
+  let close = () => undefined as void;
+  const done = new Promise<void>((resolve) => {
+    const watcher = watch(dir, (_event, file) => {
+      if (file === name) resolve();
+    });
+    close = () => watcher.close();
+    if (existsSync(path)) resolve();
+  });
+  return { done, close };
+}
+
+/** Runs container `id` of `r.bundle` once under conmon and the runtime; the time it took. */
+export async function timeConmonRun(r: ConmonRun, id: string): Promise<Timed> {
+  const dirs = conmonDirs(r.execRoot);
+  const paths = conmonPaths(dirs, id);
+  for (const d of [dirs.runtimeRoot, dirs.exitsDir, dirs.socketDir, paths.persistDir]) mkdirSync(d, { recursive: true });
+  const logPath = join(r.execRoot, `${id}.log`);
+  const ended = exitFile(paths.exitFile, dirs.exitsDir, id);
+  const t0 = process.hrtime.bigint();
+  try {
+    const args = conmonArgs(id, { bundle: r.bundle, logPath, terminal: false, stdin: false }, { runtimePath: r.runtime, dirs, paths });
+    const child = spawnLight(r.conmon, args, { cwd: r.bundle, detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' } });
+    await syncPid(child);
+    (child.stdio[3] as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    await child.exited; // conmon's first process, once it has daemonised
+    await runtimeCommand(r, dirs, 'start', id);
+    await ended.done;
+    await runtimeCommand(r, dirs, 'delete', id);
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, ok: true, err: '', stdout: '' };
+  } catch (e) {
+    await runtimeCommand(r, dirs, 'delete', id, true).catch(() => undefined);
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, ok: false, err: (e as Error).message, stdout: '' };
+  } finally {
+    ended.close();
+    rmSync(paths.persistDir, { recursive: true, force: true });
+    rmSync(paths.exitFile, { force: true });
+    rmSync(paths.socketLink, { force: true });
+    rmSync(logPath, { force: true });
+    // conmon's attach socket and fifos are made in the bundle.
+    for (const f of ['attach', 'ctl', 'winsz']) rmSync(join(r.bundle, f), { force: true });
+  }
+}
