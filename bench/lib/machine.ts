@@ -45,7 +45,9 @@ function osName(): string {
 
 export function machine(): Machine {
   const git = (args: string[]) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).stdout.trim();
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
+  // What bench/report itself writes (results, charts, RESULTS.md) is not a change to the code measured: counted, it
+  // made every bench after the first "+dirty", and their results "from another commit" than the first's.
+  const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results', ':!bench/charts', ':!bench/RESULTS.md']) !== '';
   const bun = join(repo, 'node_modules', '.bin', 'bun');
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
