@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     // The same bundle under conmon, as berthd runs a container (lib/conmon-run.ts): the floor with conmon
     // counted in it, since issue 15 keeps conmon ("the floor is theirs") but its line's floor is runc alone.
     const conmon = which('conmon');
-    const vConmon = add({ name: 'conmon + runc, berthd spec', what: "conmon creating berthd's bundle with runc, runc start, exit file, runc delete", cmd: conmon ?? 'conmon', args: [] });
+    const vConmon = add({ name: 'conmon + runc, berthd spec', what: "conmon creating berthd's bundle with runc, runc start, until conmon's exit file (runc delete untimed)", cmd: conmon ?? 'conmon', args: [] });
     if (!conmon) vConmon.skip = 'conmon not installed';
     else if (vRuncBerthd.skip !== undefined) vConmon.skip = vRuncBerthd.skip;
     const conmonRun: ConmonRun = { conmon: conmon ?? 'conmon', runtime: runc ?? 'runc', bundle: sameBundle, execRoot: join(tmp, 'conmon') };

@@ -34,7 +34,7 @@ export function goals(r: Results): Goal[] {
     target: 20,
     unit: 'ms',
     label: 'run: above floor',
-    detail: above === null ? 'bench/run-latency' : `docker→berthd ${dockerBerthd!.toFixed(1)} − docker --version ${version!.toFixed(1)} − runc run ${runc!.toFixed(1)} ms (run-latency)${sameSpec === null ? '' : `; runc run of berthd's own spec takes ${sameSpec.toFixed(1)} ms, so berthd is ${(dockerBerthd! - version! - sameSpec).toFixed(1)} ms above that floor`}${underConmon === null ? '' : `; run as berthd runs it (conmon, then runc create, start and delete) it takes ${underConmon.toFixed(1)} ms, and berthd is ${(dockerBerthd! - version! - underConmon).toFixed(1)} ms above that`}`,
+    detail: above === null ? 'bench/run-latency' : `docker→berthd ${dockerBerthd!.toFixed(1)} − docker --version ${version!.toFixed(1)} − runc run ${runc!.toFixed(1)} ms (run-latency)${sameSpec === null ? '' : `; runc run of berthd's own spec takes ${sameSpec.toFixed(1)} ms, so berthd is ${(dockerBerthd! - version! - sameSpec).toFixed(1)} ms above that floor`}${underConmon === null ? '' : `; run as berthd runs it (conmon with runc create, runc start, until conmon's exit file) it takes ${underConmon.toFixed(1)} ms, and berthd is ${(dockerBerthd! - version! - underConmon).toFixed(1)} ms above that`}`,
   });
   out.push({ goal: 'the same through `berth`: ≤ 0.35× docker → dockerd', value: ratio(med('berth→berthd'), med('docker→dockerd')), target: 0.35, unit: '×', label: 'run: berth/docker', detail: 'berth→berthd / docker→dockerd (run-latency)' });
   out.push({ goal: 'the same through `berth`: ≤ 0.6× podman', value: ratio(med('berth→berthd'), med('podman')), target: 0.6, unit: '×', label: 'run: berth/podman', detail: 'berth→berthd / podman (run-latency)' });
