@@ -38,7 +38,13 @@ function syncPid(child: LightChild): Promise<number> {
       text += b.toString();
       const nl = text.indexOf('\n');
       if (nl < 0) return;
-      const msg = JSON.parse(text.slice(0, nl)) as { data?: number; message?: string };
+      let msg: { data?: number; message?: string };
+      try {
+        msg = JSON.parse(text.slice(0, nl)) as { data?: number; message?: string };
+      } catch {
+        reject(new Error(`conmon sent an unreadable sync message: ${text.slice(0, nl)}`));
+        return;
+      }
       if (typeof msg.data === 'number' && msg.data > 0) resolve(msg.data);
       else reject(new Error(`conmon: ${msg.message ?? 'create failed'}`));
     });
