@@ -1,15 +1,16 @@
-// bench: one container run the way berthd runs it, without berthd — conmon,
-// with berthd's argv and directory layout (src/runtime/conmon-create.ts,
-// conmon-paths.ts) and spawned as berthd spawns it (src/lib/spawn-light.ts),
-// runs `<runtime> create` and reports the pid on its sync pipe; then
-// `<runtime> start` and conmon's exit file. Timed from conmon's spawn to the
-// exit file: the floor with conmon and the runtime's separate calls counted in
-// it (issue 15 keeps both: "the floor is theirs"). `<runtime> delete` follows
-// untimed, as berthd runs it after answering an --rm container's wait.
-import { existsSync, mkdirSync, rmSync, watch } from 'node:fs';
+// bench: one container run the way berthd runs it, without berthd — berthd's
+// own create path (src/runtime/conmon-create.ts: conmon with berthd's argv and
+// directories, spawned as berthd spawns it, runs `<runtime> create` and
+// reports the pid on its sync pipe); then `<runtime> start` and conmon's exit
+// file. Timed from conmon's spawn to the exit file: the floor with conmon and
+// the runtime's separate calls counted in it (issue 15 keeps both: "the floor
+// is theirs"). conmon's directories are made before the clock starts (berthd
+// makes them beside the rootfs mount), and `<runtime> delete` follows untimed,
+// as berthd runs it after answering an --rm container's wait.
+import { existsSync, rmSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { spawnLight, type LightChild } from '../../src/lib/spawn-light.ts';
-import { conmonArgs } from '../../src/runtime/conmon-create.ts';
+import { spawnLight } from '../../src/lib/spawn-light.ts';
+import { createUnderConmon, prepareConmonDirs, sharedDirsMaker } from '../../src/runtime/conmon-create.ts';
 import { conmonDirs, conmonPaths, type ConmonDirs } from '../../src/runtime/conmon-paths.ts';
 import type { Timed } from './proc.ts';
 
@@ -29,29 +30,6 @@ async function runtimeCommand(r: ConmonRun, dirs: ConmonDirs, verb: 'start' | 'd
   if (code !== 0) throw new Error(`${r.runtime} ${verb}: ${err.trim().split('\n')[0] || `exit ${code}`}`);
 }
 
-/** conmon's first line on the sync pipe: the container's pid, or the runtime's error. */
-function syncPid(child: LightChild): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const pipe = child.stdio[3] as NodeJS.ReadableStream;
-    let text = '';
-    pipe.on('data', (b: Buffer) => {
-      text += b.toString();
-      const nl = text.indexOf('\n');
-      if (nl < 0) return;
-      let msg: { data?: number; message?: string };
-      try {
-        msg = JSON.parse(text.slice(0, nl)) as { data?: number; message?: string };
-      } catch {
-        reject(new Error(`conmon sent an unreadable sync message: ${text.slice(0, nl)}`));
-        return;
-      }
-      if (typeof msg.data === 'number' && msg.data > 0) resolve(msg.data);
-      else reject(new Error(`conmon: ${msg.message ?? 'create failed'}`));
-    });
-    pipe.on('end', () => reject(new Error('conmon closed its sync pipe without a pid')));
-  });
-}
-
 /** Resolves when conmon writes its exit file. */
 function exitFile(path: string, dir: string, name: string): { done: Promise<void>; close(): void } {
   let close = () => undefined as void;
@@ -69,16 +47,14 @@ function exitFile(path: string, dir: string, name: string): { done: Promise<void
 export async function timeConmonRun(r: ConmonRun, id: string): Promise<Timed> {
   const dirs = conmonDirs(r.execRoot);
   const paths = conmonPaths(dirs, id);
-  for (const d of [dirs.runtimeRoot, dirs.exitsDir, dirs.socketDir, paths.persistDir]) mkdirSync(d, { recursive: true });
+  const ctx = { conmon: r.conmon, runtimePath: r.runtime, dirs, paths, timeoutMs: 60_000, sharedDirs: sharedDirsMaker(dirs) };
+  const prepared = prepareConmonDirs(id, ctx);
+  await prepared;
   const logPath = join(r.execRoot, `${id}.log`);
   const ended = exitFile(paths.exitFile, dirs.exitsDir, id);
   const t0 = process.hrtime.bigint();
   try {
-    const args = conmonArgs(id, { bundle: r.bundle, logPath, terminal: false, stdin: false }, { runtimePath: r.runtime, dirs, paths });
-    const child = spawnLight(r.conmon, args, { cwd: r.bundle, detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' } });
-    await syncPid(child);
-    (child.stdio[3] as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    await child.exited; // conmon's first process, once it has daemonised
+    await createUnderConmon(id, { bundle: r.bundle, logPath, terminal: false, stdin: false, prepared }, ctx);
     await runtimeCommand(r, dirs, 'start', id);
     await ended.done;
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
