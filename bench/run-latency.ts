@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspace } from './lib/cleanup.ts';
-import { timeConmonRun, type ConmonRun } from './lib/conmon-run.ts';
+import { conmonRunner } from './lib/conmon-run.ts';
 import { privateNet, startBerthd, startDockerd, type Daemon } from './lib/daemons.ts';
 import { busyboxInBerthd, busyboxInDocker, busyboxRootfsTar } from './lib/images.ts';
 import { load } from './lib/machine.ts';
@@ -188,10 +188,10 @@ async function main(): Promise<void> {
     // The same bundle under conmon, as berthd runs a container (lib/conmon-run.ts): the floor with conmon
     // counted in it, since issue 15 keeps conmon ("the floor is theirs") but its line's floor is runc alone.
     const conmon = which('conmon');
-    const vConmon = add({ name: 'conmon + runc, berthd spec', what: "conmon creating berthd's bundle with runc, runc start, until conmon's exit file (runc delete untimed)", cmd: conmon ?? 'conmon', args: [] });
+    const vConmon = add({ name: 'conmon + runc, berthd spec', what: "berthd's runtime (conmon, runc create, the exec fifo's start) on berthd's bundle, until conmon's exit file (runc delete untimed)", cmd: conmon ?? 'conmon', args: [] });
     if (!conmon) vConmon.skip = 'conmon not installed';
     else if (vRuncBerthd.skip !== undefined) vConmon.skip = vRuncBerthd.skip;
-    const conmonRun: ConmonRun = { conmon: conmon ?? 'conmon', runtime: runc ?? 'runc', bundle: sameBundle, execRoot: join(tmp, 'conmon') };
+    const conmonRun = conmonRunner({ conmon: conmon ?? 'conmon', runtime: runc ?? 'runc', bundle: sameBundle, execRoot: join(tmp, 'conmon') });
     // Each round needs a fresh container id; `runc run` deletes the container on exit.
     const runcArgs = (dir: string) => ['--root', runcState, 'run', '--bundle', dir, `bench-${process.pid}-${runcSeq++}`];
 
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
 
     const live = () => variants.filter((v) => v.skip === undefined);
     const runOnce = async (v: Variant) =>
-      v === vConmon ? timeConmonRun(conmonRun, `bench-${process.pid}-${runcSeq++}`) : timeCommand(v.cmd, v === vRunc ? runcArgs(bundle) : v === vRuncBerthd ? runcArgs(sameBundle) : v.args, v.env ?? process.env);
+      v === vConmon ? conmonRun(`bench-${process.pid}-${runcSeq++}`) : timeCommand(v.cmd, v === vRunc ? runcArgs(bundle) : v === vRuncBerthd ? runcArgs(sameBundle) : v.args, v.env ?? process.env);
 
     // One warm-up run each (caches, first image use); a failure there drops the variant.
     for (const v of live()) {
@@ -284,7 +284,7 @@ function report(variants: readonly Variant[], opts: Options, when: { date: strin
     { name: 'floor (ms): docker→berthd − (docker --version + runc run of berthd\'s spec)', value: aboveFloor('runc run, berthd spec'), goal: '' },
     { name: 'runc on berthd\'s spec (ms): runc run, berthd spec − runc run', value: diff('runc run, berthd spec', 'runc run'), goal: '' },
     { name: 'floor (ms): docker→berthd − (docker --version + conmon + runc of berthd\'s spec)', value: aboveFloor('conmon + runc, berthd spec'), goal: '' },
-    { name: 'conmon and split runc calls (ms): conmon + runc − runc run, berthd spec', value: diff('conmon + runc, berthd spec', 'runc run, berthd spec'), goal: '' },
+    { name: 'conmon (ms): conmon + runc − runc run, berthd spec', value: diff('conmon + runc, berthd spec', 'runc run, berthd spec'), goal: '' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
     { name: 'bridge engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
     { name: 'bridge user: berth→berthd / docker→dockerd', value: ratio('berth→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
