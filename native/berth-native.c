@@ -46,6 +46,7 @@
 //    libuv's thread pool without a process (native/netns.c).
 // 9. cgroupWarmHold(path) and cgroupWarmRelease(): keep the kernel's cgroup
 //    attach lock ready for `runc create` (native/cgroup-warm.c).
+// 10. x32Syscalls(): whether this kernel runs x32 system calls (native/abi-probe.c).
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -759,5 +760,6 @@ NAPI_MODULE_INIT() {
   signal_define(env, exports);
   netns_define(env, exports);
   cgroup_warm_define(env, exports);
+  abi_probe_define(env, exports);
   return exports;
 }

@@ -21,5 +21,7 @@ void signal_define(napi_env env, napi_value exports);
 void netns_define(napi_env env, napi_value exports);
 /** cgroupWarmHold() and cgroupWarmRelease() (cgroup-warm.c). */
 void cgroup_warm_define(napi_env env, napi_value exports);
+/** x32Syscalls() (abi-probe.c). */
+void abi_probe_define(napi_env env, napi_value exports);
 
 #endif

@@ -77,6 +77,8 @@ export interface NativeAddon {
   reapAsync?(pidfd: number): Promise<{ code: number | null; signal: number | null }>;
   /** waitid(P_PIDFD, WNOHANG): undefined while the process runs, else its exit (the pidfd is closed then). */
   reap?(pidfd: number): { code: number | null; signal: number | null } | undefined;
+  /** Whether a system call of the x32 ABI works on this kernel (made in a forked child; false off x86-64). Optional (older builds). */
+  x32Syscalls?(): boolean;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');

@@ -32,6 +32,14 @@ test('convertSeccompProfile keeps the default action, errno and the native arch 
   assert.deepEqual(convertSeccompProfile(profile, { capabilities: [], arch: 'arm64', kernel: '6.1.0' }).architectures, ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
 });
 
+test('convertSeccompProfile leaves out the ABIs the kernel does not run, never all of them', () => {
+  const s = convertSeccompProfile(profile, { capabilities: [], arch: 'x64', kernel: '6.1.0', unrunnable: ['SCMP_ARCH_X32'] });
+  assert.deepEqual(s.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+  assert.deepEqual(names(s), names(convertSeccompProfile(profile, { capabilities: [], arch: 'x64', kernel: '6.1.0' })), 'the same rules');
+  const onlyX32 = { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X32'], syscalls: [] };
+  assert.deepEqual(convertSeccompProfile(onlyX32, { capabilities: [], unrunnable: ['SCMP_ARCH_X32'] }).architectures, ['SCMP_ARCH_X32']);
+});
+
 test('convertSeccompProfile applies arch includes for the host arch', () => {
   assert.ok(names(convertSeccompProfile(profile, { capabilities: [], arch: 'x64', kernel: '6.1.0' })).includes('arch_prctl:SCMP_ACT_ALLOW'));
   const arm = names(convertSeccompProfile(profile, { capabilities: [], arch: 'arm64', kernel: '6.1.0' }));

@@ -72,6 +72,8 @@ export interface ConvertOptions {
   readonly arch?: string;
   /** Kernel release like `6.1.0`; default: this host. */
   readonly kernel?: string;
+  /** libseccomp architectures left out of the filter: ABIs this kernel does not run (abis.ts). */
+  readonly unrunnable?: readonly string[];
 }
 
 /** Builds linux.seccomp from a docker-format profile (already parsed). */
@@ -98,7 +100,9 @@ export function convertSeccompProfile(profile: unknown, options: ConvertOptions)
   } else if (Array.isArray(profile['architectures'])) {
     for (const a of profile['architectures']) if (typeof a === 'string') architectures.push(a);
   }
-  if (architectures.length > 0) out.architectures = architectures;
+  // An ABI the kernel refuses is left out, unless nothing else was listed (the rules would move to the native one).
+  const runnable = architectures.filter((a) => !options.unrunnable?.includes(a));
+  if (architectures.length > 0) out.architectures = runnable.length > 0 ? runnable : architectures;
   if (Array.isArray(profile['flags'])) out.flags = profile['flags'].filter((f): f is string => typeof f === 'string');
 
   const syscalls: OciSyscall[] = [];
@@ -151,7 +155,7 @@ function deepFreeze<T>(v: T): T {
  * for the next.
  */
 export function seccompSection(path: string, options: ConvertOptions): Readonly<OciSeccomp> {
-  const key = [path, options.arch ?? '', options.kernel ?? '', [...options.capabilities].sort().join(',')].join('\0');
+  const key = [path, options.arch ?? '', options.kernel ?? '', [...options.capabilities].sort().join(','), (options.unrunnable ?? []).join(',')].join('\0');
   let section = sections.get(key);
   if (!section) {
     section = deepFreeze(convertSeccompProfile(loadSeccompProfile(path), options));

@@ -31,7 +31,7 @@ Max processes             96365                96365                processes
 Max open files            20000                20000                files
 Max locked memory         8388608              8388608              bytes
 `);
-const host: BuildSpecHost = { limits, capabilities: knownCapabilities.filter((c) => c !== 'CAP_SYS_RESOURCE'), cgroupVersion: '1', arch: 'x64', kernel: '6.1.0' };
+const host: BuildSpecHost = { limits, capabilities: knownCapabilities.filter((c) => c !== 'CAP_SYS_RESOURCE'), cgroupVersion: '1', arch: 'x64', kernel: '6.1.0', unrunnableArchitectures: [] };
 
 type Any = Record<string, any>;
 const build = (over: Partial<SpecInput> = {}) => buildSpec({ ...base, ...over }, host) as Any;
@@ -201,6 +201,13 @@ test('the seccomp section is converted once per capability set, shared frozen, a
     const plain = JSON.stringify({ ...spec, linux: { ...spec.linux, seccomp: fresh(spec.process.capabilities.bounding as string[]) } }, (k: string, v: unknown) => ((k === 'hard' || k === 'soft') && v === Number.MAX_SAFE_INTEGER ? 'INF' : v));
     assert.equal(specToJson(spec as OciSpec), plain.replaceAll('"INF"', '18446744073709551615'));
   }
+});
+
+test('the seccomp section leaves out the ABIs the host does not run, in a section of its own', () => {
+  const without = buildSpec(base, { ...host, unrunnableArchitectures: ['SCMP_ARCH_X32'] }) as Any;
+  assert.deepEqual(without.linux.seccomp.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+  assert.deepEqual(build().linux.seccomp.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+  assert.deepEqual(without.linux.seccomp.syscalls, build().linux.seccomp.syscalls);
 });
 
 test('buildSpec shares the host PID and UTS namespaces when asked and sets no hostname then', () => {

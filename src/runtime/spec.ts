@@ -2,12 +2,14 @@
 // container, with docker's defaults — capabilities, seccomp profile, masked and
 // read-only paths, /dev, /dev/shm, device cgroup rules, namespaces — and the
 // user's HostConfig on top. Pure apart from reading host facts (own rlimits,
-// own capabilities, seccomp profile, cgroup layout), which are cached.
+// own capabilities, seccomp profile, cgroup layout, the ABIs the kernel runs),
+// which are cached.
 import type { OciMount, OciSpec, SpecInput } from './types.ts';
 import { defaultCapabilities, hostCapabilities, tweakCapabilities } from './capabilities.ts';
 import { buildRlimits, RLIM_UNLIMITED } from './rlimits.ts';
 import { defaultSeccompProfilePath, seccompSection } from './seccomp.ts';
 import { cgroupInfo } from './cgroups.ts';
+import { unrunnableArchitectures } from './abis.ts';
 import { deviceFromPath, hostDevices, parseDeviceCgroupRule } from './devices.ts';
 import type { DeviceCgroupRule, OciDevice } from './devices.ts';
 
@@ -39,6 +41,8 @@ export interface BuildSpecHost {
   readonly cgroupVersion?: '1' | '2';
   readonly arch?: string;
   readonly kernel?: string;
+  /** Seccomp architectures this kernel does not run (default: probed, abis.ts). */
+  readonly unrunnableArchitectures?: readonly string[];
 }
 
 export function buildSpec(input: SpecInput, host: BuildSpecHost = {}): OciSpec {
@@ -160,6 +164,7 @@ function buildLinux(input: SpecInput, caps: readonly string[], cgroupVersion: '1
         capabilities: caps,
         ...(host.arch !== undefined ? { arch: host.arch } : {}),
         ...(host.kernel !== undefined ? { kernel: host.kernel } : {}),
+        unrunnable: host.unrunnableArchitectures ?? unrunnableArchitectures(),
       });
     }
     linux['maskedPaths'] = [...(input.maskedPaths ?? defaultMaskedPaths)];

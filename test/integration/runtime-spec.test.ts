@@ -1,13 +1,16 @@
 // buildSpec() output run for real under conmon + the detected runtime: docker's
 // default capabilities and seccomp, rlimits clamped to berthd's own, privileged
-// containers on a host where root lacks some capabilities, users, read-only root.
+// containers on a host where root lacks some capabilities, users, read-only root,
+// the ABIs the seccomp filter covers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, rmdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createConmonRuntime, detectRuntime, ownLimits, readLogs } from '../../src/runtime/index.ts';
 import type { ConmonRuntime, SpecInput } from '../../src/runtime/index.ts';
 import { setLogSink } from '../../src/lib/index.ts';
+import { loadNative } from '../../src/lib/native.ts';
 import { haveTools, isRoot, makeFixture } from './runtime-fixture.ts';
 import type { Fixture } from './runtime-fixture.ts';
 
@@ -58,6 +61,41 @@ test('a default container has docker capability mask, seccomp filtering and the 
   assert.equal(field(r.out, 'Seccomp'), '2');
   assert.match(r.out, /^0$/m, '/proc/kcore is masked');
   assert.match(r.out, /^rt-test$/m);
+});
+
+// Makes getpid through the i386 ABI (int 0x80), then through the x32 ABI (bit 30 of the number).
+const abiProbeSource = `#include <stdio.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(void) {
+  int eax = 20;
+  __asm__ volatile("int $0x80" : "+a"(eax) :: "memory");
+  printf("i386 getpid %d\\n", eax);
+  fflush(stdout);
+  long r = syscall(0x40000000L | SYS_getpid);
+  printf("x32 getpid %ld\\n", r);
+  return 0;
+}
+`;
+
+test('the seccomp filter keeps the i386 ABI and leaves out x32 exactly where the kernel refuses it', { skip: skip || (process.arch !== 'x64' ? 'x86-64 only' : false) }, async () => {
+  const probe = join(fx.rootfs, 'abi-probe');
+  await writeFile(`${probe}.c`, abiProbeSource);
+  const cc = spawnSync('gcc', ['-static', '-O2', '-o', probe, `${probe}.c`], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, `gcc -static failed: ${cc.stderr}`);
+  // On the host, unfiltered: what the kernel itself does with an x32 call.
+  const onHost = spawnSync(probe, { encoding: 'utf8' });
+  assert.equal(onHost.status, 0, onHost.stderr);
+  const kernelRunsX32 = !/^x32 getpid -1$/m.test(onHost.stdout);
+  assert.equal(loadNative().x32Syscalls?.(), kernelRunsX32, onHost.stdout);
+  const b = await fx.bundle(['true']);
+  const arches = (JSON.parse(await readFile(join(b.bundle, 'config.json'), 'utf8')) as { linux: { seccomp: { architectures: string[] } } }).linux.seccomp.architectures;
+  assert.deepEqual(arches, kernelRunsX32 ? ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'] : ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+  // In a container: i386 calls pass the filter; an x32 call, which the kernel would refuse, ends the process (SIGSYS).
+  const r = await runScript('/abi-probe; echo "exit $?"');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /^i386 getpid [1-9]\d*$/m, r.out);
+  assert.match(r.out, kernelRunsX32 ? /^x32 getpid [1-9]\d*\nexit 0$/m : /^exit 159$/m, r.out);
 });
 
 test('nofile is min(1048576, berthd hard limit) and larger ulimits are clamped', { skip }, async () => {
