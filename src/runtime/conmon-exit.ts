@@ -14,22 +14,23 @@ import type { ExitStatus } from './types.ts';
  * (undefined when unknown): with it a SIGKILL is told from an OOM kill at once.
  */
 export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'>, oomKills?: () => Promise<number | undefined>): Promise<ExitStatus | undefined> {
+  const hasOom = () =>
+    stat(p.oomFile).then(
+      () => true,
+      () => false,
+    );
   let text: string;
   let mtime: Date;
+  let oomKilled: boolean;
   try {
-    [text, mtime] = await Promise.all([readFile(p.exitFile, 'utf8'), stat(p.exitFile).then((s) => s.mtime)]);
+    // Side by side: a note conmon writes after the code is looked for again below, for a SIGKILL.
+    [text, mtime, oomKilled] = await Promise.all([readFile(p.exitFile, 'utf8'), stat(p.exitFile).then((s) => s.mtime), hasOom()]);
   } catch {
     return undefined;
   }
   // conmon creates the file and then writes it; an empty read means "not yet".
   if (text.trim() === '') return undefined;
   const exitCode = Number.parseInt(text.trim(), 10);
-  const hasOom = () =>
-    stat(p.oomFile).then(
-      () => true,
-      () => false,
-    );
-  let oomKilled = await hasOom();
   if (!oomKilled && exitCode === 137) {
     // A SIGKILL may be the OOM killer's; conmon can note the OOM event just after the exit. The
     // kernel counts the kill in the cgroup (which lives until the runtime's delete) before it sends

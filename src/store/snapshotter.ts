@@ -237,21 +237,27 @@ class OverlaySnapshotter implements Snapshotter {
 
   async prepareRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<RootfsPaths> {
     const paths = this.rootfsPaths(containerId, lowerChain);
+    // The first makes the container's directory; its siblings then come side by side.
     await mkdir(paths.upper, { recursive: true, mode: 0o755 });
-    await mkdir(paths.work, { recursive: true, mode: 0o700 });
-    await mkdir(paths.merged, { recursive: true, mode: 0o755 });
+    await Promise.all([mkdir(paths.work, { recursive: true, mode: 0o700 }), mkdir(paths.merged, { recursive: true, mode: 0o755 })]);
     return paths;
   }
 
   async mountRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<string> {
-    const paths = await this.prepareRootfs(containerId, lowerChain);
+    // The container's directories and its layers' checks and links do not touch each other: side by side
+    // (the layers' with each other too).
+    const layersReady = Promise.all(
+      lowerChain.map(async (chainId) => {
+        if (!(await this.hasLayer(chainId))) throw failedPrecondition(`Cannot mount the root filesystem of container ${containerId}: layer ${chainId} is not unpacked`);
+        await this.#ensureLink(chainId);
+      }),
+    );
+    const [prepared, layers] = await Promise.allSettled([this.prepareRootfs(containerId, lowerChain), layersReady]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    if (layers.status === 'rejected') throw layers.reason;
+    const paths = prepared.value;
     if (await isOverlayMounted(paths.merged)) return paths.merged;
-    const lowers: string[] = [];
-    for (const chainId of lowerChain) {
-      if (!(await this.hasLayer(chainId))) throw failedPrecondition(`Cannot mount the root filesystem of container ${containerId}: layer ${chainId} is not unpacked`);
-      await this.#ensureLink(chainId);
-      lowers.push(`l/${this.#shortLink(chainId)}`);
-    }
+    const lowers = lowerChain.map((chainId) => `l/${this.#shortLink(chainId)}`);
     // Paths relative to snapshots/ (the child's cwd) keep the option string short.
     if (lowers.length === 0) lowers.push('empty');
     const data = `lowerdir=${lowers.join(':')},upperdir=${paths.upper},workdir=${paths.work}`;

@@ -1,9 +1,12 @@
 // pause/unpause, rename and top through berthd with real runc: a paused
 // container's processes are frozen and ps says `(Paused)`, stopping a paused
 // container works, rename keeps the container and frees the old name, top lists
-// the container's processes (ps args passed through), through berth and docker.
+// the container's processes (ps args passed through), through berth and docker;
+// a start redoes an image layer whose snapshot was lost (after a crash).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 
 let d: Daemon;
@@ -86,4 +89,19 @@ test('top lists the container\'s processes, with ps options passed through', { t
   const stopped = await d.json<{ message: string }>('GET', '/containers/tp/top');
   assert.equal(stopped.status, 409);
   assert.match(stopped.body.message, /is not running/);
+});
+
+test('a start redoes an image layer whose snapshot is gone (a crash lost it), then runs the container', { timeout: 60_000 }, async () => {
+  const img = await d.json<{ RootFS: { Layers: string[] } }>('GET', '/images/busybox/json');
+  assert.equal(img.body.RootFS.Layers.length, 1, 'busybox is one layer: its chain id is its diff id');
+  const layerDir = join(d.dataRoot, 'snapshots', img.body.RootFS.Layers[0]!.replace('sha256:', ''));
+  assert.ok(existsSync(layerDir), layerDir);
+  const created = await d.berth(['create', '--name', 'relayer', '--network', 'none', 'busybox', 'ls', '/bin/busybox']);
+  assert.equal(created.code, 0, created.stderr);
+  rmSync(layerDir, { recursive: true, force: true });
+  const started = await d.berth(['start', '-a', 'relayer']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(started.stdout, '/bin/busybox\n');
+  assert.ok(existsSync(join(layerDir, 'fs', 'bin', 'busybox')), 'the layer is back');
+  assert.equal((await d.berth(['rm', 'relayer'])).code, 0);
 });

@@ -41,7 +41,7 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
   const warnings: string[] = [];
   try {
     const dir = ctx.containerDir(id);
-    await mkdir(dir, { recursive: true, mode: 0o710 });
+    const dirMade = mkdir(dir, { recursive: true, mode: 0o710 });
     // docker: a host-network container takes the host's name unless given one.
     const hostname = spec.hostname || (spec.host.networkMode === 'host' ? osHostname() : id.slice(0, 12));
     const files = {
@@ -52,11 +52,14 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
       logPath: options.logPath ?? join(dir, `${id}-json.log`),
     };
     const at = { container: id.slice(0, 12) };
-    if (options.logPath !== undefined) await mkdir(dirname(options.logPath), { recursive: true, mode: 0o755 });
     const lowerChain = ctx.lowerChain(image);
-    // The container's own files and its rootfs's directories (with the init layer) do not touch each other.
+    // The container's own directory and files and its rootfs's directories (with the init layer) do not touch each other.
     const settled = await Promise.allSettled([
-      span('create: write etc files', at, () => writeEtcFiles(files, hostname, merged.spec)),
+      span('create: write etc files', at, async () => {
+        await dirMade;
+        if (options.logPath !== undefined) await mkdir(dirname(options.logPath), { recursive: true, mode: 0o755 });
+        await writeEtcFiles(files, hostname, merged.spec);
+      }),
       span('create: prepare rootfs + init layer', at, async () => writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper)),
     ]);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;

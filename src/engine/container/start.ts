@@ -74,16 +74,21 @@ export class ContainerStarter {
       const bundleMade = mkdir(bundle, { recursive: true, mode: 0o700 });
       preparing = Promise.allSettled([prepared, logReady, bundleMade]);
       const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
-      // After a crash a layer may be missing its snapshot; the image (if still there) can redo it.
-      await span('start: image layers unpacked?', at, () => d.images.ensureUnpacked(c.imageId)).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
       const t0 = performance.now();
+      // After a crash a layer may be missing its snapshot, and the mount fails: the image (if still there) redoes
+      // it, and the mount is tried once more (a failure for another reason fails again, as it is).
+      const mount = () => span('start: mount rootfs', at, () => d.snapshotter.mountRootfs(id, lowerChain));
+      const mounting = mount().catch(async (err: unknown) => {
+        await span('start: image layers unpacked', at, () => d.images.ensureUnpacked(c.imageId)).catch((e: unknown) => {
+          throw isNotFound(e) ? err : e;
+        });
+        return mount();
+      });
       // The netns (and port allocation) is made while the rootfs mounts: both take a while and neither needs the other.
       const network = d.network;
       const netReq = network ? attachRequest(c) : undefined;
       const attaching = netReq && network ? span('start: network prepare', at, () => network.prepare(netReq)) : Promise.resolve(undefined);
-      const [mounted, attached] = await Promise.allSettled([span('start: mount rootfs', at, () => d.snapshotter.mountRootfs(id, lowerChain)), attaching]);
+      const [mounted, attached] = await Promise.allSettled([mounting, attaching]);
       if (attached.status === 'rejected') {
         networkFailed = true;
         throw attached.reason;
