@@ -150,18 +150,44 @@ export function privateNet(prefix: string, octet: number, salt = 0): { name: str
 
 /**
  * A stand-in daemon for a client's floor: a bare node HTTP server on a unix
- * socket that answers /_ping as a daemon does and POST /build, once it has
- * read the whole context, with one built-image line — no work at all. The
- * docker CLI's time against it is its own part of a build (start-up, the
- * context's walk and tar, the two requests).
+ * socket that answers /_ping as a daemon does, POST /build, once it has read
+ * the whole context, with one built-image line, and the four requests of a
+ * `docker run --rm` (create, attach, wait, start) as for a container that
+ * exits 0 at once — no work at all. The docker CLI's time against it is its
+ * own part of a build (start-up, the context's walk and tar, the two
+ * requests) or of a run (start-up and five requests).
  */
 const standInSource = `
 const http = require('node:http');
 const headers = { 'Api-Version': '1.47', 'Docker-Experimental': 'false', Ostype: 'linux', Server: 'stand-in' };
-http.createServer((req, res) => {
+// A run's attach streams and waits, ended by its start (the container exits at once).
+const attached = [];
+const waiting = [];
+const server = http.createServer((req, res) => {
   if (/\\/_ping$/.test(req.url)) {
     res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
     res.end(req.method === 'HEAD' ? undefined : 'OK');
+    return;
+  }
+  if (/\\/containers\\/create/.test(req.url)) {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(201, { ...headers, 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ Id: '0'.repeat(64), Warnings: [] }) + '\\n');
+    });
+    return;
+  }
+  if (/\\/wait\\?/.test(req.url)) {
+    res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    waiting.push(res);
+    return;
+  }
+  if (/\\/start$/.test(req.url)) {
+    res.writeHead(204, headers);
+    res.end();
+    for (const s of attached.splice(0)) s.end();
+    for (const w of waiting.splice(0)) w.end(JSON.stringify({ StatusCode: 0, Error: null }) + '\\n');
     return;
   }
   req.resume();
@@ -169,7 +195,12 @@ http.createServer((req, res) => {
     res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ stream: 'sha256:' + '0'.repeat(64) + '\\n' }) + '\\r\\n');
   });
-}).listen(process.argv[1]);
+});
+server.on('upgrade', (req, socket) => {
+  socket.write('HTTP/1.1 101 UPGRADED\\r\\nContent-Type: application/vnd.docker.raw-stream\\r\\nConnection: Upgrade\\r\\nUpgrade: tcp\\r\\n\\r\\n');
+  attached.push(socket);
+});
+server.listen(process.argv[1]);
 `;
 
 /** Starts the stand-in daemon on `<dir>/stand-in.sock`; resolves once it answers /_ping. */

@@ -2,7 +2,8 @@
 // restarts, a restarting container shows as `Restarting (n) …` in ps and a
 // manual stop ends the loop, --rm conflicts with --restart, and after berthd
 // restarts `always`/`unless-stopped` containers come back (not an
-// `unless-stopped` one the user stopped).
+// `unless-stopped` one the user stopped), and an --rm container that is not
+// running is removed.
 import { show, until } from './acceptance-support.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,4 +85,17 @@ test('after berthd restarts, always and unless-stopped containers come back, an 
   assert.equal(await inspect('uls-stopped', '{{.State.Status}}'), 'exited');
   const rm = await d().berth(['rm', '-f', 'alw', 'uls', 'uls-stopped', 'alw-stopped']);
   assert.equal(rm.code, 0, show(rm));
+});
+
+test('berthd\'s start removes an --rm container that is not running, as dockerd\'s restore does, and keeps a running one', { timeout: 60_000 }, async () => {
+  assert.equal((await d().berth(['create', '--rm', '--name', 'rm-created', 'busybox', 'true'])).code, 0);
+  const running = await d().berth(['run', '-d', '--rm', '--name', 'rm-running', 'busybox', 'sleep', '1000']);
+  assert.equal(running.code, 0, show(running));
+  await d().kill('SIGTERM');
+  await d().restart();
+  const gone = await d().berth(['inspect', 'rm-created']);
+  assert.equal(gone.code, 1, show(gone));
+  assert.match(gone.stderr, /No such object: rm-created/);
+  assert.equal(await inspect('rm-running', '{{.State.Status}}'), 'running');
+  assert.equal((await d().berth(['rm', '-f', 'rm-running'])).code, 0);
 });

@@ -101,16 +101,16 @@ export class ContainerRegistry {
 
   /**
    * setState(), durable, with the fsync on libuv's pool instead of the event
-   * loop (MetadataStore.putContainerDurably): committed at once, durable when
-   * the promise resolves. For many at once (an rm -f of 50), whose fsyncs would
+   * loop (MetadataStore.putContainerDurably): committed when this returns (a
+   * crash of berthd keeps it), on disk once `durable` resolves (a power loss
+   * keeps it too). For many at once (an rm -f of 50), whose fsyncs would
    * otherwise hold the event loop one after another.
    */
-  async setStateDurably(c: StoredContainer, state: Partial<ContainerState>): Promise<StoredContainer> {
+  setStateCommitted(c: StoredContainer, state: Partial<ContainerState>): { record: StoredContainer; durable: Promise<void> } {
     const { sizeRw: _rw, sizeRootFs: _rootfs, ...record } = { ...c, state: { ...c.state, ...state } };
     const durable = span('db: put container (sqlite commit; WAL fsync on the pool)', undefined, () => this.#meta.putContainerDurably({ id: record.id, name: record.name, json: JSON.stringify(record) }));
     this.#byId.set(record.id, record);
-    await durable;
-    return record;
+    return { record, durable };
   }
 
   setState(c: StoredContainer, state: Partial<ContainerState>, extra: Partial<Container> = {}): StoredContainer {

@@ -3,7 +3,7 @@
 // go, and with `volumes` its anonymous volumes too. As dockerd does, the
 // record is first marked dead and saved: a crash part way leaves a dead
 // container (that nothing starts, and that berthd's next start removes),
-// never a record whose rootfs is gone. The answer comes once the container is
+// never a record whose rootfs is gone (the files go once the mark is on disk). The answer comes once the container is
 // gone for users (its id, name, networks and volumes); its runtime state,
 // rootfs and bundle go after it, in the context's PurgeQueue.
 import { access, rm } from 'node:fs/promises';
@@ -96,9 +96,13 @@ export class ContainerRemoval {
     this.#roles.attaches.endPending(id);
     d.health?.stop(id);
     this.#roles.watcher.unwatch(id);
-    // Dead before anything goes (dockerd's order): from here on the record never comes back to life,
-    // and a crash before the purge ends leaves it for berthd's restore to remove.
-    const dead = c.state.status === 'dead' ? c : await span('rm: record dead', at, () => reg.setStateDurably(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
+    // Dead before anything goes (dockerd's order): a crash before the purge ends leaves it for berthd's
+    // restore to remove. The answer needs it committed; the purge, which removes what the record points
+    // at, waits until it is on disk too. A power loss between the two finds the container as it was
+    // before the removal, with all its files (an --rm one is then removed by the restore, as by dockerd's).
+    const marked = c.state.status === 'dead' ? { record: c, durable: Promise.resolve() } : spanSync('rm: record dead', at, () => reg.setStateCommitted(reg.get(id) ?? c, { status: 'dead', pid: 0 }));
+    const dead = marked.record;
+    marked.durable.catch(() => undefined); // (the purge below meets a failure)
     crashPoint('container.rm.dead');
     const rt = await this.#ctx.rt(id);
     // A port, an address or a volume of the container is free when the answer comes.
@@ -107,7 +111,7 @@ export class ContainerRemoval {
     reg.retire(reg.get(id) ?? dead);
     d.log.info('container removed', { container: id });
     return () =>
-      this.#purge(c, rt).catch((err: unknown) => {
+      marked.durable.then(() => this.#purge(c, rt)).catch((err: unknown) => {
         d.log.warn('finishing the removal failed; the container is listed as dead until removed again', { container: id, err });
         reg.unretire(id);
       });

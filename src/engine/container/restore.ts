@@ -1,5 +1,5 @@
 // berthd's start-up: finishes the removals a crash interrupted (a dead
-// container), re-arms the exit watchers of containers still running, records
+// container, an --rm one that is not running), re-arms the exit watchers of containers still running, records
 // the exits that happened while it was away, adopts or clears a start it was
 // interrupted in, then starts the containers their restart policy says should
 // run now (docker's rules).
@@ -36,6 +36,12 @@ export async function restoreContainers(ctx: ContainerContext, roles: RestoreRol
       // record may still hold the endpoints of its last run.
       const cur = ctx.reg.get(c.id);
       if (cur?.network && cur.state.status !== 'running' && cur.state.status !== 'paused') ctx.reg.setNetworkState(cur, undefined);
+      // An --rm container that is not running goes, as dockerd's restore removes it (its removal's mark
+      // may not have reached the disk before a power loss: remove.ts).
+      if (cur?.spec.host.autoRemove && (cur.state.status === 'created' || cur.state.status === 'exited')) {
+        d.log.info('removing an --rm container that is not running', { container: c.id });
+        await roles.removal.remove(c.id, { force: true, volumes: true }).catch((err: unknown) => d.log.error('could not remove --rm container', { container: c.id, err: errorMessage(err) }));
+      }
       continue;
     }
     if (c.state.status !== 'running' && c.state.status !== 'paused') continue;
