@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspace } from './lib/cleanup.ts';
 import { conmonRunner } from './lib/conmon-run.ts';
-import { privateNet, startBerthd, startDockerd, type Daemon } from './lib/daemons.ts';
+import { privateNet, startBerthd, startDockerd, startStandIn, type Daemon } from './lib/daemons.ts';
 import { busyboxInBerthd, busyboxInDocker, busyboxRootfsTar } from './lib/images.ts';
 import { load } from './lib/machine.ts';
 import { setupPodman, type Podman } from './lib/podman.ts';
@@ -195,6 +195,20 @@ async function main(): Promise<void> {
     // Each round needs a fresh container id; `runc run` deletes the container on exit.
     const runcArgs = (dir: string) => ['--root', runcState, 'run', '--bundle', dir, `bench-${process.pid}-${runcSeq++}`];
 
+    // The docker CLI's own part of the run: its start and its five requests, answered at once by a stand-in
+    // daemon (lib/daemons.ts) for a container that exits 0 at once.
+    const vStandIn = add({ name: 'docker→stand-in', what: 'docker CLI against a stand-in daemon that answers at once (the CLI\'s own part)', cmd: docker ?? 'docker', args: runArgs });
+    if (!docker) vStandIn.skip = 'docker CLI not installed';
+    else {
+      try {
+        const d = await startStandIn(join(tmp, 'stand-in'));
+        ws.defer(() => d.stop());
+        Object.assign(vStandIn, { env: d.env });
+      } catch (e) {
+        vStandIn.skip = (e as Error).message;
+      }
+    }
+
     // Start-up of the programs alone.
     add({ name: 'node -e 0', what: "Node's bare start", cmd: process.execPath, args: ['-e', '0'] });
     const vBerthVersion = add({ name: 'berth --version', what: "berth CLI's start", cmd: berthBin, args: ['--version'] });
@@ -285,6 +299,8 @@ function report(variants: readonly Variant[], opts: Options, when: { date: strin
     { name: 'runc on berthd\'s spec (ms): runc run, berthd spec − runc run', value: diff('runc run, berthd spec', 'runc run'), goal: '' },
     { name: 'floor (ms): docker→berthd − (docker --version + conmon + runc of berthd\'s spec)', value: aboveFloor('conmon + runc, berthd spec'), goal: '' },
     { name: 'conmon (ms): conmon + runc − runc run, berthd spec', value: diff('conmon + runc, berthd spec', 'runc run, berthd spec'), goal: '' },
+    { name: 'docker CLI\'s requests (ms): docker→stand-in − docker --version', value: diff('docker→stand-in', 'docker --version'), goal: '' },
+    { name: 'berthd (ms): docker→berthd − docker→stand-in − conmon + runc, berthd spec', value: (() => { const x = diff('docker→berthd', 'docker→stand-in'); const c = med.get('conmon + runc, berthd spec'); return x === undefined || c === undefined ? undefined : x - c; })(), goal: '' },
     { name: 'floor: berth→berthd / runc run', value: ratio('berth→berthd', 'runc run'), goal: '' },
     { name: 'bridge engine: docker→berthd / docker→dockerd', value: ratio('docker→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },
     { name: 'bridge user: berth→berthd / docker→dockerd', value: ratio('berth→berthd br', 'docker→dockerd br'), goal: '≤ 0.3' },

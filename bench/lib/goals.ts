@@ -27,6 +27,7 @@ export function goals(r: Results): Goal[] {
   const runc = med('runc run');
   const sameSpec = med('runc run, berthd spec');
   const underConmon = med('conmon + runc, berthd spec');
+  const standIn = med('docker→stand-in');
   const above = dockerBerthd !== null && version !== null && runc !== null ? dockerBerthd - version - runc : null;
   out.push({
     goal: '`run --rm --network none busybox true` through the docker CLI: berthd within 20 ms of the floor (docker CLI start + `runc run`)',
@@ -34,7 +35,7 @@ export function goals(r: Results): Goal[] {
     target: 20,
     unit: 'ms',
     label: 'run: above floor',
-    detail: above === null ? 'bench/run-latency' : `docker→berthd ${dockerBerthd!.toFixed(1)} − docker --version ${version!.toFixed(1)} − runc run ${runc!.toFixed(1)} ms (run-latency)${sameSpec === null ? '' : `; runc run of berthd's own spec takes ${sameSpec.toFixed(1)} ms, so berthd is ${(dockerBerthd! - version! - sameSpec).toFixed(1)} ms above that floor`}${underConmon === null ? '' : `; run by berthd's runtime without berthd (conmon with runc create, the start, until conmon's exit file) it takes ${underConmon.toFixed(1)} ms, and berthd is ${(dockerBerthd! - version! - underConmon).toFixed(1)} ms above that`}`,
+    detail: above === null ? 'bench/run-latency' : `docker→berthd ${dockerBerthd!.toFixed(1)} − docker --version ${version!.toFixed(1)} − runc run ${runc!.toFixed(1)} ms (run-latency)${sameSpec === null ? '' : `; runc run of berthd's own spec takes ${sameSpec.toFixed(1)} ms, so berthd is ${(dockerBerthd! - version! - sameSpec).toFixed(1)} ms above that floor`}${underConmon === null ? '' : `; run by berthd's runtime without berthd (conmon with runc create, the start, until conmon's exit file) it takes ${underConmon.toFixed(1)} ms, and berthd is ${(dockerBerthd! - version! - underConmon).toFixed(1)} ms above that`}${standIn === null ? '' : `; the docker CLI against a stand-in daemon that answers at once takes ${standIn.toFixed(1)} ms, ${(standIn - version!).toFixed(1)} ms more than its start (its five requests)${underConmon === null ? '' : `, which leaves berthd's own part at ${(dockerBerthd! - standIn - underConmon).toFixed(1)} ms`}`}`,
   });
   out.push({ goal: 'the same through `berth`: ≤ 0.35× docker → dockerd', value: ratio(med('berth→berthd'), med('docker→dockerd')), target: 0.35, unit: '×', label: 'run: berth/docker', detail: 'berth→berthd / docker→dockerd (run-latency)' });
   out.push({ goal: 'the same through `berth`: ≤ 0.6× podman', value: ratio(med('berth→berthd'), med('podman')), target: 0.6, unit: '×', label: 'run: berth/podman', detail: 'berth→berthd / podman (run-latency)' });
