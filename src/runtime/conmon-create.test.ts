@@ -22,11 +22,12 @@ test('conmonArgs() names the container, its runtime, bundle, files under execRoo
   assert.equal(after('--conmon-pidfile'), '/exec/conmon/c1/conmon.pid');
   assert.deepEqual(args.slice(args.indexOf('--runtime-arg'), args.indexOf('--runtime-arg') + 4), ['--runtime-arg', '--root', '--runtime-arg', '/exec/runtime']);
   for (const flag of ['-t', '-i', '--leave-stdin-open', '--log-size-max']) assert.ok(!args.includes(flag), flag);
+  assert.ok(args.includes('--no-sync-log'), 'the log is not fsynced at the exit (as dockerd\'s json-file logger)');
 });
 
 test('conmonArgs() adds -t, -i and --leave-stdin-open unless stdin is once', () => {
   assert.deepEqual(conmonArgs('c1', { ...base, terminal: true, stdin: true }, ctx).slice(-3), ['-t', '-i', '--leave-stdin-open']);
-  assert.deepEqual(conmonArgs('c1', { ...base, stdin: true, stdinOnce: true }, ctx).slice(-2), ['error', '-i']);
+  assert.deepEqual(conmonArgs('c1', { ...base, stdin: true, stdinOnce: true }, ctx).slice(-2), ['--no-sync-log', '-i']);
 });
 
 test('conmonArgs() caps the log only for a positive size', () => {
