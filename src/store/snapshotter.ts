@@ -244,6 +244,9 @@ class OverlaySnapshotter implements Snapshotter {
   }
 
   async mountRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<string> {
+    // Mounted already (a create's premount, a copy into a stopped container): nothing to check again.
+    const merged = this.rootfsPaths(containerId, lowerChain).merged;
+    if (await isOverlayMounted(merged)) return merged;
     // The container's directories and its layers' checks and links do not touch each other: side by side
     // (the layers' with each other too).
     const layersReady = Promise.all(
@@ -256,7 +259,6 @@ class OverlaySnapshotter implements Snapshotter {
     if (prepared.status === 'rejected') throw prepared.reason;
     if (layers.status === 'rejected') throw layers.reason;
     const paths = prepared.value;
-    if (await isOverlayMounted(paths.merged)) return paths.merged;
     const lowers = lowerChain.map((chainId) => `l/${this.#shortLink(chainId)}`);
     // Paths relative to snapshots/ (the child's cwd) keep the option string short.
     if (lowers.length === 0) lowers.push('empty');

@@ -2,10 +2,11 @@
 // container's processes are frozen and ps says `(Paused)`, stopping a paused
 // container works, rename keeps the container and frees the old name, top lists
 // the container's processes (ps args passed through), through berth and docker;
-// a start redoes an image layer whose snapshot was lost (after a crash).
+// a start redoes an image layer whose snapshot was lost (after a crash); a
+// created container's rootfs is premounted, and unmounted at berthd's stop.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 
@@ -96,12 +97,30 @@ test('a start redoes an image layer whose snapshot is gone (a crash lost it), th
   assert.equal(img.body.RootFS.Layers.length, 1, 'busybox is one layer: its chain id is its diff id');
   const layerDir = join(d.dataRoot, 'snapshots', img.body.RootFS.Layers[0]!.replace('sha256:', ''));
   assert.ok(existsSync(layerDir), layerDir);
+  rmSync(layerDir, { recursive: true, force: true });
   const created = await d.berth(['create', '--name', 'relayer', '--network', 'none', 'busybox', 'ls', '/bin/busybox']);
   assert.equal(created.code, 0, created.stderr);
-  rmSync(layerDir, { recursive: true, force: true });
   const started = await d.berth(['start', '-a', 'relayer']);
   assert.equal(started.code, 0, started.stderr);
   assert.equal(started.stdout, '/bin/busybox\n');
   assert.ok(existsSync(join(layerDir, 'fs', 'bin', 'busybox')), 'the layer is back');
   assert.equal((await d.berth(['rm', 'relayer'])).code, 0);
+});
+
+test('a created container\'s rootfs is mounted ahead of its start, and unmounted again when berthd stops before any start', { timeout: 60_000 }, async () => {
+  const created = await d.berth(['create', '--name', 'premounted', '--network', 'none', 'busybox', 'true']);
+  assert.equal(created.code, 0, created.stderr);
+  const merged = join(d.dataRoot, 'containers-rootfs', created.stdout.trim(), 'merged');
+  const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === merged);
+  for (let i = 0; !mounted(); i++) {
+    assert.ok(i < 50, `${merged} was not premounted`);
+    await sleep(20);
+  }
+  await d.kill('SIGTERM');
+  assert.ok(!mounted(), `berthd's stop unmounts a premount that no start took; berthd said: ${d.logTail(12)}`);
+  await d.restart();
+  const started = await d.berth(['start', '-a', 'premounted']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.ok(!mounted(), 'the exit unmounts it');
+  assert.equal((await d.berth(['rm', 'premounted'])).code, 0);
 });

@@ -18,6 +18,7 @@ import type { ContainerFsView } from './fs-view.ts';
 import { ContainerLifecycle } from './lifecycle.ts';
 import { ContainerListeners } from './listeners.ts';
 import { ContainerNetworkLinks } from './network-links.ts';
+import { RootfsPremounts } from './premount.ts';
 import { ContainerQuery } from './query.ts';
 import type { ContainerRegistry } from './registry.ts';
 import { ContainerRemoval } from './remove.ts';
@@ -40,6 +41,7 @@ export class LocalContainers implements ContainerService {
   readonly #networks: ContainerNetworkLinks;
   readonly #query: ContainerQuery;
   readonly #control: ContainerControl;
+  readonly #premounts: RootfsPremounts;
 
   /** `registry` holds the records (made first by the composition root, so that health and execs can read them). */
   constructor(deps: ContainerServiceDeps & { readonly registry: ContainerRegistry }) {
@@ -55,6 +57,7 @@ export class LocalContainers implements ContainerService {
     this.#networks = new ContainerNetworkLinks(ctx);
     this.#query = new ContainerQuery(ctx);
     this.#control = new ContainerControl(ctx);
+    this.#premounts = new RootfsPremounts(ctx);
   }
 
   /** Re-arms watchers for containers still running, records exits that happened while berthd was away. */
@@ -68,6 +71,7 @@ export class LocalContainers implements ContainerService {
     this.#ctx.d.health?.close();
     this.#restarts.close();
     this.#watcher.close();
+    await this.#premounts.close();
     await this.#ctx.purges.settled();
   }
 
@@ -76,8 +80,10 @@ export class LocalContainers implements ContainerService {
     return this.#ctx.purges.settled();
   }
 
-  create(spec: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
-    return createContainer(this.#ctx, spec, options);
+  async create(spec: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
+    const created = await createContainer(this.#ctx, spec, options);
+    this.#premounts.begin(created.id);
+    return created;
   }
   start(idOrName: string): Promise<boolean> {
     return this.#lifecycle.start(idOrName);
