@@ -66,6 +66,23 @@ export async function resolvePathInRoot(root: string, path: string, options: InR
   const parts = segments(path);
   const resolved: string[] = [];
   let links = 0;
+  // The lstats of the components ahead, asked side by side: a path without symlinks resolves in one round
+  // instead of one per component. A result is the tree's answer for that host path whichever way it was
+  // reached, so one asked ahead and reached later is as good as one asked then.
+  const ahead = new Map<string, Promise<{ isSymbolicLink(): boolean } | undefined>>();
+  const lstatAhead = (from: string[]): void => {
+    const at = [...resolved];
+    for (let i = 0; i < from.length; i++) {
+      const next = from[i] as string;
+      if (next === '..' || (i === from.length - 1 && !followLast)) break;
+      at.push(next);
+      const host = hostPath(`/${at.join('/')}`);
+      if (ahead.has(host)) continue;
+      const asked = fs.lstat(host);
+      asked.catch(() => undefined); // (awaited where it is reached)
+      ahead.set(host, asked);
+    }
+  };
   while (parts.length > 0) {
     const part = parts.shift() as string;
     if (part === '..') {
@@ -78,7 +95,8 @@ export async function resolvePathInRoot(root: string, path: string, options: InR
       break;
     }
     const host = hostPath(`/${[...resolved, part].join('/')}`);
-    const st = await fs.lstat(host);
+    if (!ahead.has(host)) lstatAhead([part, ...parts]);
+    const st = await (ahead.get(host) ?? fs.lstat(host));
     if (!st?.isSymbolicLink()) {
       resolved.push(part);
       continue;

@@ -4,4 +4,5 @@ export * from './logger.ts';
 export * from './atomic-write.ts';
 export * from './go-units.ts';
 export * from './in-root-path.ts';
+export * from './read-whole.ts';
 export * from './trace.ts';

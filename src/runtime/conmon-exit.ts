@@ -3,8 +3,8 @@
 // file in the persist dir on an OOM kill; and waiting for that file, by
 // watching the exits directory (one watch and one poll for all waiters).
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
-import { log } from '../lib/index.ts';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { log, readWhole } from '../lib/index.ts';
 import type { ConmonPaths } from './conmon-paths.ts';
 import type { ExitStatus } from './types.ts';
 
@@ -24,7 +24,8 @@ export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'
   let oomKilled: boolean;
   try {
     // Side by side: a note conmon writes after the code is looked for again below, for a SIGKILL.
-    [[text, mtime], oomKilled] = await Promise.all([readSmallFile(p.exitFile), hasOom()]);
+    const [read, oom] = await Promise.all([readWhole(p.exitFile), hasOom()]);
+    [text, mtime, oomKilled] = [read.data.toString('utf8'), read.stat.mtime, oom];
   } catch {
     return undefined;
   }
@@ -43,21 +44,6 @@ export async function readExitStatus(p: Pick<ConmonPaths, 'exitFile' | 'oomFile'
     }
   }
   return { exitCode: Number.isNaN(exitCode) ? 255 : exitCode, oomKilled, finishedAt: mtime.toISOString() };
-}
-
-/**
- * A file of a few bytes and its mtime, in two trips to libuv's pool (open, then its read and stat side by
- * side; the close is not waited for) where readFile and stat take five: the exit is on `docker run`'s path.
- */
-async function readSmallFile(path: string): Promise<[string, Date]> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(64);
-    const [{ bytesRead }, st] = await Promise.all([fh.read(buf, 0, buf.length, 0), fh.stat()]);
-    return [buf.toString('utf8', 0, bytesRead), st.mtime];
-  } finally {
-    fh.close().catch(() => undefined);
-  }
 }
 
 /**

@@ -6,7 +6,7 @@
 // created container's rootfs is premounted, and unmounted at berthd's stop.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBusybox, startDaemon, type Daemon } from './harness.ts';
 
@@ -123,4 +123,19 @@ test('a created container\'s rootfs is mounted ahead of its start, and unmounted
   assert.equal(started.code, 0, started.stderr);
   assert.ok(!mounted(), 'the exit unmounts it');
   assert.equal((await d.berth(['rm', 'premounted'])).code, 0);
+});
+
+test('a start clears what a run whose clean-up never happened left (its bundle), then runs the container', { timeout: 60_000 }, async () => {
+  const created = await d.berth(['create', '--name', 'leftover', '--network', 'none', 'busybox', 'echo', 'ran']);
+  assert.equal(created.code, 0, created.stderr);
+  const id = created.stdout.trim();
+  // What a crash between a run's exit and its clean-up leaves: the bundle, and conmon's persist dir.
+  mkdirSync(join(d.execRoot, 'containers', id), { recursive: true });
+  mkdirSync(join(d.execRoot, 'conmon', id), { recursive: true });
+  writeFileSync(join(d.execRoot, 'conmon', id, 'stale'), 'from the previous run\n');
+  const started = await d.berth(['start', '-a', 'leftover']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(started.stdout, 'ran\n');
+  assert.ok(!existsSync(join(d.execRoot, 'conmon', id, 'stale')), 'the previous run\'s files are gone');
+  assert.equal((await d.berth(['rm', 'leftover'])).code, 0);
 });

@@ -58,20 +58,22 @@ export class ContainerStarter {
     const releaseAttachWarm = holdCgroupAttachWarm();
     try {
       const links = resolveLinks(c, (x) => reg.find(x));
-      // A bundle left over means a run whose cleanup never happened (a crash): clear its runtime state first.
-      if (await access(this.#ctx.bundleDir(id)).then(() => true, () => false)) {
-        await span('start: clear a previous run', at, async () => {
+      const bundle = this.#ctx.bundleDir(id);
+      // A bundle left over means a run whose cleanup never happened (a crash): its runtime state is cleared
+      // before the monitor's and the bundle's directories are made; the mount and the spec do not wait for it.
+      const leftoverCleared = access(bundle).then(
+        () => span('start: clear a previous run', at, async () => {
           await rt.delete(id, { force: true }).catch(() => undefined);
           await rt.cleanup(id).catch(() => undefined);
-        });
-      }
+        }),
+        () => undefined,
+      );
       // What the create needs besides the spec (the monitor's directories, the bundle's, a restart's log moved
       // aside for conmon, which caps the log file itself: log-rotation.ts) is readied while the rootfs mounts.
       const limits = logLimits(c.spec.host.logConfig);
-      const prepared = rt.prepareCreate?.(id);
+      const prepared = rt.prepareCreate && leftoverCleared.then(() => rt.prepareCreate?.(id));
       const logReady = prepareLogForStart(c.logPath, limits);
-      const bundle = this.#ctx.bundleDir(id);
-      const bundleMade = mkdir(bundle, { recursive: true, mode: 0o700 });
+      const bundleMade = leftoverCleared.then(() => mkdir(bundle, { recursive: true, mode: 0o700 }));
       preparing = Promise.allSettled([prepared, logReady, bundleMade]);
       const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
       const t0 = performance.now();
