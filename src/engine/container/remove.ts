@@ -3,9 +3,10 @@
 // go, and with `volumes` its anonymous volumes too. As dockerd does, the
 // record is first marked dead and saved: a crash part way leaves a dead
 // container (that nothing starts, and that berthd's next start removes),
-// never a record whose rootfs is gone (the files go once the mark is on disk). The answer comes once the container is
-// gone for users (its id, name, networks and volumes); its runtime state,
-// rootfs and bundle go after it, in the context's PurgeQueue.
+// never a record whose rootfs is gone (the files go once the mark is on
+// disk). The answer comes once the container is gone for users (its id, name,
+// networks and volumes); its runtime state, rootfs and bundle go after it, in
+// the context's PurgeQueue.
 import { access, rm } from 'node:fs/promises';
 import { conflict } from '../../core/errors.ts';
 import { crashPoint } from '../../lib/crash-point.ts';
