@@ -121,6 +121,8 @@ class OverlaySnapshotter implements Snapshotter {
   readonly #views: string;
   /** Layers being committed right now, so concurrent commits of one chain id unpack once. */
   readonly #inFlight = new Map<Digest, Promise<void>>();
+  /** Containers whose rootfs this snapshotter mounted and has not unmounted since (it alone mounts there). */
+  readonly #mounted = new Set<string>();
 
   constructor(root: string) {
     this.#snapshots = join(root, 'snapshots');
@@ -244,9 +246,13 @@ class OverlaySnapshotter implements Snapshotter {
   }
 
   async mountRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<string> {
-    // Mounted already (a create's premount, a copy into a stopped container): nothing to check again.
+    // Mounted already (a create's premount, a copy into a stopped container): nothing to check again. Known
+    // without a look when this berthd mounted it; one a previous berthd mounted is looked at.
     const merged = this.rootfsPaths(containerId, lowerChain).merged;
-    if (await isOverlayMounted(merged)) return merged;
+    if (this.#mounted.has(containerId) || (await isOverlayMounted(merged))) {
+      this.#mounted.add(containerId);
+      return merged;
+    }
     // The container's directories and its layers' checks and links do not touch each other: side by side
     // (the layers' with each other too).
     const layersReady = Promise.all(
@@ -272,11 +278,13 @@ class OverlaySnapshotter implements Snapshotter {
     const absolute = `lowerdir=${lowers.map((l) => join(this.#snapshots, l)).join(':')},upperdir=${paths.upper},workdir=${paths.work}`;
     if (native && absolute.length <= maxMountData && !/[,:\\]/.test(this.#snapshots)) await native.mountOverlay(paths.merged, absolute);
     else await runTool('mount', ['-t', 'overlay', 'overlay', '-o', data, paths.merged], { cwd: this.#snapshots });
+    this.#mounted.add(containerId);
     return paths.merged;
   }
 
   async unmountRootfs(containerId: string): Promise<void> {
     const { merged } = this.rootfsPaths(containerId, []);
+    this.#mounted.delete(containerId);
     if (!(await isOverlayMounted(merged))) return;
     // umount2(2) through berth's addon when it is loaded (no `umount` process: 14-46 ms here under load).
     await unmountOrDetach(merged, { container: containerId });
