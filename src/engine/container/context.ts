@@ -3,6 +3,7 @@
 // removal listeners, the purges of removed containers, and where each
 // container's files and runtime are.
 import { join } from 'node:path';
+import { isNotFound } from '../../core/errors.ts';
 import type { Container } from '../../core/types.ts';
 import type { Digest } from '../../core/digest.ts';
 import type { Image, LocalImageStore } from '../../image/index.ts';
@@ -90,5 +91,20 @@ export class ContainerContext {
   /** Snapshotter wants the lower dirs top first; the image lists its chain bottom first. */
   lowerChain(image: Image): Digest[] {
     return [...image.chain].reverse();
+  }
+
+  /**
+   * Mounts c's rootfs (idempotent); resolves with its path. A layer kept only as a blob (a load) or whose
+   * snapshot a crash lost fails the mount: the image (if still there) unpacks it, and the mount is tried once
+   * more (a failure for another reason fails again, as it is).
+   */
+  async mountRootfs(c: Container, lowerChain: readonly Digest[]): Promise<string> {
+    const { snapshotter, images } = this.d;
+    return snapshotter.mountRootfs(c.id, lowerChain).catch(async (err: unknown) => {
+      await images.ensureUnpacked(c.imageId).catch((e: unknown) => {
+        throw isNotFound(e) ? err : e;
+      });
+      return snapshotter.mountRootfs(c.id, lowerChain);
+    });
   }
 }

@@ -5,7 +5,6 @@
 // agent binds its volumes and binds inside a private mount namespace. berthd
 // itself opens no path of the container's files for cp (docs/security.md).
 import { stat } from 'node:fs/promises';
-import { isNotFound } from '../../core/errors.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { FsAgent, type AgentRoot } from './fs-agent.ts';
 import type { ContainerFiles, ContainerFsView } from './fs-view.ts';
@@ -60,11 +59,8 @@ export async function withFilesystem<T>(ctx: ContainerContext, idOrName: string,
       const r = await running(c);
       if (r) return r.value;
     }
-    // As start does: layers kept only as blobs (a load) are unpacked before the overlay can mount them.
-    await d.images.ensureUnpacked(c.imageId).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-    const rootfs = await d.snapshotter.mountRootfs(id, lowerChain);
+    // As start does: layers kept only as blobs (a load) are unpacked when the overlay cannot mount them.
+    const rootfs = await ctx.mountRootfs(c, lowerChain);
     try {
       const binds = (c.mountPoints ?? []).filter((m) => m.type !== 'tmpfs' && m.source !== '').map((m) => ({ destination: m.destination, source: m.source, rw: m.rw }));
       // Once started, the container's own /etc/hostname, /etc/hosts and /etc/resolv.conf, as a running

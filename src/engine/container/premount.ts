@@ -29,7 +29,7 @@ export class RootfsPremounts {
           const c = reg.get(id);
           if (!c || c.state.status !== 'created' || this.#ctx.closed) return;
           const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
-          await span('create: premount rootfs', { container: id.slice(0, 12) }, () => d.snapshotter.mountRootfs(id, lowerChain));
+          await span('create: premount rootfs', { container: id.slice(0, 12) }, () => this.#ctx.mountRootfs(c, lowerChain));
           clearTimeout(this.#kept.get(id));
           this.#kept.set(id, setTimeout(() => void this.#unmountIfCreated(id), this.#keepMs).unref());
         })

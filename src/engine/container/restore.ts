@@ -1,8 +1,8 @@
 // berthd's start-up: finishes the removals a crash interrupted (a dead
-// container, an --rm one that is not running), re-arms the exit watchers of containers still running, records
-// the exits that happened while it was away, adopts or clears a start it was
-// interrupted in, then starts the containers their restart policy says should
-// run now (docker's rules).
+// container, an --rm one that is not running), re-arms the exit watchers of
+// containers still running, records the exits that happened while it was
+// away, adopts or clears a start it was interrupted in, then starts the
+// containers their restart policy says should run now (docker's rules).
 import { access, rm } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.ts';
 import type { ExitStatus } from '../../runtime/index.ts';

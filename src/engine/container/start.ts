@@ -5,7 +5,7 @@
 // the error as docker does; the caller holds the container's lock.
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorMessage, internal, invalidArgument, isNotFound } from '../../core/errors.ts';
+import { errorMessage, internal, invalidArgument } from '../../core/errors.ts';
 import type { NetworkState } from '../../core/types.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
 import { buildSpec, classifyStartError, holdCgroupAttachWarm, specToJson } from '../../runtime/index.ts';
@@ -77,15 +77,7 @@ export class ContainerStarter {
       preparing = Promise.allSettled([prepared, logReady, bundleMade]);
       const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
       const t0 = performance.now();
-      // After a crash a layer may be missing its snapshot, and the mount fails: the image (if still there) redoes
-      // it, and the mount is tried once more (a failure for another reason fails again, as it is).
-      const mount = () => span('start: mount rootfs', at, () => d.snapshotter.mountRootfs(id, lowerChain));
-      const mounting = mount().catch(async (err: unknown) => {
-        await span('start: image layers unpacked', at, () => d.images.ensureUnpacked(c.imageId)).catch((e: unknown) => {
-          throw isNotFound(e) ? err : e;
-        });
-        return mount();
-      });
+      const mounting = span('start: mount rootfs', at, () => this.#ctx.mountRootfs(c, lowerChain));
       // The netns (and port allocation) is made while the rootfs mounts: both take a while and neither needs the other.
       const network = d.network;
       const netReq = network ? attachRequest(c) : undefined;
