@@ -72,7 +72,10 @@ test('an idle berthd without --cri has not loaded the CRI (no node:http2), and s
 test('berthd --cri loads the CRI (the probe sees node:http2)', async () => {
   const dir = mkdtempSync('/tmp/berth-footprint-cri-');
   try {
-    await withProbedDaemon(['--cri', '--cri-socket', `unix://${join(dir, 'cri.sock')}`, '--cri-cni-conf-dir', join(dir, 'net.d')], async (_d, builtins) => {
+    const socket = join(dir, 'cri.sock');
+    await withProbedDaemon(['--cri', '--cri-socket', `unix://${socket}`, '--cri-cni-conf-dir', join(dir, 'net.d')], async (_d, builtins) => {
+      // berthd opens the CRI after its API socket, which is what startDaemon waits for.
+      await until('berthd listens on its CRI socket', () => existsSync(socket), 10000);
       assert.ok((await builtins()).includes('http2'), 'node:http2 not loaded by berthd --cri');
     });
   } finally {
