@@ -47,6 +47,9 @@
 // 9. cgroupWarmHold(path) and cgroupWarmRelease(): keep the kernel's cgroup
 //    attach lock ready for `runc create` (native/cgroup-warm.c).
 // 10. x32Syscalls(): whether this kernel runs x32 system calls (native/abi-probe.c).
+// 11. fsBatch(ops): directories, small files and links made in one job on the
+//     thread pool (native/fs-batch.c); readInRoot(root, path, max): a file read
+//     with the kernel resolving its path inside root (native/read-in-root.c).
 //
 // Errors are thrown as Error objects whose `code` is the errno name (ENOENT).
 #define _GNU_SOURCE
@@ -761,5 +764,7 @@ NAPI_MODULE_INIT() {
   netns_define(env, exports);
   cgroup_warm_define(env, exports);
   abi_probe_define(env, exports);
+  fs_batch_define(env, exports);
+  read_in_root_define(env, exports);
   return exports;
 }

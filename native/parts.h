@@ -23,5 +23,9 @@ void netns_define(napi_env env, napi_value exports);
 void cgroup_warm_define(napi_env env, napi_value exports);
 /** x32Syscalls() (abi-probe.c). */
 void abi_probe_define(napi_env env, napi_value exports);
+/** fsBatch() (fs-batch.c). */
+void fs_batch_define(napi_env env, napi_value exports);
+/** readInRoot() (read-in-root.c). */
+void read_in_root_define(napi_env env, napi_value exports);
 
 #endif

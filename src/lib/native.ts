@@ -79,6 +79,10 @@ export interface NativeAddon {
   reap?(pidfd: number): { code: number | null; signal: number | null } | undefined;
   /** Whether a system call of the x32 ABI works on this kernel (made in a forked child; false off x86-64). Optional (older builds). */
   x32Syscalls?(): boolean;
+  /** Directories, files and links made in order in one job on libuv's thread pool (native/fs-batch.c; lib/fs-batch.ts). Optional (older builds). */
+  fsBatch?(ops: readonly (readonly unknown[])[]): Promise<void>;
+  /** The regular file at path inside root, the kernel resolving the path there (openat2 RESOLVE_IN_ROOT; native/read-in-root.c). Optional (older builds). */
+  readInRoot?(root: string, path: string, maxBytes: number): Promise<Buffer>;
 }
 
 const relativePath = join('native', 'build', 'berth-native.node');

@@ -2,12 +2,12 @@
 // and the create path — clear what a previous run of the same id left, start
 // conmon detached (it runs `<runtime> create` and daemonises) and wait on its
 // sync pipe for the container's pid or the runtime's error.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { internal } from '../core/index.ts';
 import type { ConmonDirs, ConmonPaths } from './conmon-paths.ts';
 import { runtimeErrorMessage } from './start-error.ts';
 import type { CreateOptions } from './types.ts';
-import { span } from '../lib/index.ts';
+import { fsBatch, span } from '../lib/index.ts';
 import { spawnLight, type LightChild } from '../lib/spawn-light.ts';
 
 /** conmon's command line for container `id` (its runtime at `runtimePath`). */
@@ -71,8 +71,9 @@ export function sharedDirsMaker(dirs: ConmonDirs): () => Promise<void> {
 export function prepareConmonDirs(id: string, ctx: Pick<ConmonCreateContext, 'paths' | 'sharedDirs'>): Promise<void> {
   const { paths: p } = ctx;
   return span('create: conmon dirs', { container: id.slice(0, 12) }, async () => {
-    await Promise.all([ctx.sharedDirs(), rm(p.exitFile, { force: true }), rm(p.persistDir, { recursive: true, force: true }), rm(p.socketLink, { force: true })]);
-    await mkdir(p.persistDir, { recursive: true });
+    // What a previous run may have left goes, and the persist dir is made anew, in one trip to the pool.
+    await ctx.sharedDirs();
+    await fsBatch([{ op: 'remove', path: p.exitFile }, { op: 'remove', path: p.persistDir }, { op: 'remove', path: p.socketLink }, { op: 'mkdir', path: p.persistDir, mode: 0o777, parents: true }]);
   });
 }
 

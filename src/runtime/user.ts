@@ -2,7 +2,7 @@
 // into uid, gid and supplementary groups by reading the image's /etc/passwd and
 // /etc/group, as runc's GetExecUser does. Paths are resolved inside the rootfs:
 // a symlink in the image is followed as if the rootfs were `/`, never out of it.
-import { readWhole } from '../lib/read-whole.ts';
+import { readFileInRoot } from '../lib/read-in-root.ts';
 import { hostPathInRoot, isSymlinkLoop } from '../lib/in-root-path.ts';
 import { invalidArgument } from '../core/index.ts';
 import type { ProcessUser } from './types.ts';
@@ -46,7 +46,7 @@ function hostReader(root: string): RootFileReader {
   return {
     readFile: async (path) => {
       try {
-        return (await readWhole(await resolveInRoot(root, path))).data.toString('utf8');
+        return (await readFileInRoot(root, path)).toString('utf8');
       } catch {
         return undefined;
       }

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { digestHex, isDigest, type Digest } from '../core/digest.ts';
 import { failedPrecondition, invalidArgument } from '../core/errors.ts';
 import { fsyncDir } from '../lib/atomic-write.ts';
+import { fsBatch, type FsOp } from '../lib/fs-batch.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { log } from '../lib/logger.ts';
 import { nativeIfBuilt } from '../lib/native.ts';
@@ -237,11 +238,16 @@ class OverlaySnapshotter implements Snapshotter {
     };
   }
 
-  async prepareRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<RootfsPaths> {
+  async prepareRootfs(containerId: string, lowerChain: readonly Digest[], options: { upperEntries?: readonly FsOp[] } = {}): Promise<RootfsPaths> {
     const paths = this.rootfsPaths(containerId, lowerChain);
-    // The first makes the container's directory; its siblings then come side by side.
-    await mkdir(paths.upper, { recursive: true, mode: 0o755 });
-    await Promise.all([mkdir(paths.work, { recursive: true, mode: 0o700 }), mkdir(paths.merged, { recursive: true, mode: 0o755 })]);
+    // One trip to the thread pool: the container's directory with its upper, then work and merged beside
+    // it, then what the caller puts into the new upper.
+    await fsBatch([
+      { op: 'mkdir', path: paths.upper, mode: 0o755, parents: true },
+      { op: 'mkdir', path: paths.work, mode: 0o700 },
+      { op: 'mkdir', path: paths.merged, mode: 0o755 },
+      ...(options.upperEntries ?? []).map((e) => ({ ...e, path: join(paths.upper, e.path) })),
+    ]);
     return paths;
   }
 

@@ -3,6 +3,7 @@
 // depend on these interfaces only.
 import type { Readable } from 'node:stream';
 import type { Digest } from '../core/digest.ts';
+import type { FsOp } from '../lib/fs-batch.ts';
 
 /**
  * A hold on blobs that no record names yet (see leases.ts): gc leaves a leased
@@ -160,8 +161,9 @@ export interface Snapshotter {
   /**
    * Creates the container's upper and work dirs over the given layer chain
    * (lower dirs top first, from the caller who knows the chain). Idempotent.
+   * `upperEntries` (paths relative to the upper) are made in it in the same trip.
    */
-  prepareRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<RootfsPaths>;
+  prepareRootfs(containerId: string, lowerChain: readonly Digest[], options?: { upperEntries?: readonly FsOp[] }): Promise<RootfsPaths>;
   /** Mounts overlayfs at merged (no-op if already mounted); returns the merged path. */
   mountRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<string>;
   /** Unmounts merged if mounted. */

@@ -2,7 +2,7 @@
 // config, reserves the name, writes the container's hostname, hosts and
 // resolv.conf, resolves its mounts and prepares its rootfs with the init
 // layer. A failure gives back the name and removes what was made.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { newId } from '../../core/ids.ts';
@@ -14,16 +14,18 @@ import { nowNano, zeroTime } from '../time.ts';
 import type { ContainerContext, StoredContainer } from './context.ts';
 import { checkCreateFields, checkVolumeDriver, resolvePidMode } from './create-checks.ts';
 import { hostsFile, resolvConf } from './etc-files.ts';
-import { writeInitLayer } from './init-layer.ts';
+import { initLayerOps } from './init-layer.ts';
 import { checkLinks } from './links.ts';
 import { verifyContainerSettings } from './verify-settings.ts';
 import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
-import { span } from '../../lib/index.ts';
+import { fsBatch, readWhole, span } from '../../lib/index.ts';
 
 export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
   const find = (x: string) => reg.find(x);
+  // The host's files are read while the request is checked (never rejects).
+  const hostEtc = readHostEtc(requested);
   await verifyContainerSettings(requested);
   checkCreateFields(requested);
   validateLogConfig(requested.host.logConfig);
@@ -41,7 +43,6 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
   const warnings: string[] = [];
   try {
     const dir = ctx.containerDir(id);
-    const dirMade = mkdir(dir, { recursive: true, mode: 0o710 });
     // docker: a host-network container takes the host's name unless given one.
     const hostname = spec.hostname || (spec.host.networkMode === 'host' ? osHostname() : id.slice(0, 12));
     const files = {
@@ -53,14 +54,20 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
     };
     const at = { container: id.slice(0, 12) };
     const lowerChain = ctx.lowerChain(image);
-    // The container's own directory and files and its rootfs's directories (with the init layer) do not touch each other.
+    // The container's own directory and files, and its rootfs's directories with the init layer, do not
+    // touch each other: side by side, each one trip to the thread pool.
     const settled = await Promise.allSettled([
       span('create: write etc files', at, async () => {
-        await dirMade;
-        if (options.logPath !== undefined) await mkdir(dirname(options.logPath), { recursive: true, mode: 0o755 });
-        await writeEtcFiles(files, hostname, merged.spec);
+        const etc = etcFiles(hostname, merged.spec, await hostEtc);
+        await fsBatch([
+          { op: 'mkdir', path: dir, mode: 0o710, parents: true },
+          ...(options.logPath !== undefined ? [{ op: 'mkdir', path: dirname(options.logPath), mode: 0o755, parents: true } as const] : []),
+          { op: 'write', path: files.hostnamePath, data: etc.hostname, mode: 0o666 },
+          { op: 'write', path: files.hostsPath, data: etc.hosts, mode: 0o666 },
+          { op: 'write', path: files.resolvConfPath, data: etc.resolvConf, mode: 0o666 },
+        ]);
       }),
-      span('create: prepare rootfs + init layer', at, async () => writeInitLayer((await d.snapshotter.prepareRootfs(id, lowerChain)).upper)),
+      span('create: prepare rootfs + init layer', at, () => d.snapshotter.prepareRootfs(id, lowerChain, { upperEntries: initLayerOps() })),
     ]);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
     const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find, id));
@@ -94,20 +101,25 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
   }
 }
 
-async function writeEtcFiles(files: { hostnamePath: string; hostsPath: string; resolvConfPath: string }, hostname: string, spec: ContainerSpec): Promise<void> {
+/** What the host's files give a container's etc files: /etc/resolv.conf, and /etc/hosts for a host-network one. */
+interface HostEtc {
+  resolvConf: string;
+  hosts?: Buffer;
+}
+
+/** The host's files that a container's etc files come from, read while the create checks its request. */
+async function readHostEtc(spec: ContainerSpec): Promise<HostEtc> {
+  const bytes = (path: string) => readWhole(path).then((r) => r.data, () => undefined);
+  const [resolv, hosts] = await Promise.all([bytes('/etc/resolv.conf'), spec.host.networkMode === 'host' ? bytes('/etc/hosts') : undefined]);
+  return { resolvConf: resolv?.toString('utf8') ?? '', ...(hosts !== undefined ? { hosts } : {}) };
+}
+
+/** The container's hostname, hosts and resolv.conf files (a host-network one: the host's hosts and, without --dns, resolv.conf). */
+function etcFiles(hostname: string, spec: ContainerSpec, host: HostEtc): { hostname: string; hosts: string | Buffer; resolvConf: string } {
   const hostNet = spec.host.networkMode === 'host';
-  // Three files that do not depend on each other: written side by side.
-  await Promise.all([
-    writeFile(files.hostnamePath, `${hostname}\n`),
-    (async () => {
-      if (hostNet) await writeFile(files.hostsPath, await readFile('/etc/hosts').catch(() => hostsFile({ hostname, extraHosts: spec.host.extraHosts })));
-      else await writeFile(files.hostsPath, hostsFile({ hostname, ...(spec.domainname ? { domainname: spec.domainname } : {}), extraHosts: spec.host.extraHosts }));
-    })(),
-    (async () => {
-      const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-      await writeFile(files.resolvConfPath, hostNet && spec.host.dns.length === 0 ? hostResolv : resolvConf(hostResolv, spec.host));
-    })(),
-  ]);
+  const hosts = hostNet ? (host.hosts ?? hostsFile({ hostname, extraHosts: spec.host.extraHosts })) : hostsFile({ hostname, ...(spec.domainname ? { domainname: spec.domainname } : {}), extraHosts: spec.host.extraHosts });
+  const resolv = hostNet && spec.host.dns.length === 0 ? host.resolvConf : resolvConf(host.resolvConf, spec.host);
+  return { hostname: `${hostname}\n`, hosts, resolvConf: resolv };
 }
 
 /**

@@ -5,8 +5,9 @@
 // the container's writable layer; berth writes them into the writable layer at
 // create, where they shadow the image's as docker's layer does, and diff and
 // commit leave them out (runtimeMountPoints).
-import { mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fsBatch, type FsOp } from '../../lib/index.ts';
 
 /** docker's initlayer.Setup entries: `dir`, `file` (empty, mode 0755), or a symlink target. */
 const initEntries: readonly (readonly [path: string, kind: string])[] = [
@@ -23,30 +24,27 @@ const initEntries: readonly (readonly [path: string, kind: string])[] = [
 ];
 
 /**
- * Writes the init layer's entries into `upper` (a new container's empty
- * writable layer): their parents first, then all entries at once (one round
- * of file-system calls instead of one after another). An entry already there
- * is replaced.
+ * The init layer's entries as file ops relative to a new container's empty
+ * writable layer: their parents first, then the entries. An entry already
+ * there is replaced, never followed (O_EXCL and symlink(2) refuse it; it is
+ * removed and made anew).
  */
-export async function writeInitLayer(upper: string): Promise<void> {
+export function initLayerOps(): FsOp[] {
   const parents = [...new Set(initEntries.map(([path]) => dirname(path)))].filter((d) => d !== '/');
-  await Promise.all(parents.map((d) => mkdir(join(upper, d), { recursive: true, mode: 0o755 })));
-  await Promise.all(
-    initEntries.map(async ([path, kind]) => {
-      const target = join(upper, path);
-      if (kind === 'dir') {
-        await mkdir(target, { recursive: true, mode: 0o755 });
-        return;
-      }
-      // O_EXCL (and symlink(2)) never follow what is there: only then is it removed first.
-      const make = () => (kind === 'file' ? writeFile(target, '', { mode: 0o755, flag: 'wx' }) : symlink(kind, target));
-      await make().catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-        await rm(target, { force: true });
-        await make();
-      });
+  const rel = (path: string) => path.slice(1);
+  return [
+    ...parents.map((d): FsOp => ({ op: 'mkdir', path: rel(d), mode: 0o755, parents: true })),
+    ...initEntries.map(([path, kind]): FsOp => {
+      if (kind === 'dir') return { op: 'mkdir', path: rel(path), mode: 0o755, parents: true };
+      if (kind === 'file') return { op: 'write', path: rel(path), data: '', mode: 0o755, replace: true };
+      return { op: 'symlink', path: rel(path), target: kind, replace: true };
     }),
-  );
+  ];
+}
+
+/** Writes the init layer's entries into `upper` (a new container's empty writable layer) in one trip to the pool. */
+export async function writeInitLayer(upper: string): Promise<void> {
+  await fsBatch(initLayerOps().map((o) => ({ ...o, path: join(upper, o.path) })));
 }
 
 /**

@@ -4,10 +4,11 @@
 // the image's /etc/group), and a seccomp profile sent inline by the docker CLI
 // (written next to the container so that the runtime module reads a file).
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument } from '../../core/errors.ts';
-import { resolveInRoot, resolveUser } from '../../runtime/index.ts';
+import { resolveUser } from '../../runtime/index.ts';
+import { readFileInRoot } from '../../lib/index.ts';
 import type { OciMount, ProcessUser } from '../../runtime/index.ts';
 
 export const initPathInContainer = '/sbin/docker-init';
@@ -31,7 +32,7 @@ export function withInit(args: readonly string[], binary: string = hostInitBinar
 export async function groupAddGids(rootfs: string, groups: readonly string[]): Promise<number[]> {
   if (groups.length === 0) return [];
   let text = '';
-  if (groups.some((g) => !/^\d+$/.test(g))) text = await readFile(await resolveInRoot(rootfs, '/etc/group'), 'utf8').catch(() => '');
+  if (groups.some((g) => !/^\d+$/.test(g))) text = await readFileInRoot(rootfs, '/etc/group').then((b) => b.toString('utf8'), () => '');
   const byName = new Map<string, number>();
   for (const line of text.split('\n')) {
     const [name, , gid] = line.split(':');
