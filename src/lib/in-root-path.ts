@@ -2,7 +2,8 @@
 // there would see it — symlinks followed with the root as `/` (an absolute
 // target restarts at the root, `..` stops at it), so a lookup never leaves the
 // tree. Security code: the image's files (/etc/passwd) are attacker-controlled;
-// this is the one copy of the rule in berth. It is safe only on a tree nobody
+// this is the one copy of the rule in berth's own code (read-in-root.ts has the
+// kernel apply it, through openat2's RESOLVE_IN_ROOT, where it can). It is safe only on a tree nobody
 // changes meanwhile (an image's rootfs that no container runs on): between its
 // lstat and the caller's open, a running container can swap a directory for a
 // symlink. `docker cp` therefore asks it only for the name a path resolves to,
