@@ -10,7 +10,9 @@
 // timed through DIR/bin/berth and through the docker CLI in the same rounds,
 // and prints now/before; `--cached-only` fills each engine's cache once and
 // then times only fully cached rebuilds, one per engine per round, the order
-// rotating; `--no-podman` leaves podman out; `--floor` adds the docker CLI
+// rotating; `--cached N` times N fully cached rebuilds after each cold one
+// (default 4: a cached build takes 15-60 ms, so one sample a round is noisy);
+// `--no-podman` leaves podman out; `--floor` adds the docker CLI
 // against a stand-in daemon that does no work (the CLI's own part) and prints
 // each engine's time above it. `--json` prints all samples.
 // Run as root after `npm run build`; never touches /run/berth or a daemon it
@@ -36,10 +38,12 @@ interface Options {
   podman: boolean;
   /** Also time the docker CLI against a stand-in daemon that does nothing (the CLI's own part). */
   floor: boolean;
+  /** Fully cached rebuilds timed per engine per round, one after the other (a cached build is short: one sample a round is noisy). */
+  cached: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { rounds: 5, json: false, keep: false, cachedOnly: false, podman: true, floor: false };
+  const o: Options = { rounds: 5, json: false, keep: false, cachedOnly: false, podman: true, floor: false, cached: 4 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-n' || a === '--rounds') o.rounds = Number(argv[++i]);
@@ -49,12 +53,14 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--cached-only') o.cachedOnly = true;
     else if (a === '--no-podman') o.podman = false;
     else if (a === '--floor') o.floor = true;
+    else if (a === '--cached') o.cached = Number(argv[++i]);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: bench/build [-n|--rounds N] [--before DIR] [--cached-only] [--no-podman] [--floor] [--json] [--keep]\n');
+      process.stdout.write('usage: bench/build [-n|--rounds N] [--cached N] [--before DIR] [--cached-only] [--no-podman] [--floor] [--json] [--keep]\n');
       process.exit(0);
     } else fail(`unknown option "${a}" (see bench/build --help)`);
   }
   if (!Number.isInteger(o.rounds) || o.rounds < 1) fail('-n needs a positive integer');
+  if (!Number.isInteger(o.cached) || o.cached < 1) fail('--cached needs a positive integer');
   if (o.before !== undefined && !existsSync(join(o.before, 'bin', 'berthd'))) fail(`--before ${o.before}: no bin/berthd there`);
   return o;
 }
@@ -150,7 +156,7 @@ async function main(): Promise<void> {
           await ws.tick();
           writeFileSync(join(ctx, 'app.txt'), `v${round}-${e.name}-cold\n`);
           e.times.cold.push(e.build(ctx, ['--no-cache']));
-          e.times.cached.push(e.build(ctx, []));
+          for (let j = 0; j < o.cached; j++) e.times.cached.push(e.build(ctx, []));
           writeFileSync(join(ctx, 'app.txt'), `v${round}-${e.name}-changed\n`);
           e.times.changed.push(e.build(ctx, []));
         }
@@ -159,14 +165,14 @@ async function main(): Promise<void> {
     const m = (xs: readonly number[]) => (xs.length ? median(xs) : null);
     if (o.json) {
       process.stdout.write(JSON.stringify({
-        bench: 'build', date: new Date().toISOString(), loadBefore, loadAfter: load(), rounds: o.rounds,
+        bench: 'build', date: new Date().toISOString(), loadBefore, loadAfter: load(), rounds: o.rounds, cachedPerRound: o.cachedOnly ? 1 : o.cached,
         engines: engines.map((e) => ({ name: e.name, times: e.times, medianMs: { cold: m(e.times.cold), cached: m(e.times.cached), changed: m(e.times.changed) } })),
       }, null, 2) + '\n');
       return;
     }
     const cell = (xs: readonly number[]) => (xs.length ? median(xs).toFixed(0) : '-').padStart(8);
     const w = Math.max(18, ...engines.map((e) => e.name.length + 1));
-    const out: string[] = [`6-step Dockerfile${o.cachedOnly ? ', fully cached rebuilds only' : ''}, ${o.rounds} rounds (median ms); load average before ${loadBefore.join(' ')}, after ${load().join(' ')}`, '', `${'engine'.padEnd(w)} ${'cold'.padStart(8)} ${'cached'.padStart(8)} ${'changed'.padStart(8)}`];
+    const out: string[] = [`6-step Dockerfile${o.cachedOnly ? ', fully cached rebuilds only' : `, ${o.cached} cached rebuilds a round`}, ${o.rounds} rounds (median ms); load average before ${loadBefore.join(' ')}, after ${load().join(' ')}`, '', `${'engine'.padEnd(w)} ${'cold'.padStart(8)} ${'cached'.padStart(8)} ${'changed'.padStart(8)}`];
     for (const e of engines) out.push(`${e.name.padEnd(w)} ${cell(e.times.cold)} ${cell(e.times.cached)} ${cell(e.times.changed)}`);
     const byName = (n: string) => engines.find((e) => e.name === n);
     const ratio = (a: string, b: string, goal?: string) => {

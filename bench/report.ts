@@ -19,7 +19,9 @@ const { note, fail } = logFor('report');
 export const begin = '<!-- bench/report: begin (generated; edit bench/report.ts or rerun it, not this part) -->';
 export const end = '<!-- bench/report: end -->';
 
-const defaultRounds: Record<BenchName, number> = { 'run-latency': 20, 'cli-start': 30, many: 3, build: 5, pull: 3 };
+// run-latency's goal line is a difference of medians (docker→berthd − docker --version − runc run): 40 rounds
+// keep each median's noise under a millisecond or so; many: 5 rounds of 50 starts each.
+const defaultRounds: Record<BenchName, number> = { 'run-latency': 40, 'cli-start': 30, many: 5, build: 5, pull: 3 };
 const chartNames = ['goals.png', 'run-latency.png', 'cli-start.png', 'many.png', 'memory.png', 'build.png', 'pull.png'];
 
 interface Options {

@@ -153,7 +153,8 @@ export function render(r: Results, chartsDir: string, chartsLink: string): Rende
 
   const build = r.build;
   if (build) {
-    out.push('### Build (bench/build)', '', `${when(build)}. A 6-step Dockerfile on busybox, \`--network host\` for every engine; docker with its classic builder.`, '');
+    const perRound = build.cachedPerRound ?? 1;
+    out.push('### Build (bench/build)', '', `${when(build)}. A 6-step Dockerfile on busybox, \`--network host\` for every engine; docker with its classic builder. Each round: a cold build (\`--no-cache\`), ${perRound === 1 ? 'a fully cached rebuild' : `${perRound} fully cached rebuilds one after the other`}, and a rebuild after one copied file changed${perRound === 1 ? '' : `; the cached column is the median of all ${perRound * (build.rounds ?? 0)} cached samples`}.`, '');
     out.push(chart('build.png', { title: 'build, median ms', ylabel: 'ms', series: ['cold (--no-cache)', 'fully cached', 'one COPY changed'], rows: build.engines.map((e) => ({ label: e.name, values: [e.medianMs.cold, e.medianMs.cached, e.medianMs.changed] })) }), '');
     out.push('| engine | cold ms | cached ms | changed ms |', '| --- | --- | --- | --- |');
     for (const e of build.engines) out.push(`| ${e.name} | ${f(e.medianMs.cold, 0)} | ${f(e.medianMs.cached, 0)} | ${f(e.medianMs.changed, 0)} |`);

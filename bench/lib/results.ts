@@ -29,6 +29,8 @@ export interface CliStartResult extends Common {
 
 export interface BuildResult extends Common {
   bench: 'build';
+  /** Fully cached rebuilds timed per engine per round (absent in results before it was an option: 1). */
+  cachedPerRound?: number;
   engines: { name: string; times: { cold: number[]; cached: number[]; changed: number[] }; medianMs: { cold: number | null; cached: number | null; changed: number | null } }[];
 }
 
