@@ -596,7 +596,7 @@ typedef struct {
   int err;
 } mount_job_t;
 
-static char *arg_dup_string(napi_env env, napi_value v) {
+char *arg_dup_string(napi_env env, napi_value v, size_t *length) {
   size_t len = 0;
   if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
     napi_throw_type_error(env, "EINVAL", "berth-native: a string argument was expected");
@@ -612,6 +612,7 @@ static char *arg_dup_string(napi_env env, napi_value v) {
     napi_throw_type_error(env, "EINVAL", "berth-native: a string argument was expected");
     return NULL;
   }
+  if (length) *length = len;
   return buf;
 }
 
@@ -698,7 +699,7 @@ static napi_value mount_overlay(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   mount_job_t *j = calloc(1, sizeof *j);
   if (!j) return throw_errno(env, ENOMEM, "mountOverlay", NULL);
-  if (!(j->target = arg_dup_string(env, argv[0])) || !(j->data = arg_dup_string(env, argv[1]))) {
+  if (!(j->target = arg_dup_string(env, argv[0], NULL)) || !(j->data = arg_dup_string(env, argv[1], NULL))) {
     mount_job_free(j);
     return NULL;
   }
@@ -713,7 +714,7 @@ static napi_value umount_target(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   mount_job_t *j = calloc(1, sizeof *j);
   if (!j) return throw_errno(env, ENOMEM, "umount", NULL);
-  if (!(j->target = arg_dup_string(env, argv[0]))) {
+  if (!(j->target = arg_dup_string(env, argv[0], NULL))) {
     mount_job_free(j);
     return NULL;
   }
@@ -729,7 +730,7 @@ static napi_value sync_fs(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   mount_job_t *j = calloc(1, sizeof *j);
   if (!j) return throw_errno(env, ENOMEM, "syncFs", NULL);
-  if (!(j->target = arg_dup_string(env, argv[0]))) {
+  if (!(j->target = arg_dup_string(env, argv[0], NULL))) {
     mount_job_free(j);
     return NULL;
   }

@@ -74,25 +74,18 @@ static void batch_free(fs_batch_t *b) {
 
 /** mkdir(path, mode); an existing directory is fine; with parents, missing parents are made (with the same mode, as Node's recursive mkdir). */
 static int make_dir(char *path, unsigned mode, bool parents) {
-  if (mkdir(path, mode) == 0) return 0;
-  int err = errno;
-  if (err == EEXIST) {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
-    return EEXIST;
-  }
-  if (err != ENOENT || !parents) return err;
+  int err = mkdir(path, mode) == 0 ? 0 : errno;
   char *slash = strrchr(path, '/');
-  if (!slash || slash == path) return err;
-  *slash = '\0';
-  int perr = make_dir(path, mode, true);
-  *slash = '/';
-  if (perr != 0) return perr;
-  if (mkdir(path, mode) == 0) return 0;
-  err = errno;
+  if (err == ENOENT && parents && slash && slash != path) {
+    *slash = '\0';
+    int perr = make_dir(path, mode, true);
+    *slash = '/';
+    if (perr != 0) return perr;
+    err = mkdir(path, mode) == 0 ? 0 : errno;
+  }
   if (err == EEXIST) {
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : EEXIST;
   }
   return err;
 }
@@ -200,17 +193,7 @@ static napi_value throw_type(napi_env env, uint32_t index, const char *text) {
 static char *copy_bytes(napi_env env, napi_value v, size_t *size) {
   napi_valuetype type;
   if (napi_typeof(env, v, &type) != napi_ok) return NULL;
-  if (type == napi_string) {
-    size_t len;
-    if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
-    char *out = malloc(len + 1);
-    if (!out || napi_get_value_string_utf8(env, v, out, len + 1, &len) != napi_ok) {
-      free(out);
-      return NULL;
-    }
-    *size = len;
-    return out;
-  }
+  if (type == napi_string) return arg_dup_string(env, v, size);
   bool typed = false;
   if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed) return NULL;
   napi_typedarray_type ttype;
@@ -228,6 +211,15 @@ static char *copy_bytes(napi_env env, napi_value v, size_t *size) {
 
 static bool element(napi_env env, napi_value arr, uint32_t i, napi_value *out) {
   return napi_get_element(env, arr, i, out) == napi_ok;
+}
+
+/** Element i of arr as a file mode (its permission bits); false when it is not a number. */
+static bool mode_element(napi_env env, napi_value arr, uint32_t i, unsigned *mode) {
+  napi_value v;
+  int32_t n = 0;
+  if (!element(env, arr, i, &v) || napi_get_value_int32(env, v, &n) != napi_ok) return false;
+  *mode = (unsigned)n & 07777;
+  return true;
 }
 
 static bool bool_element(napi_env env, napi_value arr, uint32_t i) {
@@ -258,7 +250,7 @@ static napi_value fs_batch(napi_env env, napi_callback_info info) {
     b->count = i + 1;
     fs_op_t *op = &b->ops[i];
     napi_value item, v;
-    int32_t kind = -1, mode = 0;
+    int32_t kind = -1;
     size_t ignored;
     if (!element(env, argv[0], i, &item) || !element(env, item, 0, &v) || napi_get_value_int32(env, v, &kind) != napi_ok || kind < OP_MKDIR || kind > OP_REMOVE) {
       batch_free(b);
@@ -270,22 +262,20 @@ static napi_value fs_batch(napi_env env, napi_callback_info info) {
       return throw_type(env, i, "its path must be a non-empty string");
     }
     if (kind == OP_MKDIR) {
-      if (!element(env, item, 2, &v) || napi_get_value_int32(env, v, &mode) != napi_ok) {
+      if (!mode_element(env, item, 2, &op->mode)) {
         batch_free(b);
         return throw_type(env, i, "a mkdir needs a mode");
       }
-      op->mode = (unsigned)mode & 07777;
       op->flag = bool_element(env, item, 3);
     } else if (kind == OP_WRITE) {
       if (!element(env, item, 2, &v) || !(op->data = copy_bytes(env, v, &op->size))) {
         batch_free(b);
         return throw_type(env, i, "a write needs its data as a string or a Uint8Array");
       }
-      if (!element(env, item, 3, &v) || napi_get_value_int32(env, v, &mode) != napi_ok) {
+      if (!mode_element(env, item, 3, &op->mode)) {
         batch_free(b);
         return throw_type(env, i, "a write needs a mode");
       }
-      op->mode = (unsigned)mode & 07777;
       op->flag = bool_element(env, item, 4);
     } else if (kind == OP_SYMLINK) {
       if (!element(env, item, 2, &v) || !(op->data = copy_bytes(env, v, &op->size)) || op->data[0] == '\0' || strlen(op->data) != op->size) {

@@ -13,6 +13,9 @@ void settle_errno(napi_env env, napi_deferred deferred, int err, const char *wha
 napi_value queue_promise_work(napi_env env, const char *job, napi_async_execute_callback execute,
                               napi_async_complete_callback complete, void *data, napi_deferred *deferred,
                               napi_async_work *work);
+/* A copy of a string argument, NUL-terminated, its byte length in *length when that is given; NULL with
+   an exception pending when it is not a string (or memory ran out). */
+char *arg_dup_string(napi_env env, napi_value v, size_t *length);
 /** spawn() and reap() (spawn.c). */
 void spawn_define(napi_env env, napi_value exports);
 /** signalProcess() and processStartTime() (signal.c). */

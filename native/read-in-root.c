@@ -121,13 +121,13 @@ static void read_complete(napi_env env, napi_status status, void *data) {
   job_free(j);
 }
 
-static char *string_arg(napi_env env, napi_value v) {
-  size_t len;
-  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
-  char *out = malloc(len + 1);
-  if (!out) return NULL;
-  if (napi_get_value_string_utf8(env, v, out, len + 1, &len) != napi_ok || strlen(out) != len || len == 0) {
+/** A non-empty string argument without a NUL inside it; NULL with an exception pending otherwise. */
+static char *path_arg(napi_env env, napi_value v) {
+  size_t len = 0;
+  char *out = arg_dup_string(env, v, &len);
+  if (out && (len == 0 || strlen(out) != len)) {
     free(out);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "readInRoot(root, path, maxBytes): root and path must be non-empty strings without NUL");
     return NULL;
   }
   return out;
@@ -144,9 +144,18 @@ static napi_value read_in_root(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "readInRoot: out of memory");
     return NULL;
   }
-  if (argc < 3 || !(j->root = string_arg(env, argv[0])) || !(j->path = string_arg(env, argv[1])) || napi_get_value_int64(env, argv[2], &max) != napi_ok || max < 0) {
+  if (argc < 3) {
     job_free(j);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "readInRoot(root, path, maxBytes): two non-empty strings and a byte count");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "readInRoot(root, path, maxBytes): three arguments");
+    return NULL;
+  }
+  if (!(j->root = path_arg(env, argv[0])) || !(j->path = path_arg(env, argv[1]))) {
+    job_free(j);
+    return NULL;
+  }
+  if (napi_get_value_int64(env, argv[2], &max) != napi_ok || max < 0) {
+    job_free(j);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "readInRoot(root, path, maxBytes): maxBytes must be a byte count");
     return NULL;
   }
   j->max = (size_t)max;

@@ -1,13 +1,18 @@
-// writeInitLayer: docker's init layer entries in a new writable layer, and an
-// entry already there replaced (a link is replaced, never followed).
+// initLayerOps, made by fsBatch in an upper as prepareRootfs makes them:
+// docker's init layer entries in a new writable layer, and an entry already
+// there replaced (a link is replaced, never followed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initLayerSize, writeInitLayer } from './init-layer.ts';
+import { fsBatch } from '../../lib/index.ts';
+import { initLayerOps, initLayerSize } from './init-layer.ts';
 
-test('writeInitLayer makes the mount points, the empty files and /etc/mtab', async () => {
+/** The init layer's ops made in `upper`. */
+const writeInitLayer = (upper: string) => fsBatch(initLayerOps().map((o) => ({ ...o, path: join(upper, o.path) })));
+
+test('the init layer makes the mount points, the empty files and /etc/mtab', async () => {
   const upper = await mkdtemp(join(tmpdir(), 'berth-initlayer-'));
   try {
     await writeInitLayer(upper);
@@ -23,7 +28,7 @@ test('writeInitLayer makes the mount points, the empty files and /etc/mtab', asy
   }
 });
 
-test('writeInitLayer replaces what is already there without following links', async () => {
+test('the init layer replaces what is already there without following links', async () => {
   const upper = await mkdtemp(join(tmpdir(), 'berth-initlayer-'));
   const outside = join(upper, 'outside');
   try {

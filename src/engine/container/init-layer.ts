@@ -7,7 +7,7 @@
 // commit leave them out (runtimeMountPoints).
 import { readlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fsBatch, type FsOp } from '../../lib/index.ts';
+import type { FsOp } from '../../lib/index.ts';
 
 /** docker's initlayer.Setup entries: `dir`, `file` (empty, mode 0755), or a symlink target. */
 const initEntries: readonly (readonly [path: string, kind: string])[] = [
@@ -40,11 +40,6 @@ export function initLayerOps(): FsOp[] {
       return { op: 'symlink', path: rel(path), target: kind, replace: true };
     }),
   ];
-}
-
-/** Writes the init layer's entries into `upper` (a new container's empty writable layer) in one trip to the pool. */
-export async function writeInitLayer(upper: string): Promise<void> {
-  await fsBatch(initLayerOps().map((o) => ({ ...o, path: join(upper, o.path) })));
 }
 
 /**
