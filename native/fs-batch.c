@@ -21,6 +21,9 @@
 //                                   with all it holds (`rm -rf`; links are
 //                                   removed, never followed); nothing there is
 //                                   fine
+//   [4, path, from]                 the entry at from renamed to path, which
+//                                   must not exist (renameat2's
+//                                   RENAME_NOREPLACE: EEXIST when it does)
 // Modes go through the umask, as Node's own calls do. The promise resolves
 // once every op is done, or rejects at the first failure with an Error whose
 // code is the errno name and whose message names the op and the path; the ops
@@ -37,16 +40,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "parts.h"
 
-enum { OP_MKDIR = 0, OP_WRITE = 1, OP_SYMLINK = 2, OP_REMOVE = 3 };
+enum { OP_MKDIR = 0, OP_WRITE = 1, OP_SYMLINK = 2, OP_REMOVE = 3, OP_RENAME = 4 };
 
 typedef struct {
   int kind;
   char *path;
-  char *data; /* file contents, or the link's target (NUL-terminated) */
+  char *data; /* file contents, the link's target, or the rename's source (NUL-terminated) */
   size_t size;
   unsigned mode;
   bool flag; /* mkdir: parents; write, symlink: replace */
@@ -150,6 +154,12 @@ static int remove_tree(const char *path) {
   return r;
 }
 
+/** rename(from, path), never over an entry already at path (RENAME_NOREPLACE, through the system call: glibc's wrapper came in 2.28). */
+static int rename_entry(const fs_op_t *op, const char **what) {
+  *what = "renaming an entry to";
+  return syscall(SYS_renameat2, AT_FDCWD, op->data, AT_FDCWD, op->path, 1 /* RENAME_NOREPLACE */) == 0 ? 0 : errno;
+}
+
 static void batch_execute(napi_env env, void *data) {
   (void)env;
   fs_batch_t *b = data;
@@ -160,6 +170,7 @@ static void batch_execute(napi_env env, void *data) {
     if (op->kind == OP_MKDIR) err = make_dir(op->path, op->mode, op->flag);
     else if (op->kind == OP_WRITE) err = write_file(op, &what);
     else if (op->kind == OP_SYMLINK) err = make_symlink(op, &what);
+    else if (op->kind == OP_RENAME) err = rename_entry(op, &what);
     else {
       what = "removing";
       err = remove_tree(op->path);
@@ -252,9 +263,9 @@ static napi_value fs_batch(napi_env env, napi_callback_info info) {
     napi_value item, v;
     int32_t kind = -1;
     size_t ignored;
-    if (!element(env, argv[0], i, &item) || !element(env, item, 0, &v) || napi_get_value_int32(env, v, &kind) != napi_ok || kind < OP_MKDIR || kind > OP_REMOVE) {
+    if (!element(env, argv[0], i, &item) || !element(env, item, 0, &v) || napi_get_value_int32(env, v, &kind) != napi_ok || kind < OP_MKDIR || kind > OP_RENAME) {
       batch_free(b);
-      return throw_type(env, i, "its kind must be 0 (mkdir), 1 (write), 2 (symlink) or 3 (remove)");
+      return throw_type(env, i, "its kind must be 0 (mkdir), 1 (write), 2 (symlink), 3 (remove) or 4 (rename)");
     }
     op->kind = kind;
     if (!element(env, item, 1, &v) || !(op->path = copy_bytes(env, v, &ignored)) || op->path[0] == '\0' || strlen(op->path) != ignored) {
@@ -283,6 +294,11 @@ static napi_value fs_batch(napi_env env, napi_callback_info info) {
         return throw_type(env, i, "a symlink needs a non-empty target string");
       }
       op->flag = bool_element(env, item, 3);
+    } else if (kind == OP_RENAME) {
+      if (!element(env, item, 2, &v) || !(op->data = copy_bytes(env, v, &op->size)) || op->data[0] == '\0' || strlen(op->data) != op->size) {
+        batch_free(b);
+        return throw_type(env, i, "a rename needs the non-empty path it moves from");
+      }
     }
   }
   b->count = count;

@@ -128,10 +128,28 @@ test('a batch stops at its first failure, which names the path; what came before
   }
 });
 
+test('rename moves a tree into place and never over an entry already there', async () => {
+  for (const [name, run] of impls) {
+    await withDir(async (dir) => {
+      mkdirSync(join(dir, 'spare/upper'), { recursive: true });
+      writeFileSync(join(dir, 'spare/upper/f'), 'x');
+      await run([{ op: 'rename', path: join(dir, 'c1'), from: join(dir, 'spare') }]);
+      assert.equal(readFileSync(join(dir, 'c1/upper/f'), 'utf8'), 'x', name);
+      // An empty directory at the destination is not replaced (rename(2) alone would).
+      mkdirSync(join(dir, 'spare2'));
+      mkdirSync(join(dir, 'taken'));
+      await assert.rejects(run([{ op: 'rename', path: join(dir, 'taken'), from: join(dir, 'spare2') }]), (e: NodeJS.ErrnoException) => e.code === 'EEXIST', name);
+      await assert.rejects(run([{ op: 'rename', path: join(dir, 'c2'), from: join(dir, 'gone') }]), (e: NodeJS.ErrnoException) => e.code === 'ENOENT', name);
+      assert.deepEqual(readdirSync(dir).sort(), ['c1', 'spare2', 'taken'], name);
+    });
+  }
+});
+
 test('the addon refuses a malformed op before it does anything', async () => {
   const native = nativeIfBuilt()!;
   assert.throws(() => native.fsBatch!([[7, '/tmp/x']]), TypeError);
   assert.throws(() => native.fsBatch!([[0, '', 0o755, false]]), TypeError);
   assert.throws(() => native.fsBatch!([[2, '/tmp/berth-fs-batch-never', '', false]]), TypeError);
   assert.throws(() => native.fsBatch!([[0, '/tmp/a\0b', 0o755, false]]), TypeError);
+  assert.throws(() => native.fsBatch!([[4, '/tmp/berth-fs-batch-never', '']]), TypeError);
 });

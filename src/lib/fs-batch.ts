@@ -2,10 +2,12 @@
 // trip to libuv's thread pool (native/fs-batch.c) instead of two or three
 // trips per entry, one after another, through fs.promises. For the twenty-odd
 // entries of a container's create (its etc files, its rootfs's directories
-// and init layer) and the start's (conmon's directories, the bundle's spec). Without the addon (unit tests before a build) the same ops
-// run through fs.promises, with the same results.
+// and init layer) and the start's (conmon's directories, the bundle's spec);
+// and the rename that moves a tree made ahead into place (spare-dirs.ts).
+// Without the addon (unit tests before a build) the same ops run through
+// fs.promises, with the same results.
 import { constants } from 'node:fs';
-import { mkdir, open, rm, stat, symlink } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, stat, symlink } from 'node:fs/promises';
 import { nativeIfBuilt } from './native.ts';
 
 /** One entry to make; modes go through the umask, as Node's own calls do. */
@@ -20,14 +22,17 @@ export type FsOp =
   /** A symbolic link to `target`; with `replace`, an entry already there (not a directory) is removed first. */
   | { readonly op: 'symlink'; readonly path: string; readonly target: string; readonly replace?: boolean }
   /** Whatever is at `path` removed, a directory with all it holds (`rm -rf`; links removed, not followed); nothing there is fine. */
-  | { readonly op: 'remove'; readonly path: string };
+  | { readonly op: 'remove'; readonly path: string }
+  /** The entry at `from` renamed to `path`, which must not exist (EEXIST when it does). */
+  | { readonly op: 'rename'; readonly path: string; readonly from: string };
 
-type NativeOp = [0, string, number, boolean] | [1, string, string | Uint8Array, number, boolean] | [2, string, string, boolean] | [3, string];
+type NativeOp = [0, string, number, boolean] | [1, string, string | Uint8Array, number, boolean] | [2, string, string, boolean] | [3, string] | [4, string, string];
 
 function toNative(o: FsOp): NativeOp {
   if (o.op === 'mkdir') return [0, o.path, o.mode, o.parents ?? false];
   if (o.op === 'write') return [1, o.path, o.data, o.mode, o.replace ?? false];
   if (o.op === 'symlink') return [2, o.path, o.target, o.replace ?? false];
+  if (o.op === 'rename') return [4, o.path, o.from];
   return [3, o.path];
 }
 
@@ -47,6 +52,12 @@ export async function fsBatchPortable(ops: readonly FsOp[]): Promise<void> {
 }
 
 async function portable(o: FsOp): Promise<void> {
+  if (o.op === 'rename') {
+    // (Not atomic as renameat2's RENAME_NOREPLACE is: the fallback for unit tests before a build.)
+    if (await lstat(o.path).then(() => true, () => false)) throw Object.assign(new Error(`EEXIST: file already exists, rename '${o.from}' -> '${o.path}'`), { code: 'EEXIST', path: o.path });
+    await rename(o.from, o.path);
+    return;
+  }
   if (o.op === 'remove') {
     await rm(o.path, { recursive: true, force: true });
     return;

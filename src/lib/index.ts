@@ -8,3 +8,4 @@ export * from './in-root-path.ts';
 export * from './read-in-root.ts';
 export * from './read-whole.ts';
 export * from './trace.ts';
+export * from './spare-dirs.ts';

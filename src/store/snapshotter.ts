@@ -12,6 +12,7 @@ import { digestHex, isDigest, type Digest } from '../core/digest.ts';
 import { failedPrecondition, invalidArgument } from '../core/errors.ts';
 import { fsyncDir } from '../lib/atomic-write.ts';
 import { fsBatch, type FsOp } from '../lib/fs-batch.ts';
+import type { SpareDirs } from '../lib/spare-dirs.ts';
 import { runTool } from '../lib/run-tool.ts';
 import { log } from '../lib/logger.ts';
 import { nativeIfBuilt } from '../lib/native.ts';
@@ -238,16 +239,23 @@ class OverlaySnapshotter implements Snapshotter {
     };
   }
 
-  async prepareRootfs(containerId: string, lowerChain: readonly Digest[], options: { upperEntries?: readonly FsOp[] } = {}): Promise<RootfsPaths> {
+  get rootfsRoot(): string {
+    return this.#containers;
+  }
+
+  async prepareRootfs(containerId: string, lowerChain: readonly Digest[], options: { upperEntries?: readonly FsOp[]; spares?: SpareDirs } = {}): Promise<RootfsPaths> {
     const paths = this.rootfsPaths(containerId, lowerChain);
+    const entries = options.upperEntries ?? [];
     // One trip to the thread pool: the container's directory with its upper, then work and merged beside
-    // it, then what the caller puts into the new upper.
-    await fsBatch([
-      { op: 'mkdir', path: paths.upper, mode: 0o755, parents: true },
-      { op: 'mkdir', path: paths.work, mode: 0o700 },
-      { op: 'mkdir', path: paths.merged, mode: 0o755 },
-      ...(options.upperEntries ?? []).map((e) => ({ ...e, path: join(paths.upper, e.path) })),
-    ]);
+    // it, then what the caller puts into the new upper (or the rename of that tree made ahead).
+    const tree = (root: string): FsOp[] => [
+      { op: 'mkdir', path: join(root, 'upper'), mode: 0o755, parents: true },
+      { op: 'mkdir', path: join(root, 'work'), mode: 0o700 },
+      { op: 'mkdir', path: join(root, 'merged'), mode: 0o755 },
+      ...entries.map((e) => ({ ...e, path: join(root, 'upper', e.path) })),
+    ];
+    const dest = join(this.#containers, containerId);
+    await fsBatch(options.spares ? options.spares.ops(dest, `rootfs ${JSON.stringify(entries)}`, tree) : tree(dest));
     return paths;
   }
 

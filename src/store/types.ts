@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../core/digest.ts';
 import type { FsOp } from '../lib/fs-batch.ts';
+import type { SpareDirs } from '../lib/spare-dirs.ts';
 
 /**
  * A hold on blobs that no record names yet (see leases.ts): gc leaves a leased
@@ -162,8 +163,12 @@ export interface Snapshotter {
    * Creates the container's upper and work dirs over the given layer chain
    * (lower dirs top first, from the caller who knows the chain). Idempotent.
    * `upperEntries` (paths relative to the upper) are made in it in the same trip.
+   * With `spares` (for a container whose directory is not there yet) the
+   * whole tree may come as a spare made ahead (lib/spare-dirs.ts).
    */
-  prepareRootfs(containerId: string, lowerChain: readonly Digest[], options?: { upperEntries?: readonly FsOp[] }): Promise<RootfsPaths>;
+  prepareRootfs(containerId: string, lowerChain: readonly Digest[], options?: { upperEntries?: readonly FsOp[]; spares?: SpareDirs }): Promise<RootfsPaths>;
+  /** The directory that holds each container's rootfs directory (where `spares` must be able to rename to). */
+  readonly rootfsRoot: string;
   /** Mounts overlayfs at merged (no-op if already mounted); returns the merged path. */
   mountRootfs(containerId: string, lowerChain: readonly Digest[]): Promise<string>;
   /** Unmounts merged if mounted. */

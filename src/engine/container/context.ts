@@ -8,6 +8,7 @@ import type { Container } from '../../core/types.ts';
 import type { Digest } from '../../core/digest.ts';
 import type { Image, LocalImageStore } from '../../image/index.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { SpareDirs } from '../../lib/index.ts';
 import type { ContainerRuntime } from '../../runtime/index.ts';
 import type { MetadataStore, Snapshotter } from '../../store/index.ts';
 import type { ContainerNetworking } from '../../network/index.ts';
@@ -56,6 +57,11 @@ export class ContainerContext {
   readonly listeners: ContainerListeners;
   /** What removals leave to do once the container is gone for users (remove.ts). */
   readonly purges: PurgeQueue;
+  /**
+   * A create's two trees made ahead (lib/spare-dirs.ts): the container's directory with its etc files, and
+   * its rootfs's directories with the init layer. Off until initSpares() (berthd's start-up).
+   */
+  readonly spares: { readonly container: SpareDirs; readonly rootfs: SpareDirs };
   #closed = false;
 
   constructor(d: ContainerServiceDeps, reg: ContainerRegistry, listeners: ContainerListeners) {
@@ -63,6 +69,12 @@ export class ContainerContext {
     this.reg = reg;
     this.listeners = listeners;
     this.purges = new PurgeQueue(d.log);
+    this.spares = { container: new SpareDirs(join(d.dataRoot, 'spares', 'containers')), rootfs: new SpareDirs(join(d.dataRoot, 'spares', 'rootfs')) };
+  }
+
+  /** Empties the spares' staging (a crash's leftovers go) and turns them on. */
+  async initSpares(): Promise<void> {
+    await Promise.all([this.spares.container.init(join(this.d.dataRoot, 'containers')), this.spares.rootfs.init(this.d.snapshotter.rootfsRoot)]);
   }
 
   /** berthd is shutting down: no new exits are recorded, no restarts nor health checks begin. */

@@ -19,7 +19,7 @@ import { checkLinks } from './links.ts';
 import { verifyContainerSettings } from './verify-settings.ts';
 import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
-import { fsBatch, readWhole, span } from '../../lib/index.ts';
+import { fsBatch, readWhole, span, type FsOp } from '../../lib/index.ts';
 
 export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
@@ -56,18 +56,20 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
     const lowerChain = ctx.lowerChain(image);
     // The container's own directory and files, and its rootfs's directories with the init layer, do not
     // touch each other: side by side, each one trip to the thread pool.
+    // Both trees may come as spares made ahead (lib/spare-dirs.ts): a rename each instead of some twenty
+    // entries made while the client waits.
     const settled = await Promise.allSettled([
       span('create: write etc files', at, async () => {
         const etc = etcFiles(hostname, merged.spec, await hostEtc);
         await fsBatch([
-          { op: 'mkdir', path: dir, mode: 0o710, parents: true },
+          ...ctx.spares.container.ops(dir, 'container', containerTree),
           ...(options.logPath !== undefined ? [{ op: 'mkdir', path: dirname(options.logPath), mode: 0o755, parents: true } as const] : []),
           { op: 'write', path: files.hostnamePath, data: etc.hostname, mode: 0o666 },
           { op: 'write', path: files.hostsPath, data: etc.hosts, mode: 0o666 },
           { op: 'write', path: files.resolvConfPath, data: etc.resolvConf, mode: 0o666 },
         ]);
       }),
-      span('create: prepare rootfs + init layer', at, () => d.snapshotter.prepareRootfs(id, lowerChain, { upperEntries: initLayerOps() })),
+      span('create: prepare rootfs + init layer', at, () => d.snapshotter.prepareRootfs(id, lowerChain, { upperEntries: initLayerOps(), spares: ctx.spares.rootfs })),
     ]);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
     const mountPoints = await span('create: resolve mounts', at, () => d.mounts.resolve(merged.spec, find, id));
@@ -99,6 +101,14 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
     await rm(ctx.containerDir(id), { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
+}
+
+/** A container's directory as a create finds it: its etc files there, empty (the create writes them). */
+function containerTree(root: string): FsOp[] {
+  return [
+    { op: 'mkdir', path: root, mode: 0o710, parents: true },
+    ...['hostname', 'hosts', 'resolv.conf'].map((name): FsOp => ({ op: 'write', path: join(root, name), data: '', mode: 0o666 })),
+  ];
 }
 
 /** What the host's files give a container's etc files: /etc/resolv.conf, and /etc/hosts for a host-network one. */

@@ -61,13 +61,15 @@ export class LocalContainers implements ContainerService {
   }
 
   /** Re-arms watchers for containers still running, records exits that happened while berthd was away. */
-  restore(): Promise<void> {
+  async restore(): Promise<void> {
+    await this.#ctx.initSpares();
     return restoreContainers(this.#ctx, { watcher: this.#watcher, exits: this.#exits, restarts: this.#restarts, lifecycle: this.#lifecycle, removal: this.#removal });
   }
 
   /** Stops watchers, health checks and pending restarts (containers keep running), then lets the removals under way end. */
   async close(): Promise<void> {
     this.#ctx.close();
+    await Promise.all([this.#ctx.spares.container.close(), this.#ctx.spares.rootfs.close()]);
     this.#ctx.d.health?.close();
     this.#restarts.close();
     this.#watcher.close();
