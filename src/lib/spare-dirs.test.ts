@@ -1,12 +1,13 @@
 // SpareDirs: a tree made ahead comes by rename and is the template's tree; with
-// none ready (or another template) the template's own ops come; staging is
+// none ready, another template, a spare gone from under the pool or an entry
+// already at the destination, the template's own ops make it; staging is
 // emptied at init; a pool whose staging is on another file system stays off.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fsBatch, type FsOp } from './fs-batch.ts';
+import type { FsOp } from './fs-batch.ts';
 import { SpareDirs } from './spare-dirs.ts';
 
 const tree = (root: string): FsOp[] => [
@@ -27,52 +28,68 @@ function shape(dir: string, rel = ''): string[] {
   return out;
 }
 
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-};
+/** Waits until staging holds `n` trees, and the one being made is done. */
+async function staged(staging: string, n: number): Promise<void> {
+  for (let i = 0; i < 200 && readdirSync(staging).length !== n; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(readdirSync(staging).length, n);
+}
 
-test('a spare comes by one rename and makes the same tree as the template in place', async () => {
+async function withPool(fn: (dir: string, pool: SpareDirs, staging: string) => Promise<void>, destParent?: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-spares-'));
-  const pool = new SpareDirs(join(dir, 'staging'), { refillDelayMs: 0 });
+  const staging = join(dir, 'staging');
+  const pool = new SpareDirs(staging, { refillDelayMs: 0 });
   try {
     mkdirSync(join(dir, 'dest'));
-    mkdirSync(join(dir, 'staging/old'), { recursive: true });
-    await pool.init(join(dir, 'dest'));
-    assert.deepEqual(readdirSync(join(dir, 'staging')), [], 'a leftover from an earlier run goes at init');
-    // None ready yet: the template's own ops (and a spare is begun).
-    const first = pool.ops(join(dir, 'dest/a'), 'k', tree);
-    assert.deepEqual(first, tree(join(dir, 'dest/a')));
-    await fsBatch(first);
-    await until(() => readdirSync(join(dir, 'staging')).length === 1);
-    await new Promise((r) => setTimeout(r, 50));
-    const second = pool.ops(join(dir, 'dest/b'), 'k', tree);
-    assert.equal(second.length, 1);
-    assert.equal(second[0]?.op, 'rename');
-    await fsBatch(second);
+    mkdirSync(join(staging, 'left-by-a-crash'), { recursive: true });
+    await pool.init(destParent ?? join(dir, 'dest'));
+    await fn(dir, pool, staging);
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a spare comes by one rename and is the tree the template makes in place', () =>
+  withPool(async (dir, pool, staging) => {
+    assert.deepEqual(readdirSync(staging), [], 'what an earlier run left goes at init');
+    await pool.make(join(dir, 'dest/a'), 'k', tree); // none ready: made in place, a spare begun
+    await staged(staging, 1);
+    const spare = join(staging, readdirSync(staging)[0]!);
+    const inode = lstatSync(spare).ino;
+    await pool.make(join(dir, 'dest/b'), 'k', tree);
+    assert.equal(lstatSync(join(dir, 'dest/b')).ino, inode, 'b is the spare, renamed');
     assert.deepEqual(shape(join(dir, 'dest/b')), shape(join(dir, 'dest/a')));
     assert.equal(readFileSync(join(dir, 'dest/b/upper/.dockerenv'), 'utf8'), '');
-    // Another template: the spare made with the old one is not handed out.
-    await until(() => readdirSync(join(dir, 'staging')).length === 1);
-    await new Promise((r) => setTimeout(r, 50));
-    const other = (root: string): FsOp[] => [{ op: 'mkdir', path: root, mode: 0o700, parents: true }];
-    assert.deepEqual(pool.ops(join(dir, 'dest/c'), 'other', other), other(join(dir, 'dest/c')));
-  } finally {
-    await pool.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a pool whose staging is not on the destination file system stays off', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-spares-'));
-  const pool = new SpareDirs(join(dir, 'staging'), { refillDelayMs: 0 });
-  try {
-    await pool.init('/proc');
-    assert.deepEqual(pool.ops(join(dir, 'a'), 'k', tree), tree(join(dir, 'a')));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(pool.ops(join(dir, 'b'), 'k', tree), tree(join(dir, 'b')));
-    assert.ok(!existsSync(join(dir, 'staging', '0')));
-  } finally {
-    await pool.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('another template, a spare gone from under the pool, or an entry at the destination: made in place', () =>
+  withPool(async (dir, pool, staging) => {
+    await pool.make(join(dir, 'dest/a'), 'k', tree);
+    await staged(staging, 1);
+    // Another template: the spare made with the old one is not handed out (and goes).
+    const other = (root: string): FsOp[] => [{ op: 'mkdir', path: join(root, 'only'), mode: 0o700, parents: true }];
+    await pool.make(join(dir, 'dest/b'), 'other', other);
+    assert.deepEqual(shape(join(dir, 'dest/b')), ['d only 700']);
+    await staged(staging, 1);
+    // The spare removed under the pool: the make still makes the tree.
+    rmSync(join(staging, readdirSync(staging)[0]!), { recursive: true });
+    await pool.make(join(dir, 'dest/c'), 'other', other);
+    assert.deepEqual(shape(join(dir, 'dest/c')), ['d only 700']);
+    await staged(staging, 1);
+    // An entry already at the destination is never replaced by the rename; the template's ops go over it.
+    mkdirSync(join(dir, 'dest/d/keep'), { recursive: true });
+    await pool.make(join(dir, 'dest/d'), 'other', other);
+    assert.deepEqual(shape(join(dir, 'dest/d')), ['d keep 755', 'd only 700']);
+  }));
+
+test('a pool whose staging is not on the destination file system stays off', () =>
+  withPool(
+    async (dir, pool, staging) => {
+      await pool.make(join(dir, 'dest/a'), 'k', tree);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(readdirSync(staging), []);
+      assert.deepEqual(shape(join(dir, 'dest/a')), ['d upper 755', 'f upper/.dockerenv 755', 'l upper/mtab 777', 'd work 700']);
+    },
+    '/proc',
+  ));

@@ -4,9 +4,9 @@
 // 0.02 ms), and a container's create makes about twenty of them (its
 // directory with its etc files, its rootfs's directories and init layer)
 // while the client waits. A pool keeps one such tree ready in a staging
-// directory on the same file system; `ops(dest)` hands out the rename that
-// moves it to `dest` (or, with none ready, the ops that make the tree at
-// `dest` itself), and the next tree is made in the background a little later.
+// directory on the same file system; `make(dest)` renames it to `dest` (or,
+// with none ready, makes the tree at `dest` itself), and the next tree is made
+// in the background a little later.
 // The trees are the template's, the same whichever way they come. Staging is
 // emptied at start-up: a tree left by a crash is never handed out.
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -59,11 +59,12 @@ export class SpareDirs {
   }
 
   /**
-   * The ops that make `dest` as `template(dest)` does: the rename of a tree
-   * made ahead with the template of the same `key`, when one is ready, else
-   * the template's own ops. Either way the next tree is begun.
+   * Makes `dest` as `template(dest)` would: by renaming a tree made ahead with the template of the same
+   * `key` when one is ready (renameat2's RENAME_NOREPLACE: never over an entry already at `dest`), else,
+   * or when that rename fails (a staging removed under the pool), with the template's own ops. Either way
+   * the next tree is begun a little later.
    */
-  ops(dest: string, key: string, template: TreeTemplate): FsOp[] {
+  async make(dest: string, key: string, template: TreeTemplate): Promise<void> {
     if (key !== this.#key) {
       this.#key = key;
       this.#template = template;
@@ -71,7 +72,16 @@ export class SpareDirs {
     }
     const spare = this.#ready.pop();
     setTimeout(() => this.#fill(), this.#refillDelayMs).unref();
-    return spare !== undefined ? [{ op: 'rename', path: dest, from: spare }] : template(dest);
+    if (spare !== undefined) {
+      try {
+        await fsBatch([{ op: 'rename', path: dest, from: spare }]);
+        return;
+      } catch (err) {
+        log.debug('a spare directory could not be moved into place; making it there', { path: dest, spare, err });
+        void rm(spare, { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
+    await fsBatch(template(dest));
   }
 
   /** Waits for the trees being made; none is begun after. */

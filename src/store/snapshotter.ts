@@ -255,7 +255,8 @@ class OverlaySnapshotter implements Snapshotter {
       ...entries.map((e) => ({ ...e, path: join(root, 'upper', e.path) })),
     ];
     const dest = join(this.#containers, containerId);
-    await fsBatch(options.spares ? options.spares.ops(dest, `rootfs ${JSON.stringify(entries)}`, tree) : tree(dest));
+    if (options.spares) await options.spares.make(dest, `rootfs ${JSON.stringify(entries)}`, tree);
+    else await fsBatch(tree(dest));
     return paths;
   }
 

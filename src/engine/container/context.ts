@@ -58,10 +58,10 @@ export class ContainerContext {
   /** What removals leave to do once the container is gone for users (remove.ts). */
   readonly purges: PurgeQueue;
   /**
-   * A create's two trees made ahead (lib/spare-dirs.ts): the container's directory with its etc files, and
-   * its rootfs's directories with the init layer. Off until initSpares() (berthd's start-up).
+   * Trees made ahead (lib/spare-dirs.ts): a create's two (the container's directory with its etc files, its
+   * rootfs's directories with the init layer) and a start's bundle. Off until initSpares() (berthd's start-up).
    */
-  readonly spares: { readonly container: SpareDirs; readonly rootfs: SpareDirs };
+  readonly spares: { readonly container: SpareDirs; readonly rootfs: SpareDirs; readonly bundle: SpareDirs };
   #closed = false;
 
   constructor(d: ContainerServiceDeps, reg: ContainerRegistry, listeners: ContainerListeners) {
@@ -69,12 +69,22 @@ export class ContainerContext {
     this.reg = reg;
     this.listeners = listeners;
     this.purges = new PurgeQueue(d.log);
-    this.spares = { container: new SpareDirs(join(d.dataRoot, 'spares', 'containers')), rootfs: new SpareDirs(join(d.dataRoot, 'spares', 'rootfs')) };
+    this.spares = {
+      container: new SpareDirs(join(d.dataRoot, 'spares', 'containers')),
+      rootfs: new SpareDirs(join(d.dataRoot, 'spares', 'rootfs')),
+      bundle: new SpareDirs(join(d.execRoot, 'spares', 'bundles')),
+    };
   }
 
   /** Empties the spares' staging (a crash's leftovers go) and turns them on. */
   async initSpares(): Promise<void> {
-    await Promise.all([this.spares.container.init(join(this.d.dataRoot, 'containers')), this.spares.rootfs.init(this.d.snapshotter.rootfsRoot)]);
+    const { container, rootfs, bundle } = this.spares;
+    await Promise.all([container.init(join(this.d.dataRoot, 'containers')), rootfs.init(this.d.snapshotter.rootfsRoot), bundle.init(join(this.d.execRoot, 'containers'))]);
+  }
+
+  /** Waits for the spares being made. */
+  async closeSpares(): Promise<void> {
+    await Promise.all(Object.values(this.spares).map((s) => s.close()));
   }
 
   /** berthd is shutting down: no new exits are recorded, no restarts nor health checks begin. */

@@ -55,14 +55,15 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
     const at = { container: id.slice(0, 12) };
     const lowerChain = ctx.lowerChain(image);
     // The container's own directory and files, and its rootfs's directories with the init layer, do not
-    // touch each other: side by side, each one trip to the thread pool.
-    // Both trees may come as spares made ahead (lib/spare-dirs.ts): a rename each instead of some twenty
-    // entries made while the client waits.
+    // touch each other: side by side. Both trees may come as spares made ahead (lib/spare-dirs.ts), a rename
+    // each instead of some twenty entries made while the client waits; the etc files are then written into
+    // the directory's empty ones.
     const settled = await Promise.allSettled([
       span('create: write etc files', at, async () => {
+        const made = ctx.spares.container.make(dir, 'container', containerTree);
         const etc = etcFiles(hostname, merged.spec, await hostEtc);
+        await made;
         await fsBatch([
-          ...ctx.spares.container.ops(dir, 'container', containerTree),
           ...(options.logPath !== undefined ? [{ op: 'mkdir', path: dirname(options.logPath), mode: 0o755, parents: true } as const] : []),
           { op: 'write', path: files.hostnamePath, data: etc.hostname, mode: 0o666 },
           { op: 'write', path: files.hostsPath, data: etc.hosts, mode: 0o666 },

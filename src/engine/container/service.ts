@@ -69,7 +69,7 @@ export class LocalContainers implements ContainerService {
   /** Stops watchers, health checks and pending restarts (containers keep running), then lets the removals under way end. */
   async close(): Promise<void> {
     this.#ctx.close();
-    await Promise.all([this.#ctx.spares.container.close(), this.#ctx.spares.rootfs.close()]);
+    await this.#ctx.closeSpares();
     this.#ctx.d.health?.close();
     this.#restarts.close();
     this.#watcher.close();

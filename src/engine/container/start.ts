@@ -17,7 +17,15 @@ import { conmonFileSize, logLimits, prepareLogForStart } from './log-rotation.ts
 import { attachRequest, writeNetworkEtcFiles } from './network.ts';
 import { releaseNetwork } from './network-links.ts';
 import { containerCgroupsPath, specInput } from './spec-input.ts';
-import { fsBatch, span, spanSync } from '../../lib/index.ts';
+import { fsBatch, span, spanSync, type FsOp } from '../../lib/index.ts';
+
+/** A bundle dir as the start finds it: its config.json there, empty (the start writes the spec into it). */
+function bundleTree(root: string): FsOp[] {
+  return [
+    { op: 'mkdir', path: root, mode: 0o700, parents: true },
+    { op: 'write', path: join(root, 'config.json'), data: '', mode: 0o666 },
+  ];
+}
 
 /** The exit watcher as a start needs it. */
 export interface WatchRole {
@@ -61,19 +69,29 @@ export class ContainerStarter {
       const bundle = this.#ctx.bundleDir(id);
       // A bundle left over means a run whose cleanup never happened (a crash): its runtime state is cleared
       // before the monitor's and the bundle's directories are made; the mount and the spec do not wait for it.
-      const leftoverCleared = access(bundle).then(
-        () => span('start: clear a previous run', at, async () => {
-          await rt.delete(id, { force: true }).catch(() => undefined);
-          await rt.cleanup(id).catch(() => undefined);
-        }),
-        () => undefined,
+      const leftover = access(bundle).then(
+        () => true,
+        () => false,
+      );
+      const leftoverCleared = leftover.then((there) =>
+        there
+          ? span('start: clear a previous run', at, async () => {
+              await rt.delete(id, { force: true }).catch(() => undefined);
+              await rt.cleanup(id).catch(() => undefined);
+            })
+          : undefined,
       );
       // What the create needs besides the spec (the monitor's directories, the bundle's, a restart's log moved
       // aside for conmon, which caps the log file itself: log-rotation.ts) is readied while the rootfs mounts.
       const limits = logLimits(c.spec.host.logConfig);
       const prepared = rt.prepareCreate && leftoverCleared.then(() => rt.prepareCreate?.(id));
       const logReady = prepareLogForStart(c.logPath, limits);
-      const bundleMade = leftoverCleared.then(() => mkdir(bundle, { recursive: true, mode: 0o700 }));
+      // The bundle dir with an empty config.json, as a spare made ahead (lib/spare-dirs.ts) where none is left over.
+      const bundleMade = leftover.then(async (there) => {
+        if (!there) return this.#ctx.spares.bundle.make(bundle, 'bundle', bundleTree);
+        await leftoverCleared;
+        await mkdir(bundle, { recursive: true, mode: 0o700 });
+      });
       preparing = Promise.allSettled([prepared, logReady, bundleMade]);
       const lowerChain = c.lowerChain ?? this.#ctx.lowerChain(await d.images.get(c.imageId));
       const t0 = performance.now();
