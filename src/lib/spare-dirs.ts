@@ -17,8 +17,12 @@ import { log } from './logger.ts';
 /** The ops that make a tree at `root` (its first op makes `root` itself). */
 export type TreeTemplate = (root: string) => FsOp[];
 
+/** Numbers the pools of this process: each names its trees apart, should two share a staging dir. */
+let pools = 0;
+
 export class SpareDirs {
   readonly #staging: string;
+  readonly #pool = pools++;
   readonly #count: number;
   readonly #refillDelayMs: number;
   readonly #ready: string[] = [];
@@ -95,7 +99,7 @@ export class SpareDirs {
     if (!this.#on || this.#closed || template === undefined) return;
     while (this.#ready.length + this.#making.size < this.#count) {
       const key = this.#key;
-      const root = join(this.#staging, String(this.#seq++));
+      const root = join(this.#staging, `${this.#pool}-${this.#seq++}`);
       const made: Promise<void> = fsBatch(template(root))
         .then(
           () => {
