@@ -233,6 +233,12 @@ static bool mode_element(napi_env env, napi_value arr, uint32_t i, unsigned *mod
   return true;
 }
 
+/** Element i of arr copied to *out: a non-empty string without a NUL (a path, a link's target). */
+static bool path_element(napi_env env, napi_value arr, uint32_t i, char **out, size_t *size) {
+  napi_value v;
+  return element(env, arr, i, &v) && (*out = copy_bytes(env, v, size)) != NULL && (*out)[0] != '\0' && strlen(*out) == *size;
+}
+
 static bool bool_element(napi_env env, napi_value arr, uint32_t i) {
   napi_value v;
   bool out = false;
@@ -268,7 +274,7 @@ static napi_value fs_batch(napi_env env, napi_callback_info info) {
       return throw_type(env, i, "its kind must be 0 (mkdir), 1 (write), 2 (symlink), 3 (remove) or 4 (rename)");
     }
     op->kind = kind;
-    if (!element(env, item, 1, &v) || !(op->path = copy_bytes(env, v, &ignored)) || op->path[0] == '\0' || strlen(op->path) != ignored) {
+    if (!path_element(env, item, 1, &op->path, &ignored)) {
       batch_free(b);
       return throw_type(env, i, "its path must be a non-empty string");
     }
@@ -289,13 +295,13 @@ static napi_value fs_batch(napi_env env, napi_callback_info info) {
       }
       op->flag = bool_element(env, item, 4);
     } else if (kind == OP_SYMLINK) {
-      if (!element(env, item, 2, &v) || !(op->data = copy_bytes(env, v, &op->size)) || op->data[0] == '\0' || strlen(op->data) != op->size) {
+      if (!path_element(env, item, 2, &op->data, &op->size)) {
         batch_free(b);
         return throw_type(env, i, "a symlink needs a non-empty target string");
       }
       op->flag = bool_element(env, item, 3);
     } else if (kind == OP_RENAME) {
-      if (!element(env, item, 2, &v) || !(op->data = copy_bytes(env, v, &op->size)) || op->data[0] == '\0' || strlen(op->data) != op->size) {
+      if (!path_element(env, item, 2, &op->data, &op->size)) {
         batch_free(b);
         return throw_type(env, i, "a rename needs the non-empty path it moves from");
       }

@@ -23,10 +23,10 @@ let pools = 0;
 export class SpareDirs {
   readonly #staging: string;
   readonly #pool = pools++;
-  readonly #count: number;
   readonly #refillDelayMs: number;
-  readonly #ready: string[] = [];
-  readonly #making = new Set<Promise<void>>();
+  /** The tree ready to be taken, and the one being made. */
+  #ready: string | undefined;
+  #making: Promise<void> | undefined;
   #template: TreeTemplate | undefined;
   #key = '';
   #seq = 0;
@@ -40,9 +40,8 @@ export class SpareDirs {
    * made beside them slows them down (measured: no gain at 0 ms; 2-3 ms off a `docker run` at 40 ms,
    * when the start's runtime create, CPU-bound, leaves the disk idle).
    */
-  constructor(staging: string, options: { count?: number; refillDelayMs?: number } = {}) {
+  constructor(staging: string, options: { refillDelayMs?: number } = {}) {
     this.#staging = staging;
-    this.#count = options.count ?? 1;
     this.#refillDelayMs = options.refillDelayMs ?? 40;
   }
 
@@ -72,10 +71,12 @@ export class SpareDirs {
     if (key !== this.#key) {
       this.#key = key;
       this.#template = template;
-      for (const old of this.#ready.splice(0)) void rm(old, { recursive: true, force: true }).catch(() => undefined);
+      if (this.#ready !== undefined) void rm(this.#ready, { recursive: true, force: true }).catch(() => undefined);
+      this.#ready = undefined;
     }
-    const spare = this.#ready.pop();
-    setTimeout(() => this.#fill(), this.#refillDelayMs).unref();
+    const spare = this.#ready;
+    this.#ready = undefined;
+    if (this.#on) setTimeout(() => this.#fill(), this.#refillDelayMs).unref();
     if (spare !== undefined) {
       try {
         await fsBatch([{ op: 'rename', path: dest, from: spare }]);
@@ -91,30 +92,29 @@ export class SpareDirs {
   /** Waits for the trees being made; none is begun after. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#making]);
+    await this.#making;
   }
 
   #fill(): void {
     const template = this.#template;
-    if (!this.#on || this.#closed || template === undefined) return;
-    while (this.#ready.length + this.#making.size < this.#count) {
-      const key = this.#key;
-      const root = join(this.#staging, `${this.#pool}-${this.#seq++}`);
-      const made: Promise<void> = fsBatch(template(root))
-        .then(
-          () => {
-            if (key === this.#key && !this.#closed) this.#ready.push(root);
-            else void rm(root, { recursive: true, force: true }).catch(() => undefined);
-          },
-          (err: unknown) => {
-            // Made in place from now on: a staging that fails once would fail again.
-            this.#on = false;
-            log.warn('making a spare directory failed; making them in place from now on', { path: root, err });
-            void rm(root, { recursive: true, force: true }).catch(() => undefined);
-          },
-        )
-        .finally(() => this.#making.delete(made));
-      this.#making.add(made);
-    }
+    if (!this.#on || this.#closed || template === undefined || this.#ready !== undefined || this.#making !== undefined) return;
+    const key = this.#key;
+    const root = join(this.#staging, `${this.#pool}-${this.#seq++}`);
+    this.#making = fsBatch(template(root))
+      .then(
+        () => {
+          if (key === this.#key && !this.#closed) this.#ready = root;
+          else void rm(root, { recursive: true, force: true }).catch(() => undefined);
+        },
+        (err: unknown) => {
+          // Made in place from now on: a staging that fails once would fail again.
+          this.#on = false;
+          log.warn('making a spare directory failed; making them in place from now on', { path: root, err });
+          void rm(root, { recursive: true, force: true }).catch(() => undefined);
+        },
+      )
+      .finally(() => {
+        this.#making = undefined;
+      });
   }
 }

@@ -7,7 +7,7 @@ import { internal } from '../core/index.ts';
 import type { ConmonDirs, ConmonPaths } from './conmon-paths.ts';
 import { runtimeErrorMessage } from './start-error.ts';
 import type { CreateOptions } from './types.ts';
-import { fsBatch, span, type FsOp, type SpareDirs } from '../lib/index.ts';
+import { fsBatch, span } from '../lib/index.ts';
 import { spawnLight, type LightChild } from '../lib/spawn-light.ts';
 
 /** conmon's command line for container `id` (its runtime at `runtimePath`). */
@@ -47,8 +47,6 @@ export interface ConmonCreateContext {
   readonly timeoutMs: number;
   /** Makes the shared directories (once per runtime: sharedDirsMaker). */
   readonly sharedDirs: () => Promise<void>;
-  /** Persist directories made ahead (lib/spare-dirs.ts), when the runtime keeps them. */
-  readonly spares?: SpareDirs;
 }
 
 /** Makes the runtime's shared directories (runtime root, exits, sockets) once; again after a failure. */
@@ -70,22 +68,13 @@ export function sharedDirsMaker(dirs: ConmonDirs): () => Promise<void> {
  * conmon's directories for container `id`: the shared ones once per runtime (again should that
  * fail), and its own afresh: a restarted container reuses its id, so what its previous run left goes.
  */
-export function prepareConmonDirs(id: string, ctx: Pick<ConmonCreateContext, 'paths' | 'sharedDirs' | 'spares'>): Promise<void> {
+export function prepareConmonDirs(id: string, ctx: Pick<ConmonCreateContext, 'paths' | 'sharedDirs'>): Promise<void> {
   const { paths: p } = ctx;
   return span('create: conmon dirs', { container: id.slice(0, 12) }, async () => {
-    // What a previous run may have left goes, and the persist dir is made anew: in one trip to the pool, or
-    // two with a spare made ahead (the removal, then its rename).
+    // What a previous run may have left goes, and the persist dir is made anew, in one trip to the pool.
     await ctx.sharedDirs();
-    const clear: FsOp[] = [{ op: 'remove', path: p.exitFile }, { op: 'remove', path: p.persistDir }, { op: 'remove', path: p.socketLink }];
-    if (!ctx.spares) return fsBatch([...clear, ...persistTree(p.persistDir)]);
-    await fsBatch(clear);
-    await ctx.spares.make(p.persistDir, 'conmon persist dir', persistTree);
+    await fsBatch([{ op: 'remove', path: p.exitFile }, { op: 'remove', path: p.persistDir }, { op: 'remove', path: p.socketLink }, { op: 'mkdir', path: p.persistDir, mode: 0o777, parents: true }]);
   });
-}
-
-/** A persist dir as conmon finds it: empty. */
-function persistTree(root: string): FsOp[] {
-  return [{ op: 'mkdir', path: root, mode: 0o777, parents: true }];
 }
 
 /** Creates container `id` under a new conmon; resolves with its init pid. */

@@ -24,16 +24,14 @@ export interface ConmonDirs {
   readonly runtimeRoot: string;
   readonly exitsDir: string;
   readonly socketDir: string;
-  /** Where each container's persist dir is. */
-  readonly persistRoot: string;
 }
 
 export function conmonDirs(execRoot: string): ConmonDirs {
-  return { execRoot, runtimeRoot: join(execRoot, 'runtime'), exitsDir: join(execRoot, 'exits'), socketDir: join(execRoot, 'sockets'), persistRoot: join(execRoot, 'conmon') };
+  return { execRoot, runtimeRoot: join(execRoot, 'runtime'), exitsDir: join(execRoot, 'exits'), socketDir: join(execRoot, 'sockets') };
 }
 
 export function conmonPaths(dirs: ConmonDirs, id: string): ConmonPaths {
-  const persistDir = join(dirs.persistRoot, id);
+  const persistDir = join(dirs.execRoot, 'conmon', id);
   return {
     runtimeRoot: dirs.runtimeRoot,
     exitFile: join(dirs.exitsDir, id),

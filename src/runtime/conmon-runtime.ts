@@ -6,7 +6,7 @@
 // layout is in ./conmon-paths.ts). This file only composes the pieces: the
 // create path (./conmon-create.ts), the runtime's CLI (./oci-runtime-cli.ts),
 // the exit file (./conmon-exit.ts), attach and exec.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime, RuntimeBinary } from './types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './conmon-attach.ts';
@@ -23,7 +23,7 @@ import { fateNow, resendWhenTaken } from './signal-fate.ts';
 import { procStat } from './proc-stat.ts';
 import { notFound } from '../core/index.ts';
 import { startThroughExecFifo } from './exec-fifo.ts';
-import { SpareDirs, span } from '../lib/index.ts';
+import { span } from '../lib/index.ts';
 
 export type { ConmonPaths } from './conmon-paths.ts';
 export { isLiveConmon } from './conmon-process.ts';
@@ -53,16 +53,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
   const dirs = conmonDirs(execRoot);
   const paths = (id: string): ConmonPaths => conmonPaths(dirs, id);
   const cli = new OciRuntimeCli(binary.path, dirs.runtimeRoot);
-  // Persist dirs made ahead (lib/spare-dirs.ts), in a staging dir of this runtime's own (berthd may run
-  // another runtime beside it on the same execRoot); turned on with the shared directories.
-  const spares = new SpareDirs(join(execRoot, 'spares', `conmon-${binary.name}`));
-  const makeShared = sharedDirsMaker(dirs);
-  let sparesOn: Promise<void> | undefined;
-  const sharedDirs = async () => {
-    await makeShared();
-    sparesOn ??= mkdir(dirs.persistRoot, { recursive: true }).then(() => spares.init(dirs.persistRoot), () => undefined);
-    await sparesOn;
-  };
+  const sharedDirs = sharedDirsMaker(dirs);
   // Each container's cgroup, from its create (not kept across a berthd restart: its exit then waits for conmon's oom file).
   const cgroups = new Map<string, string>();
   const oomKills = (id: string) => {
@@ -88,7 +79,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
       if (opts.cgroupsPath) cgroups.set(id, opts.cgroupsPath);
       else cgroups.delete(id);
       inits.delete(id);
-      const creating = withCgroupAttachWarm(() => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs, spares }));
+      const creating = withCgroupAttachWarm(() => createUnderConmon(id, opts, { conmon, runtimePath: binary.path, dirs, paths: paths(id), timeoutMs: options.createTimeoutMs ?? 60000, sharedDirs }));
       return creating.then(async (created) => {
         const init = initOf(created.pid);
         // The runtime's init, blocked until the start: what a stop signal must not be lost to (signal-fate.ts).
@@ -97,7 +88,7 @@ export function createConmonRuntime(options: ConmonRuntimeOptions): ConmonRuntim
         return created;
       });
     },
-    prepareCreate: (id) => prepareConmonDirs(id, { paths: paths(id), sharedDirs, spares }),
+    prepareCreate: (id) => prepareConmonDirs(id, { paths: paths(id), sharedDirs }),
     async start(id) {
       // runc: the exec fifo is read here, as `runc start` would (exec-fifo.ts); anything else, or a
       // container that is not as create left it, goes to the runtime's start.
