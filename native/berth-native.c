@@ -651,6 +651,9 @@ void reject_errno(napi_env env, napi_deferred deferred, int err, const char *wha
   napi_create_string_utf8(env, msg ? msg : what, NAPI_AUTO_LENGTH, &msg_v);
   free(msg);
   napi_create_error(env, code_v, msg_v, &result);
+  // As Node's own fs errors do: the path as a property too, for callers that tell one op's failure from another's.
+  napi_value path_v;
+  if (result && path && napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &path_v) == napi_ok) napi_set_named_property(env, result, "path", path_v);
   napi_reject_deferred(env, deferred, result);
 }
 

@@ -1,7 +1,9 @@
 // SpareDirs: a tree made ahead comes by rename and is the template's tree; with
 // none ready, another template, a spare gone from under the pool or an entry
 // already at the destination, the template's own ops make it; staging is
-// emptied at init; a pool whose staging is on another file system stays off.
+// emptied at init; a pool whose staging is on another file system stays off;
+// the ops a make runs after the tree come either way, and their failure is the
+// caller's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -81,6 +83,25 @@ test('another template, a spare gone from under the pool, or an entry at the des
     mkdirSync(join(dir, 'dest/d/keep'), { recursive: true });
     await pool.make(join(dir, 'dest/d'), 'other', other);
     assert.deepEqual(shape(join(dir, 'dest/d')), ['d keep 755', 'd only 700']);
+  }));
+
+test("the ops after the tree run on a spare and in place alike; their failure is the caller's, not a reason to make the tree again", () =>
+  withPool(async (dir, pool, staging) => {
+    const then = (root: string): FsOp[] => [{ op: 'write', path: join(root, 'upper/.dockerenv'), data: 'written', mode: 0o644 }];
+    await pool.make(join(dir, 'dest/a'), 'k', tree, then(join(dir, 'dest/a'))); // in place
+    await staged(staging, 1);
+    const inode = lstatSync(join(staging, readdirSync(staging)[0]!)).ino;
+    await pool.make(join(dir, 'dest/b'), 'k', tree, then(join(dir, 'dest/b'))); // the spare
+    assert.equal(lstatSync(join(dir, 'dest/b')).ino, inode);
+    for (const d of ['a', 'b']) assert.equal(readFileSync(join(dir, `dest/${d}/upper/.dockerenv`), 'utf8'), 'written');
+    await staged(staging, 1);
+    const spare = join(staging, readdirSync(staging)[0]!);
+    const spareInode = lstatSync(spare).ino;
+    // A write after the rename fails (its directory is missing): the error comes back, the moved tree stays.
+    await assert.rejects(pool.make(join(dir, 'dest/c'), 'k', tree, [{ op: 'write', path: join(dir, 'dest/c/missing/x'), data: '', mode: 0o644 }]), { code: 'ENOENT', path: join(dir, 'dest/c/missing/x') });
+    assert.equal(lstatSync(join(dir, 'dest/c')).ino, spareInode);
+    assert.deepEqual(shape(join(dir, 'dest/c')), shape(join(dir, 'dest/a')));
+    assert.equal(readdirSync(staging).includes(spare.slice(staging.length + 1)), false, 'the spare was moved, not made again');
   }));
 
 test('a pool whose staging is not on the destination file system stays off', () =>

@@ -64,10 +64,11 @@ export class SpareDirs {
   /**
    * Makes `dest` as `template(dest)` would: by renaming a tree made ahead with the template of the same
    * `key` when one is ready (renameat2's RENAME_NOREPLACE: never over an entry already at `dest`), else,
-   * or when that rename fails (a staging removed under the pool), with the template's own ops. Either way
-   * the next tree is begun a little later.
+   * or when that rename fails (a staging removed under the pool), with the template's own ops. `then`
+   * runs after, in the same trip to the thread pool (the files a create writes into the tree, say); its
+   * failure is the caller's. Either way the next tree is begun a little later.
    */
-  async make(dest: string, key: string, template: TreeTemplate): Promise<void> {
+  async make(dest: string, key: string, template: TreeTemplate, then: readonly FsOp[] = []): Promise<void> {
     if (key !== this.#key) {
       this.#key = key;
       this.#template = template;
@@ -79,14 +80,17 @@ export class SpareDirs {
     if (this.#on) setTimeout(() => this.#fill(), this.#refillDelayMs).unref();
     if (spare !== undefined) {
       try {
-        await fsBatch([{ op: 'rename', path: dest, from: spare }]);
+        await fsBatch([{ op: 'rename', path: dest, from: spare }, ...then]);
         return;
       } catch (err) {
+        // A failure names its op's path (the addon: the destination; fs.promises' rename: the source).
+        const path = (err as { path?: unknown }).path;
+        if (path !== dest && path !== spare) throw err;
         log.debug('a spare directory could not be moved into place; making it there', { path: dest, spare, err });
         void rm(spare, { recursive: true, force: true }).catch(() => undefined);
       }
     }
-    await fsBatch(template(dest));
+    await fsBatch([...template(dest), ...then]);
   }
 
   /** Waits for the trees being made; none is begun after. */

@@ -19,7 +19,7 @@ import { checkLinks } from './links.ts';
 import { verifyContainerSettings } from './verify-settings.ts';
 import { validateLogConfig } from './log-rotation.ts';
 import { networksOf } from './network.ts';
-import { fsBatch, readWhole, span, type FsOp } from '../../lib/index.ts';
+import { readWhole, span, type FsOp } from '../../lib/index.ts';
 
 export async function createContainer(ctx: ContainerContext, requested: ContainerSpec, options: { name?: string; logPath?: string } = {}): Promise<{ id: string; warnings: string[] }> {
   const { d, reg } = ctx;
@@ -56,14 +56,12 @@ export async function createContainer(ctx: ContainerContext, requested: Containe
     const lowerChain = ctx.lowerChain(image);
     // The container's own directory and files, and its rootfs's directories with the init layer, do not
     // touch each other: side by side. Both trees may come as spares made ahead (lib/spare-dirs.ts), a rename
-    // each instead of some twenty entries made while the client waits; the etc files are then written into
-    // the directory's empty ones.
+    // each instead of some twenty entries made while the client waits; the etc files are written into the
+    // directory's empty ones in the same trip to the thread pool as its rename.
     const settled = await Promise.allSettled([
       span('create: write etc files', at, async () => {
-        const made = ctx.spares.container.make(dir, 'container', containerTree);
         const etc = etcFiles(hostname, merged.spec, await hostEtc);
-        await made;
-        await fsBatch([
+        await ctx.spares.container.make(dir, 'container', containerTree, [
           ...(options.logPath !== undefined ? [{ op: 'mkdir', path: dirname(options.logPath), mode: 0o755, parents: true } as const] : []),
           { op: 'write', path: files.hostnamePath, data: etc.hostname, mode: 0o666 },
           { op: 'write', path: files.hostsPath, data: etc.hosts, mode: 0o666 },
