@@ -111,7 +111,7 @@ test('remove takes a tree, a file or a link away without following links, and is
   }
 });
 
-test('a batch stops at its first failure, which names the path; what came before stays done', async () => {
+test('a batch stops at its first failure, which names the path (in its message and as a property); what came before stays done', async () => {
   for (const [name, run] of impls) {
     await withDir(async (dir) => {
       writeFileSync(join(dir, 'file'), 'x');
@@ -122,6 +122,7 @@ test('a batch stops at its first failure, which names the path; what came before
       ]).then(() => undefined, (e: NodeJS.ErrnoException) => e);
       assert.equal(err?.code, 'EEXIST', name);
       assert.ok(err?.message.includes(join(dir, 'file')), `${name}: ${err?.message}`);
+      assert.equal(err?.path, join(dir, 'file'), `${name}: the path is a property too, as in Node's fs errors`);
       assert.deepEqual(readdirSync(dir).sort(), ['file', 'made'], name);
       await assert.rejects(run([{ op: 'write', path: join(dir, 'no/such/dir/f'), data: 'x', mode: 0o644 }]), (e: NodeJS.ErrnoException) => e.code === 'ENOENT', name);
     });
