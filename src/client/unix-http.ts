@@ -61,19 +61,7 @@ export function unixRequest(req: UnixRequest): Promise<UnixResponse> {
       if (Buffer.isBuffer(req.body)) {
         if (req.body.length > 0) socket.write(req.body);
       } else if (req.body) {
-        const src = req.body;
-        src.on('data', (c: Buffer | string) => {
-          const buf = typeof c === 'string' ? Buffer.from(c) : c;
-          if (buf.length === 0) return;
-          socket.write(`${buf.length.toString(16)}\r\n`);
-          socket.write(buf);
-          if (!socket.write('\r\n')) {
-            src.pause();
-            socket.once('drain', () => src.resume());
-          }
-        });
-        src.on('end', () => socket.write('0\r\n\r\n'));
-        src.on('error', fail);
+        void sendChunked(req.body, socket).catch(fail);
       }
     });
 
@@ -106,6 +94,33 @@ export function unixRequest(req: UnixRequest): Promise<UnixResponse> {
     socket.on('data', onHeaderData);
     socket.on('end', onEarlyEnd);
   });
+}
+
+/**
+ * Writes `src` to `socket` as a chunked body, waiting for the socket to drain
+ * when its buffer is full. The stream is read as an async iterator, never
+ * paused and resumed: Bun's process.stdin (the compiled CLI's) stalls now and
+ * then after a resume(), which left `berth load` waiting for ever.
+ */
+async function sendChunked(src: Readable, socket: Socket): Promise<void> {
+  for await (const c of src as AsyncIterable<Buffer | string>) {
+    const buf = typeof c === 'string' ? Buffer.from(c) : c;
+    if (buf.length === 0) continue;
+    socket.write(`${buf.length.toString(16)}\r\n`);
+    socket.write(buf);
+    if (!socket.write('\r\n')) await new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        socket.off('drain', done);
+        socket.off('close', closed);
+        if (err) reject(err);
+        else resolve();
+      };
+      const closed = () => done(Object.assign(new Error('socket closed while sending the request body'), { code: 'EPIPE' }));
+      socket.once('drain', done);
+      socket.once('close', closed);
+    });
+  }
+  socket.write('0\r\n\r\n');
 }
 
 /** Decodes the body (Content-Length, chunked, or until close) into `out`. */
