@@ -104,6 +104,36 @@ test('chunked responses and chunked stream uploads round-trip', async () => {
   });
 });
 
+test('a big stream upload waits for the socket to drain, and an answer that comes before the body is read still arrives', async () => {
+  // 8 MiB in 64 KiB chunks: far more than the socket buffers, so the sender waits for 'drain' many times.
+  const chunks = Array.from({ length: 128 }, (_, i) => Buffer.alloc(64 * 1024, i));
+  await withServer(async (req, res) => {
+    const body = await readBody(req);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(`{"stream":"got ${body.length} bytes"}\n`);
+  }, async (client) => {
+    const msgs = [];
+    for await (const m of readJsonMessages(await client.imageLoad(Readable.from(chunks)))) msgs.push(m);
+    assert.deepEqual(msgs, [{ stream: `got ${8 * 1024 * 1024} bytes` }]);
+  });
+  // A daemon that refuses at once and closes: the client gets its answer, and the unsent rest of the body
+  // does not keep anything waiting (the test would time out).
+  let loads = 0;
+  await withServer((req, res) => {
+    if (req.url === '/_ping') {
+      res.writeHead(200, { 'API-Version': '1.47' }).end('OK');
+      return;
+    }
+    loads++;
+    res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
+    res.end('{"message":"refused"}', () => req.socket.destroy());
+  }, async (client) => {
+    const endless = new Readable({ read() { this.push(Buffer.alloc(64 * 1024)); } });
+    await assert.rejects(client.imageLoad(endless), (e: unknown) => isInvalidArgument(e) && (e as Error).message === 'refused');
+  });
+  assert.equal(loads, 1, 'the load itself was answered, not only the ping');
+});
+
 test('attach upgrades the connection and carries the multiplexed stream both ways', async () => {
   await withServer(() => undefined, async (client, server) => {
     server.on('upgrade', (req: IncomingMessage, socket: Socket) => {

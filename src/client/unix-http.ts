@@ -108,19 +108,26 @@ async function sendChunked(src: Readable, socket: Socket): Promise<void> {
     if (buf.length === 0) continue;
     socket.write(`${buf.length.toString(16)}\r\n`);
     socket.write(buf);
-    if (!socket.write('\r\n')) await new Promise<void>((resolve, reject) => {
-      const done = (err?: unknown) => {
-        socket.off('drain', done);
-        socket.off('close', closed);
-        if (err) reject(err);
-        else resolve();
-      };
-      const closed = () => done(Object.assign(new Error('socket closed while sending the request body'), { code: 'EPIPE' }));
-      socket.once('drain', done);
-      socket.once('close', closed);
-    });
+    if (!socket.write('\r\n')) await drained(socket);
   }
   socket.write('0\r\n\r\n');
+}
+
+/** Resolves at the socket's next 'drain'; rejects (EPIPE) if it closes first, or is already gone. */
+function drained(socket: Socket): Promise<void> {
+  const gone = () => Object.assign(new Error('the connection closed while the request body was sent'), { code: 'EPIPE' });
+  if (socket.destroyed) return Promise.reject(gone());
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      socket.off('drain', done);
+      socket.off('close', closed);
+      if (err) reject(err);
+      else resolve();
+    };
+    const closed = () => done(gone());
+    socket.once('drain', done);
+    socket.once('close', closed);
+  });
 }
 
 /** Decodes the body (Content-Length, chunked, or until close) into `out`. */
